@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Identifier, SecretRef, ValueRange } from '../schema-parts.js';
+
+/** How a payload becomes a value. Boolean words are matched case-insensitively. */
+export const MqttDecoder = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('json'),
+    /** Dot path to the value inside the JSON payload, e.g. `data.wet`; empty for a bare JSON value. */
+    path: z.string().default('value'),
+    /** Dot path to an epoch-ms or ISO timestamp; omitted = time of receipt. */
+    tsPath: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal('number') }),
+  z.strictObject({
+    type: z.literal('boolean'),
+    trueWords: z.array(z.string().min(1)).min(1).default(['1', 'true', 'on', 'wet', 'alarm']),
+    falseWords: z.array(z.string().min(1)).min(1).default(['0', 'false', 'off', 'dry', 'normal']),
+  }),
+]);
+export type MqttDecoder = z.infer<typeof MqttDecoder>;
+
+export const MqttPoint = z.strictObject({
+  id: Identifier,
+  /** Overrides the device topic pattern for this point. */
+  topic: z.string().min(1).optional(),
+  decoder: MqttDecoder.default({ type: 'json', path: 'value' }),
+  unit: z.string().optional(),
+  range: ValueRange.optional(),
+});
+
+export const MqttSource = z.strictObject({
+  protocol: z.literal('mqtt'),
+  /**
+   * Topic pattern with `{deviceId}` and `{pointId}` placeholders; default
+   * `site/{deviceId}/{pointId}`. A device may publish only to topics its pattern matches.
+   */
+  topic: z.string().min(1).default('site/{deviceId}/{pointId}'),
+  /** Credentials the device uses on the embedded broker (ignored on an external broker). */
+  username: z.string().min(1).optional(),
+  password: SecretRef.optional(),
+  /** The device must be heard at least this often, or it is offline (seconds). */
+  heartbeatSeconds: z.number().positive().default(300),
+  points: z.array(MqttPoint).min(1),
+});
+export type MqttSource = z.infer<typeof MqttSource>;
+
+export const EmbeddedBroker = z.strictObject({
+  mode: z.literal('embedded'),
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(1883),
+  /** Largest accepted publish payload in bytes; larger ones are refused and counted. */
+  maxPayloadBytes: z.number().int().positive().default(16_384),
+  /** Allow devices without credentials (lab use only). */
+  allowAnonymous: z.boolean().default(false),
+});
+
+export const ExternalBroker = z.strictObject({
+  mode: z.literal('external'),
+  url: z.string().regex(/^(mqtts?|wss?):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL'),
+  username: z.string().optional(),
+  password: SecretRef.optional(),
+  clientId: z.string().min(1).optional(),
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  maxPayloadBytes: z.number().int().positive().default(16_384),
+});
+
+export const BrokerConfig = z.discriminatedUnion('mode', [EmbeddedBroker, ExternalBroker]);
+export type BrokerConfig = z.infer<typeof BrokerConfig>;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Identifiers used in topics, URLs and file names: letters, digits, dot, dash, underscore. */
+export const Identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected an identifier of letters, digits, ".", "-" or "_" (max 64)');
+
+/** A secret given inline or, better, by the name of an environment variable that holds it. */
+export const SecretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name') }),
+  z.strictObject({ value: z.string().min(1) }),
+]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+/** Optional bounds: a value outside them is a bad reading (GW_READING_INVALID), not a fault. */
+export const ValueRange = z.strictObject({ min: z.number().optional(), max: z.number().optional() });

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { BrokerConfig, MqttSource } from '../../adapters/mqtt/config.js';
+import { ModbusSource } from '../../adapters/modbus/config.js';
+import { OpcuaSource } from '../../adapters/opcua/config.js';
+import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
+import { AlarmsConfig } from '../alarms/config-schema.js';
+import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
+import { NotifyConfig } from '../notify/config-schema.js';
+import { User } from '../api/users-schema.js';
+
+export const Tier = z.enum(['emergency', 'general', 'low']);
+export type Tier = z.infer<typeof Tier>;
+
+export const Skill = z.enum(['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general']);
+export type Skill = z.infer<typeof Skill>;
+
+export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'generic']);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+const minutes = z.number().positive();
+
+/** Deadlines in minutes from creation; `onSiteMinutes: null` where the tier sets none. */
+const TierDeadlines = (d: { ack: number; dispatch: number; onSite: number | null; resolve: number }) =>
+  z
+    .strictObject({
+      acknowledgeMinutes: minutes.default(d.ack),
+      dispatchMinutes: minutes.default(d.dispatch),
+      onSiteMinutes: minutes.nullable().default(d.onSite),
+      resolveMinutes: minutes.default(d.resolve),
+    })
+    .prefault({});
+
+/** The property-service contract: defaults are the design table (emergency 5/15/30/240 min). */
+export const Contract = z
+  .strictObject({
+    emergency: TierDeadlines({ ack: 5, dispatch: 15, onSite: 30, resolve: 240 }),
+    general: TierDeadlines({ ack: 30, dispatch: 120, onSite: null, resolve: 1440 }),
+    low: TierDeadlines({ ack: 120, dispatch: 240, onSite: null, resolve: 2880 }),
+  })
+  .prefault({});
+export type Contract = z.infer<typeof Contract>;
+
+export const Location = z.strictObject({
+  building: z.string().min(1),
+  floor: z.string().min(1),
+  unit: z.string().optional(),
+  /** Where, in words a patrol can walk to: `B1 pump room, north wall by the riser`. */
+  description: z.string().min(1),
+  descriptionEn: z.string().optional(),
+  publicArea: z.boolean().default(true),
+});
+export type Location = z.infer<typeof Location>;
+
+export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource]);
+export type Source = z.infer<typeof Source>;
+
+export const Device = z.strictObject({
+  id: Identifier,
+  kind: DeviceKind,
+  name: z.string().min(1),
+  nameEn: z.string().optional(),
+  location: Location,
+  /** Overrides the skill of every fault of this device. */
+  skill: Skill.optional(),
+  /** What a pump supplies: domestic and fire supply make pump-failure an emergency. */
+  supply: z.enum(['domestic', 'fire', 'drainage', 'hvac', 'other']).optional(),
+  /** Runs on a battery: device-offline becomes low tier, battery-low applies. */
+  battery: z.boolean().default(false),
+  /** The power meter / distribution board that feeds this device (root-cause grouping). */
+  fedBy: Identifier.optional(),
+  source: Source,
+  faults: FaultOverrides.default({}),
+  rules: z.array(CustomRule).default([]),
+});
+export type Device = z.infer<typeof Device>;
+
+export const CentralService = z.strictObject({
+  url: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL'),
+  token: SecretRef.default({ env: 'CENTRAL_TOKEN' }),
+  timeoutMs: z.number().int().positive().default(10_000),
+  batchMaxItems: z.number().int().min(1).max(1000).default(100),
+  batchMaxBytes: z.number().int().min(1024).default(1_000_000),
+  pollSeconds: z.number().positive().default(10),
+  /** Disk the outbox may use; at 80 % health turns red and an alert goes out. */
+  outboxQuotaBytes: z.number().int().positive().default(200_000_000),
+});
+export type CentralService = z.infer<typeof CentralService>;
+
+export const SiteFile = z
+  .strictObject({
+    $schema: z.string().optional(),
+    site: z.strictObject({
+      id: Identifier,
+      /** Short code that starts every ticket number: `{code}-{YYYYMMDD}-{seq}`. */
+      code: z.string().regex(/^[A-Z0-9]{2,12}$/, 'expected 2-12 capital letters or digits'),
+      name: z.string().min(1),
+      timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+    }),
+    broker: BrokerConfig.default({ mode: 'embedded', host: '0.0.0.0', port: 1883, maxPayloadBytes: 16_384, allowAnonymous: false }),
+    http: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** How staff reach the pages, for links in alerts; default http://<host>:<port>. */
+        publicUrl: z.string().optional(),
+        bodyLimitBytes: z.number().int().positive().default(65_536),
+      })
+      .prefault({}),
+    dataDir: z.string().min(1).default('./data'),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    contract: Contract,
+    central: CentralService.optional(),
+    alarms: AlarmsConfig,
+    notify: NotifyConfig,
+    users: z.array(User).default([]),
+    devices: z.array(Device).min(1),
+  })
+  .superRefine((site, ctx) => {
+    const ids = new Map<string, number>();
+    site.devices.forEach((d, i) => {
+      const first = ids.get(d.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${d.id}" (also devices[${first}])` });
+      } else ids.set(d.id, i);
+      const pointIds = new Set<string>();
+      d.source.points.forEach((p, j) => {
+        if (pointIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'source', 'points', j, 'id'], message: `duplicate point id "${p.id}"` });
+        pointIds.add(p.id);
+      });
+    });
+    site.devices.forEach((d, i) => {
+      if (d.fedBy !== undefined && !ids.has(d.fedBy)) {
+        ctx.addIssue({ code: 'custom', path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${d.fedBy}"` });
+      }
+      if (d.source.protocol === 'opcua') {
+        const none = d.source.securityMode === 'None';
+        if (none !== (d.source.securityPolicy === 'None')) {
+          ctx.addIssue({ code: 'custom', path: ['devices', i, 'source', 'securityPolicy'], message: 'expected securityPolicy None exactly when securityMode is None' });
+        }
+      }
+    });
+  });
+
+export type SiteFileInput = z.input<typeof SiteFile>;
+export type SiteConfig = z.infer<typeof SiteFile>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

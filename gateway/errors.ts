@@ -1,0 +1,51 @@
+/**
+ * The catalogue of coded errors. Every code has a message a site engineer understands; the
+ * README's error table is checked against this list by test/unit/errors.test.ts.
+ */
+export const ERROR_CATALOGUE = {
+  GW_CONFIG_INVALID: 'The site file does not match the schema; each problem names its path.',
+  GW_CONFIG_UNREADABLE: 'The site file could not be read or is not JSON.',
+  GW_CONFIG_SECRET_MISSING: 'An environment variable the site file names for a secret is not set.',
+  GW_STORE_CORRUPT: 'The store file could not be parsed; it was set aside and the gateway started from what could be recovered.',
+  GW_STORE_WRITE_FAILED: 'The store could not be written (disk full or read-only); changes are kept in memory and retried.',
+  GW_MQTT_DECODE: 'An MQTT payload could not be decoded into a reading for its point.',
+  GW_MQTT_UNKNOWN_TOPIC: 'An MQTT message arrived on a topic no device point maps to.',
+  GW_MQTT_PAYLOAD_TOO_LARGE: 'An MQTT payload exceeded the maximum size and was dropped.',
+  GW_MQTT_CONNECTION: 'The MQTT broker connection failed or was lost.',
+  GW_MQTT_NOT_AUTHORIZED: 'A device tried to connect, publish or subscribe outside its credentials or ACL.',
+  GW_MODBUS_TIMEOUT: 'A Modbus device did not answer within its timeout.',
+  GW_MODBUS_EXCEPTION: 'A Modbus device answered with an exception code.',
+  GW_MODBUS_CONNECTION: 'The Modbus connection could not be opened or was lost.',
+  GW_OPCUA_CONNECTION: 'The OPC UA session could not be opened or was lost.',
+  GW_OPCUA_BAD_STATUS: 'An OPC UA value arrived with a bad or uncertain status code.',
+  GW_OPCUA_SUBSCRIPTION_STALLED: 'An OPC UA subscription stopped delivering and was re-created.',
+  GW_READING_INVALID: 'A reading had a value of the wrong type, NaN, or out of range.',
+  GW_SYNC_UNAUTHORIZED: 'The central repair service refused the token (401/403); uploads stop until it is fixed.',
+  GW_SYNC_REJECTED: 'The central repair service rejected one ticket; it was moved to the dead-letter list.',
+  GW_SYNC_UNAVAILABLE: 'The central repair service could not be reached or answered 5xx; uploads are retried.',
+  GW_SYNC_NOT_CONFIGURED: 'No central repair service is configured; tickets stay queued in the outbox.',
+  GW_OUTBOX_QUOTA: 'The outbox is near its disk quota.',
+  GW_NOTIFY_FAILED: 'An alert channel failed to deliver after its retries.',
+  GW_API_UNAUTHORIZED: 'An API request had no valid token.',
+  GW_API_FORBIDDEN: "An API request's token lacks the role the route needs.",
+  GW_API_BAD_REQUEST: 'An API request body or query failed validation.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.context = context;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
