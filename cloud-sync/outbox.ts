@@ -1,0 +1,41 @@
+import type { StoreData, OutboxEntry } from '../gateway/store/store-data.js';
+import type { Ticket } from '../gateway/tickets/ticket.js';
+
+const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
+
+/**
+ * Records that a ticket's latest version must reach the central service. Called inside the same
+ * store mutation as the ticket change, so the change and its upload intent are one durable write.
+ * Entries collapse per ticket: the sender always sends the newest snapshot.
+ */
+export function enqueueTicket(data: StoreData, ticket: Ticket, now: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(ticket));
+  const existing = data.outbox.find((e) => e.ticketId === ticket.id);
+  if (existing !== undefined) {
+    existing.version = ticket.version;
+    existing.tier = ticket.tier;
+    existing.bytes = bytes;
+    return;
+  }
+  data.outbox.push({ ticketId: ticket.id, version: ticket.version, tier: ticket.tier, enqueuedAt: now, attempts: 0, bytes });
+}
+
+/** Emergency first, then oldest first. */
+export function compareOutbox(a: OutboxEntry, b: OutboxEntry): number {
+  return TIER_RANK[a.tier] - TIER_RANK[b.tier] || a.enqueuedAt - b.enqueuedAt;
+}
+
+/** Removes the entry if the central service now has the version it asked for (or newer). */
+export function markDelivered(data: StoreData, ticketId: string, version: number): boolean {
+  const i = data.outbox.findIndex((e) => e.ticketId === ticketId);
+  const entry = data.outbox[i];
+  if (entry === undefined || entry.version > version) return false;
+  data.outbox.splice(i, 1);
+  return true;
+}
+
+export function outboxBytes(data: StoreData): number {
+  let n = 0;
+  for (const e of data.outbox) n += e.bytes;
+  return n;
+}

@@ -1,0 +1,82 @@
+import { constants } from 'node:fs';
+import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * A lowdb adapter that survives power loss: write a temp file, fsync it, keep the previous
+ * generation as `.bak` (a hard link, no copy), rename over the live file, fsync the folder.
+ * A reader therefore always finds either the old or the new file whole, never a torn one.
+ */
+export class DurableJsonFile<T> {
+  readonly file: string;
+  readonly #tmp: string;
+  readonly #bak: string;
+
+  constructor(file: string) {
+    this.file = file;
+    this.#tmp = `${file}.tmp`;
+    this.#bak = `${file}.bak`;
+  }
+
+  get backupFile(): string {
+    return this.#bak;
+  }
+
+  /** Returns null when there is no file yet; throws SyntaxError (with the text) when it does not parse. */
+  async read(): Promise<T | null> {
+    return readJson<T>(this.file);
+  }
+
+  async readBackup(): Promise<T | null> {
+    return readJson<T>(this.#bak);
+  }
+
+  async write(data: T): Promise<void> {
+    await this.writeText(JSON.stringify(data));
+  }
+
+  async writeText(text: string): Promise<void> {
+    const dir = path.dirname(this.file);
+    await mkdir(dir, { recursive: true });
+    const fh = await open(this.#tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await unlink(this.#bak).catch(ignoreMissing);
+    await link(this.file, this.#bak).catch(ignoreMissing);
+    await rename(this.#tmp, this.file);
+    await fsyncDir(dir);
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+  return JSON.parse(text) as T;
+}
+
+/** The rename is durable only once the directory entry is on disk too (ext4, xfs). */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function ignoreMissing(err: unknown): void {
+  if (!isMissing(err)) throw err;
+}

@@ -1,0 +1,80 @@
+import type { Ticket, Tier } from '../tickets/ticket.js';
+
+/** One pending upload: the sender always sends the ticket's latest snapshot, so entries collapse per ticket. */
+export interface OutboxEntry {
+  readonly ticketId: string;
+  /** Latest version that must reach the central service. */
+  version: number;
+  tier: Tier;
+  /** When the oldest unsent change of this ticket was made (epoch ms): "oldest first". */
+  readonly enqueuedAt: number;
+  attempts: number;
+  /** Approximate bytes of the snapshot, for the outbox quota. */
+  bytes: number;
+}
+
+export interface DeadLetter {
+  readonly ticketId: string;
+  readonly version: number;
+  readonly reason: string;
+  readonly at: number;
+}
+
+export interface SyncState {
+  cursor: string | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+}
+
+export interface AuditEntry {
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Everything the gateway must not lose, in one file so one durable write covers a ticket change,
+ * its outbox entry and the alarm state together.
+ */
+export interface StoreData {
+  schemaVersion: 1;
+  /** Last ticket sequence per site-local day, 'YYYYMMDD' -> seq. */
+  counters: Record<string, number>;
+  tickets: Record<string, Ticket>;
+  /** Alarm state by `${deviceId}/${fault}`, owned by gateway/alarms (opaque here). */
+  alarms: Record<string, unknown>;
+  outbox: OutboxEntry[];
+  deadLetters: DeadLetter[];
+  sync: SyncState;
+  audit: AuditEntry[];
+  /** Free-form state of other components that must survive restarts (shelves, escalations...). */
+  extra: Record<string, unknown>;
+}
+
+export function emptyStoreData(): StoreData {
+  return {
+    schemaVersion: 1,
+    counters: {},
+    tickets: {},
+    alarms: {},
+    outbox: [],
+    deadLetters: [],
+    sync: { cursor: null, lastSuccessAt: null, lastError: null, lastErrorAt: null },
+    audit: [],
+    extra: {},
+  };
+}
+
+/** Fills in parts missing from an older or partly recovered file. */
+export function normalizeStoreData(raw: Partial<StoreData> | null): StoreData {
+  const base = emptyStoreData();
+  if (raw === null || typeof raw !== 'object') return base;
+  return {
+    ...base,
+    ...raw,
+    sync: { ...base.sync, ...(raw.sync ?? {}) },
+    schemaVersion: 1,
+  };
+}

@@ -1,0 +1,193 @@
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { Clock, TimerHandle } from '../clock.js';
+import { GatewayError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { DurableJsonFile } from './durable-json-file.js';
+import { normalizeStoreData, type StoreData } from './store-data.js';
+
+export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly error: string; readonly since: number };
+
+export interface StoreStats {
+  readonly writes: number;
+  readonly lastWriteMs: number;
+  readonly bytes: number;
+  readonly pendingCommits: number;
+}
+
+/** The port the domain talks to: mutate `data` synchronously, then await `commit()` before telling anyone. */
+export interface Store {
+  readonly data: StoreData;
+  /** Resolves when every change made before the call is durably on disk. */
+  commit(): Promise<void>;
+  health(): StoreHealth;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
+
+export interface FileStoreOptions {
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /**
+   * Group commit: a write starts at once while the burst budget lasts, then at most one write per
+   * interval, so a storm of 1,000 tickets in 10 s costs ~100 writes while a lone fault is written
+   * immediately (fault latency stays in milliseconds).
+   */
+  readonly burst?: number;
+  readonly intervalMs?: number;
+  /** Retry period after a failed write (disk full, read-only). */
+  readonly retryMs?: number;
+}
+
+interface Waiter {
+  resolve(): void;
+}
+
+/**
+ * The durable store: lowdb over DurableJsonFile, with group commit. One file, `store.json`.
+ * A corrupt file is moved aside (never overwritten) and the previous generation is used.
+ */
+export class FileStore implements Store {
+  readonly #db: Low<StoreData>;
+  readonly #file: DurableJsonFile<StoreData>;
+  readonly #opts: Required<Omit<FileStoreOptions, 'dataDir' | 'clock' | 'log'>> & Pick<FileStoreOptions, 'clock' | 'log'>;
+  #waiting: Waiter[] = [];
+  #writing = false;
+  #timer: TimerHandle | null = null;
+  #tokens: number;
+  #lastRefill: number;
+  #health: StoreHealth = { writable: true };
+  #writes = 0;
+  #lastWriteMs = 0;
+  #bytes = 0;
+  #closed = false;
+
+  private constructor(file: DurableJsonFile<StoreData>, data: StoreData, opts: FileStoreOptions) {
+    this.#file = file;
+    this.#db = new Low(file, data);
+    this.#opts = { burst: opts.burst ?? 5, intervalMs: opts.intervalMs ?? 100, retryMs: opts.retryMs ?? 2000, clock: opts.clock, log: opts.log };
+    this.#tokens = this.#opts.burst;
+    this.#lastRefill = opts.clock.now();
+  }
+
+  static async open(opts: FileStoreOptions): Promise<FileStore> {
+    const file = new DurableJsonFile<StoreData>(path.join(opts.dataDir, 'store.json'));
+    const data = await recover(file, opts);
+    const store = new FileStore(file, data, opts);
+    return store;
+  }
+
+  get data(): StoreData {
+    return this.#db.data;
+  }
+
+  commit(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<void>((resolve) => {
+      this.#waiting.push({ resolve });
+      this.#schedule();
+    });
+  }
+
+  health(): StoreHealth {
+    return this.#health;
+  }
+
+  stats(): StoreStats {
+    return { writes: this.#writes, lastWriteMs: this.#lastWriteMs, bytes: this.#bytes, pendingCommits: this.#waiting.length };
+  }
+
+  /** Flushes what is pending (one last try) and stops timers. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#timer?.cancel();
+    this.#timer = null;
+    while (this.#writing) await new Promise((r) => setImmediate(r));
+    if (this.#waiting.length > 0) await this.#writeNow().catch(() => undefined);
+    this.#closed = true;
+  }
+
+  #schedule(): void {
+    if (this.#writing || this.#timer !== null) return;
+    if (this.#health.writable === false) {
+      this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.retryMs);
+      return;
+    }
+    this.#refill();
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      // Let every change of this tick join the write (a burst of raises in one event-loop turn).
+      this.#timer = { cancel: () => clearImmediate(imm) };
+      const imm = setImmediate(() => this.#fire());
+      return;
+    }
+    this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.intervalMs);
+  }
+
+  #refill(): void {
+    const now = this.#opts.clock.now();
+    const perMs = 1 / this.#opts.intervalMs;
+    this.#tokens = Math.min(this.#opts.burst, this.#tokens + (now - this.#lastRefill) * perMs);
+    this.#lastRefill = now;
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    if (this.#waiting.length === 0) return;
+    void this.#writeNow().then(
+      () => this.#schedule(),
+      () => this.#schedule(),
+    );
+  }
+
+  async #writeNow(): Promise<void> {
+    const batch = this.#waiting;
+    this.#waiting = [];
+    this.#writing = true;
+    const started = performance.now();
+    try {
+      const text = JSON.stringify(this.#db.data);
+      await this.#file.writeText(text);
+      this.#bytes = text.length;
+      this.#writes += 1;
+      this.#lastWriteMs = performance.now() - started;
+      if (this.#health.writable === false) this.#opts.log.info({ event: 'store.recovered' }, 'store is writable again');
+      this.#health = { writable: true };
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      // Keep the changes in memory and the waiters waiting: persist-first means nobody is told
+      // about a change until it is on disk. Retry until the disk comes back.
+      this.#waiting = batch.concat(this.#waiting);
+      if (this.#health.writable) {
+        this.#health = { writable: false, error: errorMessage(err), since: this.#opts.clock.now() };
+        this.#opts.log.error({ event: 'store.write_failed', code: 'GW_STORE_WRITE_FAILED', err: errorMessage(err) }, 'store write failed; retrying');
+      }
+      throw err;
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
+
+async function recover(file: DurableJsonFile<StoreData>, opts: FileStoreOptions): Promise<StoreData> {
+  try {
+    return normalizeStoreData(await file.read());
+  } catch (err) {
+    const aside = `${file.file}.corrupt-${opts.clock.now()}`;
+    await rename(file.file, aside);
+    let recovered: StoreData | null = null;
+    try {
+      recovered = normalizeStoreData(await file.readBackup());
+    } catch {
+      recovered = null;
+    }
+    const e = new GatewayError('GW_STORE_CORRUPT', `store file ${file.file} could not be parsed; kept as ${aside}`, { file: file.file, aside }, { cause: err });
+    opts.log.error(
+      { event: 'store.corrupt', code: e.code, file: file.file, aside, recoveredFromBackup: recovered !== null, tickets: recovered ? Object.keys(recovered.tickets).length : 0, err: errorMessage(err) },
+      e.message,
+    );
+    return recovered ?? normalizeStoreData(null);
+  }
+}

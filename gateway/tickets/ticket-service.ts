@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '../../adapters/typed-emitter.js';
+import { enqueueTicket } from '../../cloud-sync/outbox.js';
+import type { Clock } from '../clock.js';
+import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { stampDeadlines } from './deadlines.js';
+import { takeTicketNumber } from './numbering.js';
+import type { Actor, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
+import { isOpen } from './ticket.js';
+
+export interface RaiseInput {
+  readonly kind?: TicketKind;
+  readonly fault: string;
+  readonly device: Pick<Device, 'id' | 'name' | 'location'>;
+  readonly tier: Tier;
+  readonly skill: Skill;
+  readonly title: Bilingual;
+  readonly description: Bilingual;
+  readonly evidence?: readonly EvidenceSeries[];
+  readonly parentId?: string | null;
+  /** When the condition began (default now). */
+  readonly at?: number;
+}
+
+export type TicketChange = 'raised' | 'updated';
+
+export type TicketEvents = {
+  /** Emitted only after the change is durable on disk. */
+  changed: [Ticket, TicketChange];
+};
+
+export type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
+
+/** What a mutation returns: the history line to append, or null to leave the ticket untouched. */
+export type Mutation = (draft: Draft, now: number) => Omit<HistoryEntry, 'at' | 'actor'> | null;
+
+/**
+ * Owns tickets: numbering, deadlines, lifecycle, history. Every change bumps the version, goes to
+ * the outbox in the same durable write, and is announced only once it is on disk (persist first).
+ */
+export class TicketService extends TypedEmitter<TicketEvents> {
+  readonly #store: Store;
+  readonly #site: SiteConfig;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(deps: { store: Store; site: SiteConfig; clock: Clock; log: Logger }) {
+    super();
+    this.#store = deps.store;
+    this.#site = deps.site;
+    this.#clock = deps.clock;
+    this.#log = deps.log.child({ component: 'tickets' });
+  }
+
+  get(id: string): Ticket | undefined {
+    return this.#store.data.tickets[id];
+  }
+
+  all(): Ticket[] {
+    return Object.values(this.#store.data.tickets);
+  }
+
+  open(): Ticket[] {
+    return this.all().filter(isOpen);
+  }
+
+  async raise(input: RaiseInput): Promise<Ticket> {
+    const now = this.#clock.now();
+    const data = this.#store.data;
+    const iso = new Date(now).toISOString();
+    const ticket: Ticket = {
+      id: randomUUID(),
+      number: takeTicketNumber(data, this.#site.site.code, this.#site.site.timeZone, now),
+      siteId: this.#site.site.id,
+      version: 1,
+      kind: input.kind ?? 'fault',
+      createdAt: iso,
+      updatedAt: iso,
+      tier: input.tier,
+      fault: input.fault,
+      deviceId: input.device.id,
+      deviceName: input.device.name,
+      location: input.device.location,
+      skill: input.skill,
+      publicArea: input.device.location.publicArea,
+      title: input.title,
+      description: input.description,
+      evidence: input.evidence ?? [],
+      occurrences: [{ at: new Date(input.at ?? now).toISOString() }],
+      source: 'sensor',
+      status: 'raised',
+      condition: 'active',
+      chattering: false,
+      deadlines: stampDeadlines(this.#site.contract, input.tier, now),
+      parentId: input.parentId ?? null,
+      childIds: [],
+      assignee: null,
+      history: [{ at: iso, actor: 'gateway', action: 'raised', status: 'raised' }],
+    };
+    data.tickets[ticket.id] = ticket;
+    enqueueTicket(data, ticket, now);
+    await this.#store.commit();
+    this.#log.info(
+      { event: 'ticket.raised', ticketId: ticket.id, number: ticket.number, tier: ticket.tier, fault: ticket.fault, deviceId: ticket.deviceId },
+      `ticket ${ticket.number} raised`,
+    );
+    this.emit('changed', ticket, 'raised');
+    return ticket;
+  }
+
+  /**
+   * Applies one change. Returns the ticket as it is after (unchanged when the mutation declined).
+   * Throws TicketNotFound for an unknown id.
+   */
+  async mutate(id: string, actor: Actor, mutation: Mutation): Promise<Ticket> {
+    const current = this.#store.data.tickets[id];
+    if (current === undefined) throw new TicketNotFound(id);
+    const now = this.#clock.now();
+    const draft: Draft = { ...current };
+    const entry = mutation(draft, now);
+    if (entry === null) return current;
+    const iso = new Date(now).toISOString();
+    draft.version = current.version + 1;
+    draft.updatedAt = iso;
+    draft.history = [...current.history, { at: iso, ...entry, actor }];
+    const next: Ticket = draft;
+    this.#store.data.tickets[id] = next;
+    enqueueTicket(this.#store.data, next, now);
+    await this.#store.commit();
+    this.emit('changed', next, 'updated');
+    return next;
+  }
+
+  /** Moves the status if the transition is allowed; a repeated or late transition is a no-op. */
+  transition(id: string, actor: Actor, to: TicketStatus, note?: string): Promise<Ticket> {
+    return this.mutate(id, actor, (d) => {
+      if (!canTransition(d.status, to)) return null;
+      d.status = to;
+      return note === undefined ? { action: to, status: to } : { action: to, status: to, note };
+    });
+  }
+}
+
+export class TicketNotFound extends Error {
+  constructor(readonly ticketId: string) {
+    super(`no ticket ${ticketId}`);
+    this.name = 'TicketNotFound';
+  }
+}
+
+const ORDER: Record<TicketStatus, number> = {
+  raised: 0,
+  acknowledged: 1,
+  confirmed: 2,
+  rejected: 2,
+  dispatched: 3,
+  in_progress: 4,
+  resolved: 5,
+  closed: 6,
+};
+
+/**
+ * Lifecycle moves forward only (a late "acknowledged" after "dispatched" changes nothing).
+ * A rejected ticket is final locally; the central service may still close it.
+ */
+export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
+  if (from === to) return false;
+  if (from === 'closed') return false;
+  if (from === 'rejected') return to === 'closed';
+  if (to === 'rejected') return ORDER[from] < ORDER.confirmed;
+  return ORDER[to] > ORDER[from];
+}
