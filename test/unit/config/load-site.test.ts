@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSiteFile, parseSite } from '../../../gateway/config/load-site.js';
+import { GatewayError } from '../../../gateway/errors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof GatewayError) return err.context['problems'] as string[];
+    throw err;
+  }
+  throw new Error('expected a GatewayError');
+}
+
+describe('site file', () => {
+  it('loads the shipped demo site with the design-table contract defaults', async () => {
+    const site = await loadSiteFile(path.resolve('config/demo-site.json'));
+    expect(site.devices.map((d) => d.source.protocol).sort()).toEqual(['modbus', 'mqtt', 'mqtt', 'mqtt', 'opcua']);
+    expect(site.contract.emergency).toEqual({ acknowledgeMinutes: 5, dispatchMinutes: 15, onSiteMinutes: 30, resolveMinutes: 240 });
+    expect(site.broker.mode).toBe('embedded');
+    expect(Object.isFrozen(site.devices[0])).toBe(true);
+  });
+
+  it('lists every problem with its path and what was expected', () => {
+    const problems = problemsOf(() =>
+      parseSite({
+        site: { id: 'x', code: 'lower', name: 'X' },
+        devices: [
+          {
+            id: 'p1',
+            kind: 'pump',
+            name: 'Pump',
+            location: { building: 'T1', floor: 'B1', description: 'room' },
+            source: { protocol: 'modbus', transport: { type: 'tcp', host: 'h' }, points: [{ id: 'a', table: 'coil', address: 1.5 }] },
+            colour: 'red',
+          },
+        ],
+      }),
+    );
+    expect(problems).toContain('site.code: expected 2-12 capital letters or digits');
+    expect(problems.some((p) => p.startsWith('devices[0].source.points[0].address: '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('devices[0]: ') && p.includes('colour'))).toBe(true);
+  });
+
+  it('refuses duplicate device ids and a fedBy that names no device', () => {
+    const device = (id: string, fedBy?: string) => ({
+      id,
+      kind: 'leak-sensor',
+      name: id,
+      ...(fedBy === undefined ? {} : { fedBy }),
+      location: { building: 'T1', floor: '1F', description: 'x' },
+      source: { protocol: 'mqtt', points: [{ id: 'wet' }] },
+    });
+    const problems = problemsOf(() => parseSite({ site: { id: 's', code: 'S1', name: 'S' }, devices: [device('a'), device('a', 'ghost')] }));
+    expect(problems).toContain('devices[1].id: duplicate device id "a" (also devices[0])');
+    expect(problems).toContain('devices[1].fedBy: expected the id of a device in this file, got "ghost"');
+  });
+
+  it('reports a file that is not JSON with its name', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, '{ "site": ');
+    await expect(loadSiteFile(file)).rejects.toMatchObject({ code: 'GW_CONFIG_UNREADABLE' });
+  });
+});

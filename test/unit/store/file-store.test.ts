@@ -1,0 +1,99 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, systemClock } from '../../../gateway/clock.js';
+import { silentLogger } from '../../../gateway/log.js';
+import { FileStore } from '../../../gateway/store/store.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+async function openStore(dataDir: string): Promise<FileStore> {
+  return FileStore.open({ dataDir, clock: systemClock, log: silentLogger() });
+}
+
+describe('FileStore', () => {
+  it('starts empty in a new folder and persists a committed change', async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    expect(store.data.tickets).toEqual({});
+    store.data.counters['20260105'] = 7;
+    await store.commit();
+    await store.close();
+    const again = await openStore(dir);
+    expect(again.data.counters['20260105']).toBe(7);
+    await again.close();
+  });
+
+  it('groups changes made in one turn into one write', async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    const commits: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      store.data.counters[`d${i}`] = i;
+      commits.push(store.commit());
+    }
+    await Promise.all(commits);
+    expect(store.stats().writes).toBe(1);
+    await store.close();
+  });
+
+  it('limits writes in a sustained storm while every commit still completes', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    const store = await FileStore.open({ dataDir: dir, clock, log: silentLogger(), burst: 2, intervalMs: 100 });
+    const commits: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      store.data.counters[`d${i}`] = i;
+      commits.push(store.commit());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // The burst budget (2) is spent and time has not moved, so what is left waits for one more write.
+    await expect.poll(() => store.stats().writes).toBe(2);
+    clock.advance(100);
+    await Promise.all(commits);
+    expect(store.stats().writes).toBeLessThanOrEqual(3);
+    await store.close();
+    const again = await openStore(dir);
+    expect(Object.keys(again.data.counters)).toHaveLength(20);
+    await again.close();
+  });
+
+  it('sets a corrupt file aside and recovers the previous generation', async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    store.data.counters['a'] = 1;
+    await store.commit();
+    store.data.counters['b'] = 2;
+    await store.commit();
+    await store.close();
+    const file = path.join(dir, 'store.json');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.slice(0, original.length / 2));
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const recovered = await FileStore.open({ dataDir: dir, clock: systemClock, log });
+    expect(recovered.data.counters['a']).toBe(1);
+    const files = await readdir(dir);
+    expect(files.some((f) => f.startsWith('store.json.corrupt-'))).toBe(true);
+    expect(lines.join('')).toContain('GW_STORE_CORRUPT');
+    await recovered.close();
+  });
+
+  it('keeps changes and retries when the disk refuses writes, then writes them once it accepts', async () => {
+    const dir = await tempDir();
+    const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger(), retryMs: 20 });
+    // Make the temp file path a directory: open(..., O_WRONLY) fails with EISDIR, as a full disk would fail.
+    const { mkdir, rmdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'store.json.tmp'));
+    store.data.counters['x'] = 1;
+    const done = store.commit();
+    await expect.poll(() => store.health().writable).toBe(false);
+    await rmdir(path.join(dir, 'store.json.tmp'));
+    await done;
+    expect(store.health().writable).toBe(true);
+    await store.close();
+    const again = await openStore(dir);
+    expect(again.data.counters['x']).toBe(1);
+    await again.close();
+  });
+});
