@@ -89,3 +89,35 @@ export class ManualClock implements Clock {
     return { cancel: () => void this.#timers.delete(id) };
   }
 }
+
+/**
+ * Wall time sped up by `speed` (scenario runs and demos): ten minutes of on-delays, heartbeats and
+ * escalations pass in thirty seconds at speed 20, while sockets and simulators run for real.
+ */
+export class ScaledClock implements Clock {
+  readonly #speed: number;
+  readonly #realStart = Date.now();
+  readonly #start: number;
+
+  constructor(speed: number, start = Date.now()) {
+    if (!(speed > 0)) throw new RangeError(`speed must be positive, got ${speed}`);
+    this.#speed = speed;
+    this.#start = start;
+  }
+
+  get speed(): number {
+    return this.#speed;
+  }
+
+  now(): number {
+    return this.#start + Math.round((Date.now() - this.#realStart) * this.#speed);
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return systemClock.setTimeout(fn, ms / this.#speed);
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    return systemClock.setInterval(fn, Math.max(1, ms / this.#speed));
+  }
+}
