@@ -152,8 +152,8 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
 
   #upstreamChanged(upstream: UpstreamStatus, up: boolean): void {
     if (this.#lifecycle !== 'running') return;
+    // Link losses are counted per device read (GW_MODBUS_CONNECTION) and in upstream.reconnects.
     if (!up) {
-      this.#errors['GW_MODBUS_LINK_DOWN'] = (this.#errors['GW_MODBUS_LINK_DOWN'] ?? 0) + 1;
       this.#lastError = `${upstream.address}: ${upstream.lastError ?? 'down'}`;
     }
     this.emit('upstream', { upstream, up, ts: this.#clock.now() });
