@@ -32,6 +32,11 @@ export class ModbusTcpServer {
     return this.#port;
   }
 
+  /** Client connections open right now. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   get state(): ServerState {
     return this.#state;
   }

@@ -40,6 +40,11 @@ export class ModbusMultiUnitSimulator {
     return this.#server.port;
   }
 
+  /** Client connections open right now (a shared gateway connection shows as 1). */
+  get connections(): number {
+    return this.#server.connections;
+  }
+
   addUnit(unitId: number, size?: number): UnitMemory {
     const memory = new UnitMemory(size);
     this.#units.set(unitId, { memory, faults: { exception: null, delayMs: 0, silent: false } });
