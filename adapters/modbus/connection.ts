@@ -102,12 +102,14 @@ export class ModbusConnection {
 
   /** Queues one read; always resolves (never rejects), with a value or a coded reason. */
   read(req: ReadRequest, done: (o: ReadOutcome) => void): void {
-    if (this.#state !== 'online') {
+    // While connecting, wait (bounded by the connect timeout) rather than fail: a poll that
+    // fires a millisecond before the socket opens is not a communication loss.
+    if (this.#state !== 'online' && this.#state !== 'connecting') {
       done({ ok: false, code: 'GW_MODBUS_CONNECTION', reason: `no connection to ${targetAddress(this.target)}: ${this.#lastError ?? this.#state}` });
       return;
     }
     this.#queue.push({ req, done });
-    if (this.#inflight === null) this.#pump();
+    if (this.#inflight === null && this.#state === 'online') this.#pump();
   }
 
   status(): UpstreamStatus {
@@ -169,6 +171,7 @@ export class ModbusConnection {
         this.#lastError = null;
         this.#setState('online');
         this.#deps.log.info({ upstream: this.id }, 'modbus link online');
+        this.#pump();
         if (this.#reportedDown) {
           this.#reportedDown = false;
           this.#deps.onUpstreamChange(this.status(), true);

@@ -3,9 +3,45 @@ import type { AdapterStatus, UpstreamChange } from '../../../adapters/adapter.js
 import type { Reading } from '../../../adapters/reading.js';
 import { ModbusSource } from '../../../adapters/modbus/config.js';
 import { createModbusAdapter, type ModbusAdapter } from '../../../adapters/modbus/modbus-adapter.js';
-import { systemClock } from '../../../gateway/clock.js';
+import { systemClock, type Clock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
 import { ModbusMultiUnitSimulator } from '../../../simulators/modbus/multi-unit-simulator.js';
+
+/** The system clock, counting the timers that are armed and not yet fired or cancelled. */
+export function trackingClock(): Clock & { readonly armed: number } {
+  let armed = 0;
+  return {
+    get armed() {
+      return armed;
+    },
+    now: () => systemClock.now(),
+    setTimeout(fn, ms) {
+      armed += 1;
+      let live = true;
+      const end = () => {
+        if (live) armed -= 1;
+        live = false;
+      };
+      const h = systemClock.setTimeout(() => {
+        end();
+        fn();
+      }, ms);
+      return { cancel: () => (h.cancel(), end()) };
+    },
+    setInterval(fn, ms) {
+      armed += 1;
+      let live = true;
+      const h = systemClock.setInterval(fn, ms);
+      return {
+        cancel: () => {
+          h.cancel();
+          if (live) armed -= 1;
+          live = false;
+        },
+      };
+    },
+  };
+}
 
 /** A simulator on a free port, stopped when the test ends. */
 export async function startSimulator(): Promise<ModbusMultiUnitSimulator> {
@@ -37,10 +73,13 @@ export interface Recorded {
 }
 
 /** An adapter with every event recorded, stopped when the test ends. */
-export async function startAdapter(devices: Array<{ id: string; source: ModbusSource }>, maxGap?: number): Promise<Recorded> {
+export async function startAdapter(
+  devices: Array<{ id: string; source: ModbusSource }>,
+  opts: { maxGap?: number; clock?: Clock } = {},
+): Promise<Recorded> {
   const adapter = createModbusAdapter(
-    { devices, backoff: { baseMs: 50, capMs: 200 }, connectTimeoutMs: 1000, ...(maxGap === undefined ? {} : { maxGap }) },
-    { clock: systemClock, log: silentLogger() },
+    { devices, backoff: { baseMs: 50, capMs: 200 }, connectTimeoutMs: 1000, ...(opts.maxGap === undefined ? {} : { maxGap: opts.maxGap }) },
+    { clock: opts.clock ?? systemClock, log: silentLogger() },
   );
   const readings: Reading[] = [];
   const upstreams: UpstreamChange[] = [];
