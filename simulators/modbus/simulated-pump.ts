@@ -113,9 +113,9 @@ export class SimulatedPump {
     let pressure: number;
     let flow: number;
     if (this.#mode === 'burst') {
-      // A burst main: pressure falls ~0.4 bar/s to a floor, flow climbs to about 3x baseline.
-      this.#pressure = Math.max(0.4, this.#pressure - 0.4 * dt);
-      this.#burstFlow = Math.min(2 * NOMINAL_FLOW, this.#burstFlow + 4 * dt);
+      // A burst main: pressure falls ~1 bar/s to a floor, flow climbs to about 3x baseline.
+      this.#pressure = Math.max(0.4, this.#pressure - 1.0 * dt);
+      this.#burstFlow = Math.min(2 * NOMINAL_FLOW, this.#burstFlow + 8 * dt);
       pressure = this.#pressure;
       flow = this.#dailyFlow() + this.#burstFlow;
     } else {
