@@ -102,3 +102,17 @@ describe('register map decoding', () => {
     expect(p.width).toBe(2);
   });
 });
+
+describe('register map validation', () => {
+  it('rejects a bit of a coil or of a 32-bit value, naming the path', () => {
+    const coil = ModbusPoint.safeParse({ id: 'c', table: 'coil', address: 0, bit: 1 });
+    expect(coil.success).toBe(false);
+    expect(coil.error?.issues[0]?.path).toEqual(['bit']);
+    expect(ModbusPoint.safeParse({ id: 'f', table: 'holding-register', address: 0, type: 'float32', bit: 1 }).success).toBe(false);
+  });
+
+  it('rejects a 32-bit value at the last register', () => {
+    expect(ModbusPoint.safeParse({ id: 'f', table: 'input-register', address: 65535, type: 'uint32' }).success).toBe(false);
+    expect(ModbusPoint.safeParse({ id: 'f', table: 'input-register', address: 65535, type: 'uint16' }).success).toBe(true);
+  });
+});
