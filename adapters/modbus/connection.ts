@@ -57,6 +57,7 @@ export class ModbusConnection {
   #client: ModbusClient | null = null;
   #inflight: Inflight | null = null;
   #retryTimer: TimerHandle | null = null;
+  #connectAttempt: AbortController | null = null;
   #since: number;
   #lastError: string | null = null;
   #reconnects = 0;
@@ -94,6 +95,8 @@ export class ModbusConnection {
     this.#setState('stopping');
     this.#retryTimer?.cancel();
     this.#retryTimer = null;
+    this.#connectAttempt?.abort();
+    this.#connectAttempt = null;
     this.#client?.destroy();
     this.#client = null;
     this.#failAll('GW_MODBUS_CONNECTION', 'connection closed: adapter stopping');
@@ -157,8 +160,11 @@ export class ModbusConnection {
   #connect(): void {
     this.#setState('connecting');
     const { clock, connectTimeoutMs } = this.#deps;
-    openModbusClient(this.target, clock, connectTimeoutMs).then(
+    const attempt = new AbortController();
+    this.#connectAttempt = attempt;
+    openModbusClient(this.target, clock, connectTimeoutMs, attempt.signal).then(
       (client) => {
+        if (this.#connectAttempt === attempt) this.#connectAttempt = null;
         if (this.#state !== 'connecting') {
           client.destroy(); // stopped while connecting
           return;
@@ -178,6 +184,7 @@ export class ModbusConnection {
         }
       },
       (err: unknown) => {
+        if (this.#connectAttempt === attempt) this.#connectAttempt = null;
         if (this.#state !== 'connecting') return;
         this.#down(`connect failed: ${errorMessage(err)}`);
       },

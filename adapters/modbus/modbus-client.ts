@@ -115,22 +115,23 @@ class SerialLibraryClient implements ModbusClient {
 }
 
 /** Connects a TCP socket ourselves (bounded by the clock) and hands it to modbus-serial. */
-function openTcp(target: { host: string; port: number }, clock: Clock, connectTimeoutMs: number): Promise<ModbusClient> {
+function openTcp(target: { host: string; port: number }, clock: Clock, connectTimeoutMs: number, signal: AbortSignal): Promise<ModbusClient> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: target.host, port: target.port });
-    const timer = clock.setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connect to ${target.host}:${target.port} timed out after ${connectTimeoutMs} ms`));
-    }, connectTimeoutMs);
-    const onError = (err: Error): void => {
+    const fail = (err: Error): void => {
       timer.cancel();
+      signal.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(err);
     };
-    socket.once('error', onError);
+    const onAbort = (): void => fail(new Error('connect aborted: adapter stopping'));
+    const timer = clock.setTimeout(() => fail(new Error(`connect to ${target.host}:${target.port} timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', fail);
     socket.once('connect', () => {
       timer.cancel();
-      socket.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', fail);
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 10_000);
       // Errors after connect surface as 'close'; this listener only keeps them from being unhandled.
@@ -157,7 +158,10 @@ function openRtu(target: Extract<ModbusTarget, { kind: 'rtu' }>): Promise<Modbus
     .then(() => new SerialLibraryClient(rtu, null));
 }
 
-/** Opens one link; rejects if it cannot be opened (the caller backs off and tries again). */
-export function openModbusClient(target: ModbusTarget, clock: Clock, connectTimeoutMs: number): Promise<ModbusClient> {
-  return target.kind === 'tcp' ? openTcp(target, clock, connectTimeoutMs) : openRtu(target);
+/**
+ * Opens one link; rejects if it cannot be opened (the caller backs off and tries again).
+ * Aborting `signal` drops a TCP connect in progress so stop() leaves no socket behind.
+ */
+export function openModbusClient(target: ModbusTarget, clock: Clock, connectTimeoutMs: number, signal: AbortSignal): Promise<ModbusClient> {
+  return target.kind === 'tcp' ? openTcp(target, clock, connectTimeoutMs, signal) : openRtu(target);
 }

@@ -96,6 +96,17 @@ describe('modbus adapter lifecycle', () => {
     expect(rec.readings.length).toBe(count);
   });
 
+  it('stops while a connect is in progress without leaving a timer behind', async () => {
+    const clock = trackingClock();
+    // 10.255.255.1 is not routed on a test host: the connect hangs until we abort it.
+    const source = tcpSource(1, 1, point);
+    const rec = await startAdapter([{ id: 'far', source: { ...source, transport: { type: 'tcp', host: '10.255.255.1', port: 502 } } }], { clock });
+    expect(rec.adapter.status().upstreams[0]?.state).toBe('connecting');
+    await rec.adapter.stop();
+    expect(clock.armed).toBe(0);
+    expect(rec.adapter.status().upstreams).toEqual([]);
+  });
+
   it('reads several devices of one gateway over one shared connection', async () => {
     const sim = await startSimulator();
     const devices = Array.from({ length: 20 }, (_, i) => {
