@@ -33,6 +33,15 @@ export const ModbusPoint = z.strictObject({
   bit: z.number().int().min(0).max(15).optional(),
   unit: z.string().optional(),
   range: ValueRange.optional(),
+}).superRefine((p, ctx) => {
+  const registerTable = p.table === 'holding-register' || p.table === 'input-register';
+  if (p.bit !== undefined && (!registerTable || !['bool', 'int16', 'uint16'].includes(p.type))) {
+    ctx.addIssue({ code: 'custom', path: ['bit'], message: 'bit applies to one 16-bit holding or input register only' });
+  }
+  const wide = registerTable && ['int32', 'uint32', 'float32'].includes(p.type);
+  if (wide && p.address > 65534) {
+    ctx.addIssue({ code: 'custom', path: ['address'], message: 'a 32-bit value needs two registers: address at most 65534' });
+  }
 });
 export type ModbusPoint = z.infer<typeof ModbusPoint>;
 

@@ -1,0 +1,230 @@
+import type { LinkState, UpstreamStatus } from '../adapter.js';
+import { Backoff } from '../backoff.js';
+import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import { errorMessage } from '../../gateway/errors.js';
+import type { Logger } from '../../gateway/log.js';
+import { describeException } from './exception-codes.js';
+import { openModbusClient, targetAddress, type ModbusClient, type ModbusTarget, type ReadFunction } from './modbus-client.js';
+
+export type ModbusErrorCode = 'GW_MODBUS_TIMEOUT' | 'GW_MODBUS_EXCEPTION' | 'GW_MODBUS_CONNECTION';
+
+export type ReadOutcome =
+  | { readonly ok: true; readonly words: readonly number[]; readonly bits: readonly boolean[] }
+  | { readonly ok: false; readonly code: ModbusErrorCode; readonly reason: string };
+
+export interface ReadRequest {
+  readonly fc: ReadFunction;
+  readonly unitId: number;
+  readonly address: number;
+  readonly count: number;
+  readonly timeoutMs: number;
+}
+
+interface Pending {
+  readonly req: ReadRequest;
+  readonly done: (o: ReadOutcome) => void;
+}
+
+interface Inflight {
+  readonly pending: Pending;
+  /** Settles the request once: the first of answer, timeout or link loss wins. */
+  readonly finish: (o: ReadOutcome) => void;
+}
+
+export interface ConnectionDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly connectTimeoutMs: number;
+  readonly backoff: { readonly baseMs: number; readonly capMs: number };
+  /** The link went down (up=false) or came back after being down (up=true). */
+  readonly onUpstreamChange: (status: UpstreamStatus, up: boolean) => void;
+}
+
+/**
+ * One connection owner per TCP gateway (host:port) or serial port, shared by every device behind
+ * it. It serves one request at a time from a FIFO queue: serial lines and most TCP-to-RTU
+ * gateways cannot take two at once. A timeout answers only the request that timed out; the
+ * socket stays open for the other units (closing it on one unit's timeout is the classic bug).
+ */
+export class ModbusConnection {
+  readonly id: string;
+  readonly target: ModbusTarget;
+  readonly #deps: ConnectionDeps;
+  readonly #backoff: Backoff;
+  readonly #users = new Set<string>();
+  readonly #queue: Pending[] = [];
+  #state: LinkState = 'idle';
+  #client: ModbusClient | null = null;
+  #inflight: Inflight | null = null;
+  #retryTimer: TimerHandle | null = null;
+  #connectAttempt: AbortController | null = null;
+  #since: number;
+  #lastError: string | null = null;
+  #reconnects = 0;
+  #reportedDown = false;
+  #everOnline = false;
+
+  constructor(target: ModbusTarget, deps: ConnectionDeps) {
+    this.target = target;
+    this.id = target.kind === 'tcp' ? `modbus-tcp://${targetAddress(target)}` : `modbus-rtu://${target.path}`;
+    this.#deps = deps;
+    this.#backoff = new Backoff(deps.backoff);
+    this.#since = deps.clock.now();
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** Reference counting: the first user opens the link, the last one to leave closes it. */
+  acquire(deviceId: string): void {
+    this.#users.add(deviceId);
+    if (this.#state === 'idle' || this.#state === 'stopped') this.#connect();
+  }
+
+  /** Returns true when this was the last user and the link is now closed. */
+  release(deviceId: string): boolean {
+    this.#users.delete(deviceId);
+    if (this.#users.size > 0) return false;
+    this.close();
+    return true;
+  }
+
+  close(): void {
+    if (this.#state === 'stopped') return;
+    this.#setState('stopping');
+    this.#retryTimer?.cancel();
+    this.#retryTimer = null;
+    this.#connectAttempt?.abort();
+    this.#connectAttempt = null;
+    this.#client?.destroy();
+    this.#client = null;
+    this.#failAll('GW_MODBUS_CONNECTION', 'connection closed: adapter stopping');
+    this.#setState('stopped');
+  }
+
+  /** Queues one read; always resolves (never rejects), with a value or a coded reason. */
+  read(req: ReadRequest, done: (o: ReadOutcome) => void): void {
+    // While connecting, wait (bounded by the connect timeout) rather than fail: a poll that
+    // fires a millisecond before the socket opens is not a communication loss.
+    if (this.#state !== 'online' && this.#state !== 'connecting') {
+      done({ ok: false, code: 'GW_MODBUS_CONNECTION', reason: `no connection to ${targetAddress(this.target)}: ${this.#lastError ?? this.#state}` });
+      return;
+    }
+    this.#queue.push({ req, done });
+    if (this.#inflight === null && this.#state === 'online') this.#pump();
+  }
+
+  status(): UpstreamStatus {
+    return {
+      id: this.id,
+      kind: this.target.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu',
+      address: targetAddress(this.target),
+      state: this.#state,
+      deviceIds: [...this.#users],
+      since: this.#since,
+      lastError: this.#lastError,
+      reconnects: this.#reconnects,
+    };
+  }
+
+  #pump(): void {
+    const client = this.#client;
+    if (client === null) return;
+    const next = this.#queue.shift();
+    if (next === undefined) return;
+    const { req } = next;
+    let settled = false;
+    const finish = (o: ReadOutcome): void => {
+      if (settled) return; // a late answer after the timeout, or a timeout after the answer
+      settled = true;
+      timer.cancel();
+      if (this.#inflight?.pending === next) this.#inflight = null;
+      next.done(o);
+      if (this.#inflight === null && this.#state === 'online') this.#pump();
+    };
+    this.#inflight = { pending: next, finish };
+    const timer = this.#deps.clock.setTimeout(() => {
+      finish({ ok: false, code: 'GW_MODBUS_TIMEOUT', reason: `unit ${req.unitId} did not answer within ${req.timeoutMs} ms` });
+    }, req.timeoutMs);
+    client.read(req.fc, req.unitId, req.address, req.count, (r) => {
+      if (r.ok) return finish({ ok: true, words: r.words, bits: r.bits });
+      if (r.kind === 'exception') return finish({ ok: false, code: 'GW_MODBUS_EXCEPTION', reason: `exception ${describeException(r.exceptionCode)}` });
+      // The port closed under us: fail this and every queued request, then reconnect.
+      if (r.kind === 'connection') return this.#lost(r.message);
+      // A malformed or mismatched frame: that request failed, the link itself is fine.
+      finish({ ok: false, code: 'GW_MODBUS_EXCEPTION', reason: `bad response: ${r.message}` });
+    });
+  }
+
+  #connect(): void {
+    this.#setState('connecting');
+    const { clock, connectTimeoutMs } = this.#deps;
+    const attempt = new AbortController();
+    this.#connectAttempt = attempt;
+    openModbusClient(this.target, clock, connectTimeoutMs, attempt.signal).then(
+      (client) => {
+        if (this.#connectAttempt === attempt) this.#connectAttempt = null;
+        if (this.#state !== 'connecting') {
+          client.destroy(); // stopped while connecting
+          return;
+        }
+        this.#client = client;
+        client.onLost((reason) => this.#lost(reason));
+        this.#backoff.reset();
+        if (this.#everOnline) this.#reconnects += 1;
+        this.#everOnline = true;
+        this.#lastError = null;
+        this.#setState('online');
+        this.#deps.log.info({ upstream: this.id }, 'modbus link online');
+        this.#pump();
+        if (this.#reportedDown) {
+          this.#reportedDown = false;
+          this.#deps.onUpstreamChange(this.status(), true);
+        }
+      },
+      (err: unknown) => {
+        if (this.#connectAttempt === attempt) this.#connectAttempt = null;
+        if (this.#state !== 'connecting') return;
+        this.#down(`connect failed: ${errorMessage(err)}`);
+      },
+    );
+  }
+
+  #lost(reason: string): void {
+    if (this.#state !== 'online') return;
+    this.#client?.destroy();
+    this.#client = null;
+    this.#down(`connection lost: ${reason}`);
+  }
+
+  #down(reason: string): void {
+    this.#lastError = reason;
+    this.#failAll('GW_MODBUS_CONNECTION', reason);
+    const delay = this.#backoff.next();
+    this.#setState('backoff');
+    this.#deps.log.warn({ upstream: this.id, reason, retryInMs: delay }, 'modbus link down');
+    if (!this.#reportedDown) {
+      this.#reportedDown = true;
+      this.#deps.onUpstreamChange(this.status(), false);
+    }
+    this.#retryTimer = this.#deps.clock.setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.#state === 'backoff') this.#connect();
+    }, delay);
+  }
+
+  #failAll(code: ModbusErrorCode, reason: string): void {
+    const inflight = this.#inflight;
+    this.#inflight = null;
+    const waiting = this.#queue.splice(0);
+    inflight?.finish({ ok: false, code, reason });
+    for (const p of waiting) p.done({ ok: false, code, reason });
+  }
+
+  #setState(s: LinkState): void {
+    if (this.#state === s) return;
+    this.#state = s;
+    this.#since = this.#deps.clock.now();
+  }
+}
