@@ -1,0 +1,84 @@
+import type { DeviceLinkStatus } from '../adapter.js';
+import type { Logger } from '../../gateway/log.js';
+
+interface Entry {
+  lastGoodReadingTs: number | null;
+  state: DeviceLinkStatus['state'];
+  errors: Record<string, number>;
+  lastError: string | null;
+  /** Bounded-rate logging: one line per device per window, with the count of what was held back. */
+  lastLoggedAt: number;
+  suppressed: number;
+}
+
+const LOG_WINDOW_MS = 10_000;
+
+/** Per-device counts and last good reading of the MQTT adapter; logs bad input at a bounded rate. */
+export class DeviceLedger {
+  readonly #entries = new Map<string, Entry>();
+  readonly #totals: Record<string, number> = {};
+  readonly #log: Logger;
+
+  constructor(deviceIds: readonly string[], log: Logger) {
+    this.#log = log;
+    for (const id of deviceIds) {
+      this.#entries.set(id, { lastGoodReadingTs: null, state: 'unknown', errors: {}, lastError: null, lastLoggedAt: -Infinity, suppressed: 0 });
+    }
+  }
+
+  good(deviceId: string, ts: number): void {
+    const e = this.#entries.get(deviceId);
+    if (e === undefined) return;
+    e.lastGoodReadingTs = ts;
+    e.state = 'good';
+  }
+
+  /** Counts an error against a device (or the adapter, for an unknown topic) and maybe logs it. */
+  error(code: string, message: string, now: number, deviceId?: string, context: Record<string, unknown> = {}): void {
+    this.#totals[code] = (this.#totals[code] ?? 0) + 1;
+    const e = deviceId === undefined ? undefined : this.#entries.get(deviceId);
+    if (e === undefined) {
+      this.#maybeLog(this.#adapterEntry, code, message, now, context);
+      return;
+    }
+    e.errors[code] = (e.errors[code] ?? 0) + 1;
+    e.lastError = `${code}: ${message}`;
+    this.#maybeLog(e, code, message, now, { deviceId, ...context });
+  }
+
+  markAll(state: DeviceLinkStatus['state']): void {
+    for (const e of this.#entries.values()) e.state = state;
+  }
+
+  totals(): Readonly<Record<string, number>> {
+    return { ...this.#totals };
+  }
+
+  devices(): DeviceLinkStatus[] {
+    return [...this.#entries].map(([deviceId, e]) => ({
+      deviceId,
+      state: e.state,
+      lastGoodReadingTs: e.lastGoodReadingTs,
+      errors: { ...e.errors },
+      lastError: e.lastError,
+    }));
+  }
+
+  lastGoodReadingTs(): number | null {
+    let best: number | null = null;
+    for (const e of this.#entries.values()) if (e.lastGoodReadingTs !== null && (best === null || e.lastGoodReadingTs > best)) best = e.lastGoodReadingTs;
+    return best;
+  }
+
+  readonly #adapterEntry: Entry = { lastGoodReadingTs: null, state: 'unknown', errors: {}, lastError: null, lastLoggedAt: -Infinity, suppressed: 0 };
+
+  #maybeLog(e: Entry, code: string, message: string, now: number, context: Record<string, unknown>): void {
+    if (now - e.lastLoggedAt < LOG_WINDOW_MS) {
+      e.suppressed += 1;
+      return;
+    }
+    this.#log.warn({ event: 'mqtt.bad_input', code, ...context, suppressed: e.suppressed }, message);
+    e.lastLoggedAt = now;
+    e.suppressed = 0;
+  }
+}
