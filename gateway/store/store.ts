@@ -28,6 +28,7 @@ export interface Store {
 
 export interface FileStoreOptions {
   readonly dataDir: string;
+  /** Paces group commit and retries: pass the real clock, even when the domain runs on a manual one. */
   readonly clock: Clock;
   readonly log: Logger;
   /**

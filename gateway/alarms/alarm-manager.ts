@@ -1,0 +1,247 @@
+import type { UpstreamChange } from '../../adapters/adapter.js';
+import type { Clock } from '../clock.js';
+import type { Device, SiteConfig } from '../config/site-schema.js';
+import type { FaultCondition } from '../detect/detection-engine.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import { isOpen, type Ticket } from '../tickets/ticket.js';
+import { alarmKey, isAlarmRecord, type AlarmRecord } from './alarm-record.js';
+import { FloodTracker } from './flood-tracker.js';
+import { Shelves } from './shelves.js';
+
+const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
+
+/**
+ * Alarms: one per (device, fault), normal -> active -> normal. Decides what each condition does to
+ * tickets: raise one, add an occurrence, record return to normal, mark chattering, group under an
+ * incident (flood, root cause), or hold back (shelved; device behind a failed upstream).
+ */
+export class AlarmManager {
+  readonly #site: SiteConfig;
+  readonly #store: Store;
+  readonly #tickets: TicketService;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #devices: Map<string, Device>;
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #flood: FloodTracker;
+  readonly shelves: Shelves;
+  /** Upstreams that are down, by id, with the devices behind them. */
+  readonly #downUpstreams = new Map<string, readonly string[]>();
+  #floodIncident: Promise<Ticket> | null = null;
+  /** Tickets raised recently, so an incident that starts a flood can take in the alarms that led to it. */
+  #recent: { ts: number; ticketId: string }[] = [];
+
+  constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
+    this.#site = deps.site;
+    this.#store = deps.store;
+    this.#tickets = deps.tickets;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#devices = new Map(deps.site.devices.map((d) => [d.id, d]));
+    this.#flood = new FloodTracker(deps.site.alarms.flood);
+    this.shelves = new Shelves(deps.store, deps.clock);
+  }
+
+  alarms(): AlarmRecord[] {
+    return Object.values(this.#store.data.alarms).filter(isAlarmRecord);
+  }
+
+  /** Resolves when every condition handed in so far has been applied (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
+  }
+
+  onCondition(c: FaultCondition): void {
+    this.#enqueue(alarmKey(c.deviceId, c.fault), () => (c.active ? this.#activate(c) : this.#clear(c)));
+  }
+
+  onUpstream(change: UpstreamChange): void {
+    const u = change.upstream;
+    if (change.up) this.#downUpstreams.delete(u.id);
+    else this.#downUpstreams.set(u.id, u.deviceIds);
+    const first = u.deviceIds.map((id) => this.#devices.get(id)).find((d) => d !== undefined);
+    if (first === undefined) return;
+    const upstreamDevice: Device = { ...first, id: `upstream:${u.id}`, name: `${u.kind} ${u.address}`, nameEn: `${u.kind} ${u.address}` };
+    const condition: FaultCondition = {
+      deviceId: upstreamDevice.id,
+      fault: 'device-offline',
+      active: !change.up,
+      ts: change.ts,
+      triggerTs: change.ts,
+      tier: 'general',
+      skill: 'iot',
+      title: { zh: `通信中断：${u.kind} ${u.address}`, en: `Upstream offline: ${u.kind} ${u.address}` },
+      description: {
+        zh: `${u.address} 不可达，其后 ${u.deviceIds.length} 台设备（${u.deviceIds.join('、')}）无数据`,
+        en: `${u.address} is unreachable; the ${u.deviceIds.length} devices behind it (${u.deviceIds.join(', ')}) report nothing`,
+      },
+      evidence: [],
+    };
+    this.#enqueue(alarmKey(upstreamDevice.id, 'device-offline'), () => (condition.active ? this.#activate(condition, upstreamDevice) : this.#clear(condition)));
+  }
+
+  #enqueue(key: string, work: () => Promise<void>): void {
+    const prev = this.#queues.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(work)
+      .catch((err: unknown) => this.#log.error({ event: 'alarm.apply_failed', key, err: errorMessage(err) }, 'could not apply alarm change'));
+    this.#queues.set(key, next);
+    void next.then(() => {
+      if (this.#queues.get(key) === next) this.#queues.delete(key);
+    });
+  }
+
+  #record(c: FaultCondition): AlarmRecord {
+    const key = alarmKey(c.deviceId, c.fault);
+    const existing = this.#store.data.alarms[key];
+    if (isAlarmRecord(existing)) return existing;
+    const rec: AlarmRecord = { key, deviceId: c.deviceId, fault: c.fault, state: 'normal', since: c.ts, ticketId: null, activations: [], suppressed: 0 };
+    this.#store.data.alarms[key] = rec;
+    return rec;
+  }
+
+  async #activate(c: FaultCondition, deviceOverride?: Device): Promise<void> {
+    const device = deviceOverride ?? this.#devices.get(c.deviceId);
+    if (device === undefined) return;
+    const rec = this.#record(c);
+    // Already active (e.g. still active across a restart): the same activation, nothing new.
+    if (rec.state === 'active') return;
+    rec.state = 'active';
+    rec.since = c.ts;
+    const window = this.#site.alarms.chatter.windowSeconds * 1000;
+    rec.activations = [...rec.activations.filter((t) => t > c.ts - window), c.ts];
+
+    if (this.#heldBack(c) || this.shelves.isShelved(c.deviceId, c.fault, this.#clock.now())) {
+      rec.suppressed += 1;
+      await this.#store.commit();
+      return;
+    }
+    const open = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
+    if (open !== undefined && isOpen(open)) {
+      const chattering = rec.activations.length >= this.#site.alarms.chatter.cycles;
+      await this.#tickets.mutate(open.id, 'gateway', (d) => {
+        d.occurrences = [...d.occurrences, { at: new Date(c.ts).toISOString() }];
+        d.condition = 'active';
+        if (chattering && !d.chattering) {
+          d.chattering = true;
+          return { action: 'chattering', note: `${rec.activations.length} activations within ${this.#site.alarms.chatter.windowSeconds} s` };
+        }
+        return { action: 'occurrence', note: c.description.en };
+      });
+      return;
+    }
+    const parentId = await this.#parentFor(c, device);
+    const ticket = await this.#tickets.raise({
+      fault: c.fault,
+      device,
+      tier: c.tier,
+      skill: device.skill ?? c.skill,
+      title: c.title,
+      description: c.description,
+      evidence: c.evidence,
+      parentId,
+      at: c.ts,
+    });
+    rec.ticketId = ticket.id;
+    const windowMs = this.#site.alarms.flood.windowMinutes * 60_000;
+    this.#recent = [...this.#recent.filter((r) => r.ts > c.ts - windowMs), { ts: c.ts, ticketId: ticket.id }];
+    if (parentId !== null) await this.#attach(parentId, ticket);
+  }
+
+  async #clear(c: FaultCondition): Promise<void> {
+    const rec = this.#record(c);
+    if (rec.state === 'normal') return;
+    rec.state = 'normal';
+    rec.since = c.ts;
+    const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
+    if (t === undefined || !isOpen(t)) {
+      await this.#store.commit();
+      return;
+    }
+    await this.#tickets.mutate(t.id, 'gateway', (d) => {
+      const occ = [...d.occurrences];
+      const last = occ.at(-1);
+      if (last !== undefined && last.clearedAt === undefined) occ[occ.length - 1] = { ...last, clearedAt: new Date(c.ts).toISOString() };
+      d.occurrences = occ;
+      d.condition = 'normal';
+      return { action: 'returned-to-normal', note: c.description.en };
+    });
+  }
+
+  /** device-offline of a device behind a failed upstream is held back: the upstream has the ticket. */
+  #heldBack(c: FaultCondition): boolean {
+    if (c.fault !== 'device-offline') return false;
+    for (const ids of this.#downUpstreams.values()) if (ids.includes(c.deviceId)) return true;
+    return false;
+  }
+
+  /** Root cause first (a power loss upstream of this device), then a flood incident. */
+  async #parentFor(c: FaultCondition, device: Device): Promise<string | null> {
+    if (device.fedBy !== undefined && c.fault !== 'power-loss') {
+      const power = this.#store.data.alarms[alarmKey(device.fedBy, 'power-loss')];
+      if (isAlarmRecord(power) && power.state === 'active' && power.ticketId !== null) {
+        const parent = this.#tickets.get(power.ticketId);
+        if (parent !== undefined && isOpen(parent)) return parent.id;
+      }
+    }
+    if (c.deviceId.startsWith('upstream:')) return null;
+    if (!this.#flood.record(c.ts)) return null;
+    const incident = await this.#floodTicket(c);
+    return incident.id;
+  }
+
+  #floodTicket(c: FaultCondition): Promise<Ticket> {
+    const current = this.#floodIncident;
+    if (current !== null) {
+      return current.then((t) => {
+        const fresh = this.#tickets.get(t.id);
+        if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.ts)) return fresh;
+        this.#floodIncident = null;
+        return this.#floodTicket(c);
+      });
+    }
+    const first = this.#site.devices[0];
+    if (first === undefined) throw new Error('site has no device');
+    const created = this.#tickets.raise({
+      kind: 'incident',
+      fault: 'alarm-flood',
+      device: { id: this.#site.site.id, name: this.#site.site.name, location: { ...first.location, description: this.#site.site.name, publicArea: true } },
+      tier: c.tier,
+      skill: 'general',
+      title: { zh: `告警泛滥：${this.#site.site.name}`, en: `Alarm flood: ${this.#site.site.name}` },
+      description: {
+        zh: `${this.#site.alarms.flood.windowMinutes} 分钟内新告警超过 ${this.#site.alarms.flood.startAbove} 条，已合并到本事件`,
+        en: `More than ${this.#site.alarms.flood.startAbove} new alarms within ${this.#site.alarms.flood.windowMinutes} min; grouped under this incident`,
+      },
+      at: c.ts,
+    });
+    this.#floodIncident = created;
+    // The alarms that tipped the site into the flood belong to the incident too.
+    this.#enqueue('flood:grouping', async () => {
+      const incident = await created;
+      for (const r of this.#recent) {
+        const t = this.#tickets.get(r.ticketId);
+        if (t === undefined || t.parentId !== null || t.id === incident.id || !isOpen(t)) continue;
+        await this.#tickets.mutate(t.id, 'gateway', (d) => {
+          d.parentId = incident.id;
+          return { action: 'grouped', note: `under incident ${incident.number}` };
+        });
+        await this.#attach(incident.id, t);
+      }
+    });
+    return created;
+  }
+
+  async #attach(parentId: string, child: Ticket): Promise<void> {
+    await this.#tickets.mutate(parentId, 'gateway', (d) => {
+      if (d.childIds.includes(child.id)) return null;
+      d.childIds = [...d.childIds, child.id];
+      // An incident takes the most urgent tier of what it groups.
+      if (TIER_RANK[child.tier] < TIER_RANK[d.tier]) d.tier = child.tier;
+      return { action: 'grouped', note: `${child.number} ${child.fault} @ ${child.deviceId}` };
+    });
+  }
+}

@@ -1,0 +1,291 @@
+import type { Device, DeviceKind, Tier } from '../config/site-schema.js';
+import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
+
+const S = 1000;
+const MIN = 60 * S;
+
+type Builder = (device: Device, p: Params) => CompiledRule | null;
+
+const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
+
+/** Each built-in fault (DESIGN "Built-in faults"), its device kinds, and defaults a device may override. */
+export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKind[]; build: Builder }>> = {
+  'water-leak': {
+    kinds: ['leak-sensor'],
+    build: (d, p) => ({
+      fault: 'water-leak',
+      tier: 'emergency',
+      skill: 'plumbing',
+      points: ['wet'],
+      onDelayMs: num(p, 'onDelaySeconds', 5) * S,
+      offDelayMs: num(p, 'offDelaySeconds', 10) * S,
+      test: (v) => asBool(v.value('wet')) ?? null,
+      describe: () => ({
+        title: { zh: `漏水：${d.name}`, en: `Water leak: ${d.nameEn ?? d.name}` },
+        description: { zh: `${place(d).zh} 漏水传感器检测到积水，持续 ${fmt(num(p, 'onDelaySeconds', 5), 0)} 秒以上`, en: `The leak sensor at ${place(d).en} has been wet for more than ${fmt(num(p, 'onDelaySeconds', 5), 0)} s` },
+      }),
+    }),
+  },
+  'battery-low': {
+    kinds: ['leak-sensor', 'generic', 'sump'],
+    build: (d, p) => {
+      if (!d.battery) return null;
+      const below = num(p, 'belowPercent', 15);
+      return {
+        fault: 'battery-low',
+        tier: 'low',
+        skill: 'iot',
+        points: ['battery'],
+        onDelayMs: num(p, 'onDelaySeconds', 0) * S,
+        offDelayMs: num(p, 'offDelaySeconds', 60) * S,
+        test: (v) => {
+          const b = asNumber(v.value('battery'));
+          return b === undefined ? null : b < below;
+        },
+        describe: (v) => ({
+          title: { zh: `电池电量低：${d.name}`, en: `Battery low: ${d.nameEn ?? d.name}` },
+          description: { zh: `电池电量 ${fmt(asNumber(v.value('battery')) ?? 0, 0)}%，低于 ${below}%`, en: `Battery at ${fmt(asNumber(v.value('battery')) ?? 0, 0)} %, below ${below} %` },
+        }),
+      };
+    },
+  },
+  'power-loss': {
+    kinds: ['power-meter', 'ups'],
+    build: (d, p) => {
+      const half = num(p, 'nominalVolts', 220) * num(p, 'belowShare', 0.5);
+      const phases = ['voltageA', 'voltageB', 'voltageC'];
+      return {
+        fault: 'power-loss',
+        tier: 'emergency',
+        skill: 'electrical',
+        points: d.kind === 'ups' ? ['onBattery'] : phases,
+        onDelayMs: num(p, 'onDelaySeconds', 3) * S,
+        offDelayMs: num(p, 'offDelaySeconds', 10) * S,
+        test: (v) => {
+          if (d.kind === 'ups') return asBool(v.value('onBattery')) ?? null;
+          const vs = phases.map((ph) => asNumber(v.value(ph))).filter((x): x is number => x !== undefined);
+          return vs.length === 0 ? null : vs.some((x) => x < half);
+        },
+        describe: (v) => {
+          const vs = phases.map((ph) => `${ph.slice(-1)} ${fmt(asNumber(v.value(ph)) ?? 0, 0)} V`).join(', ');
+          return {
+            title: { zh: `停电：${d.name}`, en: `Power loss: ${d.nameEn ?? d.name}` },
+            description: { zh: `相电压低于额定值一半（${vs}）`, en: `Phase voltage below half of nominal (${vs})` },
+          };
+        },
+      };
+    },
+  },
+  overcurrent: {
+    kinds: ['power-meter'],
+    build: (d, p) => {
+      const trip = num(p, 'tripAmps', 400);
+      return {
+        fault: 'overcurrent',
+        tier: 'emergency',
+        skill: 'electrical',
+        points: ['current'],
+        onDelayMs: num(p, 'onDelaySeconds', 2) * S,
+        offDelayMs: num(p, 'offDelaySeconds', 30) * S,
+        test: (v) => {
+          const a = asNumber(v.value('current'));
+          return a === undefined ? null : a > trip;
+        },
+        describe: (v) => ({
+          title: { zh: `过流：${d.name}`, en: `Overcurrent: ${d.nameEn ?? d.name}` },
+          description: { zh: `电流 ${fmt(asNumber(v.value('current')) ?? 0)} A，超过脱扣值 ${trip} A`, en: `Current ${fmt(asNumber(v.value('current')) ?? 0)} A above the trip level of ${trip} A` },
+        }),
+      };
+    },
+  },
+  'sump-high-level': {
+    kinds: ['sump'],
+    build: (d, p) => {
+      const high = num(p, 'highLevel', 0.8);
+      return {
+        fault: 'sump-high-level',
+        tier: 'emergency',
+        skill: 'plumbing',
+        points: ['level'],
+        onDelayMs: num(p, 'onDelaySeconds', 10) * S,
+        offDelayMs: num(p, 'offDelaySeconds', 30) * S,
+        test: (v) => {
+          const l = asNumber(v.value('level'));
+          return l === undefined ? null : l > high;
+        },
+        describe: (v) => ({
+          title: { zh: `集水井高水位：${d.name}`, en: `Sump high level: ${d.nameEn ?? d.name}` },
+          description: { zh: `水位 ${fmt(asNumber(v.value('level')) ?? 0, 2)} m，高于警戒水位 ${high} m`, en: `Level ${fmt(asNumber(v.value('level')) ?? 0, 2)} m above the high mark of ${high} m` },
+        }),
+      };
+    },
+  },
+  'pump-failure': {
+    kinds: ['pump'],
+    build: (d, p) => ({
+      fault: 'pump-failure',
+      tier: d.supply === 'domestic' || d.supply === 'fire' ? 'emergency' : 'general',
+      skill: 'plumbing',
+      points: ['runCommand', 'running', 'faultCode'],
+      onDelayMs: num(p, 'onDelaySeconds', 10) * S,
+      offDelayMs: num(p, 'offDelaySeconds', 30) * S,
+      test: (v) => {
+        const code = asNumber(v.value('faultCode'));
+        if (code !== undefined && code !== 0) return true;
+        const cmd = asBool(v.value('runCommand'));
+        const fb = asBool(v.value('running'));
+        if (cmd === undefined || fb === undefined) return code === undefined ? null : false;
+        // A pump that is off on purpose (no run command) is not a failure.
+        return cmd && !fb;
+      },
+      describe: (v) => {
+        const code = asNumber(v.value('faultCode')) ?? 0;
+        const why =
+          code !== 0
+            ? { zh: `故障代码 ${code}${code === 3 ? '（干转）' : ''}`, en: `fault code ${code}${code === 3 ? ' (dry running)' : ''}` }
+            : { zh: '有运行指令但无运行反馈', en: 'run command on but no run feedback' };
+        return { title: { zh: `水泵故障：${d.name}`, en: `Pump failure: ${d.nameEn ?? d.name}` }, description: { zh: `${d.name}：${why.zh}`, en: `${d.nameEn ?? d.name}: ${why.en}` } };
+      },
+    }),
+  },
+  'burst-pipe': {
+    kinds: ['pump', 'water-main'],
+    build: (d, p) => {
+      const windowMs = num(p, 'windowSeconds', 10) * S;
+      const dropBar = num(p, 'pressureDropBar', 1.5);
+      const lowBar = num(p, 'lowPressureBar', 1.5);
+      const highFlow = num(p, 'highFlow', 30);
+      const change = (v: DeviceView) => {
+        const h = v.history('pressure');
+        const before = h?.numberAt(v.now - windowMs) ?? undefined;
+        const now = asNumber(v.value('pressure'));
+        return { before: before?.value, now, flow: asNumber(v.value('flow')) };
+      };
+      return {
+        fault: 'burst-pipe',
+        tier: 'emergency',
+        skill: 'plumbing',
+        points: ['pressure', 'flow'],
+        onDelayMs: num(p, 'onDelaySeconds', 10) * S,
+        offDelayMs: num(p, 'offDelaySeconds', 60) * S,
+        test: (v) => {
+          const c = change(v);
+          if (c.now === undefined) return null;
+          const fastFall = c.before !== undefined && c.before - c.now >= dropBar;
+          const flowWithLowPressure = c.flow !== undefined && c.flow >= highFlow && c.now <= lowBar;
+          return fastFall || flowWithLowPressure;
+        },
+        describe: (v) => {
+          const c = change(v);
+          const secs = fmt(windowMs / S, 0);
+          return {
+            title: { zh: `疑似爆管：${d.name}`, en: `Suspected burst pipe: ${d.nameEn ?? d.name}` },
+            description: {
+              zh: `压力在 ${secs} 秒内从 ${fmt(c.before ?? c.now ?? 0)} 降至 ${fmt(c.now ?? 0)} bar，流量升至 ${fmt(c.flow ?? 0)} m3/h`,
+              en: `Pressure fell from ${fmt(c.before ?? c.now ?? 0)} to ${fmt(c.now ?? 0)} bar in ${secs} s while flow rose to ${fmt(c.flow ?? 0)} m3/h`,
+            },
+          };
+        },
+      };
+    },
+  },
+  'elevator-entrapment': {
+    kinds: ['elevator'],
+    build: (d, p) => ({
+      fault: 'elevator-entrapment',
+      tier: 'emergency',
+      skill: 'elevator',
+      points: ['moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton'],
+      onDelayMs: num(p, 'onDelaySeconds', 30) * S,
+      offDelayMs: num(p, 'offDelaySeconds', 10) * S,
+      test: (v) => {
+        const moving = asBool(v.value('moving'));
+        const zone = asBool(v.value('inDoorZone'));
+        const closed = asBool(v.value('doorsClosed'));
+        if (moving === undefined || zone === undefined || closed === undefined) return null;
+        const someone = asBool(v.value('occupied')) === true || asBool(v.value('alarmButton')) === true;
+        // Stopped at a floor with doors open is normal service, not an entrapment.
+        return !moving && !zone && closed && someone;
+      },
+      describe: (v) => ({
+        title: { zh: `电梯困人：${d.name}`, en: `Elevator entrapment: ${d.nameEn ?? d.name}` },
+        description: {
+          zh: `轿厢停在平层区外（约 ${fmt(asNumber(v.value('floor')) ?? 0, 0)} 层附近），门关闭，有人${asBool(v.value('alarmButton')) ? '，警铃已按下' : ''}`,
+          en: `Car stopped outside a door zone near floor ${fmt(asNumber(v.value('floor')) ?? 0, 0)}, doors closed, occupied${asBool(v.value('alarmButton')) ? ', alarm button pressed' : ''}`,
+        },
+      }),
+    }),
+  },
+  'elevator-out-of-service': {
+    kinds: ['elevator'],
+    build: (d, p) => ({
+      fault: 'elevator-out-of-service',
+      tier: 'general',
+      skill: 'elevator',
+      points: ['faultCode', 'available', 'occupied'],
+      onDelayMs: num(p, 'onDelaySeconds', 5 * 60) * S,
+      offDelayMs: num(p, 'offDelaySeconds', 30) * S,
+      test: (v) => {
+        const code = asNumber(v.value('faultCode'));
+        const available = asBool(v.value('available'));
+        if (code === undefined && available === undefined) return null;
+        if (code !== undefined && code !== 0) return true;
+        return available === false && asBool(v.value('occupied')) !== true;
+      },
+      describe: (v) => {
+        const code = asNumber(v.value('faultCode')) ?? 0;
+        return {
+          title: { zh: `电梯停用：${d.name}`, en: `Elevator out of service: ${d.nameEn ?? d.name}` },
+          description: code !== 0 ? { zh: `故障代码 ${code}`, en: `Fault code ${code}` } : { zh: '电梯不可用，轿厢内无人', en: 'Unavailable with no one inside' },
+        };
+      },
+    }),
+  },
+};
+
+export const ALL_FAULT_IDS = [...Object.keys(BUILTIN_FAULTS), 'device-offline'] as const;
+
+/** The rules that apply to one device: the built-ins of its kind with its overrides. */
+export function rulesFor(device: Device): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  for (const [id, def] of Object.entries(BUILTIN_FAULTS)) {
+    if (!def.kinds.includes(device.kind)) continue;
+    const override = device.faults[id];
+    if (override === false) continue;
+    const points = new Set(device.source.points.map((p) => p.id));
+    const rule = def.build(device, (override ?? {}) as Params);
+    if (rule === null) continue;
+    // A rule only applies when the device actually has at least one of the points it needs.
+    if (!rule.points.some((p) => points.has(p))) continue;
+    out.push(rule);
+  }
+  return out;
+}
+
+/** How long a device may stay silent before it is offline (3 poll periods; MQTT: heartbeat window). */
+export function offlineWindowMs(device: Device): number | null {
+  const o = device.faults['device-offline'];
+  if (o === false) return null;
+  const override = o === undefined ? undefined : (o as Params)['windowSeconds'];
+  if (typeof override === 'number') return override * S;
+  const s = device.source;
+  switch (s.protocol) {
+    case 'mqtt':
+      return s.heartbeatSeconds * S;
+    case 'modbus':
+      return 3 * s.pollMs;
+    case 'opcua':
+      return Math.max(3 * s.publishingMs, 10 * S);
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}
+
+export function offlineTier(device: Device): Tier {
+  return device.battery ? 'low' : 'general';
+}
+
+export const OFFLINE_CLEAR_MS = 0;
+export const MINUTE_MS = MIN;

@@ -1,0 +1,243 @@
+import type { Reading, ReadingValue } from '../../adapters/reading.js';
+import { TypedEmitter } from '../../adapters/typed-emitter.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
+import type { Bilingual, EvidenceSeries } from '../tickets/ticket.js';
+import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
+import type { CompiledRule, DeviceView } from './fault-rule.js';
+import { PointHistory } from './point-history.js';
+
+/** A fault condition starting (active) or ending (normal) on one device. */
+export interface FaultCondition {
+  readonly deviceId: string;
+  readonly fault: string;
+  readonly active: boolean;
+  /** When the condition was decided (after its on- or off-delay). */
+  readonly ts: number;
+  /** Ts of the reading that completed the condition (detection latency is measured from it). */
+  readonly triggerTs: number;
+  readonly tier: Tier;
+  readonly skill: Skill;
+  readonly title: Bilingual;
+  readonly description: Bilingual;
+  readonly evidence: readonly EvidenceSeries[];
+}
+
+export type DetectionEvents = { condition: [FaultCondition] };
+
+type RuleState = 'normal' | 'pending-on' | 'active' | 'pending-off';
+
+interface RuleSlot {
+  readonly rule: CompiledRule;
+  state: RuleState;
+  timer: TimerHandle | null;
+  triggerTs: number;
+}
+
+interface DeviceSlot extends DeviceView {
+  readonly device: Device;
+  readonly values: Map<string, ReadingValue>;
+  readonly histories: Map<string, PointHistory>;
+  readonly byPoint: Map<string, RuleSlot[]>;
+  readonly rules: RuleSlot[];
+  readonly offlineWindowMs: number | null;
+  lastGood: number;
+  offline: boolean;
+}
+
+/** Evidence covers the last 120 s of every point involved. */
+const EVIDENCE_MS = 120_000;
+
+/**
+ * Turns readings into fault conditions. Per reading: one Map lookup for the device, one for the
+ * rules watching the point, and a ring-buffer push. On- and off-delays run on the Clock, and a
+ * periodic sweep finds silent devices, so detection moves on when no reading arrives.
+ */
+export class DetectionEngine extends TypedEmitter<DetectionEvents> {
+  readonly #clock: Clock;
+  readonly #devices = new Map<string, DeviceSlot>();
+  #sweep: TimerHandle | null = null;
+  readonly #sweepMs: number;
+
+  constructor(site: SiteConfig, clock: Clock) {
+    super();
+    this.#clock = clock;
+    let shortest = Infinity;
+    for (const device of site.devices) {
+      const rules = rulesFor(device).map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0 }));
+      const byPoint = new Map<string, RuleSlot[]>();
+      for (const slot of rules) {
+        for (const p of slot.rule.points) byPoint.set(p, [...(byPoint.get(p) ?? []), slot]);
+      }
+      const histories = new Map(device.source.points.map((p) => [p.id, new PointHistory()]));
+      const values = new Map<string, ReadingValue>();
+      const window = offlineWindowMs(device);
+      if (window !== null) shortest = Math.min(shortest, window);
+      const slot: DeviceSlot = {
+        device,
+        values,
+        histories,
+        byPoint,
+        rules,
+        offlineWindowMs: window,
+        lastGood: clock.now(),
+        offline: false,
+        get now() {
+          return clock.now();
+        },
+        value: (pointId) => values.get(pointId),
+        history: (pointId) => histories.get(pointId),
+      };
+      this.#devices.set(device.id, slot);
+    }
+    // Sweep often enough that offline is noticed within a third of the shortest window.
+    this.#sweepMs = Number.isFinite(shortest) ? Math.max(100, Math.min(5_000, shortest / 3)) : 5_000;
+  }
+
+  start(): void {
+    if (this.#sweep !== null) return;
+    const now = this.#clock.now();
+    for (const d of this.#devices.values()) d.lastGood = now;
+    this.#sweep = this.#clock.setInterval(() => this.#sweepOffline(), this.#sweepMs);
+  }
+
+  stop(): void {
+    this.#sweep?.cancel();
+    this.#sweep = null;
+    for (const d of this.#devices.values()) {
+      for (const r of d.rules) {
+        r.timer?.cancel();
+        r.timer = null;
+      }
+    }
+  }
+
+  /** Hot path. Synchronous; never throws for a reading of an unknown device or point. */
+  ingest(r: Reading): void {
+    const d = this.#devices.get(r.deviceId);
+    if (d === undefined) return;
+    d.histories.get(r.pointId)?.push(r.ts, r.value, r.quality);
+    if (r.quality !== 'good') {
+      // A bad reading tells us nothing about the fault: forget the value, keep the rule state.
+      d.values.delete(r.pointId);
+      return;
+    }
+    d.values.set(r.pointId, r.value);
+    d.lastGood = this.#clock.now();
+    if (d.offline) this.#setOffline(d, false, r.ts);
+    const slots = d.byPoint.get(r.pointId);
+    if (slots === undefined) return;
+    for (const s of slots) this.#evaluate(d, s, r.ts);
+  }
+
+  /** Devices whose offline detection is paused (their upstream is down and has its own ticket). */
+  isOffline(deviceId: string): boolean {
+    return this.#devices.get(deviceId)?.offline ?? false;
+  }
+
+  #evaluate(d: DeviceSlot, s: RuleSlot, triggerTs: number): void {
+    const cond = s.rule.test(d);
+    if (cond === null) return;
+    switch (s.state) {
+      case 'normal':
+        if (!cond) return;
+        s.triggerTs = triggerTs;
+        if (s.rule.onDelayMs <= 0) return this.#fire(d, s, true);
+        s.state = 'pending-on';
+        s.timer = this.#clock.setTimeout(() => this.#settle(d, s), s.rule.onDelayMs);
+        return;
+      case 'pending-on':
+        if (cond) return;
+        s.timer?.cancel();
+        s.timer = null;
+        s.state = 'normal';
+        return;
+      case 'active':
+        if (cond) return;
+        s.triggerTs = triggerTs;
+        if (s.rule.offDelayMs <= 0) return this.#fire(d, s, false);
+        s.state = 'pending-off';
+        s.timer = this.#clock.setTimeout(() => this.#settle(d, s), s.rule.offDelayMs);
+        return;
+      case 'pending-off':
+        if (!cond) return;
+        s.timer?.cancel();
+        s.timer = null;
+        s.state = 'active';
+        return;
+      default: {
+        const never: never = s.state;
+        throw new Error(`bad rule state ${String(never)}`);
+      }
+    }
+  }
+
+  /** The delay ran out: fire if the condition still holds (it may depend on time, e.g. a rate). */
+  #settle(d: DeviceSlot, s: RuleSlot): void {
+    s.timer = null;
+    const cond = s.rule.test(d);
+    if (s.state === 'pending-on') {
+      if (cond === true) this.#fire(d, s, true);
+      else s.state = 'normal';
+    } else if (s.state === 'pending-off') {
+      if (cond === false || cond === null) this.#fire(d, s, false);
+      else s.state = 'active';
+    }
+  }
+
+  #fire(d: DeviceSlot, s: RuleSlot, active: boolean): void {
+    s.state = active ? 'active' : 'normal';
+    const now = this.#clock.now();
+    const words = s.rule.describe(d);
+    this.emit('condition', {
+      deviceId: d.device.id,
+      fault: s.rule.fault,
+      active,
+      ts: now,
+      triggerTs: s.triggerTs,
+      tier: s.rule.tier,
+      skill: s.rule.skill,
+      title: words.title,
+      description: words.description,
+      evidence: active ? this.#evidence(d, s.rule.points, now) : [],
+    });
+  }
+
+  #evidence(d: DeviceSlot, points: readonly string[], now: number): EvidenceSeries[] {
+    const units = new Map(d.device.source.points.map((p) => [p.id, p.unit]));
+    return points.flatMap((pointId) => {
+      const h = d.histories.get(pointId);
+      if (h === undefined) return [];
+      const unit = units.get(pointId);
+      return [{ deviceId: d.device.id, pointId, ...(unit === undefined ? {} : { unit }), samples: h.since(now - EVIDENCE_MS) }];
+    });
+  }
+
+  #sweepOffline(): void {
+    const now = this.#clock.now();
+    for (const d of this.#devices.values()) {
+      if (d.offlineWindowMs === null || d.offline) continue;
+      if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, now);
+    }
+  }
+
+  #setOffline(d: DeviceSlot, offline: boolean, ts: number): void {
+    d.offline = offline;
+    const silentFor = Math.round((this.#clock.now() - d.lastGood) / 1000);
+    const name = { zh: d.device.name, en: d.device.nameEn ?? d.device.name };
+    this.emit('condition', {
+      deviceId: d.device.id,
+      fault: 'device-offline',
+      active: offline,
+      ts: this.#clock.now(),
+      triggerTs: ts,
+      tier: offlineTier(d.device),
+      skill: 'iot',
+      title: { zh: `设备离线：${name.zh}`, en: `Device offline: ${name.en}` },
+      description: offline
+        ? { zh: `${name.zh} 已 ${silentFor} 秒没有有效数据`, en: `No good reading from ${name.en} for ${silentFor} s` }
+        : { zh: `${name.zh} 恢复通信`, en: `${name.en} is reporting again` },
+      evidence: [],
+    });
+  }
+}

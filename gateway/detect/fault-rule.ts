@@ -1,0 +1,56 @@
+import type { ReadingValue } from '../../adapters/reading.js';
+import type { Device, Skill, Tier } from '../config/site-schema.js';
+import type { Bilingual } from '../tickets/ticket.js';
+import type { PointHistory } from './point-history.js';
+
+/** What a rule sees of one device: the latest good value of each point and its recent history. */
+export interface DeviceView {
+  readonly device: Device;
+  readonly now: number;
+  value(pointId: string): ReadingValue | undefined;
+  history(pointId: string): PointHistory | undefined;
+}
+
+/**
+ * One fault condition on one device, compiled from the built-in table (or a custom rule) with the
+ * device's overrides applied. `test` returns null while a point it needs has no good value yet.
+ */
+export interface CompiledRule {
+  readonly fault: string;
+  readonly tier: Tier;
+  readonly skill: Skill;
+  /** Points whose readings re-evaluate the rule; also the evidence of the ticket. */
+  readonly points: readonly string[];
+  readonly onDelayMs: number;
+  readonly offDelayMs: number;
+  test(view: DeviceView): boolean | null;
+  /** What was seen, in words staff read, at the moment the fault fires. */
+  describe(view: DeviceView): { title: Bilingual; description: Bilingual };
+}
+
+export type Params = Readonly<Record<string, unknown>>;
+
+/** A number from the device's overrides, or the default. */
+export function num(params: Params, key: string, fallback: number): number {
+  const v = params[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+export function asNumber(v: ReadingValue | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+export function asBool(v: ReadingValue | undefined): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') {
+    const w = v.toLowerCase();
+    if (['1', 'true', 'on', 'wet', 'alarm'].includes(w)) return true;
+    if (['0', 'false', 'off', 'dry', 'normal'].includes(w)) return false;
+  }
+  return undefined;
+}
+
+export const fmt = (n: number, digits = 1): string => (Math.round(n * 10 ** digits) / 10 ** digits).toString();
