@@ -1,5 +1,5 @@
 import type { UpstreamChange } from '../../adapters/adapter.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 import type { FaultCondition } from '../detect/detection-engine.js';
 import { errorMessage } from '../errors.js';
@@ -12,6 +12,9 @@ import { FloodTracker } from './flood-tracker.js';
 import { Shelves } from './shelves.js';
 
 const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
+
+/** An upstream must stay down this long before it gets a ticket (as long as a device-offline window). */
+const UPSTREAM_ON_DELAY_MS = 30_000;
 
 /**
  * Alarms: one per (device, fault), normal -> active -> normal. Decides what each condition does to
@@ -31,6 +34,7 @@ export class AlarmManager {
   /** Upstreams that are down, by id, with the devices behind them. */
   readonly #downUpstreams = new Map<string, readonly string[]>();
   #floodIncident: Promise<Ticket> | null = null;
+  readonly #upstreamTimers = new Map<string, TimerHandle>();
   /** Tickets raised recently, so an incident that starts a flood can take in the alarms that led to it. */
   #recent: { ts: number; ticketId: string }[] = [];
 
@@ -58,10 +62,36 @@ export class AlarmManager {
     this.#enqueue(alarmKey(c.deviceId, c.fault), () => (c.active ? this.#activate(c) : this.#clear(c)));
   }
 
+  /**
+   * A shared upstream down: its devices' device-offline alarms are held back at once, and one
+   * ticket for the upstream is raised if it stays down for the on-delay (a blip raises nothing).
+   */
   onUpstream(change: UpstreamChange): void {
     const u = change.upstream;
-    if (change.up) this.#downUpstreams.delete(u.id);
-    else this.#downUpstreams.set(u.id, u.deviceIds);
+    this.#upstreamTimers.get(u.id)?.cancel();
+    this.#upstreamTimers.delete(u.id);
+    if (change.up) {
+      this.#downUpstreams.delete(u.id);
+      this.#applyUpstream(change);
+      return;
+    }
+    this.#downUpstreams.set(u.id, u.deviceIds);
+    this.#upstreamTimers.set(
+      u.id,
+      this.#clock.setTimeout(() => {
+        this.#upstreamTimers.delete(u.id);
+        this.#applyUpstream(change);
+      }, UPSTREAM_ON_DELAY_MS),
+    );
+  }
+
+  stop(): void {
+    for (const t of this.#upstreamTimers.values()) t.cancel();
+    this.#upstreamTimers.clear();
+  }
+
+  #applyUpstream(change: UpstreamChange): void {
+    const u = change.upstream;
     const first = u.deviceIds.map((id) => this.#devices.get(id)).find((d) => d !== undefined);
     if (first === undefined) return;
     const upstreamDevice: Device = { ...first, id: `upstream:${u.id}`, name: `${u.kind} ${u.address}`, nameEn: `${u.kind} ${u.address}` };

@@ -58,6 +58,7 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
 
   async stop(): Promise<void> {
     this.#detect.stop();
+    this.#alarms.stop();
     await this.#alarms.idle();
   }
 

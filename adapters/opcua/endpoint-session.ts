@@ -1,0 +1,201 @@
+import path from 'node:path';
+import type * as OpcuaSdk from 'node-opcua-client';
+import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua-client';
+import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import { resolveSecret } from '../../gateway/config/secrets.js';
+import { errorMessage } from '../../gateway/errors.js';
+import type { Logger } from '../../gateway/log.js';
+import type { LinkState } from '../adapter.js';
+import { Backoff } from '../backoff.js';
+import type { OpcuaSource } from './config.js';
+
+export type Sdk = typeof OpcuaSdk;
+
+export interface MonitoredPoint {
+  readonly deviceId: string;
+  readonly pointId: string;
+  readonly nodeId: string;
+  readonly samplingMs: number;
+  readonly queueSize: number;
+  readonly deadband?: { type: 'absolute' | 'percent'; value: number } | undefined;
+}
+
+export interface EndpointEvents {
+  value(point: MonitoredPoint, dv: DataValue): void;
+  state(state: LinkState, reason: string | null): void;
+}
+
+/**
+ * One session and one subscription per OPC UA endpoint, shared by every device on it. Reconnects
+ * with capped backoff; re-creates the session, subscription and monitored items after a server
+ * restart; and a watchdog re-creates a subscription that went silent (no data, no keep-alive for
+ * several publishing intervals), the most reported failure of OPC UA gateways.
+ */
+export class EndpointSession {
+  #state: LinkState = 'idle';
+  #client: OPCUAClient | null = null;
+  #session: ClientSession | null = null;
+  #subscription: ClientSubscription | null = null;
+  #items: ClientMonitoredItem[] = [];
+  #retry: TimerHandle | null = null;
+  #watchdog: TimerHandle | null = null;
+  #lastHeard = 0;
+  readonly #backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
+  reconnects = 0;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly sdk: Sdk,
+    private readonly source: OpcuaSource,
+    private readonly points: readonly MonitoredPoint[],
+    private readonly events: EndpointEvents,
+    private readonly deps: { clock: Clock; log: Logger; dataDir: string; env: NodeJS.ProcessEnv },
+  ) {}
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle' && this.#state !== 'stopped') return;
+    void this.#connect();
+  }
+
+  async stop(): Promise<void> {
+    this.#setState('stopping', null);
+    this.#retry?.cancel();
+    this.#retry = null;
+    this.#watchdog?.cancel();
+    this.#watchdog = null;
+    await this.#teardown();
+    this.#setState('stopped', null);
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#setState('connecting', null);
+    const { OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType } = this.sdk;
+    try {
+      const { OPCUACertificateManager } = await import('node-opcua-certificate-manager');
+      // The client certificate is created once and kept in the data folder.
+      const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(this.deps.dataDir, 'pki'), automaticallyAcceptUnknownCertificate: true });
+      const client = OPCUAClient.create({
+        applicationName: 'building-fault-gateway',
+        clientCertificateManager: certificateManager,
+        securityMode: MessageSecurityMode[this.source.securityMode],
+        securityPolicy: SecurityPolicy[this.source.securityPolicy],
+        endpointMustExist: false,
+        // We own reconnection (backoff + full re-creation), so the SDK gives up fast.
+        connectionStrategy: { maxRetry: 0, initialDelay: 200, maxDelay: 1000 },
+        keepSessionAlive: true,
+        requestedSessionTimeout: 60_000,
+      });
+      this.#client = client;
+      client.on('connection_lost', () => this.#lost('connection lost'));
+      await client.connect(this.source.endpoint);
+      const password = resolveSecret(this.source.password, 'opcua password', this.deps.env);
+      this.#session =
+        this.source.username !== undefined && password !== undefined
+          ? await client.createSession({ type: UserTokenType.UserName, userName: this.source.username, password })
+          : await client.createSession({ type: UserTokenType.Anonymous });
+      this.#session.on('session_closed', () => this.#lost('session closed'));
+      await this.#subscribe();
+      this.#backoff.reset();
+      this.#setState('online', null);
+    } catch (err) {
+      this.#lost(errorMessage(err));
+    }
+  }
+
+  async #subscribe(): Promise<void> {
+    const session = this.#session;
+    if (session === null) return;
+    const { ClientSubscription, ClientMonitoredItem, AttributeIds, TimestampsToReturn, DataChangeFilter, DataChangeTrigger, DeadbandType } = this.sdk;
+    const sub = ClientSubscription.create(session, {
+      requestedPublishingInterval: this.source.publishingMs,
+      requestedLifetimeCount: 60,
+      requestedMaxKeepAliveCount: 3,
+      maxNotificationsPerPublish: 0,
+      publishingEnabled: true,
+      priority: 10,
+    });
+    this.#subscription = sub;
+    this.#lastHeard = this.deps.clock.now();
+    sub.on('keepalive', () => {
+      this.#lastHeard = this.deps.clock.now();
+    });
+    this.#items = this.points.map((p) => {
+      const filter =
+        p.deadband === undefined
+          ? undefined
+          : new DataChangeFilter({ trigger: DataChangeTrigger.StatusValue, deadbandType: p.deadband.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent, deadbandValue: p.deadband.value });
+      const item = ClientMonitoredItem.create(
+        sub,
+        { nodeId: p.nodeId, attributeId: AttributeIds.Value },
+        { samplingInterval: p.samplingMs, queueSize: p.queueSize, discardOldest: true, ...(filter === undefined ? {} : { filter }) },
+        TimestampsToReturn.Both,
+      );
+      item.on('changed', (dv: DataValue) => {
+        this.#lastHeard = this.deps.clock.now();
+        this.events.value(p, dv);
+      });
+      item.on('err', (msg: string) => {
+        this.lastError = `${p.nodeId}: ${msg}`;
+        this.deps.log.warn({ event: 'opcua.item_error', deviceId: p.deviceId, pointId: p.pointId, nodeId: p.nodeId, err: msg }, 'monitored item refused');
+      });
+      return item;
+    });
+    this.#armWatchdog();
+  }
+
+  #armWatchdog(): void {
+    this.#watchdog?.cancel();
+    // Keep-alives come at most every publishingMs * maxKeepAliveCount (3); five of those is dead.
+    const limit = this.source.publishingMs * 3 * 5;
+    this.#watchdog = this.deps.clock.setInterval(() => {
+      if (this.#state !== 'online') return;
+      if (this.deps.clock.now() - this.#lastHeard < limit) return;
+      this.deps.log.warn({ event: 'opcua.subscription_stalled', code: 'GW_OPCUA_SUBSCRIPTION_STALLED', endpoint: this.source.endpoint }, 'subscription stopped delivering; re-creating it');
+      const old = this.#subscription;
+      this.#subscription = null;
+      void (old?.terminate().catch(() => undefined) ?? Promise.resolve()).then(() => this.#subscribe());
+    }, Math.max(1000, limit / 3));
+  }
+
+  #lost(reason: string): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped' || this.#retry !== null) return;
+    this.lastError = reason;
+    this.#setState('backoff', reason);
+    this.#watchdog?.cancel();
+    this.#watchdog = null;
+    const delay = this.#backoff.next();
+    void this.#teardown().finally(() => {
+      if (this.#state !== 'backoff') return;
+      this.#retry = this.deps.clock.setTimeout(() => {
+        this.#retry = null;
+        this.reconnects += 1;
+        void this.#connect();
+      }, delay);
+    });
+  }
+
+  async #teardown(): Promise<void> {
+    const client = this.#client;
+    const session = this.#session;
+    const sub = this.#subscription;
+    this.#client = null;
+    this.#session = null;
+    this.#subscription = null;
+    this.#items = [];
+    client?.removeAllListeners();
+    await sub?.terminate().catch(() => undefined);
+    await session?.close().catch(() => undefined);
+    await client?.disconnect().catch(() => undefined);
+  }
+
+  #setState(s: LinkState, reason: string | null): void {
+    if (this.#state === s) return;
+    this.#state = s;
+    this.events.state(s, reason);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Ticket } from '../gateway/tickets/ticket.js';
+
+export interface ItemResult {
+  readonly id: string;
+  readonly version: number;
+  readonly result: 'accepted' | 'duplicate' | 'rejected';
+  readonly reason?: string;
+}
+
+export interface CentralUpdate {
+  readonly ticketId: string;
+  readonly status: 'dispatched' | 'in_progress' | 'resolved' | 'closed';
+  readonly assignee?: string;
+  readonly note?: string;
+  readonly at: string;
+}
+
+/** How a call ended, decided once here so the sender's policy reads as a switch. */
+export type CallOutcome<T> =
+  | { readonly kind: 'ok'; readonly value: T }
+  | { readonly kind: 'unauthorized'; readonly status: number; readonly message: string }
+  /** 4xx other than auth and rate limiting: the request itself is wrong and will not get better. */
+  | { readonly kind: 'rejected'; readonly status: number; readonly message: string }
+  /** Network error, timeout, 429 or 5xx: try again later (after `retryAfterMs` if the service said). */
+  | { readonly kind: 'retry'; readonly message: string; readonly retryAfterMs: number | null };
+
+export interface CentralClientOptions {
+  readonly baseUrl: string;
+  readonly token: () => string;
+  readonly timeoutMs: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** The HTTP client of cloud-sync/openapi.json. Never throws: every failure is a CallOutcome. */
+export class CentralClient {
+  readonly #o: CentralClientOptions;
+
+  constructor(o: CentralClientOptions) {
+    this.#o = o;
+  }
+
+  upload(siteId: string, items: readonly Ticket[]): Promise<CallOutcome<ItemResult[]>> {
+    return this.#call('POST', '/v1/tickets/batch', JSON.stringify({ siteId, items }), (b) => (b as { results: ItemResult[] }).results);
+  }
+
+  updates(siteId: string, since: string | null, limit = 200): Promise<CallOutcome<{ updates: CentralUpdate[]; cursor: string }>> {
+    const q = new URLSearchParams({ siteId, limit: String(limit) });
+    if (since !== null) q.set('since', since);
+    return this.#call('GET', `/v1/updates?${q.toString()}`, undefined, (b) => b as { updates: CentralUpdate[]; cursor: string });
+  }
+
+  async #call<T>(method: string, path: string, body: string | undefined, pick: (body: unknown) => T): Promise<CallOutcome<T>> {
+    const f = this.#o.fetch ?? fetch;
+    let res: Response;
+    try {
+      res = await f(new URL(path, this.#o.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.#o.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.#o.timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+      return { kind: 'retry', message: why, retryAfterMs: null };
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      return { kind: 'retry', message: `reply cut off: ${(err as Error).message}`, retryAfterMs: null };
+    }
+    const message = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
+    if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
+    if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
+    if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
+    try {
+      return { kind: 'ok', value: pick(JSON.parse(text)) };
+    } catch {
+      return { kind: 'retry', message: `reply is not the JSON the contract promises: ${text.slice(0, 100)}`, retryAfterMs: null };
+    }
+  }
+}
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(v: string | null, now: number): number | null {
+  if (v === null || v.trim() === '') return null;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}

@@ -1,0 +1,140 @@
+import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
+import { createModbusAdapter } from '../adapters/modbus/modbus-adapter.js';
+import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
+import { SyncSender } from '../cloud-sync/sender.js';
+import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
+import { buildHttpServer } from './api/index.js';
+import { systemClock, type Clock } from './clock.js';
+import type { SiteConfig } from './config/site-schema.js';
+import { errorMessage } from './errors.js';
+import type { Logger } from './log.js';
+import { FileStore } from './store/store.js';
+import { TicketService } from './tickets/ticket-service.js';
+
+export interface GatewayDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface Gateway {
+  readonly site: SiteConfig;
+  readonly tickets: TicketService;
+  readonly store: FileStore;
+  readonly mqtt: MqttAdapter;
+  readonly pipeline: FaultPipeline;
+  readonly sync: SyncSender;
+  state(): GatewayState;
+  /** Base URL of the HTTP server once started. */
+  httpUrl(): string | null;
+  adapterStatuses(): AdapterStatus[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** How long each shutdown step may take before we log and go on (STYLE: ordered, bounded shutdown). */
+const STOP_STEP_MS = 5_000;
+
+/**
+ * The composition root as a factory: config -> adapters -> detect -> alarms -> tickets ->
+ * notify / sync / api. No signals, no process exit: main.ts owns those, tests call this directly.
+ */
+export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise<Gateway> {
+  const { clock } = deps;
+  const log = deps.log.child({ siteId: site.site.id });
+  const env = deps.env ?? process.env;
+
+  // Group commit is paced in real time whatever clock the domain runs on.
+  const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }) });
+  const tickets = new TicketService({ store, site, clock, log });
+  const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
+
+  const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
+    site.devices.flatMap((d) => (d.source.protocol === p ? [{ id: d.id, source: d.source as Extract<typeof d.source, { protocol: P }> }] : []));
+
+  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt') }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
+  const adapters: Adapter[] = [mqtt];
+  const modbusDevices = byProtocol('modbus');
+  if (modbusDevices.length > 0) adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
+  const opcuaDevices = byProtocol('opcua');
+  if (opcuaDevices.length > 0) {
+    // Loaded only when the site has OPC UA devices: the SDK costs ~110 MB of memory on import.
+    const { createOpcuaAdapter } = await import('../adapters/opcua/index.js');
+    adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
+  }
+
+  for (const adapter of adapters) {
+    adapter.on('reading', (r) => pipeline.ingest(r));
+    adapter.on('upstream', (c) => pipeline.upstream(c));
+  }
+
+  const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
+  const http = buildHttpServer(
+    {
+      site,
+      tickets,
+      store,
+      clock,
+      log: log.child({ component: 'api' }),
+      adapters: () => adapters.map((a) => a.status()),
+      sync: () => sync.status(),
+    },
+    { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
+  );
+
+  let state: GatewayState = 'idle';
+  let url: string | null = null;
+
+  async function step(name: string, fn: () => Promise<void> | void): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), STOP_STEP_MS);
+      timer.unref();
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(fn), timeout]);
+      if (result === 'timeout') log.warn({ event: 'gateway.stop_step_timeout', step: name, ms: STOP_STEP_MS }, `stopping ${name} took too long; going on`);
+    } catch (err) {
+      log.error({ event: 'gateway.stop_step_failed', step: name, err: errorMessage(err) }, `stopping ${name} failed; going on`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    site,
+    tickets,
+    store,
+    mqtt,
+    pipeline,
+    sync,
+    state: () => state,
+    httpUrl: () => url,
+    adapterStatuses: () => adapters.map((a) => a.status()),
+    async start() {
+      if (state !== 'idle') return;
+      state = 'starting';
+      // Consumers before producers: everything that reacts to tickets is listening before any reading arrives.
+      pipeline.start();
+      await sync.start();
+      url = await http.start();
+      for (const a of adapters) await a.start();
+      state = 'running';
+      log.info({ event: 'gateway.started', http: url, devices: site.devices.length, adapters: adapters.map((a) => a.kind) }, 'gateway started');
+    },
+    async stop() {
+      if (state === 'stopping' || state === 'stopped') return;
+      state = 'stopping';
+      // HTTP intake, then adapters, then detection, then the senders, then the store (STYLE 4).
+      await step('http', () => http.stop());
+      for (const a of [...adapters].reverse()) await step(`adapter.${a.kind}`, () => a.stop());
+      await step('pipeline', () => pipeline.stop());
+      await step('sync', () => sync.stop());
+      await step('store', () => store.close());
+      state = 'stopped';
+      log.info({ event: 'gateway.stopped' }, 'gateway stopped');
+    },
+  };
+}

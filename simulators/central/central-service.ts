@@ -1,0 +1,292 @@
+import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
+import { silentLogger, type Logger } from '../../gateway/log.js';
+import { ContractValidator } from './contract-validator.js';
+import { parseFault, type CentralFault } from './fault-injector.js';
+
+export interface ReceivedTicket {
+  readonly id: string;
+  readonly number: string;
+  readonly version: number;
+  readonly tier: string;
+  readonly status: string;
+  readonly fault: string;
+  readonly deviceId: string;
+  readonly createdAt: string;
+  readonly deadlines: { acknowledgeBy: string; dispatchBy: string; onSiteBy: string | null; resolveBy: string };
+  readonly [key: string]: unknown;
+}
+
+type CentralStatus = 'dispatched' | 'in_progress' | 'resolved' | 'closed';
+
+interface Update {
+  readonly seq: number;
+  readonly siteId: string;
+  readonly ticketId: string;
+  readonly status: CentralStatus;
+  readonly assignee?: string;
+  readonly note?: string;
+  readonly at: string;
+}
+
+export interface ProgressTimes {
+  readonly dispatchAfterMs: number;
+  readonly inProgressAfterMs: number;
+  readonly resolveAfterMs: number;
+  readonly closeAfterMs: number;
+}
+
+export interface CentralServiceOptions {
+  /** Accepted bearer tokens; or token -> the site ids it may write (others get 403). */
+  readonly tokens: readonly string[] | Readonly<Record<string, readonly string[]>>;
+  /** Move accepted tickets along on a timer so status flows back; false to leave them. */
+  readonly progress?: ProgressTimes | false;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Keep what was received in this JSON file too (for demos). */
+  readonly file?: string;
+}
+
+/**
+ * The reference central repair service: implements cloud-sync/openapi.json exactly (request
+ * bodies checked against the document), keeps what it receives, advances tickets on a timer, and
+ * shows injected faults on demand. Tests and the demo talk to it over 127.0.0.1.
+ */
+export class CentralService {
+  readonly #opts: CentralServiceOptions;
+  readonly #clock: Clock;
+  readonly #validator = new ContractValidator();
+  readonly #tickets = new Map<string, ReceivedTicket>();
+  /** Accepted upserts per ticket: (id -> versions). More than one entry per version would be a double effect. */
+  readonly #applied = new Map<string, number[]>();
+  readonly #updates: Update[] = [];
+  readonly #timers = new Set<TimerHandle>();
+  readonly #sockets = new Set<Socket>();
+  readonly requests: { method: string; url: string; status: number; at: number }[] = [];
+  #fault: CentralFault = { kind: 'none' };
+  #app: FastifyInstance | null = null;
+  #port = 0;
+  #host = '127.0.0.1';
+  #seq = 0;
+
+  constructor(opts: CentralServiceOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+  }
+
+  get url(): string {
+    return `http://${this.#host}:${this.#port}`;
+  }
+
+  /** Starts listening (port 0 = a free one) and returns the base URL. */
+  async start(port = this.#port, host = this.#host): Promise<string> {
+    if (this.#app !== null) return this.url;
+    this.#host = host;
+    const app = this.#build();
+    app.server.on('connection', (s: Socket) => {
+      this.#sockets.add(s);
+      s.on('close', () => this.#sockets.delete(s));
+    });
+    await app.listen({ port, host });
+    const addr = app.server.address();
+    this.#port = typeof addr === 'object' && addr !== null ? addr.port : port;
+    this.#app = app;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) t.cancel();
+    this.#timers.clear();
+    await this.#close();
+  }
+
+  /** Switches the injected fault; `down` closes the listener, anything else brings it back. */
+  async inject(fault: CentralFault): Promise<void> {
+    this.#fault = fault;
+    if (fault.kind === 'down') await this.#close();
+    else if (this.#app === null) await this.start(this.#port, this.#host);
+  }
+
+  get fault(): CentralFault {
+    return this.#fault;
+  }
+
+  tickets(): ReceivedTicket[] {
+    return [...this.#tickets.values()];
+  }
+
+  ticket(id: string): ReceivedTicket | undefined {
+    return this.#tickets.get(id);
+  }
+
+  /** How many upserts of this ticket took effect (one per new version). */
+  effects(id: string): number {
+    return this.#applied.get(id)?.length ?? 0;
+  }
+
+  /** True when some (id, version) took effect more than once: must never happen. */
+  doubleEffects(): string[] {
+    const out: string[] = [];
+    for (const [id, versions] of this.#applied) if (new Set(versions).size !== versions.length) out.push(id);
+    return out;
+  }
+
+  /** Records a central status change by hand (tests, demo). */
+  setStatus(ticketId: string, status: CentralStatus, assignee?: string): void {
+    const t = this.#tickets.get(ticketId);
+    if (t === undefined) return;
+    this.#tickets.set(ticketId, { ...t, status });
+    this.#updates.push({
+      seq: ++this.#seq,
+      siteId: String(t['siteId'] ?? ''),
+      ticketId,
+      status,
+      ...(assignee === undefined ? {} : { assignee }),
+      at: new Date(this.#clock.now()).toISOString(),
+    });
+  }
+
+  async #close(): Promise<void> {
+    const app = this.#app;
+    this.#app = null;
+    if (app === null) return;
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
+    await app.close();
+  }
+
+  #build(): FastifyInstance {
+    const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024 });
+    app.addHook('onResponse', async (req, reply) => {
+      this.requests.push({ method: req.method, url: req.url, status: reply.statusCode, at: this.#clock.now() });
+    });
+    app.post('/_admin/faults', async (req, reply) => {
+      const fault = parseFault(req.body);
+      if (fault === null) return reply.code(400).send(err('bad_fault', 'expected { kind: none|error500|unavailable|slow|drop|duplicate|unauthorized|down }'));
+      // Answer first: `down` closes this very listener.
+      setImmediate(() => void this.inject(fault));
+      return { fault };
+    });
+    app.get('/_admin/tickets', async () => ({ tickets: this.tickets() }));
+    app.post('/v1/tickets/batch', (req, reply) => this.#batch(req, reply));
+    app.get('/v1/updates', (req, reply) => this.#listUpdates(req, reply));
+    return app;
+  }
+
+  /** Common gate: injected faults, then bearer auth. Returns the site ids the token may write, or null if answered. */
+  async #gate(req: FastifyRequest, reply: FastifyReply): Promise<readonly string[] | '*' | null> {
+    const f = this.#fault;
+    if (f.kind === 'slow') await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.kind === 'error500') {
+      await reply.code(500).send(err('internal', 'injected failure'));
+      return null;
+    }
+    if (f.kind === 'unavailable') {
+      await reply.code(503).header('retry-after', String(f.retryAfterSeconds)).send(err('unavailable', 'try again later'));
+      return null;
+    }
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const tokens = this.#opts.tokens;
+    const sites = Array.isArray(tokens) ? (tokens.includes(token) ? '*' : undefined) : (tokens as Record<string, readonly string[]>)[token];
+    if (f.kind === 'unauthorized' || sites === undefined) {
+      await reply.code(401).send(err('unauthorized', 'missing or invalid bearer token'));
+      return null;
+    }
+    return sites;
+  }
+
+  async #batch(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const sites = await this.#gate(req, reply);
+    if (sites === null) return reply;
+    const problems = this.#validator.check('BatchRequest', req.body);
+    if (problems.length > 0) return reply.code(400).send(err('bad_request', problems.slice(0, 5).join('; ')));
+    const body = req.body as { siteId: string; items: ReceivedTicket[] };
+    if (sites !== '*' && !sites.includes(body.siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${body.siteId}`));
+    if (this.#fault.kind === 'drop' && this.#fault.when === 'before-apply') {
+      req.raw.socket.destroy();
+      return reply;
+    }
+    const results = body.items.map((item) => this.#upsert(body.siteId, item));
+    if (this.#fault.kind === 'duplicate') for (const item of body.items) this.#upsert(body.siteId, item);
+    await this.#persist();
+    if (this.#fault.kind === 'drop' && this.#fault.when === 'after-apply') {
+      req.raw.socket.destroy();
+      return reply;
+    }
+    return { results };
+  }
+
+  #upsert(siteId: string, item: ReceivedTicket): { id: string; version: number; result: 'accepted' | 'duplicate' | 'rejected'; reason?: string } {
+    if (this.#poison.has(item.id)) return { id: item.id, version: item.version, result: 'rejected', reason: 'poison item refused by fault injection' };
+    const have = this.#tickets.get(item.id);
+    if (have !== undefined && have.version >= item.version) return { id: item.id, version: item.version, result: 'duplicate' };
+    // Central status (dispatch and after) is the service's own; a gateway snapshot does not undo it.
+    const centralStatus = have !== undefined && ['dispatched', 'in_progress', 'resolved', 'closed'].includes(have.status) ? have.status : item.status;
+    this.#tickets.set(item.id, { ...item, status: centralStatus });
+    this.#applied.set(item.id, [...(this.#applied.get(item.id) ?? []), item.version]);
+    if (have === undefined) this.#scheduleProgress(siteId, item.id);
+    return { id: item.id, version: item.version, result: 'accepted' };
+  }
+
+  readonly #poison = new Set<string>();
+
+  /** Every upload of this ticket id is rejected per item (a 4xx-like answer for one item). */
+  poison(ticketId: string): void {
+    this.#poison.add(ticketId);
+  }
+
+  #scheduleProgress(siteId: string, ticketId: string): void {
+    const p = this.#opts.progress;
+    if (p === undefined || p === false) return;
+    const steps: [number, CentralStatus][] = [
+      [p.dispatchAfterMs, 'dispatched'],
+      [p.inProgressAfterMs, 'in_progress'],
+      [p.resolveAfterMs, 'resolved'],
+      [p.closeAfterMs, 'closed'],
+    ];
+    for (const [after, status] of steps) {
+      const h = this.#clock.setTimeout(() => {
+        this.#timers.delete(h);
+        const t = this.#tickets.get(ticketId);
+        if (t === undefined || t.status === 'rejected') return;
+        this.setStatus(ticketId, status, status === 'dispatched' ? '王师傅 Wang (plumbing)' : undefined);
+        void siteId;
+      }, after);
+      this.#timers.add(h);
+    }
+  }
+
+  async #listUpdates(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const sites = await this.#gate(req, reply);
+    if (sites === null) return reply;
+    const q = req.query as Record<string, string | undefined>;
+    const siteId = q['siteId'];
+    if (siteId === undefined || siteId === '') return reply.code(400).send(err('bad_request', 'siteId is required'));
+    if (sites !== '*' && !sites.includes(siteId)) return reply.code(403).send(err('forbidden', `token may not read site ${siteId}`));
+    const since = q['since'] === undefined ? 0 : Number(q['since']);
+    const limit = Math.min(1000, Math.max(1, Number(q['limit'] ?? 200) || 200));
+    if (!Number.isInteger(since) || since < 0) return reply.code(400).send(err('bad_request', 'since must be a cursor from a previous answer'));
+    const updates = this.#updates.filter((u) => u.seq > since && (u.siteId === siteId || u.siteId === '')).slice(0, limit);
+    const cursor = String(updates.at(-1)?.seq ?? since);
+    return {
+      updates: updates.map((u) => ({ ticketId: u.ticketId, status: u.status, at: u.at, ...(u.assignee === undefined ? {} : { assignee: u.assignee }), ...(u.note === undefined ? {} : { note: u.note }) })),
+      cursor,
+    };
+  }
+
+  async #persist(): Promise<void> {
+    if (this.#opts.file === undefined) return;
+    await writeFile(this.#opts.file, JSON.stringify({ tickets: this.tickets() }, null, 2));
+  }
+}
+
+function err(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+export function createCentralService(opts: CentralServiceOptions): CentralService {
+  return new CentralService({ log: silentLogger(), ...opts });
+}
