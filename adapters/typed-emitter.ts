@@ -31,6 +31,8 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
+    // Node's EventEmitter throws an 'error' that nobody listens to; ours are reports, not failures.
+    if (event === 'error' && this.#inner.listenerCount('error') === 0) return false;
     return this.#inner.emit(event, ...args);
   }
 
