@@ -1,0 +1,271 @@
+import { DataType, OPCUAServer, StatusCodes, Variant, type UAVariable } from 'node-opcua';
+import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import { systemClock } from '../../gateway/clock.js';
+import { freePort } from '../free-port.js';
+
+type ElevatorPoint = 'position' | 'floor' | 'moving' | 'inDoorZone' | 'doorsClosed' | 'occupied' | 'alarmButton' | 'faultCode' | 'available';
+
+/** The address space of one elevator: browse name and data type per point (docs: simulators/README.md). */
+const POINTS: Readonly<Record<ElevatorPoint, { browseName: string; dataType: DataType }>> = {
+  position: { browseName: 'CarPosition', dataType: DataType.Double },
+  floor: { browseName: 'Floor', dataType: DataType.Int16 },
+  moving: { browseName: 'Moving', dataType: DataType.Boolean },
+  inDoorZone: { browseName: 'InDoorZone', dataType: DataType.Boolean },
+  doorsClosed: { browseName: 'DoorsClosed', dataType: DataType.Boolean },
+  occupied: { browseName: 'Occupied', dataType: DataType.Boolean },
+  alarmButton: { browseName: 'AlarmButton', dataType: DataType.Boolean },
+  faultCode: { browseName: 'FaultCode', dataType: DataType.UInt16 },
+  available: { browseName: 'Available', dataType: DataType.Boolean },
+};
+
+export const ELEVATOR_POINTS = Object.keys(POINTS) as ElevatorPoint[];
+
+const FLOOR_HEIGHT_M = 3.2;
+
+interface CarState {
+  position: number;
+  target: number;
+  moving: boolean;
+  doorsClosed: boolean;
+  occupied: boolean;
+  alarmButton: boolean;
+  faultCode: number;
+  available: boolean;
+  /** When frozen the motion model stops (entrapment, out of service, scenario control). */
+  frozen: boolean;
+}
+
+export interface SimulatedElevatorOptions {
+  /** Name prefixes, one elevator each: ['ElevatorA'] gives ns=1;s=ElevatorA.CarPosition ... */
+  readonly elevators?: readonly string[];
+  readonly floors?: number;
+  readonly clock?: Clock;
+  readonly tickMs?: number;
+  readonly random?: () => number;
+  /** Also host N generic Double variables ns=1;s=Bench.V{i} (benchmarks). */
+  readonly genericVariables?: number;
+  readonly users?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Elevators over OPC UA (node-opcua server). When nothing drives them they travel between floors,
+ * stop in the door zone and open their doors; scenarios freeze them, entrap them, or fault them.
+ */
+export class SimulatedElevatorServer {
+  readonly #o: SimulatedElevatorOptions;
+  readonly #clock: Clock;
+  readonly #cars = new Map<string, CarState>();
+  readonly #vars = new Map<string, UAVariable>();
+  readonly #badStatus = new Map<string, 'BadSensorFailure' | 'BadCommunicationError'>();
+  #server: OPCUAServer | null = null;
+  #tick: TimerHandle | null = null;
+  #port = 0;
+
+  constructor(o: SimulatedElevatorOptions = {}) {
+    this.#o = o;
+    this.#clock = o.clock ?? systemClock;
+    for (const name of o.elevators ?? ['ElevatorA']) {
+      this.#cars.set(name, { position: 0, target: 0, moving: false, doorsClosed: false, occupied: false, alarmButton: false, faultCode: 0, available: true, frozen: false });
+    }
+  }
+
+  get endpoint(): string {
+    return `opc.tcp://127.0.0.1:${this.#port}/UA/Elevator`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  async start(port = this.#port): Promise<string> {
+    if (this.#server !== null) return this.endpoint;
+    this.#port = port === 0 ? await freePort() : port;
+    const users = this.#o.users;
+    const server = new OPCUAServer({
+      port: this.#port,
+      hostname: '127.0.0.1',
+      resourcePath: '/UA/Elevator',
+      buildInfo: { productName: 'Simulated elevator', buildNumber: '1', buildDate: new Date(0) },
+      allowAnonymous: users === undefined,
+      ...(users === undefined ? {} : { userManager: { isValidUser: (u: string, p: string) => users[u] === p } }),
+    });
+    await server.initialize();
+    const space = server.engine.addressSpace;
+    if (space === null) throw new Error('OPC UA address space missing');
+    const ns = space.getOwnNamespace();
+    for (const name of this.#cars.keys()) {
+      const obj = ns.addObject({ organizedBy: space.rootFolder.objects, browseName: name });
+      for (const [pointId, def] of Object.entries(POINTS)) {
+        const v = ns.addVariable({ componentOf: obj, browseName: def.browseName, nodeId: `s=${name}.${def.browseName}`, dataType: def.dataType });
+        this.#vars.set(`${name}.${pointId}`, v);
+      }
+    }
+    for (let i = 0; i < (this.#o.genericVariables ?? 0); i++) {
+      const v = ns.addVariable({ organizedBy: space.rootFolder.objects, browseName: `V${i}`, nodeId: `s=Bench.V${i}`, dataType: DataType.Double });
+      this.#vars.set(`Bench.V${i}`, v);
+      v.setValueFromSource(new Variant({ dataType: DataType.Double, value: 0 }));
+    }
+    await server.start();
+    this.#server = server;
+    this.#publishAll();
+    this.#tick = this.#clock.setInterval(() => this.#step(), this.#o.tickMs ?? 500);
+    return this.endpoint;
+  }
+
+  async stop(): Promise<void> {
+    this.#tick?.cancel();
+    this.#tick = null;
+    const s = this.#server;
+    this.#server = null;
+    this.#vars.clear();
+    if (s !== null) await s.shutdown(0);
+  }
+
+  /** The server going away and coming back on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start(this.#port);
+  }
+
+  /** Drives one point (freezes the motion model of that car so the value stays). */
+  set(pointId: string, value: number | boolean, elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    car.frozen = true;
+    switch (pointId as ElevatorPoint) {
+      case 'position':
+        car.position = Number(value);
+        break;
+      case 'floor':
+        car.position = Number(value) * FLOOR_HEIGHT_M;
+        break;
+      case 'moving':
+        car.moving = Boolean(value);
+        break;
+      case 'doorsClosed':
+        car.doorsClosed = Boolean(value);
+        break;
+      case 'occupied':
+        car.occupied = Boolean(value);
+        break;
+      case 'alarmButton':
+        car.alarmButton = Boolean(value);
+        break;
+      case 'faultCode':
+        car.faultCode = Number(value);
+        break;
+      case 'available':
+        car.available = Boolean(value);
+        break;
+      case 'inDoorZone':
+        // Door zone follows from the position; put the car between floors to leave it.
+        car.position = value ? Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M : Math.floor(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M + FLOOR_HEIGHT_M / 2;
+        break;
+      default:
+        throw new Error(`unknown elevator point ${pointId}`);
+    }
+    this.#publish(elevator);
+  }
+
+  /** Stops between floors with the doors closed and someone inside. */
+  entrap(elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    Object.assign(car, { frozen: true, moving: false, doorsClosed: true, occupied: true, alarmButton: true });
+    car.position = Math.floor(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M + FLOOR_HEIGHT_M / 2;
+    this.#publish(elevator);
+  }
+
+  outOfService(code = 21, elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    Object.assign(car, { frozen: true, moving: false, faultCode: code, available: false, occupied: false, alarmButton: false });
+    car.position = Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M;
+    this.#publish(elevator);
+  }
+
+  /** Back to normal service. */
+  normal(elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    Object.assign(car, { frozen: false, faultCode: 0, available: true, alarmButton: false, occupied: false, doorsClosed: false, moving: false });
+    car.position = Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M;
+    car.target = car.position;
+    this.#publish(elevator);
+  }
+
+  /** Makes a point report a bad status code (e.g. a sensor failure) until cleared with null. */
+  badStatus(pointId: string, status: 'BadSensorFailure' | 'BadCommunicationError' | null, elevator = this.#first()): void {
+    const key = `${elevator}.${pointId}`;
+    if (status === null) this.#badStatus.delete(key);
+    else this.#badStatus.set(key, status);
+    this.#publish(elevator);
+  }
+
+  setGeneric(i: number, value: number): void {
+    this.#vars.get(`Bench.V${i}`)?.setValueFromSource(new Variant({ dataType: DataType.Double, value }));
+  }
+
+  #first(): string {
+    const first = this.#cars.keys().next();
+    if (first.done === true) throw new Error('no elevator');
+    return first.value;
+  }
+
+  #car(name: string): CarState {
+    const c = this.#cars.get(name);
+    if (c === undefined) throw new Error(`no elevator ${name}`);
+    return c;
+  }
+
+  #step(): void {
+    const random = this.#o.random ?? Math.random;
+    const floors = this.#o.floors ?? 20;
+    for (const [name, car] of this.#cars) {
+      if (car.frozen) continue;
+      if (car.moving) {
+        const dir = Math.sign(car.target - car.position);
+        car.position += dir * Math.min(1.0, Math.abs(car.target - car.position));
+        if (Math.abs(car.target - car.position) < 0.01) {
+          car.position = car.target;
+          car.moving = false;
+          car.doorsClosed = false;
+          car.occupied = random() < 0.3;
+        }
+      } else if (random() < 0.1) {
+        car.target = Math.floor(random() * floors) * FLOOR_HEIGHT_M;
+        if (car.target !== car.position) {
+          car.doorsClosed = true;
+          car.moving = true;
+          car.occupied = random() < 0.7;
+        }
+      }
+      this.#publish(name);
+    }
+  }
+
+  #publishAll(): void {
+    for (const name of this.#cars.keys()) this.#publish(name);
+  }
+
+  #publish(name: string): void {
+    const car = this.#car(name);
+    const floor = Math.round(car.position / FLOOR_HEIGHT_M);
+    const inDoorZone = Math.abs(car.position - floor * FLOOR_HEIGHT_M) < 0.1;
+    const values: Record<ElevatorPoint, number | boolean> = {
+      position: Math.round(car.position * 100) / 100,
+      floor,
+      moving: car.moving,
+      inDoorZone,
+      doorsClosed: car.doorsClosed,
+      occupied: car.occupied,
+      alarmButton: car.alarmButton,
+      faultCode: car.faultCode,
+      available: car.available,
+    };
+    for (const p of ELEVATOR_POINTS) {
+      const v = this.#vars.get(`${name}.${p}`);
+      if (v === undefined) continue;
+      const bad = this.#badStatus.get(`${name}.${p}`);
+      const variant = new Variant({ dataType: POINTS[p].dataType, value: values[p] });
+      v.setValueFromSource(variant, bad === undefined ? StatusCodes.Good : StatusCodes[bad]);
+    }
+  }
+}
+

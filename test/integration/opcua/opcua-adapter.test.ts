@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import type { UpstreamChange } from '../../../adapters/adapter.js';
+import { createOpcuaAdapter } from '../../../adapters/opcua/index.js';
+import type { Reading } from '../../../adapters/reading.js';
+import { systemClock } from '../../../gateway/clock.js';
+import { silentLogger } from '../../../gateway/log.js';
+import { SimulatedElevatorServer } from '../../../simulators/opcua/simulated-elevator.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const POINTS = ['position', 'floor', 'moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton', 'faultCode', 'available'];
+const NODE = { position: 'CarPosition', floor: 'Floor', moving: 'Moving', inDoorZone: 'InDoorZone', doorsClosed: 'DoorsClosed', occupied: 'Occupied', alarmButton: 'AlarmButton', faultCode: 'FaultCode', available: 'Available' } as Record<string, string>;
+
+describe('OPC UA adapter against the simulated elevator', () => {
+  const sim = new SimulatedElevatorServer({ tickMs: 200 });
+  let endpoint = '';
+  beforeAll(async () => {
+    endpoint = await sim.start(0);
+  }, 60_000);
+  afterAll(() => sim.stop());
+
+  async function adapter() {
+    const dataDir = await tempDir();
+    const a = await createOpcuaAdapter(
+      {
+        dataDir,
+        devices: [
+          {
+            id: 'lift-a',
+            source: {
+              protocol: 'opcua',
+              endpoint,
+              securityMode: 'None',
+              securityPolicy: 'None',
+              samplingMs: 100,
+              publishingMs: 200,
+              points: POINTS.map((p) => ({ id: p, nodeId: `ns=1;s=ElevatorA.${NODE[p]}`, queueSize: 10 })),
+            },
+          },
+        ],
+      },
+      { clock: systemClock, log: silentLogger() },
+    );
+    const readings: Reading[] = [];
+    const upstream: UpstreamChange[] = [];
+    a.on('reading', (r) => readings.push(r));
+    a.on('upstream', (u) => upstream.push(u));
+    await a.start();
+    onTestFinished(() => a.stop());
+    return { a, readings, upstream };
+  }
+
+  it('delivers every point of the elevator as readings, and a bad status code as quality bad', async () => {
+    const { readings } = await adapter();
+    await vi.waitFor(() => expect(new Set(readings.filter((r) => r.quality === 'good').map((r) => r.pointId))).toEqual(new Set(POINTS)), { timeout: 20_000, interval: 100 });
+    sim.entrap();
+    await vi.waitFor(() => expect(readings.some((r) => r.pointId === 'alarmButton' && r.value === true)).toBe(true), { timeout: 10_000 });
+    sim.badStatus('faultCode', 'BadSensorFailure');
+    await vi.waitFor(() => expect(readings.some((r) => r.pointId === 'faultCode' && r.quality === 'bad' && r.reason === 'BadSensorFailure')).toBe(true), { timeout: 10_000 });
+    sim.badStatus('faultCode', null);
+    sim.normal();
+  }, 40_000);
+
+  it('reports the server going away as upstream down and comes back with values after a restart', async () => {
+    const { a, readings, upstream } = await adapter();
+    await vi.waitFor(() => expect(a.status().connected).toBe(true), { timeout: 20_000 });
+    await sim.stop();
+    await vi.waitFor(() => expect(upstream.some((u) => !u.up)).toBe(true), { timeout: 20_000 });
+    expect(a.status().connected).toBe(false);
+    await sim.start();
+    const before = readings.length;
+    await vi.waitFor(() => expect(a.status().connected).toBe(true), { timeout: 40_000, interval: 200 });
+    sim.set('faultCode', 7);
+    await vi.waitFor(() => expect(readings.slice(before).some((r) => r.pointId === 'faultCode' && r.value === 7)).toBe(true), { timeout: 20_000 });
+    sim.normal();
+  }, 90_000);
+});
