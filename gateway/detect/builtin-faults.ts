@@ -262,7 +262,7 @@ export function rulesFor(device: Device): CompiledRule[] {
   return out;
 }
 
-/** How long a device may stay silent before it is offline (3 poll periods; MQTT: heartbeat window). */
+/** How long a device may stay silent before it is offline (3 poll periods; MQTT: heartbeat window; OPC UA: none). */
 export function offlineWindowMs(device: Device): number | null {
   const o = device.faults['device-offline'];
   if (o === false) return null;
@@ -275,7 +275,9 @@ export function offlineWindowMs(device: Device): number | null {
     case 'modbus':
       return 3 * s.pollMs;
     case 'opcua':
-      return Math.max(3 * s.publishingMs, 10 * S);
+      // A subscription reports changes only: a quiet elevator sends nothing and is not offline.
+      // The session and the subscription watchdog judge OPC UA liveness (upstream-offline).
+      return null;
     default: {
       const never: never = s;
       return never;

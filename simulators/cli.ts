@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * `npm run sim -- list | run NAME|all|FILE.json [--speed N] [--once] | serve | device ID set POINT VALUE`
+ * The site acceptance tool: plays scenarios against an in-process gateway on the demo site (or the
+ * scenario's own site file) and checks the tickets; drives simulated devices by hand.
+ */
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../gateway/clock.js';
+import { loadSiteFile } from '../gateway/config/load-site.js';
+import { createRootLogger } from '../gateway/log.js';
+import { builtinScenarios, resolveScenario, type LoadedScenario } from './scenarios/load-scenario.js';
+import { progressLine, resultTable } from './scenarios/report.js';
+import { runScenario, type ScenarioResult } from './scenarios/scenario-runner.js';
+import { SimulatedSite } from './site/simulated-site.js';
+
+const CONTROL_PORT = Number(process.env['SIM_CONTROL_PORT'] ?? 8090);
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      speed: { type: 'string' },
+      once: { type: 'boolean', default: false },
+      gateway: { type: 'string' },
+      site: { type: 'string' },
+      broker: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const [cmd, ...rest] = positionals;
+  switch (cmd) {
+    case 'list':
+      return list();
+    case 'run': {
+      if (values.gateway !== undefined) {
+        process.stderr.write('--gateway: playing against an already running gateway is not supported yet; run without it to start one on the demo site\n');
+        return 2;
+      }
+      const name = rest[0];
+      if (name === undefined) return usage();
+      const speed = values.speed === undefined ? undefined : Number(values.speed);
+      if (speed !== undefined && !(speed > 0)) {
+        process.stderr.write(`--speed must be a positive number, got ${values.speed}\n`);
+        return 2;
+      }
+      return run(name, { ...(speed === undefined ? {} : { speed }), once: values.once, quiet: values.quiet });
+    }
+    case 'serve':
+      return serve(values.site ?? 'config/demo-site.json', values.broker ?? 'mqtt://127.0.0.1:1883');
+    case 'device':
+      return device(rest);
+    default:
+      return usage();
+  }
+}
+
+function usage(): number {
+  process.stderr.write(
+    [
+      'usage: npm run sim -- list',
+      '       npm run sim -- run NAME|all|FILE.json [--speed N] [--once] [--quiet]',
+      '       npm run sim -- serve [--site config/demo-site.json] [--broker mqtt://127.0.0.1:1883]',
+      '       npm run sim -- device DEVICE_ID set POINT VALUE     (needs `sim serve` running)',
+      '',
+    ].join('\n'),
+  );
+  return 2;
+}
+
+async function list(): Promise<number> {
+  for (const { scenario } of await builtinScenarios()) {
+    process.stdout.write(`${scenario.name.padEnd(26)} ${scenario.description}\n`);
+  }
+  return 0;
+}
+
+async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean }): Promise<number> {
+  const scenarios: LoadedScenario[] = name === 'all' ? await builtinScenarios() : [await resolveScenario(name)];
+  const results: ScenarioResult[] = [];
+  for (const loaded of scenarios) {
+    const s = loaded.scenario;
+    process.stdout.write(`\n== ${s.name}: ${s.description}\n   expects: ${s.expect.length === 0 ? 'no ticket' : s.expect.map((e) => `${e.fault} @ ${e.device} (${e.tier})`).join(', ')}\n`);
+    const r = await runScenario(loaded, {
+      ...(o.speed === undefined ? {} : { speed: o.speed }),
+      onProgress: (p) => {
+        if (!o.quiet) process.stdout.write(`${progressLine(s.name, p)}\n`);
+      },
+    });
+    results.push(r);
+    process.stdout.write(`   ${r.ok ? 'PASS' : 'FAIL'} in ${r.realSeconds.toFixed(1)} s\n`);
+  }
+  process.stdout.write(`\n${resultTable(results)}\n`);
+  const failed = results.filter((r) => !r.ok);
+  process.stdout.write(`\n${results.length - failed.length} passed, ${failed.length} failed\n`);
+  if (!o.once) return 0;
+  return failed.length === 0 ? 0 : 1;
+}
+
+/** Runs the site's simulated devices against a running gateway, with a control port for `sim device`. */
+async function serve(siteFile: string, brokerUrl: string): Promise<number> {
+  const log = createRootLogger();
+  const site = await loadSiteFile(siteFile);
+  const sims = await SimulatedSite.start(site, { clock: systemClock, ports: 'config' });
+  await sims.connectMqtt(brokerUrl);
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const { deviceId, point, value } = JSON.parse(body) as { deviceId: string; point: string; value: string };
+          await sims.device(deviceId).set(point, parseValue(value));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+        } catch (err) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: (err as Error).message }));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(CONTROL_PORT, '127.0.0.1', resolve));
+  log.info({ event: 'sim.serving', devices: sims.deviceIds(), control: `http://127.0.0.1:${CONTROL_PORT}` }, 'simulated devices running; drive them with npm run sim -- device ID set POINT VALUE');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  server.close();
+  await sims.stop();
+  return 0;
+}
+
+async function device(args: string[]): Promise<number> {
+  const [deviceId, verb, point, value] = args;
+  if (deviceId === undefined || verb !== 'set' || point === undefined || value === undefined) return usage();
+  try {
+    const res = await fetch(`http://127.0.0.1:${CONTROL_PORT}/`, { method: 'POST', body: JSON.stringify({ deviceId, point, value }) });
+    const body = (await res.json()) as { ok: boolean; error?: string };
+    if (!body.ok) {
+      process.stderr.write(`error: ${body.error ?? 'refused'}\n`);
+      return 1;
+    }
+    process.stdout.write(`${deviceId}.${point} = ${value}\n`);
+    return 0;
+  } catch {
+    process.stderr.write(`no simulator is listening on 127.0.0.1:${CONTROL_PORT}: start one with npm run sim -- serve\n`);
+    return 1;
+  }
+}
+
+function parseValue(v: string): number | boolean | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  const n = Number(v);
+  return Number.isFinite(n) && v.trim() !== '' ? n : v;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,235 @@
+import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Aedes } from 'aedes';
+import { buildGateway, type Gateway } from '../../gateway/app.js';
+import { ScaledClock } from '../../gateway/clock.js';
+import { loadSiteFile } from '../../gateway/config/load-site.js';
+import type { SiteConfig } from '../../gateway/config/site-schema.js';
+import { silentLogger, type Logger } from '../../gateway/log.js';
+import type { Ticket } from '../../gateway/tickets/ticket.js';
+import { createCentralService, type CentralService } from '../central/index.js';
+import { freePort } from '../free-port.js';
+import { SimulatedSite } from '../site/simulated-site.js';
+import { judge, type Verdict } from './expectations.js';
+import type { LoadedScenario } from './load-scenario.js';
+import type { ScenarioStep } from './scenario-schema.js';
+
+export interface ScenarioProgress {
+  readonly kind: 'step' | 'ticket' | 'synced' | 'info';
+  /** Scenario seconds since the start. */
+  readonly at: number;
+  readonly text: string;
+  readonly ticket?: Ticket;
+}
+
+export interface RunOptions {
+  readonly speed?: number;
+  readonly log?: Logger;
+  readonly onProgress?: (p: ScenarioProgress) => void;
+  /** Require every expected ticket to have reached the central service exactly once. */
+  readonly requireSynced?: boolean;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly syncProblems: readonly string[];
+  readonly ok: boolean;
+  readonly tickets: readonly Ticket[];
+  readonly realSeconds: number;
+}
+
+const CENTRAL_TOKEN = 'scenario-token';
+const WARMUP_S = 5;
+
+/**
+ * Plays one scenario against a gateway it starts in-process on the scenario's site file, with the
+ * simulators that site needs and the reference central service, all on 127.0.0.1. Time runs
+ * `speed` times faster for the gateway and the simulators alike (ScaledClock).
+ */
+export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
+  const { scenario } = loaded;
+  const started = Date.now();
+  const speed = opts.speed ?? scenario.speed;
+  const clock = new ScaledClock(speed);
+  const t0 = clock.now();
+  const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
+  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void => opts.onProgress?.({ kind, at: at(), text, ...(ticket === undefined ? {} : { ticket }) });
+  const log = opts.log ?? silentLogger();
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), `scenario-${scenario.name}-`));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+
+    const central = createCentralService({
+      tokens: [CENTRAL_TOKEN],
+      clock,
+      progress: { dispatchAfterMs: 60_000, inProgressAfterMs: 300_000, resolveAfterMs: 1_800_000, closeAfterMs: 3_600_000 },
+    });
+    await central.start(0);
+    cleanups.push(() => central.stop());
+
+    const external = scenario.externalBroker ? await startExternalBroker() : null;
+    if (external !== null) cleanups.push(() => external.close());
+
+    const base = await loadSiteFile(siteFile);
+    const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
+    cleanups.push(() => sims.stop());
+    const site: SiteConfig = {
+      ...sims.siteForGateway(),
+      dataDir,
+      http: { ...base.http, host: '127.0.0.1', port: 0 },
+      broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
+      central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, outboxQuotaBytes: 200_000_000 },
+    };
+    const gateway = await buildGateway(site, { clock, log });
+    await gateway.start();
+    cleanups.push(() => gateway.stop());
+    gateway.tickets.on('changed', (t, change) => {
+      if (change === 'raised') progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})`, t);
+    });
+    gateway.sync.on('delivered', (d) => {
+      const t = gateway.tickets.get(d.ticketId);
+      if (d.result === 'accepted' && t !== undefined && d.version === 1) progress('synced', `synced ${t.number} to the central service`, t);
+    });
+    const brokerUrl = external?.url ?? `mqtt://127.0.0.1:${gateway.mqtt.address()?.port}`;
+    await sims.connectMqtt(brokerUrl);
+
+    await sleepScenario(clock, WARMUP_S * 1000);
+    const playStart = clock.now();
+    const schedule = expandSteps(scenario.steps, sims.deviceIds());
+    for (const step of schedule) {
+      const wait = playStart + step.at * 1000 - clock.now();
+      if (wait > 0) await sleepScenario(clock, wait);
+      progress('step', describeStep(step));
+      await applyStep(step, { sims, central, external });
+    }
+    const lastAt = schedule.at(-1)?.at ?? 0;
+    const wait = playStart + (lastAt + scenario.settleSeconds) * 1000 - clock.now();
+    if (wait > 0) await sleepScenario(clock, wait);
+    await gateway.pipeline.idle();
+
+    const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
+    const tickets = gateway.tickets.all();
+    const verdict = judge(scenario.expect, tickets);
+    return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (Date.now() - started) / 1000 };
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+/** Every ticket reached the central service, none with a double effect. */
+async function checkSynced(gateway: Gateway, central: CentralService, wanted: boolean): Promise<string[]> {
+  if (!wanted) return [];
+  gateway.sync.retryNow();
+  const deadline = Date.now() + 15_000;
+  while (gateway.sync.status().backlog > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const problems: string[] = [];
+  for (const t of gateway.tickets.all()) {
+    const got = central.ticket(t.id);
+    if (got === undefined) problems.push(`${t.number} never reached the central service`);
+  }
+  for (const id of central.doubleEffects()) problems.push(`ticket ${id} took effect twice at the central service`);
+  return problems;
+}
+
+interface TimedStep extends ScenarioStep {
+  readonly deviceIds: readonly string[];
+}
+
+/** Globs (`leak-*`) become one step per device, spread over time if asked. */
+function expandSteps(steps: readonly ScenarioStep[], deviceIds: readonly string[]): TimedStep[] {
+  const out: TimedStep[] = [];
+  for (const s of steps) {
+    if (s.device === undefined || !s.device.includes('*')) {
+      out.push({ ...s, deviceIds: s.device === undefined ? [] : [s.device] });
+      continue;
+    }
+    const re = new RegExp(`^${s.device.split('*').map(escapeRe).join('.*')}$`);
+    deviceIds.filter((id) => re.test(id)).forEach((id, i) => out.push({ ...s, at: s.at + i * (s.spreadSeconds ?? 0), device: id, deviceIds: [id] }));
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function applyStep(step: TimedStep, ctx: { sims: SimulatedSite; central: CentralService; external: ExternalBroker | null }): Promise<void> {
+  for (const id of step.deviceIds) {
+    const dev = ctx.sims.device(id);
+    if (step.mode !== undefined) await dev.mode(step.mode);
+    for (const [point, value] of Object.entries(step.set ?? {})) await dev.set(point, value);
+  }
+  if (step.server !== undefined) {
+    if (step.server.target === 'broker') {
+      if (ctx.external === null) throw new Error('this scenario has no external broker to stop (set externalBroker: true)');
+      await (step.server.action === 'stop' ? ctx.external.stop() : ctx.external.start());
+    } else {
+      await ctx.sims.server(step.server.target, step.server.action);
+    }
+  }
+  if (step.central !== undefined) {
+    const f = step.central.fault;
+    await ctx.central.inject(
+      f === 'none' ? { kind: 'none' } : f === 'down' ? { kind: 'down' } : f === 'error500' ? { kind: 'error500' } : f === 'slow' ? { kind: 'slow', delayMs: 3000 } : f === 'drop' ? { kind: 'drop', when: 'after-apply' } : f === 'duplicate' ? { kind: 'duplicate' } : { kind: 'unauthorized' },
+    );
+  }
+}
+
+function describeStep(s: TimedStep): string {
+  const parts: string[] = [];
+  if (s.device !== undefined) parts.push(s.device);
+  if (s.mode !== undefined) parts.push(`mode ${s.mode}`);
+  if (s.set !== undefined) parts.push(Object.entries(s.set).map(([k, v]) => `${k}=${String(v)}`).join(' '));
+  if (s.server !== undefined) parts.push(`${s.server.target} ${s.server.action}`);
+  if (s.central !== undefined) parts.push(`central ${s.central.fault}`);
+  if (s.note !== undefined) parts.push(`(${s.note})`);
+  return parts.join(' ');
+}
+
+function sleepScenario(clock: ScaledClock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+interface ExternalBroker {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An aedes broker standing in for a site's own broker, stoppable and restartable on one port. */
+async function startExternalBroker(): Promise<ExternalBroker> {
+  const port = await freePort();
+  let broker: Aedes | null = null;
+  let server: ReturnType<typeof createServer> | null = null;
+  const sockets = new Set<import('node:net').Socket>();
+  const start = async (): Promise<void> => {
+    if (server !== null) return;
+    const b = await Aedes.createBroker();
+    const s = createServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => sock.destroy());
+      b.handle(sock);
+    });
+    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+    broker = b;
+    server = s;
+  };
+  const stop = async (): Promise<void> => {
+    const s = server;
+    const b = broker;
+    server = null;
+    broker = null;
+    for (const sock of sockets) sock.destroy();
+    if (s !== null) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (b !== null) await new Promise<void>((resolve) => b.close(() => resolve()));
+  };
+  await start();
+  return { url: `mqtt://127.0.0.1:${port}`, start, stop, close: stop };
+}

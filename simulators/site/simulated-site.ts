@@ -1,0 +1,175 @@
+import type { Clock } from '../../gateway/clock.js';
+import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
+import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
+import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
+import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
+
+export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
+
+/** One simulated device, whatever protocol it speaks. */
+export interface SimDeviceHandle {
+  readonly id: string;
+  readonly protocol: Device['source']['protocol'];
+  set(pointId: string, value: SimValue): Promise<void>;
+  mode(mode: DeviceMode): Promise<void>;
+}
+
+export interface SimulatedSiteOptions {
+  readonly clock: Clock;
+  /** 'free': Modbus and OPC UA simulators on free ports (tests, scenarios); 'config': on the site file's ports (operators). */
+  readonly ports: 'free' | 'config';
+}
+
+const SUMP_POINTS: Readonly<Record<string, PointModel>> = { level: { base: 0.3, noise: 0.02 } };
+
+/**
+ * The simulators a site file needs: a Modbus TCP server per Modbus address, an OPC UA server per
+ * endpoint, an MQTT client per MQTT device. `siteForGateway()` is the site file pointed at them.
+ */
+export class SimulatedSite {
+  readonly #site: SiteConfig;
+  readonly #o: SimulatedSiteOptions;
+  readonly #pumps = new Map<string, SimulatedPump>();
+  readonly #elevators = new Map<string, { server: SimulatedElevatorServer; name: string }>();
+  readonly #mqtt = new Map<string, SimulatedMqttDevice>();
+  readonly #endpoints = new Map<string, string>();
+  readonly #modbusPorts = new Map<string, number>();
+  #rewritten: SiteConfig;
+
+  private constructor(site: SiteConfig, o: SimulatedSiteOptions) {
+    this.#site = site;
+    this.#o = o;
+    this.#rewritten = site;
+  }
+
+  /** Starts the Modbus and OPC UA simulators (MQTT devices need the broker: `connectMqtt`). */
+  static async start(site: SiteConfig, o: SimulatedSiteOptions): Promise<SimulatedSite> {
+    const s = new SimulatedSite(site, o);
+    await s.#startServers();
+    return s;
+  }
+
+  siteForGateway(): SiteConfig {
+    return this.#rewritten;
+  }
+
+  /** Connects every MQTT device of the site to the broker with its own credentials. */
+  async connectMqtt(brokerUrl: string): Promise<void> {
+    for (const d of this.#site.devices) {
+      if (d.source.protocol !== 'mqtt') continue;
+      const password = d.source.password !== undefined && 'value' in d.source.password ? d.source.password.value : process.env[d.source.password && 'env' in d.source.password ? d.source.password.env : ''];
+      const points: Record<string, PointModel> = {};
+      const model = d.kind === 'leak-sensor' ? LEAK_SENSOR_POINTS : d.kind === 'power-meter' ? POWER_METER_POINTS : d.kind === 'sump' ? SUMP_POINTS : {};
+      for (const p of d.source.points) points[p.id] = model[p.id] ?? { base: 0 };
+      const dev = new SimulatedMqttDevice({
+        deviceId: d.id,
+        brokerUrl,
+        username: d.source.username ?? d.id,
+        ...(password === undefined ? {} : { password }),
+        topic: d.source.topic,
+        points,
+        // Well inside the heartbeat window, so a healthy device is never taken for offline.
+        heartbeatMs: Math.min(60_000, (d.source.heartbeatSeconds * 1000) / 4),
+        clock: this.#o.clock,
+      });
+      await dev.start();
+      this.#mqtt.set(d.id, dev);
+    }
+  }
+
+  device(id: string): SimDeviceHandle {
+    const d = this.#site.devices.find((x) => x.id === id);
+    if (d === undefined) throw new Error(`no device "${id}" in the site file`);
+    const mqttDev = this.#mqtt.get(id);
+    const pump = this.#pumps.get(id);
+    const lift = this.#elevators.get(id);
+    return {
+      id,
+      protocol: d.source.protocol,
+      set: async (pointId, value) => {
+        if (mqttDev !== undefined) return mqttDev.set(pointId, value);
+        if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
+        if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
+        throw new Error(`device "${id}" has no simulator`);
+      },
+      mode: async (mode) => {
+        if (mqttDev !== undefined) {
+          if (mode === 'silence') return mqttDev.silence();
+          if (mode === 'resume' || mode === 'normal') return mqttDev.resume();
+        } else if (pump !== undefined) {
+          if (mode === 'burst') return pump.setMode('burst');
+          if (mode === 'fail') return pump.setMode('failure');
+          if (mode === 'dry-run') return pump.set('faultCode', 3);
+          if (mode === 'normal') {
+            pump.release('faultCode');
+            return pump.setMode('normal');
+          }
+        } else if (lift !== undefined) {
+          if (mode === 'entrap') return lift.server.entrap(lift.name);
+          if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
+          if (mode === 'normal') return lift.server.normal(lift.name);
+        }
+        throw new Error(`device "${id}" (${d.kind}) has no mode "${mode}"`);
+      },
+    };
+  }
+
+  deviceIds(): string[] {
+    return this.#site.devices.map((d) => d.id);
+  }
+
+  /** Takes every server of a protocol away, or brings it back on the same port. */
+  async server(target: 'modbus' | 'opcua', action: 'stop' | 'start'): Promise<void> {
+    if (target === 'modbus') {
+      const sims = new Set([...this.#pumps.values()].map((p) => p.simulator));
+      for (const sim of sims) {
+        if (action === 'stop') await sim.stop();
+        else await sim.start(sim.port);
+      }
+      return;
+    }
+    const servers = new Set([...this.#elevators.values()].map((e) => e.server));
+    for (const s of servers) {
+      if (action === 'stop') await s.stop();
+      else await s.start(s.port);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
+    await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
+    await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
+  }
+
+  async #startServers(): Promise<void> {
+    const devices: Device[] = [];
+    const servers = new Map<string, SimulatedElevatorServer>();
+    for (const d of this.#site.devices) {
+      const src = d.source;
+      if (src.protocol === 'modbus' && src.transport.type === 'tcp') {
+        const key = `${src.transport.host}:${src.transport.port}`;
+        const pump = new SimulatedPump({ unitId: src.unitId, clock: this.#o.clock });
+        const port = await pump.start(this.#o.ports === 'free' ? 0 : (this.#modbusPorts.get(key) ?? src.transport.port));
+        this.#modbusPorts.set(key, port);
+        this.#pumps.set(d.id, pump);
+        devices.push({ ...d, source: { ...src, transport: { ...src.transport, host: '127.0.0.1', port } } });
+      } else if (src.protocol === 'opcua') {
+        const name = /s=([A-Za-z0-9_]+)\./.exec(src.points[0]?.nodeId ?? '')?.[1] ?? 'ElevatorA';
+        let server = servers.get(src.endpoint);
+        if (server === undefined) {
+          const names = this.#site.devices.flatMap((x) => (x.source.protocol === 'opcua' && x.source.endpoint === src.endpoint ? [/s=([A-Za-z0-9_]+)\./.exec(x.source.points[0]?.nodeId ?? '')?.[1] ?? 'ElevatorA'] : []));
+          server = new SimulatedElevatorServer({ elevators: names, clock: this.#o.clock });
+          const configPort = Number(new URL(src.endpoint.replace('opc.tcp://', 'http://')).port || 4840);
+          const endpoint = await server.start(this.#o.ports === 'free' ? 0 : configPort);
+          servers.set(src.endpoint, server);
+          this.#endpoints.set(src.endpoint, endpoint);
+        }
+        this.#elevators.set(d.id, { server, name });
+        devices.push({ ...d, source: { ...src, endpoint: this.#endpoints.get(src.endpoint) ?? src.endpoint } });
+      } else {
+        devices.push(d);
+      }
+    }
+    this.#rewritten = { ...this.#site, devices };
+  }
+}
