@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type * as OpcuaSdk from 'node-opcua-client';
 import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua-client';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
 import { errorMessage } from '../../gateway/errors.js';
 import type { Logger } from '../../gateway/log.js';
@@ -120,9 +120,9 @@ export class EndpointSession {
       priority: 10,
     });
     this.#subscription = sub;
-    this.#lastHeard = this.deps.clock.now();
+    this.#lastHeard = systemClock.now();
     sub.on('keepalive', () => {
-      this.#lastHeard = this.deps.clock.now();
+      this.#lastHeard = systemClock.now();
     });
     this.#items = this.points.map((p) => {
       const filter =
@@ -136,7 +136,7 @@ export class EndpointSession {
         TimestampsToReturn.Both,
       );
       item.on('changed', (dv: DataValue) => {
-        this.#lastHeard = this.deps.clock.now();
+        this.#lastHeard = systemClock.now();
         this.events.value(p, dv);
       });
       item.on('err', (msg: string) => {
@@ -151,10 +151,11 @@ export class EndpointSession {
   #armWatchdog(): void {
     this.#watchdog?.cancel();
     // Keep-alives come at most every publishingMs * maxKeepAliveCount (3); five of those is dead.
+    // The server keeps real time, so the watchdog does too, whatever clock the gateway runs on.
     const limit = this.source.publishingMs * 3 * 5;
-    this.#watchdog = this.deps.clock.setInterval(() => {
+    this.#watchdog = systemClock.setInterval(() => {
       if (this.#state !== 'online') return;
-      if (this.deps.clock.now() - this.#lastHeard < limit) return;
+      if (systemClock.now() - this.#lastHeard < limit) return;
       this.deps.log.warn({ event: 'opcua.subscription_stalled', code: 'GW_OPCUA_SUBSCRIPTION_STALLED', endpoint: this.source.endpoint }, 'subscription stopped delivering; re-creating it');
       const old = this.#subscription;
       this.#subscription = null;
@@ -195,6 +196,9 @@ export class EndpointSession {
 
   #setState(s: LinkState, reason: string | null): void {
     if (this.#state === s) return;
+    if (s === 'online' || (s === 'backoff' && this.#state === 'online')) {
+      this.deps.log.info({ event: s === 'online' ? 'opcua.online' : 'opcua.lost', code: s === 'online' ? undefined : 'GW_OPCUA_CONNECTION', endpoint: this.source.endpoint, reason }, s === 'online' ? 'OPC UA session and subscription up' : 'OPC UA connection lost');
+    }
     this.#state = s;
     this.events.state(s, reason);
   }

@@ -33,7 +33,7 @@ export async function createOpcuaAdapter(
 
 class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapter {
   readonly kind = 'opcua' as const;
-  readonly #sessions: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number }[] = [];
+  readonly #sessions: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number; up: boolean | null }[] = [];
   readonly #devices = new Map<string, DeviceEntry>();
   readonly #clock: Clock;
   #state: LinkState = 'idle';
@@ -58,7 +58,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
       byEndpoint.set(d.source.endpoint, group);
     }
     for (const [endpoint, g] of byEndpoint) {
-      const entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), session: null as unknown as EndpointSession };
+      const entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), up: null as boolean | null, session: null as unknown as EndpointSession };
       entry.session = new EndpointSession(
         sdk,
         g.source,
@@ -129,12 +129,16 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
     this.emit('reading', { deviceId: p.deviceId, pointId: p.pointId, value, quality, ts, ...(quality === 'good' ? {} : { reason: dv.statusCode.name }) });
   }
 
-  #onSessionState(s: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number }, state: LinkState, reason: string | null): void {
+  #onSessionState(s: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number; up: boolean | null }, state: LinkState, reason: string | null): void {
     s.since = this.#clock.now();
     if (state === 'online') {
       this.#state = 'online';
-      this.emit('upstream', { upstream: this.#upstream(s), up: true, ts: this.#clock.now() });
+      if (s.up !== true) this.emit('upstream', { upstream: this.#upstream(s), up: true, ts: this.#clock.now() });
+      s.up = true;
     } else if (state === 'backoff') {
+      // Report the endpoint down once per outage, not on every failed reconnect.
+      if (s.up === false) return;
+      s.up = false;
       if (this.#state === 'online' || this.#state === 'connecting') this.#state = 'backoff';
       const ts = this.#clock.now();
       this.#count(undefined, 'GW_OPCUA_CONNECTION', reason ?? 'connection lost');

@@ -68,6 +68,8 @@ export class AlarmManager {
    */
   onUpstream(change: UpstreamChange): void {
     const u = change.upstream;
+    // A repeated "down" (every failed reconnect) must not restart the on-delay.
+    if (!change.up && this.#downUpstreams.has(u.id)) return;
     this.#upstreamTimers.get(u.id)?.cancel();
     this.#upstreamTimers.delete(u.id);
     if (change.up) {

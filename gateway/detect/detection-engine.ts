@@ -58,6 +58,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   readonly #devices = new Map<string, DeviceSlot>();
   #sweep: TimerHandle | null = null;
   readonly #sweepMs: number;
+  #lastSweep = 0;
 
   constructor(site: SiteConfig, clock: Clock) {
     super();
@@ -98,6 +99,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     if (this.#sweep !== null) return;
     const now = this.#clock.now();
     for (const d of this.#devices.values()) d.lastGood = now;
+    this.#lastSweep = now;
     this.#sweep = this.#clock.setInterval(() => this.#sweepOffline(), this.#sweepMs);
   }
 
@@ -215,6 +217,11 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
 
   #sweepOffline(): void {
     const now = this.#clock.now();
+    // A late sweep means the process itself stalled (GC, a busy loop, a frozen VM): readings may be
+    // waiting in socket buffers. Judge nobody this round; the next sweep sees them processed.
+    const late = now - this.#lastSweep > 2 * this.#sweepMs;
+    this.#lastSweep = now;
+    if (late) return;
     for (const d of this.#devices.values()) {
       if (d.offlineWindowMs === null || d.offline) continue;
       if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, now);
