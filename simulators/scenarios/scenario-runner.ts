@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,7 +207,7 @@ async function startExternalBroker(): Promise<ExternalBroker> {
   const port = await freePort();
   let broker: Aedes | null = null;
   let server: ReturnType<typeof createServer> | null = null;
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const start = async (): Promise<void> => {
     if (server !== null) return;
     const b = await Aedes.createBroker();

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { resolveScenario } from '../../../simulators/scenarios/load-scenario.js';
+import { runScenario } from '../../../simulators/scenarios/scenario-runner.js';
+
+// The whole catalogue runs with `npm run sim -- run all --once`; these are the ones that exercise
+// the most of the product in a few seconds each: detection over MQTT, Modbus and OPC UA, grouping,
+// and sync through an outage.
+describe('built-in scenarios against an in-process gateway and real simulators', () => {
+  it.each(['water-leak', 'pump-failure', 'elevator-entrapment', 'power-cut', 'central-outage', 'storm-flood'])(
+    '%s produces exactly its expected tickets, each synced once',
+    async (name) => {
+      const result = await runScenario(await resolveScenario(name));
+      expect(result.verdict.rows.filter((r) => !r.ok)).toEqual([]);
+      expect(result.syncProblems).toEqual([]);
+      expect(result.ok).toBe(true);
+    },
+    120_000,
+  );
+});
