@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { SiteConfig } from './config/site-schema.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
+import { createNotifier, type Notifier } from './notify/index.js';
 import { FileStore } from './store/store.js';
 import { TicketService } from './tickets/ticket-service.js';
 
@@ -26,6 +27,7 @@ export interface Gateway {
   readonly mqtt: MqttAdapter;
   readonly pipeline: FaultPipeline;
   readonly sync: SyncSender;
+  readonly notifier: Notifier;
   state(): GatewayState;
   /** Base URL of the HTTP server once started. */
   httpUrl(): string | null;
@@ -70,6 +72,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     adapter.on('upstream', (c) => pipeline.upstream(c));
   }
 
+  const notifier = createNotifier({ site, tickets, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
   const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
   const http = buildHttpServer(
     {
@@ -110,6 +113,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     mqtt,
     pipeline,
     sync,
+    notifier,
     state: () => state,
     httpUrl: () => url,
     adapterStatuses: () => adapters.map((a) => a.status()),
@@ -118,6 +122,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       state = 'starting';
       // Consumers before producers: everything that reacts to tickets is listening before any reading arrives.
       pipeline.start();
+      await notifier.start();
       await sync.start();
       url = await http.start();
       for (const a of adapters) await a.start();
@@ -131,6 +136,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await step('http', () => http.stop());
       for (const a of [...adapters].reverse()) await step(`adapter.${a.kind}`, () => a.stop());
       await step('pipeline', () => pipeline.stop());
+      await step('notify', () => notifier.stop());
       await step('sync', () => sync.stop());
       await step('store', () => store.close());
       state = 'stopped';

@@ -1,5 +1,28 @@
 import { z } from 'zod';
+import { SecretRef } from '../../adapters/schema-parts.js';
 
-/** Alert channels and the duty roster. Owned by gateway/notify. */
-export const NotifyConfig = z.record(z.string(), z.unknown()).default({});
+const Common = {
+  id: z.string().min(1),
+  /** Only tickets of these tiers go to this channel (default: all). */
+  tiers: z.array(z.enum(['emergency', 'general', 'low'])).optional(),
+  retries: z.number().int().min(0).max(10).default(5),
+  /** Bounded queue: when full, the oldest non-emergency alert is dropped (and counted). */
+  queueLimit: z.number().int().min(1).default(500),
+};
+
+/** Alert channels. Webhook URLs carry robot keys: give them as secrets. */
+export const Channel = z.discriminatedUnion('type', [
+  z.strictObject({ ...Common, type: z.literal('mqtt'), topic: z.string().min(1).default('alerts/{tier}') }),
+  z.strictObject({ ...Common, type: z.literal('webhook'), url: SecretRef }),
+  z.strictObject({ ...Common, type: z.literal('wecom'), url: SecretRef }),
+  z.strictObject({ ...Common, type: z.literal('dingtalk'), url: SecretRef, secret: SecretRef.optional() }),
+  z.strictObject({ ...Common, type: z.literal('feishu'), url: SecretRef, secret: SecretRef.optional() }),
+]);
+export type Channel = z.infer<typeof Channel>;
+
+export const NotifyConfig = z
+  .strictObject({
+    channels: z.array(Channel).default([{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}', retries: 5, queueLimit: 500 }]),
+  })
+  .prefault({});
 export type NotifyConfig = z.infer<typeof NotifyConfig>;
