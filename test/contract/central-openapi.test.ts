@@ -1,0 +1,86 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadOpenApi } from '../../cloud-sync/openapi.js';
+import { createCentralService } from '../../simulators/central/index.js';
+import { ContractValidator } from '../../simulators/central/contract-validator.js';
+
+const snapshot = (id: string, version: number) => ({
+  id,
+  number: 'TS01-20260105-0001',
+  siteId: 'site-a',
+  version,
+  kind: 'fault',
+  createdAt: '2026-01-05T02:00:00.000Z',
+  updatedAt: '2026-01-05T02:00:00.000Z',
+  tier: 'emergency',
+  fault: 'water-leak',
+  deviceId: 'leak-1',
+  location: { building: 'T1', floor: 'B1', description: 'B1' },
+  skill: 'plumbing',
+  title: { zh: '漏水', en: 'Leak' },
+  status: 'raised',
+  deadlines: { acknowledgeBy: '2026-01-05T02:05:00.000Z', dispatchBy: '2026-01-05T02:15:00.000Z', onSiteBy: null, resolveBy: '2026-01-05T06:00:00.000Z' },
+  history: [{ at: '2026-01-05T02:00:00.000Z', actor: 'gateway', action: 'raised' }],
+});
+
+describe('the reference central service follows cloud-sync/openapi.json', () => {
+  it('answers every operation of the document, and only with the shapes it declares', async () => {
+    const central = createCentralService({ tokens: { 'tok-a': ['site-a'] }, progress: false });
+    const url = await central.start(0);
+    onTestFinished(() => central.stop());
+    const v = new ContractValidator();
+    const doc = loadOpenApi() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const call = async (method: string, path: string, body?: unknown, token = 'tok-a') => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const opPath = path.split('?')[0]!;
+      const declared = Object.keys(doc.paths[opPath]?.[method.toLowerCase()]?.responses ?? {});
+      expect(declared, `${method} ${opPath} ${res.status} is declared`).toContain(String(res.status));
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+
+    const ok = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [snapshot('t1', 1), snapshot('t2', 1)] });
+    expect(ok.status).toBe(200);
+    expect(v.check('BatchResponse', ok.body)).toEqual([]);
+    expect(ok.body).toEqual({ results: [{ id: 't1', version: 1, result: 'accepted' }, { id: 't2', version: 1, result: 'accepted' }] });
+
+    const dup = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [snapshot('t1', 1), snapshot('t1', 2)] });
+    expect(dup.body).toEqual({ results: [{ id: 't1', version: 1, result: 'duplicate' }, { id: 't1', version: 2, result: 'accepted' }] });
+
+    for (const [status, body, token] of [
+      [400, { siteId: 'site-a', items: [{ id: 'x' }] }, 'tok-a'],
+      [401, { siteId: 'site-a', items: [snapshot('t3', 1)] }, 'wrong'],
+      [403, { siteId: 'site-b', items: [snapshot('t3', 1)] }, 'tok-a'],
+    ] as const) {
+      const r = await call('POST', '/v1/tickets/batch', body, token);
+      expect(r.status).toBe(status);
+      expect(v.check('Error', r.body)).toEqual([]);
+    }
+
+    central.setStatus('t1', 'dispatched', 'Wang');
+    const updates = await call('GET', '/v1/updates?siteId=site-a');
+    expect(updates.status).toBe(200);
+    expect(v.check('UpdatesResponse', updates.body)).toEqual([]);
+    const { cursor } = updates.body as { cursor: string };
+    const again = await call('GET', `/v1/updates?siteId=site-a&since=${cursor}`);
+    expect(again.body).toEqual({ updates: [], cursor });
+    const bad = await call('GET', '/v1/updates?siteId=site-a&since=nonsense');
+    expect(bad.status).toBe(400);
+    expect(v.check('Error', bad.body)).toEqual([]);
+
+    await central.inject({ kind: 'unavailable', retryAfterSeconds: 3 });
+    const res = await fetch(`${url}/v1/updates?siteId=site-a`, { headers: { authorization: 'Bearer tok-a' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(v.check('Error', await res.json())).toEqual([]);
+  });
+
+  it('refuses request bodies that do not match the document', () => {
+    const v = new ContractValidator();
+    expect(v.check('BatchRequest', { siteId: 'a', items: [snapshot('t', 1)] })).toEqual([]);
+    expect(v.check('BatchRequest', { siteId: 'a', items: [] }).length).toBeGreaterThan(0);
+    expect(v.check('BatchRequest', { siteId: 'a', items: [{ ...snapshot('t', 1), number: 'bad' }] }).join()).toContain('/items/0/number');
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { SyncSender } from '../../../cloud-sync/sender.js';
+import { ManualClock, systemClock, type Clock } from '../../../gateway/clock.js';
+import type { Tier } from '../../../gateway/config/site-schema.js';
+import { silentLogger } from '../../../gateway/log.js';
+import { FileStore } from '../../../gateway/store/store.js';
+import { TicketService } from '../../../gateway/tickets/ticket-service.js';
+import { createCentralService, type CentralService } from '../../../simulators/central/index.js';
+import { testSite } from '../../helpers/site.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
+  const clock = opts.clock ?? systemClock;
+  const central = createCentralService({ tokens: ['good-token'], progress: opts.progress ? { dispatchAfterMs: 20, inProgressAfterMs: 40, resolveAfterMs: 60, closeAfterMs: 80 } : false });
+  const url = await central.start(0);
+  onTestFinished(() => central.stop());
+  const site = testSite({ central: { url, token: { value: 'good-token' }, pollSeconds: 0.05, batchMaxItems: 3, timeoutMs: 2000 } });
+  const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
+  onTestFinished(() => store.close());
+  const tickets = new TicketService({ store, site, clock, log: silentLogger() });
+  const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger() });
+  onTestFinished(() => sender.stop());
+  const raise = (tier: Tier, n = 1) =>
+    Promise.all(
+      Array.from({ length: n }, () =>
+        tickets.raise({ fault: tier === 'emergency' ? 'water-leak' : 'battery-low', device: site.devices[0]!, tier, skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' } }),
+      ),
+    );
+  return { central, store, tickets, sender, raise };
+}
+
+const drained = (s: SyncSender) => vi.waitFor(() => expect(s.status().backlog).toBe(0), { timeout: 15_000, interval: 20 });
+
+function noDoubleEffect(central: CentralService, ids: readonly string[]): void {
+  expect(central.doubleEffects()).toEqual([]);
+  for (const id of ids) expect(central.effects(id)).toBe(1);
+}
+
+describe('sync to the central repair service', () => {
+  it('delivers every ticket raised during an outage once it is back, emergencies first', async () => {
+    const { central, sender, raise } = await setup();
+    await central.inject({ kind: 'down' });
+    await sender.start();
+    const general = await raise('general', 4);
+    const emergency = await raise('emergency', 2);
+    await vi.waitFor(() => expect(sender.status().state).toBe('backoff'));
+    expect(sender.status().lastError).not.toBeNull();
+    await central.inject({ kind: 'none' });
+    sender.retryNow();
+    await drained(sender);
+    const order = central.tickets().map((t) => t.id);
+    expect(order.slice(0, 2).sort()).toEqual(emergency.map((t) => t.id).sort());
+    noDoubleEffect(central, [...general, ...emergency].map((t) => t.id));
+  });
+
+  it.each([
+    ['a dropped connection after the batch was applied', { kind: 'drop', when: 'after-apply' }],
+    ['a dropped connection before the batch was applied', { kind: 'drop', when: 'before-apply' }],
+    ['a replayed (duplicated) request', { kind: 'duplicate' }],
+    ['500 errors', { kind: 'error500' }],
+  ] as const)('has no double effect after %s', async (_name, fault) => {
+    const { central, sender, raise } = await setup();
+    await central.inject(fault);
+    await sender.start();
+    const raised = await raise('general', 5);
+    await vi.waitFor(() => expect(central.requests.length).toBeGreaterThan(0));
+    await central.inject({ kind: 'none' });
+    sender.retryNow();
+    await drained(sender);
+    noDoubleEffect(central, raised.map((t) => t.id));
+  });
+
+  it('parks a poison item in the dead-letter list and delivers the others', async () => {
+    const { central, sender, raise, store } = await setup();
+    const [poison, ...rest] = await raise('general', 4);
+    central.poison(poison!.id);
+    await sender.start();
+    await drained(sender);
+    expect(store.data.deadLetters).toEqual([expect.objectContaining({ ticketId: poison!.id, version: 1 })]);
+    expect(sender.status().deadLetters).toBe(1);
+    noDoubleEffect(central, rest.map((t) => t.id));
+    expect(central.ticket(poison!.id)).toBeUndefined();
+  });
+
+  it('stops uploading on 401 until the token is fixed', async () => {
+    const { central, sender, raise } = await setup();
+    await central.inject({ kind: 'unauthorized' });
+    const unauthorized = vi.fn();
+    sender.on('unauthorized', unauthorized);
+    await sender.start();
+    const raised = await raise('emergency', 1);
+    await vi.waitFor(() => expect(sender.status().state).toBe('unauthorized'));
+    expect(unauthorized).toHaveBeenCalledOnce();
+    const before = central.requests.filter((r) => r.url.startsWith('/v1/tickets')).length;
+    await raise('general', 1);
+    expect(central.requests.filter((r) => r.url.startsWith('/v1/tickets')).length).toBe(before);
+    await central.inject({ kind: 'none' });
+    sender.retryNow();
+    await drained(sender);
+    expect(central.effects(raised[0]!.id)).toBe(1);
+  });
+
+  it('honours Retry-After on 503', async () => {
+    const clock = new ManualClock(Date.now());
+    const { central, sender, raise } = await setup({ clock });
+    await central.inject({ kind: 'unavailable', retryAfterSeconds: 120 });
+    await sender.start();
+    await raise('general', 1);
+    await vi.waitFor(() => expect(sender.status().state).toBe('backoff'));
+    const uploads = () => central.requests.filter((r) => r.url.startsWith('/v1/tickets')).length;
+    const first = uploads();
+    await central.inject({ kind: 'none' });
+    clock.advance(100_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(uploads()).toBe(first);
+    clock.advance(21_000);
+    await drained(sender);
+    expect(uploads()).toBe(first + 1);
+  });
+
+  it('pulls central status back into the ticket and its history', async () => {
+    const { sender, raise, tickets } = await setup({ progress: true });
+    await sender.start();
+    const [t] = await raise('emergency', 1);
+    await vi.waitFor(() => expect(tickets.get(t!.id)?.status).toBe('closed'), { timeout: 15_000 });
+    const after = tickets.get(t!.id)!;
+    expect(after.assignee).toContain('Wang');
+    expect(after.history.filter((h) => h.actor === 'central').map((h) => h.status)).toEqual(['dispatched', 'in_progress', 'resolved', 'closed']);
+  });
+
+  it('keeps tickets queued and says so when no central service is configured', async () => {
+    const site = testSite();
+    const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
+    onTestFinished(() => store.close());
+    const tickets = new TicketService({ store, site, clock: systemClock, log: silentLogger() });
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    const log = pino({}, { write: (s: string) => void lines.push(s) });
+    const sender = new SyncSender({ config: undefined, siteId: 's', store, tickets, clock: systemClock, log });
+    await sender.start();
+    await tickets.raise({ fault: 'water-leak', device: site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' } });
+    expect(sender.status()).toMatchObject({ state: 'not-configured', backlog: 1 });
+    expect(lines.join('')).toContain('GW_SYNC_NOT_CONFIGURED');
+    await sender.stop();
+  });
+});
