@@ -48,7 +48,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   #timer: TimerHandle | null = null;
   #poll: TimerHandle | null = null;
   #inFlight: Promise<void> | null = null;
-  #polling = false;
+  #polling: Promise<void> | null = null;
   #uploaded = 0;
   #nearQuota = false;
   readonly #onChanged = (): void => this.wake();
@@ -89,8 +89,9 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     this.#timer = null;
     this.#poll?.cancel();
     this.#poll = null;
-    // Let a request in flight finish (it is bounded by its timeout) so its result is recorded.
+    // Let the requests in flight finish (bounded by their timeout) so their results are recorded.
     if (this.#inFlight !== null) await this.#inFlight;
+    if (this.#polling !== null) await this.#polling;
   }
 
   /** Sends now if idle (a new change, or the operator fixed the token). */
@@ -270,21 +271,26 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     }, ms);
   }
 
-  async #pollOnce(): Promise<void> {
+  #pollOnce(): Promise<void> {
+    if (this.#polling !== null) return this.#polling;
+    this.#polling = this.#pull().finally(() => {
+      this.#polling = null;
+    });
+    return this.#polling;
+  }
+
+  async #pull(): Promise<void> {
     const client = this.#client;
-    if (client === null || this.#polling || this.#state === 'unauthorized') return;
-    this.#polling = true;
-    try {
+    if (client === null || this.#state === 'unauthorized') return;
+    {
       const data = this.#d.store.data;
       const outcome = await client.updates(this.#d.siteId, data.sync.cursor);
-      if (outcome.kind !== 'ok') return;
+      if (outcome.kind !== 'ok' || this.#state === 'stopped') return;
       for (const u of outcome.value.updates) await this.#applyUpdate(u);
       if (outcome.value.cursor !== data.sync.cursor) {
         data.sync.cursor = outcome.value.cursor;
         await this.#d.store.commit();
       }
-    } finally {
-      this.#polling = false;
     }
   }
 

@@ -13,13 +13,16 @@ async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
   const clock = opts.clock ?? systemClock;
   const central = createCentralService({ tokens: ['good-token'], progress: opts.progress ? { dispatchAfterMs: 20, inProgressAfterMs: 40, resolveAfterMs: 60, closeAfterMs: 80 } : false });
   const url = await central.start(0);
-  onTestFinished(() => central.stop());
   const site = testSite({ central: { url, token: { value: 'good-token' }, pollSeconds: 0.05, batchMaxItems: 3, timeoutMs: 2000 } });
   const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
-  onTestFinished(() => store.close());
   const tickets = new TicketService({ store, site, clock, log: silentLogger() });
   const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger() });
-  onTestFinished(() => sender.stop());
+  // Ordered teardown: the sender (and what it has in flight) before the store it writes to.
+  onTestFinished(async () => {
+    await sender.stop();
+    await store.close();
+    await central.stop();
+  });
   const raise = (tier: Tier, n = 1) =>
     Promise.all(
       Array.from({ length: n }, () =>
