@@ -74,3 +74,18 @@ describe('OPC UA adapter against the simulated elevator', () => {
     sim.normal();
   }, 90_000);
 });
+
+describe('opcua-browse', () => {
+  it('lists the elevator variables with node id, browse path, data type and value', async () => {
+    const { browseVariables } = await import('../../../adapters/opcua/browse-cli.js');
+    const sim = new SimulatedElevatorServer();
+    const endpoint = await sim.start(0);
+    onTestFinished(() => sim.stop());
+    const vars = await browseVariables(endpoint);
+    const floor = vars.find((v) => v.nodeId === 'ns=1;s=ElevatorA.Floor');
+    expect(floor).toMatchObject({ browsePath: '/Objects/ElevatorA/Floor', dataType: 'Int16' });
+    expect(vars.filter((v) => v.nodeId.startsWith('ns=1;s=ElevatorA.')).map((v) => v.browsePath.split('/').at(-1)).sort()).toEqual(
+      ['AlarmButton', 'Available', 'CarPosition', 'DoorsClosed', 'Floor', 'FaultCode', 'InDoorZone', 'Moving', 'Occupied'].sort(),
+    );
+  }, 60_000);
+});
