@@ -8,16 +8,17 @@ const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
  * store mutation as the ticket change, so the change and its upload intent are one durable write.
  * Entries collapse per ticket: the sender always sends the newest snapshot.
  */
-export function enqueueTicket(data: StoreData, ticket: Ticket, now: number): void {
+export function enqueueTicket(data: StoreData, ticket: Ticket, now: number, generation: number): void {
   const bytes = Buffer.byteLength(JSON.stringify(ticket));
   const existing = data.outbox.find((e) => e.ticketId === ticket.id);
   if (existing !== undefined) {
     existing.version = ticket.version;
     existing.tier = ticket.tier;
     existing.bytes = bytes;
+    existing.generation = generation;
     return;
   }
-  data.outbox.push({ ticketId: ticket.id, version: ticket.version, tier: ticket.tier, enqueuedAt: now, attempts: 0, bytes });
+  data.outbox.push({ ticketId: ticket.id, version: ticket.version, tier: ticket.tier, enqueuedAt: now, attempts: 0, bytes, generation });
 }
 
 /** Emergency first, then oldest first. */

@@ -142,8 +142,12 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     const entries: OutboxEntry[] = [];
     const items: Ticket[] = [];
     let bytes = 0;
+    const durable = this.#d.store.durableGeneration();
     for (const e of [...data.outbox].sort(compareOutbox)) {
       if (cfg === undefined || entries.length >= cfg.batchMaxItems) break;
+      // Persist first: a change still on its way to disk is not sent (it would be sent again, or
+      // differently, after a crash). Its commit wakes the sender.
+      if (e.generation > durable) continue;
       if (entries.length > 0 && bytes + e.bytes > cfg.batchMaxBytes) break;
       const t = data.tickets[e.ticketId];
       if (t === undefined) continue;

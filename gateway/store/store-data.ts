@@ -11,6 +11,11 @@ export interface OutboxEntry {
   attempts: number;
   /** Approximate bytes of the snapshot, for the outbox quota. */
   bytes: number;
+  /**
+   * Store generation of the commit that makes this entry's latest change durable. The uploader
+   * sends only entries whose generation is durable: nothing leaves the site before it is on disk.
+   */
+  generation: number;
 }
 
 export interface DeadLetter {
@@ -74,6 +79,8 @@ export function normalizeStoreData(raw: Partial<StoreData> | null): StoreData {
   return {
     ...base,
     ...raw,
+    // Whatever was read from disk is durable: generation 0 is durable in every process.
+    outbox: (raw.outbox ?? []).map((e) => ({ ...e, generation: 0 })),
     sync: { ...base.sync, ...(raw.sync ?? {}) },
     schemaVersion: 1,
   };

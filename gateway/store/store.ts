@@ -21,6 +21,12 @@ export interface Store {
   readonly data: StoreData;
   /** Resolves when every change made before the call is durably on disk. */
   commit(): Promise<void>;
+  /**
+   * The generation the next commit() call will have. A change made now is durable once
+   * durableGeneration() reaches it: readers that must only see durable state (the uploader) check it.
+   */
+  pendingGeneration(): number;
+  durableGeneration(): number;
   health(): StoreHealth;
   stats(): StoreStats;
   close(): Promise<void>;
@@ -43,6 +49,7 @@ export interface FileStoreOptions {
 }
 
 interface Waiter {
+  readonly generation: number;
   resolve(): void;
 }
 
@@ -64,6 +71,8 @@ export class FileStore implements Store {
   #lastWriteMs = 0;
   #bytes = 0;
   #closed = false;
+  #generation = 0;
+  #durable = 0;
 
   private constructor(file: DurableJsonFile<StoreData>, data: StoreData, opts: FileStoreOptions) {
     this.#file = file;
@@ -86,10 +95,20 @@ export class FileStore implements Store {
 
   commit(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
+    this.#generation += 1;
+    const generation = this.#generation;
     return new Promise<void>((resolve) => {
-      this.#waiting.push({ resolve });
+      this.#waiting.push({ generation, resolve });
       this.#schedule();
     });
+  }
+
+  pendingGeneration(): number {
+    return this.#generation + 1;
+  }
+
+  durableGeneration(): number {
+    return this.#durable;
   }
 
   health(): StoreHealth {
@@ -156,6 +175,7 @@ export class FileStore implements Store {
       this.#lastWriteMs = performance.now() - started;
       if (this.#health.writable === false) this.#opts.log.info({ event: 'store.recovered' }, 'store is writable again');
       this.#health = { writable: true };
+      for (const w of batch) if (w.generation > this.#durable) this.#durable = w.generation;
       for (const w of batch) w.resolve();
     } catch (err) {
       // Keep the changes in memory and the waiters waiting: persist-first means nobody is told

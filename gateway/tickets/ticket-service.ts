@@ -100,7 +100,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       history: [{ at: iso, actor: 'gateway', action: 'raised', status: 'raised' }],
     };
     data.tickets[ticket.id] = ticket;
-    enqueueTicket(data, ticket, now);
+    enqueueTicket(data, ticket, now, this.#store.pendingGeneration());
     await this.#store.commit();
     this.#log.info(
       { event: 'ticket.raised', ticketId: ticket.id, number: ticket.number, tier: ticket.tier, fault: ticket.fault, deviceId: ticket.deviceId },
@@ -127,7 +127,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     draft.history = [...current.history, { at: iso, ...entry, actor }];
     const next: Ticket = draft;
     this.#store.data.tickets[id] = next;
-    enqueueTicket(this.#store.data, next, now);
+    enqueueTicket(this.#store.data, next, now, this.#store.pendingGeneration());
     await this.#store.commit();
     this.emit('changed', next, 'updated');
     return next;
