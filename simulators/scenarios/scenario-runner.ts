@@ -97,7 +97,10 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     });
     const brokerUrl = external?.url ?? `mqtt://127.0.0.1:${gateway.mqtt.address()?.port}`;
     await sims.connectMqtt(brokerUrl);
-
+    // The timeline starts once every adapter is connected (the first OPC UA connection creates the
+    // client certificate, which takes a moment), then after a short warm-up.
+    const connectDeadline = Date.now() + 30_000;
+    while (!gateway.adapterStatuses().every((a) => a.connected) && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
     await sleepScenario(clock, WARMUP_S * 1000);
     const playStart = clock.now();
     const schedule = expandSteps(scenario.steps, sims.deviceIds());

@@ -9,7 +9,8 @@ describe('built-in scenarios against an in-process gateway and real simulators',
   it.each(['water-leak', 'pump-failure', 'elevator-entrapment', 'power-cut', 'central-outage', 'storm-flood'])(
     '%s produces exactly its expected tickets, each synced once',
     async (name) => {
-      const result = await runScenario(await resolveScenario(name));
+      // Half the CLI's default speed: the suite shares two cores with other test files.
+      const result = await runScenario(await resolveScenario(name), { speed: 10 });
       expect(result.verdict.rows.filter((r) => !r.ok)).toEqual([]);
       expect(result.syncProblems).toEqual([]);
       expect(result.ok).toBe(true);
