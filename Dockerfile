@@ -22,7 +22,6 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY cloud-sync/openapi.json ./cloud-sync/openapi.json
-COPY gateway/web ./dist/gateway/web
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node
