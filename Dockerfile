@@ -9,7 +9,6 @@ COPY gateway ./gateway
 COPY adapters ./adapters
 COPY cloud-sync ./cloud-sync
 COPY simulators ./simulators
-COPY bench ./bench
 RUN npm run build
 
 # Runtime stage: production dependencies and compiled code only, as a non-root user.
