@@ -4,6 +4,7 @@ import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
 import { buildHttpServer } from './api/index.js';
+import { GatewayMetrics } from './api/metrics.js';
 import { systemClock, type Clock } from './clock.js';
 import type { SiteConfig } from './config/site-schema.js';
 import { errorMessage } from './errors.js';
@@ -67,13 +68,22 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
   }
 
+  const metrics = new GatewayMetrics({ sync: () => sync.status(), adapters: () => adapters.map((a) => a.status()) });
   for (const adapter of adapters) {
-    adapter.on('reading', (r) => pipeline.ingest(r));
+    adapter.on('reading', (r) => {
+      metrics.reading();
+      pipeline.ingest(r);
+    });
     adapter.on('upstream', (c) => pipeline.upstream(c));
+    adapter.on('error', (e) => metrics.badInput(e.deviceId ?? 'unknown', e.code));
   }
 
   const notifier = createNotifier({ site, tickets, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
   const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
+  notifier.on('alert', (a) => metrics.alert(a.channel, a.ok));
+  tickets.on('changed', (t, change) => {
+    if (change === 'raised') metrics.ticket(t, Math.max(0, clock.now() - Date.parse(t.occurrences[0]?.at ?? t.createdAt)));
+  });
   const http = buildHttpServer(
     {
       site,
@@ -83,6 +93,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       log: log.child({ component: 'api' }),
       adapters: () => adapters.map((a) => a.status()),
       sync: () => sync.status(),
+      metrics,
     },
     { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
   );

@@ -6,6 +6,7 @@ import type { SiteConfig } from '../config/site-schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import type { GatewayMetrics } from './metrics.js';
 
 export interface ApiDeps {
   readonly site: SiteConfig;
@@ -15,6 +16,7 @@ export interface ApiDeps {
   readonly log: Logger;
   readonly adapters: () => AdapterStatus[];
   readonly sync: () => SyncStatus;
+  readonly metrics: GatewayMetrics;
 }
 
 export interface HttpServer {
@@ -42,6 +44,7 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     const reasons = readiness(deps);
     return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons, store: deps.store.health(), adapters: deps.adapters(), sync: deps.sync() });
   });
+  app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   let url: string | null = null;
   return {
     app,

@@ -49,6 +49,12 @@ describe('spine: a wet reading becomes one durable, synced ticket', () => {
     expect(Date.parse(received.deadlines.onSiteBy ?? '') - created).toBe(30 * MINUTE);
     expect(Date.parse(received.deadlines.resolveBy) - created).toBe(240 * MINUTE);
     await vi.waitFor(() => expect(gw.sync.status().backlog).toBe(0), { timeout: 10_000 });
+    const metrics = await (await fetch(`${gw.httpUrl()}/metrics`)).text();
+    expect(metrics).toContain('gateway_tickets_raised_total{tier="emergency",fault="water-leak"} 1');
+    expect(metrics).toContain('gateway_outbox_backlog 0');
+    expect(metrics).toMatch(/gateway_readings_total [1-9]/);
+    const ready = (await (await fetch(`${gw.httpUrl()}/readyz`)).json()) as { ready: boolean };
+    expect(ready.ready).toBe(true);
 
     await device.endAsync(true);
     await gw.stop();

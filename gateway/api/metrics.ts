@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { SyncStatus } from '../../cloud-sync/sync-status.js';
+import type { Ticket } from '../tickets/ticket.js';
+
+/**
+ * Prometheus metrics on a registry of our own (no global default). Counters are bumped by the
+ * gateway as things happen; gauges are read from the live parts at scrape time.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #readings: Counter;
+  readonly #badInput: Counter<'device' | 'code'>;
+  readonly #tickets: Counter<'tier' | 'fault'>;
+  readonly #alerts: Counter<'channel' | 'result'>;
+  readonly #latency: Histogram;
+
+  constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[] }) {
+    const r = this.registry;
+    this.#readings = new Counter({ name: 'gateway_readings_total', help: 'Readings received from all adapters', registers: [r] });
+    this.#badInput = new Counter({ name: 'gateway_bad_input_total', help: 'Bad input (decode errors, invalid values, refused publishes) by device and code', labelNames: ['device', 'code'], registers: [r] });
+    this.#tickets = new Counter({ name: 'gateway_tickets_raised_total', help: 'Tickets raised by tier and fault', labelNames: ['tier', 'fault'], registers: [r] });
+    this.#alerts = new Counter({ name: 'gateway_alerts_total', help: 'Alerts by channel and result', labelNames: ['channel', 'result'], registers: [r] });
+    this.#latency = new Histogram({ name: 'gateway_detection_to_ticket_ms', help: 'From the fault condition being decided to its ticket being durable (ms)', buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000], registers: [r] });
+    const sync = sources.sync;
+    new Gauge({ name: 'gateway_outbox_backlog', help: 'Ticket changes waiting for upload', registers: [r], collect() { this.set(sync().backlog); } });
+    new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
+    new Gauge({ name: 'gateway_outbox_dead_letters', help: 'Ticket changes the central service rejected', registers: [r], collect() { this.set(sync().deadLetters); } });
+    new Gauge({ name: 'gateway_sync_last_success_timestamp_seconds', help: 'Last successful upload (epoch s; 0 never)', registers: [r], collect() { this.set((sync().lastSuccessAt ?? 0) / 1000); } });
+    new Gauge({
+      name: 'gateway_adapter_connected',
+      help: 'Adapter connected (1) or not (0)',
+      labelNames: ['adapter'],
+      registers: [r],
+      collect() {
+        for (const a of sources.adapters()) this.set({ adapter: a.kind }, a.connected ? 1 : 0);
+      },
+    });
+  }
+
+  /** Hot path: one counter increment. */
+  reading(): void {
+    this.#readings.inc();
+  }
+
+  badInput(deviceId: string, code: string): void {
+    this.#badInput.inc({ device: deviceId, code });
+  }
+
+  ticket(t: Ticket, latencyMs: number): void {
+    this.#tickets.inc({ tier: t.tier, fault: t.fault });
+    this.#latency.observe(latencyMs);
+  }
+
+  alert(channel: string, ok: boolean): void {
+    this.#alerts.inc({ channel, result: ok ? 'sent' : 'failed' });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
