@@ -1,10 +1,45 @@
 import type { Device, DeviceKind, Tier } from '../config/site-schema.js';
+import type { Bilingual } from '../tickets/ticket.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 
 const S = 1000;
 const MIN = 60 * S;
 
 type Builder = (device: Device, p: Params) => CompiledRule | null;
+
+interface ThresholdSpec {
+  readonly fault: string;
+  readonly tier: CompiledRule['tier'];
+  readonly skill: CompiledRule['skill'];
+  readonly point: string;
+  readonly direction: 'above' | 'below';
+  readonly limit: number;
+  /** Once active, the value must come back past the limit by this much to clear (noise in the band changes nothing). */
+  readonly hysteresis: number;
+  readonly onDelayS: number;
+  readonly offDelayS: number;
+  readonly words: (value: number, limit: number) => { title: Bilingual; description: Bilingual };
+}
+
+/** A threshold with hysteresis on one point; delays overridable with onDelaySeconds / offDelaySeconds. */
+function threshold(p: Params, t: ThresholdSpec): CompiledRule {
+  const sign = t.direction === 'above' ? 1 : -1;
+  return {
+    fault: t.fault,
+    tier: t.tier,
+    skill: t.skill,
+    points: [t.point],
+    onDelayMs: num(p, 'onDelaySeconds', t.onDelayS) * S,
+    offDelayMs: num(p, 'offDelaySeconds', t.offDelayS) * S,
+    test: (v, active) => {
+      const x = asNumber(v.value(t.point));
+      if (x === undefined) return null;
+      const limit = active ? t.limit - sign * t.hysteresis : t.limit;
+      return sign * (x - limit) > 0;
+    },
+    describe: (v) => t.words(asNumber(v.value(t.point)) ?? 0, t.limit),
+  };
+}
 
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
@@ -28,26 +63,17 @@ export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKin
   },
   'battery-low': {
     kinds: ['leak-sensor', 'generic', 'sump'],
-    build: (d, p) => {
-      if (!d.battery) return null;
-      const below = num(p, 'belowPercent', 15);
-      return {
-        fault: 'battery-low',
-        tier: 'low',
-        skill: 'iot',
-        points: ['battery'],
-        onDelayMs: num(p, 'onDelaySeconds', 0) * S,
-        offDelayMs: num(p, 'offDelaySeconds', 60) * S,
-        test: (v) => {
-          const b = asNumber(v.value('battery'));
-          return b === undefined ? null : b < below;
-        },
-        describe: (v) => ({
-          title: { zh: `电池电量低：${d.name}`, en: `Battery low: ${d.nameEn ?? d.name}` },
-          description: { zh: `电池电量 ${fmt(asNumber(v.value('battery')) ?? 0, 0)}%，低于 ${below}%`, en: `Battery at ${fmt(asNumber(v.value('battery')) ?? 0, 0)} %, below ${below} %` },
-        }),
-      };
-    },
+    build: (d, p) =>
+      d.battery
+        ? threshold(p, {
+            fault: 'battery-low', tier: 'low', skill: 'iot', point: 'battery', direction: 'below',
+            limit: num(p, 'belowPercent', 15), hysteresis: num(p, 'hysteresisPercent', 5), onDelayS: 0, offDelayS: 60,
+            words: (v, limit) => ({
+              title: { zh: `电池电量低：${d.name}`, en: `Battery low: ${d.nameEn ?? d.name}` },
+              description: { zh: `电池电量 ${fmt(v, 0)}%，低于 ${limit}%`, en: `Battery at ${fmt(v, 0)} %, below ${limit} %` },
+            }),
+          })
+        : null,
   },
   'power-loss': {
     kinds: ['power-meter', 'ups'],
@@ -78,47 +104,27 @@ export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKin
   },
   overcurrent: {
     kinds: ['power-meter'],
-    build: (d, p) => {
-      const trip = num(p, 'tripAmps', 400);
-      return {
-        fault: 'overcurrent',
-        tier: 'emergency',
-        skill: 'electrical',
-        points: ['current'],
-        onDelayMs: num(p, 'onDelaySeconds', 2) * S,
-        offDelayMs: num(p, 'offDelaySeconds', 30) * S,
-        test: (v) => {
-          const a = asNumber(v.value('current'));
-          return a === undefined ? null : a > trip;
-        },
-        describe: (v) => ({
+    build: (d, p) =>
+      threshold(p, {
+        fault: 'overcurrent', tier: 'emergency', skill: 'electrical', point: 'current', direction: 'above',
+        limit: num(p, 'tripAmps', 400), hysteresis: num(p, 'hysteresisAmps', 20), onDelayS: 2, offDelayS: 30,
+        words: (v, limit) => ({
           title: { zh: `过流：${d.name}`, en: `Overcurrent: ${d.nameEn ?? d.name}` },
-          description: { zh: `电流 ${fmt(asNumber(v.value('current')) ?? 0)} A，超过脱扣值 ${trip} A`, en: `Current ${fmt(asNumber(v.value('current')) ?? 0)} A above the trip level of ${trip} A` },
+          description: { zh: `电流 ${fmt(v)} A，超过脱扣值 ${limit} A`, en: `Current ${fmt(v)} A above the trip level of ${limit} A` },
         }),
-      };
-    },
+      }),
   },
   'sump-high-level': {
     kinds: ['sump'],
-    build: (d, p) => {
-      const high = num(p, 'highLevel', 0.8);
-      return {
-        fault: 'sump-high-level',
-        tier: 'emergency',
-        skill: 'plumbing',
-        points: ['level'],
-        onDelayMs: num(p, 'onDelaySeconds', 10) * S,
-        offDelayMs: num(p, 'offDelaySeconds', 30) * S,
-        test: (v) => {
-          const l = asNumber(v.value('level'));
-          return l === undefined ? null : l > high;
-        },
-        describe: (v) => ({
+    build: (d, p) =>
+      threshold(p, {
+        fault: 'sump-high-level', tier: 'emergency', skill: 'plumbing', point: 'level', direction: 'above',
+        limit: num(p, 'highLevel', 0.8), hysteresis: num(p, 'hysteresisLevel', 0.05), onDelayS: 10, offDelayS: 30,
+        words: (v, limit) => ({
           title: { zh: `集水井高水位：${d.name}`, en: `Sump high level: ${d.nameEn ?? d.name}` },
-          description: { zh: `水位 ${fmt(asNumber(v.value('level')) ?? 0, 2)} m，高于警戒水位 ${high} m`, en: `Level ${fmt(asNumber(v.value('level')) ?? 0, 2)} m above the high mark of ${high} m` },
+          description: { zh: `水位 ${fmt(v, 2)} m，高于警戒水位 ${limit} m`, en: `Level ${fmt(v, 2)} m above the high mark of ${limit} m` },
         }),
-      };
-    },
+      }),
   },
   'pump-failure': {
     kinds: ['pump'],

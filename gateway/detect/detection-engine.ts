@@ -138,7 +138,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   }
 
   #evaluate(d: DeviceSlot, s: RuleSlot, triggerTs: number): void {
-    const cond = s.rule.test(d);
+    const cond = s.rule.test(d, s.state === 'active' || s.state === 'pending-off');
     if (cond === null) return;
     switch (s.state) {
       case 'normal':
@@ -177,7 +177,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   /** The delay ran out: fire if the condition still holds (it may depend on time, e.g. a rate). */
   #settle(d: DeviceSlot, s: RuleSlot): void {
     s.timer = null;
-    const cond = s.rule.test(d);
+    const cond = s.rule.test(d, s.state === 'pending-off');
     if (s.state === 'pending-on') {
       if (cond === true) this.#fire(d, s, true);
       else s.state = 'normal';

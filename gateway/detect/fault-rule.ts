@@ -23,7 +23,8 @@ export interface CompiledRule {
   readonly points: readonly string[];
   readonly onDelayMs: number;
   readonly offDelayMs: number;
-  test(view: DeviceView): boolean | null;
+  /** `active`: whether the alarm is on now, so thresholds can clear with hysteresis. */
+  test(view: DeviceView, active: boolean): boolean | null;
   /** What was seen, in words staff read, at the moment the fault fires. */
   describe(view: DeviceView): { title: Bilingual; description: Bilingual };
 }
