@@ -12,6 +12,15 @@ export interface OpcuaAdapter extends Adapter {
   readonly kind: 'opcua';
 }
 
+/** One endpoint's session and what the adapter knows of it; `up` is null until the first outcome. */
+interface SessionEntry {
+  readonly endpoint: string;
+  readonly session: EndpointSession;
+  readonly deviceIds: readonly string[];
+  since: number;
+  up: boolean | null;
+}
+
 interface DeviceEntry {
   lastGoodReadingTs: number | null;
   state: DeviceLinkStatus['state'];
@@ -33,7 +42,7 @@ export async function createOpcuaAdapter(
 
 class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapter {
   readonly kind = 'opcua' as const;
-  readonly #sessions: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number; up: boolean | null }[] = [];
+  readonly #sessions: SessionEntry[] = [];
   readonly #devices = new Map<string, DeviceEntry>();
   readonly #clock: Clock;
   #state: LinkState = 'idle';
@@ -58,17 +67,21 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
       byEndpoint.set(d.source.endpoint, group);
     }
     for (const [endpoint, g] of byEndpoint) {
-      const entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), up: null as boolean | null, session: null as unknown as EndpointSession };
-      entry.session = new EndpointSession(
+      // The session reports its state through the entry that will hold it, so look it up lazily.
+      let entry: SessionEntry | undefined;
+      const session = new EndpointSession(
         sdk,
         g.source,
         g.points,
         {
           value: (p, dv) => this.#onValue(p, dv),
-          state: (s, reason) => this.#onSessionState(entry, s, reason),
+          state: (s, reason) => {
+            if (entry !== undefined) this.#onSessionState(entry, s, reason);
+          },
         },
         { clock: deps.clock, log: deps.log.child({ endpoint }), dataDir: opts.dataDir, env: deps.env ?? process.env },
       );
+      entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), up: null, session };
       this.#sessions.push(entry);
     }
   }
@@ -103,7 +116,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
     };
   }
 
-  #upstream(s: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number }): UpstreamStatus {
+  #upstream(s: SessionEntry): UpstreamStatus {
     return { id: `opcua:${s.endpoint}`, kind: 'opcua-server', address: s.endpoint, state: s.session.state, deviceIds: s.deviceIds, since: s.since, lastError: s.session.lastError, reconnects: s.session.reconnects };
   }
 
@@ -129,7 +142,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
     this.emit('reading', { deviceId: p.deviceId, pointId: p.pointId, value, quality, ts, ...(quality === 'good' ? {} : { reason: dv.statusCode.name }) });
   }
 
-  #onSessionState(s: { endpoint: string; session: EndpointSession; deviceIds: string[]; since: number; up: boolean | null }, state: LinkState, reason: string | null): void {
+  #onSessionState(s: SessionEntry, state: LinkState, reason: string | null): void {
     s.since = this.#clock.now();
     if (state === 'online') {
       this.#state = 'online';
