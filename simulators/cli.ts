@@ -11,7 +11,7 @@ import { loadSiteFile } from '../gateway/config/load-site.js';
 import { createRootLogger } from '../gateway/log.js';
 import { builtinScenarios, resolveScenario, type LoadedScenario } from './scenarios/load-scenario.js';
 import { progressLine, resultTable } from './scenarios/report.js';
-import { runScenario, type ScenarioResult } from './scenarios/scenario-runner.js';
+import { runAgainstGateway, runScenario, type ScenarioResult } from './scenarios/scenario-runner.js';
 import { SimulatedSite } from './site/simulated-site.js';
 
 const CONTROL_PORT = Number(process.env['SIM_CONTROL_PORT'] ?? 8090);
@@ -34,10 +34,6 @@ async function main(argv: string[]): Promise<number> {
     case 'list':
       return list();
     case 'run': {
-      if (values.gateway !== undefined) {
-        process.stderr.write('--gateway: playing against an already running gateway is not supported yet; run without it to start one on the demo site\n');
-        return 2;
-      }
       const name = rest[0];
       if (name === undefined) return usage();
       const speed = values.speed === undefined ? undefined : Number(values.speed);
@@ -45,7 +41,16 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--speed must be a positive number, got ${values.speed}\n`);
         return 2;
       }
-      return run(name, { ...(speed === undefined ? {} : { speed }), once: values.once, quiet: values.quiet });
+      if (values.gateway !== undefined && speed !== undefined && speed !== 1) {
+        process.stderr.write('--speed: a running gateway keeps real time, so --gateway plays at speed 1\n');
+        return 2;
+      }
+      return run(name, {
+        ...(speed === undefined ? {} : { speed }),
+        once: values.once,
+        quiet: values.quiet,
+        ...(values.gateway === undefined ? {} : { gateway: { url: values.gateway, siteFile: values.site ?? 'config/demo-site.json', ...(values.broker === undefined ? {} : { brokerUrl: values.broker }) } }),
+      });
     }
     case 'serve':
       return serve(values.site ?? 'config/demo-site.json', values.broker ?? 'mqtt://127.0.0.1:1883');
@@ -61,6 +66,7 @@ function usage(): number {
     [
       'usage: npm run sim -- list',
       '       npm run sim -- run NAME|all|FILE.json [--speed N] [--once] [--quiet]',
+      '       npm run sim -- run NAME --gateway http://HOST:8080 [--site SITE.json] [--broker mqtt://HOST:1883] [--once]',
       '       npm run sim -- serve [--site config/demo-site.json] [--broker mqtt://127.0.0.1:1883]',
       '       npm run sim -- device DEVICE_ID set POINT VALUE     (needs `sim serve` running)',
       '',
@@ -76,18 +82,25 @@ async function list(): Promise<number> {
   return 0;
 }
 
-async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean }): Promise<number> {
+async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean; gateway?: { url: string; siteFile: string; brokerUrl?: string } }): Promise<number> {
   const scenarios: LoadedScenario[] = name === 'all' ? await builtinScenarios() : [await resolveScenario(name)];
   const results: ScenarioResult[] = [];
   for (const loaded of scenarios) {
     const s = loaded.scenario;
     process.stdout.write(`\n== ${s.name}: ${s.description}\n   expects: ${s.expect.length === 0 ? 'no ticket' : s.expect.map((e) => `${e.fault} @ ${e.device} (${e.tier})`).join(', ')}\n`);
-    const r = await runScenario(loaded, {
-      ...(o.speed === undefined ? {} : { speed: o.speed }),
-      onProgress: (p) => {
-        if (!o.quiet) process.stdout.write(`${progressLine(s.name, p)}\n`);
-      },
-    });
+    const onProgress = (p: Parameters<typeof progressLine>[1]): void => {
+      if (!o.quiet) process.stdout.write(`${progressLine(s.name, p)}\n`);
+    };
+    let r: ScenarioResult;
+    try {
+      r =
+        o.gateway === undefined
+          ? await runScenario(loaded, { ...(o.speed === undefined ? {} : { speed: o.speed }), onProgress })
+          : await runAgainstGateway(loaded, { gatewayUrl: o.gateway.url, siteFile: o.gateway.siteFile, ...(o.gateway.brokerUrl === undefined ? {} : { brokerUrl: o.gateway.brokerUrl }), onProgress });
+    } catch (err) {
+      process.stderr.write(`   cannot run ${s.name}: ${(err as Error).message}\n`);
+      return 2;
+    }
     results.push(r);
     process.stdout.write(`   ${r.ok ? 'PASS' : 'FAIL'} in ${r.realSeconds.toFixed(1)} s\n`);
   }

@@ -44,6 +44,21 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     const reasons = readiness(deps);
     return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons, store: deps.store.health(), adapters: deps.adapters(), sync: deps.sync() });
   });
+  // Read-only ticket list for the site LAN (scenario checks, dashboards). Writes will need a token.
+  app.get('/api/tickets', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const since = q['since'] === undefined ? 0 : Date.parse(q['since']);
+    const limit = q['limit'] === undefined ? 500 : Number(q['limit']);
+    if (Number.isNaN(since) || !Number.isInteger(limit) || limit < 1 || limit > 5000) {
+      return reply.code(400).send({ error: { code: 'GW_API_BAD_REQUEST', message: 'query.since must be an ISO time and query.limit an integer from 1 to 5000' } });
+    }
+    const tickets = deps.tickets
+      .all()
+      .filter((t) => Date.parse(t.createdAt) >= since)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, limit);
+    return { tickets };
+  });
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   let url: string | null = null;
   return {

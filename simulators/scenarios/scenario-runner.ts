@@ -124,6 +124,72 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   }
 }
 
+export interface ExternalRunOptions {
+  /** Base URL of the running gateway's HTTP API, e.g. http://127.0.0.1:8080. */
+  readonly gatewayUrl: string;
+  /** The site file that gateway runs; its simulators listen on the ports it names. */
+  readonly siteFile: string;
+  /** The gateway's MQTT broker; default the URL's host on the site file's broker port. */
+  readonly brokerUrl?: string;
+  readonly onProgress?: (p: ScenarioProgress) => void;
+}
+
+/**
+ * Plays a scenario against a gateway someone else started (an operator's `npm start`), in real
+ * time: the simulators take the ports the site file names, and tickets are read back from the
+ * gateway's API. Steps that need the in-process setup (central faults, an external broker) are refused.
+ */
+export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
+  const { scenario } = loaded;
+  if (scenario.externalBroker || scenario.steps.some((s) => s.central !== undefined || s.server?.target === 'broker')) {
+    throw new Error(`scenario ${scenario.name} controls the central service or the broker; run it without --gateway`);
+  }
+  const started = Date.now();
+  const clock = new ScaledClock(1);
+  const t0 = clock.now();
+  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void =>
+    o.onProgress?.({ kind, at: Math.round((clock.now() - t0) / 100) / 10, text, ...(ticket === undefined ? {} : { ticket }) });
+  const site = await loadSiteFile(o.siteFile);
+  const base = o.gatewayUrl.replace(/\/$/, '');
+  const health = await fetch(`${base}/healthz`).catch(() => null);
+  if (health === null || !health.ok) throw new Error(`no gateway answers at ${base}/healthz`);
+  const sims = await SimulatedSite.start(site, { clock, ports: 'config' });
+  const seen = new Map<string, Ticket>();
+  const sinceIso = new Date(Date.now() - 1000).toISOString();
+  const poll = async (): Promise<void> => {
+    const res = await fetch(`${base}/api/tickets?since=${encodeURIComponent(sinceIso)}`);
+    if (!res.ok) return;
+    for (const t of ((await res.json()) as { tickets: Ticket[] }).tickets) {
+      if (!seen.has(t.id)) progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})`, t);
+      seen.set(t.id, t);
+    }
+  };
+  const poller = setInterval(() => void poll().catch(() => undefined), 500);
+  try {
+    const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
+    await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
+    await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+    const playStart = clock.now();
+    const schedule = expandSteps(scenario.steps, sims.deviceIds());
+    for (const step of schedule) {
+      const wait = playStart + step.at * 1000 - clock.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      progress('step', describeStep(step));
+      await applyStep(step, { sims, central: null, external: null });
+    }
+    const lastAt = schedule.at(-1)?.at ?? 0;
+    const wait = playStart + (lastAt + scenario.settleSeconds) * 1000 - clock.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await poll();
+    const tickets = [...seen.values()];
+    const verdict = judge(scenario.expect, tickets);
+    return { name: scenario.name, verdict, syncProblems: [], ok: verdict.ok, tickets, realSeconds: (Date.now() - started) / 1000 };
+  } finally {
+    clearInterval(poller);
+    await sims.stop();
+  }
+}
+
 /** Every ticket reached the central service, none with a double effect. */
 async function checkSynced(gateway: Gateway, central: CentralService, wanted: boolean): Promise<string[]> {
   if (!wanted) return [];
@@ -161,7 +227,7 @@ function escapeRe(s: string): string {
   return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function applyStep(step: TimedStep, ctx: { sims: SimulatedSite; central: CentralService; external: ExternalBroker | null }): Promise<void> {
+async function applyStep(step: TimedStep, ctx: { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null }): Promise<void> {
   for (const id of step.deviceIds) {
     const dev = ctx.sims.device(id);
     if (step.mode !== undefined) await dev.mode(step.mode);
@@ -175,7 +241,7 @@ async function applyStep(step: TimedStep, ctx: { sims: SimulatedSite; central: C
       await ctx.sims.server(step.server.target, step.server.action);
     }
   }
-  if (step.central !== undefined) {
+  if (step.central !== undefined && ctx.central !== null) {
     const f = step.central.fault;
     await ctx.central.inject(
       f === 'none' ? { kind: 'none' } : f === 'down' ? { kind: 'down' } : f === 'error500' ? { kind: 'error500' } : f === 'slow' ? { kind: 'slow', delayMs: 3000 } : f === 'drop' ? { kind: 'drop', when: 'after-apply' } : f === 'duplicate' ? { kind: 'duplicate' } : { kind: 'unauthorized' },

@@ -53,6 +53,11 @@ describe('spine: a wet reading becomes one durable, synced ticket', () => {
     expect(metrics).toContain('gateway_tickets_raised_total{tier="emergency",fault="water-leak"} 1');
     expect(metrics).toContain('gateway_outbox_backlog 0');
     expect(metrics).toMatch(/gateway_readings_total [1-9]/);
+    const listed = (await (await fetch(`${gw.httpUrl()}/api/tickets`)).json()) as { tickets: { number: string }[] };
+    expect(listed.tickets.map((t) => t.number)).toEqual([received.number]);
+    const bad = await fetch(`${gw.httpUrl()}/api/tickets?since=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('GW_API_BAD_REQUEST');
     const ready = (await (await fetch(`${gw.httpUrl()}/readyz`)).json()) as { ready: boolean };
     expect(ready.ready).toBe(true);
 
