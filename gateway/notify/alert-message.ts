@@ -5,13 +5,15 @@ const TIER_ZH = { emergency: '紧急', general: '一般', low: '低' } as const;
 
 /** What every channel says about a ticket, before each robot's own format. */
 export interface Alert {
+  /** `ticket`: a raised ticket; `system`: the gateway itself needs attention (token refused, disk quota). */
+  readonly kind: 'ticket' | 'system';
   readonly ticketId: string;
   readonly number: string;
   readonly tier: Ticket['tier'];
   readonly fault: string;
   readonly title: Ticket['title'];
   readonly where: string;
-  readonly deadlines: Ticket['deadlines'];
+  readonly deadlines: Ticket['deadlines'] | null;
   readonly link: string;
   readonly children: number;
 }
@@ -19,6 +21,7 @@ export interface Alert {
 export function alertOf(t: Ticket, publicUrl: string): Alert {
   const l = t.location;
   return {
+    kind: 'ticket',
     ticketId: t.id,
     number: t.number,
     tier: t.tier,
@@ -31,7 +34,13 @@ export function alertOf(t: Ticket, publicUrl: string): Alert {
   };
 }
 
+/** An alert about the gateway itself, sent on the same channels as tickets, never dropped. */
+export function systemAlert(code: string, title: Ticket['title'], where: string, publicUrl: string): Alert {
+  return { kind: 'system', ticketId: '', number: code, tier: 'emergency', fault: code, title, where, deadlines: null, link: `${publicUrl.replace(/\/$/, '')}/readyz`, children: 0 };
+}
+
 function lines(a: Alert): string[] {
+  if (a.deadlines === null) return [`系统告警 System alert｜${a.number}`, `${a.title.zh} / ${a.title.en}`, `网关 Gateway: ${a.where}`];
   return [
     `工单 ${a.number}｜${TIER_ZH[a.tier]} ${a.tier}`,
     `${a.title.zh} / ${a.title.en}`,

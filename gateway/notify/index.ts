@@ -5,7 +5,7 @@ import type { SiteConfig } from '../config/site-schema.js';
 import type { Logger } from '../log.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
-import { alertOf, dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, wecomBody, type Alert } from './alert-message.js';
+import { alertOf, dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, systemAlert, wecomBody, type Alert } from './alert-message.js';
 import { ChannelQueue, type Deliver } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 
@@ -15,6 +15,8 @@ export type NotifierEvents = { alert: [{ channel: string; alert: Alert; ok: bool
 
 export interface Notifier {
   start(): Promise<void>;
+  /** Tells staff that the gateway itself needs attention (e.g. GW_SYNC_UNAUTHORIZED). */
+  system(code: string, title: { zh: string; en: string }): void;
   stop(): Promise<void>;
   status(): { channel: string; sent: number; failed: number; dropped: number; pending: number }[];
   on: TypedEmitter<NotifierEvents>['on'];
@@ -29,11 +31,13 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #queues: ChannelQueue[];
   readonly #tickets: TicketService;
   readonly #publicUrl: string;
+  readonly #siteName: string;
   readonly #onChange = (t: Ticket, change: TicketChange): void => this.#changed(t, change);
 
   constructor(deps: { site: SiteConfig; tickets: TicketService; clock: Clock; log: Logger; publishMqtt?: PublishMqtt; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }) {
     super();
     this.#tickets = deps.tickets;
+    this.#siteName = deps.site.site.name;
     const h = deps.site.http;
     this.#publicUrl = h.publicUrl ?? `http://${h.host === '0.0.0.0' ? '127.0.0.1' : h.host}:${h.port}`;
     this.#queues = deps.site.notify.channels.flatMap((c) => {
@@ -57,6 +61,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
     for (const q of this.#queues) q.stop();
+  }
+
+  system(code: string, title: { zh: string; en: string }): void {
+    const alert = systemAlert(code, title, this.#siteName, this.#publicUrl);
+    for (const q of this.#queues) q.push(alert);
   }
 
   status(): { channel: string; sent: number; failed: number; dropped: number; pending: number }[] {
@@ -90,10 +99,10 @@ function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt
     case 'mqtt': {
       const publish = deps.publishMqtt;
       if (publish === undefined) return null;
-      return (a) => publish(c.topic.replaceAll('{tier}', a.tier), JSON.stringify(a), { qos: 1 });
+      return (a) => publish(c.topic.replaceAll('{tier}', a.kind === 'system' ? 'system' : a.tier), JSON.stringify(a), { qos: 1 });
     }
     case 'webhook':
-      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', { type: 'ticket.raised', alert: a });
+      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', { type: a.kind === 'system' ? 'gateway.system' : 'ticket.raised', alert: a });
     case 'wecom':
       return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', wecomBody(a));
     case 'dingtalk':

@@ -79,3 +79,34 @@ describe('spine: a wet reading becomes one durable, synced ticket', () => {
     expect(central.doubleEffects()).toEqual([]);
   });
 });
+
+describe('a central service that refuses the token', () => {
+  it('stops uploads, turns readiness red and alerts staff on the alert topic, losing nothing', async () => {
+    const central = createCentralService({ tokens: ['right-token'], progress: false });
+    const centralUrl = await central.start(0);
+    onTestFinished(() => central.stop());
+    const base = testSite();
+    const site = testSite({
+      dataDir: await tempDir(),
+      central: { url: centralUrl, token: { value: 'wrong-token' } },
+      devices: [{ ...base.devices[0]!, faults: { 'water-leak': { onDelaySeconds: 0 } } }],
+    });
+    const gw = await buildGateway(site, { clock: systemClock, log: silentLogger() });
+    await gw.start();
+    onTestFinished(() => gw.stop());
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
+    onTestFinished(() => c.endAsync(true));
+    await c.subscribeAsync('alerts/#', { qos: 1 });
+    const alerts: { topic: string; fault: string }[] = [];
+    c.on('message', (topic, p) => alerts.push({ topic, fault: (JSON.parse(p.toString()) as { fault: string }).fault }));
+    await c.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
+
+    await vi.waitFor(() => expect(alerts).toContainEqual({ topic: 'alerts/system', fault: 'GW_SYNC_UNAUTHORIZED' }), { timeout: 10_000 });
+    expect(alerts).toContainEqual({ topic: 'alerts/emergency', fault: 'water-leak' });
+    const ready = await fetch(`${gw.httpUrl()}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reasons: string[] }).reasons).toContain('central service refuses the token');
+    expect(gw.sync.status()).toMatchObject({ state: 'unauthorized', backlog: 1 });
+    expect(central.tickets()).toEqual([]);
+  });
+});
