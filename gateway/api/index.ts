@@ -59,6 +59,7 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
       .slice(0, limit);
     return { tickets };
   });
+  app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   let url: string | null = null;
   return {

@@ -27,6 +27,7 @@ export class GatewayMetrics {
     new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
     new Gauge({ name: 'gateway_outbox_dead_letters', help: 'Ticket changes the central service rejected', registers: [r], collect() { this.set(sync().deadLetters); } });
     new Gauge({ name: 'gateway_sync_last_success_timestamp_seconds', help: 'Last successful upload (epoch s; 0 never)', registers: [r], collect() { this.set((sync().lastSuccessAt ?? 0) / 1000); } });
+    new Gauge({ name: 'gateway_sync_last_error_timestamp_seconds', help: 'Last failed upload or refusal (epoch s; 0 never)', registers: [r], collect() { this.set((sync().lastErrorAt ?? 0) / 1000); } });
     new Gauge({
       name: 'gateway_adapter_connected',
       help: 'Adapter connected (1) or not (0)',
