@@ -55,6 +55,8 @@ describe('spine: a wet reading becomes one durable, synced ticket', () => {
     expect(metrics).toMatch(/gateway_readings_total [1-9]/);
     const listed = (await (await fetch(`${gw.httpUrl()}/api/tickets`)).json()) as { tickets: { number: string }[] };
     expect(listed.tickets.map((t) => t.number)).toEqual([received.number]);
+    expect(await (await fetch(`${gw.httpUrl()}/api/dead-letters`)).json()).toEqual({ deadLetters: [] });
+    expect(metrics).toContain('gateway_sync_last_error_timestamp_seconds 0');
     const bad = await fetch(`${gw.httpUrl()}/api/tickets?since=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('GW_API_BAD_REQUEST');
