@@ -165,7 +165,8 @@ export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKin
         const h = v.history('pressure');
         const before = h?.numberAt(v.now - windowMs) ?? undefined;
         const now = asNumber(v.value('pressure'));
-        return { before: before?.value, now, flow: asNumber(v.value('flow')) };
+        const flowBefore = v.history('flow')?.numberAt(v.now - windowMs)?.value;
+        return { before: before?.value, now, flow: asNumber(v.value('flow')), flowBefore };
       };
       return {
         fault: 'burst-pipe',
@@ -177,7 +178,10 @@ export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKin
         test: (v) => {
           const c = change(v);
           if (c.now === undefined) return null;
-          const fastFall = c.before !== undefined && c.before - c.now >= dropBar;
+          // A pump that stops also loses pressure fast, but its flow falls with it; a burst pipe
+          // loses pressure while the flow holds or rises.
+          const flowHeld = c.flow !== undefined && c.flowBefore !== undefined && c.flow >= c.flowBefore;
+          const fastFall = c.before !== undefined && c.before - c.now >= dropBar && flowHeld;
           const flowWithLowPressure = c.flow !== undefined && c.flow >= highFlow && c.now <= lowBar;
           return fastFall || flowWithLowPressure;
         },
