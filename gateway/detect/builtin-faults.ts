@@ -1,9 +1,9 @@
 import type { Device, DeviceKind, Tier } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
+import type { FaultId } from './rule-schema.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 
 const S = 1000;
-const MIN = 60 * S;
 
 type Builder = (device: Device, p: Params) => CompiledRule | null;
 
@@ -44,7 +44,7 @@ function threshold(p: Params, t: ThresholdSpec): CompiledRule {
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
 /** Each built-in fault (DESIGN "Built-in faults"), its device kinds, and defaults a device may override. */
-export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKind[]; build: Builder }>> = {
+export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>, { kinds: readonly DeviceKind[]; build: Builder }>> = {
   'water-leak': {
     kinds: ['leak-sensor'],
     build: (d, p) => ({
@@ -253,12 +253,11 @@ export const BUILTIN_FAULTS: Readonly<Record<string, { kinds: readonly DeviceKin
   },
 };
 
-export const ALL_FAULT_IDS = [...Object.keys(BUILTIN_FAULTS), 'device-offline'] as const;
-
 /** The rules that apply to one device: the built-ins of its kind with its overrides. */
 export function rulesFor(device: Device): CompiledRule[] {
   const out: CompiledRule[] = [];
-  for (const [id, def] of Object.entries(BUILTIN_FAULTS)) {
+  for (const id of Object.keys(BUILTIN_FAULTS) as (keyof typeof BUILTIN_FAULTS)[]) {
+    const def = BUILTIN_FAULTS[id];
     if (!def.kinds.includes(device.kind)) continue;
     const override = device.faults[id];
     if (override === false) continue;
@@ -298,6 +297,3 @@ export function offlineWindowMs(device: Device): number | null {
 export function offlineTier(device: Device): Tier {
   return device.battery ? 'low' : 'general';
 }
-
-export const OFFLINE_CLEAR_MS = 0;
-export const MINUTE_MS = MIN;

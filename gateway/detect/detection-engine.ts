@@ -132,11 +132,6 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     for (const s of slots) this.#evaluate(d, s, r.ts);
   }
 
-  /** Devices whose offline detection is paused (their upstream is down and has its own ticket). */
-  isOffline(deviceId: string): boolean {
-    return this.#devices.get(deviceId)?.offline ?? false;
-  }
-
   #evaluate(d: DeviceSlot, s: RuleSlot, triggerTs: number): void {
     const cond = s.rule.test(d, s.state === 'active' || s.state === 'pending-off');
     if (cond === null) return;

@@ -12,8 +12,6 @@ export type CentralFault =
   /** Close the listener entirely; `none` brings it back on the same port. */
   | { readonly kind: 'down' };
 
-export const CENTRAL_FAULT_KINDS = ['none', 'error500', 'unavailable', 'slow', 'drop', 'duplicate', 'unauthorized', 'down'] as const;
-
 export function parseFault(body: unknown): CentralFault | null {
   if (typeof body !== 'object' || body === null) return null;
   const b = body as Record<string, unknown>;

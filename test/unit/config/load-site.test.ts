@@ -59,6 +59,28 @@ describe('site file', () => {
     expect(problems).toContain('devices[1].fedBy: expected the id of a device in this file, got "ghost"');
   });
 
+  it('refuses an unknown fault to tune and custom rules, which are not supported yet', () => {
+    const problems = problemsOf(() =>
+      parseSite({
+        site: { id: 's', code: 'S1', name: 'S' },
+        devices: [
+          {
+            id: 'd',
+            kind: 'leak-sensor',
+            name: 'd',
+            location: { building: 'T1', floor: '1F', description: 'x' },
+            source: { protocol: 'mqtt', points: [{ id: 'wet' }] },
+            faults: { waterleak: { onDelaySeconds: 1 }, 'battery-low': { belowPercent: 'low' } },
+            rules: [{ when: 'wet' }],
+          },
+        ],
+      }),
+    );
+    expect(problems).toContain('devices[0].faults: Unrecognized key: "waterleak"');
+    expect(problems.some((p) => p.startsWith('devices[0].faults.battery-low'))).toBe(true);
+    expect(problems).toContain('devices[0].rules[0]: custom rules are not supported yet; tune a built-in fault under "faults" instead');
+  });
+
   it('reports a file that is not JSON with its name', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'bad.json');
