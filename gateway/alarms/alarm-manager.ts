@@ -176,8 +176,11 @@ export class AlarmManager {
       evidence: c.evidence,
       parentId,
       at: c.ts,
+      // The alarm's link to its ticket is written with the ticket: no crash can separate them.
+      alongside: (t) => {
+        rec.ticketId = t.id;
+      },
     });
-    rec.ticketId = ticket.id;
     const windowMs = this.#site.alarms.flood.windowMinutes * 60_000;
     this.#recent = [...this.#recent.filter((r) => r.ts > c.ts - windowMs), { ts: c.ts, ticketId: ticket.id }];
     if (parentId !== null) await this.#attach(parentId, ticket);

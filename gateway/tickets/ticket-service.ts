@@ -22,6 +22,11 @@ export interface RaiseInput {
   readonly parentId?: string | null;
   /** When the condition began (default now). */
   readonly at?: number;
+  /**
+   * Runs after the ticket is in the store's memory and before the durable write, so state that
+   * points at the ticket (the alarm's ticket id) is written in the same write.
+   */
+  readonly alongside?: (ticket: Ticket) => void;
 }
 
 export type TicketChange = 'raised' | 'updated';
@@ -101,6 +106,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     };
     data.tickets[ticket.id] = ticket;
     enqueueTicket(data, ticket, now, this.#store.pendingGeneration());
+    input.alongside?.(ticket);
     await this.#store.commit();
     this.#log.info(
       { event: 'ticket.raised', ticketId: ticket.id, number: ticket.number, tier: ticket.tier, fault: ticket.fault, deviceId: ticket.deviceId },

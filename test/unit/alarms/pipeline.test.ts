@@ -106,6 +106,14 @@ describe('water-leak through detection and alarms', () => {
     await b.pipeline.idle();
     expect(b.tickets.all()).toHaveLength(1);
     expect(b.tickets.all()[0]?.occurrences).toHaveLength(1);
+    // The alarm still knows its ticket: the next cycle is an occurrence on it, not a new ticket.
+    b.wet(false);
+    clock.advance(11_000);
+    b.wet(true);
+    clock.advance(6000);
+    await b.pipeline.idle();
+    expect(b.tickets.all()).toHaveLength(1);
+    expect(b.tickets.all()[0]?.occurrences).toHaveLength(2);
     await b.close();
   });
 
