@@ -178,7 +178,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
         if (this.#d.store.data.outbox.length > 0) setImmediate(() => this.wake());
         return;
       case 'unauthorized':
-        await this.#recordError(`central service refused the token (${outcome.message})`);
+        this.#recordError(`central service refused the token (${outcome.message})`);
         this.#setState('unauthorized');
         this.#d.log.error({ event: 'sync.unauthorized', code: 'GW_SYNC_UNAUTHORIZED', status: outcome.status }, 'central repair service refused the token; uploads stopped until it is fixed');
         this.emit('unauthorized', outcome.message);
@@ -192,7 +192,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
             const single = await client.upload(this.#d.siteId, [item]);
             if (single.kind === 'ok') await this.#applyResults([item], single.value);
             else if (single.kind === 'rejected') await this.#deadLetter(item, single.message);
-            else return this.#failed(single.kind === 'retry' ? single.message : single.message, single.kind === 'retry' ? single.retryAfterMs : null);
+            else return this.#failed(single.message, single.kind === 'retry' ? single.retryAfterMs : null);
           }
           this.#setState('idle');
           setImmediate(() => this.wake());
@@ -212,7 +212,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   }
 
   async #failed(message: string, retryAfterMs: number | null): Promise<void> {
-    await this.#recordError(message);
+    this.#recordError(message);
     const delay = Math.max(this.#backoff.next(), retryAfterMs ?? 0);
     this.#d.log.warn({ event: 'sync.retry', code: 'GW_SYNC_UNAVAILABLE', err: message, retryInMs: delay, backlog: this.#d.store.data.outbox.length }, 'upload failed; will retry');
     this.#setState('backoff');
@@ -261,7 +261,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     this.emit('deadLetter', { ticketId: item.id, version: item.version, reason });
   }
 
-  async #recordError(message: string): Promise<void> {
+  #recordError(message: string): void {
     const data = this.#d.store.data;
     data.sync.lastError = message;
     data.sync.lastErrorAt = this.#d.clock.now();

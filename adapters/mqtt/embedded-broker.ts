@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '../../gateway/log.js';
@@ -49,7 +50,7 @@ export class EmbeddedBroker {
       concurrency: 200,
       authenticate: (client, username, password, done) => {
         const cred = username === undefined ? undefined : this.#byUser.get(username);
-        if (cred !== undefined && password !== undefined && timingSafeEqualString(password.toString('utf8'), cred.password)) {
+        if (cred !== undefined && password !== undefined && samePassword(password, cred.password)) {
           this.#deviceOf.set(client, cred.deviceId);
           done(null, true);
           return;
@@ -137,10 +138,8 @@ export class EmbeddedBroker {
   }
 }
 
-function timingSafeEqualString(a: string, b: string): boolean {
-  // Constant time for equal lengths; different lengths are unequal anyway.
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+function samePassword(given: Buffer, expected: string): boolean {
+  const want = Buffer.from(expected, 'utf8');
+  // timingSafeEqual needs equal lengths; a different length is unequal anyway.
+  return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -62,7 +62,8 @@ export class FileStore implements Store {
   readonly #file: DurableJsonFile<StoreData>;
   readonly #opts: Required<Omit<FileStoreOptions, 'dataDir' | 'clock' | 'log'>> & Pick<FileStoreOptions, 'clock' | 'log'>;
   #waiting: Waiter[] = [];
-  #writing = false;
+  /** The write in flight, if any: close() waits for it. */
+  #writing: Promise<void> | null = null;
   #timer: TimerHandle | null = null;
   #tokens: number;
   #lastRefill: number;
@@ -124,13 +125,13 @@ export class FileStore implements Store {
     if (this.#closed) return;
     this.#timer?.cancel();
     this.#timer = null;
-    while (this.#writing) await new Promise((r) => setImmediate(r));
+    if (this.#writing !== null) await this.#writing.catch(() => undefined);
     if (this.#waiting.length > 0) await this.#writeNow().catch(() => undefined);
     this.#closed = true;
   }
 
   #schedule(): void {
-    if (this.#writing || this.#timer !== null) return;
+    if (this.#writing !== null || this.#timer !== null) return;
     if (this.#health.writable === false) {
       this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.retryMs);
       return;
@@ -139,8 +140,8 @@ export class FileStore implements Store {
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
       // Let every change of this tick join the write (a burst of raises in one event-loop turn).
-      this.#timer = { cancel: () => clearImmediate(imm) };
       const imm = setImmediate(() => this.#fire());
+      this.#timer = { cancel: () => clearImmediate(imm) };
       return;
     }
     this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.intervalMs);
@@ -162,10 +163,17 @@ export class FileStore implements Store {
     );
   }
 
-  async #writeNow(): Promise<void> {
+  #writeNow(): Promise<void> {
     const batch = this.#waiting;
     this.#waiting = [];
-    this.#writing = true;
+    const write = this.#writeBatch(batch).finally(() => {
+      this.#writing = null;
+    });
+    this.#writing = write;
+    return write;
+  }
+
+  async #writeBatch(batch: Waiter[]): Promise<void> {
     const started = performance.now();
     try {
       const text = JSON.stringify(this.#db.data);
@@ -186,8 +194,6 @@ export class FileStore implements Store {
         this.#opts.log.error({ event: 'store.write_failed', code: 'GW_STORE_WRITE_FAILED', err: errorMessage(err) }, 'store write failed; retrying');
       }
       throw err;
-    } finally {
-      this.#writing = false;
     }
   }
 }

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
-import { silentLogger, type Logger } from '../../gateway/log.js';
 import { ContractValidator } from './contract-validator.js';
 import { parseFault, type CentralFault } from './fault-injector.js';
 
@@ -44,7 +43,6 @@ export interface CentralServiceOptions {
   /** Move accepted tickets along on a timer so status flows back; false to leave them. */
   readonly progress?: ProgressTimes | false;
   readonly clock?: Clock;
-  readonly log?: Logger;
   /** Keep what was received in this JSON file too (for demos). */
   readonly file?: string;
 }
@@ -63,6 +61,8 @@ export class CentralService {
   readonly #applied = new Map<string, number[]>();
   readonly #updates: Update[] = [];
   readonly #timers = new Set<TimerHandle>();
+  /** Ticket ids every upload of which is rejected per item (poison-item injection). */
+  readonly #poison = new Set<string>();
   readonly #sockets = new Set<Socket>();
   readonly requests: { method: string; url: string; status: number; at: number }[] = [];
   #fault: CentralFault = { kind: 'none' };
@@ -227,18 +227,16 @@ export class CentralService {
     const centralStatus = have !== undefined && ['dispatched', 'in_progress', 'resolved', 'closed'].includes(have.status) ? have.status : item.status;
     this.#tickets.set(item.id, { ...item, status: centralStatus });
     this.#applied.set(item.id, [...(this.#applied.get(item.id) ?? []), item.version]);
-    if (have === undefined) this.#scheduleProgress(siteId, item.id);
+    if (have === undefined) this.#scheduleProgress(item.id);
     return { id: item.id, version: item.version, result: 'accepted' };
   }
-
-  readonly #poison = new Set<string>();
 
   /** Every upload of this ticket id is rejected per item (a 4xx-like answer for one item). */
   poison(ticketId: string): void {
     this.#poison.add(ticketId);
   }
 
-  #scheduleProgress(siteId: string, ticketId: string): void {
+  #scheduleProgress(ticketId: string): void {
     const p = this.#opts.progress;
     if (p === undefined || p === false) return;
     const steps: [number, CentralStatus][] = [
@@ -253,7 +251,6 @@ export class CentralService {
         const t = this.#tickets.get(ticketId);
         if (t === undefined || t.status === 'rejected') return;
         this.setStatus(ticketId, status, status === 'dispatched' ? '王师傅 Wang (plumbing)' : undefined);
-        void siteId;
       }, after);
       this.#timers.add(h);
     }
@@ -288,5 +285,5 @@ function err(code: string, message: string): { error: { code: string; message: s
 }
 
 export function createCentralService(opts: CentralServiceOptions): CentralService {
-  return new CentralService({ log: silentLogger(), ...opts });
+  return new CentralService(opts);
 }
