@@ -14,7 +14,7 @@ import { freePort } from '../free-port.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
-import type { ScenarioStep } from './scenario-schema.js';
+import type { Scenario, ScenarioStep } from './scenario-schema.js';
 
 export interface ScenarioProgress {
   readonly kind: 'step' | 'ticket' | 'synced' | 'info';
@@ -101,18 +101,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     // client certificate, which takes a moment), then after a short warm-up.
     const connectDeadline = Date.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-    await sleepScenario(clock, WARMUP_S * 1000);
-    const playStart = clock.now();
-    const schedule = expandSteps(scenario.steps, sims.deviceIds());
-    for (const step of schedule) {
-      const wait = playStart + step.at * 1000 - clock.now();
-      if (wait > 0) await sleepScenario(clock, wait);
-      progress('step', describeStep(step));
-      await applyStep(step, { sims, central, external });
-    }
-    const lastAt = schedule.at(-1)?.at ?? 0;
-    const wait = playStart + (lastAt + scenario.settleSeconds) * 1000 - clock.now();
-    if (wait > 0) await sleepScenario(clock, wait);
+    await playTimeline(scenario, clock, { sims, central, external }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
     const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
@@ -168,18 +157,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   try {
     const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
     await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
-    await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
-    const playStart = clock.now();
-    const schedule = expandSteps(scenario.steps, sims.deviceIds());
-    for (const step of schedule) {
-      const wait = playStart + step.at * 1000 - clock.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      progress('step', describeStep(step));
-      await applyStep(step, { sims, central: null, external: null });
-    }
-    const lastAt = schedule.at(-1)?.at ?? 0;
-    const wait = playStart + (lastAt + scenario.settleSeconds) * 1000 - clock.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await playTimeline(scenario, clock, { sims, central: null, external: null }, (step) => progress('step', describeStep(step)));
     await poll();
     const tickets = [...seen.values()];
     const verdict = judge(scenario.expect, tickets);
@@ -205,6 +183,24 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
   return problems;
 }
 
+type StepContext = { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null };
+
+/** The warm-up, then every step at its scenario time, then the settle period. */
+async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepContext, onStep: (step: TimedStep) => void): Promise<void> {
+  await sleepScenario(clock, WARMUP_S * 1000);
+  const playStart = clock.now();
+  const schedule = expandSteps(scenario.steps, ctx.sims.deviceIds());
+  for (const step of schedule) {
+    const wait = playStart + step.at * 1000 - clock.now();
+    if (wait > 0) await sleepScenario(clock, wait);
+    onStep(step);
+    await applyStep(step, ctx);
+  }
+  const lastAt = schedule.at(-1)?.at ?? 0;
+  const wait = playStart + (lastAt + scenario.settleSeconds) * 1000 - clock.now();
+  if (wait > 0) await sleepScenario(clock, wait);
+}
+
 interface TimedStep extends ScenarioStep {
   readonly deviceIds: readonly string[];
 }
@@ -227,7 +223,7 @@ function escapeRe(s: string): string {
   return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function applyStep(step: TimedStep, ctx: { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null }): Promise<void> {
+async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
   for (const id of step.deviceIds) {
     const dev = ctx.sims.device(id);
     if (step.mode !== undefined) await dev.mode(step.mode);
