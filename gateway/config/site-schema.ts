@@ -116,6 +116,14 @@ export const SiteFile = z
     devices: z.array(Device).min(1),
   })
   .superRefine((site, ctx) => {
+    const userIds = new Set<string>();
+    const tokens = new Set<string>();
+    site.users.forEach((u, i) => {
+      if (userIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
+      if (tokens.has(u.tokenSha256)) ctx.addIssue({ code: 'custom', path: ['users', i, 'tokenSha256'], message: 'two users share one token; give each their own' });
+      userIds.add(u.id);
+      tokens.add(u.tokenSha256);
+    });
     const ids = new Map<string, number>();
     site.devices.forEach((d, i) => {
       const first = ids.get(d.id);
