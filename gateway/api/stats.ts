@@ -3,11 +3,11 @@ import type { Ticket, TicketStatus } from '../tickets/ticket.js';
 
 /** ISA-18.2 yardsticks shown beside each alarm-system figure. */
 export const YARDSTICKS = {
-  alarmsPer10Min: { target: 1, text: 'ISA-18.2: about 1 per 10 min is acceptable, over 2 is hard to manage' },
-  floodShare: { target: 0.01, text: 'ISA-18.2: under 1 % of the time in flood' },
-  chattering: { target: 0, text: 'ISA-18.2: no chattering alarms' },
-  stale: { target: 5, text: 'ISA-18.2: fewer than 5 stale alarms (active over 24 h) at a time' },
-  priorityMix: { target: { emergency: 0.05, general: 0.15, low: 0.8 }, text: 'ISA-18.2: about 5 % high, 15 % medium, 80 % low' },
+  alarmsPer10Min: { target: 1, text: { zh: 'ISA-18.2：每 10 分钟约 1 条可接受，超过 2 条难以应付', en: 'ISA-18.2: about 1 per 10 min is acceptable, over 2 is hard to manage' } },
+  floodShare: { target: 0.01, text: { zh: 'ISA-18.2：泛滥时间少于 1 %', en: 'ISA-18.2: under 1 % of the time in flood' } },
+  chattering: { target: 0, text: { zh: 'ISA-18.2：不应有抖动告警', en: 'ISA-18.2: no chattering alarms' } },
+  stale: { target: 5, text: { zh: 'ISA-18.2：同时存在的长期告警少于 5 条', en: 'ISA-18.2: fewer than 5 stale alarms (active over 24 h) at a time' } },
+  priorityMix: { target: { emergency: 0.05, general: 0.15, low: 0.8 }, text: { zh: 'ISA-18.2：约 5 % 高、15 % 中、80 % 低', en: 'ISA-18.2: about 5 % high, 15 % medium, 80 % low' } },
 } as const;
 
 export interface TimeToFigure {

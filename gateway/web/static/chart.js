@@ -29,7 +29,8 @@ export function evidenceChart(ticket, width = 560, height = 180) {
       if (step && d !== '') d += ` L${x(p.ts).toFixed(1)},${y(nums[j - 1] ?? v).toFixed(1)}`;
       d += ` ${cmd}${x(p.ts).toFixed(1)},${y(v).toFixed(1)}`;
     });
-    const last = known.at(-1);
+    const lastValue = known.at(-1);
+    const last = typeof lastValue === 'number' && !Number.isInteger(lastValue) ? Number(lastValue.toPrecision(4)) : lastValue;
     const color = COLORS[i % COLORS.length];
     return `<g class="series" data-point="${esc(s.pointId)}"><text x="${pad.l}" y="${top + 10}" fill="${color}">${esc(s.deviceId)} · ${esc(s.pointId)}${s.unit ? ` (${esc(s.unit)})` : ''}: ${esc(last)}</text>
       <path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="2"/></g>`;

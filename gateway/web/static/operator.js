@@ -1,6 +1,6 @@
 // Operator: devices with their last value and quality, adapters, outbox and sync (the /readyz data),
 // shelving, and the monthly statistics with the ISA-18.2 yardsticks.
-import { api, esc, faultName, liveEvents, localTime, setupPage, showError, showUser, signIn, t } from './common.js';
+import { api, bi, esc, faultName, liveEvents, localTime, setupPage, showError, showUser, signIn, t } from './common.js';
 
 const app = document.getElementById('app');
 const devices = new Map();
@@ -68,11 +68,11 @@ function statsSection() {
     <h3>${esc(t('false.alarms'))}</h3><div class="stats"><div class="stat">${fa(s.falseAlarms.byFault.map((r) => ({ ...r, key: faultName(r.key) })), t('fault'))}</div><div class="stat">${fa(s.falseAlarms.byDevice, t('devices'))}</div></div>
     <h3>${esc(t('alarm.health'))}</h3>
     ${table(['', t('value'), t('yardstick')], [
-      `<tr><td>${esc(t('per10min'))}</td><td>${a.alarmsPer10Min}</td><td>${esc(y.alarmsPer10Min.text)}</td></tr>`,
-      `<tr><td>${esc(t('flood.share'))}</td><td>${pct(a.floodShare)}</td><td>${esc(y.floodShare.text)}</td></tr>`,
-      `<tr><td>${esc(t('chattering'))}</td><td>${a.chattering}</td><td>${esc(y.chattering.text)}</td></tr>`,
-      `<tr><td>${esc(t('stale'))}</td><td>${a.stale}</td><td>${esc(y.stale.text)}</td></tr>`,
-      `<tr><td>${esc(t('priority.mix'))}</td><td>${['emergency', 'general', 'low'].map((k) => `${esc(t(`tier.${k}`))} ${pct(a.priorityMix[k])}`).join(' / ')}</td><td>${esc(y.priorityMix.text)}</td></tr>`,
+      `<tr><td>${esc(t('per10min'))}</td><td>${a.alarmsPer10Min}</td><td>${esc(bi(y.alarmsPer10Min.text))}</td></tr>`,
+      `<tr><td>${esc(t('flood.share'))}</td><td>${pct(a.floodShare)}</td><td>${esc(bi(y.floodShare.text))}</td></tr>`,
+      `<tr><td>${esc(t('chattering'))}</td><td>${a.chattering}</td><td>${esc(bi(y.chattering.text))}</td></tr>`,
+      `<tr><td>${esc(t('stale'))}</td><td>${a.stale}</td><td>${esc(bi(y.stale.text))}</td></tr>`,
+      `<tr><td>${esc(t('priority.mix'))}</td><td>${['emergency', 'general', 'low'].map((k) => `${esc(t(`tier.${k}`))} ${pct(a.priorityMix[k])}`).join(' / ')}</td><td>${esc(bi(y.priorityMix.text))}</td></tr>`,
     ])}</section>`;
 }
 
