@@ -88,8 +88,8 @@ describe('staff pages in headless Chromium', () => {
     expect(t.history.at(-1)).toMatchObject({ actor: `user:${STAFF.patrol.id}`, note: '现场无异常' });
   });
 
-  it('shows the engineering page a live alert with deadline countdowns and the evidence chart, and takes an acknowledgement', async () => {
-    const { gw, leak, url } = await startSite();
+  it('shows the engineering page a live alert with deadline countdowns and the evidence chart, takes an acknowledgement, and shows the dispatch the central service sends back', async () => {
+    const { gw, central, leak, url } = await startSite();
     const browser = await launchBrowser();
     const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
@@ -114,7 +114,14 @@ describe('staff pages in headless Chromium', () => {
 
     await card.getByRole('button', { name: '响应' }).click();
     await card.locator('.status.acknowledged').waitFor();
-    expect(gw.tickets.all()[0]?.history.at(-1)).toMatchObject({ actor: `user:${STAFF.engineer.id}`, status: 'acknowledged' });
+    const t = gw.tickets.all()[0]!;
+    expect(t.history.at(-1)).toMatchObject({ actor: `user:${STAFF.engineer.id}`, status: 'acknowledged' });
+
+    // The central service dispatches it: the status flows back and reaches the page live.
+    await vi.waitFor(() => expect(central.ticket(t.id)?.status).toBe('acknowledged'), { timeout: 20_000, interval: 100 });
+    central.setStatus(t.id, 'dispatched', '张师傅');
+    await card.locator('.status.dispatched').waitFor({ timeout: 20_000 });
+    expect(await card.locator('.status').textContent()).toBe('已派单');
     expect(errors).toEqual([]);
   });
 
