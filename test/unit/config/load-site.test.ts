@@ -59,7 +59,7 @@ describe('site file', () => {
     expect(problems).toContain('devices[1].fedBy: expected the id of a device in this file, got "ghost"');
   });
 
-  it('refuses an unknown fault to tune and custom rules, which are not supported yet', () => {
+  it('refuses an unknown fault to tune and a custom rule without its parts', () => {
     const problems = problemsOf(() =>
       parseSite({
         site: { id: 's', code: 'S1', name: 'S' },
@@ -78,7 +78,8 @@ describe('site file', () => {
     );
     expect(problems).toContain('devices[0].faults: Unrecognized key: "waterleak"');
     expect(problems.some((p) => p.startsWith('devices[0].faults.battery-low'))).toBe(true);
-    expect(problems).toContain('devices[0].rules[0]: custom rules are not supported yet; tune a built-in fault under "faults" instead');
+    expect(problems.some((p) => p.startsWith('devices[0].rules[0].id'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('devices[0].rules[0].tier'))).toBe(true);
   });
 
   it('reports a file that is not JSON with its name', async () => {
