@@ -94,11 +94,19 @@ export class EndpointSession {
       client.on('connection_lost', () => this.#lost('connection lost'));
       await client.connect(this.source.endpoint);
       const password = resolveSecret(this.source.password, 'opcua password', this.deps.env);
-      this.#session =
+      const session =
         this.source.username !== undefined && password !== undefined
           ? await client.createSession({ type: UserTokenType.UserName, userName: this.source.username, password })
           : await client.createSession({ type: UserTokenType.Anonymous });
-      this.#session.on('session_closed', () => this.#lost('session closed'));
+      // stop() (or a loss) tore this attempt down while it was connecting: a session made now would
+      // belong to nobody and keep pinging a closed channel forever (its keep-alive timer).
+      if (this.#client !== client) {
+        await session.close().catch(() => undefined);
+        await client.disconnect().catch(() => undefined);
+        return;
+      }
+      this.#session = session;
+      session.on('session_closed', () => this.#lost('session closed'));
       await this.#subscribe();
       this.#backoff.reset();
       this.#setState('online', null);
