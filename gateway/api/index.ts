@@ -75,6 +75,10 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     deps.log.error({ event: 'api.error', method: req.method, url: req.url.split('?')[0], err: errorMessage(err) }, 'API request failed');
     return sendError(reply, 500, 'GW_API_INTERNAL', 'internal error; see the gateway log');
   });
+  // Every refused or failed request is counted, so a flood of bad requests shows on /metrics.
+  app.addHook('onResponse', async (_req, reply) => {
+    if (reply.statusCode >= 400) deps.metrics.apiRejected(reply.statusCode);
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'GW_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   app.get('/healthz', async () => ({ status: 'alive' }));

@@ -171,6 +171,9 @@ describe('staff API', () => {
     expect(big.body.error?.code).toBe('GW_API_BODY_TOO_LARGE');
     const form = await api('POST', `/api/tickets/${t.id}/confirm`, { who: 'admin', raw: 'note=hi', type: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
+    const metrics = await (await fetch(`${gw.httpUrl()}/metrics`)).text();
+    expect(metrics).toContain('gateway_api_rejected_total{status="400"} 10');
+    expect(metrics).toContain('gateway_api_rejected_total{status="413"} 1');
     // Nothing of that changed the ticket.
     expect(gw.tickets.get(t.id)?.version).toBe(1);
   });
