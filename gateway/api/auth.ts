@@ -26,7 +26,10 @@ export class Authenticator {
     return this.#byHash.get(sha256Hex(m[1])) ?? null;
   }
 
-  /** A preHandler: 401 without a valid token, 403 when its role is not one of `roles`. */
+  /**
+   * An onRequest hook: 401 without a valid token, 403 when its role is not one of `roles`. It runs
+   * before the body is read or validated, so an anonymous request learns nothing and costs little.
+   */
   require(...roles: Role[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
     const allowed = new Set<Role>([...roles, 'admin']);
     return async (req, reply) => {
@@ -53,6 +56,6 @@ declare module 'fastify' {
 
 /** The user a guarded route runs as (require() has put it there). */
 export function actingUser(req: FastifyRequest): User {
-  if (req.user === undefined) throw new Error('route is missing its Authenticator.require preHandler');
+  if (req.user === undefined) throw new Error('route is missing its Authenticator.require hook');
   return req.user;
 }

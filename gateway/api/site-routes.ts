@@ -39,7 +39,7 @@ export function siteRoutes(
 ): void {
   const { auth } = deps;
 
-  app.get('/api/me', { preHandler: auth.require('patrol', 'engineer', 'operator') }, async (req) => {
+  app.get('/api/me', { onRequest: auth.require('patrol', 'engineer', 'operator') }, async (req) => {
     const u = actingUser(req);
     return { user: { id: u.id, name: u.name, role: u.role, buildings: u.buildings } };
   });
@@ -72,7 +72,7 @@ export function siteRoutes(
   app.get('/api/shelves', async () => ({ shelves: pipeline?.shelves() ?? [] }));
   app.post<{ Body: { deviceId: string; fault: string; minutes: number; reason: string } }>(
     '/api/shelves',
-    { schema: { body: shelveBody }, preHandler: auth.require('operator') },
+    { schema: { body: shelveBody }, onRequest: auth.require('operator') },
     async (req, reply) => {
       if (pipeline === null) return sendError(reply, 409, 'GW_API_CONFLICT', 'this gateway has no alarm pipeline to shelve');
       const b = req.body;
@@ -81,7 +81,7 @@ export function siteRoutes(
       return reply.code(201).send({ shelf });
     },
   );
-  app.delete<{ Params: { id: string } }>('/api/shelves/:id', { preHandler: auth.require('operator') }, async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/shelves/:id', { onRequest: auth.require('operator') }, async (req, reply) => {
     if (pipeline === null || !(await pipeline.unshelve(req.params.id, `user:${actingUser(req).id}`))) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no active shelf ${req.params.id}`);
     return { unshelved: req.params.id };
   });

@@ -72,7 +72,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
   const step = (path: string, to: TicketStatus, roles: Parameters<Authenticator['require']>, body: object, noteOf: (b: Record<string, string | undefined>) => string | undefined) =>
     app.post<{ Params: { id: string }; Body: Record<string, string | undefined> | undefined }>(
       `/api/tickets/:id/${path}`,
-      { schema: { params: idParams, body }, preHandler: auth.require(...roles) },
+      { schema: { params: idParams, body }, onRequest: auth.require(...roles) },
       async (req, reply) => {
         const user = actingUser(req);
         const t = tickets.get(req.params.id);
@@ -92,7 +92,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
 
   app.post<{ Params: { id: string }; Body: { note: string } }>(
     '/api/tickets/:id/notes',
-    { schema: { params: idParams, body: requiredNote }, preHandler: auth.require('patrol', 'engineer', 'operator') },
+    { schema: { params: idParams, body: requiredNote }, onRequest: auth.require('patrol', 'engineer', 'operator') },
     async (req, reply) => {
       const user = actingUser(req);
       try {
