@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
-import type { DutyRoster, EscalationStep } from './roster.js';
+import type { Addressee, DutyRoster, EscalationStep } from './roster.js';
 
 /** Team first, then these, each after one more acknowledge period with no acknowledgement. */
 const LADDER: readonly EscalationStep[] = ['supervisor', 'manager'];
@@ -45,7 +45,7 @@ export class Escalator {
       clock: Clock;
       log: Logger;
       /** Sends the escalation alert once the step is on the ticket. */
-      onEscalated: (t: Ticket, step: EscalationStep) => void;
+      onEscalated: (t: Ticket, step: EscalationStep, to: Addressee) => void;
     },
   ) {}
 
@@ -60,7 +60,7 @@ export class Escalator {
     await Promise.allSettled([...this.#pending]);
   }
 
-  /** One pass over the open tickets (also called by tests). */
+  /** One pass over the open tickets. */
   sweep(): void {
     const now = this.deps.clock.now();
     for (const t of this.deps.tickets.open()) {
@@ -87,7 +87,7 @@ export class Escalator {
       });
       if (escalationsSoFar(after) === escalationsSoFar(t)) return;
       this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step, tier: t.tier }, `ticket ${t.number} escalated to ${step}`);
-      this.deps.onEscalated(after, step);
+      this.deps.onEscalated(after, step, to);
     } catch (err) {
       this.deps.log.error({ event: 'ticket.escalation_failed', ticketId: t.id, err: errorMessage(err) }, `could not escalate ${t.number}`);
     }

@@ -24,9 +24,6 @@ export interface Notifier {
   system(code: string, title: { zh: string; en: string }): void;
   stop(): Promise<void>;
   status(): { channel: string; sent: number; failed: number; dropped: number; pending: number }[];
-  /** Runs one escalation pass now (the escalator also runs every second on the clock). */
-  escalateDue(): void;
-  readonly roster: DutyRoster;
   on: TypedEmitter<NotifierEvents>['on'];
 }
 
@@ -41,7 +38,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #addressed: Set<string>;
   readonly #escalator: Escalator;
   readonly #clock: Clock;
-  readonly roster: DutyRoster;
+  readonly #roster: DutyRoster;
   readonly #tickets: TicketService;
   readonly #publicUrl: string;
   readonly #siteName: string;
@@ -51,16 +48,15 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     super();
     this.#tickets = deps.tickets;
     this.#clock = deps.clock;
-    this.roster = new DutyRoster(deps.site.notify.roster, deps.site.site.timeZone);
-    this.#addressed = this.roster.addressedChannels();
+    this.#roster = new DutyRoster(deps.site.notify.roster, deps.site.site.timeZone);
+    this.#addressed = this.#roster.addressedChannels();
     this.#escalator = new Escalator({
       tickets: deps.tickets,
       contract: deps.site.contract,
-      roster: this.roster,
+      roster: this.#roster,
       clock: deps.clock,
       log: deps.log,
-      onEscalated: (t, step) => {
-        const to = this.roster.addressee(step, this.#clock.now(), t.skill, t.location.building);
+      onEscalated: (t, step, to) => {
         this.#send(alertOf(t, this.#publicUrl, { level: to.level, name: to.name }, true), to);
         this.emit('escalated', { ticket: t, step });
       },
@@ -93,10 +89,6 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     for (const q of this.#queues) q.stop();
   }
 
-  escalateDue(): void {
-    this.#escalator.sweep();
-  }
-
   system(code: string, title: { zh: string; en: string }): void {
     const alert = systemAlert(code, title, this.#siteName, this.#publicUrl);
     for (const q of this.#queues) q.push(alert);
@@ -109,7 +101,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   #changed(t: Ticket, change: TicketChange): void {
     if (change !== 'raised') return;
     if (t.parentId !== null && t.tier !== 'emergency') return;
-    const addressee = this.roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
+    const addressee = this.#roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
     this.#send(alertOf(t, this.#publicUrl, { level: addressee.level, name: addressee.name }), addressee);
   }
 
