@@ -29,7 +29,7 @@ export interface ApiDeps {
   readonly sync: () => SyncStatus;
   readonly metrics: GatewayMetrics;
   readonly live: LiveValues;
-  readonly pipeline: FaultPipeline | null;
+  readonly pipeline: FaultPipeline;
 }
 
 export interface HttpServer {

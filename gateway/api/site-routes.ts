@@ -35,7 +35,7 @@ const DAY_MS = 24 * 3_600_000;
 /** Who am I, devices with live values, the event stream, statistics, and shelving. */
 export function siteRoutes(
   app: FastifyInstance,
-  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline | null; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string> },
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string> },
 ): void {
   const { auth } = deps;
 
@@ -51,30 +51,31 @@ export function siteRoutes(
     deps.events.attach(reply.raw);
   });
 
-  const range = (q: { from?: string; to?: string }): { from: number; to: number; now: number } => {
+  /** The review period: `from`..`to`, by default the 30 days up to now; null when `from` is not before `to`. */
+  const range = (q: { from?: string; to?: string }): { from: number; to: number; now: number } | null => {
     const now = deps.clock.now();
     const to = q.to === undefined ? now : Date.parse(q.to);
-    return { from: q.from === undefined ? to - 30 * DAY_MS : Date.parse(q.from), to, now };
+    const from = q.from === undefined ? to - 30 * DAY_MS : Date.parse(q.from);
+    return from < to ? { from, to, now } : null;
   };
+  const badRange = 'querystring.from: must be before to';
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
-    if (r.from >= r.to) return sendError(reply, 400, 'GW_API_BAD_REQUEST', 'querystring.from: must be before to');
-    return computeStats(deps.tickets.all(), r, deps.alarms);
+    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats(deps.tickets.all(), r, deps.alarms);
   });
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats.csv', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
-    if (r.from >= r.to) return sendError(reply, 400, 'GW_API_BAD_REQUEST', 'querystring.from: must be before to');
+    if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange);
     const name = `tickets-${new Date(r.from).toISOString().slice(0, 10)}-${new Date(r.to).toISOString().slice(0, 10)}.csv`;
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(deps.tickets.all(), r));
   });
 
   const pipeline = deps.pipeline;
-  app.get('/api/shelves', async () => ({ shelves: pipeline?.shelves() ?? [] }));
+  app.get('/api/shelves', async () => ({ shelves: pipeline.shelves() }));
   app.post<{ Body: { deviceId: string; fault: string; minutes: number; reason: string } }>(
     '/api/shelves',
     { schema: { body: shelveBody }, onRequest: auth.require('operator') },
     async (req, reply) => {
-      if (pipeline === null) return sendError(reply, 409, 'GW_API_CONFLICT', 'this gateway has no alarm pipeline to shelve');
       const b = req.body;
       if (!deps.deviceIds.has(b.deviceId)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.deviceId: no device "${b.deviceId}" in the site file`);
       const shelf = await pipeline.shelve(b.deviceId, b.fault, b.minutes, b.reason, `user:${actingUser(req).id}`);
@@ -82,7 +83,7 @@ export function siteRoutes(
     },
   );
   app.delete<{ Params: { id: string } }>('/api/shelves/:id', { onRequest: auth.require('operator') }, async (req, reply) => {
-    if (pipeline === null || !(await pipeline.unshelve(req.params.id, `user:${actingUser(req).id}`))) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no active shelf ${req.params.id}`);
+    if (!(await pipeline.unshelve(req.params.id, `user:${actingUser(req).id}`))) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no active shelf ${req.params.id}`);
     return { unshelved: req.params.id };
   });
 }
