@@ -8,7 +8,7 @@ import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus }
 import { Backoff } from '../backoff.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import type { BrokerConfig } from './config.js';
+import type { BrokerConfig, ExternalBrokerConfig } from './config.js';
 import { DeviceLedger } from './device-ledger.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
@@ -16,6 +16,8 @@ import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
 export interface MqttAdapterOptions {
   readonly broker: BrokerConfig;
   readonly devices: readonly MqttDeviceSpec[];
+  /** Reconnect backoff to an external broker (full jitter). Defaults 500 ms base, 30 s cap. */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
 }
 
 export interface MqttAdapterDeps {
@@ -54,7 +56,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
   #embedded: EmbeddedBroker | null = null;
   #client: MqttClient | null = null;
   #retry: TimerHandle | null = null;
-  readonly #backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
+  readonly #backoff: Backoff;
+  /** Link failures by code (refused login, TLS, lost connection), beside the per-device counts. */
+  readonly #linkErrors: Record<string, number> = {};
   #upstream: { state: LinkState; since: number; reconnects: number } = { state: 'idle', since: 0, reconnects: 0 };
 
   constructor(opts: MqttAdapterOptions, deps: MqttAdapterDeps) {
@@ -64,6 +68,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     this.#log = deps.log;
     this.#topics = new TopicMap(opts.devices);
     this.#ledger = new DeviceLedger(opts.devices.map((d) => d.id), deps.log);
+    this.#backoff = new Backoff(opts.backoff ?? { baseMs: 500, capMs: 30_000 });
   }
 
   async start(): Promise<void> {
@@ -134,7 +139,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       connected: this.#state === 'online',
       lastGoodReadingTs: this.#ledger.lastGoodReadingTs(),
       readings: this.#readings,
-      errors: this.#ledger.totals(),
+      errors: addCounts(this.#ledger.totals(), this.#linkErrors),
       lastError: this.#lastError,
       upstreams,
       devices: this.#ledger.devices(),
@@ -179,66 +184,97 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     const b = this.#opts.broker;
     if (b.mode !== 'external') return;
     const env = this.#deps.env ?? process.env;
+    // A missing secret is a site-file error: it throws out of start() before anything connects.
     const password = resolveSecret(b.password, 'broker.password', env);
+    let tlsFiles: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
+    try {
+      tlsFiles = readTlsFiles(b);
+    } catch (err) {
+      // Read at each new client, so a certificate put in place later is picked up by a retry.
+      this.#fail('GW_MQTT_CONNECTION', errorMessage(err));
+      return;
+    }
     const options: IClientOptions = {
       clientId: b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`,
+      // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
+      // while we are away (MQTT 3.1.1, 3.1.2.4 Clean Session = 0).
       clean: false,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       ...(b.username === undefined ? {} : { username: b.username }),
       ...(password === undefined ? {} : { password }),
-      ...(b.caFile === undefined ? {} : { ca: readFileSync(b.caFile) }),
-      ...(b.certFile === undefined ? {} : { cert: readFileSync(b.certFile) }),
-      ...(b.keyFile === undefined ? {} : { key: readFileSync(b.keyFile) }),
+      ...tlsFiles,
     };
     const client = connect(b.url, options);
     this.#client = client;
+    // The reason for the next 'close', classified when the client reports it.
+    let failure: { code: LinkErrorCode; reason: string } | null = null;
     client.on('connect', (ack) => {
+      failure = null;
       const filters = [...new Set(this.#opts.devices.flatMap((d) => d.source.points.map((p) => (p.topic !== undefined ? p.topic.replaceAll('{deviceId}', d.id).replaceAll('{pointId}', p.id) : topicFilter(d.source.topic, d.id)))))];
       const wasDown = this.#upstream.state !== 'online' && this.#upstream.state !== 'idle';
       // With a persistent session the broker kept our subscriptions; subscribing again is harmless.
-      client.subscribe(filters, { qos: 1 }, (err) => {
-        if (err) this.#fail(`subscribe failed: ${errorMessage(err)}`);
+      client.subscribe(filters, { qos: 1 }, (err, granted) => {
+        // SUBACK 0x80 (MQTT 3.1.1, 3.9.3) is a refusal the client does not report as an error.
+        const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+        if (err === null && refused.length === 0) return;
+        const reason = err !== null ? `subscribe failed: ${errorMessage(err)}` : `the broker refused the subscription to ${refused.join(', ')}`;
+        const code = err !== null ? 'GW_MQTT_CONNECTION' : 'GW_MQTT_NOT_AUTHORIZED';
+        this.#lastError = reason;
+        this.#linkErrors[code] = (this.#linkErrors[code] ?? 0) + 1;
+        this.#log.warn({ event: 'mqtt.subscribe_failed', code, reason }, reason);
+        this.emit('error', { code, message: reason });
       });
       this.#backoff.reset();
+      this.#lastError = null;
       this.#setUpstream('online');
       this.#setState('online');
-      this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
+      this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId: options.clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
       if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
     });
     client.on('message', (topic, payload) => this.#onMessage(topic, payload, null));
     client.on('error', (err) => {
-      this.#lastError = errorMessage(err);
+      failure = classifyLinkError(err, b);
     });
     client.on('close', () => {
-      if (this.#state === 'stopping' || this.#state === 'stopped') return;
-      this.#fail(this.#lastError ?? 'connection closed');
+      if (this.#state === 'stopping' || this.#state === 'stopped' || this.#client !== client) return;
+      const f = failure ?? { code: 'GW_MQTT_CONNECTION', reason: 'connection closed' };
+      failure = null;
+      this.#fail(f.code, f.reason);
     });
   }
 
-  #fail(reason: string): void {
+  /** Comm loss: status and quality bad, never a throw; retry after a capped, jittered delay. */
+  #fail(code: LinkErrorCode, reason: string): void {
     if (this.#retry !== null) return;
     const wasUp = this.#upstream.state === 'online' || this.#upstream.state === 'idle';
+    const changed = this.#lastError !== reason;
     this.#lastError = reason;
+    this.#linkErrors[code] = (this.#linkErrors[code] ?? 0) + 1;
     this.#setUpstream('backoff');
     this.#setState('backoff');
     this.#ledger.markAll('bad');
+    const ts = this.#deps.clock.now();
+    // One log line and one error event per outage or change of reason, not one per retry.
+    if (wasUp || changed) {
+      this.#log.warn({ event: 'mqtt.disconnected', code, reason, url: redactUrl(this.#opts.broker.mode === 'external' ? this.#opts.broker.url : '') }, `MQTT broker connection failed: ${reason}`);
+      this.emit('error', { code, message: reason });
+    }
     if (wasUp) {
-      const ts = this.#deps.clock.now();
-      this.#log.warn({ event: 'mqtt.disconnected', code: 'GW_MQTT_CONNECTION', reason }, 'MQTT broker connection lost');
       this.emit('upstream', { upstream: this.#upstreamStatus(), up: false, ts });
       // Comm loss shows as quality bad on every point behind the broker, never as a thrown error.
       for (const d of this.#opts.devices) {
-        for (const p of d.source.points) this.emit('reading', { deviceId: d.id, pointId: p.id, value: null, quality: 'bad', ts, reason: 'GW_MQTT_CONNECTION' });
+        for (const p of d.source.points) this.emit('reading', { deviceId: d.id, pointId: p.id, value: null, quality: 'bad', ts, reason: code });
       }
     }
     const delay = this.#backoff.next();
     this.#retry = this.#deps.clock.setTimeout(() => {
       this.#retry = null;
-      if (this.#client === null || this.#state === 'stopping' || this.#state === 'stopped') return;
+      if (this.#state === 'stopping' || this.#state === 'stopped') return;
       this.#upstream.reconnects += 1;
       this.#setState('connecting');
-      this.#client.reconnect();
+      if (this.#client === null) this.#connectExternal();
+      else this.#client.reconnect();
     }, delay);
   }
 
@@ -266,6 +302,51 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       reconnects: this.#upstream.reconnects,
     };
   }
+}
+
+type LinkErrorCode = 'GW_MQTT_CONNECTION' | 'GW_MQTT_NOT_AUTHORIZED';
+
+/** The CA, client certificate and key of an mqtts:// or wss:// broker, read from the site file's paths. */
+function readTlsFiles(b: ExternalBrokerConfig): Pick<IClientOptions, 'ca' | 'cert' | 'key'> {
+  const read = (file: string | undefined, key: 'caFile' | 'certFile' | 'keyFile'): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`broker.${key} ${file} cannot be read: ${errorMessage(err)}`, { cause: err });
+    }
+  };
+  const ca = read(b.caFile, 'caFile');
+  const cert = read(b.certFile, 'certFile');
+  const key = read(b.keyFile, 'keyFile');
+  return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+}
+
+/** Node's codes for a server certificate the client does not trust (node:tls, X509_V_ERR_*). */
+const UNTRUSTED_CERT = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
+
+/**
+ * Turns what the mqtt client reports into a reason a site engineer can act on: a refused login
+ * (CONNACK 4/5 in MQTT 3.1.1, 0x86/0x87 in MQTT 5), a certificate not trusted, or plain comm loss.
+ * The password is never part of it.
+ */
+function classifyLinkError(err: Error, b: ExternalBrokerConfig): { code: LinkErrorCode; reason: string } {
+  const code = (err as { code?: unknown }).code;
+  if (code === 4 || code === 5 || code === 134 || code === 135) {
+    return { code: 'GW_MQTT_NOT_AUTHORIZED', reason: `the broker refused the login of user "${b.username ?? '(none)'}" as client "${b.clientId ?? '(default)'}": ${err.message}` };
+  }
+  if (typeof code === 'string' && UNTRUSTED_CERT.test(code)) {
+    const ca = b.caFile === undefined ? 'the system CAs' : `caFile ${b.caFile}`;
+    return { code: 'GW_MQTT_CONNECTION', reason: `TLS handshake failed: the broker's certificate is not trusted by ${ca} (${code}: ${err.message})` };
+  }
+  if (err.message === 'TLS not authorized') return { code: 'GW_MQTT_CONNECTION', reason: "TLS handshake failed: the broker's certificate is not trusted" };
+  return { code: 'GW_MQTT_CONNECTION', reason: err.message };
+}
+
+function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = { ...a };
+  for (const [k, n] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + n;
+  return sum;
 }
 
 /** Credentials in a URL never reach a log line. */
