@@ -212,25 +212,32 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     client.on('connect', (ack) => {
       failure = null;
       const filters = [...new Set(this.#opts.devices.flatMap((d) => d.source.points.map((p) => (p.topic !== undefined ? p.topic.replaceAll('{deviceId}', d.id).replaceAll('{pointId}', p.id) : topicFilter(d.source.topic, d.id)))))];
-      const wasDown = this.#upstream.state !== 'online' && this.#upstream.state !== 'idle';
       // With a persistent session the broker kept our subscriptions; subscribing again is harmless.
+      // Online only once the SUBACK is in: before it, a device's publish may not reach us.
       client.subscribe(filters, { qos: 1 }, (err, granted) => {
+        if (err !== null) {
+          // The connection went down under the SUBACK; its 'close' reports the loss.
+          this.#log.warn({ event: 'mqtt.subscribe_failed', code: 'GW_MQTT_CONNECTION', reason: errorMessage(err) }, 'MQTT subscribe failed');
+          return;
+        }
+        if (this.#client !== client || this.#state === 'stopping' || this.#state === 'stopped') return;
+        const wasDown = this.#upstream.state !== 'online' && this.#upstream.state !== 'idle';
+        this.#backoff.reset();
+        this.#lastError = null;
+        this.#setUpstream('online');
+        this.#setState('online');
+        this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId: options.clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
+        if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
         // SUBACK 0x80 (MQTT 3.1.1, 3.9.3) is a refusal the client does not report as an error.
         const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-        if (err === null && refused.length === 0) return;
-        const reason = err !== null ? `subscribe failed: ${errorMessage(err)}` : `the broker refused the subscription to ${refused.join(', ')}`;
-        const code = err !== null ? 'GW_MQTT_CONNECTION' : 'GW_MQTT_NOT_AUTHORIZED';
-        this.#lastError = reason;
-        this.#linkErrors[code] = (this.#linkErrors[code] ?? 0) + 1;
-        this.#log.warn({ event: 'mqtt.subscribe_failed', code, reason }, reason);
-        this.emit('error', { code, message: reason });
+        if (refused.length > 0) {
+          const reason = `the broker refused the subscription to ${refused.join(', ')}`;
+          this.#lastError = reason;
+          this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] = (this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] ?? 0) + 1;
+          this.#log.warn({ event: 'mqtt.subscribe_refused', code: 'GW_MQTT_NOT_AUTHORIZED', reason }, reason);
+          this.emit('error', { code: 'GW_MQTT_NOT_AUTHORIZED', message: reason });
+        }
       });
-      this.#backoff.reset();
-      this.#lastError = null;
-      this.#setUpstream('online');
-      this.#setState('online');
-      this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId: options.clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
-      if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
     });
     client.on('message', (topic, payload) => this.#onMessage(topic, payload, null));
     client.on('error', (err) => {

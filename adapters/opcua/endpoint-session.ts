@@ -67,6 +67,8 @@ export class EndpointSession {
 
   start(): void {
     if (this.#state !== 'idle' && this.#state !== 'stopped') return;
+    // Leave 'stopped' first: #connect does nothing for a stopped session (a start after stop).
+    this.#setState('connecting', null);
     void this.#connect();
   }
 
@@ -111,6 +113,8 @@ export class EndpointSession {
         .catch((err: unknown) => {
           throw new Error(loginRefusal(errorMessage(err), user), { cause: err });
         });
+      // stop() may have torn the client down while the session was being made.
+      if (this.#state !== 'connecting' || this.#client !== client) return;
       this.#session.on('session_closed', () => this.#lost('session closed'));
       await this.#subscribe();
       this.#backoff.reset();

@@ -17,6 +17,7 @@ interface SessionEntry {
   readonly endpoint: string;
   readonly session: EndpointSession;
   readonly deviceIds: readonly string[];
+  readonly points: readonly MonitoredPoint[];
   since: number;
   up: boolean | null;
 }
@@ -86,7 +87,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
         },
         { clock: deps.clock, log: deps.log.child({ endpoint }), dataDir: opts.dataDir, env: deps.env ?? process.env, backoff: opts.backoff },
       );
-      entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), up: null, session };
+      entry = { endpoint, deviceIds: g.deviceIds, points: g.points, since: deps.clock.now(), up: null, session };
       this.#sessions.push(entry);
     }
   }
@@ -165,6 +166,8 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
         const d = this.#devices.get(id);
         if (d !== undefined) d.state = 'bad';
       }
+      // Comm loss is quality bad on every point behind the endpoint, as on the other adapters.
+      for (const p of s.points) this.emit('reading', { deviceId: p.deviceId, pointId: p.pointId, value: null, quality: 'bad', ts, reason: 'GW_OPCUA_CONNECTION' });
     }
     this.emit('status', this.status());
   }
