@@ -214,9 +214,12 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       const filters = [...new Set(this.#opts.devices.flatMap((d) => d.source.points.map((p) => (p.topic !== undefined ? p.topic.replaceAll('{deviceId}', d.id).replaceAll('{pointId}', p.id) : topicFilter(d.source.topic, d.id)))))];
       // With a persistent session the broker kept our subscriptions; subscribing again is harmless.
       // Online only once the SUBACK is in: before it, a device's publish may not reach us.
-      client.subscribe(filters, { qos: 1 }, (err, granted) => {
-        if (err !== null) {
-          // The connection went down under the SUBACK; its 'close' reports the loss.
+      client.subscribe(filters, { qos: 1 }, (err) => {
+        // A SUBACK failure code (0x80, MQTT 3.1.1 3.9.3) comes as an error carrying the SUBACK; the
+        // connection is up all the same. Any other error: the connection went down under the
+        // SUBACK, and its 'close' reports the loss.
+        const refused = refusedFilters(err, filters);
+        if (err !== null && refused === null) {
           this.#log.warn({ event: 'mqtt.subscribe_failed', code: 'GW_MQTT_CONNECTION', reason: errorMessage(err) }, 'MQTT subscribe failed');
           return;
         }
@@ -228,9 +231,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
         this.#setState('online');
         this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId: options.clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
         if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
-        // SUBACK 0x80 (MQTT 3.1.1, 3.9.3) is a refusal the client does not report as an error.
-        const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-        if (refused.length > 0) {
+        if (refused !== null) {
           const reason = `the broker refused the subscription to ${refused.join(', ')}`;
           this.#lastError = reason;
           this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] = (this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] ?? 0) + 1;
@@ -327,6 +328,18 @@ function readTlsFiles(b: ExternalBrokerConfig): Pick<IClientOptions, 'ca' | 'cer
   const cert = read(b.certFile, 'certFile');
   const key = read(b.keyFile, 'keyFile');
   return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+}
+
+/**
+ * The filters a SUBACK refused, or null when the error is not a refusal. mqtt.js reports a
+ * refusal as an error carrying the SUBACK packet, its `granted` codes in the order of the filters.
+ */
+function refusedFilters(err: Error | null, filters: readonly string[]): string[] | null {
+  const packet: unknown = (err as { packet?: unknown } | null)?.packet;
+  if (typeof packet !== 'object' || packet === null || !('granted' in packet) || !Array.isArray(packet.granted)) return null;
+  const granted = packet.granted as unknown[];
+  const which = filters.filter((_, i) => typeof granted[i] === 'number' && ((granted[i] as number) & 0x80) !== 0);
+  return which.length > 0 ? which : null;
 }
 
 /** Node's codes for a server certificate the client does not trust (node:tls, X509_V_ERR_*). */

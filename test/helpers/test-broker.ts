@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -10,12 +11,16 @@ export type BrokerTransport =
   | { readonly kind: 'tcp' }
   /** TLS with a server certificate; `ca` set = client certificates signed by it are required. */
   | { readonly kind: 'tls'; readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer }
-  | { readonly kind: 'ws' };
+  | { readonly kind: 'ws' }
+  /** WebSocket over TLS, with the same certificate options as `tls`. */
+  | { readonly kind: 'wss'; readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer };
 
 export interface TestBrokerOptions {
   readonly transport?: BrokerTransport;
   /** username -> password; absent = anyone may connect. */
   readonly users?: Readonly<Record<string, string>>;
+  /** Subscription filters the broker refuses (SUBACK 0x80). */
+  readonly denySubscriptions?: readonly string[];
 }
 
 /**
@@ -58,6 +63,10 @@ export class TestBroker {
         const err = Object.assign(new Error(held ? 'held' : 'bad username or password'), { returnCode: held ? 3 : 4 }) as AuthenticateError;
         done(err, false);
       },
+      authorizeSubscribe: (_client, sub, done) => {
+        // aedes: a null subscription is answered with SUBACK 0x80 (failure).
+        done(null, opts.denySubscriptions?.includes(sub.topic) === true ? null : sub);
+      },
     });
     self = new TestBroker(broker, opts.transport ?? { kind: 'tcp' });
     const created = self;
@@ -71,8 +80,9 @@ export class TestBroker {
   }
 
   get url(): string {
-    const scheme = { tcp: 'mqtt', tls: 'mqtts', ws: 'ws' }[this.#transport.kind];
-    return `${scheme}://127.0.0.1:${this.#port}${this.#transport.kind === 'ws' ? '/mqtt' : ''}`;
+    const kind = this.#transport.kind;
+    const scheme = { tcp: 'mqtt', tls: 'mqtts', ws: 'ws', wss: 'wss' }[kind];
+    return `${scheme}://127.0.0.1:${this.#port}${kind === 'ws' || kind === 'wss' ? '/mqtt' : ''}`;
   }
 
   isConnected(clientId: string): boolean {
@@ -101,7 +111,8 @@ export class TestBroker {
       tlsServer.on('tlsClientError', () => undefined);
       server = tlsServer;
     } else {
-      const http = createHttpServer();
+      const http = t.kind === 'ws' ? createHttpServer() : createHttpsServer({ key: t.key, cert: t.cert, ...(t.ca === undefined ? {} : { ca: t.ca, requestCert: true, rejectUnauthorized: true }) });
+      http.on('tlsClientError', () => undefined);
       http.on('connection', track);
       const wss = new WebSocketServer({ server: http });
       wss.on('connection', (ws, req) => {

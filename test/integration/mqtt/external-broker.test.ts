@@ -117,6 +117,13 @@ describe('MQTT adapter on an external broker', () => {
     expect(capture.text()).not.toContain('wrong-pw-7f3a');
   });
 
+  it('reports a subscription the broker refuses in its status', async () => {
+    const broker = await TestBroker.start({ denySubscriptions: ['site/leak-1/+'] });
+    const { adapter } = await startExternal({ url: broker.url });
+    await vi.waitFor(() => expect(adapter.status().errors['GW_MQTT_NOT_AUTHORIZED']).toBe(1), WAIT);
+    expect(adapter.status()).toMatchObject({ connected: true, lastError: 'the broker refused the subscription to site/leak-1/+' });
+  });
+
   it('connects over mqtts:// with the CA, certificate and key files of the site file', async () => {
     const pki = await makeTestPki(await tempDir());
     const [key, cert, ca] = await Promise.all([pki.read(pki.serverKeyFile), pki.read(pki.serverCertFile), pki.read(pki.caFile)]);
@@ -134,6 +141,18 @@ describe('MQTT adapter on an external broker', () => {
     expect(wrong.adapter.status().connected).toBe(false);
     expect(wrong.adapter.status().lastError).toMatch(new RegExp(`TLS handshake failed: the broker's certificate is not trusted by caFile ${pki.otherCaFile}`));
     expect(wrong.adapter.status().errors['GW_MQTT_CONNECTION']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('connects over wss:// with the same CA, certificate and key files', async () => {
+    const pki = await makeTestPki(await tempDir());
+    const [key, cert, ca] = await Promise.all([pki.read(pki.serverKeyFile), pki.read(pki.serverCertFile), pki.read(pki.caFile)]);
+    const broker = await TestBroker.start({ transport: { kind: 'wss', key, cert, ca } });
+    expect(broker.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+    const { adapter, readings } = await startExternal({ url: broker.url, caFile: pki.caFile, certFile: pki.clientCertFile, keyFile: pki.clientKeyFile });
+    await vi.waitFor(() => expect(adapter.status().connected).toBe(true), WAIT);
+    const dev = await device(broker.url, { ca, cert: await pki.read(pki.clientCertFile), key: await pki.read(pki.clientKeyFile) });
+    await dev.publishAsync('site/leak-1/battery', JSON.stringify({ value: 58 }), { qos: 1 });
+    await vi.waitFor(() => expect(good(readings, 'battery', 58)).toBe(true), WAIT);
   });
 
   it('says which certificate file it cannot read, without throwing', async () => {
