@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
@@ -8,9 +7,10 @@ import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus }
 import { Backoff } from '../backoff.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import type { BrokerConfig, ExternalBrokerConfig } from './config.js';
+import type { BrokerConfig } from './config.js';
 import { DeviceLedger } from './device-ledger.js';
 import { EmbeddedBroker } from './embedded-broker.js';
+import { classifyLinkError, readTlsFiles, refusedFilters, type LinkErrorCode } from './external-link.js';
 import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
 
 export interface MqttAdapterOptions {
@@ -194,8 +194,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       this.#fail('GW_MQTT_CONNECTION', errorMessage(err));
       return;
     }
+    const clientId = b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`;
     const options: IClientOptions = {
-      clientId: b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`,
+      clientId,
       // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
       // while we are away (MQTT 3.1.1, 3.1.2.4 Clean Session = 0).
       clean: false,
@@ -229,7 +230,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
         this.#lastError = null;
         this.#setUpstream('online');
         this.#setState('online');
-        this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId: options.clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
+        this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
         if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
         if (refused !== null) {
           const reason = `the broker refused the subscription to ${refused.join(', ')}`;
@@ -242,7 +243,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     });
     client.on('message', (topic, payload) => this.#onMessage(topic, payload, null));
     client.on('error', (err) => {
-      failure = classifyLinkError(err, b);
+      failure = classifyLinkError(err, b, clientId);
     });
     client.on('close', () => {
       if (this.#state === 'stopping' || this.#state === 'stopped' || this.#client !== client) return;
@@ -310,57 +311,6 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       reconnects: this.#upstream.reconnects,
     };
   }
-}
-
-type LinkErrorCode = 'GW_MQTT_CONNECTION' | 'GW_MQTT_NOT_AUTHORIZED';
-
-/** The CA, client certificate and key of an mqtts:// or wss:// broker, read from the site file's paths. */
-function readTlsFiles(b: ExternalBrokerConfig): Pick<IClientOptions, 'ca' | 'cert' | 'key'> {
-  const read = (file: string | undefined, key: 'caFile' | 'certFile' | 'keyFile'): Buffer | undefined => {
-    if (file === undefined) return undefined;
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new Error(`broker.${key} ${file} cannot be read: ${errorMessage(err)}`, { cause: err });
-    }
-  };
-  const ca = read(b.caFile, 'caFile');
-  const cert = read(b.certFile, 'certFile');
-  const key = read(b.keyFile, 'keyFile');
-  return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
-}
-
-/**
- * The filters a SUBACK refused, or null when the error is not a refusal. mqtt.js reports a
- * refusal as an error carrying the SUBACK packet, its `granted` codes in the order of the filters.
- */
-function refusedFilters(err: Error | null, filters: readonly string[]): string[] | null {
-  const packet: unknown = (err as { packet?: unknown } | null)?.packet;
-  if (typeof packet !== 'object' || packet === null || !('granted' in packet) || !Array.isArray(packet.granted)) return null;
-  const granted = packet.granted as unknown[];
-  const which = filters.filter((_, i) => typeof granted[i] === 'number' && ((granted[i] as number) & 0x80) !== 0);
-  return which.length > 0 ? which : null;
-}
-
-/** Node's codes for a server certificate the client does not trust (node:tls, X509_V_ERR_*). */
-const UNTRUSTED_CERT = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
-
-/**
- * Turns what the mqtt client reports into a reason a site engineer can act on: a refused login
- * (CONNACK 4/5 in MQTT 3.1.1, 0x86/0x87 in MQTT 5), a certificate not trusted, or plain comm loss.
- * The password is never part of it.
- */
-function classifyLinkError(err: Error, b: ExternalBrokerConfig): { code: LinkErrorCode; reason: string } {
-  const code = (err as { code?: unknown }).code;
-  if (code === 4 || code === 5 || code === 134 || code === 135) {
-    return { code: 'GW_MQTT_NOT_AUTHORIZED', reason: `the broker refused the login of user "${b.username ?? '(none)'}" as client "${b.clientId ?? '(default)'}": ${err.message}` };
-  }
-  if (typeof code === 'string' && UNTRUSTED_CERT.test(code)) {
-    const ca = b.caFile === undefined ? 'the system CAs' : `caFile ${b.caFile}`;
-    return { code: 'GW_MQTT_CONNECTION', reason: `TLS handshake failed: the broker's certificate is not trusted by ${ca} (${code}: ${err.message})` };
-  }
-  if (err.message === 'TLS not authorized') return { code: 'GW_MQTT_CONNECTION', reason: "TLS handshake failed: the broker's certificate is not trusted" };
-  return { code: 'GW_MQTT_CONNECTION', reason: err.message };
 }
 
 function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
