@@ -36,7 +36,8 @@ export async function measureSyncDrain(o: { tickets: number }): Promise<SyncDrai
     const writes0 = store.stats().writes;
     const t0 = performance.now();
     await sender.start();
-    while (store.data.outbox.length > 0 || store.stats().pendingCommits > 0) {
+    // Empty, and every commit so far on disk (a write in flight counts as not yet).
+    while (store.data.outbox.length > 0 || store.durableGeneration() < store.pendingGeneration() - 1) {
       if (performance.now() - t0 > 300_000) throw new Error('sync drain did not finish in 300 s');
       await sleep(20);
     }
