@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient, connect as MqttConnect } from 'mqtt';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
 import { errorMessage } from '../../gateway/errors.js';
@@ -93,7 +93,10 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       this.#setState('online');
       return;
     }
-    this.#connectExternal();
+    // The client library is loaded only for an external broker: a site on the embedded broker
+    // does not pay its ~15 MB of memory.
+    const { connect } = await import('mqtt');
+    this.#connectExternal(connect);
   }
 
   async stop(): Promise<void> {
@@ -175,7 +178,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     this.emit('error', err);
   }
 
-  #connectExternal(): void {
+  #connectExternal(connect: typeof MqttConnect): void {
     const b = this.#opts.broker;
     if (b.mode !== 'external') return;
     const env = this.#deps.env ?? process.env;
