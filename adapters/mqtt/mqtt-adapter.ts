@@ -1,4 +1,4 @@
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient, connect as MqttConnect } from 'mqtt';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
 import { errorMessage } from '../../gateway/errors.js';
@@ -55,6 +55,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
   #lastError: string | null = null;
   #embedded: EmbeddedBroker | null = null;
   #client: MqttClient | null = null;
+  /** The mqtt client library, loaded on the first start with an external broker. */
+  #mqttConnect: typeof MqttConnect | null = null;
   #retry: TimerHandle | null = null;
   readonly #backoff: Backoff;
   /** Link failures by code (refused login, TLS, lost connection), beside the per-device counts. */
@@ -98,6 +100,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       this.#setState('online');
       return;
     }
+    // The client library is loaded only for an external broker: a site on the embedded broker
+    // does not pay its ~15 MB of memory.
+    this.#mqttConnect ??= (await import('mqtt')).connect;
     this.#connectExternal();
   }
 
@@ -182,7 +187,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
 
   #connectExternal(): void {
     const b = this.#opts.broker;
-    if (b.mode !== 'external') return;
+    const connect = this.#mqttConnect;
+    if (b.mode !== 'external' || connect === null) return;
     const env = this.#deps.env ?? process.env;
     // A missing secret is a site-file error: it throws out of start() before anything connects.
     const password = resolveSecret(b.password, 'broker.password', env);

@@ -78,7 +78,8 @@ export const CentralService = z.strictObject({
   url: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL'),
   token: SecretRef.default({ env: 'CENTRAL_TOKEN' }),
   timeoutMs: z.number().int().positive().default(10_000),
-  batchMaxItems: z.number().int().min(1).max(1000).default(100),
+  /** Tickets per upload (the contract allows 1,000). Each acknowledged batch costs one store write, so a backlog drains in fewer, larger batches; batchMaxBytes still bounds a request. */
+  batchMaxItems: z.number().int().min(1).max(1000).default(500),
   batchMaxBytes: z.number().int().min(1024).default(1_000_000),
   pollSeconds: z.number().positive().default(10),
   /** Disk the outbox may use; at 80 % health turns red and an alert goes out. */

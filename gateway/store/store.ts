@@ -40,7 +40,8 @@ export interface FileStoreOptions {
   /**
    * Group commit: a write starts at once while the burst budget lasts, then at most one write per
    * interval, so a storm of 1,000 tickets in 10 s costs ~100 writes while a lone fault is written
-   * immediately (fault latency stays in milliseconds).
+   * immediately (fault latency stays in milliseconds). At most `burst + seconds * 1000 / intervalMs`
+   * writes in any span: 110 ms keeps a 10 s storm (and its last write just after) under 100 writes.
    */
   readonly burst?: number;
   readonly intervalMs?: number;
@@ -78,7 +79,7 @@ export class FileStore implements Store {
   private constructor(file: DurableJsonFile<StoreData>, data: StoreData, opts: FileStoreOptions) {
     this.#file = file;
     this.#db = new Low(file, data);
-    this.#opts = { burst: opts.burst ?? 5, intervalMs: opts.intervalMs ?? 100, retryMs: opts.retryMs ?? 2000, clock: opts.clock, log: opts.log };
+    this.#opts = { burst: opts.burst ?? 5, intervalMs: opts.intervalMs ?? 110, retryMs: opts.retryMs ?? 2000, clock: opts.clock, log: opts.log };
     this.#tokens = this.#opts.burst;
     this.#lastRefill = opts.clock.now();
   }
@@ -131,7 +132,8 @@ export class FileStore implements Store {
   }
 
   #schedule(): void {
-    if (this.#writing !== null || this.#timer !== null) return;
+    // Nothing waiting (the usual case right after a write): spend no budget on an empty write.
+    if (this.#writing !== null || this.#timer !== null || this.#waiting.length === 0) return;
     if (this.#health.writable === false) {
       this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.retryMs);
       return;
@@ -144,7 +146,15 @@ export class FileStore implements Store {
       this.#timer = { cancel: () => clearImmediate(imm) };
       return;
     }
-    this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.intervalMs);
+    // Out of budget: wait until the next token is earned and spend it, so a sustained storm costs
+    // one write per interval (a write on a plain timer that spent nothing let the refilled token
+    // buy a second write right after it: up to twice the writes).
+    const waitMs = Math.max(1, Math.ceil((1 - this.#tokens) * this.#opts.intervalMs));
+    this.#timer = this.#opts.clock.setTimeout(() => {
+      this.#refill();
+      this.#tokens = Math.max(0, this.#tokens - 1);
+      this.#fire();
+    }, waitMs);
   }
 
   #refill(): void {

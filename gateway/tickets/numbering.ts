@@ -1,8 +1,20 @@
 import type { StoreData } from '../store/store-data.js';
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of a ticket raise. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** 'YYYYMMDD' of an instant in the site's time zone (a ticket raised at 01:00 Beijing time is that day's). */
 export function siteDay(epochMs: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(epochMs);
+  const parts = dayFormat(timeZone).formatToParts(epochMs);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}${get('month')}${get('day')}`;
 }

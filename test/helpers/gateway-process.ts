@@ -6,9 +6,9 @@ import path from 'node:path';
 const MAIN = path.resolve('dist/gateway/main.js');
 
 /** Makes sure dist/ is current (npm test builds first; a lone `vitest run` may not have). */
-export function ensureBuilt(): void {
+export function ensureBuilt(output: string = MAIN): void {
   const src = statSync(path.resolve('gateway/app.ts')).mtimeMs;
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (!existsSync(output) || statSync(output).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 
 /** The gateway as a real child process on a site file. */

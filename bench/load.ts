@@ -1,0 +1,37 @@
+import { Child } from './child.js';
+import type { PublisherIn, PublisherOut } from './publisher-protocol.js';
+import { METER_POINTS, meterPayloads, type LoadDevice } from './sites.js';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Load publishers in separate processes, each with its share of the devices. */
+export class LoadPublishers {
+  readonly #children: Child<PublisherIn, PublisherOut>[];
+
+  private constructor(children: Child<PublisherIn, PublisherOut>[]) {
+    this.#children = children;
+  }
+
+  static async connect(port: number, devices: readonly LoadDevice[], processes: number): Promise<LoadPublishers> {
+    const payloads = Object.fromEntries(METER_POINTS.map((p) => [p, meterPayloads(p)]));
+    const children = Array.from({ length: processes }, () => new Child<PublisherIn, PublisherOut>('publisher.js'));
+    children.forEach((c, i) => c.send({ kind: 'connect', port, devices: devices.filter((_, j) => j % processes === i), payloads }));
+    const acks = await Promise.all(children.map((c) => c.next('connected')));
+    const refused = acks.reduce((n, a) => n + a.refused, 0);
+    if (refused > 0) throw new Error(`${refused} load devices were refused by the broker`);
+    return new LoadPublishers(children);
+  }
+
+  /** Total QoS 0 rate over all processes; null = closed loop, `window` batches in flight per session (see publisher.ts). */
+  go(ratePerSecond: number | null, window = 2): void {
+    for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window });
+  }
+
+  /** Stops publishing, closes the sessions, ends the processes; returns how many were written. */
+  async stop(): Promise<number> {
+    for (const c of this.#children) c.send({ kind: 'stop' });
+    const done = await Promise.all(this.#children.map((c) => c.next('stopped')));
+    await Promise.all(this.#children.map((c) => c.exit()));
+    return done.reduce((n, d) => n + d.sent, 0);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Memory: RSS of the real gateway process (dist/gateway/main.js) at idle on the demo site, on the
+ * demo site without its OPC UA device (the OPC UA SDK is then never loaded), and on the 5,000-point
+ * site. Devices are not running: the Modbus and OPC UA addresses point at free ports nobody listens on.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SiteFileInput } from '../gateway/config/site-schema.js';
+import { freePort } from '../simulators/free-port.js';
+import { rssMb, spawnGateway } from './child.js';
+import { sleep } from './load.js';
+import { progress } from './progress.js';
+import { benchSite, meterDevices, scratch, writeSiteFile } from './sites.js';
+
+const DEMO_SITE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'demo-site.json');
+
+export interface MemoryOptions {
+  readonly settleMs: number;
+  readonly samples: number;
+  readonly points: number;
+}
+
+export interface MemoryResult {
+  readonly idleRssMb: number;
+  readonly idleRssNoOpcuaMb: number;
+  readonly rss5000PointsMb: number;
+}
+
+export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
+  const demo = await demoOnLoopback();
+  const withoutOpcua = { ...demo, devices: (demo.devices ?? []).filter((d) => d.source.protocol !== 'opcua') };
+  return {
+    idleRssMb: await idleRss('demo site', demo, o),
+    idleRssNoOpcuaMb: await idleRss('demo site without OPC UA', withoutOpcua, o),
+    rss5000PointsMb: await idleRss(`${o.points}-point site`, benchSite('.', meterDevices(o.points)), o),
+  };
+}
+
+/** The demo site as shipped, moved onto loopback and free ports, its devices absent. */
+async function demoOnLoopback(): Promise<SiteFileInput> {
+  const site = JSON.parse(await readFile(DEMO_SITE, 'utf8')) as SiteFileInput;
+  const modbusPort = await freePort();
+  const opcuaPort = await freePort();
+  const devices = (site.devices ?? []).map((d) => {
+    const s = d.source;
+    if (s.protocol === 'modbus' && s.transport.type === 'tcp') return { ...d, source: { ...s, transport: { ...s.transport, host: '127.0.0.1', port: modbusPort } } };
+    if (s.protocol === 'opcua') return { ...d, source: { ...s, endpoint: `opc.tcp://127.0.0.1:${opcuaPort}/UA/Elevator` } };
+    return d;
+  });
+  return { ...site, broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, devices };
+}
+
+/** Largest of a few RSS samples once the process has settled. */
+async function idleRss(label: string, input: SiteFileInput, o: MemoryOptions): Promise<number> {
+  const tmp = await scratch('memory');
+  try {
+    const siteFile = await writeSiteFile(tmp.dir, { ...input, dataDir: tmp.dir, log: { level: 'info' } });
+    const gateway = await spawnGateway(siteFile);
+    try {
+      await sleep(o.settleMs);
+      let max = 0;
+      for (let i = 0; i < o.samples; i++) {
+        max = Math.max(max, await rssMb(gateway.pid));
+        await sleep(500);
+      }
+      progress(`memory: ${label}: ${max} MB`);
+      return max;
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await tmp.remove();
+  }
+}

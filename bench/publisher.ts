@@ -1,0 +1,120 @@
+/**
+ * A load publisher in its own process: connects one MQTT session per device with that device's
+ * credentials, then publishes pre-encoded readings on each device's own topics, either
+ * - closed loop: batches of QoS 0 readings, each ending with one QoS 1 reading as a marker. The
+ *   broker handles a session's packets in order, so the marker's PUBACK says the whole batch was
+ *   taken; with a window of batches in flight per session the backlog stays bounded (no event-loop
+ *   starvation from megabytes queued in socket buffers) and the rate measured is what the broker
+ *   side sustains, without paying one PUBACK syscall per reading; or
+ * - paced: QoS 0 at a given total rate (background traffic).
+ */
+import { connect, type Socket } from 'node:net';
+import { parentPort } from './child.js';
+import { DISCONNECT, PUBACK_BYTES, connackCode, connectPacket, publishPacket, publishQos1Packet } from './mqtt-wire.js';
+import type { PublisherIn, PublisherOut } from './publisher-protocol.js';
+
+interface Session {
+  readonly socket: Socket;
+  /** QoS 0 packets, every point in turn with varying values. */
+  readonly qos0: readonly Buffer[];
+  /** Batches of BATCH - 1 QoS 0 packets and one QoS 1 marker, packet ids 1..n, used in turn. */
+  readonly batches: readonly Buffer[];
+  next: number;
+  /** Bytes of a partial PUBACK left over from the last chunk. */
+  partial: number;
+}
+
+const PACKETS_PER_SESSION = 64;
+/** Readings per batch (the last one at QoS 1). */
+export const BATCH = 32;
+/** Distinct marker ids per session: more than the window, so an id is never reused while in flight. */
+const BATCHES_PER_SESSION = 8;
+let sessions: Session[] = [];
+let sent = 0;
+let running = false;
+let pacer: NodeJS.Timeout | null = null;
+
+const send = parentPort<PublisherIn, PublisherOut>(async (m) => {
+  switch (m.kind) {
+    case 'connect': {
+      const results = await Promise.all(m.devices.map((d) => open(m.port, d.id, d.username, d.password, d.topics, m.payloads)));
+      sessions = results.filter((s): s is Session => s !== null);
+      send({ kind: 'connected', accepted: sessions.length, refused: results.length - sessions.length });
+      return;
+    }
+    case 'go':
+      running = true;
+      if (m.ratePerSecond === null) for (const s of sessions) closedLoop(s, m.window);
+      else paced(m.ratePerSecond);
+      return;
+    case 'stop':
+      running = false;
+      if (pacer !== null) clearInterval(pacer);
+      for (const s of sessions) s.socket.end(DISCONNECT);
+      await new Promise((r) => setTimeout(r, 200));
+      for (const s of sessions) s.socket.destroy();
+      send({ kind: 'stopped', sent });
+      process.disconnect();
+      return;
+    default: {
+      const never: never = m;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+});
+
+function open(port: number, id: string, username: string, password: string, topics: readonly string[], payloads: Readonly<Record<string, readonly string[]>>): Promise<Session | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => resolve(null));
+    socket.once('connect', () => socket.write(connectPacket(`load-${id}`, username, password)));
+    socket.once('data', (data) => {
+      if (connackCode(data) !== 0) {
+        socket.destroy();
+        return resolve(null);
+      }
+      const reading = (k: number): [string, string] => {
+        const topic = topics[k % topics.length] ?? '';
+        const variants = payloads[topic.slice(topic.lastIndexOf('/') + 1)] ?? ['{"value":0}'];
+        return [topic, variants[Math.floor(k / topics.length) % variants.length] ?? '{"value":0}'];
+      };
+      const qos0 = Array.from({ length: PACKETS_PER_SESSION }, (_, k) => publishPacket(...reading(k)));
+      const batches = Array.from({ length: BATCHES_PER_SESSION }, (_, b) => {
+        const parts = Array.from({ length: BATCH - 1 }, (_, k) => publishPacket(...reading(b * BATCH + k)));
+        return Buffer.concat([...parts, publishQos1Packet(...reading(b * BATCH + BATCH - 1), b + 1)]);
+      });
+      resolve({ socket, qos0, batches, next: 0, partial: 0 });
+    });
+  });
+}
+
+/** Keeps `window` batches unacknowledged: each marker's PUBACK lets one more batch go. */
+function closedLoop(s: Session, window: number): void {
+  const put = (n: number): void => {
+    for (let i = 0; i < n; i++) s.socket.write(s.batches[s.next++ % s.batches.length] as Buffer);
+    sent += n * BATCH;
+  };
+  s.socket.on('data', (chunk: Buffer) => {
+    const bytes = s.partial + chunk.length;
+    const acks = Math.floor(bytes / PUBACK_BYTES);
+    s.partial = bytes % PUBACK_BYTES;
+    if (running && acks > 0) put(acks);
+  });
+  put(window);
+}
+
+/** A total rate spread round-robin over the sessions at QoS 0, caught up every 5 ms from the elapsed time. */
+function paced(ratePerSecond: number): void {
+  for (const s of sessions) s.socket.resume();
+  const start = performance.now();
+  let i = 0;
+  pacer = setInterval(() => {
+    const due = Math.floor(((performance.now() - start) * ratePerSecond) / 1000) - sent;
+    for (let n = 0; n < due && running; n++) {
+      const s = sessions[i++ % sessions.length];
+      if (s === undefined) return;
+      s.socket.write(s.qos0[s.next++ % s.qos0.length] as Buffer);
+      sent += 1;
+    }
+  }, 5);
+}

@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../helpers/gateway-process.js';
+
+/**
+ * The benchmark's measures at tiny sizes, to prove their code paths run (gateway, publishers in
+ * other processes, simulators, store, sync) and print the JSON line. It asserts no timing: the
+ * benchmark is `npm run bench`, never a test. OPC UA and memory (which spawn whole gateway
+ * processes and an OPC UA server) are left to `npm run bench` to keep this under 15 s.
+ */
+describe('npm run bench --quick', () => {
+  it('runs the in-process measures and prints one JSON object as the last line', async () => {
+    const run = path.resolve('dist/bench/run.js');
+    ensureBuilt(run);
+    const { stdout } = await promisify(execFile)(process.execPath, [run, '--quick', '--json', '--only', 'ingest,faultLatency,modbus,store,syncDrain'], { timeout: 60_000 });
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    const figures = JSON.parse(last) as Record<string, Record<string, number>>;
+    expect(Object.keys(figures)).toEqual(['ingest', 'faultLatency', 'modbus', 'store', 'syncDrain']);
+    expect(figures['ingest']?.['readingsPerSecond']).toBeGreaterThan(0);
+    expect(figures['ingest']?.['rawPerSecond']).toBeGreaterThan(0);
+    expect(figures['faultLatency']).toMatchObject({ faults: 5, missed: 0 });
+    expect(figures['modbus']?.['pointsPerSecond']).toBeGreaterThan(0);
+    expect(figures['store']?.['stormWrites']).toBeGreaterThan(0);
+    expect(figures['syncDrain']).toMatchObject({ tickets: 50, received: 50 });
+  });
+});
