@@ -1,21 +1,35 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 const MAIN = path.resolve('dist/gateway/main.js');
 
 /** Makes sure dist/ is current (npm test builds first; a lone `vitest run` may not have). */
 export function ensureBuilt(): void {
-  const src = statSync(path.resolve('gateway/app.ts')).mtimeMs;
+  const src = Math.max(...['gateway', 'adapters', 'cloud-sync'].map((d) => newestMtime(path.resolve(d))));
   if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 
-/** The gateway as a real child process on a site file. */
-export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv): ChildProcess {
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The gateway as a real child process on a site file; `onLine` sees every line it writes (pino JSON). */
+export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, [MAIN, siteFile], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    if (onLine === undefined) stream.resume();
+    else createInterface({ input: stream }).on('line', onLine);
+  }
   return child;
 }
 
