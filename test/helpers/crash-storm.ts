@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import mqtt from 'mqtt';
 import { expect, onTestFinished, vi } from 'vitest';
 import { createCentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { kill9, spawnGateway, waitForPort } from './gateway-process.js';
+import { writeLeakSite } from './leak-site.js';
 import { tempDir } from './temp-dir.js';
 
 export interface CrashStormOptions {
@@ -41,25 +40,14 @@ export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStorm
   onTestFinished(() => central.stop());
   const mqttPort = await freePort();
   const httpPort = await freePort();
-  const siteFile = path.join(dir, 'site.json');
-  await writeFile(
-    siteFile,
-    JSON.stringify({
-      site: { id: 'crash-site', code: 'CR01', name: 'Crash test site' },
-      broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort },
-      http: { host: '127.0.0.1', port: httpPort },
-      dataDir: path.join(dir, 'data'),
-      central: { url: centralUrl, token: { env: 'CRASH_CENTRAL_TOKEN' }, batchMaxItems: 5, pollSeconds: 3600 },
-      devices: Array.from({ length: sensors }, (_, i) => ({
-        id: `leak-${i}`,
-        kind: 'leak-sensor',
-        name: `leak ${i}`,
-        location: { building: 'T1', floor: `${i}F`, description: `floor ${i}` },
-        faults: { 'water-leak': { onDelaySeconds: 0, offDelaySeconds: 0 } },
-        source: { protocol: 'mqtt', username: `leak-${i}`, password: { value: `pw-crash-${i}` }, points: [{ id: 'wet' }] },
-      })),
-    }),
-  );
+  const siteFile = await writeLeakSite({
+    dir,
+    sensors,
+    mqttPort,
+    httpPort,
+    password: (i) => `pw-crash-${i}`,
+    extra: { central: { url: centralUrl, token: { env: 'CRASH_CENTRAL_TOKEN' }, batchMaxItems: 5, pollSeconds: 3600 } },
+  });
   const env = { CRASH_CENTRAL_TOKEN: 'crash-token', ...opts.env };
   const spawn = (): ReturnType<typeof spawnGateway> => {
     const gw = spawnGateway(siteFile, env, opts.onLogLine);

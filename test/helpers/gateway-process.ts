@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { onTestFinished } from 'vitest';
 
 const MAIN = path.resolve('dist/gateway/main.js');
 
@@ -54,5 +55,49 @@ export function kill9(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
+  });
+}
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  /** Every line it wrote so far (pino JSON). */
+  readonly lines: string[];
+  readonly httpUrl: string;
+  /** Parsed log events with this `event` field. */
+  events(event: string): Record<string, unknown>[];
+}
+
+/**
+ * Spawns the gateway, collects its log lines, waits for its HTTP port, and SIGKILLs it when the
+ * test finishes (a test that wants a clean stop sends SIGTERM and awaits `exited`).
+ */
+export async function startGatewayProcess(siteFile: string, httpPort: number, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const lines: string[] = [];
+  const child = spawnGateway(siteFile, env, (l) => void lines.push(l));
+  onTestFinished(() => kill9(child));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`gateway exited (${code ?? signal}) before it listened:\n${lines.join('\n')}`))));
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(httpPort, 30_000), exited]);
+  return {
+    child,
+    lines,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    events: (event) => lines.flatMap((l) => {
+      try {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        return o['event'] === event ? [o] : [];
+      } catch {
+        return [];
+      }
+    }),
+  };
+}
+
+/** SIGTERM and wait for the exit code. */
+export function stopGateway(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
   });
 }
