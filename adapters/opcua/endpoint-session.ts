@@ -40,6 +40,12 @@ export class EndpointSession {
   #retry: TimerHandle | null = null;
   #watchdog: TimerHandle | null = null;
   #lastHeard = 0;
+  /**
+   * Bumped by every teardown: a connect attempt still awaiting the SDK when the session is stopped
+   * or lost is stale, and must close what it opened instead of installing it (it used to install a
+   * session nobody would close, whose keep-alive timer and client outlived stop()).
+   */
+  #attempt = 0;
   readonly #backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
   reconnects = 0;
   lastError: string | null = null;
@@ -74,9 +80,11 @@ export class EndpointSession {
   async #connect(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#setState('connecting', null);
+    const attempt = this.#attempt;
     const { OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType } = this.sdk;
     try {
       const { OPCUACertificateManager } = await import('node-opcua-certificate-manager');
+      if (attempt !== this.#attempt) return;
       // The client certificate is created once and kept in the data folder.
       const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(this.deps.dataDir, 'pki'), automaticallyAcceptUnknownCertificate: true });
       const client = OPCUAClient.create({
@@ -93,17 +101,21 @@ export class EndpointSession {
       this.#client = client;
       client.on('connection_lost', () => this.#lost('connection lost'));
       await client.connect(this.source.endpoint);
+      if (attempt !== this.#attempt) return await abandon(client, null);
       const password = resolveSecret(this.source.password, 'opcua password', this.deps.env);
-      this.#session =
+      const session =
         this.source.username !== undefined && password !== undefined
           ? await client.createSession({ type: UserTokenType.UserName, userName: this.source.username, password })
           : await client.createSession({ type: UserTokenType.Anonymous });
-      this.#session.on('session_closed', () => this.#lost('session closed'));
+      if (attempt !== this.#attempt) return await abandon(client, session);
+      this.#session = session;
+      session.on('session_closed', () => this.#lost('session closed'));
       await this.#subscribe();
+      if (attempt !== this.#attempt) return;
       this.#backoff.reset();
       this.#setState('online', null);
     } catch (err) {
-      this.#lost(errorMessage(err));
+      if (attempt === this.#attempt) this.#lost(errorMessage(err));
     }
   }
 
@@ -120,6 +132,13 @@ export class EndpointSession {
       priority: 10,
     });
     this.#subscription = sub;
+    // The SDK creates the subscription in the background and emits 'error' when that fails (the
+    // session closed or the connection broke with the request in flight: a server restart at the
+    // wrong moment). An 'error' nobody listens to is an uncaught exception that kills the gateway
+    // (test/reliability/protocol-faults.test.ts); here it is a lost session like any other.
+    sub.on('error', (err: unknown) => {
+      if (this.#subscription === sub) this.#lost(`subscription failed: ${errorMessage(err)}`);
+    });
     this.#lastHeard = systemClock.now();
     sub.on('keepalive', () => {
       this.#lastHeard = systemClock.now();
@@ -181,6 +200,7 @@ export class EndpointSession {
   }
 
   async #teardown(): Promise<void> {
+    this.#attempt += 1;
     const client = this.#client;
     const session = this.#session;
     const sub = this.#subscription;
@@ -202,4 +222,11 @@ export class EndpointSession {
     this.#state = s;
     this.events.state(s, reason);
   }
+}
+
+/** Closes what a stale connect attempt opened: the session first, then its client. */
+async function abandon(client: OPCUAClient, session: ClientSession | null): Promise<void> {
+  client.removeAllListeners();
+  await session?.close().catch(() => undefined);
+  await client.disconnect().catch(() => undefined);
 }
