@@ -5,7 +5,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { freePort } from '../../simulators/free-port.js';
-import { ensureBuilt, startGatewayProcess, stopGateway } from '../helpers/gateway-process.js';
+import { ensureBuilt, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
 import { writeLeakSite } from '../helpers/leak-site.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -20,6 +20,8 @@ async function ports(): Promise<Ports> {
 
 /** A device going wet: one ticket, at QoS 1 so the broker has it before we go on. */
 async function wet(p: Ports, i: number): Promise<void> {
+  // The broker opens after HTTP (adapters start last).
+  await waitForPort(p.mqttPort);
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: `leak-${i}`, password: `pw-${i}`, reconnectPeriod: 0 });
   await c.publishAsync(`site/leak-${i}/wet`, JSON.stringify({ value: true }), { qos: 1 });
   await c.endAsync();
@@ -60,6 +62,9 @@ describe('store faults', () => {
     const p = await ports();
     const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
     const file = await storeWithTwoTickets(dir, p, siteFile);
+    // The previous generation: the first ticket at least (the second too if a later write followed).
+    const previous = await storedDevices(`${file}.bak`);
+    expect(previous).toContain('leak-0');
     const bad = corrupt(await readFile(file, 'utf8'));
     await writeFile(file, bad);
 
@@ -71,11 +76,11 @@ describe('store faults', () => {
     // Kept byte for byte, not overwritten.
     const aside = String(event?.['aside']);
     expect(await readFile(aside)).toEqual(bad);
-    // The previous generation (the first ticket) is served, and the gateway works on.
-    expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0']);
+    // The previous generation is served, and the gateway works on.
+    expect(await ticketDevices(gw.httpUrl)).toEqual(previous);
     expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
     await wet(p, 2);
-    await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0', 'leak-2']), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect(await storedDevices(file)).toEqual([...previous, 'leak-2'].sort()), { timeout: 20_000, interval: 50 });
     expect(await readFile(aside)).toEqual(bad);
     expect(await stopGateway(gw.child)).toBe(0);
   });
@@ -121,6 +126,7 @@ describe('store faults', () => {
     const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
 
     const alerts: string[] = [];
+    await waitForPort(p.mqttPort);
     const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: 'leak-2', password: 'pw-2', reconnectPeriod: 0 });
     onTestFinished(() => staff.endAsync(true));
     staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { deviceId?: string; ticketId: string }).ticketId));
