@@ -107,7 +107,7 @@ describe('store faults', () => {
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
-  it('keeps running on a full disk with health red, holds the alert, and writes the ticket once space returns', async (ctx) => {
+  it('keeps running on a full disk (a tmpfs filled to ENOSPC) with health red, holds the alert, and writes the ticket once space returns', async (ctx) => {
     const dir = await tempDir();
     const mnt = path.join(dir, 'tmpfs');
     await mkdir(mnt);
@@ -115,60 +115,82 @@ describe('store faults', () => {
       // A real full disk: a 1 MiB tmpfs. Needs mount rights (root with CAP_SYS_ADMIN).
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
     } catch {
-      ctx.skip('cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)');
+      ctx.skip('cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); the next test covers a refused write without it');
       return;
     }
     onTestFinished(() => void execFileSync('umount', ['-l', mnt], { stdio: 'ignore' }));
-    const p = await ports();
-    const dataDir = path.join(mnt, 'data');
-    const siteFile = await writeLeakSite({ dir, sensors: 3, ...p, dataDir });
-    const file = path.join(dataDir, 'store.json');
-    const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
+    await refusedWrites(dir, path.join(mnt, 'data'), 'ENOSPC', async () => {
+      // Fill the disk to the last byte; the release frees it.
+      const filler = path.join(mnt, 'filler');
+      const fh = await open(filler, 'w');
+      try {
+        for (;;) await fh.write(Buffer.alloc(64 * 1024));
+      } catch (err) {
+        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        await fh.close();
+      }
+      return () => rm(filler);
+    });
+  });
 
-    const alerts: string[] = [];
-    await waitForPort(p.mqttPort);
-    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: 'leak-2', password: 'pw-2', reconnectPeriod: 0 });
-    onTestFinished(() => staff.endAsync(true));
-    staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { deviceId?: string; ticketId: string }).ticketId));
-    await staff.subscribeAsync('alerts/#', { qos: 1 });
-    await wet(p, 0);
-    await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
-    await vi.waitFor(() => expect(alerts).toHaveLength(1), { timeout: 20_000 });
-
-    // Fill the disk to the last byte.
-    const filler = path.join(mnt, 'filler');
-    const fh = await open(filler, 'w');
-    try {
-      for (;;) await fh.write(Buffer.alloc(64 * 1024));
-    } catch (err) {
-      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    } finally {
-      await fh.close();
-    }
-
-    await wet(p, 1);
-    await vi.waitFor(
-      async () => {
-        const res = await fetch(`${gw.httpUrl}/readyz`);
-        expect(res.status).toBe(503);
-        const body = (await res.json()) as { reasons: string[]; store: { writable: boolean; error?: string } };
-        expect(body.store).toMatchObject({ writable: false, error: expect.stringContaining('ENOSPC') });
-        expect(body.reasons.join()).toContain('store not writable');
-      },
-      { timeout: 20_000, interval: 100 },
-    );
-    await vi.waitFor(() => expect(gw.events('store.write_failed')).toEqual([expect.objectContaining({ code: 'GW_STORE_WRITE_FAILED' })]));
-    // The ticket exists in memory and is served; nobody is told before it is durable.
-    expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0', 'leak-1']);
-    expect(await storedDevices(file)).toEqual(['leak-0']);
-    expect(alerts).toHaveLength(1);
-    expect((await fetch(`${gw.httpUrl}/healthz`)).status).toBe(200);
-
-    await rm(filler);
-    await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0', 'leak-1']), { timeout: 30_000, interval: 100 });
-    await vi.waitFor(async () => expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
-    await vi.waitFor(() => expect(alerts).toHaveLength(2), { timeout: 20_000 });
-    await vi.waitFor(() => expect(gw.events('store.recovered')).toHaveLength(1));
-    expect(await stopGateway(gw.child)).toBe(0);
+  it('does the same when the store cannot write for another reason (works without mount rights)', async () => {
+    const dir = await tempDir();
+    const dataDir = path.join(dir, 'data');
+    await refusedWrites(dir, dataDir, 'EISDIR', async () => {
+      // A directory where the temp file goes: every write attempt fails until it is removed.
+      await mkdir(path.join(dataDir, 'store.json.tmp'));
+      return () => rm(path.join(dataDir, 'store.json.tmp'), { recursive: true });
+    });
   });
 });
+
+/**
+ * A gateway process whose store stops accepting writes after one durable ticket (`refuse`
+ * returns the function that lets writes through again): it keeps running with /readyz red and the
+ * store error, serves the new ticket from memory without alerting it, and writes and alerts it once
+ * the disk accepts writes again.
+ */
+async function refusedWrites(dir: string, dataDir: string, errno: string, refuse: () => Promise<() => Promise<void>>): Promise<void> {
+  const p = await ports();
+  const siteFile = await writeLeakSite({ dir, sensors: 3, ...p, dataDir });
+  const file = path.join(dataDir, 'store.json');
+  const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
+
+  const alerts: string[] = [];
+  await waitForPort(p.mqttPort);
+  const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: 'leak-2', password: 'pw-2', reconnectPeriod: 0 });
+  onTestFinished(() => staff.endAsync(true));
+  staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { deviceId?: string; ticketId: string }).ticketId));
+  await staff.subscribeAsync('alerts/#', { qos: 1 });
+  await wet(p, 0);
+  await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
+  await vi.waitFor(() => expect(alerts).toHaveLength(1), { timeout: 20_000 });
+
+  const release = await refuse();
+
+  await wet(p, 1);
+  await vi.waitFor(
+    async () => {
+      const res = await fetch(`${gw.httpUrl}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { reasons: string[]; store: { writable: boolean; error?: string } };
+      expect(body.store).toMatchObject({ writable: false, error: expect.stringContaining(errno) });
+      expect(body.reasons.join()).toContain('store not writable');
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  await vi.waitFor(() => expect(gw.events('store.write_failed')).toEqual([expect.objectContaining({ code: 'GW_STORE_WRITE_FAILED' })]));
+  // The ticket exists in memory and is served; nobody is told before it is durable.
+  expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0', 'leak-1']);
+  expect(await storedDevices(file)).toEqual(['leak-0']);
+  expect(alerts).toHaveLength(1);
+  expect((await fetch(`${gw.httpUrl}/healthz`)).status).toBe(200);
+
+  await release();
+  await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0', 'leak-1']), { timeout: 30_000, interval: 100 });
+  await vi.waitFor(async () => expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
+  await vi.waitFor(() => expect(alerts).toHaveLength(2), { timeout: 20_000 });
+  await vi.waitFor(() => expect(gw.events('store.recovered')).toHaveLength(1));
+  expect(await stopGateway(gw.child)).toBe(0);
+}
