@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { SiteFileInput } from '../../gateway/config/site-schema.js';
 import { SimulatedElevatorServer } from '../../simulators/opcua/simulated-elevator.js';
 import { startInProcessGateway } from '../helpers/gateway-in-process.js';
+import { secretLeaks } from '../helpers/log-secrets.js';
 import { closed, publishPacket, rawMqtt } from '../helpers/raw-mqtt.js';
 
 /** A seeded generator, so a failing input can be found again (mulberry32). */
@@ -106,7 +107,7 @@ async function writeAll(socket: Socket, buf: Buffer): Promise<void> {
 
 describe('bad input', () => {
   it(`counts ${(MQTT_PAYLOADS + MQTT_TOPICS + MQTT_WIRE_GARBAGE).toLocaleString('en')} random and malformed MQTT payloads, topics and packets without a crash`, async () => {
-    const { gw, url } = await startInProcessGateway({ broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 4096 }, http: { host: '127.0.0.1', port: 0 }, devices: [0, 1, 2, 3].map(mqttDevice) });
+    const { gw, url, lines } = await startInProcessGateway({ broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 4096 }, http: { host: '127.0.0.1', port: 0 }, devices: [0, 1, 2, 3].map(mqttDevice) }, { level: 'debug' });
     const port = gw.mqtt.address()?.port ?? 0;
     const rnd = prng(SEED);
 
@@ -165,6 +166,7 @@ describe('bad input', () => {
     await vi.waitFor(() => expect(gw.mqtt.status().readings).toBe(before + 1));
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/gateway_bad_input_total\{device="gen-0",code="GW_MQTT_DECODE"\} [1-9]/);
+    expect(secretLeaks(lines, [0, 1, 2, 3].map((i) => `fuzz-pw-${i}`))).toEqual([]);
     process.stdout.write(`bad input (mqtt): ${JSON.stringify(gw.mqtt.status().errors)}, ${gw.mqtt.status().readings} readings\n`);
   }, 180_000);
 

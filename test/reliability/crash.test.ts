@@ -15,5 +15,6 @@ describe('crash', () => {
     process.stdout.write(`crash: ${KILLS} kills, ${result.announced.size} tickets announced, ${result.atCentral} at the central service, ${lines.length} log lines\n`);
     expect(lines.length).toBeGreaterThan(0);
     expect(secretLeaks(lines, result.secrets)).toEqual([]);
+    expect(lines.filter((l) => l.includes('process.unhandled_rejection'))).toEqual([]);
   }, 400_000);
 });

@@ -164,9 +164,10 @@ describe('security', () => {
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
-  it('writes no password, token or webhook secret in any log line of the whole run', () => {
+  it('writes no password, token or webhook secret in any log line of the whole run, and no unhandled rejection', () => {
     expect(allLines.length).toBeGreaterThan(20);
     const secrets = [SECRETS.central, SECRETS.webhookKey, SECRETS.dingtalkToken, SECRETS.dingtalkSecret, ...Array.from({ length: SENSORS }, (_, i) => SECRETS.device(i))];
     expect(secretLeaks(allLines, secrets)).toEqual([]);
+    expect(allLines.filter((l) => l.includes('process.unhandled_rejection'))).toEqual([]);
   });
 });
