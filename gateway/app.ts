@@ -4,6 +4,7 @@ import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
 import { buildHttpServer } from './api/index.js';
+import { LiveValues } from './api/live-values.js';
 import { GatewayMetrics } from './api/metrics.js';
 import { systemClock, type Clock } from './clock.js';
 import type { SiteConfig } from './config/site-schema.js';
@@ -69,9 +70,11 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   }
 
   const metrics = new GatewayMetrics({ sync: () => sync.status(), adapters: () => adapters.map((a) => a.status()) });
+  const live = new LiveValues(site);
   for (const adapter of adapters) {
     adapter.on('reading', (r) => {
       metrics.reading();
+      live.update(r);
       pipeline.ingest(r);
     });
     adapter.on('upstream', (c) => pipeline.upstream(c));
@@ -81,6 +84,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const notifier = createNotifier({ site, tickets, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
   const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
   notifier.on('alert', (a) => metrics.alert(a.channel, a.ok));
+  notifier.on('escalated', (e) => metrics.escalation(e.step, e.ticket.tier));
   // The gateway's own trouble reaches staff on the same channels as tickets.
   sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
   sync.on('nearQuota', () => notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
@@ -97,6 +101,8 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       adapters: () => adapters.map((a) => a.status()),
       sync: () => sync.status(),
       metrics,
+      live,
+      pipeline,
     },
     { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
   );

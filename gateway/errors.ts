@@ -28,7 +28,11 @@ export const ERROR_CATALOGUE = {
   GW_NOTIFY_FAILED: 'An alert channel failed to deliver after its retries.',
   GW_API_UNAUTHORIZED: 'An API request had no valid token.',
   GW_API_FORBIDDEN: "An API request's token lacks the role the route needs.",
-  GW_API_BAD_REQUEST: 'An API request body or query failed validation.',
+  GW_API_BAD_REQUEST: 'An API request body or query failed validation; the message names the field.',
+  GW_API_BODY_TOO_LARGE: 'An API request body was larger than http.bodyLimitBytes.',
+  GW_API_NOT_FOUND: 'An API request named a ticket, shelf or route that does not exist.',
+  GW_API_INTERNAL: 'An API request failed inside the gateway; the log has the cause.',
+  GW_API_CONFLICT: 'An API request asked for a ticket change its current status does not allow.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

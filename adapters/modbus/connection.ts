@@ -1,6 +1,6 @@
 import type { LinkState, UpstreamStatus } from '../adapter.js';
 import { Backoff } from '../backoff.js';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
 import { errorMessage } from '../../gateway/errors.js';
 import type { Logger } from '../../gateway/log.js';
 import { describeException } from './exception-codes.js';
@@ -144,7 +144,9 @@ export class ModbusConnection {
       if (this.#inflight === null && this.#state === 'online') this.#pump();
     };
     this.#inflight = { pending: next, finish };
-    const timer = this.#deps.clock.setTimeout(() => {
+    // The device answers in real time, so its timeout is real time whatever clock polling runs on
+    // (a scenario at 10x speed must not turn a 500 ms timeout into 50 ms).
+    const timer = systemClock.setTimeout(() => {
       finish({ ok: false, code: 'GW_MODBUS_TIMEOUT', reason: `unit ${req.unitId} did not answer within ${req.timeoutMs} ms` });
     }, req.timeoutMs);
     client.read(req.fc, req.unitId, req.address, req.count, (r) => {
@@ -159,10 +161,11 @@ export class ModbusConnection {
 
   #connect(): void {
     this.#setState('connecting');
-    const { clock, connectTimeoutMs } = this.#deps;
+    const { connectTimeoutMs } = this.#deps;
     const attempt = new AbortController();
     this.#connectAttempt = attempt;
-    openModbusClient(this.target, clock, connectTimeoutMs, attempt.signal).then(
+    // Real time, like the request timeout: the network does not run on the scenario's clock.
+    openModbusClient(this.target, systemClock, connectTimeoutMs, attempt.signal).then(
       (client) => {
         if (this.#connectAttempt === attempt) this.#connectAttempt = null;
         if (this.#state !== 'connecting') {

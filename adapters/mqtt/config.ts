@@ -66,5 +66,7 @@ export const ExternalBroker = z.strictObject({
   maxPayloadBytes: z.number().int().positive().default(16_384),
 });
 
+export type ExternalBrokerConfig = z.infer<typeof ExternalBroker>;
+
 export const BrokerConfig = z.discriminatedUnion('mode', [EmbeddedBroker, ExternalBroker]);
 export type BrokerConfig = z.infer<typeof BrokerConfig>;

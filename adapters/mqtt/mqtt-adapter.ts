@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
@@ -11,11 +10,14 @@ import { TypedEmitter } from '../typed-emitter.js';
 import type { BrokerConfig } from './config.js';
 import { DeviceLedger } from './device-ledger.js';
 import { EmbeddedBroker } from './embedded-broker.js';
+import { classifyLinkError, readTlsFiles, refusedFilters, type LinkErrorCode } from './external-link.js';
 import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
 
 export interface MqttAdapterOptions {
   readonly broker: BrokerConfig;
   readonly devices: readonly MqttDeviceSpec[];
+  /** Reconnect backoff to an external broker (full jitter). Defaults 500 ms base, 30 s cap. */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
 }
 
 export interface MqttAdapterDeps {
@@ -54,7 +56,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
   #embedded: EmbeddedBroker | null = null;
   #client: MqttClient | null = null;
   #retry: TimerHandle | null = null;
-  readonly #backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
+  readonly #backoff: Backoff;
+  /** Link failures by code (refused login, TLS, lost connection), beside the per-device counts. */
+  readonly #linkErrors: Record<string, number> = {};
   #upstream: { state: LinkState; since: number; reconnects: number } = { state: 'idle', since: 0, reconnects: 0 };
 
   constructor(opts: MqttAdapterOptions, deps: MqttAdapterDeps) {
@@ -64,6 +68,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     this.#log = deps.log;
     this.#topics = new TopicMap(opts.devices);
     this.#ledger = new DeviceLedger(opts.devices.map((d) => d.id), deps.log);
+    this.#backoff = new Backoff(opts.backoff ?? { baseMs: 500, capMs: 30_000 });
   }
 
   async start(): Promise<void> {
@@ -135,7 +140,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       connected: this.#state === 'online',
       lastGoodReadingTs: this.#ledger.lastGoodReadingTs(),
       readings: this.#readings,
-      errors: this.#ledger.totals(),
+      errors: addCounts(this.#ledger.totals(), this.#linkErrors),
       lastError: this.#lastError,
       upstreams,
       devices: this.#ledger.devices(),
@@ -180,66 +185,106 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     const b = this.#opts.broker;
     if (b.mode !== 'external') return;
     const env = this.#deps.env ?? process.env;
+    // A missing secret is a site-file error: it throws out of start() before anything connects.
     const password = resolveSecret(b.password, 'broker.password', env);
+    let tlsFiles: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
+    try {
+      tlsFiles = readTlsFiles(b);
+    } catch (err) {
+      // Read at each new client, so a certificate put in place later is picked up by a retry.
+      this.#fail('GW_MQTT_CONNECTION', errorMessage(err));
+      return;
+    }
+    const clientId = b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`;
     const options: IClientOptions = {
-      clientId: b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`,
+      clientId,
+      // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
+      // while we are away (MQTT 3.1.1, 3.1.2.4 Clean Session = 0).
       clean: false,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       ...(b.username === undefined ? {} : { username: b.username }),
       ...(password === undefined ? {} : { password }),
-      ...(b.caFile === undefined ? {} : { ca: readFileSync(b.caFile) }),
-      ...(b.certFile === undefined ? {} : { cert: readFileSync(b.certFile) }),
-      ...(b.keyFile === undefined ? {} : { key: readFileSync(b.keyFile) }),
+      ...tlsFiles,
     };
     const client = connect(b.url, options);
     this.#client = client;
+    // The reason for the next 'close', classified when the client reports it.
+    let failure: { code: LinkErrorCode; reason: string } | null = null;
     client.on('connect', (ack) => {
+      failure = null;
       const filters = [...new Set(this.#opts.devices.flatMap((d) => d.source.points.map((p) => (p.topic !== undefined ? p.topic.replaceAll('{deviceId}', d.id).replaceAll('{pointId}', p.id) : topicFilter(d.source.topic, d.id)))))];
-      const wasDown = this.#upstream.state !== 'online' && this.#upstream.state !== 'idle';
       // With a persistent session the broker kept our subscriptions; subscribing again is harmless.
+      // Online only once the SUBACK is in: before it, a device's publish may not reach us.
       client.subscribe(filters, { qos: 1 }, (err) => {
-        if (err) this.#fail(`subscribe failed: ${errorMessage(err)}`);
+        // A SUBACK failure code (0x80, MQTT 3.1.1 3.9.3) comes as an error carrying the SUBACK; the
+        // connection is up all the same. Any other error: the connection went down under the
+        // SUBACK, and its 'close' reports the loss.
+        const refused = refusedFilters(err, filters);
+        if (err !== null && refused === null) {
+          this.#log.warn({ event: 'mqtt.subscribe_failed', code: 'GW_MQTT_CONNECTION', reason: errorMessage(err) }, 'MQTT subscribe failed');
+          return;
+        }
+        if (this.#client !== client || this.#state === 'stopping' || this.#state === 'stopped') return;
+        const wasDown = this.#upstream.state !== 'online' && this.#upstream.state !== 'idle';
+        this.#backoff.reset();
+        this.#lastError = null;
+        this.#setUpstream('online');
+        this.#setState('online');
+        this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
+        if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
+        if (refused !== null) {
+          const reason = `the broker refused the subscription to ${refused.join(', ')}`;
+          this.#lastError = reason;
+          this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] = (this.#linkErrors['GW_MQTT_NOT_AUTHORIZED'] ?? 0) + 1;
+          this.#log.warn({ event: 'mqtt.subscribe_refused', code: 'GW_MQTT_NOT_AUTHORIZED', reason }, reason);
+          this.emit('error', { code: 'GW_MQTT_NOT_AUTHORIZED', message: reason });
+        }
       });
-      this.#backoff.reset();
-      this.#setUpstream('online');
-      this.#setState('online');
-      this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
-      if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
     });
     client.on('message', (topic, payload) => this.#onMessage(topic, payload, null));
     client.on('error', (err) => {
-      this.#lastError = errorMessage(err);
+      failure = classifyLinkError(err, b, clientId);
     });
     client.on('close', () => {
-      if (this.#state === 'stopping' || this.#state === 'stopped') return;
-      this.#fail(this.#lastError ?? 'connection closed');
+      if (this.#state === 'stopping' || this.#state === 'stopped' || this.#client !== client) return;
+      const f = failure ?? { code: 'GW_MQTT_CONNECTION', reason: 'connection closed' };
+      failure = null;
+      this.#fail(f.code, f.reason);
     });
   }
 
-  #fail(reason: string): void {
+  /** Comm loss: status and quality bad, never a throw; retry after a capped, jittered delay. */
+  #fail(code: LinkErrorCode, reason: string): void {
     if (this.#retry !== null) return;
     const wasUp = this.#upstream.state === 'online' || this.#upstream.state === 'idle';
+    const changed = this.#lastError !== reason;
     this.#lastError = reason;
+    this.#linkErrors[code] = (this.#linkErrors[code] ?? 0) + 1;
     this.#setUpstream('backoff');
     this.#setState('backoff');
     this.#ledger.markAll('bad');
+    const ts = this.#deps.clock.now();
+    // One log line and one error event per outage or change of reason, not one per retry.
+    if (wasUp || changed) {
+      this.#log.warn({ event: 'mqtt.disconnected', code, reason, url: redactUrl(this.#opts.broker.mode === 'external' ? this.#opts.broker.url : '') }, `MQTT broker connection failed: ${reason}`);
+      this.emit('error', { code, message: reason });
+    }
     if (wasUp) {
-      const ts = this.#deps.clock.now();
-      this.#log.warn({ event: 'mqtt.disconnected', code: 'GW_MQTT_CONNECTION', reason }, 'MQTT broker connection lost');
       this.emit('upstream', { upstream: this.#upstreamStatus(), up: false, ts });
       // Comm loss shows as quality bad on every point behind the broker, never as a thrown error.
       for (const d of this.#opts.devices) {
-        for (const p of d.source.points) this.emit('reading', { deviceId: d.id, pointId: p.id, value: null, quality: 'bad', ts, reason: 'GW_MQTT_CONNECTION' });
+        for (const p of d.source.points) this.emit('reading', { deviceId: d.id, pointId: p.id, value: null, quality: 'bad', ts, reason: code });
       }
     }
     const delay = this.#backoff.next();
     this.#retry = this.#deps.clock.setTimeout(() => {
       this.#retry = null;
-      if (this.#client === null || this.#state === 'stopping' || this.#state === 'stopped') return;
+      if (this.#state === 'stopping' || this.#state === 'stopped') return;
       this.#upstream.reconnects += 1;
       this.#setState('connecting');
-      this.#client.reconnect();
+      if (this.#client === null) this.#connectExternal();
+      else this.#client.reconnect();
     }, delay);
   }
 
@@ -267,6 +312,12 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       reconnects: this.#upstream.reconnects,
     };
   }
+}
+
+function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = { ...a };
+  for (const [k, n] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + n;
+  return sum;
 }
 
 /** Credentials in a URL never reach a log line. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type * as OpcuaSdk from 'node-opcua-client';
+import type { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua-client';
 import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
@@ -23,6 +24,8 @@ export interface MonitoredPoint {
 export interface EndpointEvents {
   value(point: MonitoredPoint, dv: DataValue): void;
   state(state: LinkState, reason: string | null): void;
+  /** The subscription went silent and is being re-created (GW_OPCUA_SUBSCRIPTION_STALLED). */
+  stalled(reason: string): void;
 }
 
 /**
@@ -40,14 +43,12 @@ export class EndpointSession {
   #retry: TimerHandle | null = null;
   #watchdog: TimerHandle | null = null;
   #lastHeard = 0;
-  /**
-   * Bumped by every teardown: a connect attempt still awaiting the SDK when the session is stopped
-   * or lost is stale, and must close what it opened instead of installing it (it used to install a
-   * session nobody would close, whose keep-alive timer and client outlived stop()).
-   */
-  #attempt = 0;
-  readonly #backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
+  readonly #backoff: Backoff;
+  /** One per endpoint for the adapter's life: it watches the PKI folders, so it is disposed on stop. */
+  #certificateManager: OPCUACertificateManager | null = null;
   reconnects = 0;
+  /** Subscriptions re-created by the watchdog. */
+  stalls = 0;
   lastError: string | null = null;
 
   constructor(
@@ -55,8 +56,10 @@ export class EndpointSession {
     private readonly source: OpcuaSource,
     private readonly points: readonly MonitoredPoint[],
     private readonly events: EndpointEvents,
-    private readonly deps: { clock: Clock; log: Logger; dataDir: string; env: NodeJS.ProcessEnv },
-  ) {}
+    private readonly deps: { clock: Clock; log: Logger; dataDir: string; env: NodeJS.ProcessEnv; backoff?: { baseMs: number; capMs: number } | undefined },
+  ) {
+    this.#backoff = new Backoff(deps.backoff ?? { baseMs: 500, capMs: 30_000 });
+  }
 
   get state(): LinkState {
     return this.#state;
@@ -64,6 +67,8 @@ export class EndpointSession {
 
   start(): void {
     if (this.#state !== 'idle' && this.#state !== 'stopped') return;
+    // Leave 'stopped' first: #connect does nothing for a stopped session (a start after stop).
+    this.#setState('connecting', null);
     void this.#connect();
   }
 
@@ -74,19 +79,19 @@ export class EndpointSession {
     this.#watchdog?.cancel();
     this.#watchdog = null;
     await this.#teardown();
+    const cm = this.#certificateManager;
+    this.#certificateManager = null;
+    await cm?.dispose().catch(() => undefined);
     this.#setState('stopped', null);
   }
 
   async #connect(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#setState('connecting', null);
-    const attempt = this.#attempt;
     const { OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType } = this.sdk;
     try {
-      const { OPCUACertificateManager } = await import('node-opcua-certificate-manager');
-      if (attempt !== this.#attempt) return;
-      // The client certificate is created once and kept in the data folder.
-      const certificateManager = new OPCUACertificateManager({ rootFolder: path.join(this.deps.dataDir, 'pki'), automaticallyAcceptUnknownCertificate: true });
+      const certificateManager = await this.#pki();
+      if (this.#state !== 'connecting') return; // stopped while the SDK loaded
       const client = OPCUAClient.create({
         applicationName: 'building-fault-gateway',
         clientCertificateManager: certificateManager,
@@ -101,22 +106,40 @@ export class EndpointSession {
       this.#client = client;
       client.on('connection_lost', () => this.#lost('connection lost'));
       await client.connect(this.source.endpoint);
-      if (attempt !== this.#attempt) return await abandon(client, null);
       const password = resolveSecret(this.source.password, 'opcua password', this.deps.env);
-      const session =
-        this.source.username !== undefined && password !== undefined
-          ? await client.createSession({ type: UserTokenType.UserName, userName: this.source.username, password })
-          : await client.createSession({ type: UserTokenType.Anonymous });
-      if (attempt !== this.#attempt) return await abandon(client, session);
+      const user = this.source.username !== undefined && password !== undefined ? this.source.username : null;
+      const session = await client
+        .createSession(user !== null && password !== undefined ? { type: UserTokenType.UserName, userName: user, password } : { type: UserTokenType.Anonymous })
+        .catch((err: unknown) => {
+          throw new Error(loginRefusal(errorMessage(err), user), { cause: err });
+        });
+      // stop() (or a loss) tore this attempt down while the session was being made: a session kept
+      // now would belong to nobody and ping a closed channel forever (its keep-alive timer).
+      if (this.#state !== 'connecting' || this.#client !== client) {
+        await session.close().catch(() => undefined);
+        await client.disconnect().catch(() => undefined);
+        return;
+      }
       this.#session = session;
       session.on('session_closed', () => this.#lost('session closed'));
       await this.#subscribe();
-      if (attempt !== this.#attempt) return;
       this.#backoff.reset();
       this.#setState('online', null);
     } catch (err) {
-      if (attempt === this.#attempt) this.#lost(errorMessage(err));
+      this.#lost(errorMessage(err));
     }
+  }
+
+  /**
+   * The client certificate is created once, in `{dataDir}/pki/own/certs`, and reused on every
+   * start; the server's self-signed certificate is trusted on first sight (and kept in
+   * `pki/trusted`), as a site without its own CA needs.
+   */
+  async #pki(): Promise<OPCUACertificateManager> {
+    if (this.#certificateManager !== null) return this.#certificateManager;
+    const { OPCUACertificateManager } = await import('node-opcua-certificate-manager');
+    this.#certificateManager = new OPCUACertificateManager({ rootFolder: path.join(this.deps.dataDir, 'pki'), automaticallyAcceptUnknownCertificate: true });
+    return this.#certificateManager;
   }
 
   async #subscribe(): Promise<void> {
@@ -132,6 +155,7 @@ export class EndpointSession {
       priority: 10,
     });
     this.#subscription = sub;
+    this.#lastHeard = systemClock.now();
     // The SDK creates the subscription in the background and emits 'error' when that fails (the
     // session closed or the connection broke with the request in flight: a server restart at the
     // wrong moment). An 'error' nobody listens to is an uncaught exception that kills the gateway
@@ -139,7 +163,6 @@ export class EndpointSession {
     sub.on('error', (err: unknown) => {
       if (this.#subscription === sub) this.#lost(`subscription failed: ${errorMessage(err)}`);
     });
-    this.#lastHeard = systemClock.now();
     sub.on('keepalive', () => {
       this.#lastHeard = systemClock.now();
     });
@@ -175,10 +198,15 @@ export class EndpointSession {
     this.#watchdog = systemClock.setInterval(() => {
       if (this.#state !== 'online') return;
       if (systemClock.now() - this.#lastHeard < limit) return;
-      this.deps.log.warn({ event: 'opcua.subscription_stalled', code: 'GW_OPCUA_SUBSCRIPTION_STALLED', endpoint: this.source.endpoint }, 'subscription stopped delivering; re-creating it');
+      const reason = `no data and no keep-alive for ${systemClock.now() - this.#lastHeard} ms`;
+      this.deps.log.warn({ event: 'opcua.subscription_stalled', code: 'GW_OPCUA_SUBSCRIPTION_STALLED', endpoint: this.source.endpoint, reason }, 'subscription stopped delivering; re-creating it');
+      this.stalls += 1;
+      this.events.stalled(reason);
       const old = this.#subscription;
       this.#subscription = null;
-      void (old?.terminate().catch(() => undefined) ?? Promise.resolve()).then(() => this.#subscribe());
+      void (old?.terminate().catch(() => undefined) ?? Promise.resolve())
+        .then(() => this.#subscribe())
+        .catch((err: unknown) => this.#lost(`re-creating the subscription failed: ${errorMessage(err)}`));
     }, Math.max(1000, limit / 3));
   }
 
@@ -200,7 +228,6 @@ export class EndpointSession {
   }
 
   async #teardown(): Promise<void> {
-    this.#attempt += 1;
     const client = this.#client;
     const session = this.#session;
     const sub = this.#subscription;
@@ -224,9 +251,11 @@ export class EndpointSession {
   }
 }
 
-/** Closes what a stale connect attempt opened: the session first, then its client. */
-async function abandon(client: OPCUAClient, session: ClientSession | null): Promise<void> {
-  client.removeAllListeners();
-  await session?.close().catch(() => undefined);
-  await client.disconnect().catch(() => undefined);
+/** ActivateSession refusals (OPC UA Part 4, 5.6.3) in words a site engineer can act on; the password is never in them. */
+const LOGIN_REFUSED = /Bad(UserAccessDenied|IdentityTokenInvalid|IdentityTokenRejected|UserSignatureInvalid)/;
+
+function loginRefusal(message: string, user: string | null): string {
+  const status = LOGIN_REFUSED.exec(message)?.[0];
+  if (status === undefined) return message;
+  return user === null ? `the server refused an anonymous login (${status}): set username and password` : `the server refused the login of user "${user}" (${status})`;
 }

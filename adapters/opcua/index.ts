@@ -17,6 +17,7 @@ interface SessionEntry {
   readonly endpoint: string;
   readonly session: EndpointSession;
   readonly deviceIds: readonly string[];
+  readonly points: readonly MonitoredPoint[];
   since: number;
   up: boolean | null;
 }
@@ -32,10 +33,15 @@ interface DeviceEntry {
  * Creates the OPC UA adapter. The SDK is imported here, on demand: it costs ~110 MB of memory,
  * which sites without OPC UA devices must not pay (no static import of node-opcua-client).
  */
-export async function createOpcuaAdapter(
-  opts: { devices: ReadonlyArray<{ id: string; source: OpcuaSource }>; dataDir: string },
-  deps: { clock: Clock; log: Logger; env?: NodeJS.ProcessEnv },
-): Promise<OpcuaAdapter> {
+export interface OpcuaAdapterOptions {
+  readonly devices: ReadonlyArray<{ id: string; source: OpcuaSource }>;
+  /** The client certificate lives in `{dataDir}/pki`. */
+  readonly dataDir: string;
+  /** Reconnect backoff per endpoint (full jitter). Defaults 500 ms base, 30 s cap. */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+}
+
+export async function createOpcuaAdapter(opts: OpcuaAdapterOptions, deps: { clock: Clock; log: Logger; env?: NodeJS.ProcessEnv }): Promise<OpcuaAdapter> {
   const sdk = await import('node-opcua-client');
   return new OpcuaAdapterImpl(sdk, opts, deps);
 }
@@ -49,11 +55,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
   #readings = 0;
   readonly #errors: Record<string, number> = {};
 
-  constructor(
-    sdk: Sdk,
-    opts: { devices: ReadonlyArray<{ id: string; source: OpcuaSource }>; dataDir: string },
-    deps: { clock: Clock; log: Logger; env?: NodeJS.ProcessEnv },
-  ) {
+  constructor(sdk: Sdk, opts: OpcuaAdapterOptions, deps: { clock: Clock; log: Logger; env?: NodeJS.ProcessEnv }) {
     super();
     this.#clock = deps.clock;
     const byEndpoint = new Map<string, { source: OpcuaSource; points: MonitoredPoint[]; deviceIds: string[] }>();
@@ -78,10 +80,14 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
           state: (s, reason) => {
             if (entry !== undefined) this.#onSessionState(entry, s, reason);
           },
+          stalled: (reason) => {
+            this.#count(undefined, 'GW_OPCUA_SUBSCRIPTION_STALLED', reason);
+            this.emit('error', { code: 'GW_OPCUA_SUBSCRIPTION_STALLED', message: `${endpoint}: ${reason}; re-creating the subscription` });
+          },
         },
-        { clock: deps.clock, log: deps.log.child({ endpoint }), dataDir: opts.dataDir, env: deps.env ?? process.env },
+        { clock: deps.clock, log: deps.log.child({ endpoint }), dataDir: opts.dataDir, env: deps.env ?? process.env, backoff: opts.backoff },
       );
-      entry = { endpoint, deviceIds: g.deviceIds, since: deps.clock.now(), up: null, session };
+      entry = { endpoint, deviceIds: g.deviceIds, points: g.points, since: deps.clock.now(), up: null, session };
       this.#sessions.push(entry);
     }
   }
@@ -160,6 +166,8 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
         const d = this.#devices.get(id);
         if (d !== undefined) d.state = 'bad';
       }
+      // Comm loss is quality bad on every point behind the endpoint, as on the other adapters.
+      for (const p of s.points) this.emit('reading', { deviceId: p.deviceId, pointId: p.pointId, value: null, quality: 'bad', ts, reason: 'GW_OPCUA_CONNECTION' });
     }
     this.emit('status', this.status());
   }

@@ -1,12 +1,23 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AdapterStatus } from '../../adapters/adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
+import type { FaultPipeline } from '../alarms/index.js';
 import type { Clock } from '../clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import type { Ticket } from '../tickets/ticket.js';
+import { webPages } from '../web/index.js';
+import { Authenticator } from './auth.js';
+import { EventStream } from './event-stream.js';
+import type { LiveValues } from './live-values.js';
 import type { GatewayMetrics } from './metrics.js';
+import { sendError } from './reply-error.js';
+import { siteRoutes } from './site-routes.js';
+import { ticketRoutes } from './ticket-routes.js';
+import { installValidators } from './validation.js';
 
 export interface ApiDeps {
   readonly site: SiteConfig;
@@ -17,16 +28,19 @@ export interface ApiDeps {
   readonly adapters: () => AdapterStatus[];
   readonly sync: () => SyncStatus;
   readonly metrics: GatewayMetrics;
+  readonly live: LiveValues;
+  readonly pipeline: FaultPipeline;
 }
 
 export interface HttpServer {
   readonly app: FastifyInstance;
+  readonly events: EventStream;
   start(): Promise<string>;
   stop(): Promise<void>;
 }
 
 /** Why the gateway is not ready, or an empty list when it is. */
-export function readiness(deps: ApiDeps): string[] {
+export function readiness(deps: Pick<ApiDeps, 'store' | 'adapters' | 'sync'>): string[] {
   const reasons: string[] = [];
   const h = deps.store.health();
   if (!h.writable) reasons.push(`store not writable: ${h.error}`);
@@ -37,35 +51,71 @@ export function readiness(deps: ApiDeps): string[] {
   return reasons;
 }
 
+/** `body.reason: must NOT have fewer than 1 characters` from fastify's validation error. */
+function validationMessage(err: FastifyError): string {
+  const v = err.validation?.[0];
+  if (v === undefined) return err.message;
+  const missing = typeof v.params['missingProperty'] === 'string' ? `.${v.params['missingProperty']}` : '';
+  const extra = typeof v.params['additionalProperty'] === 'string' ? `.${v.params['additionalProperty']}` : '';
+  const path = `${err.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')}${missing}${extra}`;
+  return `${path}: ${extra === '' ? (v.message ?? 'is invalid') : 'is not a known field'}`;
+}
+
 export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: number; bodyLimitBytes: number }): HttpServer {
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimitBytes });
+  installValidators(app);
+  const auth = new Authenticator(deps.site.users);
+  const events = new EventStream(deps.clock);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation !== undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', validationMessage(err));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'GW_API_BODY_TOO_LARGE', `request body is over the limit of ${opts.bodyLimitBytes} bytes`);
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'GW_API_BAD_REQUEST', 'request body must be application/json');
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, err.statusCode, 'GW_API_BAD_REQUEST', `body: ${err.message}`);
+    deps.log.error({ event: 'api.error', method: req.method, url: req.url.split('?')[0], err: errorMessage(err) }, 'API request failed');
+    return sendError(reply, 500, 'GW_API_INTERNAL', 'internal error; see the gateway log');
+  });
+  // Every refused or failed request is counted, so a flood of bad requests shows on /metrics.
+  app.addHook('onResponse', async (_req, reply) => {
+    if (reply.statusCode >= 400) deps.metrics.apiRejected(reply.statusCode);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'GW_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons = readiness(deps);
     return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons, store: deps.store.health(), adapters: deps.adapters(), sync: deps.sync() });
   });
-  // Read-only ticket list for the site LAN (scenario checks, dashboards). Writes will need a token.
-  app.get('/api/tickets', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const since = q['since'] === undefined ? 0 : Date.parse(q['since']);
-    const limit = q['limit'] === undefined ? 500 : Number(q['limit']);
-    if (Number.isNaN(since) || !Number.isInteger(limit) || limit < 1 || limit > 5000) {
-      return reply.code(400).send({ error: { code: 'GW_API_BAD_REQUEST', message: 'query.since must be an ISO time and query.limit an integer from 1 to 5000' } });
-    }
-    const tickets = deps.tickets
-      .all()
-      .filter((t) => Date.parse(t.createdAt) >= since)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .slice(0, limit);
-    return { tickets };
-  });
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+  ticketRoutes(app, { tickets: deps.tickets, auth });
+  siteRoutes(app, {
+    tickets: deps.tickets,
+    auth,
+    live: deps.live,
+    events,
+    adapters: deps.adapters,
+    pipeline: deps.pipeline,
+    clock: deps.clock,
+    alarms: deps.site.alarms,
+    deviceIds: new Set(deps.site.devices.map((d) => d.id)),
+  });
+  webPages(app, { site: deps.site });
+
+  // Ticket changes reach the pages at once; device values in one batch a second.
+  const onTicket = (t: Ticket): void => events.publish('ticket', { ...t, evidence: [] });
+  let devicesTimer: ReturnType<Clock['setInterval']> | null = null;
   let url: string | null = null;
   return {
     app,
+    events,
     async start() {
       if (url !== null) return url;
+      deps.tickets.on('changed', onTicket);
+      devicesTimer = deps.clock.setInterval(() => {
+        const changed = deps.live.takeChanged();
+        if (changed.length > 0) events.publish('devices', deps.live.view(changed, deps.adapters()));
+      }, 1_000);
       await app.listen({ host: opts.host, port: opts.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
@@ -75,6 +125,10 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
       return url;
     },
     async stop() {
+      deps.tickets.off('changed', onTicket);
+      devicesTimer?.cancel();
+      // Open event streams would keep close() waiting forever.
+      events.close();
       await app.close();
     },
   };

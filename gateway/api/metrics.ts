@@ -14,6 +14,8 @@ export class GatewayMetrics {
   readonly #tickets: Counter<'tier' | 'fault'>;
   readonly #alerts: Counter<'channel' | 'result'>;
   readonly #latency: Histogram;
+  readonly #escalations: Counter<'step' | 'tier'>;
+  readonly #apiRejected: Counter<'status'>;
 
   constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[] }) {
     const r = this.registry;
@@ -22,6 +24,8 @@ export class GatewayMetrics {
     this.#tickets = new Counter({ name: 'gateway_tickets_raised_total', help: 'Tickets raised by tier and fault', labelNames: ['tier', 'fault'], registers: [r] });
     this.#alerts = new Counter({ name: 'gateway_alerts_total', help: 'Alerts by channel and result', labelNames: ['channel', 'result'], registers: [r] });
     this.#latency = new Histogram({ name: 'gateway_detection_to_ticket_ms', help: 'From the fault condition being decided to its ticket being durable (ms)', buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000], registers: [r] });
+    this.#escalations = new Counter({ name: 'gateway_escalations_total', help: 'Alerts escalated for want of an acknowledgement, by step and tier', labelNames: ['step', 'tier'], registers: [r] });
+    this.#apiRejected = new Counter({ name: 'gateway_api_rejected_total', help: 'API requests answered with an error, by HTTP status (401, 403, 400, 413, ...)', labelNames: ['status'], registers: [r] });
     const sync = sources.sync;
     new Gauge({ name: 'gateway_outbox_backlog', help: 'Ticket changes waiting for upload', registers: [r], collect() { this.set(sync().backlog); } });
     new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
@@ -55,6 +59,14 @@ export class GatewayMetrics {
 
   alert(channel: string, ok: boolean): void {
     this.#alerts.inc({ channel, result: ok ? 'sent' : 'failed' });
+  }
+
+  escalation(step: string, tier: string): void {
+    this.#escalations.inc({ step, tier });
+  }
+
+  apiRejected(status: number): void {
+    this.#apiRejected.inc({ status: String(status) });
   }
 
   text(): Promise<string> {

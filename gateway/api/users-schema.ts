@@ -3,7 +3,10 @@ import { z } from 'zod';
 export const Role = z.enum(['patrol', 'engineer', 'operator', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-/** Users of the API and pages. Tokens are stored as sha256 hex, never in clear. */
+/**
+ * Users of the API and pages. Tokens are stored as their sha256 in hex, never in clear
+ * (`node -e "console.log(require('crypto').createHash('sha256').update(process.argv[1]).digest('hex'))" TOKEN`).
+ */
 export const User = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { User } from '../api/users-schema.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import { SiteFile, type SiteConfig } from './site-schema.js';
 
@@ -40,7 +42,30 @@ export async function loadSiteFile(file: string): Promise<SiteConfig> {
   } catch (err) {
     throw new GatewayError('GW_CONFIG_UNREADABLE', `site file ${file} is not valid JSON: ${errorMessage(err)}`, { file }, { cause: err });
   }
-  return parseSite(raw, file);
+  return parseSite(await withUsersFile(raw, file), file);
+}
+
+/**
+ * Users may live in a file of their own (`usersFile`, relative to the site file) so staff can be
+ * changed without touching the site; they are validated here and joined to the site's `users`.
+ */
+async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
+  if (raw === null || typeof raw !== 'object' || !('usersFile' in raw) || typeof raw.usersFile !== 'string') return raw;
+  const { usersFile, ...rest } = raw as Record<string, unknown> & { usersFile: string };
+  const path = resolve(dirname(siteFile), usersFile);
+  let users: unknown;
+  try {
+    users = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new GatewayError('GW_CONFIG_UNREADABLE', `cannot read users file ${path} (usersFile): ${errorMessage(err)}`, { file: path }, { cause: err });
+  }
+  const parsed = z.array(User).safeParse(users);
+  if (!parsed.success) {
+    const problems = formatIssues(parsed.error.issues).map((p) => `usersFile ${usersFile}: ${p}`);
+    throw new GatewayError('GW_CONFIG_INVALID', `${siteFile} is invalid:\n  ${problems.join('\n  ')}`, { origin: siteFile, problems });
+  }
+  const inline = Array.isArray(rest['users']) ? (rest['users'] as unknown[]) : [];
+  return { ...rest, users: [...inline, ...parsed.data] };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,7 +4,7 @@ import { ModbusSource } from '../../adapters/modbus/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
-import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
+import { CustomRule, FaultOverrides, conditionsOf } from '../detect/rule-schema.js';
 import { NotifyConfig } from '../notify/config-schema.js';
 import { User } from '../api/users-schema.js';
 
@@ -116,6 +116,14 @@ export const SiteFile = z
     devices: z.array(Device).min(1),
   })
   .superRefine((site, ctx) => {
+    const userIds = new Set<string>();
+    const tokens = new Set<string>();
+    site.users.forEach((u, i) => {
+      if (userIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
+      if (tokens.has(u.tokenSha256)) ctx.addIssue({ code: 'custom', path: ['users', i, 'tokenSha256'], message: 'two users share one token; give each their own' });
+      userIds.add(u.id);
+      tokens.add(u.tokenSha256);
+    });
     const ids = new Map<string, number>();
     site.devices.forEach((d, i) => {
       const first = ids.get(d.id);
@@ -129,6 +137,18 @@ export const SiteFile = z
       });
     });
     site.devices.forEach((d, i) => {
+      const points = new Set(d.source.points.map((p) => p.id));
+      const ruleIds = new Set<string>();
+      d.rules.forEach((r, j) => {
+        if (ruleIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'rules', j, 'id'], message: `duplicate rule id "${r.id}"` });
+        ruleIds.add(r.id);
+        conditionsOf(r).forEach((c, k) => {
+          if (!points.has(c.point)) {
+            const path = r.when.kind === 'composite' ? ['devices', i, 'rules', j, 'when', r.when.all !== undefined ? 'all' : 'any', k, 'point'] : ['devices', i, 'rules', j, 'when', 'point'];
+            ctx.addIssue({ code: 'custom', path, message: `expected a point of this device (${[...points].join(', ')}), got "${c.point}"` });
+          }
+        });
+      });
       if (d.fedBy !== undefined && !ids.has(d.fedBy)) {
         ctx.addIssue({ code: 'custom', path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${d.fedBy}"` });
       }

@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
 import type { Bilingual, EvidenceSeries } from '../tickets/ticket.js';
 import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
+import { compileCustomRule } from './custom-rules.js';
 import type { CompiledRule, DeviceView } from './fault-rule.js';
 import { PointHistory } from './point-history.js';
 
@@ -37,6 +38,9 @@ interface RuleSlot {
 interface DeviceSlot extends DeviceView {
   readonly device: Device;
   readonly values: Map<string, ReadingValue>;
+  readonly lastGoodAt: Map<string, number>;
+  readonly timeDriven: RuleSlot[];
+  startedAt: number;
   readonly histories: Map<string, PointHistory>;
   readonly byPoint: Map<string, RuleSlot[]>;
   readonly rules: RuleSlot[];
@@ -65,18 +69,26 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     this.#clock = clock;
     let shortest = Infinity;
     for (const device of site.devices) {
-      const rules = rulesFor(device).map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0 }));
+      const compiled = [...rulesFor(device), ...device.rules.map((r) => compileCustomRule(device, r))];
+      const rules = compiled.map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0 }));
       const byPoint = new Map<string, RuleSlot[]>();
       for (const slot of rules) {
         for (const p of slot.rule.points) byPoint.set(p, [...(byPoint.get(p) ?? []), slot]);
       }
       const histories = new Map(device.source.points.map((p) => [p.id, new PointHistory()]));
       const values = new Map<string, ReadingValue>();
+      const lastGoodAt = new Map<string, number>();
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
+      const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
+      // Time-driven custom rules (no-data, rate) are re-checked at least once a second.
+      if (timeDriven.length > 0) shortest = Math.min(shortest, 3_000);
       const slot: DeviceSlot = {
         device,
         values,
+        lastGoodAt,
+        timeDriven,
+        startedAt: clock.now(),
         histories,
         byPoint,
         rules,
@@ -88,6 +100,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
         },
         value: (pointId) => values.get(pointId),
         history: (pointId) => histories.get(pointId),
+        lastGoodTs: (pointId) => lastGoodAt.get(pointId),
       };
       this.#devices.set(device.id, slot);
     }
@@ -98,7 +111,10 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   start(): void {
     if (this.#sweep !== null) return;
     const now = this.#clock.now();
-    for (const d of this.#devices.values()) d.lastGood = now;
+    for (const d of this.#devices.values()) {
+      d.lastGood = now;
+      d.startedAt = now;
+    }
     this.#lastSweep = now;
     this.#sweep = this.#clock.setInterval(() => this.#sweepOffline(), this.#sweepMs);
   }
@@ -126,6 +142,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     }
     d.values.set(r.pointId, r.value);
     d.lastGood = this.#clock.now();
+    d.lastGoodAt.set(r.pointId, d.lastGood);
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
     if (slots === undefined) return;
@@ -210,6 +227,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     });
   }
 
+  /** Offline devices, and the rules that time alone can change (no-data, rate). */
   #sweepOffline(): void {
     const now = this.#clock.now();
     // A late sweep means the process itself stalled (GC, a busy loop, a frozen VM): readings may be
@@ -218,6 +236,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     this.#lastSweep = now;
     if (late) return;
     for (const d of this.#devices.values()) {
+      for (const s of d.timeDriven) this.#evaluate(d, s, now);
       if (d.offlineWindowMs === null || d.offline) continue;
       if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, now);
     }

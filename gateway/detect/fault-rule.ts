@@ -7,8 +7,12 @@ import type { PointHistory } from './point-history.js';
 export interface DeviceView {
   readonly device: Device;
   readonly now: number;
+  /** When detection started (a point never heard from counts from here). */
+  readonly startedAt: number;
   value(pointId: string): ReadingValue | undefined;
   history(pointId: string): PointHistory | undefined;
+  /** Clock time of the last good reading of a point, or undefined when none came yet. */
+  lastGoodTs(pointId: string): number | undefined;
 }
 
 /**
@@ -23,6 +27,8 @@ export interface CompiledRule {
   readonly points: readonly string[];
   readonly onDelayMs: number;
   readonly offDelayMs: number;
+  /** The condition can change with time alone (no-data, rate): the engine re-checks it on its sweep. */
+  readonly timeDriven?: boolean;
   /** `active`: whether the alarm is on now, so thresholds can clear with hysteresis. */
   test(view: DeviceView, active: boolean): boolean | null;
   /** What was seen, in words staff read, at the moment the fault fires. */

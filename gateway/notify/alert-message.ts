@@ -16,9 +16,13 @@ export interface Alert {
   readonly deadlines: Ticket['deadlines'] | null;
   readonly link: string;
   readonly children: number;
+  /** Who it is for (the team on duty, or the level it escalated to); null for system alerts. */
+  readonly to: { readonly level: string; readonly name: Ticket['title'] } | null;
+  /** Set when nobody acknowledged in time and this alert goes one level up. */
+  readonly escalated: boolean;
 }
 
-export function alertOf(t: Ticket, publicUrl: string): Alert {
+export function alertOf(t: Ticket, publicUrl: string, to: Alert['to'] = null, escalated = false): Alert {
   const l = t.location;
   return {
     kind: 'ticket',
@@ -31,19 +35,23 @@ export function alertOf(t: Ticket, publicUrl: string): Alert {
     deadlines: t.deadlines,
     link: `${publicUrl.replace(/\/$/, '')}/tickets/${t.id}`,
     children: t.childIds.length,
+    to,
+    escalated,
   };
 }
 
 /** An alert about the gateway itself, sent on the same channels as tickets, never dropped. */
 export function systemAlert(code: string, title: Ticket['title'], where: string, publicUrl: string): Alert {
-  return { kind: 'system', ticketId: '', number: code, tier: 'emergency', fault: code, title, where, deadlines: null, link: `${publicUrl.replace(/\/$/, '')}/readyz`, children: 0 };
+  return { kind: 'system', ticketId: '', number: code, tier: 'emergency', fault: code, title, where, deadlines: null, link: `${publicUrl.replace(/\/$/, '')}/readyz`, children: 0, to: null, escalated: false };
 }
 
 function lines(a: Alert): string[] {
   if (a.deadlines === null) return [`系统告警 System alert｜${a.number}`, `${a.title.zh} / ${a.title.en}`, `网关 Gateway: ${a.where}`];
   return [
     `工单 ${a.number}｜${TIER_ZH[a.tier]} ${a.tier}`,
+    ...(a.escalated ? [`⚠ 超时未响应，已升级 Not acknowledged in time: escalated`] : []),
     `${a.title.zh} / ${a.title.en}`,
+    ...(a.to === null ? [] : [`通知 To: ${a.to.name.zh} / ${a.to.name.en}`]),
     `位置 Where: ${a.where}`,
     `响应 Acknowledge by: ${a.deadlines.acknowledgeBy}`,
     `派单 Dispatch by: ${a.deadlines.dispatchBy}`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SecretRef } from '../../adapters/schema-parts.js';
+import { Roster, rosterProblems } from './roster-schema.js';
 
 const Common = {
   id: z.string().min(1),
@@ -20,9 +21,22 @@ export const Channel = z.discriminatedUnion('type', [
 ]);
 export type Channel = z.infer<typeof Channel>;
 
+/**
+ * Channels named by a team or escalation level of the roster get only that addressee's alerts;
+ * the others (the MQTT alert topic, say) get every alert.
+ */
 export const NotifyConfig = z
   .strictObject({
     channels: z.array(Channel).default([{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}', retries: 5, queueLimit: 500 }]),
+    roster: Roster.optional(),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((n, ctx) => {
+    const ids = new Set<string>();
+    n.channels.forEach((c, i) => {
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id "${c.id}"` });
+      ids.add(c.id);
+    });
+    if (n.roster !== undefined) for (const p of rosterProblems(n.roster, ids)) ctx.addIssue({ code: 'custom', path: ['roster', ...p.path], message: p.message });
+  });
 export type NotifyConfig = z.infer<typeof NotifyConfig>;

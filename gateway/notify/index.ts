@@ -8,10 +8,15 @@ import type { Ticket } from '../tickets/ticket.js';
 import { alertOf, dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, systemAlert, wecomBody, type Alert } from './alert-message.js';
 import { ChannelQueue, type Deliver } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
+import { Escalator } from './escalation.js';
+import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
 export type PublishMqtt = (topic: string, payload: string, opts: { qos: 0 | 1 }) => Promise<void>;
 
-export type NotifierEvents = { alert: [{ channel: string; alert: Alert; ok: boolean }] };
+export type NotifierEvents = {
+  alert: [{ channel: string; alert: Alert; ok: boolean }];
+  escalated: [{ ticket: Ticket; step: EscalationStep }];
+};
 
 export interface Notifier {
   start(): Promise<void>;
@@ -23,12 +28,17 @@ export interface Notifier {
 }
 
 /**
- * Alerts a raised ticket on every configured channel, after it is durable (TicketService emits
- * `changed` only then). Children of an incident are summarised by the incident's own alert, except
- * emergencies, which are always alerted at once.
+ * Alerts a raised ticket after it is durable (TicketService emits `changed` only then): to the team
+ * on duty for its skill and building, and on the channels that get every alert. Children of an
+ * incident are summarised by the incident's own alert, except emergencies, which are always
+ * alerted at once. An alert nobody acknowledges in time goes up the ladder (escalation.ts).
  */
 class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #queues: ChannelQueue[];
+  readonly #addressed: Set<string>;
+  readonly #escalator: Escalator;
+  readonly #clock: Clock;
+  readonly #roster: DutyRoster;
   readonly #tickets: TicketService;
   readonly #publicUrl: string;
   readonly #siteName: string;
@@ -37,6 +47,20 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   constructor(deps: { site: SiteConfig; tickets: TicketService; clock: Clock; log: Logger; publishMqtt?: PublishMqtt; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }) {
     super();
     this.#tickets = deps.tickets;
+    this.#clock = deps.clock;
+    this.#roster = new DutyRoster(deps.site.notify.roster, deps.site.site.timeZone);
+    this.#addressed = this.#roster.addressedChannels();
+    this.#escalator = new Escalator({
+      tickets: deps.tickets,
+      contract: deps.site.contract,
+      roster: this.#roster,
+      clock: deps.clock,
+      log: deps.log,
+      onEscalated: (t, step, to) => {
+        this.#send(alertOf(t, this.#publicUrl, { level: to.level, name: to.name }, true), to);
+        this.emit('escalated', { ticket: t, step });
+      },
+    });
     this.#siteName = deps.site.site.name;
     const h = deps.site.http;
     this.#publicUrl = h.publicUrl ?? `http://${h.host === '0.0.0.0' ? '127.0.0.1' : h.host}:${h.port}`;
@@ -56,10 +80,12 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 
   async start(): Promise<void> {
     this.#tickets.on('changed', this.#onChange);
+    this.#escalator.start();
   }
 
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
+    await this.#escalator.stop();
     for (const q of this.#queues) q.stop();
   }
 
@@ -75,8 +101,13 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   #changed(t: Ticket, change: TicketChange): void {
     if (change !== 'raised') return;
     if (t.parentId !== null && t.tier !== 'emergency') return;
-    const alert = alertOf(t, this.#publicUrl);
-    for (const q of this.#queues) q.push(alert);
+    const addressee = this.#roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
+    this.#send(alertOf(t, this.#publicUrl, { level: addressee.level, name: addressee.name }), addressee);
+  }
+
+  /** Channels of the addressee, plus the channels no addressee owns (they get every alert). */
+  #send(alert: Alert, to: Addressee): void {
+    for (const q of this.#queues) if (!this.#addressed.has(q.id) || to.channels.includes(q.id)) q.push(alert);
   }
 }
 

@@ -1,4 +1,5 @@
-import { DataType, OPCUAServer, StatusCodes, Variant, type UAVariable } from 'node-opcua';
+import { createHash } from 'node:crypto';
+import { DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, Variant, type UAVariable } from 'node-opcua';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { systemClock } from '../../gateway/clock.js';
 import { freePort } from '../free-port.js';
@@ -45,6 +46,25 @@ export interface SimulatedElevatorOptions {
   /** Also host N generic Double variables ns=1;s=Bench.V{i} (benchmarks). */
   readonly genericVariables?: number;
   readonly users?: Readonly<Record<string, string>>;
+  /** Endpoints offered; default every mode. `['Sign', 'SignAndEncrypt']` refuses unsecured clients. */
+  readonly securityModes?: ReadonlyArray<'None' | 'Sign' | 'SignAndEncrypt'>;
+  /** Default every policy node-opcua knows. */
+  readonly securityPolicies?: ReadonlyArray<'None' | 'Basic256Sha256' | 'Aes128_Sha256_RsaOaep' | 'Aes256_Sha256_RsaPss'>;
+  /**
+   * Folder for the server's own certificate and its trust lists; unknown client certificates are
+   * trusted on first sight (a lab server). Default: node-opcua's per-user folder.
+   */
+  readonly pkiDir?: string;
+}
+
+/** What the server knows of one client session (tests check the security the client asked for). */
+export interface SimulatedSessionInfo {
+  readonly securityMode: 'None' | 'Sign' | 'SignAndEncrypt' | 'Invalid';
+  readonly securityPolicy: string;
+  readonly userName: string | null;
+  /** SHA-1 of the client certificate's DER, hex, as OPC UA thumbprints are; null when unsecured. */
+  readonly clientCertificateThumbprint: string | null;
+  readonly subscriptions: number;
 }
 
 /**
@@ -58,6 +78,7 @@ export class SimulatedElevatorServer {
   readonly #vars = new Map<string, UAVariable>();
   readonly #badStatus = new Map<string, 'BadSensorFailure' | 'BadCommunicationError'>();
   #server: OPCUAServer | null = null;
+  #certificateManager: OPCUACertificateManager | null = null;
   #tick: TimerHandle | null = null;
   #port = 0;
 
@@ -81,6 +102,9 @@ export class SimulatedElevatorServer {
     if (this.#server !== null) return this.endpoint;
     this.#port = port === 0 ? await freePort() : port;
     const users = this.#o.users;
+    const o = this.#o;
+    const certificateManager = o.pkiDir === undefined ? null : new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: true });
+    this.#certificateManager = certificateManager;
     const server = new OPCUAServer({
       port: this.#port,
       hostname: '127.0.0.1',
@@ -88,6 +112,9 @@ export class SimulatedElevatorServer {
       buildInfo: { productName: 'Simulated elevator', buildNumber: '1', buildDate: new Date(0) },
       allowAnonymous: users === undefined,
       ...(users === undefined ? {} : { userManager: { isValidUser: (u: string, p: string) => users[u] === p } }),
+      ...(o.securityModes === undefined ? {} : { securityModes: o.securityModes.map((m) => MessageSecurityMode[m]) }),
+      ...(o.securityPolicies === undefined ? {} : { securityPolicies: o.securityPolicies.map((p) => SecurityPolicy[p]) }),
+      ...(certificateManager === null ? {} : { serverCertificateManager: certificateManager }),
     });
     await server.initialize();
     const space = server.engine.addressSpace;
@@ -119,6 +146,44 @@ export class SimulatedElevatorServer {
     this.#server = null;
     this.#vars.clear();
     if (s !== null) await s.shutdown(0);
+    const cm = this.#certificateManager;
+    this.#certificateManager = null;
+    await cm?.dispose();
+  }
+
+  /** The sessions open on the server now. */
+  sessions(): SimulatedSessionInfo[] {
+    const engine = this.#server?.engine;
+    if (engine === undefined) return [];
+    return engine.getSessions().map((session) => {
+      const channel = session.channel;
+      const cert = channel?.clientCertificate ?? null;
+      const token: unknown = session.userIdentityToken;
+      const userName = typeof token === 'object' && token !== null && 'userName' in token && typeof token.userName === 'string' ? token.userName : null;
+      return {
+        securityMode: channel === undefined ? 'Invalid' : (MessageSecurityMode[channel.securityMode] as SimulatedSessionInfo['securityMode']),
+        securityPolicy: channel?.securityPolicy ?? 'unknown',
+        userName,
+        clientCertificateThumbprint: cert === null || cert.length === 0 ? null : createHash('sha1').update(cert).digest('hex'),
+        subscriptions: session.publishEngine.subscriptions.length,
+      };
+    });
+  }
+
+  /**
+   * A subscription that stops delivering while its session lives on: the server drops every
+   * subscription of every session without telling the client, so no data and no keep-alive
+   * reach it again. Returns how many were dropped.
+   */
+  stallSubscriptions(): number {
+    let n = 0;
+    for (const session of this.#server?.engine.getSessions() ?? []) {
+      for (const sub of [...session.publishEngine.subscriptions]) {
+        sub.terminate();
+        n += 1;
+      }
+    }
+    return n;
   }
 
   /** The server going away and coming back on the same port. */

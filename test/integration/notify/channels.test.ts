@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
 import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createMqttAdapter } from '../../../adapters/mqtt/index.js';
@@ -10,35 +9,7 @@ import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-
-interface Received {
-  path: string;
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-}
-
-/** A local HTTP server standing in for the robots' webhook endpoints; /flaky fails twice. */
-async function webhookServer(): Promise<{ url: string; received: Received[] }> {
-  const received: Received[] = [];
-  let flaky = 0;
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      if (u.pathname === '/flaky' && flaky++ < 2) {
-        res.writeHead(502).end();
-        return;
-      }
-      received.push({ path: u.pathname, query: u.searchParams, body: JSON.parse(text) as Record<string, unknown> });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
-  const addr = server.address();
-  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`, received };
-}
+import { webhookServer } from '../../helpers/webhook-server.js';
 
 describe('alert channels', () => {
   it('sends the WeCom, DingTalk and Feishu formats, a retried webhook and an MQTT alert for a raised ticket', async () => {
@@ -104,6 +75,6 @@ describe('alert channels', () => {
 
     // The flaky webhook failed twice and delivered once.
     expect(hook.received.filter((r) => r.path === '/flaky')).toHaveLength(1);
-    expect(notifier.status().find((s) => s.channel === 'hook')).toMatchObject({ sent: 1, failed: 0 });
+    await vi.waitFor(() => expect(notifier.status().find((s) => s.channel === 'hook')).toMatchObject({ sent: 1, failed: 0 }));
   });
 });

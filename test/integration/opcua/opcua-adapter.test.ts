@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { UpstreamChange } from '../../../adapters/adapter.js';
+import type { AdapterError, UpstreamChange } from '../../../adapters/adapter.js';
 import { createOpcuaAdapter } from '../../../adapters/opcua/index.js';
 import type { Reading } from '../../../adapters/reading.js';
 import { systemClock } from '../../../gateway/clock.js';
@@ -42,11 +42,13 @@ describe('OPC UA adapter against the simulated elevator', () => {
     );
     const readings: Reading[] = [];
     const upstream: UpstreamChange[] = [];
+    const errors: AdapterError[] = [];
     a.on('reading', (r) => readings.push(r));
     a.on('upstream', (u) => upstream.push(u));
+    a.on('error', (e) => errors.push(e));
     await a.start();
     onTestFinished(() => a.stop());
-    return { a, readings, upstream };
+    return { a, readings, upstream, errors };
   }
 
   it('delivers every point of the elevator as readings, and a bad status code as quality bad', async () => {
@@ -59,6 +61,24 @@ describe('OPC UA adapter against the simulated elevator', () => {
     sim.badStatus('faultCode', null);
     sim.normal();
   }, 40_000);
+
+  it('re-creates a subscription that stopped delivering, on the same session, and readings resume', async () => {
+    const { a, readings, errors } = await adapter();
+    await vi.waitFor(() => expect(a.status().connected).toBe(true), { timeout: 20_000 });
+    await vi.waitFor(() => expect(sim.sessions().map((s) => s.subscriptions)).toEqual([1]), { timeout: 20_000 });
+    // The server forgets the subscription without a word: no data, no keep-alive from now on.
+    expect(sim.stallSubscriptions()).toBe(1);
+    expect(sim.sessions().map((s) => s.subscriptions)).toEqual([0]);
+    // The watchdog's limit is 15 publishing intervals (3 s here).
+    await vi.waitFor(() => expect(errors.map((e) => e.code)).toContain('GW_OPCUA_SUBSCRIPTION_STALLED'), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(() => expect(sim.sessions().map((s) => s.subscriptions)).toEqual([1]), { timeout: 20_000, interval: 100 });
+    const after = readings.length;
+    sim.set('faultCode', 9);
+    await vi.waitFor(() => expect(readings.slice(after).some((r) => r.pointId === 'faultCode' && r.value === 9 && r.quality === 'good')).toBe(true), { timeout: 20_000 });
+    expect(a.status().errors['GW_OPCUA_SUBSCRIPTION_STALLED']).toBe(1);
+    expect(a.status().upstreams[0]?.reconnects).toBe(0); // the session was kept: only the subscription was re-created
+    sim.normal();
+  }, 60_000);
 
   it('reports the server going away as upstream down and comes back with values after a restart', async () => {
     const { a, readings, upstream } = await adapter();

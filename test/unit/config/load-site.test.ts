@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSiteFile, parseSite } from '../../../gateway/config/load-site.js';
@@ -59,7 +59,7 @@ describe('site file', () => {
     expect(problems).toContain('devices[1].fedBy: expected the id of a device in this file, got "ghost"');
   });
 
-  it('refuses an unknown fault to tune and custom rules, which are not supported yet', () => {
+  it('refuses an unknown fault to tune and a custom rule without its parts', () => {
     const problems = problemsOf(() =>
       parseSite({
         site: { id: 's', code: 'S1', name: 'S' },
@@ -78,7 +78,8 @@ describe('site file', () => {
     );
     expect(problems).toContain('devices[0].faults: Unrecognized key: "waterleak"');
     expect(problems.some((p) => p.startsWith('devices[0].faults.battery-low'))).toBe(true);
-    expect(problems).toContain('devices[0].rules[0]: custom rules are not supported yet; tune a built-in fault under "faults" instead');
+    expect(problems.some((p) => p.startsWith('devices[0].rules[0].id'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('devices[0].rules[0].tier'))).toBe(true);
   });
 
   it('reports a file that is not JSON with its name', async () => {
@@ -86,5 +87,24 @@ describe('site file', () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, '{ "site": ');
     await expect(loadSiteFile(file)).rejects.toMatchObject({ code: 'GW_CONFIG_UNREADABLE' });
+  });
+
+  it('joins the users of a users file to the site, and names a bad user by the file and path', async () => {
+    const dir = await tempDir();
+    const site = JSON.parse(await readFile(path.resolve('config/demo-site.json'), 'utf8')) as Record<string, unknown>;
+    const hash = 'a'.repeat(64);
+    await writeFile(path.join(dir, 'staff.json'), JSON.stringify([{ id: 'p1', name: '王', role: 'patrol', tokenSha256: hash, buildings: ['T1'] }]));
+    await writeFile(path.join(dir, 'site.json'), JSON.stringify({ ...site, dataDir: dir, usersFile: 'staff.json' }));
+    const loaded = await loadSiteFile(path.join(dir, 'site.json'));
+    expect(loaded.users.map((u) => [u.id, u.role])).toContainEqual(['p1', 'patrol']);
+
+    await writeFile(path.join(dir, 'staff.json'), JSON.stringify([{ id: 'p1', name: '王', role: 'boss', tokenSha256: 'secret' }]));
+    const err = await loadSiteFile(path.join(dir, 'site.json')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GW_CONFIG_INVALID' });
+    const problems = (err as GatewayError).context['problems'] as string[];
+    expect(problems.some((p) => p.startsWith('usersFile staff.json: [0].role'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('usersFile staff.json: [0].tokenSha256: expected the sha256'))).toBe(true);
+    await writeFile(path.join(dir, 'site.json'), JSON.stringify({ ...site, dataDir: dir, usersFile: 'missing.json' }));
+    await expect(loadSiteFile(path.join(dir, 'site.json'))).rejects.toMatchObject({ code: 'GW_CONFIG_UNREADABLE' });
   });
 });

@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+import type { Clock, TimerHandle } from '../clock.js';
+
+const HEARTBEAT_MS = 15_000;
+/** A client that cannot keep up (a phone on a weak Wi-Fi) is dropped rather than buffered forever. */
+const MAX_BUFFERED_BYTES = 1_000_000;
+
+/**
+ * Server-sent events to the pages: `ticket` and `devices` events, a comment heartbeat so proxies
+ * and phones keep the connection, and `close()` that ends every stream so the server can stop.
+ */
+export class EventStream {
+  readonly #clients = new Set<ServerResponse>();
+  #heartbeat: TimerHandle | null = null;
+  #nextId = 1;
+
+  constructor(private readonly clock: Clock) {}
+
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  attach(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    this.#clients.add(res);
+    res.on('close', () => this.#clients.delete(res));
+    this.#heartbeat ??= this.clock.setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS);
+  }
+
+  publish(event: 'ticket' | 'devices' | 'sync', data: unknown): void {
+    if (this.#clients.size === 0) return;
+    this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  close(): void {
+    this.#heartbeat?.cancel();
+    this.#heartbeat = null;
+    for (const res of this.#clients) res.end();
+    this.#clients.clear();
+  }
+
+  #write(chunk: string): void {
+    for (const res of this.#clients) {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        this.#clients.delete(res);
+      } else res.write(chunk);
+    }
+  }
+}

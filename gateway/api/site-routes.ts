@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { FaultPipeline } from '../alarms/index.js';
+import type { AlarmsConfig } from '../alarms/config-schema.js';
+import type { Clock } from '../clock.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import { actingUser, type Authenticator } from './auth.js';
+import type { EventStream } from './event-stream.js';
+import type { LiveValues } from './live-values.js';
+import { sendError } from './reply-error.js';
+import { computeStats, statsCsv } from './stats.js';
+
+const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+} as const;
+
+const shelveBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['deviceId', 'minutes', 'reason'],
+  properties: {
+    deviceId: { type: 'string', minLength: 1, maxLength: 100 },
+    /** A fault id, or `*` (the default) for every fault of the device. */
+    fault: { type: 'string', minLength: 1, maxLength: 100, default: '*' },
+    /** Shelving is for a limited time (ISA-18.2): at most 7 days. */
+    minutes: { type: 'number', exclusiveMinimum: 0, maximum: 7 * 24 * 60 },
+    reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+  },
+} as const;
+
+const DAY_MS = 24 * 3_600_000;
+
+/** Who am I, devices with live values, the event stream, statistics, and shelving. */
+export function siteRoutes(
+  app: FastifyInstance,
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string> },
+): void {
+  const { auth } = deps;
+
+  app.get('/api/me', { onRequest: auth.require('patrol', 'engineer', 'operator') }, async (req) => {
+    const u = actingUser(req);
+    return { user: { id: u.id, name: u.name, role: u.role, buildings: u.buildings } };
+  });
+
+  app.get('/api/devices', async () => ({ devices: deps.live.view(null, deps.adapters()), adapters: deps.adapters() }));
+
+  app.get('/api/events', (req, reply) => {
+    reply.hijack();
+    deps.events.attach(reply.raw);
+  });
+
+  /** The review period: `from`..`to`, by default the 30 days up to now; null when `from` is not before `to`. */
+  const range = (q: { from?: string; to?: string }): { from: number; to: number; now: number } | null => {
+    const now = deps.clock.now();
+    const to = q.to === undefined ? now : Date.parse(q.to);
+    const from = q.from === undefined ? to - 30 * DAY_MS : Date.parse(q.from);
+    return from < to ? { from, to, now } : null;
+  };
+  const badRange = 'querystring.from: must be before to';
+  app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats', { schema: { querystring: rangeQuery } }, async (req, reply) => {
+    const r = range(req.query);
+    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats(deps.tickets.all(), r, deps.alarms);
+  });
+  app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats.csv', { schema: { querystring: rangeQuery } }, async (req, reply) => {
+    const r = range(req.query);
+    if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange);
+    const name = `tickets-${new Date(r.from).toISOString().slice(0, 10)}-${new Date(r.to).toISOString().slice(0, 10)}.csv`;
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(deps.tickets.all(), r));
+  });
+
+  const pipeline = deps.pipeline;
+  app.get('/api/shelves', async () => ({ shelves: pipeline.shelves() }));
+  app.post<{ Body: { deviceId: string; fault: string; minutes: number; reason: string } }>(
+    '/api/shelves',
+    { schema: { body: shelveBody }, onRequest: auth.require('operator') },
+    async (req, reply) => {
+      const b = req.body;
+      if (!deps.deviceIds.has(b.deviceId)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.deviceId: no device "${b.deviceId}" in the site file`);
+      const shelf = await pipeline.shelve(b.deviceId, b.fault, b.minutes, b.reason, `user:${actingUser(req).id}`);
+      return reply.code(201).send({ shelf });
+    },
+  );
+  app.delete<{ Params: { id: string } }>('/api/shelves/:id', { onRequest: auth.require('operator') }, async (req, reply) => {
+    if (!(await pipeline.unshelve(req.params.id, `user:${actingUser(req).id}`))) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no active shelf ${req.params.id}`);
+    return { unshelved: req.params.id };
+  });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const Bilingual = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM such as 09:00');
+
+/** A shift in the site's time zone; `to` before `from` runs over midnight (17:30-09:00). */
+export const Shift = z.strictObject({ id: z.string().min(1), name: Bilingual, from: ClockTime, to: ClockTime });
+export type Shift = z.infer<typeof Shift>;
+
+const SKILLS = ['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general'] as const;
+
+/** A team on one shift, for some skills and buildings, reached on its own channels. */
+export const Team = z.strictObject({
+  id: z.string().min(1),
+  name: Bilingual,
+  shift: z.string().min(1),
+  skills: z.array(z.enum(SKILLS)).min(1),
+  /** Buildings it covers; empty = every building. */
+  buildings: z.array(z.string()).default([]),
+  /** Channel ids (notify.channels) its alerts go to. */
+  channels: z.array(z.string()).min(1),
+  /** User ids (users) on the team, for the pages. */
+  members: z.array(z.string()).default([]),
+});
+export type Team = z.infer<typeof Team>;
+
+/** The levels above the teams an unacknowledged alert escalates to. */
+export const EscalationLevel = z.strictObject({ name: Bilingual, channels: z.array(z.string()).min(1) });
+export type EscalationLevel = z.infer<typeof EscalationLevel>;
+
+export const Roster = z.strictObject({
+  shifts: z.array(Shift).min(1).default([
+    { id: 'day', name: { zh: '白班服务台', en: 'Day desk' }, from: '09:00', to: '17:30' },
+    { id: 'night', name: { zh: '夜间监控中心', en: 'Night monitoring centre' }, from: '17:30', to: '09:00' },
+  ]),
+  teams: z.array(Team).default([]),
+  supervisor: EscalationLevel.optional(),
+  manager: EscalationLevel.optional(),
+});
+export type Roster = z.infer<typeof Roster>;
+
+/** Minutes since local midnight of an HH:MM time. */
+export function minuteOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+export function shiftCovers(s: Shift, minute: number): boolean {
+  const from = minuteOfDay(s.from);
+  const to = minuteOfDay(s.to);
+  return from <= to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
+/** Problems with a roster against the channel ids of the site file, each with its path. */
+export function rosterProblems(roster: Roster, channelIds: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const shiftIds = new Set(roster.shifts.map((s) => s.id));
+  roster.teams.forEach((t, i) => {
+    if (!shiftIds.has(t.shift)) problems.push({ path: ['teams', i, 'shift'], message: `expected one of the shift ids (${[...shiftIds].join(', ')}), got "${t.shift}"` });
+    t.channels.forEach((c, j) => {
+      if (!channelIds.has(c)) problems.push({ path: ['teams', i, 'channels', j], message: `expected a channel id from notify.channels, got "${c}"` });
+    });
+  });
+  for (const level of ['supervisor', 'manager'] as const) {
+    roster[level]?.channels.forEach((c, j) => {
+      if (!channelIds.has(c)) problems.push({ path: [level, 'channels', j], message: `expected a channel id from notify.channels, got "${c}"` });
+    });
+  }
+  // Every minute of the day is someone's shift, or alerts would go nowhere at that hour.
+  for (let m = 0; m < 24 * 60; m += 1) {
+    if (!roster.shifts.some((s) => shiftCovers(s, m))) {
+      problems.push({ path: ['shifts'], message: `no shift covers ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}` });
+      break;
+    }
+  }
+  return problems;
+}

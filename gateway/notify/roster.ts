@@ -1,0 +1,66 @@
+import type { Skill } from '../config/site-schema.js';
+import type { Bilingual } from '../tickets/ticket.js';
+import { shiftCovers, type Roster, type Team } from './roster-schema.js';
+
+/** Who an alert is for: a team on duty, or a level it escalated to, or everyone when no roster. */
+export type EscalationStep = 'team' | 'supervisor' | 'manager';
+
+export interface Addressee {
+  readonly level: EscalationStep | 'all';
+  readonly name: Bilingual;
+  /** Channel ids; empty = only the channels that get every alert. */
+  readonly channels: readonly string[];
+}
+
+const EVERYONE: Addressee = { level: 'all', name: { zh: '全体值班', en: 'everyone on duty' }, channels: [] };
+
+/** Minutes since local midnight in the site's time zone. */
+export function localMinuteOfDay(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(epochMs);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+}
+
+/** The duty roster, compiled: who is on for a skill and building at a moment. */
+export class DutyRoster {
+  readonly #roster: Roster | undefined;
+  readonly #timeZone: string;
+
+  constructor(roster: Roster | undefined, timeZone: string) {
+    this.#roster = roster;
+    this.#timeZone = timeZone;
+  }
+
+  /** Channel ids that belong to some addressee (they get only that addressee's alerts). */
+  addressedChannels(): Set<string> {
+    const r = this.#roster;
+    if (r === undefined) return new Set();
+    return new Set([...r.teams.flatMap((t) => t.channels), ...(r.supervisor?.channels ?? []), ...(r.manager?.channels ?? [])]);
+  }
+
+  teamsOnDuty(at: number, skill: Skill, building: string): Team[] {
+    const r = this.#roster;
+    if (r === undefined) return [];
+    const minute = localMinuteOfDay(at, this.#timeZone);
+    const onShift = new Set(r.shifts.filter((s) => shiftCovers(s, minute)).map((s) => s.id));
+    return r.teams.filter((t) => onShift.has(t.shift) && t.skills.includes(skill) && (t.buildings.length === 0 || t.buildings.includes(building)));
+  }
+
+  /**
+   * The addressee of a ticket's alert at an escalation step. A step with nobody configured falls
+   * through to the next one up, so an alert never goes to no one.
+   */
+  addressee(step: EscalationStep, at: number, skill: Skill, building: string): Addressee {
+    const r = this.#roster;
+    if (r === undefined) return EVERYONE;
+    if (step === 'team') {
+      const teams = this.teamsOnDuty(at, skill, building);
+      if (teams.length > 0) {
+        return { level: 'team', name: { zh: teams.map((t) => t.name.zh).join('、'), en: teams.map((t) => t.name.en).join(', ') }, channels: teams.flatMap((t) => t.channels) };
+      }
+    }
+    if (step !== 'manager' && r.supervisor !== undefined) return { level: 'supervisor', ...r.supervisor };
+    if (r.manager !== undefined) return { level: 'manager', ...r.manager };
+    return EVERYONE;
+  }
+}

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { User } from '../../gateway/api/users-schema.js';
+
+/** Staff of the test site, one per role, with the tokens they would carry (only hashes go in the site). */
+export const STAFF = {
+  patrol: { id: 'p-wang', name: '王巡检', role: 'patrol', token: 'tok-patrol-T1', buildings: ['T1'] },
+  farPatrol: { id: 'p-zhao', name: '赵巡检', role: 'patrol', token: 'tok-patrol-T9', buildings: ['T9'] },
+  engineer: { id: 'e-li', name: '李工', role: 'engineer', token: 'tok-engineer', buildings: [] },
+  operator: { id: 'o-chen', name: '陈运维', role: 'operator', token: 'tok-operator', buildings: [] },
+  admin: { id: 'a-sun', name: '孙管理员', role: 'admin', token: 'tok-admin', buildings: [] },
+} as const satisfies Record<string, { id: string; name: string; role: User['role']; token: string; buildings: readonly string[] }>;
+
+export type StaffMember = keyof typeof STAFF;
+
+export function staffUsers(): { id: string; name: string; role: User['role']; tokenSha256: string; buildings: string[] }[] {
+  return Object.values(STAFF).map((s) => ({ id: s.id, name: s.name, role: s.role, tokenSha256: createHash('sha256').update(s.token).digest('hex'), buildings: [...s.buildings] }));
+}
+
+export function bearer(who: StaffMember): { authorization: string } {
+  return { authorization: `Bearer ${STAFF[who].token}` };
+}
