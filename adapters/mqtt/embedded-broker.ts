@@ -45,9 +45,21 @@ export class EmbeddedBroker {
   async start(): Promise<{ host: string; port: number }> {
     const o = this.#opts;
     const broker = await Aedes.createBroker({
-      // A slow subscriber must not hold the broker's memory hostage (see docs/mqtt.md, flood).
+      // Packets a client may send before its CONNECT is authenticated.
       queueLimit: 1000,
-      concurrency: 200,
+      // No mqemitter concurrency limit, on purpose. With a limit (aedes default 100), once that many
+      // deliveries wait on a slow subscriber's socket (waitForDrain) every further publish is queued
+      // inside mqemitter, without bound. When the subscriber disconnects, mqemitter's `released()`
+      // drains that queue recursively: released -> _do -> fastparallel -> (no subscriber on a device
+      // topic, so done runs synchronously) -> released -> ... one stack frame chain per queued
+      // message, and a flood of QoS 0 readings overflows the stack ("Maximum call stack size
+      // exceeded" thrown out of whatever callback is deepest: the process dies). aedes 1.2.0 and
+      // mqemitter 7.1.0 are the latest; there is no fixed version to pin. Without the limit nothing
+      // is queued in mqemitter: the bound is each connection's own backpressure (aedes reads a
+      // client's next socket chunk only when every packet of the last one is done) and drainTimeout
+      // below, which cuts a subscriber that stops reading. test/reliability/broker-flood.test.ts.
+      concurrency: 0,
+      drainTimeout: 10_000,
       authenticate: (client, username, password, done) => {
         const cred = username === undefined ? undefined : this.#byUser.get(username);
         if (cred !== undefined && password !== undefined && samePassword(password, cred.password)) {

@@ -90,7 +90,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
         maxPayloadBytes: broker.maxPayloadBytes,
         allowAnonymous: broker.allowAnonymous,
         credentials,
-        mayPublish: (deviceId, topic) => this.#topics.mayPublish(deviceId, topic) || topic.startsWith('$'),
+        // Only its own topics: never `$SYS/...`, where a forged `$SYS/{id}/new/clients` would make aedes close another client.
+        mayPublish: (deviceId, topic) => this.#topics.mayPublish(deviceId, topic),
         onDevicePublish: (deviceId, packet) => this.#onMessage(packet.topic, packet.payload as Buffer, deviceId),
         onRefused: (code, message, deviceId) => this.#bad(code, message, deviceId),
         log: this.#log,

@@ -156,6 +156,13 @@ export class EndpointSession {
     });
     this.#subscription = sub;
     this.#lastHeard = systemClock.now();
+    // The SDK creates the subscription in the background and emits 'error' when that fails (the
+    // session closed or the connection broke with the request in flight: a server restart at the
+    // wrong moment). An 'error' nobody listens to is an uncaught exception that kills the gateway
+    // (test/reliability/protocol-faults.test.ts); here it is a lost session like any other.
+    sub.on('error', (err: unknown) => {
+      if (this.#subscription === sub) this.#lost(`subscription failed: ${errorMessage(err)}`);
+    });
     sub.on('keepalive', () => {
       this.#lastHeard = systemClock.now();
     });

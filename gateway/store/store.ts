@@ -216,9 +216,13 @@ async function recover(file: DurableJsonFile<StoreData>, opts: FileStoreOptions)
     await rename(file.file, aside);
     let recovered: StoreData | null = null;
     try {
-      recovered = normalizeStoreData(await file.readBackup());
-    } catch {
-      recovered = null;
+      const backup = await file.readBackup();
+      recovered = backup === null ? null : normalizeStoreData(backup);
+    } catch (bakErr) {
+      // The next write replaces the backup: keep a corrupt one aside too, never overwrite it silently.
+      const bakAside = `${file.backupFile}.corrupt-${opts.clock.now()}`;
+      await rename(file.backupFile, bakAside);
+      opts.log.error({ event: 'store.backup_corrupt', code: 'GW_STORE_CORRUPT', file: file.backupFile, aside: bakAside, err: errorMessage(bakErr) }, `store backup ${file.backupFile} could not be parsed either; kept as ${bakAside}`);
     }
     const e = new GatewayError('GW_STORE_CORRUPT', `store file ${file.file} could not be parsed; kept as ${aside}`, { file: file.file, aside }, { cause: err });
     opts.log.error(

@@ -1,8 +1,6 @@
-import { createServer, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Aedes } from 'aedes';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { ScaledClock } from '../../gateway/clock.js';
 import { loadSiteFile } from '../../gateway/config/load-site.js';
@@ -10,7 +8,7 @@ import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { silentLogger, type Logger } from '../../gateway/log.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../central/index.js';
-import { freePort } from '../free-port.js';
+import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
@@ -260,41 +258,4 @@ function sleepScenario(clock: ScaledClock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
-interface ExternalBroker {
-  readonly url: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
 
-/** An aedes broker standing in for a site's own broker, stoppable and restartable on one port. */
-async function startExternalBroker(): Promise<ExternalBroker> {
-  const port = await freePort();
-  let broker: Aedes | null = null;
-  let server: ReturnType<typeof createServer> | null = null;
-  const sockets = new Set<Socket>();
-  const start = async (): Promise<void> => {
-    if (server !== null) return;
-    const b = await Aedes.createBroker();
-    const s = createServer((sock) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-      sock.on('error', () => sock.destroy());
-      b.handle(sock);
-    });
-    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
-    broker = b;
-    server = s;
-  };
-  const stop = async (): Promise<void> => {
-    const s = server;
-    const b = broker;
-    server = null;
-    broker = null;
-    for (const sock of sockets) sock.destroy();
-    if (s !== null) await new Promise<void>((resolve) => s.close(() => resolve()));
-    if (b !== null) await new Promise<void>((resolve) => b.close(() => resolve()));
-  };
-  await start();
-  return { url: `mqtt://127.0.0.1:${port}`, start, stop, close: stop };
-}

@@ -1,21 +1,36 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { onTestFinished } from 'vitest';
 
 const MAIN = path.resolve('dist/gateway/main.js');
 
 /** Makes sure dist/ is current (npm test builds first; a lone `vitest run` may not have). */
 export function ensureBuilt(output: string = MAIN): void {
-  const src = statSync(path.resolve('gateway/app.ts')).mtimeMs;
+  const src = Math.max(...['gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'].map((d) => newestMtime(path.resolve(d))));
   if (!existsSync(output) || statSync(output).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 
-/** The gateway as a real child process on a site file. */
-export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv): ChildProcess {
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The gateway as a real child process on a site file; `onLine` sees every line it writes (pino JSON). */
+export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, [MAIN, siteFile], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    if (onLine === undefined) stream.resume();
+    else createInterface({ input: stream }).on('line', onLine);
+  }
   return child;
 }
 
@@ -40,5 +55,49 @@ export function kill9(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
+  });
+}
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  /** Every line it wrote so far (pino JSON). */
+  readonly lines: string[];
+  readonly httpUrl: string;
+  /** Parsed log events with this `event` field. */
+  events(event: string): Record<string, unknown>[];
+}
+
+/**
+ * Spawns the gateway, collects its log lines, waits for its HTTP port, and SIGKILLs it when the
+ * test finishes (a test that wants a clean stop sends SIGTERM and awaits `exited`).
+ */
+export async function startGatewayProcess(siteFile: string, httpPort: number, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const lines: string[] = [];
+  const child = spawnGateway(siteFile, env, (l) => void lines.push(l));
+  onTestFinished(() => kill9(child));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`gateway exited (${code ?? signal}) before it listened:\n${lines.join('\n')}`))));
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(httpPort, 30_000), exited]);
+  return {
+    child,
+    lines,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    events: (event) => lines.flatMap((l) => {
+      try {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        return o['event'] === event ? [o] : [];
+      } catch {
+        return [];
+      }
+    }),
+  };
+}
+
+/** SIGTERM and wait for the exit code. */
+export function stopGateway(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
   });
 }

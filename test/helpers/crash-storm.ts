@@ -1,0 +1,123 @@
+import mqtt from 'mqtt';
+import { expect, onTestFinished, vi } from 'vitest';
+import { createCentralService } from '../../simulators/central/index.js';
+import { freePort } from '../../simulators/free-port.js';
+import { kill9, spawnGateway, waitForPort } from './gateway-process.js';
+import { writeLeakSite } from './leak-site.js';
+import { tempDir } from './temp-dir.js';
+
+export interface CrashStormOptions {
+  readonly kills: number;
+  readonly sensors?: number;
+  /** Sensors flipped per round. */
+  readonly perRound?: number;
+  /** Extra environment for the gateway process (e.g. LOG_LEVEL). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Every line the gateway processes write to stdout/stderr, for the log checks. */
+  readonly onLogLine?: (line: string) => void;
+}
+
+export interface CrashStormResult {
+  readonly announced: ReadonlySet<string>;
+  readonly atCentral: number;
+  /** Secrets the site file holds, for the no-secret-in-logs check. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * A real gateway process on a site of MQTT leak sensors, SIGKILLed `kills` times at a random moment
+ * while a burst of sensor changes raises tickets and the sender uploads them to the reference
+ * central service. After every restart each ticket announced so far on the alert topic must be in
+ * the gateway's store; at the end every announced ticket must be at the central service, each
+ * exactly once in effect. Used by the integration smoke test and by the reliability suite.
+ */
+export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStormResult> {
+  const sensors = opts.sensors ?? 40;
+  const perRound = opts.perRound ?? 8;
+  const dir = await tempDir();
+  const central = createCentralService({ tokens: ['crash-token'], progress: false });
+  const centralUrl = await central.start(0);
+  onTestFinished(() => central.stop());
+  const mqttPort = await freePort();
+  const httpPort = await freePort();
+  const siteFile = await writeLeakSite({
+    dir,
+    sensors,
+    mqttPort,
+    httpPort,
+    password: (i) => `pw-crash-${i}`,
+    extra: { central: { url: centralUrl, token: { env: 'CRASH_CENTRAL_TOKEN' }, batchMaxItems: 5, pollSeconds: 3600 } },
+  });
+  const env = { CRASH_CENTRAL_TOKEN: 'crash-token', ...opts.env };
+  const spawn = (): ReturnType<typeof spawnGateway> => {
+    const gw = spawnGateway(siteFile, env, opts.onLogLine);
+    onTestFinished(() => kill9(gw));
+    return gw;
+  };
+
+  // Staff console: every ticket the gateway announces on the alert topic.
+  const announced = new Set<string>();
+  const consoleClient = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-0', password: 'pw-crash-0', reconnectPeriod: 50, connectTimeout: 2000 });
+  consoleClient.on('error', () => undefined);
+  consoleClient.on('connect', () => void consoleClient.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
+  consoleClient.on('message', (_t, p) => announced.add((JSON.parse(p.toString()) as { ticketId: string }).ticketId));
+  onTestFinished(() => consoleClient.endAsync(true));
+
+  let wet = false;
+  for (let round = 0; round < opts.kills; round++) {
+    const gw = spawn();
+    await waitForPort(mqttPort);
+    // Every ticket anyone was told about survived the last kill.
+    const told = [...announced];
+    const stored = new Set(await ticketIds(httpPort));
+    expect(told.filter((id) => !stored.has(id)), `round ${round}: announced tickets missing after restart`).toEqual([]);
+    await vi.waitFor(() => expect(consoleClient.connected).toBe(true), { timeout: 10_000 });
+    // A burst of changes: sensors flip, so tickets are raised or take occurrences.
+    wet = !wet;
+    const publishers = await Promise.all(
+      Array.from({ length: perRound }, (_, k) => {
+        const i = (round * perRound + k) % sensors;
+        return mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: `leak-${i}`, password: `pw-crash-${i}`, reconnectPeriod: 0 }).then(
+          async (c) => {
+            c.on('error', () => undefined);
+            await c.publishAsync(`site/leak-${i}/wet`, JSON.stringify({ value: wet }), { qos: 1 }).catch(() => undefined);
+            return c;
+          },
+          () => null,
+        );
+      }),
+    );
+    // Kill at a random moment while tickets are being raised and uploaded.
+    await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 250)));
+    await kill9(gw);
+    for (const c of publishers) c?.end(true);
+  }
+
+  const last = spawn();
+  await waitForPort(httpPort);
+  await vi.waitFor(
+    async () => {
+      const ready = (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).json()) as { sync: { backlog: number } };
+      expect(ready.sync.backlog).toBe(0);
+    },
+    { timeout: 60_000, interval: 200 },
+  );
+  const stored = new Set(await ticketIds(httpPort));
+  await kill9(last);
+
+  expect(announced.size).toBeGreaterThan(0);
+  expect([...announced].filter((id) => !stored.has(id))).toEqual([]);
+  const atCentral = new Set(central.tickets().map((t) => t.id));
+  expect([...announced].filter((id) => !atCentral.has(id))).toEqual([]);
+  expect(central.doubleEffects()).toEqual([]);
+  const numbers = central.tickets().map((t) => t.number);
+  expect(new Set(numbers).size).toBe(numbers.length);
+  return { announced, atCentral: atCentral.size, secrets: ['crash-token', ...Array.from({ length: sensors }, (_, i) => `pw-crash-${i}`)] };
+}
+
+async function ticketIds(httpPort: number): Promise<string[]> {
+  await waitForPort(httpPort);
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/tickets?limit=5000`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { tickets: { id: string }[] }).tickets.map((t) => t.id);
+}

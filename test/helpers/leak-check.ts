@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Sockets, servers, child processes and timers alive in this process, by kind. */
+export function handles(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
+  return out;
+}
+
+/** Live child processes of this process (Linux /proc; empty elsewhere). */
+export function childProcesses(): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  return pids.flatMap((pid) => {
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.pid ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Waits until no kind of handle outnumbers `baseline` and no child process is left, or throws
+ * naming what is left. Kinds in `tolerate` do not fail the check: what is left of them after the
+ * wait is returned instead, for the caller to report. Polls with one plain timer that has fired by the time it looks, so the
+ * check does not count itself (vi.waitFor's own timers would).
+ */
+export async function expectNothingLeft(baseline: Record<string, number>, opts: { timeoutMs?: number; tolerate?: readonly string[] } = {}): Promise<Record<string, number>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const over = Object.entries(handles()).filter(([kind, n]) => n > (baseline[kind] ?? 0));
+    const extra = over.filter(([kind]) => !(opts.tolerate ?? []).includes(kind));
+    const children = childProcesses();
+    if (extra.length === 0 && children.length === 0) {
+      if (over.length === 0 || Date.now() > deadline) return Object.fromEntries(over);
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`left behind: ${JSON.stringify(Object.fromEntries(extra))} handles over the baseline ${JSON.stringify(baseline)}, child processes ${JSON.stringify(children)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
