@@ -39,7 +39,9 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
 
 /** The demo site as shipped, moved onto loopback and free ports, its devices absent. */
 async function demoOnLoopback(): Promise<SiteFileInput> {
-  const site = JSON.parse(await readFile(DEMO_SITE, 'utf8')) as SiteFileInput;
+  const site = JSON.parse(await readFile(DEMO_SITE, 'utf8')) as SiteFileInput & { usersFile?: string };
+  // The copy lives in a scratch folder: its users file is named from where the demo site is.
+  const usersFile = site.usersFile === undefined ? {} : { usersFile: path.resolve(path.dirname(DEMO_SITE), site.usersFile) };
   const modbusPort = await freePort();
   const opcuaPort = await freePort();
   const devices = (site.devices ?? []).map((d) => {
@@ -48,7 +50,7 @@ async function demoOnLoopback(): Promise<SiteFileInput> {
     if (s.protocol === 'opcua') return { ...d, source: { ...s, endpoint: `opc.tcp://127.0.0.1:${opcuaPort}/UA/Elevator` } };
     return d;
   });
-  return { ...site, broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, devices };
+  return { ...site, ...usersFile, broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, devices };
 }
 
 /** Largest of a few RSS samples once the process has settled. */

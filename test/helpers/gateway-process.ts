@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags.js';
 
 const MAIN = path.resolve('dist/gateway/main.js');
 
@@ -25,7 +26,7 @@ function newestMtime(dir: string): number {
 
 /** The gateway as a real child process on a site file; `onLine` sees every line it writes (pino JSON). */
 export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, siteFile], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, MAIN, siteFile], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream === null) continue;
     if (onLine === undefined) stream.resume();
