@@ -89,10 +89,11 @@ export class EndpointSession {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#setState('connecting', null);
     const { OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType } = this.sdk;
+    let client: OPCUAClient | null = null;
     try {
       const certificateManager = await this.#pki();
       if (this.#state !== 'connecting') return; // stopped while the SDK loaded
-      const client = OPCUAClient.create({
+      client = OPCUAClient.create({
         applicationName: 'building-fault-gateway',
         clientCertificateManager: certificateManager,
         securityMode: MessageSecurityMode[this.source.securityMode],
@@ -126,6 +127,12 @@ export class EndpointSession {
       this.#backoff.reset();
       this.#setState('online', null);
     } catch (err) {
+      // A stale attempt (torn down by stop() or a loss, perhaps already replaced by a newer one)
+      // only cleans up its own client: reporting a loss now would tear down the newer attempt.
+      if (client !== null && this.#client !== client) {
+        await client.disconnect().catch(() => undefined);
+        return;
+      }
       this.#lost(errorMessage(err));
     }
   }
@@ -211,7 +218,10 @@ export class EndpointSession {
   }
 
   #lost(reason: string): void {
-    if (this.#state === 'stopping' || this.#state === 'stopped' || this.#retry !== null) return;
+    // Already in backoff: this loss is being handled. A second report (the closing session's own
+    // 'session_closed', a failed subscription) would schedule a second reconnect, and the client of
+    // the first would be overwritten by the second: never disconnected, its session pinging forever.
+    if (this.#state === 'stopping' || this.#state === 'stopped' || this.#state === 'backoff' || this.#retry !== null) return;
     this.lastError = reason;
     this.#setState('backoff', reason);
     this.#watchdog?.cancel();
