@@ -141,9 +141,18 @@ export class FileStore implements Store {
     this.#refill();
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
-      // Let every change of this tick join the write (a burst of raises in one event-loop turn).
-      const imm = setImmediate(() => this.#fire());
-      this.#timer = { cancel: () => clearImmediate(imm) };
+      // Write once the code that is running now is done, so every change it makes joins the write
+      // (a burst of raises from one batch of readings), but without waiting a whole event-loop turn
+      // behind the socket data already queued: that wait was most of a lone fault's latency.
+      let cancelled = false;
+      queueMicrotask(() => {
+        if (!cancelled) this.#fire();
+      });
+      this.#timer = {
+        cancel: () => {
+          cancelled = true;
+        },
+      };
       return;
     }
     // Out of budget: wait until the next token is earned and spend it, so a sustained storm costs
