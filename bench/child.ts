@@ -56,6 +56,16 @@ export class Child<In, Out extends { kind: string }> {
     }
   }
 
+  /**
+   * For a simulator child that answers `stop` with `stopped`: asks it to stop, waits for the answer
+   * if it can still give one, then for the process to end.
+   */
+  async stopAndExit(stop: In): Promise<void> {
+    this.send(stop);
+    await this.next('stopped' as Out['kind']).catch(() => undefined);
+    await this.exit();
+  }
+
   /** Waits for the process to end (it ends itself after its last message), killing it after graceMs. */
   async exit(graceMs = 5_000): Promise<void> {
     if (this.#exited) return;

@@ -80,9 +80,7 @@ export async function measureOpcua(o: OpcuaOptions): Promise<OpcuaResult> {
       await gateway.stop();
     }
   } finally {
-    sim.send({ kind: 'stop' });
-    await sim.next('stopped').catch(() => undefined);
-    await sim.exit();
+    await sim.stopAndExit({ kind: 'stop' });
     await tmp.remove();
   }
 }
