@@ -114,7 +114,8 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
       deps.tickets.on('changed', onTicket);
       devicesTimer = deps.clock.setInterval(() => {
         const changed = deps.live.takeChanged();
-        if (changed.length > 0) events.publish('devices', deps.live.view(changed, deps.adapters()));
+        // Nobody watching: the pages load the devices whole when they connect.
+        if (changed.length > 0 && events.clients > 0) events.publish('devices', deps.live.view(changed, deps.adapters()));
       }, 1_000);
       await app.listen({ host: opts.host, port: opts.port });
       const addr = app.server.address();

@@ -22,10 +22,11 @@ export interface DeviceView {
 
 /**
  * The last value of every point, for the pages. Readings arrive by the ten thousand a second, so
- * the hot path is one map write; which devices changed is collected and handed out in batches.
+ * the hot path keeps the reading itself (no copy) and marks its device; the pages' shape is made
+ * only when someone asks, and which devices changed is handed out in batches.
  */
 export class LiveValues {
-  readonly #last = new Map<string, Map<string, PointValue>>();
+  readonly #last = new Map<string, Map<string, Reading>>();
   #dirty = new Set<string>();
 
   constructor(private readonly site: SiteConfig) {}
@@ -36,7 +37,7 @@ export class LiveValues {
       points = new Map();
       this.#last.set(r.deviceId, points);
     }
-    points.set(r.pointId, { pointId: r.pointId, value: r.value, quality: r.quality, ts: r.ts });
+    points.set(r.pointId, r);
     this.#dirty.add(r.deviceId);
   }
 
@@ -61,7 +62,10 @@ export class LiveValues {
           kind: d.kind,
           protocol: d.source.protocol,
           location: d.location,
-          points: d.source.points.map((p) => seen?.get(p.id) ?? { pointId: p.id, value: null, quality: 'none' as const, ts: null }),
+          points: d.source.points.map((p): PointValue => {
+            const r = seen?.get(p.id);
+            return r === undefined ? { pointId: p.id, value: null, quality: 'none', ts: null } : { pointId: p.id, value: r.value, quality: r.quality, ts: r.ts };
+          }),
           link: links.get(d.id) ?? null,
         };
       });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../gateway/api/auth.js';
 import type { User } from '../../gateway/api/users-schema.js';
 
 /** Staff of the test site, one per role, with the tokens they would carry (only hashes go in the site). */
@@ -13,7 +13,7 @@ export const STAFF = {
 export type StaffMember = keyof typeof STAFF;
 
 export function staffUsers(): { id: string; name: string; role: User['role']; tokenSha256: string; buildings: string[] }[] {
-  return Object.values(STAFF).map((s) => ({ id: s.id, name: s.name, role: s.role, tokenSha256: createHash('sha256').update(s.token).digest('hex'), buildings: [...s.buildings] }));
+  return Object.values(STAFF).map((s) => ({ id: s.id, name: s.name, role: s.role, tokenSha256: sha256Hex(s.token), buildings: [...s.buildings] }));
 }
 
 export function bearer(who: StaffMember): { authorization: string } {
