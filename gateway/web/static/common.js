@@ -127,6 +127,37 @@ export function liveEvents(handlers) {
   return source;
 }
 
+/**
+ * Keeps `tickets` (a Map by id) to the open tickets, live: loaded whole, then changed by `ticket`
+ * events, and loaded whole again after the stream comes back (what changed while it was down was
+ * not streamed). `onTicket(ticket, isNew)` runs for each streamed change, `onConnection(up)` when
+ * the stream drops or returns; `render` after every change.
+ */
+export async function liveTickets({ tickets, render, onTicket, onConnection }) {
+  let connected = true;
+  const load = async () => {
+    const res = await api('/api/tickets?status=open&order=desc&evidence=false&limit=5000');
+    tickets.clear();
+    for (const tk of res.tickets) tickets.set(tk.id, tk);
+    render();
+  };
+  liveEvents({
+    ticket: (tk) => {
+      const isNew = !tickets.has(tk.id);
+      tickets.set(tk.id, tk);
+      onTicket?.(tk, isNew);
+      render();
+    },
+    state: (up) => {
+      if (up && !connected) void load();
+      connected = up;
+      onConnection?.(up);
+      render();
+    },
+  });
+  await load();
+}
+
 export function whereLine(ticket) {
   const l = ticket.location;
   const desc = lang() === 'en' && l.descriptionEn ? l.descriptionEn : l.description;

@@ -1,6 +1,6 @@
 // Engineering: live alerts with a sound for emergencies, deadline countdowns that turn red, acknowledge, evidence chart.
 import { evidenceChart } from './chart.js';
-import { api, bi, byUrgency, countdown, esc, faultName, liveEvents, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
+import { api, bi, byUrgency, countdown, esc, faultName, liveTickets, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
 
 const app = document.getElementById('app');
 const tickets = new Map();
@@ -93,27 +93,16 @@ app.addEventListener('click', async (e) => {
   render();
 });
 
-async function load() {
-  const res = await api('/api/tickets?status=open&order=desc&evidence=false&limit=5000');
-  tickets.clear();
-  for (const tk of res.tickets) tickets.set(tk.id, tk);
-  render();
-}
-
 setupPage(render);
 showUser(await signIn(app));
 setInterval(tick, 1000);
-liveEvents({
-  ticket: (tk) => {
-    const isNew = !tickets.has(tk.id);
-    tickets.set(tk.id, tk);
+await liveTickets({
+  tickets,
+  render,
+  onTicket: (tk, isNew) => {
     if (isNew && tk.tier === 'emergency') beep();
-    render();
   },
-  state: (up) => {
-    if (up && !connected) void load();
+  onConnection: (up) => {
     connected = up;
-    render();
   },
 });
-await load();

@@ -1,5 +1,5 @@
 // Patrol (phone): open tickets of my buildings, emergencies first; confirm or reject in two taps; live.
-import { api, bi, byUrgency, esc, faultName, liveEvents, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
+import { api, bi, byUrgency, esc, faultName, liveTickets, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
 
 const app = document.getElementById('app');
 const tickets = new Map();
@@ -83,25 +83,13 @@ app.addEventListener('click', (e) => {
   }
 });
 
-async function load() {
-  const res = await api('/api/tickets?status=open&order=desc&evidence=false&limit=5000');
-  tickets.clear();
-  for (const tk of res.tickets) tickets.set(tk.id, tk);
-  render();
-}
-
 setupPage(render);
 user = await signIn(app);
 showUser(user);
-liveEvents({
-  ticket: (tk) => {
-    tickets.set(tk.id, tk);
-    render();
-  },
-  state: (up) => {
-    if (up && !connected) void load();
+await liveTickets({
+  tickets,
+  render,
+  onConnection: (up) => {
     connected = up;
-    render();
   },
 });
-await load();
