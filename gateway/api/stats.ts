@@ -61,16 +61,16 @@ function firstAt(t: Ticket, statuses: readonly TicketStatus[]): number | null {
   return h === undefined ? null : Date.parse(h.at);
 }
 
-export function acknowledgedAt(t: Ticket): number | null {
+function acknowledgedAt(t: Ticket): number | null {
   // Confirming on site also answers the alert; later steps imply someone acted.
   return firstAt(t, ['acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed']);
 }
 
-export function confirmedAt(t: Ticket): number | null {
+function confirmedAt(t: Ticket): number | null {
   return firstAt(t, ['confirmed']);
 }
 
-export function confirmDeadline(t: Ticket): number {
+function confirmDeadline(t: Ticket): number {
   return Date.parse(t.deadlines.onSiteBy ?? t.deadlines.dispatchBy);
 }
 
@@ -99,7 +99,7 @@ function falseAlarmRows(tickets: readonly Ticket[], keyOf: (t: Ticket) => string
  * Time in flood, by the ISA-18.2 rule itself replayed over the activations: a flood starts when
  * more than `startAbove` alarms fall in the window and ends when fewer than `endBelow` do.
  */
-export function floodMs(activations: readonly number[], cfg: AlarmsConfig['flood'], from: number, to: number): number {
+function floodMs(activations: readonly number[], cfg: AlarmsConfig['flood'], from: number, to: number): number {
   const windowMs = cfg.windowMinutes * 60_000;
   const events = activations.flatMap((a) => [{ at: a, d: 1 }, { at: a + windowMs, d: -1 }]).sort((x, y) => x.at - y.at || x.d - y.d);
   let n = 0;

@@ -40,12 +40,6 @@ interface ListQuery {
   evidence: boolean;
 }
 
-/** Emergencies outrank the rest; then newest first (the patrol page's order). */
-export function byUrgency(a: Ticket, b: Ticket): number {
-  const rank = (t: Ticket): number => (t.tier === 'emergency' ? 0 : t.tier === 'general' ? 1 : 2);
-  return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
-}
-
 /** Tickets: list with filters and paging, one ticket, and the staff's steps on it. */
 export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketService; auth: Authenticator }): void {
   const { tickets, auth } = deps;

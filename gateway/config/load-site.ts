@@ -30,19 +30,22 @@ export function parseSite(raw: unknown, origin = 'site file'): SiteConfig {
 }
 
 export async function loadSiteFile(file: string): Promise<SiteConfig> {
+  return parseSite(await withUsersFile(await readJsonFile(file, 'site file'), file), file);
+}
+
+/** A JSON file of the configuration; an unreadable or unparsable one is GW_CONFIG_UNREADABLE naming it. */
+async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new GatewayError('GW_CONFIG_UNREADABLE', `cannot read site file ${file}: ${errorMessage(err)}`, { file }, { cause: err });
+    throw new GatewayError('GW_CONFIG_UNREADABLE', `cannot read ${what} ${file}: ${errorMessage(err)}`, { file }, { cause: err });
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError('GW_CONFIG_UNREADABLE', `site file ${file} is not valid JSON: ${errorMessage(err)}`, { file }, { cause: err });
+    throw new GatewayError('GW_CONFIG_UNREADABLE', `${what} ${file} is not valid JSON: ${errorMessage(err)}`, { file }, { cause: err });
   }
-  return parseSite(await withUsersFile(raw, file), file);
 }
 
 /**
@@ -53,12 +56,7 @@ async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
   if (raw === null || typeof raw !== 'object' || !('usersFile' in raw) || typeof raw.usersFile !== 'string') return raw;
   const { usersFile, ...rest } = raw as Record<string, unknown> & { usersFile: string };
   const path = resolve(dirname(siteFile), usersFile);
-  let users: unknown;
-  try {
-    users = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new GatewayError('GW_CONFIG_UNREADABLE', `cannot read users file ${path} (usersFile): ${errorMessage(err)}`, { file: path }, { cause: err });
-  }
+  const users = await readJsonFile(path, 'users file (usersFile)');
   const parsed = z.array(User).safeParse(users);
   if (!parsed.success) {
     const problems = formatIssues(parsed.error.issues).map((p) => `usersFile ${usersFile}: ${p}`);

@@ -10,7 +10,7 @@ import type { Addressee, DutyRoster, EscalationStep } from './roster.js';
 const LADDER: readonly EscalationStep[] = ['supervisor', 'manager'];
 const SWEEP_MS = 1_000;
 
-export function escalationsSoFar(t: Pick<Ticket, 'history'>): number {
+function escalationsSoFar(t: Pick<Ticket, 'history'>): number {
   return t.history.filter((h) => h.action === 'escalated').length;
 }
 
@@ -18,7 +18,7 @@ export function escalationsSoFar(t: Pick<Ticket, 'history'>): number {
  * The escalation step a ticket is due at `now`, or null. A ticket escalates only while nobody has
  * acknowledged it; children of an incident escalate with their incident, except emergencies.
  */
-export function dueEscalation(t: Ticket, contract: Contract, now: number): EscalationStep | null {
+function dueEscalation(t: Ticket, contract: Contract, now: number): EscalationStep | null {
   if (t.status !== 'raised') return null;
   if (t.parentId !== null && t.tier !== 'emergency') return null;
   const done = escalationsSoFar(t);

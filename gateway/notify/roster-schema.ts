@@ -40,7 +40,7 @@ export const Roster = z.strictObject({
 export type Roster = z.infer<typeof Roster>;
 
 /** Minutes since local midnight of an HH:MM time. */
-export function minuteOfDay(hhmm: string): number {
+function minuteOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
 }

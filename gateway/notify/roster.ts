@@ -15,7 +15,7 @@ export interface Addressee {
 const EVERYONE: Addressee = { level: 'all', name: { zh: '全体值班', en: 'everyone on duty' }, channels: [] };
 
 /** Minutes since local midnight in the site's time zone. */
-export function localMinuteOfDay(epochMs: number, timeZone: string): number {
+function localMinuteOfDay(epochMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(epochMs);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return get('hour') * 60 + get('minute');
