@@ -1,4 +1,5 @@
 import type { AdapterStatus, DeviceLinkStatus } from '../../adapters/adapter.js';
+import { LatestValue } from '../../adapters/latest-value.js';
 import type { Reading } from '../../adapters/reading.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 
@@ -22,22 +23,23 @@ export interface DeviceView {
 
 /**
  * The last value of every point, for the pages. Readings arrive by the ten thousand a second, so
- * the hot path keeps the reading itself (no copy) and marks its device; the pages' shape is made
- * only when someone asks, and which devices changed is handed out in batches.
+ * the hot path overwrites the point's slot in place (keeping no reading alive) and marks its
+ * device; the pages' shape is made only when someone asks, and which devices changed is handed
+ * out in batches.
  */
 export class LiveValues {
-  readonly #last = new Map<string, Map<string, Reading>>();
+  /** Every configured point's slot, made once at start: readings of other points are ignored. */
+  readonly #last: Map<string, Map<string, LatestValue>>;
   #dirty = new Set<string>();
 
-  constructor(private readonly site: SiteConfig) {}
+  constructor(private readonly site: SiteConfig) {
+    this.#last = new Map(site.devices.map((d) => [d.id, new Map(d.source.points.map((p) => [p.id, new LatestValue()]))]));
+  }
 
   update(r: Reading): void {
-    let points = this.#last.get(r.deviceId);
-    if (points === undefined) {
-      points = new Map();
-      this.#last.set(r.deviceId, points);
-    }
-    points.set(r.pointId, r);
+    const slot = this.#last.get(r.deviceId)?.get(r.pointId);
+    if (slot === undefined) return;
+    slot.set(r);
     this.#dirty.add(r.deviceId);
   }
 
@@ -63,8 +65,8 @@ export class LiveValues {
           protocol: d.source.protocol,
           location: d.location,
           points: d.source.points.map((p): PointValue => {
-            const r = seen?.get(p.id);
-            return r === undefined ? { pointId: p.id, value: null, quality: 'none', ts: null } : { pointId: p.id, value: r.value, quality: r.quality, ts: r.ts };
+            const v = seen?.get(p.id);
+            return { pointId: p.id, value: v?.value ?? null, quality: v?.quality ?? 'none', ts: v?.ts ?? null };
           }),
           link: links.get(d.id) ?? null,
         };

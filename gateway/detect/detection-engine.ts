@@ -1,4 +1,5 @@
-import type { Reading, ReadingValue } from '../../adapters/reading.js';
+import { LatestValue } from '../../adapters/latest-value.js';
+import type { Reading } from '../../adapters/reading.js';
 import { TypedEmitter } from '../../adapters/typed-emitter.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
@@ -35,13 +36,20 @@ interface RuleSlot {
   triggerTs: number;
 }
 
+/** What detection keeps of one point; updated in place, so a reading is not kept alive. */
+interface PointSlot {
+  readonly history: PointHistory;
+  /** The last good value (cleared by a reading of bad quality). */
+  readonly good: LatestValue;
+  /** When the last good reading arrived (gateway clock), NaN before the first. */
+  lastGoodAt: number;
+}
+
 interface DeviceSlot extends DeviceView {
   readonly device: Device;
-  readonly values: Map<string, ReadingValue>;
-  readonly lastGoodAt: Map<string, number>;
   readonly timeDriven: RuleSlot[];
   startedAt: number;
-  readonly histories: Map<string, PointHistory>;
+  readonly points: Map<string, PointSlot>;
   readonly byPoint: Map<string, RuleSlot[]>;
   readonly rules: RuleSlot[];
   readonly offlineWindowMs: number | null;
@@ -75,9 +83,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       for (const slot of rules) {
         for (const p of slot.rule.points) byPoint.set(p, [...(byPoint.get(p) ?? []), slot]);
       }
-      const histories = new Map(device.source.points.map((p) => [p.id, new PointHistory()]));
-      const values = new Map<string, ReadingValue>();
-      const lastGoodAt = new Map<string, number>();
+      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(), good: new LatestValue(), lastGoodAt: Number.NaN }]));
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
@@ -85,11 +91,9 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       if (timeDriven.length > 0) shortest = Math.min(shortest, 3_000);
       const slot: DeviceSlot = {
         device,
-        values,
-        lastGoodAt,
         timeDriven,
         startedAt: clock.now(),
-        histories,
+        points,
         byPoint,
         rules,
         offlineWindowMs: window,
@@ -98,9 +102,12 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
         get now() {
           return clock.now();
         },
-        value: (pointId) => values.get(pointId),
-        history: (pointId) => histories.get(pointId),
-        lastGoodTs: (pointId) => lastGoodAt.get(pointId),
+        value: (pointId) => points.get(pointId)?.good.value,
+        history: (pointId) => points.get(pointId)?.history,
+        lastGoodTs: (pointId) => {
+          const at = points.get(pointId)?.lastGoodAt;
+          return at === undefined || Number.isNaN(at) ? undefined : at;
+        },
       };
       this.#devices.set(device.id, slot);
     }
@@ -134,15 +141,17 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   ingest(r: Reading): void {
     const d = this.#devices.get(r.deviceId);
     if (d === undefined) return;
-    d.histories.get(r.pointId)?.push(r.ts, r.value, r.quality);
+    const p = d.points.get(r.pointId);
+    if (p === undefined) return;
+    p.history.push(r.ts, r.value, r.quality);
     if (r.quality !== 'good') {
       // A bad reading tells us nothing about the fault: forget the value, keep the rule state.
-      d.values.delete(r.pointId);
+      p.good.clear();
       return;
     }
-    d.values.set(r.pointId, r.value);
+    p.good.set(r);
     d.lastGood = this.#clock.now();
-    d.lastGoodAt.set(r.pointId, d.lastGood);
+    p.lastGoodAt = d.lastGood;
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
     if (slots === undefined) return;
@@ -220,7 +229,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   #evidence(d: DeviceSlot, points: readonly string[], now: number): EvidenceSeries[] {
     const units = new Map(d.device.source.points.map((p) => [p.id, p.unit]));
     return points.flatMap((pointId) => {
-      const h = d.histories.get(pointId);
+      const h = d.points.get(pointId)?.history;
       if (h === undefined) return [];
       const unit = units.get(pointId);
       return [{ deviceId: d.device.id, pointId, ...(unit === undefined ? {} : { unit }), samples: h.since(now - EVIDENCE_MS) }];
