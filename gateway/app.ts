@@ -51,7 +51,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const env = deps.env ?? process.env;
 
   // Group commit is paced in real time whatever clock the domain runs on.
-  const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }) });
+  const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const tickets = new TicketService({ store, site, clock, log });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
 

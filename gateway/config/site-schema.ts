@@ -108,6 +108,16 @@ export const SiteFile = z
       })
       .prefault({}),
     dataDir: z.string().min(1).default('./data'),
+    store: z
+      .strictObject({
+        /**
+         * Bytes of journal (`store.journal`) after which it is folded into a new snapshot
+         * (`store.json`); the snapshot's own size is used when larger. 0 turns the journal off: every
+         * write rewrites the whole store (slower as it grows; kept for diagnosis and tests).
+         */
+        compactAfterBytes: z.number().int().min(0).default(4_000_000),
+      })
+      .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     contract: Contract,
     central: CentralService.optional(),

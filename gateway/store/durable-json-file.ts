@@ -38,6 +38,12 @@ export class DurableJsonFile<T> {
     return readJson<T>(this.file);
   }
 
+  /** read(), with the size of the text read (0 when there is no file). */
+  async readWithSize(): Promise<{ data: T | null; bytes: number }> {
+    const text = await readText(this.file);
+    return text === null ? { data: null, bytes: 0 } : { data: JSON.parse(text) as T, bytes: text.length };
+  }
+
   async readBackup(): Promise<T | null> {
     return readJson<T>(this.#bak);
   }
@@ -143,15 +149,18 @@ export class DurableJsonFile<T> {
   }
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  let text: string;
+async function readText(file: string): Promise<string | null> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
   }
-  return JSON.parse(text) as T;
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  const text = await readText(file);
+  return text === null ? null : (JSON.parse(text) as T);
 }
 
 /** The rename is durable only once the directory entry is on disk too (ext4, xfs). */

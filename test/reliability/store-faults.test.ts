@@ -5,7 +5,8 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { freePort } from '../../simulators/free-port.js';
-import { ensureBuilt, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
+import { durableDevices } from '../helpers/durable-store.js';
+import { ensureBuilt, kill9, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
 import { writeLeakSite } from '../helpers/leak-site.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -32,20 +33,25 @@ async function ticketDevices(url: string): Promise<string[]> {
   return body.tickets.map((t) => t.deviceId).sort();
 }
 
-async function storedDevices(file: string): Promise<string[]> {
+async function snapshotDevices(file: string): Promise<string[]> {
   const data = JSON.parse(await readFile(file, 'utf8')) as { tickets: Record<string, { deviceId: string }> };
   return Object.values(data.tickets).map((t) => t.deviceId).sort();
 }
 
-/** Runs a gateway until two tickets are durable (so store.json.bak holds the first), then stops it cleanly. */
+/**
+ * Two gateway runs of one ticket each. A clean stop folds the journal into the snapshot, so
+ * store.json holds both tickets and store.json.bak (the previous snapshot) the first.
+ */
 async function storeWithTwoTickets(dir: string, p: Ports, siteFile: string): Promise<string> {
-  const file = path.join(dir, 'data', 'store.json');
-  const gw = await startGatewayProcess(siteFile, p.httpPort);
+  const dataDir = path.join(dir, 'data');
   for (const i of [0, 1]) {
+    const gw = await startGatewayProcess(siteFile, p.httpPort);
     await wet(p, i);
-    await vi.waitFor(async () => expect(await storedDevices(file)).toContain(`leak-${i}`), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect(await durableDevices(dataDir)).toContain(`leak-${i}`), { timeout: 20_000, interval: 50 });
+    expect(await stopGateway(gw.child)).toBe(0);
   }
-  expect(await stopGateway(gw.child)).toBe(0);
+  const file = path.join(dataDir, 'store.json');
+  expect(await snapshotDevices(file)).toEqual(['leak-0', 'leak-1']);
   return file;
 }
 
@@ -62,9 +68,9 @@ describe('store faults', () => {
     const p = await ports();
     const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
     const file = await storeWithTwoTickets(dir, p, siteFile);
-    // The previous generation: the first ticket at least (the second too if a later write followed).
-    const previous = await storedDevices(`${file}.bak`);
-    expect(previous).toContain('leak-0');
+    // The previous generation: the snapshot the first run's stop wrote.
+    const previous = await snapshotDevices(`${file}.bak`);
+    expect(previous).toEqual(['leak-0']);
     const bad = corrupt(await readFile(file, 'utf8'));
     await writeFile(file, bad);
 
@@ -80,7 +86,7 @@ describe('store faults', () => {
     expect(await ticketDevices(gw.httpUrl)).toEqual(previous);
     expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
     await wet(p, 2);
-    await vi.waitFor(async () => expect(await storedDevices(file)).toEqual([...previous, 'leak-2'].sort()), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect(await durableDevices(path.dirname(file))).toEqual([...previous, 'leak-2'].sort()), { timeout: 20_000, interval: 50 });
     expect(await readFile(aside)).toEqual(bad);
     expect(await stopGateway(gw.child)).toBe(0);
   });
@@ -100,10 +106,67 @@ describe('store faults', () => {
       expect(gw.events('store.backup_corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT' })]);
     });
     await wet(p, 0);
-    await vi.waitFor(async () => expect(await storedDevices(path.join(data, 'store.json'))).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(async () => expect(await durableDevices(data)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
     const files = await readdir(data);
     const asides = await Promise.all(files.filter((f) => f.includes('.corrupt-')).map((f) => readFile(path.join(data, f), 'utf8')));
     expect(asides.sort()).toEqual(['not json', '{"schemaVersion":1,"tickets":{'].sort());
+    expect(await stopGateway(gw.child)).toBe(0);
+  });
+
+  /** Two tickets in the journal only: the gateway is killed before a clean stop could fold it into a snapshot. */
+  async function journalWithTwoTickets(dir: string, p: Ports, siteFile: string): Promise<string> {
+    const dataDir = path.join(dir, 'data');
+    const gw = await startGatewayProcess(siteFile, p.httpPort);
+    for (const i of [0, 1]) {
+      await wet(p, i);
+      await vi.waitFor(async () => expect(await durableDevices(dataDir)).toContain(`leak-${i}`), { timeout: 20_000, interval: 50 });
+    }
+    await kill9(gw.child);
+    return path.join(dataDir, 'store.journal');
+  }
+
+  it('drops a torn last journal line (a crash in the middle of an append) and keeps every line before it', async () => {
+    const dir = await tempDir();
+    const p = await ports();
+    const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
+    const journal = await journalWithTwoTickets(dir, p, siteFile);
+    const text = await readFile(journal, 'utf8');
+    const lines = text.split('\n').filter((l) => l.length > 0);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    // Cut the last line in half, as a power cut during its append would.
+    const last = lines.at(-1) ?? '';
+    await writeFile(journal, text.slice(0, text.length - 1 - Math.ceil(last.length / 2)));
+
+    const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
+    await vi.waitFor(() => expect(gw.events('store.journal_replayed')).toEqual([expect.objectContaining({ tornBytes: expect.any(Number) })]));
+    expect(Number(gw.events('store.journal_replayed')[0]?.['tornBytes'])).toBeGreaterThan(0);
+    expect(gw.events('store.journal_corrupt')).toEqual([]);
+    // The torn line was leak-1's ticket, never acknowledged (no alert went out for it).
+    expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0']);
+    await wet(p, 2);
+    await vi.waitFor(async () => expect(await durableDevices(path.dirname(journal))).toEqual(['leak-0', 'leak-2']), { timeout: 20_000, interval: 50 });
+    expect(await stopGateway(gw.child)).toBe(0);
+  });
+
+  it('sets a journal with an unreadable line aside with GW_STORE_CORRUPT, keeps the lines before it and writes them as a snapshot', async () => {
+    const dir = await tempDir();
+    const p = await ports();
+    const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
+    const journal = await journalWithTwoTickets(dir, p, siteFile);
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l.length > 0);
+    const bad = `${lines[0] ?? ''}\n${randomBytes(64).toString('base64')}\n${lines.slice(1).join('\n')}\n`;
+    await writeFile(journal, bad);
+
+    const gw = await startGatewayProcess(siteFile, p.httpPort);
+    await vi.waitFor(() => expect(gw.events('store.journal_corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT', line: 2, replayed: 1 })]));
+    const aside = String(gw.events('store.journal_corrupt')[0]?.['aside']);
+    expect(aside).toMatch(/store\.journal\.corrupt-/);
+    // Kept byte for byte: leak-1's line after the bad one is still there for a person to recover.
+    expect(await readFile(aside, 'utf8')).toBe(bad);
+    expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0']);
+    // What was replayed is a snapshot again at once, so it does not depend on the file set aside.
+    await vi.waitFor(async () => expect(await snapshotDevices(path.join(path.dirname(journal), 'store.json'))).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
+    expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
@@ -119,7 +182,7 @@ describe('store faults', () => {
       return;
     }
     onTestFinished(() => void execFileSync('umount', ['-l', mnt], { stdio: 'ignore' }));
-    await refusedWrites(dir, path.join(mnt, 'data'), 'ENOSPC', async () => {
+    await refusedWrites(dir, path.join(mnt, 'data'), 'ENOSPC', {}, async () => {
       // Fill the disk to the last byte; the release frees it.
       const filler = path.join(mnt, 'filler');
       const fh = await open(filler, 'w');
@@ -137,7 +200,8 @@ describe('store faults', () => {
   it('does the same when the store cannot write for another reason (works without mount rights)', async () => {
     const dir = await tempDir();
     const dataDir = path.join(dir, 'data');
-    await refusedWrites(dir, dataDir, 'EISDIR', async () => {
+    // Journal off, so every write makes a temp file: the refusal below needs no mount rights.
+    await refusedWrites(dir, dataDir, 'EISDIR', { store: { compactAfterBytes: 0 } }, async () => {
       // A directory where the temp file goes: every write attempt fails until it is removed.
       await mkdir(path.join(dataDir, 'store.json.tmp'));
       return () => rm(path.join(dataDir, 'store.json.tmp'), { recursive: true });
@@ -151,25 +215,36 @@ describe('store faults', () => {
  * store error, serves the new ticket from memory without alerting it, and writes and alerts it once
  * the disk accepts writes again.
  */
-async function refusedWrites(dir: string, dataDir: string, errno: string, refuse: () => Promise<() => Promise<void>>): Promise<void> {
+async function refusedWrites(dir: string, dataDir: string, errno: string, extra: Record<string, unknown>, refuse: () => Promise<() => Promise<void>>): Promise<void> {
+  const sensors = 8;
   const p = await ports();
-  const siteFile = await writeLeakSite({ dir, sensors: 3, ...p, dataDir });
-  const file = path.join(dataDir, 'store.json');
+  const siteFile = await writeLeakSite({ dir, sensors, ...p, dataDir, extra });
   const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
 
   const alerts: string[] = [];
   await waitForPort(p.mqttPort);
-  const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: 'leak-2', password: 'pw-2', reconnectPeriod: 0 });
+  const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: `leak-${sensors - 1}`, password: `pw-${sensors - 1}`, reconnectPeriod: 0 });
   onTestFinished(() => staff.endAsync(true));
-  staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { deviceId?: string; ticketId: string }).ticketId));
+  staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { ticketId: string }).ticketId));
   await staff.subscribeAsync('alerts/#', { qos: 1 });
   await wet(p, 0);
-  await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
+  await vi.waitFor(async () => expect(await durableDevices(dataDir)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
   await vi.waitFor(() => expect(alerts).toHaveLength(1), { timeout: 20_000 });
 
   const release = await refuse();
 
-  await wet(p, 1);
+  // On a full disk a journal line can still fit in the unused end of the journal's last block, so
+  // raise tickets one by one until a write is refused (the first already, when every write is refused).
+  const readyStatus = async (): Promise<number> => (await fetch(`${gw.httpUrl}/readyz`)).status;
+  let refused = 0;
+  for (let i = 1; i < sensors - 1 && refused === 0; i++) {
+    await wet(p, i);
+    await vi.waitFor(async () => expect(alerts.length === i + 1 || (await readyStatus()) === 503).toBe(true), { timeout: 20_000, interval: 50 });
+    if (alerts.length === i) refused = i;
+  }
+  expect(refused).toBeGreaterThan(0);
+  const before = Array.from({ length: refused }, (_, i) => `leak-${i}`);
+  const all = [...before, `leak-${refused}`].sort();
   await vi.waitFor(
     async () => {
       const res = await fetch(`${gw.httpUrl}/readyz`);
@@ -182,15 +257,15 @@ async function refusedWrites(dir: string, dataDir: string, errno: string, refuse
   );
   await vi.waitFor(() => expect(gw.events('store.write_failed')).toEqual([expect.objectContaining({ code: 'GW_STORE_WRITE_FAILED' })]));
   // The ticket exists in memory and is served; nobody is told before it is durable.
-  expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0', 'leak-1']);
-  expect(await storedDevices(file)).toEqual(['leak-0']);
-  expect(alerts).toHaveLength(1);
+  expect(await ticketDevices(gw.httpUrl)).toEqual(all);
+  expect(await durableDevices(dataDir)).toEqual(before.sort());
+  expect(alerts).toHaveLength(refused);
   expect((await fetch(`${gw.httpUrl}/healthz`)).status).toBe(200);
 
   await release();
-  await vi.waitFor(async () => expect(await storedDevices(file)).toEqual(['leak-0', 'leak-1']), { timeout: 30_000, interval: 100 });
-  await vi.waitFor(async () => expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
-  await vi.waitFor(() => expect(alerts).toHaveLength(2), { timeout: 20_000 });
+  await vi.waitFor(async () => expect(await durableDevices(dataDir)).toEqual(all), { timeout: 30_000, interval: 100 });
+  await vi.waitFor(async () => expect(await readyStatus()).toBe(200), { timeout: 20_000, interval: 100 });
+  await vi.waitFor(() => expect(alerts).toHaveLength(refused + 1), { timeout: 20_000 });
   await vi.waitFor(() => expect(gw.events('store.recovered')).toHaveLength(1));
   expect(await stopGateway(gw.child)).toBe(0);
 }

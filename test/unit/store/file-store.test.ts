@@ -63,9 +63,10 @@ describe('FileStore', () => {
     await again.close();
   });
 
-  it('sets a corrupt file aside and recovers the previous generation', async () => {
+  it('sets a corrupt snapshot aside and recovers the previous generation', async () => {
     const dir = await tempDir();
-    const store = await openStore(dir);
+    // Journal off: every write is a snapshot, so store.json holds a+b and its backup holds a.
+    const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger(), compactAfterBytes: 0 });
     store.data.counters['a'] = 1;
     await store.commit();
     store.data.counters['b'] = 2;
@@ -87,7 +88,7 @@ describe('FileStore', () => {
 
   it('keeps changes and retries when the disk refuses writes, then writes them once it accepts', async () => {
     const dir = await tempDir();
-    const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger(), retryMs: 20 });
+    const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger(), retryMs: 20, compactAfterBytes: 0 });
     // Make the temp file path a directory: open(..., O_WRONLY) fails with EISDIR, as a full disk would fail.
     const { mkdir, rmdir } = await import('node:fs/promises');
     await mkdir(path.join(dir, 'store.json.tmp'));

@@ -1,0 +1,205 @@
+import { appendFile, copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../gateway/clock.js';
+import { silentLogger } from '../../../gateway/log.js';
+import { FileStore, type FileStoreOptions } from '../../../gateway/store/store.js';
+import type { Ticket } from '../../../gateway/tickets/ticket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+function open(dataDir: string, more: Partial<FileStoreOptions> = {}): Promise<FileStore> {
+  return FileStore.open({ dataDir, clock: systemClock, log: silentLogger(), ...more });
+}
+
+/** A stand-in ticket of about `size` characters: the store only needs a value with an id. */
+function ticket(id: string, version = 1, size = 2_000): Ticket {
+  return { id, version, description: { zh: 'x'.repeat(size), en: '' } } as unknown as Ticket;
+}
+
+
+describe('FileStore journal', () => {
+  it('appends only what changed: a lone ticket costs its own size, not the store', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    for (let i = 0; i < 200; i++) store.data.tickets[`t${i}`] = ticket(`t${i}`);
+    await store.commit();
+    const before = store.stats();
+    store.data.tickets['lone'] = ticket('lone');
+    await store.commit();
+    const after = store.stats();
+    expect(after.writes).toBe(before.writes + 1);
+    expect(after.snapshots).toBe(before.snapshots);
+    expect(after.journalBytes - before.journalBytes).toBeGreaterThan(2_000);
+    expect(after.journalBytes - before.journalBytes).toBeLessThan(3_000);
+    await store.close();
+    const again = await open(dir);
+    expect(Object.keys(again.data.tickets)).toHaveLength(201);
+    expect(again.data.tickets['lone']?.version).toBe(1);
+    await again.close();
+  });
+
+  it('journals in-place changes of alarms and sections, and removals', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    const rec = { state: 'normal', since: 1 };
+    store.data.alarms['pump-1/stopped'] = rec;
+    store.data.alarms['gone/offline'] = { state: 'active' };
+    store.data.tickets['a'] = ticket('a');
+    store.data.tickets['b'] = ticket('b');
+    await store.commit();
+    rec.state = 'active';
+    delete store.data.alarms['gone/offline'];
+    delete store.data.tickets['b'];
+    store.data.tickets['a'] = ticket('a', 2);
+    store.data.outbox.push({ ticketId: 'a', version: 2, tier: 'general', enqueuedAt: 5, attempts: 0, bytes: 10, generation: 3 });
+    store.data.sync.cursor = 'c-9';
+    await store.commit();
+    await store.close();
+    const again = await open(dir);
+    expect(again.data.alarms).toEqual({ 'pump-1/stopped': { state: 'active', since: 1 } });
+    expect(Object.keys(again.data.tickets)).toEqual(['a']);
+    expect(again.data.tickets['a']?.version).toBe(2);
+    // Whatever was read from disk is durable: the outbox entry's generation starts over at 0.
+    expect(again.data.outbox).toEqual([{ ticketId: 'a', version: 2, tier: 'general', enqueuedAt: 5, attempts: 0, bytes: 10, generation: 0 }]);
+    expect(again.data.sync.cursor).toBe('c-9');
+    expect(again.stats().snapshots).toBe(0);
+    await again.close();
+  });
+
+  it('folds the journal into a snapshot on a clean close, so the next start reads one file', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    store.data.tickets['a'] = ticket('a');
+    await store.commit();
+    expect(store.stats().journalBytes).toBeGreaterThan(0);
+    await store.close();
+    expect((await stat(path.join(dir, 'store.journal'))).size).toBe(0);
+    const snapshot = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { tickets: Record<string, unknown>; journalSeq: number };
+    expect(Object.keys(snapshot.tickets)).toEqual(['a']);
+    expect(snapshot.journalSeq).toBe(1);
+  });
+
+  it('does not write when a commit changed nothing', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    store.data.counters['d'] = 1;
+    await store.commit();
+    await store.commit();
+    expect(store.stats().writes).toBe(1);
+    await store.close();
+  });
+
+  it('folds the journal into a snapshot once it outgrows the limit, and reopens the same data', async () => {
+    const dir = await tempDir();
+    const store = await open(dir, { compactAfterBytes: 20_000, intervalMs: 1 });
+    for (let i = 0; i < 30; i++) {
+      store.data.tickets[`t${i}`] = ticket(`t${i}`);
+      await store.commit();
+    }
+    const s = store.stats();
+    expect(s.snapshots).toBeGreaterThanOrEqual(1);
+    // The limit is the larger of the setting and the snapshot itself.
+    expect(s.journalBytes).toBeLessThanOrEqual(Math.max(20_000, s.bytes - s.journalBytes));
+    await store.close();
+    const again = await open(dir);
+    expect(Object.keys(again.data.tickets)).toHaveLength(30);
+    await again.close();
+  });
+
+  it('replays nothing twice when a crash left the journal behind a newer snapshot', async () => {
+    const dir = await tempDir();
+    const store = await open(dir, { compactAfterBytes: 5_000 });
+    store.data.tickets['a'] = ticket('a', 1);
+    await store.commit();
+    const journal = path.join(dir, 'store.journal');
+    const stale = path.join(dir, 'stale.journal');
+    await copyFile(journal, stale);
+    // Version 2 is big enough to force a snapshot, which empties the journal.
+    store.data.tickets['a'] = ticket('a', 2, 6_000);
+    await store.commit();
+    expect(store.stats().snapshots).toBe(1);
+    await store.close();
+    // As if the process died between the snapshot's rename and emptying the journal.
+    await copyFile(stale, journal);
+    const again = await open(dir);
+    expect(again.data.tickets['a']?.version).toBe(2);
+    await again.close();
+  });
+
+  it('drops a torn last line (a crash during its append) and keeps appending after the good ones', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    store.data.counters['a'] = 1;
+    await store.commit();
+    store.data.counters['b'] = 2;
+    await store.commit();
+    await store.close();
+    const journal = path.join(dir, 'store.journal');
+    await appendFile(journal, '{"seq":3,"sections":{"counters":{"a":1,"b":2,"c"');
+    const again = await open(dir);
+    expect(again.data.counters).toEqual({ a: 1, b: 2 });
+    again.data.counters['d'] = 4;
+    await again.commit();
+    await again.close();
+    const third = await open(dir);
+    expect(third.data.counters).toEqual({ a: 1, b: 2, d: 4 });
+    await third.close();
+  });
+
+  it('sets a journal with an unreadable line aside, keeps the lines before it and snapshots them at once', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    store.data.counters['a'] = 1;
+    await store.commit();
+    await store.close();
+    const journal = path.join(dir, 'store.journal');
+    const good = await readFile(journal, 'utf8');
+    await writeFile(journal, `${good}not json\n{"seq":9,"sections":{"counters":{"z":26}}}\n`);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const again = await FileStore.open({ dataDir: dir, clock: systemClock, log });
+    expect(again.data.counters).toEqual({ a: 1 });
+    await expect.poll(() => again.stats().snapshots).toBe(1);
+    expect(lines.join('')).toContain('GW_STORE_CORRUPT');
+    const files = await readdir(dir);
+    const aside = files.find((f) => f.startsWith('store.journal.corrupt-'));
+    expect(aside).toBeDefined();
+    // The file set aside is the journal as it was, bad line and all: nothing is lost.
+    expect(await readFile(path.join(dir, aside ?? ''), 'utf8')).toContain('"z":26');
+    await again.close();
+    expect((await stat(journal)).size).toBe(0);
+    const third = await open(dir);
+    expect(third.data.counters).toEqual({ a: 1 });
+    await third.close();
+  });
+
+  it('replays the journal onto the backup of a corrupt snapshot and writes the result as a new snapshot at once', async () => {
+    const dir = await tempDir();
+    const first = await open(dir, { compactAfterBytes: 0 });
+    first.data.counters['a'] = 1;
+    await first.commit();
+    first.data.tickets['t1'] = ticket('t1');
+    await first.commit();
+    await first.close();
+    // Now journal on: the next change is appended after the snapshot (t1) whose backup holds only a.
+    const second = await open(dir);
+    second.data.tickets['t2'] = ticket('t2');
+    await second.commit();
+    expect(second.stats().snapshots).toBe(0);
+    // The files as a crash would leave them (a clean close folds the journal into a snapshot).
+    const saved = await Promise.all(['store.json.bak', 'store.journal'].map((f) => readFile(path.join(dir, f))));
+    await second.close();
+    await Promise.all(['store.json.bak', 'store.journal'].map((f, i) => writeFile(path.join(dir, f), saved[i] ?? '')));
+    await writeFile(path.join(dir, 'store.json'), '{"half');
+    const again = await open(dir);
+    // t1 was only in the corrupt snapshot; the backup (a) and the journal (t2) are what is left.
+    expect(again.data.counters).toEqual({ a: 1 });
+    expect(Object.keys(again.data.tickets)).toEqual(['t2']);
+    await expect.poll(() => again.stats().snapshots).toBe(1);
+    await again.close();
+    const third = await open(dir);
+    expect(Object.keys(third.data.tickets)).toEqual(['t2']);
+    await third.close();
+  });
+});
