@@ -29,7 +29,7 @@ export const MEASURES = {
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 10, openTickets: [100, 1000, 10_000], samples: 7 } : { stormTickets: 20, stormSeconds: 0.2, openTickets: [10], samples: 2 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),
-  memory: (s: Sizes) => measureMemory(s === 'full' ? { settleMs: 5000, samples: 3, points: 5000 } : { settleMs: 300, samples: 1, points: 40 }),
+  memory: (s: Sizes) => measureMemory(s === 'full' ? { startupMs: 5000, settleMs: 40_000, samples: 3, points: 5000 } : { startupMs: 300, settleMs: 300, samples: 1, points: 40 }),
 } as const;
 
 export type MeasureName = keyof typeof MEASURES;

@@ -4,9 +4,19 @@
  * table; `--json` adds one JSON object as the last line; `--only ingest,store` runs a subset;
  * `--quick` runs tiny sizes (the smoke test: proves the code paths, measures nothing).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags.js';
 import { MEASURES, type MeasureName, type Sizes } from './measures.js';
 import { printTable } from './table.js';
+
+// Several measures run the gateway in this process: it must run with the flags the gateway runs
+// with in production, or the figures describe a configuration no site uses.
+if (!GATEWAY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+  const child = spawnSync(process.execPath, [...GATEWAY_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 
 const { values } = parseArgs({
   options: {
