@@ -10,12 +10,10 @@ const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
  */
 export function enqueueTicket(data: StoreData, ticket: Ticket, now: number, generation: number): void {
   const bytes = Buffer.byteLength(JSON.stringify(ticket));
-  const existing = data.outbox.find((e) => e.ticketId === ticket.id);
+  const i = data.outbox.findIndex((e) => e.ticketId === ticket.id);
+  const existing = data.outbox[i];
   if (existing !== undefined) {
-    existing.version = ticket.version;
-    existing.tier = ticket.tier;
-    existing.bytes = bytes;
-    existing.generation = generation;
+    data.outbox[i] = { ...existing, version: ticket.version, tier: ticket.tier, bytes, generation };
     return;
   }
   data.outbox.push({ ticketId: ticket.id, version: ticket.version, tier: ticket.tier, enqueuedAt: now, attempts: 0, bytes, generation });

@@ -1,21 +1,24 @@
 import type { Ticket, Tier } from '../tickets/ticket.js';
 
-/** One pending upload: the sender always sends the ticket's latest snapshot, so entries collapse per ticket. */
+/**
+ * One pending upload: the sender always sends the ticket's latest snapshot, so entries collapse per
+ * ticket. Immutable: a change replaces the entry, which is how the store's journal sees it changed.
+ */
 export interface OutboxEntry {
   readonly ticketId: string;
   /** Latest version that must reach the central service. */
-  version: number;
-  tier: Tier;
+  readonly version: number;
+  readonly tier: Tier;
   /** When the oldest unsent change of this ticket was made (epoch ms): "oldest first". */
   readonly enqueuedAt: number;
-  attempts: number;
+  readonly attempts: number;
   /** Approximate bytes of the snapshot, for the outbox quota. */
-  bytes: number;
+  readonly bytes: number;
   /**
    * Store generation of the commit that makes this entry's latest change durable. The uploader
    * sends only entries whose generation is durable: nothing leaves the site before it is on disk.
    */
-  generation: number;
+  readonly generation: number;
 }
 
 export interface DeadLetter {

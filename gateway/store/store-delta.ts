@@ -1,8 +1,8 @@
 import type { Ticket } from '../tickets/ticket.js';
-import type { StoreData } from './store-data.js';
+import type { OutboxEntry, StoreData } from './store-data.js';
 
 /** The parts of StoreData journaled whole when they change (each is small next to the tickets). */
-const SECTIONS = ['counters', 'outbox', 'deadLetters', 'sync', 'audit', 'extra'] as const;
+const SECTIONS = ['counters', 'deadLetters', 'sync', 'audit', 'extra'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One journal line: what changed in one durable write. `null` removes a ticket or an alarm. */
@@ -10,6 +10,8 @@ export interface JournalRecord {
   /** Write sequence: a snapshot holds every line up to its own `seq`, so replay skips those. */
   readonly seq: number;
   readonly tickets?: Record<string, Ticket | null>;
+  /** Outbox entries by ticket id. */
+  readonly outbox?: Record<string, OutboxEntry | null>;
   readonly alarms?: Record<string, unknown>;
   readonly sections?: Partial<Pick<StoreData, Section>>;
 }
@@ -22,47 +24,29 @@ export interface PendingDelta {
 
 /**
  * Finds what changed since the last durable write, so a write journals the change and not the
- * whole store. Tickets are immutable values replaced on every change (TicketService), so a changed
- * ticket is a different object: comparing references costs nothing per unchanged ticket. Alarm
+ * whole store. Tickets and outbox entries are immutable values replaced on every change
+ * (TicketService, cloud-sync/outbox.ts), so a changed one is a different object: comparing
+ * references costs nothing per unchanged ticket, and a backlog of 10,000 costs no stringify. Alarm
  * records are updated in place, so they and the small sections are compared by their JSON text.
  */
 export class StoreDelta {
   #tickets = new Map<string, Ticket>();
+  #outbox = new Map<string, OutboxEntry>();
   #alarms = new Map<string, string>();
   #sections = new Map<Section, string>();
 
   /** Takes `data` as what is on disk now (after open or a snapshot). */
   baseline(data: StoreData): void {
     this.#tickets = new Map(Object.entries(data.tickets));
+    this.#outbox = new Map(data.outbox.map((e) => [e.ticketId, e]));
     this.#alarms = new Map(Object.entries(data.alarms).map(([k, v]) => [k, JSON.stringify(v)]));
     this.#sections = new Map(SECTIONS.map((s) => [s, JSON.stringify(data[s])]));
   }
 
   /** The change since the baseline or the last accepted delta, or null when nothing changed. */
   diff(data: StoreData, seq: number): PendingDelta | null {
-    const tickets: Record<string, Ticket | null> = {};
-    const ticketRefs: [string, Ticket | null][] = [];
-    let present = 0;
-    let added = 0;
-    for (const id in data.tickets) {
-      present += 1;
-      const t = data.tickets[id];
-      const before = this.#tickets.get(id);
-      if (t !== undefined && before !== t) {
-        if (before === undefined) added += 1;
-        tickets[id] = t;
-        ticketRefs.push([id, t]);
-      }
-    }
-    // Some ticket on disk is no longer in memory (moved to an archive): journal its removal.
-    if (this.#tickets.size + added > present) {
-      for (const id of this.#tickets.keys()) {
-        if (!(id in data.tickets)) {
-          tickets[id] = null;
-          ticketRefs.push([id, null]);
-        }
-      }
-    }
+    const tickets = changedByReference(this.#tickets, Object.entries(data.tickets));
+    const outbox = changedByReference(this.#outbox, data.outbox.map((e) => [e.ticketId, e]));
     const alarms: Record<string, unknown> = {};
     const alarmTexts: [string, string | null][] = [];
     for (const key in data.alarms) {
@@ -87,20 +71,19 @@ export class StoreDelta {
         sectionTexts.push([s, text]);
       }
     }
-    if (ticketRefs.length === 0 && alarmTexts.length === 0 && sectionTexts.length === 0) return null;
+    if (tickets.size === 0 && outbox.size === 0 && alarmTexts.length === 0 && sectionTexts.length === 0) return null;
     const record: JournalRecord = {
       seq,
-      ...(ticketRefs.length > 0 ? { tickets } : {}),
+      ...(tickets.size > 0 ? { tickets: Object.fromEntries(tickets) } : {}),
+      ...(outbox.size > 0 ? { outbox: Object.fromEntries(outbox) } : {}),
       ...(alarmTexts.length > 0 ? { alarms } : {}),
       ...(sectionTexts.length > 0 ? { sections: sections as Partial<Pick<StoreData, Section>> } : {}),
     };
     return {
       record,
       accept: () => {
-        for (const [id, t] of ticketRefs) {
-          if (t === null) this.#tickets.delete(id);
-          else this.#tickets.set(id, t);
-        }
+        acceptByReference(this.#tickets, tickets);
+        acceptByReference(this.#outbox, outbox);
         for (const [key, text] of alarmTexts) {
           if (text === null) this.#alarms.delete(key);
           else this.#alarms.set(key, text);
@@ -111,11 +94,44 @@ export class StoreDelta {
   }
 }
 
+/** What differs between the values last written (by key) and the current ones; null = removed. */
+function changedByReference<T>(written: ReadonlyMap<string, T>, current: readonly (readonly [string, T])[]): Map<string, T | null> {
+  const changed = new Map<string, T | null>();
+  let added = 0;
+  for (const [key, value] of current) {
+    const before = written.get(key);
+    if (before === value) continue;
+    if (before === undefined) added += 1;
+    changed.set(key, value);
+  }
+  // Some key on disk is gone from memory (an outbox entry delivered, a ticket archived).
+  if (written.size + added > current.length) {
+    const present = new Set(current.map(([key]) => key));
+    for (const key of written.keys()) if (!present.has(key)) changed.set(key, null);
+  }
+  return changed;
+}
+
+function acceptByReference<T>(written: Map<string, T>, changed: ReadonlyMap<string, T | null>): void {
+  for (const [key, value] of changed) {
+    if (value === null) written.delete(key);
+    else written.set(key, value);
+  }
+}
+
 /** Replays one journal line onto the data read from the snapshot. */
 export function applyRecord(data: StoreData, record: JournalRecord): void {
   for (const [id, t] of Object.entries(record.tickets ?? {})) {
     if (t === null) delete data.tickets[id];
     else data.tickets[id] = t;
+  }
+  if (record.outbox !== undefined) {
+    const outbox = new Map(data.outbox.map((e) => [e.ticketId, e]));
+    for (const [id, e] of Object.entries(record.outbox)) {
+      if (e === null) outbox.delete(id);
+      else outbox.set(id, e);
+    }
+    data.outbox = [...outbox.values()];
   }
   for (const [key, rec] of Object.entries(record.alarms ?? {})) {
     if (rec === null) delete data.alarms[key];
@@ -129,5 +145,5 @@ export function isJournalRecord(x: unknown): x is JournalRecord {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
   const isMap = (v: unknown): boolean => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
-  return typeof r['seq'] === 'number' && Number.isInteger(r['seq']) && isMap(r['tickets']) && isMap(r['alarms']) && isMap(r['sections']);
+  return typeof r['seq'] === 'number' && Number.isInteger(r['seq']) && isMap(r['tickets']) && isMap(r['outbox']) && isMap(r['alarms']) && isMap(r['sections']);
 }
