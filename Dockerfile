@@ -29,4 +29,4 @@ VOLUME ["/data"]
 EXPOSE 1883 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/gateway/main.js"]
+CMD ["node", "--expose-gc", "dist/gateway/main.js"]
