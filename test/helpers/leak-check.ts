@@ -29,22 +29,16 @@ export function childProcesses(): number[] {
 
 /**
  * Waits until no kind of handle outnumbers `baseline` and no child process is left, or throws
- * naming what is left. Kinds in `tolerate` do not fail the check: what is left of them after the
- * wait is returned instead, for the caller to report. Polls with one plain timer that has fired by the time it looks, so the
+ * naming what is left. Polls with one plain timer that has fired by the time it looks, so the
  * check does not count itself (vi.waitFor's own timers would).
  */
-export async function expectNothingLeft(baseline: Record<string, number>, opts: { timeoutMs?: number; tolerate?: readonly string[] } = {}): Promise<Record<string, number>> {
+export async function expectNothingLeft(baseline: Record<string, number>, opts: { timeoutMs?: number } = {}): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {
     const over = Object.entries(handles()).filter(([kind, n]) => n > (baseline[kind] ?? 0));
-    const extra = over.filter(([kind]) => !(opts.tolerate ?? []).includes(kind));
     const children = childProcesses();
-    if (extra.length === 0 && children.length === 0) {
-      if (over.length === 0 || Date.now() > deadline) return Object.fromEntries(over);
-      await new Promise((r) => setTimeout(r, 100));
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`left behind: ${JSON.stringify(Object.fromEntries(extra))} handles over the baseline ${JSON.stringify(baseline)}, child processes ${JSON.stringify(children)}`);
+    if (over.length === 0 && children.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`left behind: ${JSON.stringify(Object.fromEntries(over))} handles over the baseline ${JSON.stringify(baseline)}, child processes ${JSON.stringify(children)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
