@@ -89,8 +89,15 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         offDelayMs: num(p, 'offDelaySeconds', 10) * S,
         test: (v) => {
           if (d.kind === 'ups') return asBool(v.value('onBattery')) ?? null;
-          const vs = phases.map((ph) => asNumber(v.value(ph))).filter((x): x is number => x !== undefined);
-          return vs.length === 0 ? null : vs.some((x) => x < half);
+          // Runs on every phase reading of every meter: a plain loop, no arrays made per reading.
+          let known = false;
+          for (const ph of phases) {
+            const x = asNumber(v.value(ph));
+            if (x === undefined) continue;
+            if (x < half) return true;
+            known = true;
+          }
+          return known ? false : null;
         },
         describe: (v) => {
           const vs = phases.map((ph) => `${ph.slice(-1)} ${fmt(asNumber(v.value(ph)) ?? 0, 0)} V`).join(', ');
