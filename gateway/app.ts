@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
 import { createModbusAdapter } from '../adapters/modbus/modbus-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
@@ -12,6 +13,8 @@ import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { createNotifier, type Notifier } from './notify/index.js';
 import { FileStore } from './store/store.js';
+import { ClosedTicketArchiver } from './tickets/closed-ticket-archiver.js';
+import { TicketArchive } from './tickets/ticket-archive.js';
 import { TicketService } from './tickets/ticket-service.js';
 
 export interface GatewayDeps {
@@ -30,6 +33,7 @@ export interface Gateway {
   readonly pipeline: FaultPipeline;
   readonly sync: SyncSender;
   readonly notifier: Notifier;
+  readonly archiver: ClosedTicketArchiver;
   state(): GatewayState;
   /** Base URL of the HTTP server once started. */
   httpUrl(): string | null;
@@ -52,7 +56,9 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
 
   // Group commit is paced in real time whatever clock the domain runs on.
   const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
-  const tickets = new TicketService({ store, site, clock, log });
+  const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
+  const tickets = new TicketService({ store, site, clock, log, archive });
+  const archiver = new ClosedTicketArchiver({ store, archive, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000 });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
 
   const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
@@ -134,6 +140,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     pipeline,
     sync,
     notifier,
+    archiver,
     state: () => state,
     httpUrl: () => url,
     adapterStatuses: () => adapters.map((a) => a.status()),
@@ -144,6 +151,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       pipeline.start();
       await notifier.start();
       await sync.start();
+      archiver.start();
       url = await http.start();
       for (const a of adapters) await a.start();
       state = 'running';
@@ -158,6 +166,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await step('pipeline', () => pipeline.stop());
       await step('notify', () => notifier.stop());
       await step('sync', () => sync.stop());
+      await step('archive', () => archiver.stop());
       await step('store', () => store.close());
       state = 'stopped';
       log.info({ event: 'gateway.stopped' }, 'gateway stopped');

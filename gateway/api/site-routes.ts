@@ -61,13 +61,13 @@ export function siteRoutes(
   const badRange = 'querystring.from: must be before to';
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
-    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats(deps.tickets.all(), r, deps.alarms);
+    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats(await deps.tickets.withArchived(r.from, r.to), r, deps.alarms);
   });
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats.csv', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
     if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange);
     const name = `tickets-${new Date(r.from).toISOString().slice(0, 10)}-${new Date(r.to).toISOString().slice(0, 10)}.csv`;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(deps.tickets.all(), r));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(await deps.tickets.withArchived(r.from, r.to), r));
   });
 
   const pipeline = deps.pipeline;

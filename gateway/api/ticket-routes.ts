@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TicketNotFound, canTransition, type TicketService } from '../tickets/ticket-service.js';
 import { OPEN_STATUSES, type Ticket, type TicketStatus } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
@@ -44,6 +44,14 @@ interface ListQuery {
 export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketService; auth: Authenticator }): void {
   const { tickets, auth } = deps;
 
+  /** A change asked of a ticket that is not live: archived (closed, read-only) or unknown. */
+  const notLive = async (reply: FastifyReply, id: string): Promise<FastifyReply> => {
+    const found = await tickets.find(id);
+    return found === undefined
+      ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${id}`)
+      : sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${found.ticket.number} is closed and archived; it can no longer change`);
+  };
+
   app.get<{ Querystring: ListQuery }>('/api/tickets', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
     const statuses = q.status === undefined ? null : new Set(q.status.split(',').flatMap((s) => (s === 'open' ? [...OPEN_STATUSES] : [s])));
@@ -58,8 +66,8 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
   });
 
   app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req, reply) => {
-    const t = tickets.get(req.params.id);
-    return t === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}`) : { ticket: t };
+    const found = await tickets.find(req.params.id);
+    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}`) : { ticket: found.ticket, archived: found.archived };
   });
 
   /** A lifecycle step by a user; repeating a step already taken answers 200 and changes nothing. */
@@ -70,7 +78,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       async (req, reply) => {
         const user = actingUser(req);
         const t = tickets.get(req.params.id);
-        if (t === undefined) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}`);
+        if (t === undefined) return notLive(reply, req.params.id);
         if (user.role === 'patrol' && user.buildings.length > 0 && !user.buildings.includes(t.location.building)) {
           return sendError(reply, 403, 'GW_API_FORBIDDEN', `ticket ${t.number} is in building ${t.location.building}, outside your patrol (${user.buildings.join(', ')})`);
         }
@@ -93,7 +101,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
         const after = await tickets.mutate(req.params.id, `user:${user.id}`, () => ({ action: 'note', note: req.body.note }));
         return { ticket: after };
       } catch (err) {
-        if (err instanceof TicketNotFound) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}`);
+        if (err instanceof TicketNotFound) return notLive(reply, req.params.id);
         throw err;
       }
     },

@@ -116,6 +116,8 @@ export const SiteFile = z
          * write rewrites the whole store (slower as it grows; kept for diagnosis and tests).
          */
         compactAfterBytes: z.number().int().min(0).default(4_000_000),
+        /** Hours a closed and synced ticket stays live after its last change before it moves to `archive/`. */
+        archiveClosedAfterHours: z.number().min(0).default(24),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

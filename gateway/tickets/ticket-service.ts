@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { stampDeadlines } from './deadlines.js';
 import { takeTicketNumber } from './numbering.js';
+import type { TicketArchive } from './ticket-archive.js';
 import type { Actor, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
 import { isOpen } from './ticket.js';
 
@@ -50,21 +51,42 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   readonly #site: SiteConfig;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #archive: TicketArchive | null;
 
-  constructor(deps: { store: Store; site: SiteConfig; clock: Clock; log: Logger }) {
+  constructor(deps: { store: Store; site: SiteConfig; clock: Clock; log: Logger; archive?: TicketArchive }) {
     super();
     this.#store = deps.store;
     this.#site = deps.site;
     this.#clock = deps.clock;
     this.#log = deps.log.child({ component: 'tickets' });
+    this.#archive = deps.archive ?? null;
   }
 
+  /** A live ticket (open, or closed recently); archived ones are found by find(). */
   get(id: string): Ticket | undefined {
     return this.#store.data.tickets[id];
   }
 
+  /** Every live ticket. */
   all(): Ticket[] {
     return Object.values(this.#store.data.tickets);
+  }
+
+  /** A live or archived ticket. */
+  async find(id: string): Promise<{ ticket: Ticket; archived: boolean } | undefined> {
+    const live = this.get(id);
+    if (live !== undefined) return { ticket: live, archived: false };
+    const old = await this.#archive?.find(id);
+    return old === undefined ? undefined : { ticket: old, archived: true };
+  }
+
+  /** Every live ticket, and the archived ones created in [from, to): what statistics of a range need. */
+  async withArchived(from: number, to: number): Promise<Ticket[]> {
+    const live = this.all();
+    if (this.#archive === null) return live;
+    const liveIds = new Set(live.map((t) => t.id));
+    const old = await this.#archive.createdBetween(from, to);
+    return [...live, ...old.filter((t) => !liveIds.has(t.id))];
   }
 
   open(): Ticket[] {

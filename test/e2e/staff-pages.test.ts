@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { markDelivered } from '../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { systemClock } from '../../gateway/clock.js';
 import { silentLogger } from '../../gateway/log.js';
@@ -9,12 +10,13 @@ import { testSite } from '../helpers/site.js';
 import { STAFF, staffUsers } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-async function startSite() {
+async function startSite(more: Parameters<typeof testSite>[0] = {}) {
   const central = createCentralService({ tokens: ['central-token'], progress: false });
   const centralUrl = await central.start(0);
   onTestFinished(() => central.stop());
   const base = testSite();
   const site = testSite({
+    ...more,
     dataDir: await tempDir(),
     users: staffUsers(),
     central: { url: centralUrl, token: { value: 'central-token' }, pollSeconds: 0.5 },
@@ -123,6 +125,23 @@ describe('staff pages in headless Chromium', () => {
     await card.locator('.status.dispatched').waitFor({ timeout: 20_000 });
     expect(await card.locator('.status').textContent()).toBe('已派单');
     expect(errors).toEqual([]);
+  });
+
+  it('shows an archived ticket read-only, in Chinese', async () => {
+    const { gw, url } = await startSite({ store: { compactAfterBytes: 4_000_000, archiveClosedAfterHours: 0 } });
+    const t = await gw.tickets.raise({ fault: 'water-leak', device: gw.site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: '漏水', en: 'Leak' }, description: { zh: '漏水', en: 'Leak' } });
+    const closed = await gw.tickets.transition(t.id, 'central', 'closed');
+    markDelivered(gw.store.data, closed.id, closed.version);
+    await gw.store.commit();
+    expect(await gw.archiver.sweep()).toBe(1);
+    const browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(`${url}/tickets/${t.id}#token=${STAFF.engineer.token}`);
+    await page.locator('.archived').waitFor();
+    expect(await page.locator('.archived').textContent()).toContain('已归档');
+    expect(await page.locator('h2').textContent()).toContain(t.number);
+    expect(await page.locator('form.note').count()).toBe(0);
+    expect(await page.locator('button[data-act]').count()).toBe(0);
   });
 
   it('turns a countdown red once its deadline has passed', async () => {

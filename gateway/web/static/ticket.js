@@ -5,6 +5,8 @@ import { api, bi, countdown, esc, faultName, liveEvents, localTime, setupPage, s
 const app = document.getElementById('app');
 const id = decodeURIComponent(location.pathname.split('/').pop());
 let ticket = null;
+/** An archived ticket (closed a while ago) is read-only: no note form. */
+let archived = false;
 let user = null;
 
 const STEPS = {
@@ -29,7 +31,7 @@ function render() {
     <h3>${esc(t('evidence'))}</h3>${evidenceChart(tk) || '<p class="muted">-</p>'}
     <h3>${esc(t('history'))}</h3>
     <ol class="history">${tk.history.map((h) => `<li><time>${esc(localTime(h.at))}</time> ${esc(h.actor)} · ${esc(h.status ? t(`status.${h.status}`) : h.action)}${h.note ? ` — ${esc(h.note)}` : ''}</li>`).join('')}</ol>
-    <form class="note"><input name="note" maxlength="1000" placeholder="${esc(t('add.note'))}"><button type="submit">${esc(t('send'))}</button></form>
+    ${archived ? `<p class="muted archived">${esc(t('archived'))}</p>` : `<form class="note"><input name="note" maxlength="1000" placeholder="${esc(t('add.note'))}"><button type="submit">${esc(t('send'))}</button></form>`}
   </article>`;
   tick();
 }
@@ -79,12 +81,18 @@ setInterval(tick, 1000);
 liveEvents({
   ticket: async (tk) => {
     // Events leave the evidence out; fetch the whole ticket when ours changed.
-    if (tk.id === id) ticket = (await api(`/api/tickets/${encodeURIComponent(id)}`)).ticket;
+    if (tk.id === id) await load();
     render();
   },
 });
+async function load() {
+  const body = await api(`/api/tickets/${encodeURIComponent(id)}`);
+  ticket = body.ticket;
+  archived = body.archived === true;
+}
+
 try {
-  ticket = (await api(`/api/tickets/${encodeURIComponent(id)}`)).ticket;
+  await load();
   render();
 } catch (err) {
   app.innerHTML = '';

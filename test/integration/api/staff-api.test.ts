@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { markDelivered } from '../../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
 import { systemClock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
@@ -13,9 +14,10 @@ interface ApiAnswer {
   body: Record<string, unknown> & { error?: { code: string; message: string } };
 }
 
-async function startGateway(): Promise<Gateway> {
+async function startGateway(more: Parameters<typeof testSite>[0] = {}): Promise<Gateway> {
   const base = testSite();
   const site = testSite({
+    ...more,
     dataDir: await tempDir(),
     http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 4096 },
     users: staffUsers(),
@@ -50,6 +52,35 @@ async function raise(gw: Gateway, deviceIndex: number, tier: Ticket['tier'] = 'e
 }
 
 describe('staff API', () => {
+  it('serves an archived ticket read-only, and still counts it in the statistics', async () => {
+    const gw = await startGateway({ store: { compactAfterBytes: 4_000_000, archiveClosedAfterHours: 0 } });
+    const api = client(gw);
+    const old = await raise(gw, 0);
+    const live = await raise(gw, 1, 'general');
+    const closed = await gw.tickets.transition(old.id, 'central', 'closed');
+    // The central service has its last version: nothing left to upload.
+    markDelivered(gw.store.data, closed.id, closed.version);
+    await gw.store.commit();
+    expect(await gw.archiver.sweep()).toBe(1);
+    expect(gw.tickets.get(old.id)).toBeUndefined();
+
+    const one = await api('GET', `/api/tickets/${old.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ archived: true, ticket: { id: old.id, status: 'closed', version: closed.version } });
+    expect((await api('GET', `/api/tickets/${live.id}`)).body).toMatchObject({ archived: false });
+    const ack = await api('POST', `/api/tickets/${old.id}/ack`, { who: 'engineer', body: {} });
+    expect(ack.status).toBe(409);
+    expect(ack.body.error?.message).toContain('archived');
+    expect((await api('POST', `/api/tickets/${old.id}/notes`, { who: 'engineer', body: { note: '补记' } })).status).toBe(409);
+    expect((await api('GET', '/api/tickets/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    // The list shows live tickets; the statistics of a range read the archive too.
+    expect(((await api('GET', '/api/tickets')).body['tickets'] as Ticket[]).map((t) => t.id)).toEqual([live.id]);
+    const stats = (await api('GET', '/api/stats')).body as Record<string, never>;
+    expect(stats['tickets']).toMatchObject({ total: 2, byTier: { emergency: 1, general: 1 } });
+    const csv = (await (await fetch(`${gw.httpUrl()}/api/stats.csv`)).text()).trim().split('\r\n');
+    expect(csv.some((line) => line.startsWith(old.number))).toBe(true);
+  });
+
   it('lists tickets with filters and paging, and answers one ticket or 404', async () => {
     const gw = await startGateway();
     const api = client(gw);

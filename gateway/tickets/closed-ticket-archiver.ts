@@ -1,0 +1,96 @@
+import type { Clock, TimerHandle } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { Ticket } from './ticket.js';
+import type { TicketArchive } from './ticket-archive.js';
+
+export interface ArchiverOptions {
+  /** A closed ticket stays live this long after its last change (the day's pages still show it). */
+  readonly afterMs: number;
+  /** How often to look for tickets to move. */
+  readonly everyMs?: number;
+}
+
+/**
+ * Moves closed tickets out of the live store into the archive, so the store (memory, snapshot,
+ * replay at start) holds what is still being worked on. A ticket moves once it is closed, synced
+ * (no outbox entry: the central service has its last version), unchanged for `afterMs`, and its
+ * incident and the tickets it groups are closed too (a family moves together). It is appended to
+ * the archive and synced first, and only then removed from the store; a ticket changed meanwhile
+ * stays live and moves at a later sweep.
+ */
+export class ClosedTicketArchiver {
+  readonly #deps: { store: Store; archive: TicketArchive; clock: Clock; log: Logger };
+  readonly #afterMs: number;
+  readonly #everyMs: number;
+  #timer: TimerHandle | null = null;
+  #running: Promise<number> | null = null;
+
+  constructor(deps: { store: Store; archive: TicketArchive; clock: Clock; log: Logger }, opts: ArchiverOptions) {
+    this.#deps = deps;
+    this.#afterMs = opts.afterMs;
+    this.#everyMs = opts.everyMs ?? 10 * 60_000;
+  }
+
+  start(): void {
+    if (this.#timer !== null) return;
+    this.#timer = this.#deps.clock.setInterval(() => void this.sweep(), this.#everyMs);
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = null;
+    await this.#running;
+  }
+
+  /** One pass; resolves with how many tickets moved. A failed pass is logged and moves nothing. */
+  sweep(): Promise<number> {
+    this.#running ??= this.#move()
+      .catch((err: unknown) => {
+        this.#deps.log.error({ event: 'tickets.archive_failed', code: 'GW_STORE_WRITE_FAILED', err: errorMessage(err) }, 'could not archive closed tickets; they stay in the store');
+        return 0;
+      })
+      .finally(() => {
+        this.#running = null;
+      });
+    return this.#running;
+  }
+
+  async #move(): Promise<number> {
+    const { store, archive, clock, log } = this.#deps;
+    const candidates = this.#candidates(clock.now());
+    if (candidates.length === 0) return 0;
+    await archive.add(candidates);
+    const data = store.data;
+    const pending = new Set(data.outbox.map((e) => e.ticketId));
+    let moved = 0;
+    for (const t of candidates) {
+      // Changed while it was being archived (a note, a late status): keep the live one.
+      if (data.tickets[t.id] !== t || pending.has(t.id)) continue;
+      delete data.tickets[t.id];
+      moved += 1;
+    }
+    if (moved > 0) await store.commit();
+    log.info({ event: 'tickets.archived', moved, kept: candidates.length - moved }, `${moved} closed tickets moved to the archive`);
+    return moved;
+  }
+
+  #candidates(now: number): Ticket[] {
+    const data = this.#deps.store.data;
+    const pending = new Set(data.outbox.map((e) => e.ticketId));
+    const done = (id: string): boolean => {
+      const t = data.tickets[id];
+      return t === undefined || t.status === 'closed';
+    };
+    return Object.values(data.tickets).filter(
+      (t) =>
+        t.status === 'closed' &&
+        !pending.has(t.id) &&
+        now - Date.parse(t.updatedAt) >= this.#afterMs &&
+        (t.parentId === null || done(t.parentId)) &&
+        t.childIds.every(done),
+    );
+  }
+}

@@ -1,0 +1,130 @@
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Ticket } from './ticket.js';
+
+const MONTH_FILE = /^(\d{4}-\d{2})\.jsonl$/;
+
+/** 'YYYY-MM' (UTC) of an epoch-ms time or an ISO string. */
+function monthOf(at: number | string): string {
+  return new Date(at).toISOString().slice(0, 7);
+}
+
+/**
+ * Closed tickets moved out of the live store (DESIGN "The local store"), one JSON line per
+ * ticket in a file per month of creation (`archive/2026-11.jsonl`), so the statistics of a range
+ * read only the months it covers. Append-only and synced before the live store lets go of a ticket;
+ * a ticket archived twice (a crash between the two steps) is read back once, at its highest
+ * version. A line that does not read (a crash in the middle of an append) is skipped and logged.
+ */
+export class TicketArchive {
+  readonly dir: string;
+  readonly #log: Logger;
+
+  constructor(dir: string, log: Logger) {
+    this.dir = dir;
+    this.#log = log;
+  }
+
+  /** Appends the tickets to their month files; resolves once every line is on disk. */
+  async add(tickets: readonly Ticket[]): Promise<void> {
+    const byMonth = new Map<string, Ticket[]>();
+    for (const t of tickets) {
+      const m = monthOf(t.createdAt);
+      byMonth.set(m, [...(byMonth.get(m) ?? []), t]);
+    }
+    await mkdir(this.dir, { recursive: true });
+    for (const [month, list] of byMonth) await this.#append(path.join(this.dir, `${month}.jsonl`), list);
+  }
+
+  /** The archived ticket with this id, newest month first; undefined when it was never archived. */
+  async find(id: string): Promise<Ticket | undefined> {
+    const needle = `"id":${JSON.stringify(id)}`;
+    for (const month of (await this.months()).reverse()) {
+      const found = (await this.#read(month, (line) => line.includes(needle))).get(id);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** Archived tickets created in [from, to). */
+  async createdBetween(from: number, to: number): Promise<Ticket[]> {
+    const first = monthOf(from);
+    const last = monthOf(to - 1);
+    const out: Ticket[] = [];
+    for (const month of await this.months()) {
+      if (month < first || month > last) continue;
+      for (const t of (await this.#read(month, () => true)).values()) {
+        const at = Date.parse(t.createdAt);
+        if (at >= from && at < to) out.push(t);
+      }
+    }
+    return out;
+  }
+
+  /** The months that have a file, oldest first. */
+  async months(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names.flatMap((n) => MONTH_FILE.exec(n)?.[1] ?? []).sort();
+  }
+
+  async #read(month: string, wanted: (line: string) => boolean): Promise<Map<string, Ticket>> {
+    const file = path.join(this.dir, `${month}.jsonl`);
+    const text = await readFile(file, 'utf8');
+    const byId = new Map<string, Ticket>();
+    let bad = 0;
+    for (const line of text.split('\n')) {
+      if (line === '' || !wanted(line)) continue;
+      try {
+        const t = JSON.parse(line) as Ticket;
+        const seen = byId.get(t.id);
+        if (seen === undefined || seen.version < t.version) byId.set(t.id, t);
+      } catch {
+        bad += 1;
+      }
+    }
+    if (bad > 0) this.#log.warn({ event: 'archive.bad_lines', code: 'GW_STORE_CORRUPT', file, lines: bad }, `${bad} lines of ${file} could not be read and were skipped`);
+    return byId;
+  }
+
+  async #append(file: string, tickets: readonly Ticket[]): Promise<void> {
+    const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o600);
+    try {
+      const { size } = await fh.stat();
+      let lead = '';
+      if (size > 0) {
+        // A crash in the middle of an earlier append leaves a partial last line: end it, so the
+        // lines written now stay whole (the partial one is skipped when read).
+        const last = Buffer.alloc(1);
+        await fh.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) lead = '\n';
+      }
+      await fh.writeFile(lead + tickets.map((t) => `${JSON.stringify(t)}\n`).join(''), 'utf8');
+      await fh.datasync();
+      if (size === 0) await syncDir(this.dir);
+    } catch (err) {
+      this.#log.error({ event: 'archive.write_failed', code: 'GW_STORE_WRITE_FAILED', file, err: errorMessage(err) }, `could not append to ${file}`);
+      throw err;
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+/** A new file's directory entry is durable only once the folder is synced. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
