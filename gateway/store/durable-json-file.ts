@@ -1,6 +1,7 @@
 import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir, fsyncDirSync } from './fsync-dir.js';
 
 /**
  * A lowdb adapter that survives power loss: write a temp file, fsync it, keep the previous
@@ -114,12 +115,7 @@ export class DurableJsonFile<T> {
       closeSync(fd);
     }
     renameSync(this.#tmp, this.file);
-    const dirFd = openSync(dir, constants.O_RDONLY);
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    fsyncDirSync(dir);
   }
 
   async #keepBackup(): Promise<void> {
@@ -163,15 +159,6 @@ async function readJson<T>(file: string): Promise<T | null> {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
-/** The rename is durable only once the directory entry is on disk too (ext4, xfs). */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 function isMissing(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT';

@@ -33,87 +33,81 @@ export class StoreDelta {
   #tickets = new Map<string, Ticket>();
   #outbox = new Map<string, OutboxEntry>();
   #alarms = new Map<string, string>();
-  #sections = new Map<Section, string>();
+  #sections = new Map<string, string>();
 
   /** Takes `data` as what is on disk now (after open or a snapshot). */
   baseline(data: StoreData): void {
     this.#tickets = new Map(Object.entries(data.tickets));
-    this.#outbox = new Map(data.outbox.map((e) => [e.ticketId, e]));
-    this.#alarms = new Map(Object.entries(data.alarms).map(([k, v]) => [k, JSON.stringify(v)]));
-    this.#sections = new Map(SECTIONS.map((s) => [s, JSON.stringify(data[s])]));
+    this.#outbox = new Map(outboxEntries(data));
+    this.#alarms = new Map(alarmTexts(data));
+    this.#sections = new Map(sectionTexts(data));
   }
 
   /** The change since the baseline or the last accepted delta, or null when nothing changed. */
   diff(data: StoreData, seq: number): PendingDelta | null {
-    const tickets = changedByReference(this.#tickets, Object.entries(data.tickets));
-    const outbox = changedByReference(this.#outbox, data.outbox.map((e) => [e.ticketId, e]));
-    const alarms: Record<string, unknown> = {};
-    const alarmTexts: [string, string | null][] = [];
-    for (const key in data.alarms) {
-      const text = JSON.stringify(data.alarms[key]);
-      if (this.#alarms.get(key) !== text) {
-        alarms[key] = data.alarms[key];
-        alarmTexts.push([key, text]);
-      }
-    }
-    for (const key of this.#alarms.keys()) {
-      if (!(key in data.alarms)) {
-        alarms[key] = null;
-        alarmTexts.push([key, null]);
-      }
-    }
-    const sections: Partial<Record<Section, unknown>> = {};
-    const sectionTexts: [Section, string][] = [];
-    for (const s of SECTIONS) {
-      const text = JSON.stringify(data[s]);
-      if (this.#sections.get(s) !== text) {
-        sections[s] = data[s];
-        sectionTexts.push([s, text]);
-      }
-    }
-    if (tickets.size === 0 && outbox.size === 0 && alarmTexts.length === 0 && sectionTexts.length === 0) return null;
+    const tickets = changed(this.#tickets, Object.entries(data.tickets));
+    const outbox = changed(this.#outbox, outboxEntries(data));
+    const alarms = changed(this.#alarms, alarmTexts(data));
+    const sections = changed(this.#sections, sectionTexts(data));
+    if (tickets.size === 0 && outbox.size === 0 && alarms.size === 0 && sections.size === 0) return null;
+    // What goes on the line is the data itself; the texts are only how a change was noticed.
+    const valuesOf = <V>(keys: ReadonlyMap<string, unknown>, from: Record<string, V>): Record<string, V | null> =>
+      Object.fromEntries([...keys].map(([k, v]) => [k, v === null ? null : (from[k] ?? null)]));
     const record: JournalRecord = {
       seq,
       ...(tickets.size > 0 ? { tickets: Object.fromEntries(tickets) } : {}),
       ...(outbox.size > 0 ? { outbox: Object.fromEntries(outbox) } : {}),
-      ...(alarmTexts.length > 0 ? { alarms } : {}),
-      ...(sectionTexts.length > 0 ? { sections: sections as Partial<Pick<StoreData, Section>> } : {}),
+      ...(alarms.size > 0 ? { alarms: valuesOf(alarms, data.alarms) } : {}),
+      ...(sections.size > 0 ? { sections: valuesOf(sections, data as unknown as Record<string, unknown>) as Partial<Pick<StoreData, Section>> } : {}),
     };
     return {
       record,
       accept: () => {
-        acceptByReference(this.#tickets, tickets);
-        acceptByReference(this.#outbox, outbox);
-        for (const [key, text] of alarmTexts) {
-          if (text === null) this.#alarms.delete(key);
-          else this.#alarms.set(key, text);
-        }
-        for (const [s, text] of sectionTexts) this.#sections.set(s, text);
+        accept(this.#tickets, tickets);
+        accept(this.#outbox, outbox);
+        accept(this.#alarms, alarms);
+        accept(this.#sections, sections);
       },
     };
   }
 }
 
-/** What differs between the values last written (by key) and the current ones; null = removed. */
-function changedByReference<T>(written: ReadonlyMap<string, T>, current: readonly (readonly [string, T])[]): Map<string, T | null> {
-  const changed = new Map<string, T | null>();
+function outboxEntries(data: StoreData): [string, OutboxEntry][] {
+  return data.outbox.map((e) => [e.ticketId, e]);
+}
+
+/** Alarm records change in place: they are compared by their JSON text. */
+function alarmTexts(data: StoreData): [string, string][] {
+  return Object.entries(data.alarms).map(([k, v]) => [k, JSON.stringify(v)]);
+}
+
+function sectionTexts(data: StoreData): [string, string][] {
+  return SECTIONS.map((s) => [s, JSON.stringify(data[s])]);
+}
+
+/**
+ * What differs between the values last written (by key) and the current ones, null for a key that
+ * is gone. Values are compared with ===: objects by reference, texts by content.
+ */
+function changed<T>(written: ReadonlyMap<string, T>, current: readonly (readonly [string, T])[]): Map<string, T | null> {
+  const out = new Map<string, T | null>();
   let added = 0;
   for (const [key, value] of current) {
     const before = written.get(key);
     if (before === value) continue;
     if (before === undefined) added += 1;
-    changed.set(key, value);
+    out.set(key, value);
   }
   // Some key on disk is gone from memory (an outbox entry delivered, a ticket archived).
   if (written.size + added > current.length) {
     const present = new Set(current.map(([key]) => key));
-    for (const key of written.keys()) if (!present.has(key)) changed.set(key, null);
+    for (const key of written.keys()) if (!present.has(key)) out.set(key, null);
   }
-  return changed;
+  return out;
 }
 
-function acceptByReference<T>(written: Map<string, T>, changed: ReadonlyMap<string, T | null>): void {
-  for (const [key, value] of changed) {
+function accept<T>(written: Map<string, T>, changes: ReadonlyMap<string, T | null>): void {
+  for (const [key, value] of changes) {
     if (value === null) written.delete(key);
     else written.set(key, value);
   }

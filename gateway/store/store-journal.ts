@@ -2,6 +2,7 @@ import { closeSync, constants, fdatasync, fdatasyncSync, fsyncSync, ftruncateSyn
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { fsyncDirSync } from './fsync-dir.js';
 
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
@@ -120,12 +121,7 @@ export class StoreJournal {
     if (this.#fd !== null) return this.#fd;
     this.#fd = openSync(this.file, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600);
     // The new file's directory entry must be durable too, or a power cut could lose the journal.
-    const dir = openSync(path.dirname(this.file), constants.O_RDONLY);
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    fsyncDirSync(path.dirname(this.file));
     return this.#fd;
   }
 }

@@ -130,6 +130,7 @@ export class FileStore implements Store {
     const journal = new StoreJournal(path.join(opts.dataDir, 'store.journal'));
     const snapshot = await recover(file, opts);
     const { seq, mustSnapshot } = await replay(journal, snapshot.data, snapshot.seq, opts);
+    // Normalized again after the replay: outbox entries read from journal lines are durable too (generation 0).
     const store = new FileStore(file, journal, normalizeStoreData(snapshot.data), seq, opts);
     store.#snapshotBytes = snapshot.bytes;
     if (mustSnapshot || snapshot.setAside) {

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { fsyncDir } from '../store/fsync-dir.js';
 import type { Ticket } from './ticket.js';
 
 const MONTH_FILE = /^(\d{4}-\d{2})\.jsonl$/;
@@ -33,7 +34,9 @@ export class TicketArchive {
     const byMonth = new Map<string, Ticket[]>();
     for (const t of tickets) {
       const m = monthOf(t.createdAt);
-      byMonth.set(m, [...(byMonth.get(m) ?? []), t]);
+      const list = byMonth.get(m);
+      if (list === undefined) byMonth.set(m, [t]);
+      else list.push(t);
     }
     await mkdir(this.dir, { recursive: true });
     for (const [month, list] of byMonth) await this.#append(path.join(this.dir, `${month}.jsonl`), list);
@@ -109,22 +112,12 @@ export class TicketArchive {
       }
       await fh.writeFile(lead + tickets.map((t) => `${JSON.stringify(t)}\n`).join(''), 'utf8');
       await fh.datasync();
-      if (size === 0) await syncDir(this.dir);
+      if (size === 0) await fsyncDir(this.dir);
     } catch (err) {
       this.#log.error({ event: 'archive.write_failed', code: 'GW_STORE_WRITE_FAILED', file, err: errorMessage(err) }, `could not append to ${file}`);
       throw err;
     } finally {
       await fh.close();
     }
-  }
-}
-
-/** A new file's directory entry is durable only once the folder is synced. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
