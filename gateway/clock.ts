@@ -1,21 +1,31 @@
 /**
- * Time as a dependency. Domain code asks the clock, never Date.now(), so tests can play hours of
- * a scenario in milliseconds with ManualClock.
+ * Time as a dependency, with two faces (DESIGN "Time"):
+ * - `monotonic()` is elapsed time. It never steps, so every delay, timeout, on/off-delay, window,
+ *   sweep and escalation measures with it (and the timers run on it).
+ * - `now()` is wall time. It only stamps events and the deadlines people read, and it may step
+ *   by hours when NTP corrects a board whose RTC battery is flat.
+ * Domain code asks the clock, never Date.now() or performance.now(), so tests can play hours of a
+ * scenario in milliseconds with ManualClock and step its wall time on purpose.
  */
 export interface TimerHandle {
   cancel(): void;
 }
 
 export interface Clock {
+  /** Wall time, epoch ms: for stamps only. */
   now(): number;
-  /** Calls fn once after ms. The handle never keeps the process alive on its own. */
+  /** Elapsed time in ms from an arbitrary origin: never steps, never goes back. */
+  monotonic(): number;
+  /** Calls fn once after ms of elapsed time. The handle never keeps the process alive on its own. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
-  /** Calls fn every ms until cancelled. */
+  /** Calls fn every ms of elapsed time until cancelled. */
   setInterval(fn: () => void, ms: number): TimerHandle;
 }
 
+/** Node's timers run on libuv's monotonic loop clock, so they are elapsed time already. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref();
@@ -30,6 +40,7 @@ export const systemClock: Clock = {
 
 interface ManualTimer {
   readonly id: number;
+  /** Monotonic time it is due. */
   at: number;
   readonly every: number | null;
   readonly fn: () => void;
@@ -37,16 +48,21 @@ interface ManualTimer {
 
 /** A clock that moves only when told to; timers fire in time order during advance(). */
 export class ManualClock implements Clock {
-  #now: number;
+  #wall: number;
+  #mono = 0;
   #nextId = 1;
   readonly #timers = new Map<number, ManualTimer>();
 
   constructor(start = Date.UTC(2026, 0, 5, 2, 0, 0)) {
-    this.#now = start;
+    this.#wall = start;
   }
 
   now(): number {
-    return this.#now;
+    return this.#wall;
+  }
+
+  monotonic(): number {
+    return this.#mono;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -57,26 +73,34 @@ export class ManualClock implements Clock {
     return this.#add(fn, ms, Math.max(1, ms));
   }
 
-  /** Moves time forward by ms, firing every timer due on the way, in order. */
+  /** Lets ms of time pass (both clocks), firing every timer due on the way, in order. */
   advance(ms: number): void {
-    const target = this.#now + ms;
+    const target = this.#mono + ms;
     for (;;) {
       let due: ManualTimer | undefined;
       for (const t of this.#timers.values()) {
         if (t.at <= target && (due === undefined || t.at < due.at || (t.at === due.at && t.id < due.id))) due = t;
       }
       if (due === undefined) break;
-      this.#now = Math.max(this.#now, due.at);
+      const at = Math.max(this.#mono, due.at);
+      this.#wall += at - this.#mono;
+      this.#mono = at;
       if (due.every === null) this.#timers.delete(due.id);
       else due.at += due.every;
       due.fn();
     }
-    this.#now = target;
+    this.#wall += target - this.#mono;
+    this.#mono = target;
   }
 
-  /** Sets the time without firing timers (for tests that start at a given wall time). */
+  /** Sets the wall time without any time passing: a clock step (or a test's starting time). */
   set(epochMs: number): void {
-    this.#now = epochMs;
+    this.#wall = epochMs;
+  }
+
+  /** Steps the wall clock by deltaMs (negative: back), as NTP does; elapsed time does not move. */
+  step(deltaMs: number): void {
+    this.#wall += deltaMs;
   }
 
   get pendingTimers(): number {
@@ -85,18 +109,19 @@ export class ManualClock implements Clock {
 
   #add(fn: () => void, ms: number, every: number | null): TimerHandle {
     const id = this.#nextId++;
-    this.#timers.set(id, { id, at: this.#now + Math.max(0, ms), every, fn });
+    this.#timers.set(id, { id, at: this.#mono + Math.max(0, ms), every, fn });
     return { cancel: () => void this.#timers.delete(id) };
   }
 }
 
 /**
- * Wall time sped up by `speed` (scenario runs and demos): ten minutes of on-delays, heartbeats and
+ * Time sped up by `speed` (scenario runs and demos): ten minutes of on-delays, heartbeats and
  * escalations pass in thirty seconds at speed 20, while sockets and simulators run for real.
+ * Both faces grow from the monotonic clock, so a step of the machine's clock moves neither.
  */
 export class ScaledClock implements Clock {
   readonly #speed: number;
-  readonly #realStart = Date.now();
+  readonly #realStart = performance.now();
   readonly #start: number;
 
   constructor(speed: number, start = Date.now()) {
@@ -110,7 +135,11 @@ export class ScaledClock implements Clock {
   }
 
   now(): number {
-    return this.#start + Math.round((Date.now() - this.#realStart) * this.#speed);
+    return this.#start + Math.round(this.monotonic());
+  }
+
+  monotonic(): number {
+    return (performance.now() - this.#realStart) * this.#speed;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {

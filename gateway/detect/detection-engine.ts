@@ -14,9 +14,11 @@ export interface FaultCondition {
   readonly deviceId: string;
   readonly fault: string;
   readonly active: boolean;
-  /** When the condition was decided (after its on- or off-delay). */
+  /** Wall time the condition was decided (after its on- or off-delay): a stamp for people. */
   readonly ts: number;
-  /** Ts of the reading that completed the condition (detection latency is measured from it). */
+  /** Elapsed (monotonic) time it was decided: what windows (chattering, flood) measure with. */
+  readonly at: number;
+  /** Wall ts of the reading that completed the condition. */
   readonly triggerTs: number;
   readonly tier: Tier;
   readonly skill: Skill;
@@ -38,10 +40,11 @@ interface RuleSlot {
 
 /** What detection keeps of one point; updated in place, so a reading is not kept alive. */
 interface PointSlot {
+  /** Samples by the elapsed time they arrived at: windows never see a step of the wall clock. */
   readonly history: PointHistory;
   /** The last good value (cleared by a reading of bad quality). */
   readonly good: LatestValue;
-  /** When the last good reading arrived (gateway clock), NaN before the first. */
+  /** When the last good reading arrived (monotonic), NaN before the first. */
   lastGoodAt: number;
 }
 
@@ -61,9 +64,17 @@ interface DeviceSlot extends DeviceView {
 const EVIDENCE_MS = 120_000;
 
 /**
+ * Whether an alarm that goes back to normal should wait out its off-delay. The off-delay keeps a
+ * condition that flickers on one ticket; once that ticket is closed or rejected there is nothing
+ * to keep it on, and a fault that comes back must be a new activation (a new ticket).
+ */
+export type OffDelayWanted = (deviceId: string, fault: string) => boolean;
+
+/**
  * Turns readings into fault conditions. Per reading: one Map lookup for the device, one for the
- * rules watching the point, and a ring-buffer push. On- and off-delays run on the Clock, and a
- * periodic sweep finds silent devices, so detection moves on when no reading arrives.
+ * rules watching the point, and a ring-buffer push. On- and off-delays run on the Clock's elapsed
+ * time, and a periodic sweep finds silent devices, so detection moves on when no reading arrives.
+ * The wall clock only stamps what is reported: a step of it changes neither what is detected nor when.
  */
 export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   readonly #clock: Clock;
@@ -71,10 +82,12 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   #sweep: TimerHandle | null = null;
   readonly #sweepMs: number;
   #lastSweep = 0;
+  readonly #offDelayWanted: OffDelayWanted;
 
-  constructor(site: SiteConfig, clock: Clock) {
+  constructor(site: SiteConfig, clock: Clock, offDelayWanted: OffDelayWanted = () => true) {
     super();
     this.#clock = clock;
+    this.#offDelayWanted = offDelayWanted;
     let shortest = Infinity;
     for (const device of site.devices) {
       const compiled = [...rulesFor(device), ...device.rules.map((r) => compileCustomRule(device, r))];
@@ -92,15 +105,15 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       const slot: DeviceSlot = {
         device,
         timeDriven,
-        startedAt: clock.now(),
+        startedAt: clock.monotonic(),
         points,
         byPoint,
         rules,
         offlineWindowMs: window,
-        lastGood: clock.now(),
+        lastGood: clock.monotonic(),
         offline: false,
         get now() {
-          return clock.now();
+          return clock.monotonic();
         },
         value: (pointId) => points.get(pointId)?.good.value,
         history: (pointId) => points.get(pointId)?.history,
@@ -115,9 +128,47 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     this.#sweepMs = Number.isFinite(shortest) ? Math.max(100, Math.min(5_000, shortest / 3)) : 5_000;
   }
 
+  /**
+   * Alarms that were active when the gateway stopped (from the store): their rules start active,
+   * so a normal reading clears them after the off-delay like a live alarm, and the fault coming
+   * back later is a new activation. Returns the ones no rule of this site knows any more.
+   */
+  restore(active: Iterable<{ readonly deviceId: string; readonly fault: string }>): { deviceId: string; fault: string }[] {
+    const unknown: { deviceId: string; fault: string }[] = [];
+    for (const a of active) {
+      const d = this.#devices.get(a.deviceId);
+      if (d === undefined) {
+        if (!a.deviceId.startsWith('upstream:')) unknown.push({ deviceId: a.deviceId, fault: a.fault });
+        continue;
+      }
+      if (a.fault === 'device-offline') {
+        if (d.offlineWindowMs === null) unknown.push({ deviceId: a.deviceId, fault: a.fault });
+        else d.offline = true;
+        continue;
+      }
+      const slot = d.rules.find((r) => r.rule.fault === a.fault);
+      if (slot === undefined) unknown.push({ deviceId: a.deviceId, fault: a.fault });
+      else slot.state = 'active';
+    }
+    return unknown;
+  }
+
+  /**
+   * The alarm's ticket was closed or rejected: a rule waiting out its off-delay (the condition is
+   * gone) ends now, so the fault coming back raises a new ticket instead of silently continuing.
+   */
+  rearm(deviceId: string, fault: string): void {
+    const d = this.#devices.get(deviceId);
+    const slot = d?.rules.find((r) => r.rule.fault === fault);
+    if (d === undefined || slot === undefined || slot.state !== 'pending-off') return;
+    slot.timer?.cancel();
+    slot.timer = null;
+    this.#fire(d, slot, false);
+  }
+
   start(): void {
     if (this.#sweep !== null) return;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     for (const d of this.#devices.values()) {
       d.lastGood = now;
       d.startedAt = now;
@@ -143,15 +194,16 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     if (d === undefined) return;
     const p = d.points.get(r.pointId);
     if (p === undefined) return;
-    p.history.push(r.ts, r.value, r.quality);
+    const at = this.#clock.monotonic();
+    p.history.push(at, r.value, r.quality);
     if (r.quality !== 'good') {
       // A bad reading tells us nothing about the fault: forget the value, keep the rule state.
       p.good.clear();
       return;
     }
     p.good.set(r);
-    d.lastGood = this.#clock.now();
-    p.lastGoodAt = d.lastGood;
+    d.lastGood = at;
+    p.lastGoodAt = at;
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
     if (slots === undefined) return;
@@ -178,7 +230,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       case 'active':
         if (cond) return;
         s.triggerTs = triggerTs;
-        if (s.rule.offDelayMs <= 0) return this.#fire(d, s, false);
+        if (s.rule.offDelayMs <= 0 || !this.#offDelayWanted(d.device.id, s.rule.fault)) return this.#fire(d, s, false);
         s.state = 'pending-off';
         s.timer = this.#clock.setTimeout(() => this.#settle(d, s), s.rule.offDelayMs);
         return;
@@ -210,56 +262,63 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
 
   #fire(d: DeviceSlot, s: RuleSlot, active: boolean): void {
     s.state = active ? 'active' : 'normal';
-    const now = this.#clock.now();
+    const wall = this.#clock.now();
+    const at = this.#clock.monotonic();
     const words = s.rule.describe(d);
     this.emit('condition', {
       deviceId: d.device.id,
       fault: s.rule.fault,
       active,
-      ts: now,
+      ts: wall,
+      at,
       triggerTs: s.triggerTs,
       tier: s.rule.tier,
       skill: s.rule.skill,
       title: words.title,
       description: words.description,
-      evidence: active ? this.#evidence(d, s.rule.points, now) : [],
+      evidence: active ? this.#evidence(d, s.rule.points, at, wall) : [],
     });
   }
 
-  #evidence(d: DeviceSlot, points: readonly string[], now: number): EvidenceSeries[] {
+  /** The recent samples, stamped in wall time for people: each is as long before `wall` as it arrived before `at`. */
+  #evidence(d: DeviceSlot, points: readonly string[], at: number, wall: number): EvidenceSeries[] {
     const units = new Map(d.device.source.points.map((p) => [p.id, p.unit]));
     return points.flatMap((pointId) => {
       const h = d.points.get(pointId)?.history;
       if (h === undefined) return [];
       const unit = units.get(pointId);
-      return [{ deviceId: d.device.id, pointId, ...(unit === undefined ? {} : { unit }), samples: h.since(now - EVIDENCE_MS) }];
+      const samples = h.since(at - EVIDENCE_MS).map((x) => ({ ...x, ts: Math.round(wall - (at - x.ts)) }));
+      return [{ deviceId: d.device.id, pointId, ...(unit === undefined ? {} : { unit }), samples }];
     });
   }
 
   /** Offline devices, and the rules that time alone can change (no-data, rate). */
   #sweepOffline(): void {
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     // A late sweep means the process itself stalled (GC, a busy loop, a frozen VM): readings may be
     // waiting in socket buffers. Judge nobody this round; the next sweep sees them processed.
     const late = now - this.#lastSweep > 2 * this.#sweepMs;
     this.#lastSweep = now;
     if (late) return;
+    const wall = this.#clock.now();
     for (const d of this.#devices.values()) {
-      for (const s of d.timeDriven) this.#evaluate(d, s, now);
+      for (const s of d.timeDriven) this.#evaluate(d, s, wall);
       if (d.offlineWindowMs === null || d.offline) continue;
-      if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, now);
+      if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, wall);
     }
   }
 
   #setOffline(d: DeviceSlot, offline: boolean, ts: number): void {
     d.offline = offline;
-    const silentFor = Math.round((this.#clock.now() - d.lastGood) / 1000);
+    const at = this.#clock.monotonic();
+    const silentFor = Math.round((at - d.lastGood) / 1000);
     const name = { zh: d.device.name, en: d.device.nameEn ?? d.device.name };
     this.emit('condition', {
       deviceId: d.device.id,
       fault: 'device-offline',
       active: offline,
       ts: this.#clock.now(),
+      at,
       triggerTs: ts,
       tier: offlineTier(d.device),
       skill: 'iot',

@@ -15,27 +15,37 @@ function escalationsSoFar(t: Pick<Ticket, 'history'>): number {
 }
 
 /**
- * The escalation step a ticket is due at `now`, or null. A ticket escalates only while nobody has
- * acknowledged it; children of an incident escalate with their incident, except emergencies.
+ * The escalation step a ticket is due after `elapsedMs` since it was raised, or null. A ticket
+ * escalates only while nobody has acknowledged it; children of an incident escalate with their
+ * incident, except emergencies.
  */
-function dueEscalation(t: Ticket, contract: Contract, now: number): EscalationStep | null {
+function dueEscalation(t: Ticket, contract: Contract, elapsedMs: number): EscalationStep | null {
   if (t.status !== 'raised') return null;
   if (t.parentId !== null && t.tier !== 'emergency') return null;
   const done = escalationsSoFar(t);
   const step = LADDER[done];
   if (step === undefined) return null;
   const periodMs = contract[t.tier].acknowledgeMinutes * 60_000;
-  return now >= Date.parse(t.createdAt) + (done + 1) * periodMs ? step : null;
+  return elapsedMs >= (done + 1) * periodMs ? step : null;
 }
 
 /**
  * Sweeps open tickets on the clock and moves an unacknowledged one up the ladder: the step is
  * written on the ticket's history (durably) before the alert to the next level goes out.
+ *
+ * How long a ticket has waited is elapsed time, never wall time: a forward step of a day must not
+ * escalate every open ticket at once, nor a backward step hold them for hours. A ticket raised in
+ * this process counts from its raise; one read back at start counts its age by wall time once.
  */
 export class Escalator {
   #timer: TimerHandle | null = null;
   readonly #inFlight = new Set<string>();
   readonly #pending = new Set<Promise<void>>();
+  /** Monotonic time each open ticket was raised at, by id. */
+  readonly #raisedAt = new Map<string, number>();
+  readonly #onChanged = (t: Ticket, change: string): void => {
+    if (change === 'raised') this.#raisedAt.set(t.id, this.deps.clock.monotonic());
+  };
 
   constructor(
     private readonly deps: {
@@ -44,17 +54,21 @@ export class Escalator {
       roster: DutyRoster;
       clock: Clock;
       log: Logger;
-      /** Sends the escalation alert once the step is on the ticket. */
-      onEscalated: (t: Ticket, step: EscalationStep, to: Addressee) => void;
+      /** Stages the escalation alert (the n-th) in the same durable write as the step on the ticket. */
+      stage: (t: Ticket, step: EscalationStep, to: Addressee, n: number) => void;
+      /** The step is on disk: send its alert. */
+      onEscalated: (t: Ticket, step: EscalationStep, n: number) => void;
     },
   ) {}
 
   start(): void {
     if (this.#timer !== null) return;
+    this.deps.tickets.on('changed', this.#onChanged);
     this.#timer = this.deps.clock.setInterval(() => this.sweep(), SWEEP_MS);
   }
 
   async stop(): Promise<void> {
+    this.deps.tickets.off('changed', this.#onChanged);
     this.#timer?.cancel();
     this.#timer = null;
     await Promise.allSettled([...this.#pending]);
@@ -62,13 +76,16 @@ export class Escalator {
 
   /** One pass over the open tickets. */
   sweep(): void {
-    const now = this.deps.clock.now();
-    for (const t of this.deps.tickets.open()) {
+    const open = this.deps.tickets.open();
+    const ids = new Set(open.map((t) => t.id));
+    for (const id of this.#raisedAt.keys()) if (!ids.has(id)) this.#raisedAt.delete(id);
+    for (const t of open) {
       if (this.#inFlight.has(t.id)) continue;
-      const step = dueEscalation(t, this.deps.contract, now);
+      const elapsed = this.#elapsed(t);
+      const step = dueEscalation(t, this.deps.contract, elapsed);
       if (step === null) continue;
       this.#inFlight.add(t.id);
-      const p = this.#escalate(t, step).finally(() => {
+      const p = this.#escalate(t, step, elapsed).finally(() => {
         this.#inFlight.delete(t.id);
         this.#pending.delete(p);
       });
@@ -76,18 +93,32 @@ export class Escalator {
     }
   }
 
-  async #escalate(t: Ticket, step: EscalationStep): Promise<void> {
+  #elapsed(t: Ticket): number {
+    const now = this.deps.clock.monotonic();
+    let at = this.#raisedAt.get(t.id);
+    if (at === undefined) {
+      at = now - Math.max(0, this.deps.clock.now() - Date.parse(t.createdAt));
+      this.#raisedAt.set(t.id, at);
+    }
+    return now - at;
+  }
+
+  async #escalate(t: Ticket, step: EscalationStep, elapsed: number): Promise<void> {
+    // Who is on duty is a matter of the local time of day: wall time is right here.
     const to = this.deps.roster.addressee(step, this.deps.clock.now(), t.skill, t.location.building);
     const minutes = this.deps.contract[t.tier].acknowledgeMinutes * (escalationsSoFar(t) + 1);
     try {
-      const after = await this.deps.tickets.mutate(t.id, 'gateway', (d, now) => {
+      const after = await this.deps.tickets.mutate(t.id, 'gateway', (d) => {
         // Re-checked on the live draft: an acknowledgement may have landed meanwhile.
-        if (dueEscalation(d, this.deps.contract, now) !== step) return null;
+        if (dueEscalation(d, this.deps.contract, elapsed) !== step) return null;
         return { action: 'escalated', note: `升级至${to.name.zh}：${minutes} 分钟内无人响应 / escalated to ${to.name.en}: not acknowledged within ${minutes} min` };
+      }, (next) => {
+        if (escalationsSoFar(next) > escalationsSoFar(t)) this.deps.stage(next, step, to, escalationsSoFar(next));
       });
-      if (escalationsSoFar(after) === escalationsSoFar(t)) return;
+      const n = escalationsSoFar(after);
+      if (n === escalationsSoFar(t)) return;
       this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step, tier: t.tier }, `ticket ${t.number} escalated to ${step}`);
-      this.deps.onEscalated(after, step, to);
+      this.deps.onEscalated(after, step, n);
     } catch (err) {
       this.deps.log.error({ event: 'ticket.escalation_failed', ticketId: t.id, err: errorMessage(err) }, `could not escalate ${t.number}`);
     }

@@ -15,6 +15,7 @@ export function trackingClock(): Clock & { readonly armed: number } {
       return armed;
     },
     now: () => systemClock.now(),
+    monotonic: () => systemClock.monotonic(),
     setTimeout(fn, ms) {
       armed += 1;
       let live = true;
