@@ -44,7 +44,7 @@ export function raiseInput(device: Pick<Device, 'id' | 'name' | 'location'>, now
 export async function openStore(dir: string): Promise<{ store: FileStore; tickets: TicketService; device: Device }> {
   const site = parse(benchSite(dir, [leakSensor('leak-storm')]));
   const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
-  const tickets = new TicketService({ store, site, clock: systemClock, log: silentLogger() });
+  const tickets = await TicketService.open({ store, site, clock: systemClock, log: silentLogger() });
   const device = site.devices[0] as Device;
   return { store, tickets, device };
 }

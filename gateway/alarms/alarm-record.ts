@@ -1,17 +1,34 @@
+import { z } from 'zod';
+
 /** Persisted state of one alarm (one per device and fault), kept in store.data.alarms. */
 export interface AlarmRecord {
   readonly key: string;
   readonly deviceId: string;
   readonly fault: string;
   state: 'active' | 'normal';
+  /** Wall time of the last change of state (a stamp for people, never a duration). */
   since: number;
   /** The ticket this alarm raised, while it may still take occurrences. */
   ticketId: string | null;
-  /** Recent activation times, for ISA-18.2 chattering. */
+  /** Wall times of recent activations (kept for the record; chattering is judged in elapsed time). */
   activations: number[];
   /** Activations that raised nothing because the alarm was shelved or held back. */
   suppressed: number;
 }
+
+export const AlarmRecordSchema = z.object({
+  key: z.string().min(1),
+  deviceId: z.string().min(1),
+  fault: z.string().min(1),
+  state: z.enum(['active', 'normal']),
+  since: z.number(),
+  ticketId: z.string().nullable(),
+  activations: z.array(z.number()),
+  suppressed: z.number().int().min(0),
+});
+
+const _check = (p: z.output<typeof AlarmRecordSchema>): AlarmRecord => p;
+void _check;
 
 export const alarmKey = (deviceId: string, fault: string): string => `${deviceId}/${fault}`;
 

@@ -22,12 +22,14 @@ export class DurableJsonFile<T> {
   readonly file: string;
   readonly #tmp: string;
   readonly #bak: string;
+  readonly #bakTmp: string;
   #dirMade = false;
 
   constructor(file: string) {
     this.file = file;
     this.#tmp = `${file}.tmp`;
     this.#bak = `${file}.bak`;
+    this.#bakTmp = `${file}.bak.tmp`;
   }
 
   get backupFile(): string {
@@ -39,14 +41,14 @@ export class DurableJsonFile<T> {
     return readJson<T>(this.file);
   }
 
-  /** read(), with the size of the text read (0 when there is no file). */
-  async readWithSize(): Promise<{ data: T | null; bytes: number }> {
-    const text = await readText(this.file);
-    return text === null ? { data: null, bytes: 0 } : { data: JSON.parse(text) as T, bytes: text.length };
+  /** The live file's text, or null when there is none yet. */
+  async readText(): Promise<string | null> {
+    return readText(this.file);
   }
 
-  async readBackup(): Promise<T | null> {
-    return readJson<T>(this.#bak);
+  /** The previous generation's text, or null when there is none. */
+  async readBackupText(): Promise<string | null> {
+    return readText(this.#bak);
   }
 
   async write(data: T): Promise<void> {
@@ -82,22 +84,18 @@ export class DurableJsonFile<T> {
     }
   }
 
+  /** A durable write that holds the event loop (a small file that must be on disk before the caller goes on). */
+  writeTextSync(text: string): void {
+    this.#writeTextSync(text, path.dirname(this.file));
+  }
+
   /** The same steps in the same order as the asynchronous path, without giving up the event loop. */
   #writeTextSync(text: string, dir: string): void {
     if (!this.#dirMade) {
       mkdirSync(dir, { recursive: true });
       this.#dirMade = true;
     }
-    try {
-      unlinkSync(this.#bak);
-    } catch (err) {
-      ignoreMissing(err);
-    }
-    try {
-      linkSync(this.file, this.#bak);
-    } catch (err) {
-      ignoreMissing(err);
-    }
+    this.#keepBackupSync();
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
     let fd: number;
     try {
@@ -118,9 +116,35 @@ export class DurableJsonFile<T> {
     fsyncDirSync(dir);
   }
 
+  /**
+   * The live file becomes `.bak` (a hard link beside it, renamed over the old backup in one step).
+   * With no live file (it was set aside as corrupt, and the store started from the backup) the
+   * backup stays as it is: the last good generation is never replaced by nothing.
+   */
   async #keepBackup(): Promise<void> {
-    await unlink(this.#bak).catch(ignoreMissing);
-    await link(this.file, this.#bak).catch(ignoreMissing);
+    await unlink(this.#bakTmp).catch(ignoreMissing);
+    try {
+      await link(this.file, this.#bakTmp);
+    } catch (err) {
+      ignoreMissing(err);
+      return;
+    }
+    await rename(this.#bakTmp, this.#bak);
+  }
+
+  #keepBackupSync(): void {
+    try {
+      unlinkSync(this.#bakTmp);
+    } catch (err) {
+      ignoreMissing(err);
+    }
+    try {
+      linkSync(this.file, this.#bakTmp);
+    } catch (err) {
+      ignoreMissing(err);
+      return;
+    }
+    renameSync(this.#bakTmp, this.#bak);
   }
 
   /** Opens, writes and syncs the temp file; the caller closes the handle. */
@@ -158,7 +182,6 @@ async function readJson<T>(file: string): Promise<T | null> {
   const text = await readText(file);
   return text === null ? null : (JSON.parse(text) as T);
 }
-
 
 function isMissing(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT';

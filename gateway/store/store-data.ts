@@ -1,4 +1,9 @@
+import type { AlarmRecord } from '../alarms/alarm-record.js';
+import type { PendingAlert } from '../notify/pending-alert.js';
 import type { Ticket, Tier } from '../tickets/ticket.js';
+
+/** The store's schema version; older files are migrated on load (store-schema.ts). */
+export const STORE_SCHEMA_VERSION = 2;
 
 /**
  * One pending upload: the sender always sends the ticket's latest snapshot, so entries collapse per
@@ -44,26 +49,28 @@ export interface AuditEntry {
 
 /**
  * Everything the gateway must not lose, in one file so one durable write covers a ticket change,
- * its outbox entry and the alarm state together.
+ * its outbox entry, its alerts and the alarm state together.
  */
 export interface StoreData {
-  schemaVersion: 1;
+  schemaVersion: typeof STORE_SCHEMA_VERSION;
   /** Last ticket sequence per site-local day, 'YYYYMMDD' -> seq. */
   counters: Record<string, number>;
   tickets: Record<string, Ticket>;
-  /** Alarm state by `${deviceId}/${fault}`, owned by gateway/alarms (opaque here). */
-  alarms: Record<string, unknown>;
+  /** Alarm state by `${deviceId}/${fault}`, owned by gateway/alarms. */
+  alarms: Record<string, AlarmRecord>;
   outbox: OutboxEntry[];
   deadLetters: DeadLetter[];
   sync: SyncState;
   audit: AuditEntry[];
+  /** Alerts not yet delivered on every channel, by key (gateway/notify). */
+  alerts: Record<string, PendingAlert>;
   /** Free-form state of other components that must survive restarts (shelves, escalations...). */
   extra: Record<string, unknown>;
 }
 
 export function emptyStoreData(): StoreData {
   return {
-    schemaVersion: 1,
+    schemaVersion: STORE_SCHEMA_VERSION,
     counters: {},
     tickets: {},
     alarms: {},
@@ -71,20 +78,7 @@ export function emptyStoreData(): StoreData {
     deadLetters: [],
     sync: { cursor: null, lastSuccessAt: null, lastError: null, lastErrorAt: null },
     audit: [],
+    alerts: {},
     extra: {},
-  };
-}
-
-/** Fills in parts missing from an older or partly recovered file. */
-export function normalizeStoreData(raw: Partial<StoreData> | null): StoreData {
-  const base = emptyStoreData();
-  if (raw === null || typeof raw !== 'object') return base;
-  return {
-    ...base,
-    ...raw,
-    // Whatever was read from disk is durable: generation 0 is durable in every process.
-    outbox: (raw.outbox ?? []).map((e) => ({ ...e, generation: 0 })),
-    sync: { ...base.sync, ...(raw.sync ?? {}) },
-    schemaVersion: 1,
   };
 }

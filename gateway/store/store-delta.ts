@@ -1,3 +1,5 @@
+import type { AlarmRecord } from '../alarms/alarm-record.js';
+import type { PendingAlert } from '../notify/pending-alert.js';
 import type { Ticket } from '../tickets/ticket.js';
 import type { OutboxEntry, StoreData } from './store-data.js';
 
@@ -12,7 +14,8 @@ export interface JournalRecord {
   readonly tickets?: Record<string, Ticket | null>;
   /** Outbox entries by ticket id. */
   readonly outbox?: Record<string, OutboxEntry | null>;
-  readonly alarms?: Record<string, unknown>;
+  readonly alarms?: Record<string, AlarmRecord | null>;
+  readonly alerts?: Record<string, PendingAlert | null>;
   readonly sections?: Partial<Pick<StoreData, Section>>;
 }
 
@@ -24,14 +27,15 @@ export interface PendingDelta {
 
 /**
  * Finds what changed since the last durable write, so a write journals the change and not the
- * whole store. Tickets and outbox entries are immutable values replaced on every change
- * (TicketService, cloud-sync/outbox.ts), so a changed one is a different object: comparing
+ * whole store. Tickets, outbox entries and pending alerts are immutable values replaced on every
+ * change (TicketService, cloud-sync/outbox.ts, notify/alert-book.ts), so a changed one is a different object: comparing
  * references costs nothing per unchanged ticket, and a backlog of 10,000 costs no stringify. Alarm
  * records are updated in place, so they and the small sections are compared by their JSON text.
  */
 export class StoreDelta {
   #tickets = new Map<string, Ticket>();
   #outbox = new Map<string, OutboxEntry>();
+  #alerts = new Map<string, PendingAlert>();
   #alarms = new Map<string, string>();
   #sections = new Map<string, string>();
 
@@ -39,6 +43,7 @@ export class StoreDelta {
   baseline(data: StoreData): void {
     this.#tickets = new Map(Object.entries(data.tickets));
     this.#outbox = new Map(outboxEntries(data));
+    this.#alerts = new Map(Object.entries(data.alerts));
     this.#alarms = new Map(alarmTexts(data));
     this.#sections = new Map(sectionTexts(data));
   }
@@ -47,9 +52,10 @@ export class StoreDelta {
   diff(data: StoreData, seq: number): PendingDelta | null {
     const tickets = changed(this.#tickets, Object.entries(data.tickets));
     const outbox = changed(this.#outbox, outboxEntries(data));
+    const alerts = changed(this.#alerts, Object.entries(data.alerts));
     const alarms = changed(this.#alarms, alarmTexts(data));
     const sections = changed(this.#sections, sectionTexts(data));
-    if (tickets.size === 0 && outbox.size === 0 && alarms.size === 0 && sections.size === 0) return null;
+    if (tickets.size === 0 && outbox.size === 0 && alerts.size === 0 && alarms.size === 0 && sections.size === 0) return null;
     // What goes on the line is the data itself; the texts are only how a change was noticed.
     const valuesOf = <V>(keys: ReadonlyMap<string, unknown>, from: Record<string, V>): Record<string, V | null> =>
       Object.fromEntries([...keys].map(([k, v]) => [k, v === null ? null : (from[k] ?? null)]));
@@ -57,6 +63,7 @@ export class StoreDelta {
       seq,
       ...(tickets.size > 0 ? { tickets: Object.fromEntries(tickets) } : {}),
       ...(outbox.size > 0 ? { outbox: Object.fromEntries(outbox) } : {}),
+      ...(alerts.size > 0 ? { alerts: Object.fromEntries(alerts) } : {}),
       ...(alarms.size > 0 ? { alarms: valuesOf(alarms, data.alarms) } : {}),
       ...(sections.size > 0 ? { sections: valuesOf(sections, data as unknown as Record<string, unknown>) as Partial<Pick<StoreData, Section>> } : {}),
     };
@@ -65,6 +72,7 @@ export class StoreDelta {
       accept: () => {
         accept(this.#tickets, tickets);
         accept(this.#outbox, outbox);
+        accept(this.#alerts, alerts);
         accept(this.#alarms, alarms);
         accept(this.#sections, sections);
       },
@@ -131,13 +139,9 @@ export function applyRecord(data: StoreData, record: JournalRecord): void {
     if (rec === null) delete data.alarms[key];
     else data.alarms[key] = rec;
   }
+  for (const [key, rec] of Object.entries(record.alerts ?? {})) {
+    if (rec === null) delete data.alerts[key];
+    else data.alerts[key] = rec;
+  }
   Object.assign(data, record.sections ?? {});
-}
-
-/** A journal line as read back: the shape is checked before it touches the data. */
-export function isJournalRecord(x: unknown): x is JournalRecord {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  const isMap = (v: unknown): boolean => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
-  return typeof r['seq'] === 'number' && Number.isInteger(r['seq']) && isMap(r['tickets']) && isMap(r['outbox']) && isMap(r['alarms']) && isMap(r['sections']);
 }

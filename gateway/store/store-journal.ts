@@ -15,9 +15,9 @@ const fdatasyncAsync = promisify(fdatasync);
 const SYNC_APPEND_MAX_BYTES = 2_000_000;
 
 /** What reading the journal at start found. */
-export interface JournalRead {
+export interface JournalRead<T> {
   /** Every complete line, parsed and checked, in order. */
-  readonly records: readonly unknown[];
+  readonly records: readonly T[];
   /** A crash during an append leaves a partial last line: it was never acknowledged, so it is dropped. */
   readonly tornBytes: number;
   /** A complete line that does not parse: everything from it on is set aside in this file. */
@@ -44,10 +44,11 @@ export class StoreJournal {
   }
 
   /**
-   * Reads every complete line. A torn last line is cut off the file; a line that does not parse
-   * moves the journal aside (never rewritten in place) and the lines before it are returned.
+   * Reads every complete line. A torn last line is cut off the file; a line that does not parse,
+   * or parses to something `check` refuses (valid JSON of the wrong shape), moves the journal
+   * aside (never rewritten in place) and the lines before it are returned.
    */
-  async read(now: number, isRecord: (x: unknown) => boolean): Promise<JournalRead> {
+  async read<T>(now: number, check: (x: unknown) => { ok: true; value: T } | { ok: false; problem: string }): Promise<JournalRead<T>> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -55,7 +56,7 @@ export class StoreJournal {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], tornBytes: 0, corrupt: null };
       throw err;
     }
-    const records: unknown[] = [];
+    const records: T[] = [];
     let start = 0;
     let line = 0;
     while (start < text.length) {
@@ -68,9 +69,9 @@ export class StoreJournal {
       }
       line += 1;
       try {
-        const record: unknown = JSON.parse(text.slice(start, end));
-        if (!isRecord(record)) throw new Error('not a journal record');
-        records.push(record);
+        const checked = check(JSON.parse(text.slice(start, end)));
+        if (!checked.ok) throw new Error(`not a journal record: ${checked.problem}`);
+        records.push(checked.value);
       } catch (err) {
         const aside = `${this.file}.corrupt-${now}`;
         await rename(this.file, aside);

@@ -1,18 +1,32 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { Clock, TimerHandle } from '../clock.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DurableJsonFile } from './durable-json-file.js';
-import { normalizeStoreData, type StoreData } from './store-data.js';
-import { StoreDelta, applyRecord, isJournalRecord, type JournalRecord } from './store-delta.js';
+import { emptyStoreData, type StoreData } from './store-data.js';
+import { StoreDelta, applyRecord } from './store-delta.js';
+import { readJournalRecord, readSnapshot } from './store-schema.js';
 import { StoreJournal } from './store-journal.js';
 
 /** The snapshot file: the store's data and the journal line it holds everything up to. */
 type Snapshot = StoreData & { journalSeq?: number };
 
 export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly error: string; readonly since: number };
+
+/** What the store found damaged at start and set aside (null when everything read). */
+export interface StoreRecovery {
+  /** Each file or line set aside, in words, with where it was kept. */
+  readonly problems: readonly string[];
+  /**
+   * An older generation was loaded (the backup, or the journal up to a bad line): changes after
+   * it are lost, and ticket numbers may have been announced beyond what the store holds.
+   */
+  readonly olderGeneration: boolean;
+  /** Neither the snapshot nor its backup could be used: the store started empty. */
+  readonly startedEmpty: boolean;
+}
 
 export interface StoreStats {
   /** Durable writes: journal appends and snapshots. */
@@ -28,6 +42,8 @@ export interface StoreStats {
 
 /** The port the domain talks to: mutate `data` synchronously, then await `commit()` before telling anyone. */
 export interface Store {
+  /** The data folder the store lives in (other durable files of the gateway sit beside it). */
+  readonly dir: string;
   readonly data: StoreData;
   /** Resolves when every change made before the call is durably on disk. */
   commit(): Promise<void>;
@@ -38,24 +54,18 @@ export interface Store {
   pendingGeneration(): number;
   durableGeneration(): number;
   health(): StoreHealth;
+  /** What was found damaged at start, or null. */
+  recovery(): StoreRecovery | null;
   stats(): StoreStats;
   close(): Promise<void>;
 }
 
 export interface FileStoreOptions {
   readonly dataDir: string;
-  /** Paces group commit and retries: pass the real clock, even when the domain runs on a manual one. */
+  /** Times retries and stamps health: pass the real clock, even when the domain runs on a manual one. */
   readonly clock: Clock;
   readonly log: Logger;
-  /**
-   * Group commit: a write starts at once while the burst budget lasts, then at most one write per
-   * interval, so a storm of 1,000 tickets in 10 s costs ~100 writes while a lone fault is written
-   * immediately (fault latency stays in milliseconds). At most `burst + seconds * 1000 / intervalMs`
-   * writes in any span: 110 ms keeps a 10 s storm (and its last write just after) under 100 writes.
-   */
-  readonly burst?: number;
-  readonly intervalMs?: number;
-  /** Retry period after a failed write (disk full, read-only). */
+  /** Retry period after a failed write (disk full, read-only), in elapsed time. */
   readonly retryMs?: number;
   /**
    * The journal is folded into a new snapshot once it outgrows both this and the snapshot itself,
@@ -79,6 +89,7 @@ interface Waiter {
  * aside (never overwritten) and what can be read is used.
  */
 export class FileStore implements Store {
+  readonly dir: string;
   readonly #db: Low<StoreData>;
   readonly #file: DurableJsonFile<Snapshot>;
   readonly #journal: StoreJournal;
@@ -88,9 +99,8 @@ export class FileStore implements Store {
   /** The write in flight, if any: close() waits for it. */
   #writing: Promise<void> | null = null;
   #timer: TimerHandle | null = null;
-  #tokens: number;
-  #lastRefill: number;
   #health: StoreHealth = { writable: true };
+  #recovery: StoreRecovery | null = null;
   #writes = 0;
   #snapshots = 0;
   #lastWriteMs = 0;
@@ -107,33 +117,32 @@ export class FileStore implements Store {
   #snapshotNext = false;
 
   private constructor(file: DurableJsonFile<Snapshot>, journal: StoreJournal, data: StoreData, seq: number, opts: FileStoreOptions) {
+    this.dir = opts.dataDir;
     this.#file = file;
     this.#journal = journal;
     this.#db = new Low<StoreData>(file, data);
     this.#seq = seq;
     this.#delta.baseline(data);
     this.#opts = {
-      burst: opts.burst ?? 5,
-      intervalMs: opts.intervalMs ?? 110,
       retryMs: opts.retryMs ?? 2000,
       compactAfterBytes: opts.compactAfterBytes ?? 4_000_000,
       clock: opts.clock,
       log: opts.log,
     };
-    this.#tokens = this.#opts.burst;
-    this.#lastRefill = opts.clock.now();
   }
 
+  /** Throws GW_DATA_DIR_UNWRITABLE (naming the folder) when the data folder cannot be written. */
   static async open(opts: FileStoreOptions): Promise<FileStore> {
-    await mkdir(opts.dataDir, { recursive: true });
+    await probeWritable(opts.dataDir);
     const file = new DurableJsonFile<Snapshot>(path.join(opts.dataDir, 'store.json'));
     const journal = new StoreJournal(path.join(opts.dataDir, 'store.journal'));
     const snapshot = await recover(file, opts);
-    const { seq, mustSnapshot } = await replay(journal, snapshot.data, snapshot.seq, opts);
-    // Normalized again after the replay: outbox entries read from journal lines are durable too (generation 0).
-    const store = new FileStore(file, journal, normalizeStoreData(snapshot.data), seq, opts);
+    const { seq, problem } = await replay(journal, snapshot.data, snapshot.seq, opts);
+    const store = new FileStore(file, journal, snapshot.data, seq, opts);
     store.#snapshotBytes = snapshot.bytes;
-    if (mustSnapshot || snapshot.setAside) {
+    const problems = [...snapshot.problems, ...(problem === null ? [] : [problem])];
+    if (problems.length > 0) store.#recovery = { problems, olderGeneration: true, startedEmpty: snapshot.lostBoth };
+    if (problems.length > 0) {
       // What was recovered (the backup, the journal up to a bad line) lives only in memory and in
       // files set aside: write it as the new snapshot at once (retried like any write if it fails).
       store.#snapshotNext = true;
@@ -168,6 +177,10 @@ export class FileStore implements Store {
     return this.#health;
   }
 
+  recovery(): StoreRecovery | null {
+    return this.#recovery;
+  }
+
   stats(): StoreStats {
     return {
       writes: this.#writes,
@@ -197,46 +210,31 @@ export class FileStore implements Store {
     this.#journal.close();
   }
 
+  /**
+   * Group commit (DESIGN "The local store"): a write starts as soon as something waits and no
+   * write is in flight; whatever arrives meanwhile joins the next write. No timer delays a write:
+   * a journal append costs the disk about a millisecond, so a storm is grouped by the disk's own
+   * pace, and nothing here depends on the wall clock (a pacing budget refilled by wall time froze
+   * the store for as long as a backward clock step).
+   */
   #schedule(): void {
-    // Nothing waiting (the usual case right after a write): spend no budget on an empty write.
     if (this.#writing !== null || this.#timer !== null || this.#waiting.length === 0) return;
     if (this.#health.writable === false) {
       this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.retryMs);
       return;
     }
-    this.#refill();
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      // Write once the code that is running now is done, so every change it makes joins the write
-      // (a burst of raises from one batch of readings), but without waiting a whole event-loop turn
-      // behind the socket data already queued: that wait was most of a lone fault's latency.
-      let cancelled = false;
-      queueMicrotask(() => {
-        if (!cancelled) this.#fire();
-      });
-      this.#timer = {
-        cancel: () => {
-          cancelled = true;
-        },
-      };
-      return;
-    }
-    // Out of budget: wait until the next token is earned and spend it, so a sustained storm costs
-    // one write per interval (a write on a plain timer that spent nothing let the refilled token
-    // buy a second write right after it: up to twice the writes).
-    const waitMs = Math.max(1, Math.ceil((1 - this.#tokens) * this.#opts.intervalMs));
-    this.#timer = this.#opts.clock.setTimeout(() => {
-      this.#refill();
-      this.#tokens = Math.max(0, this.#tokens - 1);
-      this.#fire();
-    }, waitMs);
-  }
-
-  #refill(): void {
-    const now = this.#opts.clock.now();
-    const perMs = 1 / this.#opts.intervalMs;
-    this.#tokens = Math.min(this.#opts.burst, this.#tokens + (now - this.#lastRefill) * perMs);
-    this.#lastRefill = now;
+    // Write once the code that is running now is done, so every change it makes joins the write
+    // (a burst of raises from one batch of readings), but without waiting a whole event-loop turn
+    // behind the socket data already queued: that wait was most of a lone fault's latency.
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) this.#fire();
+    });
+    this.#timer = {
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   }
 
   #fire(): void {
@@ -316,61 +314,103 @@ interface SnapshotRead {
   /** The last journal line the snapshot holds. */
   readonly seq: number;
   readonly bytes: number;
-  /** The snapshot did not read and was moved aside. */
+  /** The snapshot did not read (bytes or shape) and was moved aside. */
   readonly setAside: boolean;
+  /** What was set aside, in words. */
+  readonly problems: readonly string[];
+  /** Neither the snapshot nor its backup could be used, though one existed: the store starts empty. */
+  readonly lostBoth: boolean;
 }
 
-function fromSnapshot(raw: Snapshot | null, bytes: number): SnapshotRead {
-  if (raw === null) return { data: normalizeStoreData(null), seq: 0, bytes: 0, setAside: false };
-  const { journalSeq, ...data } = raw;
-  return { data: normalizeStoreData(data), seq: typeof journalSeq === 'number' ? journalSeq : 0, bytes, setAside: false };
-}
-
-async function recover(file: DurableJsonFile<Snapshot>, opts: FileStoreOptions): Promise<SnapshotRead> {
+/** A snapshot's text, parsed and checked against the store schema; a message when it cannot be used. */
+function parseSnapshot(text: string): { ok: true; data: StoreData; seq: number } | { ok: false; problem: string } {
+  let raw: unknown;
   try {
-    const { data, bytes } = await file.readWithSize();
-    return fromSnapshot(data, bytes);
+    raw = JSON.parse(text);
   } catch (err) {
-    const aside = `${file.file}.corrupt-${opts.clock.now()}`;
-    await rename(file.file, aside);
-    let recovered: SnapshotRead | null = null;
-    try {
-      const backup = await file.readBackup();
-      recovered = backup === null ? null : fromSnapshot(backup, 0);
-    } catch (bakErr) {
-      // The next write replaces the backup: keep a corrupt one aside too, never overwrite it silently.
+    return { ok: false, problem: `not JSON: ${errorMessage(err)}` };
+  }
+  const r = readSnapshot(raw);
+  return r.ok ? { ok: true, data: r.value.data, seq: r.value.seq } : { ok: false, problem: `not a store: ${r.problem}` };
+}
+
+/**
+ * The snapshot, or the previous generation when it does not read. Whatever is unusable is moved
+ * aside byte for byte (never overwritten), and the backup is kept until a good generation
+ * replaces it (DurableJsonFile keeps it when there is no live file to take its place).
+ */
+async function recover(file: DurableJsonFile<Snapshot>, opts: FileStoreOptions): Promise<SnapshotRead> {
+  const text = await file.readText();
+  if (text === null) return { data: emptyStoreData(), seq: 0, bytes: 0, setAside: false, problems: [], lostBoth: false };
+  const live = parseSnapshot(text);
+  if (live.ok) return { data: live.data, seq: live.seq, bytes: text.length, setAside: false, problems: [], lostBoth: false };
+
+  const aside = `${file.file}.corrupt-${opts.clock.now()}`;
+  await rename(file.file, aside);
+  const problems = [`${file.file}: ${live.problem} (kept as ${aside})`];
+  let recovered: { data: StoreData; seq: number } | null = null;
+  const bakText = await file.readBackupText();
+  if (bakText !== null) {
+    const bak = parseSnapshot(bakText);
+    if (bak.ok) recovered = bak;
+    else {
       const bakAside = `${file.backupFile}.corrupt-${opts.clock.now()}`;
       await rename(file.backupFile, bakAside);
-      opts.log.error({ event: 'store.backup_corrupt', code: 'GW_STORE_CORRUPT', file: file.backupFile, aside: bakAside, err: errorMessage(bakErr) }, `store backup ${file.backupFile} could not be parsed either; kept as ${bakAside}`);
+      problems.push(`${file.backupFile}: ${bak.problem} (kept as ${bakAside})`);
+      opts.log.error({ event: 'store.backup_corrupt', code: 'GW_STORE_CORRUPT', file: file.backupFile, aside: bakAside, err: bak.problem }, `store backup ${file.backupFile} could not be used either (${bak.problem}); kept as ${bakAside}`);
     }
-    const e = new GatewayError('GW_STORE_CORRUPT', `store file ${file.file} could not be parsed; kept as ${aside}`, { file: file.file, aside }, { cause: err });
-    opts.log.error(
-      { event: 'store.corrupt', code: e.code, file: file.file, aside, recoveredFromBackup: recovered !== null, tickets: recovered ? Object.keys(recovered.data.tickets).length : 0, err: errorMessage(err) },
-      e.message,
-    );
-    return { ...(recovered ?? fromSnapshot(null, 0)), setAside: true };
   }
+  const e = new GatewayError('GW_STORE_CORRUPT', `store file ${file.file} could not be used (${live.problem}); kept as ${aside}`, { file: file.file, aside });
+  opts.log.error(
+    { event: 'store.corrupt', code: e.code, file: file.file, aside, recoveredFromBackup: recovered !== null, tickets: recovered ? Object.keys(recovered.data.tickets).length : 0, err: live.problem },
+    recovered === null ? `${e.message}; no usable backup: starting empty` : `${e.message}; started from the previous generation (${file.backupFile})`,
+  );
+  return { data: recovered?.data ?? emptyStoreData(), seq: recovered?.seq ?? 0, bytes: 0, setAside: true, problems, lostBoth: recovered === null };
 }
 
 /**
  * Replays the journal lines the snapshot does not hold yet. A torn last line (a crash during its
- * append, never acknowledged) is dropped; a line that does not read sets the journal aside, and
- * the store is then snapshotted at once so what was replayed is durable again.
+ * append, never acknowledged) is dropped; a line that does not read, or holds something of the
+ * wrong shape, sets the journal aside, and the store is then snapshotted at once so what was
+ * replayed is durable again.
  */
-async function replay(journal: StoreJournal, data: StoreData, snapshotSeq: number, opts: FileStoreOptions): Promise<{ seq: number; mustSnapshot: boolean }> {
-  const read = await journal.read(opts.clock.now(), isJournalRecord);
+async function replay(journal: StoreJournal, data: StoreData, snapshotSeq: number, opts: FileStoreOptions): Promise<{ seq: number; problem: string | null }> {
+  const read = await journal.read(opts.clock.now(), readJournalRecord);
   let seq = snapshotSeq;
   let replayed = 0;
-  for (const record of read.records as JournalRecord[]) {
+  for (const record of read.records) {
     if (record.seq <= snapshotSeq) continue;
     applyRecord(data, record);
     seq = Math.max(seq, record.seq);
     replayed += 1;
   }
   if (replayed > 0 || read.tornBytes > 0) opts.log.info({ event: 'store.journal_replayed', lines: replayed, tornBytes: read.tornBytes }, `replayed ${replayed} journal lines`);
-  if (read.corrupt !== null) {
-    const e = new GatewayError('GW_STORE_CORRUPT', `store journal ${journal.file} line ${read.corrupt.line} could not be read; kept as ${read.corrupt.aside}`, { file: journal.file, aside: read.corrupt.aside });
-    opts.log.error({ event: 'store.journal_corrupt', code: e.code, file: journal.file, aside: read.corrupt.aside, line: read.corrupt.line, replayed, err: read.corrupt.error }, e.message);
+  if (read.corrupt === null) return { seq, problem: null };
+  const e = new GatewayError('GW_STORE_CORRUPT', `store journal ${journal.file} line ${read.corrupt.line} could not be used; kept as ${read.corrupt.aside}`, { file: journal.file, aside: read.corrupt.aside });
+  opts.log.error({ event: 'store.journal_corrupt', code: e.code, file: journal.file, aside: read.corrupt.aside, line: read.corrupt.line, replayed, err: read.corrupt.error }, `${e.message}: ${read.corrupt.error}`);
+  return { seq, problem: `${journal.file} line ${read.corrupt.line}: ${read.corrupt.error} (kept as ${read.corrupt.aside})` };
+}
+
+/**
+ * Start-up stops with a coded error naming the folder when the data folder cannot be written:
+ * a gateway that cannot persist would raise tickets it can never make durable, so it must not
+ * pretend to run (a raw EPERM stack trace told the operator nothing).
+ */
+async function probeWritable(dataDir: string): Promise<void> {
+  const probe = path.join(dataDir, `.write-probe-${process.pid}`);
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const fh = await open(probe, 'w', 0o600);
+    try {
+      await fh.writeFile('probe');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await unlink(probe);
+  } catch (err) {
+    await unlink(probe).catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new GatewayError('GW_DATA_DIR_UNWRITABLE', `the data folder ${path.resolve(dataDir)} cannot be written (${code}): give the gateway's user write access to it, or set dataDir / GATEWAY_DATA_DIR to a folder it can write`, { dataDir: path.resolve(dataDir), errno: code }, { cause: err });
   }
-  return { seq, mustSnapshot: read.corrupt !== null };
 }

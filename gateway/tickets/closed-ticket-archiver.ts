@@ -12,6 +12,15 @@ export interface ArchiverOptions {
   readonly everyMs?: number;
 }
 
+export interface ArchiverDeps {
+  readonly store: Store;
+  readonly archive: TicketArchive;
+  /** Told which tickets left the live store once that is durable (the tickets' durable view). */
+  readonly tickets: { forget(ids: readonly string[]): void };
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 /**
  * Moves closed tickets out of the live store into the archive, so the store (memory, snapshot,
  * replay at start) holds what is still being worked on. A ticket moves once it is closed, synced
@@ -21,13 +30,13 @@ export interface ArchiverOptions {
  * stays live and moves at a later sweep.
  */
 export class ClosedTicketArchiver {
-  readonly #deps: { store: Store; archive: TicketArchive; clock: Clock; log: Logger };
+  readonly #deps: ArchiverDeps;
   readonly #afterMs: number;
   readonly #everyMs: number;
   #timer: TimerHandle | null = null;
   #running: Promise<number> | null = null;
 
-  constructor(deps: { store: Store; archive: TicketArchive; clock: Clock; log: Logger }, opts: ArchiverOptions) {
+  constructor(deps: ArchiverDeps, opts: ArchiverOptions) {
     this.#deps = deps;
     this.#afterMs = opts.afterMs;
     this.#everyMs = opts.everyMs ?? 10 * 60_000;
@@ -65,16 +74,19 @@ export class ClosedTicketArchiver {
     await archive.add(candidates);
     const data = store.data;
     const pending = new Set(data.outbox.map((e) => e.ticketId));
-    let moved = 0;
+    const moved: string[] = [];
     for (const t of candidates) {
       // Changed while it was being archived (a note, a late status): keep the live one.
       if (data.tickets[t.id] !== t || pending.has(t.id)) continue;
       delete data.tickets[t.id];
-      moved += 1;
+      moved.push(t.id);
     }
-    if (moved > 0) await store.commit();
-    log.info({ event: 'tickets.archived', moved, kept: candidates.length - moved }, `${moved} closed tickets moved to the archive`);
-    return moved;
+    if (moved.length > 0) {
+      await store.commit();
+      this.#deps.tickets.forget(moved);
+    }
+    log.info({ event: 'tickets.archived', moved: moved.length, kept: candidates.length - moved.length }, `${moved.length} closed tickets moved to the archive`);
+    return moved.length;
   }
 
   #candidates(now: number): Ticket[] {

@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fsyncDir } from '../store/fsync-dir.js';
 import type { Ticket } from './ticket.js';
+import { readTicket } from './ticket-schema.js';
 
 const MONTH_FILE = /^(\d{4}-\d{2})\.jsonl$/;
 
@@ -18,7 +19,8 @@ function monthOf(at: number | string): string {
  * ticket in a file per month of creation (`archive/2026-11.jsonl`), so the statistics of a range
  * read only the months it covers. Append-only and synced before the live store lets go of a ticket;
  * a ticket archived twice (a crash between the two steps) is read back once, at its highest
- * version. A line that does not read (a crash in the middle of an append) is skipped and logged.
+ * version. A line that does not read (a crash in the middle of an append) or is not a ticket is
+ * skipped and logged.
  */
 export class TicketArchive {
   readonly dir: string;
@@ -86,13 +88,22 @@ export class TicketArchive {
     let bad = 0;
     for (const line of text.split('\n')) {
       if (line === '' || !wanted(line)) continue;
+      let raw: unknown;
       try {
-        const t = JSON.parse(line) as Ticket;
-        const seen = byId.get(t.id);
-        if (seen === undefined || seen.version < t.version) byId.set(t.id, t);
+        raw = JSON.parse(line);
       } catch {
         bad += 1;
+        continue;
       }
+      // Checked like every line the store reads: a line of the wrong shape is skipped, not served.
+      const r = readTicket(raw);
+      if (!r.ok) {
+        bad += 1;
+        continue;
+      }
+      const t = r.ticket;
+      const seen = byId.get(t.id);
+      if (seen === undefined || seen.version < t.version) byId.set(t.id, t);
     }
     if (bad > 0) this.#log.warn({ event: 'archive.bad_lines', code: 'GW_STORE_CORRUPT', file, lines: bad }, `${bad} lines of ${file} could not be read and were skipped`);
     return byId;

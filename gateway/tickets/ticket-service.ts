@@ -6,7 +6,7 @@ import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { stampDeadlines } from './deadlines.js';
-import { takeTicketNumber } from './numbering.js';
+import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
 import type { Actor, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
 import { isOpen } from './ticket.js';
@@ -21,6 +21,8 @@ export interface RaiseInput {
   readonly description: Bilingual;
   readonly evidence?: readonly EvidenceSeries[];
   readonly parentId?: string | null;
+  /** The earlier ticket of the same device and fault this one repeats (the fault came back after it closed). */
+  readonly repeatOf?: string | null;
   /** When the condition began (default now). */
   readonly at?: number;
   /**
@@ -37,14 +39,32 @@ export type TicketEvents = {
   changed: [Ticket, TicketChange];
 };
 
+/**
+ * Runs after a change is in the store's memory and before its durable write, so what other parts
+ * derive from the change (the alerts it calls for) is written in the same write as the change.
+ */
+export type BeforeDurable = (ticket: Ticket, change: TicketChange, previous: Ticket | undefined) => void;
+
 export type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
 
 /** What a mutation returns: the history line to append, or null to leave the ticket untouched. */
 export type Mutation = (draft: Draft, now: number) => Omit<HistoryEntry, 'at' | 'actor'> | null;
 
+export interface TicketServiceDeps {
+  readonly store: Store;
+  readonly site: SiteConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly archive?: TicketArchive;
+}
+
 /**
  * Owns tickets: numbering, deadlines, lifecycle, history. Every change bumps the version, goes to
  * the outbox in the same durable write, and is announced only once it is on disk (persist first).
+ *
+ * What the rest of the gateway reads (get, all, open: the API, the pages, escalation) is the
+ * durable view: a ticket, or a change to it, appears there only once its write is on disk. A
+ * ticket listed before it was durable and lost in a crash had a number staff had already seen.
  */
 export class TicketService extends TypedEmitter<TicketEvents> {
   readonly #store: Store;
@@ -52,24 +72,46 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #archive: TicketArchive | null;
+  readonly #numbering: TicketNumbering;
+  /** Tickets as they are on disk, by id. */
+  readonly #durable: Map<string, Ticket>;
+  readonly #beforeDurable: BeforeDurable[] = [];
 
-  constructor(deps: { store: Store; site: SiteConfig; clock: Clock; log: Logger; archive?: TicketArchive }) {
+  private constructor(deps: TicketServiceDeps, numbering: TicketNumbering) {
     super();
     this.#store = deps.store;
     this.#site = deps.site;
     this.#clock = deps.clock;
     this.#log = deps.log.child({ component: 'tickets' });
     this.#archive = deps.archive ?? null;
+    this.#numbering = numbering;
+    // Whatever the store read at start is on disk.
+    this.#durable = new Map(Object.entries(deps.store.data.tickets));
   }
 
-  /** A live ticket (open, or closed recently); archived ones are found by find(). */
+  static async open(deps: TicketServiceDeps): Promise<TicketService> {
+    const numbering = await TicketNumbering.open({ store: deps.store, dataDir: deps.store.dir, siteCode: deps.site.site.code, timeZone: deps.site.site.timeZone, log: deps.log.child({ component: 'tickets' }) });
+    return new TicketService(deps, numbering);
+  }
+
+  /** Registers a hook that joins a change's durable write (see BeforeDurable). */
+  beforeDurable(hook: BeforeDurable): void {
+    this.#beforeDurable.push(hook);
+  }
+
+  /** A live ticket as it is on disk (open, or closed recently); archived ones are found by find(). */
   get(id: string): Ticket | undefined {
-    return this.#store.data.tickets[id];
+    return this.#durable.get(id);
   }
 
-  /** Every live ticket. */
+  /** Every live ticket, as it is on disk. */
   all(): Ticket[] {
-    return Object.values(this.#store.data.tickets);
+    return [...this.#durable.values()];
+  }
+
+  /** The archiver moved these out of the live store (and its write is durable). */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) if (this.#store.data.tickets[id] === undefined) this.#durable.delete(id);
   }
 
   /** A live or archived ticket. */
@@ -99,7 +141,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const iso = new Date(now).toISOString();
     const ticket: Ticket = {
       id: randomUUID(),
-      number: takeTicketNumber(data, this.#site.site.code, this.#site.site.timeZone, now),
+      number: this.#numbering.take(now),
       siteId: this.#site.site.id,
       version: 1,
       kind: input.kind ?? 'fault',
@@ -123,13 +165,16 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       deadlines: stampDeadlines(this.#site.contract, input.tier, now),
       parentId: input.parentId ?? null,
       childIds: [],
+      repeatOf: input.repeatOf ?? null,
       assignee: null,
       history: [{ at: iso, actor: 'gateway', action: 'raised', status: 'raised' }],
     };
     data.tickets[ticket.id] = ticket;
     enqueueTicket(data, ticket, now, this.#store.pendingGeneration());
     input.alongside?.(ticket);
+    for (const hook of this.#beforeDurable) hook(ticket, 'raised', undefined);
     await this.#store.commit();
+    this.#showDurable(ticket);
     this.#log.info(
       { event: 'ticket.raised', ticketId: ticket.id, number: ticket.number, tier: ticket.tier, fault: ticket.fault, deviceId: ticket.deviceId },
       `ticket ${ticket.number} raised`,
@@ -142,7 +187,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
    * Applies one change. Returns the ticket as it is after (unchanged when the mutation declined).
    * Throws TicketNotFound for an unknown id.
    */
-  async mutate(id: string, actor: Actor, mutation: Mutation): Promise<Ticket> {
+  async mutate(id: string, actor: Actor, mutation: Mutation, alongside?: (ticket: Ticket) => void): Promise<Ticket> {
     const current = this.#store.data.tickets[id];
     if (current === undefined) throw new TicketNotFound(id);
     const now = this.#clock.now();
@@ -156,9 +201,18 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const next: Ticket = draft;
     this.#store.data.tickets[id] = next;
     enqueueTicket(this.#store.data, next, now, this.#store.pendingGeneration());
+    alongside?.(next);
+    for (const hook of this.#beforeDurable) hook(next, 'updated', current);
     await this.#store.commit();
+    this.#showDurable(next);
     this.emit('changed', next, 'updated');
     return next;
+  }
+
+  /** Writes complete in order, but a newer version is never replaced by an older one. */
+  #showDurable(t: Ticket): void {
+    const shown = this.#durable.get(t.id);
+    if (shown === undefined || shown.version < t.version) this.#durable.set(t.id, t);
   }
 
   /** Moves the status if the transition is allowed; a repeated or late transition is a no-op. */

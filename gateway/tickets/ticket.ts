@@ -91,6 +91,11 @@ export interface Ticket {
   /** Incident this ticket is grouped under, and for incidents the tickets they group. */
   readonly parentId: string | null;
   readonly childIds: readonly string[];
+  /**
+   * The earlier ticket of the same device and fault, when this one was raised because the fault
+   * came back after that ticket was closed or rejected (DESIGN "The ticket": `repeatOf`).
+   */
+  readonly repeatOf: string | null;
   readonly assignee: string | null;
   readonly history: readonly HistoryEntry[];
 }

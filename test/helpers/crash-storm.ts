@@ -63,14 +63,24 @@ export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStorm
   consoleClient.on('message', (_t, p) => announced.add((JSON.parse(p.toString()) as { ticketId: string }).ticketId));
   onTestFinished(() => consoleClient.endAsync(true));
 
+  // Staff pages: every ticket number the API listed, by ticket id.
+  const listed = new Map<string, string>();
   let wet = false;
   for (let round = 0; round < opts.kills; round++) {
     const gw = spawn();
     await waitForPort(mqttPort);
     // Every ticket anyone was told about survived the last kill.
     const told = [...announced];
-    const stored = new Set(await ticketIds(httpPort));
+    const storedNumbers = await ticketNumbers(httpPort);
+    const stored = new Set(storedNumbers.keys());
     expect(told.filter((id) => !stored.has(id)), `round ${round}: announced tickets missing after restart`).toEqual([]);
+    // Every ticket the API listed survived too, under the number it was listed with, and no
+    // number a person saw now belongs to another ticket.
+    const byNumber = new Map([...storedNumbers].map(([id, n]) => [n, id]));
+    for (const [id, number] of listed) {
+      expect(storedNumbers.get(id), `round ${round}: ticket ${number} was listed before the kill and is gone or renumbered`).toBe(number);
+      expect(byNumber.get(number), `round ${round}: number ${number} now belongs to another ticket`).toBe(id);
+    }
     await vi.waitFor(() => expect(consoleClient.connected).toBe(true), { timeout: 10_000 });
     // A burst of changes: sensors flip, so tickets are raised or take occurrences.
     wet = !wet;
@@ -87,9 +97,18 @@ export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStorm
         );
       }),
     );
-    // Kill at a random moment while tickets are being raised and uploaded.
+    // Kill at a random moment while tickets are being raised and uploaded, with a page reading the list all along.
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const seen = await ticketNumbers(httpPort, false).catch(() => new Map<string, string>());
+        for (const [id, n] of seen) listed.set(id, n);
+      }
+    })();
     await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 250)));
     await kill9(gw);
+    watching = false;
+    await watcher;
     for (const c of publishers) c?.end(true);
   }
 
@@ -116,8 +135,13 @@ export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStorm
 }
 
 async function ticketIds(httpPort: number): Promise<string[]> {
-  await waitForPort(httpPort);
-  const res = await fetch(`http://127.0.0.1:${httpPort}/api/tickets?limit=5000`);
+  return [...(await ticketNumbers(httpPort)).keys()];
+}
+
+/** The ticket numbers the API lists, by id. */
+async function ticketNumbers(httpPort: number, wait = true): Promise<Map<string, string>> {
+  if (wait) await waitForPort(httpPort);
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/tickets?limit=5000&evidence=false`);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { tickets: { id: string }[] }).tickets.map((t) => t.id);
+  return new Map(((await res.json()) as { tickets: { id: string; number: string }[] }).tickets.map((t) => [t.id, t.number]));
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeStoreData, type StoreData } from '../../gateway/store/store-data.js';
-import { applyRecord, isJournalRecord } from '../../gateway/store/store-delta.js';
+import { emptyStoreData, type StoreData } from '../../gateway/store/store-data.js';
+import { applyRecord } from '../../gateway/store/store-delta.js';
+import { readJournalRecord, readSnapshot } from '../../gateway/store/store-schema.js';
 
 async function readOrNull(file: string): Promise<string | null> {
   try {
@@ -19,15 +20,20 @@ async function readOrNull(file: string): Promise<string | null> {
  */
 export async function readDurable(dataDir: string): Promise<StoreData> {
   const snapshot = await readOrNull(path.join(dataDir, 'store.json'));
-  const raw = snapshot === null ? null : (JSON.parse(snapshot) as StoreData & { journalSeq?: number });
-  const data = normalizeStoreData(raw);
-  const held = raw?.journalSeq ?? 0;
+  let data = emptyStoreData();
+  let held = 0;
+  if (snapshot !== null) {
+    const read = readSnapshot(JSON.parse(snapshot));
+    if (!read.ok) throw new Error(`not a store snapshot: ${read.problem}`);
+    data = read.value.data;
+    held = read.value.seq;
+  }
   const journal = (await readOrNull(path.join(dataDir, 'store.journal'))) ?? '';
   const lines = journal.split('\n').slice(0, -1);
   for (const line of lines) {
-    const record: unknown = JSON.parse(line);
-    if (!isJournalRecord(record)) throw new Error(`not a journal line: ${line.slice(0, 80)}`);
-    if (record.seq > held) applyRecord(data, record);
+    const record = readJournalRecord(JSON.parse(line));
+    if (!record.ok) throw new Error(`not a journal line (${record.problem}): ${line.slice(0, 80)}`);
+    if (record.value.seq > held) applyRecord(data, record.value);
   }
   return data;
 }

@@ -6,7 +6,7 @@ import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { freePort } from '../../simulators/free-port.js';
 import { durableDevices } from '../helpers/durable-store.js';
-import { ensureBuilt, kill9, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
+import { ensureBuilt, kill9, spawnGateway, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
 import { writeLeakSite } from '../helpers/leak-site.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -78,7 +78,7 @@ describe('store faults', () => {
     await vi.waitFor(() => expect(gw.events('store.corrupt')).toHaveLength(1));
     const [event] = gw.events('store.corrupt');
     expect(event).toMatchObject({ code: 'GW_STORE_CORRUPT', recoveredFromBackup: true });
-    expect(String(event?.['msg'])).toMatch(/could not be parsed; kept as .*store\.json\.corrupt-/);
+    expect(String(event?.['msg'])).toMatch(/could not be used \(.+\); kept as .*store\.json\.corrupt-.*started from the previous generation/);
     // Kept byte for byte, not overwritten.
     const aside = String(event?.['aside']);
     expect(await readFile(aside)).toEqual(bad);
@@ -132,10 +132,12 @@ describe('store faults', () => {
     const journal = await journalWithTwoTickets(dir, p, siteFile);
     const text = await readFile(journal, 'utf8');
     const lines = text.split('\n').filter((l) => l.length > 0);
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    // Cut the last line in half, as a power cut during its append would.
-    const last = lines.at(-1) ?? '';
-    await writeFile(journal, text.slice(0, text.length - 1 - Math.ceil(last.length / 2)));
+    // The line that wrote leak-1's ticket (later lines mark its alert delivered): a power cut
+    // during its append leaves half of it, and nothing after it was ever written.
+    const at = lines.findIndex((l) => l.includes('"tickets"') && l.includes('"deviceId":"leak-1"'));
+    expect(at).toBeGreaterThan(0);
+    const kept = lines.slice(0, at).map((l) => `${l}\n`).join('');
+    await writeFile(journal, kept + (lines[at] ?? '').slice(0, Math.ceil((lines[at] ?? '').length / 2)));
 
     const gw = await startGatewayProcess(siteFile, p.httpPort, { LOG_LEVEL: 'info' });
     await vi.waitFor(() => expect(gw.events('store.journal_replayed')).toEqual([expect.objectContaining({ tornBytes: expect.any(Number) })]));
@@ -209,11 +211,131 @@ describe('store faults', () => {
   });
 });
 
+describe('store shape: valid JSON of the wrong shape is a bad generation, never an empty store', () => {
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  const shapes: [string, string][] = [
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a number', '42'],
+    ['tickets: null', '{"schemaVersion":1,"counters":{},"tickets":null,"alarms":{},"outbox":[],"deadLetters":[],"sync":{"cursor":null,"lastSuccessAt":null,"lastError":null,"lastErrorAt":null},"audit":[],"extra":{}}'],
+    ['a ticket without a status', 'BROKEN_TICKET'],
+  ];
+  it.each(shapes)('sets a store.json of %s aside, starts from the backup, serves its tickets and keeps the good backup', async (_name, body) => {
+    const dir = await tempDir();
+    const p = await ports();
+    const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
+    const file = await storeWithTwoTickets(dir, p, siteFile);
+    const previous = await snapshotDevices(`${file}.bak`);
+    let text = body;
+    if (body === 'BROKEN_TICKET') {
+      const good = JSON.parse(await readFile(file, 'utf8')) as { tickets: Record<string, Record<string, unknown>> };
+      for (const t of Object.values(good.tickets)) delete t['status'];
+      text = JSON.stringify(good);
+    }
+    await writeFile(file, text);
+
+    const gw = await startGatewayProcess(siteFile, p.httpPort);
+    await vi.waitFor(() => expect(gw.events('store.corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT', recoveredFromBackup: true })]));
+    expect(String(gw.events('store.corrupt')[0]?.['err'])).toMatch(/^not a store: /);
+    expect(await readFile(String(gw.events('store.corrupt')[0]?.['aside']), 'utf8')).toBe(text);
+    expect(await ticketDevices(gw.httpUrl)).toEqual(previous);
+    expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
+    await wet(p, 2);
+    await vi.waitFor(async () => expect(await ticketDevices(gw.httpUrl)).toEqual([...previous, 'leak-2'].sort()), { timeout: 20_000, interval: 50 });
+    // A clean stop never replaces the good backup with something worse.
+    expect(await stopGateway(gw.child)).toBe(0);
+    const bak = await snapshotDevices(`${file}.bak`);
+    expect(previous.every((d) => bak.includes(d))).toBe(true);
+    expect(await snapshotDevices(file)).toEqual([...previous, 'leak-2'].sort());
+  });
+
+  const badLines: [string, (line: Record<string, unknown>) => void][] = [
+    ['a ticket without a number', (line) => {
+      for (const t of Object.values((line['tickets'] ?? {}) as Record<string, Record<string, unknown>>)) delete t['number'];
+    }],
+    ['counters: null', (line) => {
+      line['sections'] = { counters: null };
+    }],
+  ];
+  it.each(badLines)('sets a journal whose line holds %s aside, serves every line before it and goes on raising tickets', async (_name, spoil) => {
+    const dir = await tempDir();
+    const p = await ports();
+    const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
+    const dataDir = path.join(dir, 'data');
+    const gw0 = await startGatewayProcess(siteFile, p.httpPort);
+    await wet(p, 0);
+    await vi.waitFor(async () => expect(await durableDevices(dataDir)).toEqual(['leak-0']), { timeout: 20_000, interval: 50 });
+    await wet(p, 1);
+    await vi.waitFor(async () => expect(await durableDevices(dataDir)).toEqual(['leak-0', 'leak-1']), { timeout: 20_000, interval: 50 });
+    await kill9(gw0.child);
+    const journal = path.join(dataDir, 'store.journal');
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l.length > 0);
+    const at = lines.findIndex((l) => l.includes('"tickets"') && l.includes('"deviceId":"leak-1"'));
+    expect(at).toBeGreaterThan(0);
+    const spoilt = JSON.parse(lines[at] ?? '{}') as Record<string, unknown>;
+    spoil(spoilt);
+    lines[at] = JSON.stringify(spoilt);
+    await writeFile(journal, `${lines.join('\n')}\n`);
+
+    const gw = await startGatewayProcess(siteFile, p.httpPort);
+    await vi.waitFor(() => expect(gw.events('store.journal_corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT', line: at + 1 })]));
+    expect(String(gw.events('store.journal_corrupt')[0]?.['err'])).toMatch(/^not a journal record: /);
+    const res = await fetch(`${gw.httpUrl}/api/tickets`);
+    expect(res.status).toBe(200);
+    expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0']);
+    expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
+    await wet(p, 2);
+    await vi.waitFor(async () => expect(await ticketDevices(gw.httpUrl)).toEqual(['leak-0', 'leak-2']), { timeout: 20_000, interval: 50 });
+    expect(await stopGateway(gw.child)).toBe(0);
+  });
+
+  const unwritable: [string, string, (dir: string) => Promise<string | null>][] = [
+    ['under a plain file', 'ENOTDIR', async (dir) => {
+      // Nothing can be made or written under a file, whoever runs the test (root included).
+      const blocker = path.join(dir, 'not-a-folder');
+      await writeFile(blocker, 'x');
+      return path.join(blocker, 'data');
+    }],
+    ['on a read-only mount', 'EROFS', async (dir) => {
+      const mnt = path.join(dir, 'ro');
+      await mkdir(mnt);
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
+      } catch {
+        return null;
+      }
+      onTestFinished(() => void execFileSync('umount', ['-l', mnt], { stdio: 'ignore' }));
+      return mnt;
+    }],
+  ];
+  it.for(unwritable)('stops start-up with GW_DATA_DIR_UNWRITABLE naming the folder when the data folder is %s', async ([, errno, make], ctx) => {
+    const dir = await tempDir();
+    const p = await ports();
+    const dataDir = await make(dir);
+    if (dataDir === null) {
+      ctx.skip('cannot mount a read-only tmpfs here (needs root with CAP_SYS_ADMIN); the plain-file case covers the refusal');
+      return;
+    }
+    const siteFile = await writeLeakSite({ dir, sensors: 1, ...p, dataDir });
+    const lines: string[] = [];
+    const child = spawnGateway(siteFile, { LOG_LEVEL: 'info' }, (l) => void lines.push(l));
+    onTestFinished(() => kill9(child));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    const fatal = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['event'] === 'gateway.start_failed');
+    expect(fatal).toMatchObject({ code: 'GW_DATA_DIR_UNWRITABLE', dataDir });
+    expect(String(fatal?.['msg'])).toContain(`the data folder ${dataDir} cannot be written (${errno})`);
+    // Told in words: no stack trace anywhere in what it wrote.
+    expect(lines.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
+
 /**
  * A gateway process whose store stops accepting writes after one durable ticket (`refuse`
  * returns the function that lets writes through again): it keeps running with /readyz red and the
- * store error, serves the new ticket from memory without alerting it, and writes and alerts it once
- * the disk accepts writes again.
+ * store error, neither alerts nor lists the new ticket, and writes, lists and alerts it once the
+ * disk accepts writes again.
  */
 async function refusedWrites(dir: string, dataDir: string, errno: string, extra: Record<string, unknown>, refuse: () => Promise<() => Promise<void>>): Promise<void> {
   const sensors = 8;
@@ -256,14 +378,15 @@ async function refusedWrites(dir: string, dataDir: string, errno: string, extra:
     { timeout: 20_000, interval: 100 },
   );
   await vi.waitFor(() => expect(gw.events('store.write_failed')).toEqual([expect.objectContaining({ code: 'GW_STORE_WRITE_FAILED' })]));
-  // The ticket exists in memory and is served; nobody is told before it is durable.
-  expect(await ticketDevices(gw.httpUrl)).toEqual(all);
+  // The ticket exists in memory only: nobody is told, and nobody is shown it, before it is durable.
+  expect(await ticketDevices(gw.httpUrl)).toEqual(before.sort());
   expect(await durableDevices(dataDir)).toEqual(before.sort());
   expect(alerts).toHaveLength(refused);
   expect((await fetch(`${gw.httpUrl}/healthz`)).status).toBe(200);
 
   await release();
   await vi.waitFor(async () => expect(await durableDevices(dataDir)).toEqual(all), { timeout: 30_000, interval: 100 });
+  await vi.waitFor(async () => expect(await ticketDevices(gw.httpUrl)).toEqual(all), { timeout: 20_000, interval: 100 });
   await vi.waitFor(async () => expect(await readyStatus()).toBe(200), { timeout: 20_000, interval: 100 });
   await vi.waitFor(() => expect(alerts).toHaveLength(refused + 1), { timeout: 20_000 });
   await vi.waitFor(() => expect(gw.events('store.recovered')).toHaveLength(1));

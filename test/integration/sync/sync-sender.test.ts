@@ -15,7 +15,7 @@ async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
   const url = await central.start(0);
   const site = testSite({ central: { url, token: { value: 'good-token' }, pollSeconds: 0.05, batchMaxItems: 3, timeoutMs: 2000 } });
   const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
-  const tickets = new TicketService({ store, site, clock, log: silentLogger() });
+  const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
   const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger() });
   // Ordered teardown: the sender (and what it has in flight) before the store it writes to.
   onTestFinished(async () => {
@@ -135,7 +135,7 @@ describe('sync to the central repair service', () => {
     const site = testSite();
     const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
     onTestFinished(() => store.close());
-    const tickets = new TicketService({ store, site, clock: systemClock, log: silentLogger() });
+    const tickets = await TicketService.open({ store, site, clock: systemClock, log: silentLogger() });
     const lines: string[] = [];
     const { pino } = await import('pino');
     const log = pino({}, { write: (s: string) => void lines.push(s) });

@@ -11,7 +11,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 async function setup(dir: string, clock: ManualClock, site: SiteConfig = testSite()) {
   // The store's group commit runs on real time; the domain runs on the manual clock.
   const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
-  const tickets = new TicketService({ store, site, clock, log: silentLogger() });
+  const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: silentLogger() });
   pipeline.start();
   const wet = (value: boolean) => pipeline.ingest({ deviceId: 'leak-1', pointId: 'wet', value, quality: 'good', ts: clock.now() });

@@ -7,14 +7,21 @@ import { silentLogger } from '../../../gateway/log.js';
 import { FileStore, type FileStoreOptions } from '../../../gateway/store/store.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { sampleTicket } from '../../helpers/ticket-fixture.js';
+import type { AlarmRecord } from '../../../gateway/alarms/alarm-record.js';
 
 function open(dataDir: string, more: Partial<FileStoreOptions> = {}): Promise<FileStore> {
   return FileStore.open({ dataDir, clock: systemClock, log: silentLogger(), ...more });
 }
 
-/** A stand-in ticket of about `size` characters: the store only needs a value with an id. */
+/** A ticket of about `size` characters more than its fixed fields. */
 function ticket(id: string, version = 1, size = 2_000): Ticket {
-  return { id, version, description: { zh: 'x'.repeat(size), en: '' } } as unknown as Ticket;
+  return sampleTicket(id, version, size);
+}
+
+function alarm(key: string, state: 'active' | 'normal', since = 1): AlarmRecord {
+  const [deviceId = '', fault = ''] = key.split('/');
+  return { key, deviceId, fault, state, since, ticketId: null, activations: [], suppressed: 0 };
 }
 
 
@@ -42,9 +49,9 @@ describe('FileStore journal', () => {
   it('journals in-place changes of alarms and sections, and removals', async () => {
     const dir = await tempDir();
     const store = await open(dir);
-    const rec = { state: 'normal', since: 1 };
+    const rec = alarm('pump-1/stopped', 'normal');
     store.data.alarms['pump-1/stopped'] = rec;
-    store.data.alarms['gone/offline'] = { state: 'active' };
+    store.data.alarms['gone/offline'] = alarm('gone/offline', 'active');
     store.data.tickets['a'] = ticket('a');
     store.data.tickets['b'] = ticket('b');
     await store.commit();
@@ -57,7 +64,7 @@ describe('FileStore journal', () => {
     await store.commit();
     await store.close();
     const again = await open(dir);
-    expect(again.data.alarms).toEqual({ 'pump-1/stopped': { state: 'active', since: 1 } });
+    expect(again.data.alarms).toEqual({ 'pump-1/stopped': alarm('pump-1/stopped', 'active') });
     expect(Object.keys(again.data.tickets)).toEqual(['a']);
     expect(again.data.tickets['a']?.version).toBe(2);
     // Whatever was read from disk is durable: the outbox entry's generation starts over at 0.
@@ -92,7 +99,7 @@ describe('FileStore journal', () => {
 
   it('folds the journal into a snapshot once it outgrows the limit, and reopens the same data', async () => {
     const dir = await tempDir();
-    const store = await open(dir, { compactAfterBytes: 20_000, intervalMs: 1 });
+    const store = await open(dir, { compactAfterBytes: 20_000 });
     for (let i = 0; i < 30; i++) {
       store.data.tickets[`t${i}`] = ticket(`t${i}`);
       await store.commit();

@@ -16,11 +16,11 @@ const HOUR = 3_600_000;
 
 async function setup(dir: string, clock: ManualClock) {
   const site = testSite();
-  // The store paces its writes on real time, whatever clock the domain runs on.
+  // The store retries its writes on real time, whatever clock the domain runs on.
   const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
   const archive = new TicketArchive(path.join(dir, 'archive'), silentLogger());
-  const tickets = new TicketService({ store, site, clock, log: silentLogger(), archive });
-  const archiver = new ClosedTicketArchiver({ store, archive, clock, log: silentLogger() }, { afterMs: 24 * HOUR });
+  const tickets = await TicketService.open({ store, site, clock, log: silentLogger(), archive });
+  const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: silentLogger() }, { afterMs: 24 * HOUR });
   const raise = () => {
     const device = site.devices[0]!;
     return tickets.raise({ fault: 'water-leak', device, tier: 'emergency', skill: 'plumbing', title: { zh: '漏水', en: 'Water leak' }, description: { zh: '漏水', en: 'Leak' } });

@@ -10,7 +10,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 async function setup(dir: string, clock: ManualClock) {
   const site = testSite();
   const store = await FileStore.open({ dataDir: dir, clock, log: silentLogger() });
-  const tickets = new TicketService({ store, site, clock, log: silentLogger() });
+  const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
   return { site, store, tickets };
 }
 
