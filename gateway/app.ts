@@ -8,6 +8,7 @@ import { buildHttpServer } from './api/index.js';
 import { LiveValues } from './api/live-values.js';
 import { GatewayMetrics } from './api/metrics.js';
 import { systemClock, type Clock } from './clock.js';
+import { ClockStepWatch } from './clock-step-watch.js';
 import type { SiteConfig } from './config/site-schema.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
@@ -34,6 +35,7 @@ export interface Gateway {
   readonly sync: SyncSender;
   readonly notifier: Notifier;
   readonly archiver: ClosedTicketArchiver;
+  readonly clockWatch: ClockStepWatch;
   state(): GatewayState;
   /** Base URL of the HTTP server once started. */
   httpUrl(): string | null;
@@ -54,11 +56,12 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const log = deps.log.child({ siteId: site.site.id });
   const env = deps.env ?? process.env;
 
-  // Group commit is paced in real time whatever clock the domain runs on.
+  // Write retries run in real time whatever clock the domain runs on.
   const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
-  const tickets = new TicketService({ store, site, clock, log, archive });
-  const archiver = new ClosedTicketArchiver({ store, archive, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000 });
+  const tickets = await TicketService.open({ store, site, clock, log, archive });
+  const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000 });
+  const clockWatch = new ClockStepWatch({ clock, log: log.child({ component: 'clock' }), timeZone: site.site.timeZone });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
 
   const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
@@ -75,7 +78,11 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
   }
 
-  const metrics = new GatewayMetrics({ sync: () => sync.status(), adapters: () => adapters.map((a) => a.status()) });
+  const metrics = new GatewayMetrics({
+    sync: () => sync.status(),
+    adapters: () => adapters.map((a) => a.status()),
+    alerts: () => ({ pending: Object.keys(store.data.alerts).length, undeliveredEmergencies: notifier.health().undelivered.length }),
+  });
   const live = new LiveValues(site);
   for (const adapter of adapters) {
     adapter.on('reading', (r) => {
@@ -84,12 +91,17 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       pipeline.ingest(r);
     });
     adapter.on('upstream', (c) => pipeline.upstream(c));
+    adapter.on('status', (st) => pipeline.upstreamStates(st.upstreams));
     adapter.on('error', (e) => metrics.badInput(e.deviceId ?? 'unknown', e.code));
   }
 
-  const notifier = createNotifier({ site, tickets, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
+  const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
   const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
-  notifier.on('alert', (a) => metrics.alert(a.channel, a.ok));
+  notifier.on('alert', (a) => metrics.alert(a.channel, a.ok ? 'sent' : 'failed'));
+  mqtt.on('status', (st) => {
+    if (st.state === 'online') notifier.mqttUp();
+  });
+  notifier.on('givenUp', (g) => metrics.alertGivenUp(g.channel, g.alert.tier, g.why));
   notifier.on('escalated', (e) => metrics.escalation(e.step, e.ticket.tier));
   // The gateway's own trouble reaches staff on the same channels as tickets.
   sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
@@ -109,6 +121,8 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       metrics,
       live,
       pipeline,
+      alerts: notifier,
+      clockWatch,
     },
     { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
   );
@@ -141,6 +155,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     sync,
     notifier,
     archiver,
+    clockWatch,
     state: () => state,
     httpUrl: () => url,
     adapterStatuses: () => adapters.map((a) => a.status()),
@@ -148,6 +163,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       if (state !== 'idle') return;
       state = 'starting';
       // Consumers before producers: everything that reacts to tickets is listening before any reading arrives.
+      clockWatch.start();
       pipeline.start();
       await notifier.start();
       await sync.start();
@@ -168,6 +184,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await step('sync', () => sync.stop());
       await step('archive', () => archiver.stop());
       await step('store', () => store.close());
+      clockWatch.stop();
       state = 'stopped';
       log.info({ event: 'gateway.stopped' }, 'gateway stopped');
     },

@@ -28,7 +28,7 @@ export class EventStream {
     this.#heartbeat ??= this.clock.setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS);
   }
 
-  publish(event: 'ticket' | 'devices' | 'sync', data: unknown): void {
+  publish(event: 'ticket' | 'devices' | 'sync' | 'alerts', data: unknown): void {
     if (this.#clients.size === 0) return;
     this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }

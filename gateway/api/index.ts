@@ -3,9 +3,11 @@ import type { AdapterStatus } from '../../adapters/adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import type { Clock } from '../clock.js';
+import type { ClockStepWatch } from '../clock-step-watch.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { AlertHealth } from '../notify/index.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
@@ -30,6 +32,8 @@ export interface ApiDeps {
   readonly metrics: GatewayMetrics;
   readonly live: LiveValues;
   readonly pipeline: FaultPipeline;
+  readonly alerts: { health(): AlertHealth; on(event: 'health', fn: (h: AlertHealth) => void): unknown };
+  readonly clockWatch: Pick<ClockStepWatch, 'health'>;
 }
 
 export interface HttpServer {
@@ -40,10 +44,14 @@ export interface HttpServer {
 }
 
 /** Why the gateway is not ready, or an empty list when it is. */
-export function readiness(deps: Pick<ApiDeps, 'store' | 'adapters' | 'sync'>): string[] {
+export function readiness(deps: Pick<ApiDeps, 'store' | 'adapters' | 'sync' | 'alerts'>): string[] {
   const reasons: string[] = [];
   const h = deps.store.health();
   if (!h.writable) reasons.push(`store not writable: ${h.error}`);
+  if (deps.store.recovery()?.startedEmpty === true) reasons.push('the store started empty: neither store.json nor its backup could be read (see GW_STORE_CORRUPT in the log; the files were kept)');
+  for (const u of deps.alerts.health().undelivered) {
+    reasons.push(`emergency alert ${u.number} (${u.title.en}, ${u.where}) could not be delivered on any channel: ${u.channels.map((c) => `${c.id}: ${c.error}`).join('; ')}. Tell the engineer on duty by phone`);
+  }
   for (const a of deps.adapters()) if (a.state === 'idle' || a.state === 'stopped' || a.state === 'stopping') reasons.push(`adapter ${a.kind} not started`);
   const s = deps.sync();
   if (s.state === 'unauthorized') reasons.push('central service refuses the token');
@@ -84,8 +92,18 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons = readiness(deps);
-    return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons, store: deps.store.health(), adapters: deps.adapters(), sync: deps.sync() });
+    return reply.code(reasons.length === 0 ? 200 : 503).send({
+      ready: reasons.length === 0,
+      reasons,
+      store: { ...deps.store.health(), recovery: deps.store.recovery() },
+      adapters: deps.adapters(),
+      sync: deps.sync(),
+      alerts: deps.alerts.health(),
+      clock: deps.clockWatch.health(),
+    });
   });
+  // What the staff pages show in a banner when an emergency alert reached nobody.
+  app.get('/api/alerts/health', async () => deps.alerts.health());
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   ticketRoutes(app, { tickets: deps.tickets, auth });
@@ -104,6 +122,7 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
 
   // Ticket changes reach the pages at once; device values in one batch a second.
   const onTicket = (t: Ticket): void => events.publish('ticket', { ...t, evidence: [] });
+  deps.alerts.on('health', (h) => events.publish('alerts', h));
   let devicesTimer: ReturnType<Clock['setInterval']> | null = null;
   let url: string | null = null;
   return {

@@ -13,16 +13,23 @@ export class GatewayMetrics {
   readonly #badInput: Counter<'device' | 'code'>;
   readonly #tickets: Counter<'tier' | 'fault'>;
   readonly #alerts: Counter<'channel' | 'result'>;
+  readonly #givenUp: Counter<'channel' | 'tier' | 'why'>;
   readonly #latency: Histogram;
   readonly #escalations: Counter<'step' | 'tier'>;
   readonly #apiRejected: Counter<'status'>;
 
-  constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[] }) {
+  constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[]; alerts?: () => { pending: number; undeliveredEmergencies: number } }) {
     const r = this.registry;
     this.#readings = new Counter({ name: 'gateway_readings_total', help: 'Readings received from all adapters', registers: [r] });
     this.#badInput = new Counter({ name: 'gateway_bad_input_total', help: 'Bad input (decode errors, invalid values, refused publishes) by device and code', labelNames: ['device', 'code'], registers: [r] });
     this.#tickets = new Counter({ name: 'gateway_tickets_raised_total', help: 'Tickets raised by tier and fault', labelNames: ['tier', 'fault'], registers: [r] });
-    this.#alerts = new Counter({ name: 'gateway_alerts_total', help: 'Alerts by channel and result', labelNames: ['channel', 'result'], registers: [r] });
+    this.#alerts = new Counter({ name: 'gateway_alerts_total', help: 'Alert deliveries by channel and result (sent; failed: the attempt that made an alert count as failing, it is still retried)', labelNames: ['channel', 'result'], registers: [r] });
+    this.#givenUp = new Counter({ name: 'gateway_alerts_given_up_total', help: 'General and low alerts given up undelivered, by channel, tier and why (expired, dropped from a full queue); emergencies are never given up', labelNames: ['channel', 'tier', 'why'], registers: [r] });
+    const alerts = sources.alerts;
+    if (alerts !== undefined) {
+      new Gauge({ name: 'gateway_alerts_pending', help: 'Alerts not yet delivered on every channel they are for (kept on disk)', registers: [r], collect() { this.set(alerts().pending); } });
+      new Gauge({ name: 'gateway_alerts_undelivered_emergencies', help: 'Emergency alerts that no channel could deliver yet (every channel failed)', registers: [r], collect() { this.set(alerts().undeliveredEmergencies); } });
+    }
     this.#latency = new Histogram({ name: 'gateway_detection_to_ticket_ms', help: 'From the fault condition being decided to its ticket being durable (ms)', buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000], registers: [r] });
     this.#escalations = new Counter({ name: 'gateway_escalations_total', help: 'Alerts escalated for want of an acknowledgement, by step and tier', labelNames: ['step', 'tier'], registers: [r] });
     this.#apiRejected = new Counter({ name: 'gateway_api_rejected_total', help: 'API requests answered with an error, by HTTP status (401, 403, 400, 413, ...)', labelNames: ['status'], registers: [r] });
@@ -57,8 +64,12 @@ export class GatewayMetrics {
     this.#latency.observe(latencyMs);
   }
 
-  alert(channel: string, ok: boolean): void {
-    this.#alerts.inc({ channel, result: ok ? 'sent' : 'failed' });
+  alert(channel: string, result: 'sent' | 'failed'): void {
+    this.#alerts.inc({ channel, result });
+  }
+
+  alertGivenUp(channel: string, tier: string, why: 'expired' | 'dropped'): void {
+    this.#givenUp.inc({ channel, tier, why });
   }
 
   escalation(step: string, tier: string): void {

@@ -6,8 +6,9 @@ const Common = {
   id: z.string().min(1),
   /** Only tickets of these tiers go to this channel (default: all). */
   tiers: z.array(z.enum(['emergency', 'general', 'low'])).optional(),
+  /** Failed attempts after which the alert is reported failing (GW_NOTIFY_FAILED); it is still retried. */
   retries: z.number().int().min(0).max(10).default(5),
-  /** Bounded queue: when full, the oldest non-emergency alert is dropped (and counted). */
+  /** Bounded queue: when full, the oldest non-emergency alert is dropped (counted, and noted on its ticket). */
   queueLimit: z.number().int().min(1).default(500),
 };
 
@@ -29,6 +30,12 @@ export const NotifyConfig = z
   .strictObject({
     channels: z.array(Channel).default([{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}', retries: 5, queueLimit: 500 }]),
     roster: Roster.optional(),
+    /**
+     * A general or low alert not delivered within this many minutes is given up (counted on
+     * /metrics and noted on its ticket). An emergency alert never expires: it is retried until it
+     * is delivered or its ticket is acknowledged.
+     */
+    expireMinutes: z.number().positive().default(60),
   })
   .prefault({})
   .superRefine((n, ctx) => {

@@ -1,5 +1,9 @@
 import { createServer, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
+import { createRequire } from 'node:module';
+
+// aedes' own in-memory persistence (CommonJS: `module.exports = factory`), kept across restarts.
+const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as () => unknown;
 import { freePort } from '../free-port.js';
 
 /** A site's own MQTT broker, as the external-broker scenarios and the reliability tests need it. */
@@ -10,15 +14,20 @@ export interface ExternalBroker {
   close(): Promise<void>;
 }
 
-/** An aedes broker standing in for a site's own broker, stoppable and restartable on one port. */
-export async function startExternalBroker(): Promise<ExternalBroker> {
+/**
+ * An aedes broker standing in for a site's own broker, stoppable and restartable on one port.
+ * `persistent`: sessions and queued QoS 1 messages survive a restart (as a broker with persistence
+ * on disk keeps them); by default a restart forgets them, as an in-memory broker does.
+ */
+export async function startExternalBroker(opts: { persistent?: boolean } = {}): Promise<ExternalBroker> {
   const port = await freePort();
+  const kept = opts.persistent === true ? memoryPersistence() : undefined;
   let broker: Aedes | null = null;
   let server: ReturnType<typeof createServer> | null = null;
   const sockets = new Set<Socket>();
   const start = async (): Promise<void> => {
     if (server !== null) return;
-    const b = await Aedes.createBroker();
+    const b = await Aedes.createBroker(kept === undefined ? {} : { persistence: kept });
     const s = createServer((sock) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));

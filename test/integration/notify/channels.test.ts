@@ -38,8 +38,8 @@ describe('alert channels', () => {
 
     const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
     onTestFinished(() => store.close());
-    const tickets = new TicketService({ store, site, clock: systemClock, log: silentLogger() });
-    const notifier = createNotifier({ site, tickets, clock: systemClock, log: silentLogger(), publishMqtt: (t, p, o) => mqttAdapter.publish(t, p, o) });
+    const tickets = await TicketService.open({ store, site, clock: systemClock, log: silentLogger() });
+    const notifier = createNotifier({ site, tickets, store, clock: systemClock, log: silentLogger(), publishMqtt: (t, p, o) => mqttAdapter.publish(t, p, o) });
     await notifier.start();
     onTestFinished(() => notifier.stop());
 

@@ -35,8 +35,8 @@ async function setup(start: number) {
   const clock = new ManualClock(start);
   const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
   onTestFinished(() => store.close());
-  const tickets = new TicketService({ store, site, clock, log: silentLogger() });
-  const notifier = createNotifier({ site, tickets, clock, log: silentLogger() });
+  const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
+  const notifier = createNotifier({ site, tickets, store, clock, log: silentLogger() });
   await notifier.start();
   onTestFinished(() => notifier.stop());
   const raise = (tier: Ticket['tier'], building = 'T1') =>
