@@ -1,4 +1,4 @@
-import type { UpstreamChange } from '../../adapters/adapter.js';
+import type { UpstreamChange, UpstreamStatus } from '../../adapters/adapter.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 import type { FaultCondition } from '../detect/detection-engine.js';
@@ -35,8 +35,10 @@ export class AlarmManager {
   readonly #downUpstreams = new Map<string, readonly string[]>();
   #floodIncident: Promise<Ticket> | null = null;
   readonly #upstreamTimers = new Map<string, TimerHandle>();
-  /** Tickets raised recently, so an incident that starts a flood can take in the alarms that led to it. */
-  #recent: { ts: number; ticketId: string }[] = [];
+  /** Tickets raised recently (elapsed time), so an incident that starts a flood can take in the alarms that led to it. */
+  #recent: { at: number; ticketId: string }[] = [];
+  /** Recent activations per alarm in elapsed time: chattering is a window, so it never sees a clock step. */
+  readonly #activations = new Map<string, number[]>();
 
   constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
     this.#site = deps.site;
@@ -51,6 +53,37 @@ export class AlarmManager {
 
   alarms(): AlarmRecord[] {
     return Object.values(this.#store.data.alarms).filter(isAlarmRecord);
+  }
+
+  /**
+   * What the adapters say about their upstreams now. An upstream alarm restored active from the
+   * store (this process never saw it go down, so it will never see an "up" change) clears once its
+   * upstream is seen online, like a live one.
+   */
+  onUpstreamStates(upstreams: readonly UpstreamStatus[]): void {
+    for (const u of upstreams) {
+      if (u.state !== 'online' || this.#downUpstreams.has(u.id)) continue;
+      const rec = this.#store.data.alarms[alarmKey(`upstream:${u.id}`, 'device-offline')];
+      if (rec === undefined || rec.state !== 'active' || this.#upstreamTimers.has(u.id)) continue;
+      this.#applyUpstream({ upstream: u, up: true, ts: this.#clock.now() });
+    }
+  }
+
+  /**
+   * Active alarms restored from the store whose device or fault this site no longer has (the
+   * site file changed while the gateway was stopped): nothing would ever clear them.
+   */
+  clearOrphans(orphans: readonly { deviceId: string; fault: string }[]): void {
+    for (const o of orphans) {
+      const now = this.#clock.now();
+      const c: FaultCondition = {
+        deviceId: o.deviceId, fault: o.fault, active: false, ts: now, at: this.#clock.monotonic(), triggerTs: now, tier: 'low', skill: 'iot',
+        title: { zh: '告警已不在站点配置中', en: 'Alarm no longer in the site file' },
+        description: { zh: '站点配置已不再包含此设备或此故障，告警恢复正常', en: 'The site file no longer has this device or fault; the alarm returns to normal' },
+        evidence: [],
+      };
+      this.#enqueue(alarmKey(o.deviceId, o.fault), () => this.#clear(c));
+    }
   }
 
   /** Resolves when every condition handed in so far has been applied (tests, shutdown). */
@@ -102,6 +135,7 @@ export class AlarmManager {
       fault: 'device-offline',
       active: !change.up,
       ts: change.ts,
+      at: this.#clock.monotonic(),
       triggerTs: change.ts,
       tier: 'general',
       skill: 'iot',
@@ -144,22 +178,26 @@ export class AlarmManager {
     rec.state = 'active';
     rec.since = c.ts;
     const window = this.#site.alarms.chatter.windowSeconds * 1000;
-    rec.activations = [...rec.activations.filter((t) => t > c.ts - window), c.ts];
+    const recent = [...(this.#activations.get(rec.key) ?? []).filter((t) => t > c.at - window), c.at];
+    this.#activations.set(rec.key, recent);
+    // Written for the record in wall time; chattering is judged on `recent` (elapsed time).
+    rec.activations = [...rec.activations, c.ts].slice(-recent.length);
 
-    if (this.#heldBack(c) || this.shelves.isShelved(c.deviceId, c.fault, this.#clock.now())) {
+    if (this.#heldBack(c) || this.shelves.isShelved(c.deviceId, c.fault)) {
       rec.suppressed += 1;
       await this.#store.commit();
       return;
     }
-    const open = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
-    if (open !== undefined && isOpen(open)) {
-      const chattering = rec.activations.length >= this.#site.alarms.chatter.cycles;
+    const previous = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
+    if (previous !== undefined && isOpen(previous)) {
+      const open = previous;
+      const chattering = recent.length >= this.#site.alarms.chatter.cycles;
       await this.#tickets.mutate(open.id, 'gateway', (d) => {
         d.occurrences = [...d.occurrences, { at: new Date(c.ts).toISOString() }];
         d.condition = 'active';
         if (chattering && !d.chattering) {
           d.chattering = true;
-          return { action: 'chattering', note: `${rec.activations.length} activations within ${this.#site.alarms.chatter.windowSeconds} s` };
+          return { action: 'chattering', note: `${recent.length} activations within ${this.#site.alarms.chatter.windowSeconds} s` };
         }
         return { action: 'occurrence', note: c.description.en };
       });
@@ -175,6 +213,8 @@ export class AlarmManager {
       description: c.description,
       evidence: c.evidence,
       parentId,
+      // The fault came back after its ticket was closed or rejected: a new ticket, linked to that one.
+      repeatOf: previous === undefined ? null : previous.id,
       at: c.ts,
       // The alarm's link to its ticket is written with the ticket: no crash can separate them.
       alongside: (t) => {
@@ -182,17 +222,21 @@ export class AlarmManager {
       },
     });
     const windowMs = this.#site.alarms.flood.windowMinutes * 60_000;
-    this.#recent = [...this.#recent.filter((r) => r.ts > c.ts - windowMs), { ts: c.ts, ticketId: ticket.id }];
+    this.#recent = [...this.#recent.filter((r) => r.at > c.at - windowMs), { at: c.at, ticketId: ticket.id }];
     if (parentId !== null) await this.#attach(parentId, ticket);
   }
 
+  /**
+   * Back to normal. The ticket's `condition` follows the alarm whatever the ticket's status: a
+   * rejected or closed ticket whose sensor has since gone back to normal says so.
+   */
   async #clear(c: FaultCondition): Promise<void> {
     const rec = this.#record(c);
     if (rec.state === 'normal') return;
     rec.state = 'normal';
     rec.since = c.ts;
     const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
-    if (t === undefined || !isOpen(t)) {
+    if (t === undefined || t.condition === 'normal') {
       await this.#store.commit();
       return;
     }
@@ -223,7 +267,7 @@ export class AlarmManager {
       }
     }
     if (c.deviceId.startsWith('upstream:')) return null;
-    if (!this.#flood.record(c.ts)) return null;
+    if (!this.#flood.record(c.at)) return null;
     const incident = await this.#floodTicket(c);
     return incident.id;
   }
@@ -233,7 +277,7 @@ export class AlarmManager {
     if (current !== null) {
       return current.then((t) => {
         const fresh = this.#tickets.get(t.id);
-        if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.ts)) return fresh;
+        if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.at)) return fresh;
         this.#floodIncident = null;
         return this.#floodTicket(c);
       });

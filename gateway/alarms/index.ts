@@ -1,4 +1,4 @@
-import type { UpstreamChange } from '../../adapters/adapter.js';
+import type { UpstreamChange, UpstreamStatus } from '../../adapters/adapter.js';
 import type { Reading } from '../../adapters/reading.js';
 import { TypedEmitter } from '../../adapters/typed-emitter.js';
 import type { Clock } from '../clock.js';
@@ -7,8 +7,9 @@ import { DetectionEngine, type FaultCondition } from '../detect/detection-engine
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import { isOpen, type Ticket } from '../tickets/ticket.js';
 import { AlarmManager } from './alarm-manager.js';
-import type { AlarmRecord } from './alarm-record.js';
+import { alarmKey, type AlarmRecord } from './alarm-record.js';
 import type { Shelf } from './shelves.js';
 
 export type { AlarmRecord, Shelf, FaultCondition };
@@ -18,6 +19,8 @@ export type PipelineEvents = { condition: [FaultCondition] };
 export interface FaultPipeline {
   ingest(reading: Reading): void;
   upstream(change: UpstreamChange): void;
+  /** The adapters' upstreams as they are now (a restored upstream alarm clears when its upstream is online). */
+  upstreamStates(upstreams: readonly UpstreamStatus[]): void;
   start(): void;
   stop(): Promise<void>;
   alarms(): AlarmRecord[];
@@ -30,18 +33,42 @@ export interface FaultPipeline {
   off: TypedEmitter<PipelineEvents>['off'];
 }
 
+/**
+ * Readings -> detection -> alarms -> tickets. The alarm state in the store and the detector's
+ * state are kept one story: at start the detector takes over the alarms that were active, and
+ * when an alarm's ticket is closed or rejected the detector re-arms it (see DetectionEngine).
+ */
 class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   readonly #detect: DetectionEngine;
   readonly #alarms: AlarmManager;
+  readonly #store: Store;
+  readonly #tickets: TicketService;
+  readonly #onTicket = (t: Ticket): void => this.#ticketChanged(t);
 
   constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
     super();
-    this.#detect = new DetectionEngine(deps.site, deps.clock);
+    this.#store = deps.store;
+    this.#tickets = deps.tickets;
+    this.#detect = new DetectionEngine(deps.site, deps.clock, (deviceId, fault) => this.#ticketOpen(deviceId, fault));
     this.#alarms = new AlarmManager(deps);
     this.#detect.on('condition', (c) => {
       this.emit('condition', c);
       this.#alarms.onCondition(c);
     });
+  }
+
+  /** Whether the alarm's ticket is still open (or it has none): then its off-delay is wanted. */
+  #ticketOpen(deviceId: string, fault: string): boolean {
+    const id = this.#store.data.alarms[alarmKey(deviceId, fault)]?.ticketId;
+    if (id === null || id === undefined) return true;
+    const t = this.#tickets.get(id);
+    return t !== undefined && isOpen(t);
+  }
+
+  #ticketChanged(t: Ticket): void {
+    if (isOpen(t) || t.kind !== 'fault') return;
+    const rec = this.#store.data.alarms[alarmKey(t.deviceId, t.fault)];
+    if (rec?.ticketId === t.id && rec.state === 'active') this.#detect.rearm(t.deviceId, t.fault);
   }
 
   ingest(reading: Reading): void {
@@ -52,11 +79,19 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
     this.#alarms.onUpstream(change);
   }
 
+  upstreamStates(upstreams: readonly UpstreamStatus[]): void {
+    this.#alarms.onUpstreamStates(upstreams);
+  }
+
   start(): void {
+    const active = Object.values(this.#store.data.alarms).filter((a) => a.state === 'active');
+    this.#alarms.clearOrphans(this.#detect.restore(active));
+    this.#tickets.on('changed', this.#onTicket);
     this.#detect.start();
   }
 
   async stop(): Promise<void> {
+    this.#tickets.off('changed', this.#onTicket);
     this.#detect.stop();
     this.#alarms.stop();
     await this.#alarms.idle();
