@@ -168,12 +168,18 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       const dropBar = num(p, 'pressureDropBar', 1.5);
       const lowBar = num(p, 'lowPressureBar', 1.5);
       const highFlow = num(p, 'highFlow', 30);
-      const change = (v: DeviceView) => {
-        const h = v.history('pressure');
-        const before = h?.numberAt(v.now - windowMs) ?? undefined;
-        const now = asNumber(v.value('pressure'));
+      /**
+       * A sudden drop, once seen, holds while the pressure stays down. Comparing now with a window
+       * ago alone saw a step drop (4.1 -> 0.6 bar in one reading) for less than the window, so a
+       * 10 s on-delay never completed and a burst with the flow held raised nothing. Released once
+       * the pressure has won back half the drop (a recovery), or once the flow falls by more than a
+       * fifth (a pump that stopped: its pressure and flow fall together, whichever is read first).
+       */
+      let latched: { from: number; flowFrom: number } | null = null;
+      const seen = (v: DeviceView) => {
+        const before = v.history('pressure')?.numberAt(v.now - windowMs)?.value;
         const flowBefore = v.history('flow')?.numberAt(v.now - windowMs)?.value;
-        return { before: before?.value, now, flow: asNumber(v.value('flow')), flowBefore };
+        return { before, now: asNumber(v.value('pressure')), flow: asNumber(v.value('flow')), flowBefore };
       };
       return {
         fault: 'burst-pipe',
@@ -183,23 +189,33 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         onDelayMs: num(p, 'onDelaySeconds', 10) * S,
         offDelayMs: num(p, 'offDelaySeconds', 60) * S,
         test: (v) => {
-          const c = change(v);
-          if (c.now === undefined) return null;
-          // A pump that stops also loses pressure fast, but its flow falls with it; a burst pipe
-          // loses pressure while the flow holds or rises.
-          const flowHeld = c.flow !== undefined && c.flowBefore !== undefined && c.flow >= c.flowBefore;
-          const fastFall = c.before !== undefined && c.before - c.now >= dropBar && flowHeld;
+          const c = seen(v);
+          if (c.now === undefined) {
+            latched = null;
+            return null;
+          }
+          if (latched !== null && (c.now >= latched.from - dropBar / 2 || c.flow === undefined || c.flow < latched.flowFrom * 0.8)) latched = null;
+          if (latched === null && c.before !== undefined && c.before - c.now >= dropBar) {
+            // A pump that stops also loses pressure fast, but its flow falls with it; a burst pipe
+            // loses pressure while the flow holds or rises.
+            const flowHeld = c.flow !== undefined && c.flowBefore !== undefined && c.flow >= c.flowBefore;
+            if (flowHeld) latched = { from: c.before, flowFrom: c.flowBefore ?? 0 };
+          }
           const flowWithLowPressure = c.flow !== undefined && c.flow >= highFlow && c.now <= lowBar;
-          return fastFall || flowWithLowPressure;
+          return latched !== null || flowWithLowPressure;
         },
         describe: (v) => {
-          const c = change(v);
+          const c = seen(v);
           const secs = fmt(windowMs / S, 0);
+          const from = fmt(latched?.from ?? c.before ?? c.now ?? 0);
+          const to = fmt(c.now ?? 0);
+          const flow = fmt(c.flow ?? 0);
+          const rose = latched === null || (c.flow ?? 0) > latched.flowFrom;
           return {
             title: { zh: `疑似爆管：${d.name}`, en: `Suspected burst pipe: ${d.nameEn ?? d.name}` },
             description: {
-              zh: `压力在 ${secs} 秒内从 ${fmt(c.before ?? c.now ?? 0)} 降至 ${fmt(c.now ?? 0)} bar，流量升至 ${fmt(c.flow ?? 0)} m3/h`,
-              en: `Pressure fell from ${fmt(c.before ?? c.now ?? 0)} to ${fmt(c.now ?? 0)} bar in ${secs} s while flow rose to ${fmt(c.flow ?? 0)} m3/h`,
+              zh: `压力在 ${secs} 秒内从 ${from} 降至 ${to} bar，流量${rose ? '升至' : '保持在'} ${flow} m3/h`,
+              en: `Pressure fell from ${from} to ${to} bar in ${secs} s while flow ${rose ? 'rose to' : 'held at'} ${flow} m3/h`,
             },
           };
         },

@@ -49,4 +49,24 @@ describe('burst-pipe on the domestic-water pump', () => {
     expect(seen.filter((c) => c.fault === 'burst-pipe')).toEqual([]);
     e.stop();
   });
+
+  /** Seconds of readings: pressure and flow of each second (running pump, run command on). */
+  type Profile = readonly { pressure: number; flow: number; running?: boolean }[];
+  const steady = (seconds: number, pressure = 4.1, flow = 12): Profile => Array.from({ length: seconds }, () => ({ pressure, flow }));
+  const cases: readonly { name: string; profile: Profile; fires: boolean }[] = [
+    { name: 'a step drop with the flow held (4.1 -> 0.6 bar in one reading, 12 m3/h kept)', profile: [...steady(15), ...steady(25, 0.6, 12)], fires: true },
+    { name: 'a ramp drop over 5 s with the flow held', profile: [...steady(15), ...[3.4, 2.7, 2.0, 1.3, 0.6].map((p) => ({ pressure: p, flow: 12 })), ...steady(25, 0.6, 12)], fires: true },
+    { name: 'a step drop with the flow rising', profile: [...steady(15), ...steady(25, 0.6, 20)], fires: true },
+    { name: 'a drop that recovers inside the on-delay', profile: [...steady(15), ...steady(4, 0.6, 12), ...steady(30)], fires: false },
+    { name: 'a pump stop: pressure to the static head and flow to zero together', profile: [...steady(15), ...Array.from({ length: 30 }, () => ({ pressure: 2.2, flow: 0, running: false }))], fires: false },
+    { name: 'a refill: pressure rising back after maintenance', profile: [...steady(15, 0.5, 0), ...[1, 2, 3, 4.1].map((p) => ({ pressure: p, flow: 12 })), ...steady(30)], fires: false },
+  ];
+  it.each(cases)('$name: fires $fires', async ({ profile, fires }) => {
+    const { e, seen, read } = await pump();
+    for (const x of profile) read(x.pressure, x.flow, x.running ?? true);
+    const burst = seen.filter((c) => c.fault === 'burst-pipe' && c.active);
+    expect(burst.length).toBe(fires ? 1 : 0);
+    if (fires) expect(burst[0]?.description.en).toMatch(/^Pressure fell from 4\.1 to 0\.6 bar in 10 s while flow (held at 12|rose to 20) m3\/h$/);
+    e.stop();
+  });
 });
