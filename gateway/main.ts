@@ -11,6 +11,11 @@ import { createRootLogger } from './log.js';
 
 const configFile = process.argv[2] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
 
+/** The whole ordered stop may take this long; then the process says what is left and exits anyway. */
+const STOP_BUDGET_MS = 30_000;
+/** After a clean stop nothing should hold the event loop; if something does after this, it is named and the process exits. */
+const EXIT_GRACE_MS = 2_000;
+
 async function main(): Promise<void> {
   const bootLog = createRootLogger();
   let site;
@@ -27,21 +32,40 @@ async function main(): Promise<void> {
   if (dataDir !== undefined && dataDir !== '') site = { ...site, dataDir };
   const log = createRootLogger({ level: site.log.level });
 
-  const gateway = await buildGateway(site, { clock: systemClock, log });
+  let gateway;
+  try {
+    gateway = await buildGateway(site, { clock: systemClock, log });
+  } catch (err) {
+    // A coded start-up failure (a data folder it cannot write) is told in words, not as a stack trace.
+    if (!(err instanceof GatewayError)) throw err;
+    log.fatal({ event: 'gateway.start_failed', code: err.code, ...err.context }, err.message);
+    log.flush();
+    process.exitCode = 1;
+    return;
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'gateway.signal', signal }, `received ${signal}, stopping`);
+    const budget = setTimeout(() => exitAnyway(log, 'the ordered stop did not finish in time', 1), STOP_BUDGET_MS);
+    budget.unref();
     gateway.stop().then(
       () => {
+        clearTimeout(budget);
         log.flush();
         process.exitCode = 0;
+        // Everything was closed: the process ends by itself. If a socket, port or timer still holds
+        // it (a device library that did not let go), it is named and the process exits all the same,
+        // so the supervisor can start a new one that finds its ports free.
+        setTimeout(() => exitAnyway(log, 'something still holds the process after a clean stop', 0), EXIT_GRACE_MS).unref();
       },
       (err: unknown) => {
+        clearTimeout(budget);
         log.error({ event: 'gateway.stop_failed', err: errorMessage(err) }, 'stop failed');
         log.flush();
         process.exitCode = 1;
+        setTimeout(() => exitAnyway(log, 'stop failed', 1), EXIT_GRACE_MS).unref();
       },
     );
   };
@@ -53,6 +77,13 @@ async function main(): Promise<void> {
   await gateway.start();
   giveBackStartupMemory();
   // Keep the process alive: adapters and HTTP hold sockets; the store timers are unref'd.
+}
+
+function exitAnyway(log: ReturnType<typeof createRootLogger>, why: string, code: number): void {
+  const holding = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+  log.error({ event: 'gateway.exit_forced', holding }, `${why} (${holding.join(', ') || 'nothing named'}); exiting`);
+  log.flush();
+  process.exit(code);
 }
 
 /**
