@@ -1,19 +1,9 @@
-import { SerialPort } from 'serialport';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { crc16, crcValid, encodeRtuFrame } from '../../../simulators/modbus/rtu-frame.js';
 import { ModbusRtuSlave } from '../../../simulators/modbus/rtu-serial-slave.js';
 import { UnitMemory } from '../../../simulators/modbus/unit-memory.js';
 import { ptyPair } from '../../helpers/pty-pair.js';
-
-/** The master's end as a bare serial port, with every byte it received. */
-async function rawMaster(path: string): Promise<{ port: SerialPort; received: () => Buffer }> {
-  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  onTestFinished(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())));
-  const chunks: Buffer[] = [];
-  port.on('data', (c: Buffer) => void chunks.push(c));
-  return { port, received: () => Buffer.concat(chunks) };
-}
+import { openSerialPort } from '../../helpers/serial-port.js';
 
 async function startSlave(path: string, unitId: number): Promise<{ slave: ModbusRtuSlave; memory: UnitMemory }> {
   const memory = new UnitMemory();
@@ -38,7 +28,7 @@ describe('simulated Modbus RTU slave', () => {
     const pty = await ptyPair();
     const { slave, memory } = await startSlave(pty.dev, 7);
     memory.setWords('holding-register', 10, [0x1234, 0xabcd]);
-    const master = await rawMaster(pty.gw);
+    const master = await openSerialPort(pty.gw);
 
     const read = encodeRtuFrame(7, Buffer.from([0x03, 0x00, 0x0a, 0x00, 0x02]));
     const corrupt = Buffer.from(read);
@@ -59,7 +49,7 @@ describe('simulated Modbus RTU slave', () => {
   it('answers an unsupported function with exception 0x01 once the line falls silent', async () => {
     const pty = await ptyPair();
     const { slave } = await startSlave(pty.dev, 1);
-    const master = await rawMaster(pty.gw);
+    const master = await openSerialPort(pty.gw);
     // FC 0x08 (diagnostics, sub-function 0x0000 return query data) echoes data of any length:
     // only the silence can end it. The simulator does not implement it: exception 0x01.
     master.port.write(encodeRtuFrame(1, Buffer.from([0x08, 0x00, 0x00, 0x12, 0x34])));
@@ -75,9 +65,9 @@ describe('simulated Modbus RTU slave', () => {
     await slave.stop();
     expect(slave.state).toBe('stopped');
     // serialport locks what it opens (flock): a second open succeeds only if the first was closed.
-    const other = await rawMaster(pty.dev);
+    const other = await openSerialPort(pty.dev);
     await expect(slave.start()).rejects.toThrow('Cannot lock port');
-    await new Promise((resolve) => other.port.close(resolve));
+    await other.close();
     await slave.start();
     expect(slave.state).toBe('open');
   });
