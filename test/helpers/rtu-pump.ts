@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { ModbusRtuSlave } from '../../simulators/modbus/rtu-serial-slave.js';
 import { SimulatedPump } from '../../simulators/modbus/simulated-pump.js';
@@ -41,4 +43,32 @@ export async function startRtuPump(): Promise<RtuPump> {
   pump.startModel();
   await slave.start();
   return { pty, pump, slave };
+}
+
+export interface RtuPumpSiteOptions {
+  readonly dir: string;
+  /** The gateway's end of the serial line. */
+  readonly path: string;
+  readonly httpPort: number;
+  readonly mqttPort: number;
+}
+
+/**
+ * A site file with pump-dw-1 alone, on the serial line at `path`, polled every 200 ms, raising
+ * pump-failure at once (no on-delay), written to `dir/site.json` for a gateway process.
+ */
+export async function writeRtuPumpSite(opts: RtuPumpSiteOptions): Promise<string> {
+  const { fedBy: _fedBy, ...pump } = demoPumpDevice(); // the panel feeding it is not on this site
+  const file = path.join(opts.dir, 'site.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      site: { id: 'rtu-site', code: 'RT01', name: 'RTU test site' },
+      broker: { mode: 'embedded', host: '127.0.0.1', port: opts.mqttPort },
+      http: { host: '127.0.0.1', port: opts.httpPort },
+      dataDir: path.join(opts.dir, 'data'),
+      devices: [{ ...pump, source: rtuPumpSource(opts.path, { pollMs: 200, timeoutMs: 500 }), faults: { 'pump-failure': { onDelaySeconds: 0 } } }],
+    }),
+  );
+  return file;
 }
