@@ -9,6 +9,7 @@ export interface PoolOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly connectTimeoutMs: number;
+  readonly closeTimeoutMs: number;
   readonly backoff: { readonly baseMs: number; readonly capMs: number };
   readonly onUpstreamChange: (status: UpstreamStatus, up: boolean) => void;
 }
@@ -45,6 +46,7 @@ export class ConnectionPool {
         clock: this.#opts.clock,
         log: this.#opts.log,
         connectTimeoutMs: this.#opts.connectTimeoutMs,
+        closeTimeoutMs: this.#opts.closeTimeoutMs,
         backoff: this.#opts.backoff,
         onUpstreamChange: this.#opts.onUpstreamChange,
       });
@@ -57,10 +59,11 @@ export class ConnectionPool {
     return conn;
   }
 
-  release(deviceId: string, conn: ModbusConnection): void {
-    if (conn.release(deviceId)) {
-      for (const [key, c] of this.#byKey) if (c === conn) this.#byKey.delete(key);
-    }
+  /** The last device to let go closes the link; resolves once it is closed (bounded). */
+  release(deviceId: string, conn: ModbusConnection): Promise<void> {
+    if (!conn.release(deviceId)) return Promise.resolve();
+    for (const [key, c] of this.#byKey) if (c === conn) this.#byKey.delete(key);
+    return conn.close();
   }
 
   connections(): ModbusConnection[] {

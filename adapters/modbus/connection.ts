@@ -35,6 +35,8 @@ export interface ConnectionDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly connectTimeoutMs: number;
+  /** Bound on close(): past it, log and go on. */
+  readonly closeTimeoutMs: number;
   readonly backoff: { readonly baseMs: number; readonly capMs: number };
   /** The link went down (up=false) or came back after being down (up=true). */
   readonly onUpstreamChange: (status: UpstreamStatus, up: boolean) => void;
@@ -58,6 +60,11 @@ export class ModbusConnection {
   #inflight: Inflight | null = null;
   #retryTimer: TimerHandle | null = null;
   #connectAttempt: AbortController | null = null;
+  /** The connect attempt in flight, settled (never rejected) once its outcome is handled. */
+  #opening: Promise<void> | null = null;
+  /** Clients being closed (after a loss or at stop): close() and the next open wait for them. */
+  readonly #closing = new Set<Promise<void>>();
+  #closed: Promise<void> | null = null;
   #since: number;
   #lastError: string | null = null;
   #reconnects = 0;
@@ -82,25 +89,35 @@ export class ModbusConnection {
     if (this.#state === 'idle' || this.#state === 'stopped') this.#connect();
   }
 
-  /** Returns true when this was the last user and the link is now closed. */
+  /** Returns true when this was the last user: the caller then closes the link. */
   release(deviceId: string): boolean {
     this.#users.delete(deviceId);
-    if (this.#users.size > 0) return false;
-    this.close();
-    return true;
+    return this.#users.size === 0;
   }
 
-  close(): void {
-    if (this.#state === 'stopped') return;
+  /**
+   * Cancels the retry timer, aborts a connect, fails what is queued, and resolves once every
+   * socket and port this owner opened is closed: a serial port's lock must be free before stop()
+   * returns, or the next gateway cannot open it. A serial open cannot be cancelled, so a port that
+   * opens only now is waited for and closed too. Bounded by closeTimeoutMs (logs and goes on).
+   * Idempotent: a second call gets the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== null) return this.#closed;
     this.#setState('stopping');
     this.#retryTimer?.cancel();
     this.#retryTimer = null;
     this.#connectAttempt?.abort();
     this.#connectAttempt = null;
-    this.#client?.destroy();
+    if (this.#client !== null) this.#retire(this.#client);
     this.#client = null;
     this.#failAll('GW_MODBUS_CONNECTION', 'connection closed: adapter stopping');
-    this.#setState('stopped');
+    const pending = [...this.#closing];
+    if (this.#opening !== null) pending.push(this.#opening);
+    this.#closed = this.#waitClosed(pending).then(() => {
+      if (this.#state === 'stopping') this.#setState('stopped');
+    });
+    return this.#closed;
   }
 
   /** Queues one read; always resolves (never rejects), with a value or a coded reason. */
@@ -161,17 +178,18 @@ export class ModbusConnection {
 
   #connect(): void {
     this.#setState('connecting');
+    this.#closed = null;
     const { connectTimeoutMs } = this.#deps;
     const attempt = new AbortController();
     this.#connectAttempt = attempt;
+    // A serial port stays locked until closed: open again once the last client let go (bounded).
     // Real time, like the request timeout: the network does not run on the scenario's clock.
-    openModbusClient(this.target, systemClock, connectTimeoutMs, attempt.signal).then(
+    const opened = this.#waitClosed([...this.#closing]).then(() => openModbusClient(this.target, systemClock, connectTimeoutMs, attempt.signal));
+    const opening: Promise<void> = opened.then(
       (client) => {
         if (this.#connectAttempt === attempt) this.#connectAttempt = null;
-        if (this.#state !== 'connecting') {
-          client.destroy(); // stopped while connecting
-          return;
-        }
+        // Stopped while connecting: close() waits for this promise, hence for this close.
+        if (this.#state !== 'connecting') return client.close();
         this.#client = client;
         client.onLost((reason) => this.#lost(reason));
         this.#backoff.reset();
@@ -192,13 +210,36 @@ export class ModbusConnection {
         this.#down(`connect failed: ${errorMessage(err)}`);
       },
     );
+    this.#opening = opening;
+    void opening.finally(() => {
+      if (this.#opening === opening) this.#opening = null;
+    });
   }
 
   #lost(reason: string): void {
     if (this.#state !== 'online') return;
-    this.#client?.destroy();
+    if (this.#client !== null) this.#retire(this.#client);
     this.#client = null;
     this.#down(`connection lost: ${reason}`);
+  }
+
+  /** Closes a client this owner is done with; close() and the next open wait for it (bounded). */
+  #retire(client: ModbusClient): void {
+    const closing: Promise<void> = client.close().finally(() => this.#closing.delete(closing));
+    this.#closing.add(closing);
+  }
+
+  /** Waits for `pending`, at most closeTimeoutMs (real time, like every I/O bound here). */
+  async #waitClosed(pending: readonly Promise<void>[]): Promise<void> {
+    if (pending.length === 0) return;
+    const ms = this.#deps.closeTimeoutMs;
+    let timer: TimerHandle | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = systemClock.setTimeout(() => resolve('expired'), ms);
+    });
+    const outcome = await Promise.race([Promise.all(pending), expired]);
+    timer?.cancel();
+    if (outcome === 'expired') this.#deps.log.warn({ upstream: this.id, ms }, 'modbus link did not close in time; going on');
   }
 
   #down(reason: string): void {

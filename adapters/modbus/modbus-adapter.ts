@@ -19,6 +19,8 @@ export interface ModbusAdapterOptions {
   readonly maxGap?: number;
   /** Bound on opening a TCP connection. Default 3000 ms. */
   readonly connectTimeoutMs?: number;
+  /** Bound on closing one link (socket or serial port) in stop(); past it, log and go on. Default 2000 ms. */
+  readonly closeTimeoutMs?: number;
   /** Reconnect backoff (full jitter). Defaults 500 ms base, 30 s cap. */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
 }
@@ -48,6 +50,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
   readonly #clock: Clock;
   readonly #log: Logger;
   #lifecycle: Lifecycle = 'idle';
+  #stopped: Promise<void> | null = null;
   #pool: ConnectionPool | null = null;
   #pollers: Array<{ poller: DevicePoller; conn: ModbusConnection }> = [];
   readonly #retired: DevicePoller[] = [];
@@ -66,10 +69,12 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
   start(): Promise<void> {
     if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return Promise.resolve();
     this.#lifecycle = 'running';
+    this.#stopped = null;
     const pool = new ConnectionPool({
       clock: this.#clock,
       log: this.#log,
       connectTimeoutMs: this.#opts.connectTimeoutMs ?? 3000,
+      closeTimeoutMs: this.#opts.closeTimeoutMs ?? 2000,
       backoff: this.#opts.backoff ?? { baseMs: 500, capMs: 30_000 },
       onUpstreamChange: (upstream, up) => this.#upstreamChanged(upstream, up),
     });
@@ -90,18 +95,25 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     return Promise.resolve();
   }
 
+  /** Resolves once every socket and serial port is closed (each bounded by closeTimeoutMs). */
   stop(): Promise<void> {
-    if (this.#lifecycle !== 'running') return Promise.resolve();
+    if (this.#lifecycle !== 'running') return this.#stopped ?? Promise.resolve();
+    this.#stopped = this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     this.#lifecycle = 'stopping';
     // Consumers before the shared connections they use.
     for (const { poller } of this.#pollers) poller.stop();
-    for (const { poller, conn } of this.#pollers) this.#pool?.release(poller.deviceId, conn);
+    const pool = this.#pool;
+    const closing = pool === null ? [] : this.#pollers.map(({ poller, conn }) => pool.release(poller.deviceId, conn));
     this.#retired.push(...this.#pollers.map((p) => p.poller));
     this.#pollers = [];
+    await Promise.all(closing);
     this.#lifecycle = 'stopped';
     this.#log.info('modbus adapter stopped');
     this.emit('status', this.status());
-    return Promise.resolve();
   }
 
   status(): AdapterStatus {

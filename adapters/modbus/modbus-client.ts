@@ -45,8 +45,12 @@ export interface ModbusClient {
   read(fc: ReadFunction, unitId: number, address: number, count: number, done: (r: ClientResult) => void): void;
   /** Called once when the link drops after it was open (socket closed, serial port gone). */
   onLost(listener: (reason: string) => void): void;
-  /** Drops the link at once; safe to call twice. */
-  destroy(): void;
+  /**
+   * Drops the link and resolves once the socket or serial port is closed: for a serial port that
+   * is its file descriptor, and with it the lock serialport holds on the device (flock). Never
+   * rejects; safe to call twice.
+   */
+  close(): Promise<void>;
 }
 
 function classify(err: unknown): ClientResult {
@@ -65,13 +69,24 @@ class SerialLibraryClient implements ModbusClient {
   readonly #lostListeners: Array<(reason: string) => void> = [];
   #lost = false;
   readonly #socket: net.Socket | null;
+  #closed: Promise<void> | null = null;
+  /** serialport said the port is gone ('close' comes after its file descriptor is closed). */
+  #portGone = false;
+  #onPortGone: (() => void) | null = null;
 
   constructor(rtu: ModbusRTU, socket: net.Socket | null) {
     this.#rtu = rtu;
     this.#socket = socket;
     // modbus-serial re-emits port errors; an unhandled 'error' would crash the process.
-    rtu.on('error', (err) => this.#markLost(`port error: ${errorMessage(err)}`));
-    rtu.on('close', () => this.#markLost('port closed'));
+    rtu.on('error', (err) => {
+      this.#onPortGone?.(); // a close that failed reports here instead of 'close'
+      this.#markLost(`port error: ${errorMessage(err)}`);
+    });
+    rtu.on('close', () => {
+      this.#portGone = true;
+      this.#onPortGone?.();
+      this.#markLost('port closed');
+    });
     // We own the TCP socket, so a reset is seen even when no request is running (the library
     // drops 'close' after an 'error').
     socket?.on('close', () => this.#markLost('connection closed by peer'));
@@ -100,10 +115,34 @@ class SerialLibraryClient implements ModbusClient {
     this.#lostListeners.push(listener);
   }
 
-  destroy(): void {
+  close(): Promise<void> {
     this.#lost = true; // a deliberate close is not a loss to report
-    this.#socket?.destroy();
-    this.#rtu.destroy(() => undefined);
+    this.#closed ??= this.#socket === null ? this.#closePort() : this.#closeSocket(this.#socket);
+    return this.#closed;
+  }
+
+  /**
+   * modbus-serial's destroy() closes only a port that has destroy(), and the port
+   * connectRTUBuffered makes has not: the serial port stayed open and locked (issue 13, item 7).
+   * close() closes it; its callback runs once the file descriptor is closed (an error there means
+   * it was closed already).
+   */
+  #closePort(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#portGone) return resolve();
+      if (this.#rtu.isOpen) return this.#rtu.close(() => resolve());
+      // Not open but not gone: serialport is closing it after a disconnect; 'close' follows.
+      this.#onPortGone = resolve;
+    });
+  }
+
+  #closeSocket(socket: net.Socket): Promise<void> {
+    return new Promise((resolve) => {
+      if (socket.closed) return resolve();
+      socket.once('close', () => resolve());
+      this.#rtu.destroy(() => undefined); // modbus-serial's TCP port destroys our socket
+      socket.destroy();
+    });
   }
 
   #markLost(reason: string): void {
@@ -149,19 +188,30 @@ function openTcp(target: { host: string; port: number }, clock: Clock, connectTi
   });
 }
 
-function openRtu(target: Extract<ModbusTarget, { kind: 'rtu' }>): Promise<ModbusClient> {
+/**
+ * Opens a serial line. The open runs in the thread pool and cannot be cancelled, so a port that
+ * opens after `signal` aborted is closed before this rejects: whoever waits for the attempt knows
+ * no port (and no lock) is left behind.
+ */
+async function openRtu(target: Extract<ModbusTarget, { kind: 'rtu' }>, signal: AbortSignal): Promise<ModbusClient> {
   const rtu = new ModbusRTU();
   const { baudRate, parity, dataBits, stopBits } = target;
-  // Inside then(): a missing optional `serialport` throws synchronously; make it a rejection.
-  return Promise.resolve()
-    .then(() => rtu.connectRTUBuffered(target.path, { baudRate, parity, dataBits, stopBits }))
-    .then(() => new SerialLibraryClient(rtu, null));
+  // A missing optional `serialport` throws synchronously; in an async function that is a rejection.
+  await rtu.connectRTUBuffered(target.path, { baudRate, parity, dataBits, stopBits });
+  const client = new SerialLibraryClient(rtu, null);
+  if (signal.aborted) {
+    await client.close();
+    throw new Error('connect aborted: adapter stopping');
+  }
+  return client;
 }
 
 /**
  * Opens one link; rejects if it cannot be opened (the caller backs off and tries again).
- * Aborting `signal` drops a TCP connect in progress so stop() leaves no socket behind.
+ * Aborting `signal` drops a TCP connect in progress, and closes a serial port whose open ends
+ * after it, so stop() leaves no socket or port behind.
  */
 export function openModbusClient(target: ModbusTarget, clock: Clock, connectTimeoutMs: number, signal: AbortSignal): Promise<ModbusClient> {
-  return target.kind === 'tcp' ? openTcp(target, clock, connectTimeoutMs, signal) : openRtu(target);
+  if (signal.aborted) return Promise.reject(new Error('connect aborted: adapter stopping'));
+  return target.kind === 'tcp' ? openTcp(target, clock, connectTimeoutMs, signal) : openRtu(target, signal);
 }

@@ -66,16 +66,30 @@ export class SimulatedPump {
     return this.#mode;
   }
 
+  /** The pump's registers, for another transport to serve (an RTU slave on a serial line). */
+  get memory(): UnitMemory {
+    return this.#memory;
+  }
+
   /** Starts the model and, unless shared, the Modbus server. Resolves with the port. */
   async start(port = 0): Promise<number> {
-    if (this.#timer === null) this.#timer = this.#clock.setInterval(() => this.#step(), this.#tickMs);
+    this.startModel();
     return this.simulator.start(port);
   }
 
   async stop(): Promise<void> {
+    this.stopModel();
+    await this.simulator.stop();
+  }
+
+  /** Runs the model alone, for a pump served by something other than its TCP server. Idempotent. */
+  startModel(): void {
+    if (this.#timer === null) this.#timer = this.#clock.setInterval(() => this.#step(), this.#tickMs);
+  }
+
+  stopModel(): void {
     this.#timer?.cancel();
     this.#timer = null;
-    await this.simulator.stop();
   }
 
   setMode(mode: PumpMode): void {
