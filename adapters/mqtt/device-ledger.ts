@@ -33,7 +33,7 @@ export class DeviceLedger {
     e.state = 'good';
   }
 
-  /** Counts an error against a device (or the adapter, for an unknown topic) and maybe logs it. */
+  /** Counts an error against a device (or the adapter, for an unknown topic) and maybe logs it; `now` is elapsed (monotonic) time. */
   error(code: string, message: string, now: number, deviceId?: string, context: Record<string, unknown> = {}): void {
     this.#totals[code] = (this.#totals[code] ?? 0) + 1;
     const e = deviceId === undefined ? undefined : this.#entries.get(deviceId);

@@ -181,7 +181,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
   }
 
   #bad(code: string, message: string, deviceId?: string, pointId?: string): void {
-    this.#ledger.error(code, message, this.#deps.clock.now(), deviceId, pointId === undefined ? {} : { pointId });
+    // The log window is elapsed time: a clock step must neither silence nor flood the log.
+    this.#ledger.error(code, message, this.#deps.clock.monotonic(), deviceId, pointId === undefined ? {} : { pointId });
     const err = { code, message, ...(deviceId === undefined ? {} : { deviceId }), ...(pointId === undefined ? {} : { pointId }) };
     this.emit('error', err);
   }

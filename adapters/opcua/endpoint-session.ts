@@ -162,7 +162,7 @@ export class EndpointSession {
       priority: 10,
     });
     this.#subscription = sub;
-    this.#lastHeard = systemClock.now();
+    this.#lastHeard = systemClock.monotonic();
     // The SDK creates the subscription in the background and emits 'error' when that fails (the
     // session closed or the connection broke with the request in flight: a server restart at the
     // wrong moment). An 'error' nobody listens to is an uncaught exception that kills the gateway
@@ -171,7 +171,7 @@ export class EndpointSession {
       if (this.#subscription === sub) this.#lost(`subscription failed: ${errorMessage(err)}`);
     });
     sub.on('keepalive', () => {
-      this.#lastHeard = systemClock.now();
+      this.#lastHeard = systemClock.monotonic();
     });
     this.#items = this.points.map((p) => {
       const filter =
@@ -185,7 +185,7 @@ export class EndpointSession {
         TimestampsToReturn.Both,
       );
       item.on('changed', (dv: DataValue) => {
-        this.#lastHeard = systemClock.now();
+        this.#lastHeard = systemClock.monotonic();
         this.events.value(p, dv);
       });
       item.on('err', (msg: string) => {
@@ -204,8 +204,8 @@ export class EndpointSession {
     const limit = this.source.publishingMs * 3 * 5;
     this.#watchdog = systemClock.setInterval(() => {
       if (this.#state !== 'online') return;
-      if (systemClock.now() - this.#lastHeard < limit) return;
-      const reason = `no data and no keep-alive for ${systemClock.now() - this.#lastHeard} ms`;
+      if (systemClock.monotonic() - this.#lastHeard < limit) return;
+      const reason = `no data and no keep-alive for ${systemClock.monotonic() - this.#lastHeard} ms`;
       this.deps.log.warn({ event: 'opcua.subscription_stalled', code: 'GW_OPCUA_SUBSCRIPTION_STALLED', endpoint: this.source.endpoint, reason }, 'subscription stopped delivering; re-creating it');
       this.stalls += 1;
       this.events.stalled(reason);
