@@ -106,9 +106,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   // The gateway's own trouble reaches staff on the same channels as tickets.
   sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
   sync.on('nearQuota', () => notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
-  tickets.on('changed', (t, change) => {
-    if (change === 'raised') metrics.ticket(t, Math.max(0, clock.now() - Date.parse(t.occurrences[0]?.at ?? t.createdAt)));
-  });
+  tickets.on('durable', (t, ms) => metrics.ticket(t, ms));
   const http = buildHttpServer(
     {
       site,

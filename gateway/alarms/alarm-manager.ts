@@ -216,6 +216,7 @@ export class AlarmManager {
       // The fault came back after its ticket was closed or rejected: a new ticket, linked to that one.
       repeatOf: previous === undefined ? null : previous.id,
       at: c.ts,
+      decidedAt: c.at,
       // The alarm's link to its ticket is written with the ticket: no crash can separate them.
       alongside: (t) => {
         rec.ticketId = t.id;

@@ -25,6 +25,8 @@ export interface RaiseInput {
   readonly repeatOf?: string | null;
   /** When the condition began (default now). */
   readonly at?: number;
+  /** Elapsed (monotonic) time the condition was decided, for the decided-to-durable latency. */
+  readonly decidedAt?: number;
   /**
    * Runs after the ticket is in the store's memory and before the durable write, so state that
    * points at the ticket (the alarm's ticket id) is written in the same write.
@@ -37,6 +39,8 @@ export type TicketChange = 'raised' | 'updated';
 export type TicketEvents = {
   /** Emitted only after the change is durable on disk. */
   changed: [Ticket, TicketChange];
+  /** A raised ticket is durable, `ms` of elapsed time after its condition was decided. */
+  durable: [Ticket, number];
 };
 
 /**
@@ -136,6 +140,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   }
 
   async raise(input: RaiseInput): Promise<Ticket> {
+    const started = input.decidedAt ?? this.#clock.monotonic();
     const now = this.#clock.now();
     const data = this.#store.data;
     const iso = new Date(now).toISOString();
@@ -180,6 +185,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       `ticket ${ticket.number} raised`,
     );
     this.emit('changed', ticket, 'raised');
+    this.emit('durable', ticket, Math.max(0, this.#clock.monotonic() - started));
     return ticket;
   }
 
