@@ -289,7 +289,12 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }): Deliver | null {
   const env = deps.env ?? process.env;
   const post = async (url: string, body: unknown): Promise<void> => {
-    const res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    let res: Response;
+    try {
+      res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw new Error(unreachable(url, err));
+    }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     await res.arrayBuffer();
   };
@@ -320,6 +325,23 @@ function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt
       throw new Error(`unknown channel ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * Why a robot or webhook could not be reached, for the person who must fix it: the host and port
+ * and the system's reason, never the URL's path or query (robot keys live there).
+ */
+function unreachable(url: string, err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : (err as { name?: string } | null)?.name === 'TimeoutError' ? 'no answer within 10 s' : errorMessage(err);
+  let host = 'the channel URL';
+  try {
+    const u = new URL(url);
+    host = u.host;
+  } catch {
+    // a URL that does not parse: say so without repeating it
+  }
+  return `cannot reach ${host} (${code})`;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {

@@ -37,9 +37,10 @@ function pageHtml(site: SiteConfig, page: (typeof PAGES)[keyof typeof PAGES]): s
 <title>${escapeHtml(page.zh)} · ${escapeHtml(site.site.name)}</title>
 <link rel="stylesheet" href="/static/style.css">
 </head>
-<body class="${page.phone ? 'phone' : 'desk'}" data-site="${escapeHtml(site.site.name)}">
+<body class="${page.phone ? 'phone' : 'desk'}" data-site="${escapeHtml(site.site.name)}" data-tz="${escapeHtml(site.site.timeZone)}">
 <header><h1><span data-i18n="page.${page.script.replace('.js', '')}">${escapeHtml(page.zh)}</span> · ${escapeHtml(site.site.name)}</h1>
 <nav><span id="who"></span><button id="lang" type="button">English</button></nav></header>
+<div id="notice" role="alert" hidden></div>
 <main id="app"><p class="muted">…</p></main>
 <script type="module" src="/static/${page.script}"></script>
 </body>

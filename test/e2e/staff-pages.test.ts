@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { markDelivered } from '../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { systemClock } from '../../gateway/clock.js';
 import { silentLogger } from '../../gateway/log.js';
 import { createCentralService } from '../../simulators/central/index.js';
+import { freePort } from '../../simulators/free-port.js';
 import { LEAK_SENSOR_POINTS, SimulatedMqttDevice } from '../../simulators/mqtt/simulated-mqtt-device.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { testSite } from '../helpers/site.js';
@@ -177,5 +179,38 @@ describe('staff pages in headless Chromium', () => {
     await desk.locator('form#shelve button[type=submit]').click();
     await desk.getByRole('button', { name: '取消屏蔽' }).waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('says on the patrol and engineering pages, in words, when no channel could deliver an emergency alert, and clears it once someone takes the ticket', async () => {
+    // The only alert channel is a robot webhook nobody answers (a port nothing listens on).
+    const closed = await freePort();
+    const dead = `http://127.0.0.1:${closed}/robot?key=secret-robot-key`;
+    const { gw, leak, url } = await startSite({ notify: { channels: [{ id: 'wecom-duty', type: 'wecom', url: { value: dead } }] } });
+    const browser = await launchBrowser();
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
+    await phone.getByText('暂无待处理工单').waitFor();
+    await leak.set('wet', true);
+    const banner = phone.locator('#notice .undelivered');
+    await banner.waitFor({ timeout: 20_000 });
+    const ticket = gw.tickets.all()[0]!;
+    const text = (await banner.textContent()) ?? '';
+    expect(text).toContain(`紧急告警未能送达任何人：${ticket.number}`);
+    expect(text).toContain(`wecom-duty: cannot reach 127.0.0.1:${closed} (ECONNREFUSED)`);
+    expect(text).not.toContain('secret-robot-key');
+    expect(text).toContain('请立即电话通知值班工程人员');
+    if (process.env['SCREENSHOTS'] !== undefined) await phone.screenshot({ path: path.join(process.env['SCREENSHOTS'], 'patrol-undelivered.png') });
+
+    // The desk page shows it too, in English after a tap.
+    const desk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await desk.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
+    await desk.locator('#notice .undelivered').waitFor({ timeout: 20_000 });
+    if (process.env['SCREENSHOTS'] !== undefined) await desk.screenshot({ path: path.join(process.env['SCREENSHOTS'], 'engineering-undelivered.png') });
+    await desk.locator('#lang').click();
+    await expect.poll(() => desk.locator('#notice .undelivered').textContent()).toContain(`Emergency alert reached nobody: ${ticket.number}`);
+    // An engineer takes the ticket: its alerts are no longer needed, and the banner goes away.
+    await desk.locator(`li[data-id="${ticket.id}"]`).getByRole('button', { name: 'Acknowledge' }).click();
+    await phone.locator('#notice').waitFor({ state: 'hidden', timeout: 20_000 });
+    await desk.locator('#notice').waitFor({ state: 'hidden', timeout: 20_000 });
   });
 });

@@ -35,6 +35,7 @@ export function setupPage(render) {
     localStorage.setItem(LANG_KEY, lang() === 'en' ? 'zh-CN' : 'en');
     document.documentElement.lang = lang();
     label();
+    redrawAlertHealth();
     render();
   });
 }
@@ -115,16 +116,57 @@ export function showUser(user) {
   });
 }
 
-/** Live changes from the gateway (server-sent events); the browser reconnects by itself. */
+/**
+ * Live changes from the gateway (server-sent events); the browser reconnects by itself. Every page
+ * that listens also shows, above everything, an emergency alert that no channel could deliver.
+ */
 export function liveEvents(handlers) {
   const source = new EventSource('/api/events');
   for (const [event, fn] of Object.entries(handlers)) {
     if (event === 'state') continue;
     source.addEventListener(event, (e) => fn(JSON.parse(e.data)));
   }
-  source.addEventListener('open', () => handlers.state?.(true));
+  source.addEventListener('alerts', (e) => showAlertHealth(JSON.parse(e.data)));
+  source.addEventListener('open', () => {
+    handlers.state?.(true);
+    void loadAlertHealth();
+  });
   source.addEventListener('error', () => handlers.state?.(false));
   return source;
+}
+
+let alertHealth = { undelivered: [] };
+
+async function loadAlertHealth() {
+  try {
+    showAlertHealth(await api('/api/alerts/health'));
+  } catch {
+    // The stream's own banner already says the gateway is out of reach.
+  }
+}
+
+/** The banner (`#notice`, outside the redrawn page) naming each emergency that reached nobody, in words. */
+export function showAlertHealth(health) {
+  alertHealth = health;
+  const box = document.getElementById('notice');
+  if (!box) return;
+  box.hidden = health.undelivered.length === 0;
+  box.innerHTML = health.undelivered
+    .map((u) => {
+      const channels = u.channels.map((c) => `${c.id}: ${c.error}`).join('; ');
+      const since = localTime(new Date(u.since).toISOString());
+      const line =
+        lang() === 'en'
+          ? `⚠ Emergency alert reached nobody: ${u.number} ${bi(u.title)} (${u.where}). Every alert channel has failed since ${since} (${channels}).`
+          : `⚠ 紧急告警未能送达任何人：${u.number} ${bi(u.title)}（${u.where}）。自 ${since} 起所有告警渠道均发送失败（${channels}）。`;
+      return `<p class="undelivered">${esc(line)} <strong>${esc(t('undelivered.phone'))}</strong></p>`;
+    })
+    .join('');
+}
+
+/** Redraws the banner in the page's language (after a language switch). */
+export function redrawAlertHealth() {
+  showAlertHealth(alertHealth);
 }
 
 /**
@@ -170,8 +212,10 @@ export function faultName(fault) {
   return word === key ? fault : word;
 }
 
+/** A time in the site's time zone (the page carries it), whatever zone the phone is set to. */
 export function localTime(iso) {
-  return new Date(iso).toLocaleString(lang(), { hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const timeZone = document.body.dataset.tz || undefined;
+  return new Date(iso).toLocaleString(lang(), { timeZone, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** `12:05` left, or `-03:10` late; hours shown when long. */

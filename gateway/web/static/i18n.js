@@ -28,6 +28,7 @@ export const WORDS = {
     'false.alarms': '误报率', 'decided': '已判定', 'rejected': '误报', 'rate': '比例',
     'alarm.health': '告警系统健康（ISA-18.2）', 'per10min': '每 10 分钟告警数', 'flood.share': '泛滥时间占比',
     'stale': '长期告警（超 24 小时）', 'priority.mix': '级别分布', 'yardstick': '参考值',
+    'undelivered.phone': '请立即电话通知值班工程人员。',
     'error': '出错了', 'note': '备注', 'add.note': '添加备注', 'send': '提交', 'archived': '已归档：工单已关闭，只读',
   },
   en: {
@@ -58,6 +59,7 @@ export const WORDS = {
     'false.alarms': 'False-alarm rate', 'decided': 'decided', 'rejected': 'false alarms', 'rate': 'rate',
     'alarm.health': 'Alarm-system health (ISA-18.2)', 'per10min': 'Alarms per 10 min', 'flood.share': 'Time in flood',
     'stale': 'Stale alarms (active > 24 h)', 'priority.mix': 'Priority mix', 'yardstick': 'Yardstick',
+    'undelivered.phone': 'Phone the engineer on duty now.',
     'error': 'Something went wrong', 'note': 'Note', 'add.note': 'Add a note', 'send': 'Send', 'archived': 'Archived: the ticket is closed and read-only',
   },
 };
