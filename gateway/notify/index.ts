@@ -170,7 +170,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     // What a previous run staged and did not deliver goes out again (an emergency never expires).
     for (const rec of this.#book.all()) {
       const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
-      if (t !== undefined && t.status !== 'raised') {
+      if (t !== undefined && takenCareOf(t)) {
         this.#book.dropTicket(t.id);
         continue;
       }
@@ -241,7 +241,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       return;
     }
     // Someone took the ticket: its alerts that have not gone out are not needed any more.
-    if (t.status === 'raised') return;
+    if (!takenCareOf(t)) return;
     const gone = this.#book.dropTicket(t.id);
     if (gone.length === 0) return;
     const keys = new Set(gone.map((r) => r.key));
@@ -325,6 +325,15 @@ function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt
       throw new Error(`unknown channel ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * Whether a ticket's undelivered alerts are no longer needed: an engineer on site acknowledged it,
+ * or there is nothing left to do (rejected as a false alarm, resolved, closed). The central
+ * service dispatching it is not enough: the staff on duty on site may still know nothing.
+ */
+function takenCareOf(t: Ticket): boolean {
+  return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed' || t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));
 }
 
 /**
