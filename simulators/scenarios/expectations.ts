@@ -9,15 +9,18 @@ export interface Verdict {
 }
 
 const describeExpected = (e: ExpectedTicket): string =>
-  `${e.fault} @ ${e.device} (${e.tier})${e.children !== undefined ? ` with ${e.children} children` : ''}`;
+  `${e.fault} @ ${e.device} (${e.tier})${e.children !== undefined ? ` with ${e.children} children` : ''}${e.repeat === true ? ', a repeat' : ''}${e.status !== undefined ? `, ${e.status}` : ''}${e.alerted === true ? ', alerted' : ''}`;
 const describeTicket = (t: Ticket): string =>
   `${t.number} ${t.fault} @ ${t.deviceId} (${t.tier})${t.childIds.length > 0 ? ` with ${t.childIds.length} children` : ''}`;
 
-function matches(e: ExpectedTicket, t: Ticket): boolean {
+function matches(e: ExpectedTicket, t: Ticket, alerted: ReadonlySet<string>): boolean {
   if (e.fault !== t.fault || e.tier !== t.tier) return false;
   if (e.device !== t.deviceId && !(e.device.endsWith('*') && t.deviceId.startsWith(e.device.slice(0, -1)))) return false;
   if (e.children !== undefined && t.childIds.length < e.children) return false;
   if (e.cleared === true && t.condition !== 'normal') return false;
+  if (e.repeat !== undefined && (t.repeatOf !== null) !== e.repeat) return false;
+  if (e.status !== undefined && t.status !== e.status) return false;
+  if (e.alerted === true && !alerted.has(t.id)) return false;
   return true;
 }
 
@@ -25,13 +28,13 @@ function matches(e: ExpectedTicket, t: Ticket): boolean {
  * Compares the tickets a scenario produced with what it expected. Tickets grouped under an
  * incident (parentId set) are judged through the incident, not one by one.
  */
-export function judge(expected: readonly ExpectedTicket[], arrived: readonly Ticket[]): Verdict {
+export function judge(expected: readonly ExpectedTicket[], arrived: readonly Ticket[], alerted: ReadonlySet<string> = new Set()): Verdict {
   const topLevel = arrived.filter((t) => t.parentId === null || !arrived.some((p) => p.id === t.parentId));
   const unmatched = new Set(topLevel);
   const rows: { expected: string; arrived: string; ok: boolean }[] = [];
   const missing: ExpectedTicket[] = [];
   for (const e of expected) {
-    const hit = [...unmatched].find((t) => matches(e, t));
+    const hit = [...unmatched].find((t) => matches(e, t, alerted));
     if (hit === undefined) {
       missing.push(e);
       rows.push({ expected: describeExpected(e), arrived: '(none)', ok: false });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { ScaledClock } from '../../gateway/clock.js';
 import { loadSiteFile } from '../../gateway/config/load-site.js';
@@ -70,45 +71,86 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     await central.start(0);
     cleanups.push(() => central.stop());
 
-    const external = scenario.externalBroker ? await startExternalBroker() : null;
+    // Persistent sessions on the site's own broker, as a real one keeps them: the engineers'
+    // console gets what was published while it was away.
+    const external = scenario.externalBroker ? await startExternalBroker({ persistent: true }) : null;
     if (external !== null) cleanups.push(() => external.close());
 
     const base = await loadSiteFile(siteFile);
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
-    const site: SiteConfig = {
+    let site: SiteConfig = {
       ...sims.siteForGateway(),
       dataDir,
       http: { ...base.http, host: '127.0.0.1', port: 0 },
       broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
       central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, outboxQuotaBytes: 200_000_000 },
     };
-    const gateway = await buildGateway(site, { clock, log });
+    const watch = (gw: Gateway): void => {
+      gw.tickets.on('changed', (t, change) => {
+        if (change === 'raised') progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})${t.repeatOf === null ? '' : ', repeating an earlier ticket'}`, t);
+      });
+      gw.sync.on('delivered', (d) => {
+        const t = gw.tickets.get(d.ticketId);
+        if (d.result === 'accepted' && t !== undefined && d.version === 1) progress('synced', `synced ${t.number} to the central service`, t);
+      });
+    };
+    let gateway = await buildGateway(site, { clock, log });
     await gateway.start();
+    watch(gateway);
     cleanups.push(() => gateway.stop());
-    gateway.tickets.on('changed', (t, change) => {
-      if (change === 'raised') progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})`, t);
-    });
-    gateway.sync.on('delivered', (d) => {
-      const t = gateway.tickets.get(d.ticketId);
-      if (d.result === 'accepted' && t !== undefined && d.version === 1) progress('synced', `synced ${t.number} to the central service`, t);
-    });
+    // A restart comes back on the same ports, where the simulators and the console look for it.
+    const httpPort = Number(new URL(gateway.httpUrl() ?? 'http://x:0').port);
+    const mqttPort = gateway.mqtt.address()?.port;
+    site = { ...site, http: { ...site.http, port: httpPort }, broker: site.broker.mode === 'embedded' && mqttPort !== undefined ? { ...site.broker, port: mqttPort } : site.broker };
+    const restartGateway = async (): Promise<void> => {
+      await gateway.stop();
+      gateway = await buildGateway(site, { clock, log });
+      await gateway.start();
+      watch(gateway);
+    };
     const brokerUrl = external?.url ?? `mqtt://127.0.0.1:${gateway.mqtt.address()?.port}`;
     await sims.connectMqtt(brokerUrl);
+    const alerted = new Set<string>();
+    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId) => {
+      if (!alerted.has(ticketId)) progress('info', `alert for ${gateway.tickets.get(ticketId)?.number ?? ticketId} reached the engineers' console`);
+      alerted.add(ticketId);
+    });
+    cleanups.push(() => console.endAsync(true));
     // The timeline starts once every adapter is connected (the first OPC UA connection creates the
     // client certificate, which takes a moment), then after a short warm-up.
     const connectDeadline = Date.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-    await playTimeline(scenario, clock, { sims, central, external }, (step) => progress('step', describeStep(step)));
+    await playTimeline(scenario, clock, { sims, central, external, restartGateway }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
     const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
     const tickets = gateway.tickets.all();
-    const verdict = judge(scenario.expect, tickets);
+    const verdict = judge(scenario.expect, tickets, alerted);
     return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (Date.now() - started) / 1000 };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/**
+ * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with the
+ * login of the site's first MQTT device), calling `onAlert` with each alerted ticket's id.
+ */
+function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string) => void): mqtt.MqttClient {
+  const login = site.devices.flatMap((d) => (d.source.protocol === 'mqtt' && d.source.password !== undefined && 'value' in d.source.password ? [{ username: d.source.username ?? d.id, password: d.source.password.value }] : []))[0];
+  const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' && login !== undefined ? login : {}) });
+  client.on('error', () => undefined);
+  client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
+  client.on('message', (_topic, payload) => {
+    try {
+      const a = JSON.parse(payload.toString()) as { ticketId?: unknown };
+      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId);
+    } catch {
+      // not an alert of ours
+    }
+  });
+  return client;
 }
 
 export interface ExternalRunOptions {
@@ -128,8 +170,8 @@ export interface ExternalRunOptions {
  */
 export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  if (scenario.externalBroker || scenario.steps.some((s) => s.central !== undefined || s.server?.target === 'broker')) {
-    throw new Error(`scenario ${scenario.name} controls the central service or the broker; run it without --gateway`);
+  if (scenario.externalBroker || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.server?.target === 'broker')) {
+    throw new Error(`scenario ${scenario.name} controls the central service, the broker or the gateway; run it without --gateway`);
   }
   const started = Date.now();
   const clock = new ScaledClock(1);
@@ -155,7 +197,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   try {
     const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
     await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
-    await playTimeline(scenario, clock, { sims, central: null, external: null }, (step) => progress('step', describeStep(step)));
+    await playTimeline(scenario, clock, { sims, central: null, external: null, restartGateway: null }, (step) => progress('step', describeStep(step)));
     await poll();
     const tickets = [...seen.values()];
     const verdict = judge(scenario.expect, tickets);
@@ -181,7 +223,7 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
   return problems;
 }
 
-type StepContext = { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null };
+type StepContext = { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null; restartGateway: (() => Promise<void>) | null };
 
 /** The warm-up, then every step at its scenario time, then the settle period. */
 async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepContext, onStep: (step: TimedStep) => void): Promise<void> {
@@ -235,11 +277,25 @@ async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
       await ctx.sims.server(step.server.target, step.server.action);
     }
   }
-  if (step.central !== undefined && ctx.central !== null) {
-    const f = step.central.fault;
+  if (step.central?.close !== undefined && ctx.central !== null) {
+    const device = step.central.close;
+    const newest = ctx.central
+      .tickets()
+      .filter((t) => t.deviceId === device)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .at(-1);
+    if (newest === undefined) throw new Error(`the central service has no ticket of ${device} to close`);
+    ctx.central.setStatus(newest.id, 'closed');
+  }
+  const f = step.central?.fault;
+  if (f !== undefined && ctx.central !== null) {
     await ctx.central.inject(
       f === 'none' ? { kind: 'none' } : f === 'down' ? { kind: 'down' } : f === 'error500' ? { kind: 'error500' } : f === 'slow' ? { kind: 'slow', delayMs: 3000 } : f === 'drop' ? { kind: 'drop', when: 'after-apply' } : f === 'duplicate' ? { kind: 'duplicate' } : { kind: 'unauthorized' },
     );
+  }
+  if (step.gateway !== undefined) {
+    if (ctx.restartGateway === null) throw new Error('this run cannot restart the gateway');
+    await ctx.restartGateway();
   }
 }
 
@@ -249,7 +305,9 @@ function describeStep(s: TimedStep): string {
   if (s.mode !== undefined) parts.push(`mode ${s.mode}`);
   if (s.set !== undefined) parts.push(Object.entries(s.set).map(([k, v]) => `${k}=${String(v)}`).join(' '));
   if (s.server !== undefined) parts.push(`${s.server.target} ${s.server.action}`);
-  if (s.central !== undefined) parts.push(`central ${s.central.fault}`);
+  if (s.central?.fault !== undefined) parts.push(`central ${s.central.fault}`);
+  if (s.central?.close !== undefined) parts.push(`central closes the ticket of ${s.central.close}`);
+  if (s.gateway !== undefined) parts.push(`gateway ${s.gateway.action}`);
   if (s.note !== undefined) parts.push(`(${s.note})`);
   return parts.join(' ');
 }

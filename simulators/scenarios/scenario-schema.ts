@@ -12,14 +12,22 @@ const Step = z
     mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'normal']).optional(),
     /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus or OPC UA simulator. */
     server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua']), action: z.enum(['stop', 'start']) }).optional(),
-    /** Fault injection at the reference central service. */
-    central: z.strictObject({ fault: z.enum(['none', 'down', 'error500', 'slow', 'drop', 'duplicate', 'unauthorized']) }).optional(),
+    /**
+     * The reference central service: inject a fault, or close the newest ticket of a device (as
+     * its work-order system would once the repair is done; the gateway pulls the close back).
+     */
+    central: z
+      .strictObject({ fault: z.enum(['none', 'down', 'error500', 'slow', 'drop', 'duplicate', 'unauthorized']).optional(), close: z.string().min(1).optional() })
+      .refine((c) => (c.fault === undefined) !== (c.close === undefined), { message: 'expected one of fault or close' })
+      .optional(),
+    /** The gateway itself: a clean restart on the same data folder and ports (stop, then start). */
+    gateway: z.strictObject({ action: z.literal('restart') }).optional(),
     /** Spread a step over many devices: the n-th matching device acts at `at + n * spreadSeconds`. */
     spreadSeconds: z.number().min(0).optional(),
     note: z.string().optional(),
   })
-  .refine((s) => s.set !== undefined || s.mode !== undefined || s.server !== undefined || s.central !== undefined, {
-    message: 'expected one of set, mode, server or central',
+  .refine((s) => s.set !== undefined || s.mode !== undefined || s.server !== undefined || s.central !== undefined || s.gateway !== undefined, {
+    message: 'expected one of set, mode, server, central or gateway',
   })
   .refine((s) => (s.set === undefined && s.mode === undefined) || s.device !== undefined, { message: 'set and mode need a device' });
 
@@ -33,6 +41,12 @@ export const ExpectedTicket = z.strictObject({
   synced: z.boolean().default(true),
   /** Must be back to normal by the end (device-offline raised and cleared). */
   cleared: z.boolean().optional(),
+  /** Its alert must have reached the engineers' console on the site broker (alerts/#). */
+  alerted: z.boolean().optional(),
+  /** Must repeat an earlier ticket of the same device and fault (raised after that one closed). */
+  repeat: z.boolean().optional(),
+  /** Must end in this status (e.g. closed by the central service). */
+  status: z.enum(['raised', 'acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed']).optional(),
 });
 export type ExpectedTicket = z.infer<typeof ExpectedTicket>;
 
