@@ -33,6 +33,13 @@ export class AlertBook {
     return Object.values(this.#store.data.alerts).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /** Emergency records no channel has delivered yet. */
+  undeliveredEmergencies(): PendingAlert[] {
+    const out: PendingAlert[] = [];
+    for (const r of Object.values(this.#store.data.alerts)) if (r.tier === 'emergency' && r.channels.length === r.targets.length) out.push(r);
+    return out;
+  }
+
   /** One channel is done with the record (delivered, expired or dropped): it leaves the record. */
   done(key: string, channel: string): void {
     const rec = this.#store.data.alerts[key];

@@ -28,6 +28,8 @@ export interface ChannelQueueHooks {
 
 export interface ChannelQueueOptions {
   readonly retries: number;
+  /** One attempt that has not settled after this long counts as failed (a publish that hangs must not hold the channel). */
+  readonly attemptTimeoutMs?: number;
   readonly queueLimit: number;
   readonly clock: Clock;
   readonly log: Logger;
@@ -130,12 +132,22 @@ export class ChannelQueue {
     this.#timer = null;
   }
 
+  /** One attempt, failed if it has not settled within the attempt timeout. */
+  #attempt(alert: Alert): Promise<void> {
+    const ms = this.opts.attemptTimeoutMs ?? 20_000;
+    let timer: TimerHandle | null = null;
+    const late = new Promise<never>((_, reject) => {
+      timer = this.opts.clock.setTimeout(() => reject(new Error(`no answer within ${Math.round(ms / 1000)} s`)), ms);
+    });
+    return Promise.race([this.deliver(alert), late]).finally(() => timer?.cancel());
+  }
+
   #pump(): void {
     if (this.#inFlight !== null || this.#timer !== null || this.#stopped) return;
     const head = this.#queue[0];
     if (head === undefined) return;
     this.#inFlight = head;
-    this.deliver(head.alert).then(
+    this.#attempt(head.alert).then(
       () => {
         this.#inFlight = null;
         this.#take(head);

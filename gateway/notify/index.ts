@@ -267,13 +267,17 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 
   /** Emergencies no channel has delivered, every channel having failed at least once. */
   #updateHealth(): void {
-    const failing = new Map([...this.#queues].map(([id, q]) => [id, q.failingKeys()]));
+    // Runs after every delivery: look at the failing channels only when some emergency has reached no channel yet.
+    const candidates = this.#book.undeliveredEmergencies();
     const undelivered: UndeliveredAlert[] = [];
-    for (const rec of this.#book.all()) {
-      if (rec.tier !== 'emergency' || rec.channels.length < rec.targets.length) continue;
-      const errors = rec.channels.map((id) => ({ id, error: failing.get(id)?.get(rec.key) }));
-      if (errors.some((e) => e.error === undefined)) continue;
-      undelivered.push({ number: rec.alert.number, ticketId: rec.ticketId, title: rec.alert.title, where: rec.alert.where, since: rec.createdAt, channels: errors.map((e) => ({ id: e.id, error: e.error ?? '' })) });
+    if (candidates.length > 0) {
+      const failing = new Map([...this.#queues].map(([id, q]) => [id, q.failingKeys()]));
+      for (const rec of candidates) {
+        const errors = rec.channels.map((id) => ({ id, error: failing.get(id)?.get(rec.key) }));
+        if (errors.some((e) => e.error === undefined)) continue;
+        undelivered.push({ number: rec.alert.number, ticketId: rec.ticketId, title: rec.alert.title, where: rec.alert.where, since: rec.createdAt, channels: errors.map((e) => ({ id: e.id, error: e.error ?? '' })) });
+      }
+      undelivered.sort((a, b) => a.since - b.since);
     }
     const text = JSON.stringify(undelivered);
     if (text === this.#healthText) return;
