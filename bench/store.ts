@@ -88,7 +88,7 @@ async function loneWriteMs(open: number, samples: number): Promise<number> {
     await Promise.all(Array.from({ length: open }, () => tickets.raise(raiseInput(device, Date.now()))));
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
-      await sleep(150); // a full burst budget again: the write starts at once
+      await sleep(150); // a lone fault: nothing else in flight, so the write starts at once
       const t0 = performance.now();
       await tickets.raise(raiseInput(device, Date.now()));
       times.push(performance.now() - t0);
