@@ -9,7 +9,7 @@ const TARGETS: Readonly<Record<string, string>> = {
   'opcua.items': '5000',
   'opcua.rssMb': '<= 300',
   'store.stormDurableSeconds': '<= 11',
-  'store.stormWrites': '<= 100',
+  'store.stormDurableP99Ms': '<= 20',
   'syncDrain.seconds': '<= 60',
   'memory.idleRssMb': '<= 180',
   'memory.idleRssNoOpcuaMb': '<= 100',

@@ -1,6 +1,5 @@
 import { TypedEmitter } from '../../adapters/typed-emitter.js';
 import type { Clock } from '../clock.js';
-import { resolveSecret } from '../config/secrets.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
 import { spanWords } from '../local-time.js';
@@ -9,13 +8,14 @@ import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
-import { alertOf, dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, systemAlert, wecomBody, type Alert } from './alert-message.js';
-import { ChannelQueue, type Deliver } from './channel-queue.js';
+import { alertOf, systemAlert, type Alert } from './alert-message.js';
+import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
+import { ChannelQueue } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator } from './escalation.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
-export type PublishMqtt = (topic: string, payload: string, opts: { qos: 0 | 1 }) => Promise<void>;
+export type { PublishMqtt };
 
 /** An emergency alert no channel has delivered, every channel having tried: staff must be told in words. */
 export interface UndeliveredAlert {
@@ -290,47 +290,6 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   }
 }
 
-function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }): Deliver | null {
-  const env = deps.env ?? process.env;
-  const post = async (url: string, body: unknown): Promise<void> => {
-    let res: Response;
-    try {
-      res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      throw new Error(unreachable(url, err));
-    }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    await res.arrayBuffer();
-  };
-  switch (c.type) {
-    case 'mqtt': {
-      const publish = deps.publishMqtt;
-      if (publish === undefined) return null;
-      return (a) => publish(c.topic.replaceAll('{tier}', a.kind === 'system' ? 'system' : a.tier), JSON.stringify(a), { qos: 1 });
-    }
-    case 'webhook':
-      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', { type: a.kind === 'system' ? 'gateway.system' : 'ticket.raised', alert: a });
-    case 'wecom':
-      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', wecomBody(a));
-    case 'dingtalk':
-      return (a) => {
-        const url = resolveSecret(c.url, `notify ${c.id} url`, env) ?? '';
-        const secret = resolveSecret(c.secret, `notify ${c.id} secret`, env);
-        return post(secret === undefined ? url : dingtalkSignedUrl(url, secret, deps.clock.now()), dingtalkBody(a));
-      };
-    case 'feishu':
-      return (a) => {
-        const secret = resolveSecret(c.secret, `notify ${c.id} secret`, env);
-        const body = feishuBody(a) as Record<string, unknown>;
-        return post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', secret === undefined ? body : { ...feishuSign(secret, Math.floor(deps.clock.now() / 1000)), ...body });
-      };
-    default: {
-      const never: never = c;
-      throw new Error(`unknown channel ${JSON.stringify(never)}`);
-    }
-  }
-}
-
 /**
  * Whether a ticket's undelivered alerts are no longer needed: an engineer on site acknowledged it,
  * or there is nothing left to do (rejected as a false alarm, resolved, closed). The central
@@ -338,23 +297,6 @@ function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt
  */
 function takenCareOf(t: Ticket): boolean {
   return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed' || t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));
-}
-
-/**
- * Why a robot or webhook could not be reached, for the person who must fix it: the host and port
- * and the system's reason, never the URL's path or query (robot keys live there).
- */
-function unreachable(url: string, err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (err as { name?: string } | null)?.name === 'TimeoutError' ? 'no answer within 10 s' : errorMessage(err);
-  let host = 'the channel URL';
-  try {
-    const u = new URL(url);
-    host = u.host;
-  } catch {
-    // a URL that does not parse: say so without repeating it
-  }
-  return `cannot reach ${host} (${code})`;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
