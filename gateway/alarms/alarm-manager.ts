@@ -37,6 +37,8 @@ export class AlarmManager {
   readonly #upstreamTimers = new Map<string, TimerHandle>();
   /** Tickets raised recently (elapsed time), so an incident that starts a flood can take in the alarms that led to it. */
   #recent: { at: number; ticketId: string }[] = [];
+  /** Tickets being moved under a flood incident right now. */
+  readonly #grouping = new Set<string>();
   /** Recent activations per alarm in elapsed time: chattering is a window, so it never sees a clock step. */
   readonly #activations = new Map<string, number[]>();
 
@@ -225,6 +227,13 @@ export class AlarmManager {
     const windowMs = this.#site.alarms.flood.windowMinutes * 60_000;
     this.#recent = [...this.#recent.filter((r) => r.at > c.at - windowMs), { at: c.at, ticketId: ticket.id }];
     if (parentId !== null) await this.#attach(parentId, ticket);
+    // Alarms decided together race the flood: one raised while another started the flood (and its
+    // grouping already ran) joins the incident here.
+    else if (this.#floodIncident !== null && !c.deviceId.startsWith('upstream:')) {
+      const incident = await this.#floodIncident;
+      const fresh = this.#tickets.get(incident.id);
+      if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.at)) await this.#group(incident, ticket);
+    }
   }
 
   /**
@@ -304,15 +313,26 @@ export class AlarmManager {
       const incident = await created;
       for (const r of this.#recent) {
         const t = this.#tickets.get(r.ticketId);
-        if (t === undefined || t.parentId !== null || t.id === incident.id || !isOpen(t)) continue;
-        await this.#tickets.mutate(t.id, 'gateway', (d) => {
-          d.parentId = incident.id;
-          return { action: 'grouped', note: `under incident ${incident.number}` };
-        });
-        await this.#attach(incident.id, t);
+        if (t !== undefined) await this.#group(incident, t);
       }
     });
     return created;
+  }
+
+  /** Moves an ungrouped open ticket under the incident (once, whoever gets there first). */
+  async #group(incident: Ticket, t: Ticket): Promise<void> {
+    if (t.parentId !== null || t.id === incident.id || !isOpen(t) || this.#grouping.has(t.id)) return;
+    this.#grouping.add(t.id);
+    try {
+      await this.#tickets.mutate(t.id, 'gateway', (d) => {
+        if (d.parentId !== null) return null;
+        d.parentId = incident.id;
+        return { action: 'grouped', note: `under incident ${incident.number}` };
+      });
+      await this.#attach(incident.id, t);
+    } finally {
+      this.#grouping.delete(t.id);
+    }
   }
 
   async #attach(parentId: string, child: Ticket): Promise<void> {
