@@ -129,6 +129,15 @@ export const SiteFile = z
     devices: z.array(Device).min(1),
   })
   .superRefine((site, ctx) => {
+    // A robot or webhook alert is read on a phone: its link must be an address the phone reaches.
+    const phoneChannel = site.notify.channels.find((c) => c.type !== 'mqtt');
+    if (phoneChannel !== undefined && site.http.publicUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http', 'publicUrl'],
+        message: `the ${phoneChannel.type} channel "${phoneChannel.id}" sends alerts with a link to the ticket page: set http.publicUrl to the address staff phones reach the gateway at on the site network (e.g. "http://192.168.10.20:8080"); without it the link points at this machine itself`,
+      });
+    }
     const userIds = new Set<string>();
     const tokens = new Set<string>();
     site.users.forEach((u, i) => {

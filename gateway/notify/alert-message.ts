@@ -1,85 +1,56 @@
 import { createHmac } from 'node:crypto';
-import type { Ticket } from '../tickets/ticket.js';
+import type { AlertMention } from './alert-facts.js';
+import type { AlertText, Language } from './alert-text.js';
 
-const TIER_ZH = { emergency: '紧急', general: '一般', low: '低' } as const;
-
-/** What every channel says about a ticket, before each robot's own format. */
-export interface Alert {
-  /** `ticket`: a raised ticket; `system`: the gateway itself needs attention (token refused, disk quota). */
-  readonly kind: 'ticket' | 'system';
-  readonly ticketId: string;
-  readonly number: string;
-  readonly tier: Ticket['tier'];
-  readonly fault: string;
-  readonly title: Ticket['title'];
-  readonly where: string;
-  readonly deadlines: Ticket['deadlines'] | null;
-  readonly link: string;
-  readonly children: number;
-  /** Who it is for (the team on duty, or the level it escalated to); null for system alerts. */
-  readonly to: { readonly level: string; readonly name: Ticket['title'] } | null;
-  /** Set when nobody acknowledged in time and this alert goes one level up. */
-  readonly escalated: boolean;
+/**
+ * Each group robot's message format for one alert text, with its @-mentions.
+ *
+ * - WeCom (企业微信群机器人): `msgtype: text`, because only a text message takes
+ *   `mentioned_list` (user ids) and `mentioned_mobile_list`; "@all" mentions everyone.
+ * - DingTalk (钉钉自定义机器人): `msgtype: markdown` with `at.atMobiles` / `at.atUserIds` /
+ *   `at.isAtAll`; the text must also carry "@<mobile>" for the mention to show.
+ * - Feishu (飞书自定义机器人): an interactive card, mentions as `<at id=...></at>` in its
+ *   lark_md text (`<at id=all></at>` for everyone).
+ */
+function openWord(lang: Language): string {
+  return lang === 'en' ? 'Open the ticket' : '查看工单';
 }
 
-export function alertOf(t: Ticket, publicUrl: string, to: Alert['to'] = null, escalated = false): Alert {
-  const l = t.location;
+/** WeCom group robot: plain text, so the mentions ring; the head first for the lock screen. */
+export function wecomBody(t: AlertText, m: AlertMention | null, lang: Language): unknown {
+  const mobiles = m === null ? [] : m.all ? ['@all'] : [...m.mobiles];
+  const ids = m === null ? [] : m.all ? ['@all'] : [...m.wecom];
   return {
-    kind: 'ticket',
-    ticketId: t.id,
-    number: t.number,
-    tier: t.tier,
-    fault: t.fault,
-    title: t.title,
-    where: `${l.building} ${l.floor} ${l.description}`,
-    deadlines: t.deadlines,
-    link: `${publicUrl.replace(/\/$/, '')}/tickets/${t.id}`,
-    children: t.childIds.length,
-    to,
-    escalated,
+    msgtype: 'text',
+    text: {
+      content: [t.head, ...t.lines, `${openWord(lang)}：${t.link}`].join('\n'),
+      ...(ids.length > 0 ? { mentioned_list: ids } : {}),
+      ...(mobiles.length > 0 ? { mentioned_mobile_list: mobiles } : {}),
+    },
   };
 }
 
-/** An alert about the gateway itself, sent on the same channels as tickets, never dropped. */
-export function systemAlert(code: string, title: Ticket['title'], where: string, publicUrl: string): Alert {
-  return { kind: 'system', ticketId: '', number: code, tier: 'emergency', fault: code, title, where, deadlines: null, link: `${publicUrl.replace(/\/$/, '')}/readyz`, children: 0, to: null, escalated: false };
+/** DingTalk group robot: markdown with the head as title; "@mobile" in the text for each mention. */
+export function dingtalkBody(t: AlertText, m: AlertMention | null, lang: Language): unknown {
+  const ats = m === null ? '' : m.all ? '@all' : [...m.mobiles.map((x) => `@${x}`), ...m.dingtalk.map((x) => `@${x}`)].join(' ');
+  const text = [`### ${t.head}`, ...t.lines.map((l) => `- ${l}`), `[${openWord(lang)}](${t.link})`, ...(ats === '' ? [] : [ats])].join('\n');
+  return {
+    msgtype: 'markdown',
+    markdown: { title: t.head, text },
+    at: { atMobiles: m === null ? [] : [...m.mobiles], atUserIds: m === null ? [] : [...m.dingtalk], isAtAll: m?.all ?? false },
+  };
 }
 
-function lines(a: Alert): string[] {
-  if (a.deadlines === null) return [`系统告警 System alert｜${a.number}`, `${a.title.zh} / ${a.title.en}`, `网关 Gateway: ${a.where}`];
-  return [
-    `工单 ${a.number}｜${TIER_ZH[a.tier]} ${a.tier}`,
-    ...(a.escalated ? [`⚠ 超时未响应，已升级 Not acknowledged in time: escalated`] : []),
-    `${a.title.zh} / ${a.title.en}`,
-    ...(a.to === null ? [] : [`通知 To: ${a.to.name.zh} / ${a.to.name.en}`]),
-    `位置 Where: ${a.where}`,
-    `响应 Acknowledge by: ${a.deadlines.acknowledgeBy}`,
-    `派单 Dispatch by: ${a.deadlines.dispatchBy}`,
-    ...(a.deadlines.onSiteBy === null ? [] : [`到场 On site by: ${a.deadlines.onSiteBy}`]),
-    `完成 Resolve by: ${a.deadlines.resolveBy}`,
-    ...(a.children > 0 ? [`合并 Grouped alarms: ${a.children}`] : []),
-  ];
-}
-
-/** WeCom group robot: `msgtype: markdown`. */
-export function wecomBody(a: Alert): unknown {
-  return { msgtype: 'markdown', markdown: { content: [`**${lines(a)[0]}**`, ...lines(a).slice(1).map((l) => `> ${l}`), `[查看工单 Open ticket](${a.link})`].join('\n') } };
-}
-
-/** DingTalk group robot: `msgtype: markdown` with title and text. */
-export function dingtalkBody(a: Alert): unknown {
-  return { msgtype: 'markdown', markdown: { title: `${TIER_ZH[a.tier]} ${a.number}`, text: [`### ${lines(a)[0]}`, ...lines(a).slice(1).map((l) => `- ${l}`), `[查看工单 Open ticket](${a.link})`].join('\n') } };
-}
-
-/** Feishu (Lark) custom bot: an interactive card. */
-export function feishuBody(a: Alert): unknown {
+/** Feishu custom bot: an interactive card, red for emergencies, with the mentions in its text. */
+export function feishuBody(t: AlertText, m: AlertMention | null, lang: Language, tier: 'emergency' | 'general' | 'low'): unknown {
+  const ats = m === null ? '' : m.all ? '<at id=all></at>' : m.feishu.map((id) => `<at id=${id}></at>`).join(' ');
   return {
     msg_type: 'interactive',
     card: {
-      header: { title: { tag: 'plain_text', content: lines(a)[0] }, template: a.tier === 'emergency' ? 'red' : a.tier === 'general' ? 'orange' : 'blue' },
+      header: { title: { tag: 'plain_text', content: t.head }, template: tier === 'emergency' ? 'red' : tier === 'general' ? 'orange' : 'blue' },
       elements: [
-        { tag: 'div', text: { tag: 'lark_md', content: lines(a).slice(1).join('\n') } },
-        { tag: 'action', actions: [{ tag: 'button', text: { tag: 'plain_text', content: '查看工单 Open ticket' }, url: a.link, type: 'primary' }] },
+        { tag: 'div', text: { tag: 'lark_md', content: [...t.lines, ...(ats === '' ? [] : [ats])].join('\n') } },
+        { tag: 'action', actions: [{ tag: 'button', text: { tag: 'plain_text', content: openWord(lang) }, url: t.link, type: 'primary' }] },
       ],
     },
   };

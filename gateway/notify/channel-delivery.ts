@@ -1,56 +1,129 @@
 import type { Clock } from '../clock.js';
 import { resolveSecret } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
+import type { AlertFacts, AlertMention } from './alert-facts.js';
 import { dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, wecomBody } from './alert-message.js';
+import { alertText, digestText, type AlertText, type Language } from './alert-text.js';
 import type { Deliver } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
+import { fillTemplate } from './webhook-template.js';
 
 export type PublishMqtt = (topic: string, payload: string, opts: { qos: 0 | 1 }) => Promise<void>;
 
+export interface DeliveryDeps {
+  readonly clock: Clock;
+  readonly timeZone: string;
+  /** Where staff open the pages (a digest links to the engineering page). */
+  readonly publicUrl: string;
+  readonly publishMqtt?: PublishMqtt;
+  readonly fetch?: typeof fetch;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
- * How each kind of channel delivers one alert: the MQTT alert topic, a generic JSON webhook, and
- * the WeCom / DingTalk / Feishu group robots in their own formats and signatures. A delivery
- * resolves only once the other side took the alert; anything else throws, and the channel's queue
- * retries it.
+ * How each kind of channel delivers one alert, or several merged into one digest: the MQTT alert
+ * topic, a generic JSON webhook (optionally through a body template, for SMS and voice-call
+ * gateways), and the WeCom / DingTalk / Feishu group robots in their own formats, signatures and
+ * @-mentions. Each is worded in the channel's language at the moment it is sent. A delivery
+ * resolves only once the other side took it; a robot that answers with an error code (bad
+ * signature, rate limit, keyword check) has not taken it, and the queue retries.
  */
-export function makeDeliver(c: Channel, deps: { clock: Clock; publishMqtt?: PublishMqtt; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }): Deliver | null {
+export function makeDeliver(c: Channel, deps: DeliveryDeps): Deliver | null {
   const env = deps.env ?? process.env;
-  const post = async (url: string, body: unknown): Promise<void> => {
+  const lang: Language = c.language;
+  const words = (alerts: readonly AlertFacts[]): { text: AlertText; mention: AlertMention | null; tier: AlertFacts['tier'] } => {
+    const now = deps.clock.now();
+    const first = alerts[0];
+    if (first === undefined) throw new Error('nothing to send');
+    if (alerts.length === 1) return { text: alertText(first, now, deps.timeZone, lang), mention: first.to?.mention ?? null, tier: first.tier };
+    const tier = alerts.some((a) => a.tier === 'emergency') ? 'emergency' : alerts.some((a) => a.tier === 'general') ? 'general' : 'low';
+    return { text: digestText(alerts, now, deps.timeZone, lang, `${deps.publicUrl.replace(/\/$/, '')}/engineering`), mention: mergeMentions(alerts), tier };
+  };
+  const post = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<void> => {
     let res: Response;
     try {
-      res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
     } catch (err) {
       throw new Error(unreachable(url, err));
     }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    await res.arrayBuffer();
+    const text = await res.text();
+    if (!res.ok) throw new Error(`HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`);
+    refusedByRobot(text);
   };
   switch (c.type) {
     case 'mqtt': {
       const publish = deps.publishMqtt;
       if (publish === undefined) return null;
-      return (a) => publish(c.topic.replaceAll('{tier}', a.kind === 'system' ? 'system' : a.tier), JSON.stringify(a), { qos: 1 });
+      return (alerts) => {
+        const w = words(alerts);
+        const topicTier = alerts.length === 1 && alerts[0]?.kind === 'system' ? 'system' : w.tier;
+        // Machines read the facts; a console shows `text` as it is.
+        const first = alerts[0];
+        const payload =
+          alerts.length === 1 && first !== undefined
+            ? { ...first, text: [w.text.head, ...w.text.lines, w.text.link].join('\n') }
+            : { kind: 'digest', tier: w.tier, alerts, text: [w.text.head, ...w.text.lines, w.text.link].join('\n') };
+        return publish(c.topic.replaceAll('{tier}', topicTier), JSON.stringify(payload), { qos: 1 });
+      };
     }
     case 'webhook':
-      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', { type: a.kind === 'system' ? 'gateway.system' : 'ticket.raised', alert: a });
+      return (alerts) => {
+        const w = words(alerts);
+        const url = resolveSecret(c.url, `notify ${c.id} url`, env) ?? '';
+        const type = alerts.length > 1 ? 'alerts.digest' : `alert.${alerts[0]?.kind ?? 'raised'}`;
+        const body = c.template === undefined ? { type, text: [w.text.head, ...w.text.lines, w.text.link].join('\n'), alerts } : fillTemplate(c.template, w.text, alerts, w.mention);
+        return post(url, body);
+      };
     case 'wecom':
-      return (a) => post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', wecomBody(a));
+      return (alerts) => {
+        const w = words(alerts);
+        return post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', wecomBody(w.text, w.mention, lang));
+      };
     case 'dingtalk':
-      return (a) => {
+      return (alerts) => {
+        const w = words(alerts);
         const url = resolveSecret(c.url, `notify ${c.id} url`, env) ?? '';
         const secret = resolveSecret(c.secret, `notify ${c.id} secret`, env);
-        return post(secret === undefined ? url : dingtalkSignedUrl(url, secret, deps.clock.now()), dingtalkBody(a));
+        return post(secret === undefined ? url : dingtalkSignedUrl(url, secret, deps.clock.now()), dingtalkBody(w.text, w.mention, lang));
       };
     case 'feishu':
-      return (a) => {
+      return (alerts) => {
+        const w = words(alerts);
         const secret = resolveSecret(c.secret, `notify ${c.id} secret`, env);
-        const body = feishuBody(a) as Record<string, unknown>;
+        const body = feishuBody(w.text, w.mention, lang, w.tier) as Record<string, unknown>;
         return post(resolveSecret(c.url, `notify ${c.id} url`, env) ?? '', secret === undefined ? body : { ...feishuSign(secret, Math.floor(deps.clock.now() / 1000)), ...body });
       };
     default: {
       const never: never = c;
       throw new Error(`unknown channel ${JSON.stringify(never)}`);
     }
+  }
+}
+
+/** Everyone any of the merged alerts mentions. */
+function mergeMentions(alerts: readonly AlertFacts[]): AlertMention {
+  const all = alerts.flatMap((a) => (a.to === null ? [] : [a.to.mention]));
+  const union = (f: (m: AlertMention) => readonly string[]): string[] => [...new Set(all.flatMap(f))];
+  return { names: union((m) => m.names), mobiles: union((m) => m.mobiles), wecom: union((m) => m.wecom), dingtalk: union((m) => m.dingtalk), feishu: union((m) => m.feishu), all: all.some((m) => m.all) };
+}
+
+/**
+ * The robots answer HTTP 200 with an error code when they did not take a message: WeCom and
+ * DingTalk `{"errcode": 310000, "errmsg": "..."}` (bad signature, keyword, IP, rate limit), Feishu
+ * `{"code": 19021, "msg": "..."}` (or `StatusCode` from older bots). Anything but 0 is a failure.
+ */
+function refusedByRobot(text: string): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return; // a plain webhook may answer anything with its 2xx
+  }
+  if (typeof body !== 'object' || body === null) return;
+  const b = body as Record<string, unknown>;
+  for (const [codeKey, msgKey] of [['errcode', 'errmsg'], ['code', 'msg'], ['StatusCode', 'StatusMessage']] as const) {
+    const code = b[codeKey];
+    if (typeof code === 'number' && code !== 0) throw new Error(`robot refused the message: ${codeKey} ${code}${typeof b[msgKey] === 'string' ? ` (${String(b[msgKey]).slice(0, 200)})` : ''}`);
   }
 }
 
@@ -63,11 +136,9 @@ function unreachable(url: string, err: unknown): string {
   const code = typeof cause?.code === 'string' ? cause.code : (err as { name?: string } | null)?.name === 'TimeoutError' ? 'no answer within 10 s' : errorMessage(err);
   let host = 'the channel URL';
   try {
-    const u = new URL(url);
-    host = u.host;
+    host = new URL(url).host;
   } catch {
     // a URL that does not parse: say so without repeating it
   }
   return `cannot reach ${host} (${code})`;
 }
-

@@ -55,7 +55,7 @@ export class Escalator {
       clock: Clock;
       log: Logger;
       /** Stages the escalation alert (the n-th) in the same durable write as the step on the ticket. */
-      stage: (t: Ticket, step: EscalationStep, to: Addressee, n: number) => void;
+      stage: (t: Ticket, e: { step: EscalationStep; to: Addressee; missedBy: Addressee; minutes: number; n: number }) => void;
       /** The step is on disk: send its alert. */
       onEscalated: (t: Ticket, step: EscalationStep, n: number) => void;
     },
@@ -105,15 +105,18 @@ export class Escalator {
 
   async #escalate(t: Ticket, step: EscalationStep, elapsed: number): Promise<void> {
     // Who is on duty is a matter of the local time of day: wall time is right here.
-    const to = this.deps.roster.addressee(step, this.deps.clock.now(), t.skill, t.location.building);
+    const now = this.deps.clock.now();
+    const to = this.deps.roster.addressee(step, now, t.skill, t.location.building);
+    const missedBy = this.deps.roster.addressee(step === 'manager' ? 'supervisor' : 'team', now, t.skill, t.location.building);
     const minutes = this.deps.contract[t.tier].acknowledgeMinutes * (escalationsSoFar(t) + 1);
+    const who = (a: Addressee, lang: 'zh' | 'en'): string => [a.name[lang], ...a.people.map((p) => p.name)].join(' ');
     try {
       const after = await this.deps.tickets.mutate(t.id, 'gateway', (d) => {
         // Re-checked on the live draft: an acknowledgement may have landed meanwhile.
         if (dueEscalation(d, this.deps.contract, elapsed) !== step) return null;
-        return { action: 'escalated', note: `升级至${to.name.zh}：${minutes} 分钟内无人响应 / escalated to ${to.name.en}: not acknowledged within ${minutes} min` };
+        return { action: 'escalated', note: `${who(missedBy, 'zh')} 未在 ${minutes} 分钟内接单，已升级给 ${who(to, 'zh')} / ${who(missedBy, 'en')} did not acknowledge within ${minutes} min: escalated to ${who(to, 'en')}` };
       }, (next) => {
-        if (escalationsSoFar(next) > escalationsSoFar(t)) this.deps.stage(next, step, to, escalationsSoFar(next));
+        if (escalationsSoFar(next) > escalationsSoFar(t)) this.deps.stage(next, { step, to, missedBy, minutes, n: escalationsSoFar(next) });
       });
       const n = escalationsSoFar(after);
       if (n === escalationsSoFar(t)) return;

@@ -8,11 +8,12 @@ import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
-import { alertOf, systemAlert, type Alert } from './alert-message.js';
+import { escalatedFacts, raisedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
-import { ChannelQueue } from './channel-queue.js';
+import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator } from './escalation.js';
+import { IncidentSummaries } from './incident-summaries.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
 export type { PublishMqtt };
@@ -33,9 +34,9 @@ export interface AlertHealth {
 }
 
 export type NotifierEvents = {
-  alert: [{ channel: string; alert: Alert; ok: boolean }];
+  alert: [{ channel: string; alert: AlertFacts; ok: boolean }];
   escalated: [{ ticket: Ticket; step: EscalationStep }];
-  givenUp: [{ channel: string; alert: Alert; why: 'expired' | 'dropped' }];
+  givenUp: [{ channel: string; alert: AlertFacts; why: 'expired' | 'dropped' }];
   /** The set of undelivered emergency alerts changed. */
   health: [AlertHealth];
 };
@@ -46,6 +47,8 @@ export interface ChannelStatus {
   readonly failed: number;
   readonly dropped: number;
   readonly expired: number;
+  /** Messages that carried several alerts merged (the robot's rate limit was reached). */
+  readonly digests: number;
   readonly pending: number;
   readonly lastError: string | null;
 }
@@ -74,10 +77,11 @@ export interface NotifierDeps {
 }
 
 /**
- * Alerts a raised ticket to the team on duty for its skill and building, and on the channels that
- * get every alert. Children of an incident are summarised by the incident's own alert, except
- * emergencies, which are always alerted at once. An alert nobody acknowledges in time goes up the
- * ladder (escalation.ts).
+ * Alerts a raised ticket to the team on duty for its skill and building (@-mentioning the people
+ * on duty), and on the channels that get every alert. The alarms an incident groups (a flood, the
+ * equipment a lost power board feeds) are told by the incident's summary, first at once and then
+ * as updates, not one message each. An alert nobody acknowledges in time goes up the ladder
+ * (escalation.ts), saying who missed what.
  *
  * Every alert is first a record in the store (alert-book.ts), written in the same durable write
  * as the ticket change that calls for it, and each channel takes it off once delivered. So an
@@ -96,58 +100,64 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #tickets: TicketService;
   readonly #store: Store;
   readonly #book: AlertBook;
+  readonly #summaries: IncidentSummaries;
   readonly #publicUrl: string;
   readonly #siteName: string;
   readonly #expireMs: number;
+  /** Records staged in a ticket's durable write, sent once it is on disk ('changed'). */
+  readonly #staged = new Map<string, string[]>();
   #health: AlertHealth = { undelivered: [] };
   #healthText = '[]';
   readonly #onChange = (t: Ticket, change: TicketChange): void => this.#changed(t, change);
 
   constructor(deps: NotifierDeps) {
     super();
+    const site = deps.site;
     this.#tickets = deps.tickets;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#book = new AlertBook({ store: deps.store, log: deps.log });
-    this.#roster = new DutyRoster(deps.site.notify.roster, deps.site.site.timeZone);
+    this.#roster = new DutyRoster(site.notify.roster, site.site.timeZone, site.users);
     this.#addressed = this.#roster.addressedChannels();
-    this.#expireMs = deps.site.notify.expireMinutes * 60_000;
+    this.#expireMs = site.notify.expireMinutes * 60_000;
+    this.#summaries = new IncidentSummaries(deps.clock, site.notify.summaryEverySeconds * 1000);
+    this.#siteName = site.site.name;
+    const h = site.http;
+    this.#publicUrl = h.publicUrl ?? `http://${h.host === '0.0.0.0' ? '127.0.0.1' : h.host}:${h.port}`;
     this.#escalator = new Escalator({
       tickets: deps.tickets,
-      contract: deps.site.contract,
+      contract: site.contract,
       roster: this.#roster,
       clock: deps.clock,
       log: deps.log,
-      stage: (t, step, to, n) => this.#stage(`${t.id}/escalated-${n}`, t.id, alertOf(t, this.#publicUrl, { level: to.level, name: to.name }, true), to),
+      stage: (t, e) => this.#stage(`${t.id}/escalated-${e.n}`, t.id, escalatedFacts(t, e.missedBy, e.to, 'acknowledgeBy', e.minutes, this.#publicUrl), e.to),
       onEscalated: (t, step, n) => {
         this.#enqueue(`${t.id}/escalated-${n}`);
         this.emit('escalated', { ticket: t, step });
       },
     });
-    this.#siteName = deps.site.site.name;
-    const h = deps.site.http;
-    this.#publicUrl = h.publicUrl ?? `http://${h.host === '0.0.0.0' ? '127.0.0.1' : h.host}:${h.port}`;
     this.#channels = new Map();
     this.#queues = new Map();
-    for (const c of deps.site.notify.channels) {
-      const deliver = makeDeliver(c, deps);
+    const delivery = { clock: deps.clock, timeZone: site.site.timeZone, publicUrl: this.#publicUrl, ...(deps.publishMqtt === undefined ? {} : { publishMqtt: deps.publishMqtt }), ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }), ...(deps.env === undefined ? {} : { env: deps.env }) };
+    for (const c of site.notify.channels) {
+      const deliver = makeDeliver(c, delivery);
       if (deliver === null) continue;
       this.#channels.set(c.id, c);
+      const perMinute = c.type === 'mqtt' ? undefined : c.perMinute;
       this.#queues.set(
         c.id,
         new ChannelQueue(c.id, deliver, {
           retries: c.retries,
           queueLimit: c.queueLimit,
+          ...(perMinute === undefined ? {} : { perMinute }),
           clock: deps.clock,
           log: deps.log,
           hooks: {
-            delivered: (item) => {
-              this.#book.done(item.key, c.id);
-              this.emit('alert', { channel: c.id, alert: item.alert, ok: true });
-              this.#updateHealth();
-            },
-            failed: (item, _err, attempts) => {
+            delivered: (item, latencyMs, merged) => this.#delivered(c.id, item, latencyMs, merged),
+            failed: (item, err, attempts, latencyMs) => {
+              // One line per alert that fails (and GW_NOTIFY_FAILED from the queue once it keeps failing).
+              if (attempts === 1) this.#log.warn({ event: 'notify.attempt_failed', channel: c.id, number: item.alert.number, tier: item.alert.tier, result: 'failed', latencyMs: Math.round(latencyMs), err }, `alert for ${item.alert.number} on ${c.id} failed (${err}); retrying`);
               if (attempts === c.retries + 1) this.emit('alert', { channel: c.id, alert: item.alert, ok: false });
               this.#updateHealth();
             },
@@ -156,13 +166,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
         }),
       );
     }
-    // Staged inside the durable write of the raise (persist first): see TicketService.beforeDurable.
-    deps.tickets.beforeDurable((t, change) => {
-      if (change === 'raised' && this.#alerts(t)) {
-        const to = this.#roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
-        this.#stage(`${t.id}/raised`, t.id, alertOf(t, this.#publicUrl, { level: to.level, name: to.name }), to);
-      }
-    });
+    // Staged inside the durable write of the change that calls for it (persist first).
+    deps.tickets.beforeDurable((t, change, previous) => this.#beforeDurable(t, change, previous));
   }
 
   async start(): Promise<void> {
@@ -186,20 +191,18 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
     await this.#escalator.stop();
+    this.#summaries.stop();
     for (const q of this.#queues.values()) q.stop();
   }
 
   system(code: string, title: { zh: string; en: string }): void {
     const key = `system/${code}`;
-    this.#stage(key, null, systemAlert(code, title, this.#siteName, this.#publicUrl), null);
-    this.#store.commit().then(
-      () => this.#enqueue(key),
-      (err: unknown) => this.#log.error({ event: 'notify.system_not_written', code, err: errorMessage(err) }, `system alert ${code} could not be written`),
-    );
+    this.#stage(key, null, systemFacts(code, title, this.#siteName, this.#publicUrl), null);
+    this.#commitThenEnqueue([key], `system alert ${code}`);
   }
 
   status(): ChannelStatus[] {
-    return [...this.#queues.values()].map((q) => ({ channel: q.id, sent: q.sent, failed: q.failed, dropped: q.dropped, expired: q.expired, pending: q.pending, lastError: q.lastError }));
+    return [...this.#queues.values()].map((q) => ({ channel: q.id, sent: q.sent, failed: q.failed, dropped: q.dropped, expired: q.expired, digests: q.digests, pending: q.pending, lastError: q.lastError }));
   }
 
   health(): AlertHealth {
@@ -210,19 +213,65 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     for (const [id, q] of this.#queues) if (this.#channels.get(id)?.type === 'mqtt') q.retryNow();
   }
 
-  /** Raised tickets are alerted, but children of an incident only when they are emergencies. */
-  #alerts(t: Ticket): boolean {
-    return t.parentId === null || t.tier === 'emergency';
+  #beforeDurable(t: Ticket, change: TicketChange, previous: Ticket | undefined): void {
+    if (change === 'raised') {
+      // An incident is told by its summary once it groups an alarm; a grouped alarm by its incident's.
+      if (t.kind === 'incident' || t.parentId !== null) return;
+      const to = this.#addressee(t);
+      this.#stageFor(t.id, `${t.id}/raised`, raisedFacts(t, to, this.#publicUrl), to);
+      return;
+    }
+    if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
+    const d = this.#summaries.decide(t.id, (key) => this.#book.get(key) !== undefined, () => this.#summaryDue(t.id));
+    if (d.what === 'later') return;
+    const to = this.#addressee(t);
+    this.#stageFor(t.id, d.key, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
+  }
+
+  /** A throttled summary's time came: staged on its own durable write with the incident as it is now. */
+  #summaryDue(incidentId: string): void {
+    const t = this.#tickets.get(incidentId);
+    if (t === undefined || takenCareOf(t)) return;
+    const key = this.#summaries.due(incidentId);
+    const to = this.#addressee(t);
+    this.#stage(key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
+    this.#commitThenEnqueue([key], `summary of ${t.number}`);
+  }
+
+  #childrenOf(t: Ticket): Ticket[] {
+    return t.childIds.flatMap((id) => this.#tickets.get(id) ?? []);
+  }
+
+  #addressee(t: Ticket): Addressee {
+    return this.#roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
+  }
+
+  #stageFor(ticketId: string, key: string, facts: AlertFacts, to: Addressee): void {
+    if (!this.#stage(key, ticketId, facts, to)) return;
+    this.#staged.set(ticketId, [...(this.#staged.get(ticketId) ?? []), key]);
   }
 
   /** A record for the channels of the addressee (null: every channel), that take the alert's tier. */
-  #stage(key: string, ticketId: string | null, alert: Alert, to: Addressee | null): void {
+  #stage(key: string, ticketId: string | null, facts: AlertFacts, to: Addressee | null): boolean {
     const targets = [...this.#channels.values()]
       .filter((c) => to === null || !this.#addressed.has(c.id) || to.channels.includes(c.id))
-      .filter((c) => c.tiers === undefined || c.tiers.includes(alert.tier))
+      .filter((c) => c.tiers === undefined || c.tiers.includes(facts.tier))
       .map((c) => c.id);
-    if (targets.length === 0) return;
-    this.#book.stage({ key, ticketId, tier: alert.tier, alert, targets, channels: targets, createdAt: this.#clock.now() });
+    if (targets.length === 0) return false;
+    const pending = this.#book.get(key);
+    // A summary brought up to date keeps the channels that still have to send it.
+    const channels = pending === undefined ? targets : pending.channels;
+    this.#book.stage({ key, ticketId, tier: facts.tier, alert: facts, targets, channels, createdAt: pending?.createdAt ?? this.#clock.now() });
+    return true;
+  }
+
+  #commitThenEnqueue(keys: readonly string[], what: string): void {
+    this.#store.commit().then(
+      () => {
+        for (const k of keys) this.#enqueue(k);
+      },
+      (err: unknown) => this.#log.error({ event: 'notify.not_written', what, err: errorMessage(err) }, `${what} could not be written`),
+    );
   }
 
   /** Hands a durable record to the queues of the channels it still has to reach. */
@@ -236,10 +285,12 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   }
 
   #changed(t: Ticket, change: TicketChange): void {
-    if (change === 'raised') {
-      this.#enqueue(`${t.id}/raised`);
-      return;
+    const staged = this.#staged.get(t.id);
+    if (staged !== undefined) {
+      this.#staged.delete(t.id);
+      for (const key of staged) this.#enqueue(key);
     }
+    if (change === 'raised') return;
     // Someone took the ticket: its alerts that have not gone out are not needed any more.
     if (!takenCareOf(t)) return;
     const gone = this.#book.dropTicket(t.id);
@@ -250,13 +301,23 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     this.#updateHealth();
   }
 
+  #delivered(channel: string, item: QueuedAlert, latencyMs: number, merged: number): void {
+    this.#book.done(item.key, channel);
+    this.#log.info(
+      { event: 'notify.sent', channel, number: item.alert.number, tier: item.alert.tier, kind: item.alert.kind, result: 'sent', latencyMs: Math.round(latencyMs), merged },
+      `alert for ${item.alert.number} sent on ${channel} in ${Math.round(latencyMs)} ms${merged > 1 ? ` (one of ${merged} merged into a digest)` : ''}`,
+    );
+    this.emit('alert', { channel, alert: item.alert, ok: true });
+    this.#updateHealth();
+  }
+
   /** A general or low alert was not delivered: counted, logged and written on its ticket. */
-  #givenUp(channel: string, key: string, alert: Alert, why: 'expired' | 'dropped', err: string | null): void {
+  #givenUp(channel: string, key: string, alert: AlertFacts, why: 'expired' | 'dropped', err: string | null): void {
     this.#book.done(key, channel);
     this.emit('givenUp', { channel, alert, why });
     const reason = why === 'expired' ? `not delivered within ${spanWords(this.#expireMs)}${err === null ? '' : ` (${err})`}` : 'the channel queue was full';
     this.#log.error({ event: 'notify.given_up', code: 'GW_NOTIFY_EXPIRED', channel, number: alert.number, tier: alert.tier, why, err }, `alert for ${alert.number} on ${channel} given up: ${reason}`);
-    if (alert.kind === 'ticket' && this.#tickets.get(alert.ticketId) !== undefined) {
+    if (alert.kind !== 'system' && this.#tickets.get(alert.ticketId) !== undefined) {
       const zh = why === 'expired' ? `告警未能经 ${channel} 送达（${spanWords(this.#expireMs, 'zh')}内未成功${err === null ? '' : `：${err}`}）` : `告警未经 ${channel} 发送（发送队列已满）`;
       this.#tickets
         .mutate(alert.ticketId, 'gateway', () => ({ action: 'alert-undelivered', note: `${zh} / alert on ${channel} ${reason}` }))
@@ -275,7 +336,15 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       for (const rec of candidates) {
         const errors = rec.channels.map((id) => ({ id, error: failing.get(id)?.get(rec.key) }));
         if (errors.some((e) => e.error === undefined)) continue;
-        undelivered.push({ number: rec.alert.number, ticketId: rec.ticketId, title: rec.alert.title, where: rec.alert.where, since: rec.createdAt, channels: errors.map((e) => ({ id: e.id, error: e.error ?? '' })) });
+        const w = rec.alert.where;
+        undelivered.push({
+          number: rec.alert.number,
+          ticketId: rec.ticketId,
+          title: rec.alert.title,
+          where: w === null ? this.#siteName : `${w.building} ${w.floor} ${w.place.zh}`,
+          since: rec.createdAt,
+          channels: errors.map((e) => ({ id: e.id, error: e.error ?? '' })),
+        });
       }
       undelivered.sort((a, b) => a.since - b.since);
     }

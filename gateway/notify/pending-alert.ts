@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Tier } from '../config/site-schema.js';
-import type { Alert } from './alert-message.js';
+import type { AlertFacts } from './alert-facts.js';
 
 /**
  * An alert that has not reached every channel it is for yet, kept in the store so a restart
@@ -10,11 +10,12 @@ import type { Alert } from './alert-message.js';
  * Immutable: a delivery replaces the record (the store's journal sees it changed by reference).
  */
 export interface PendingAlert {
-  /** `{ticketId}/raised`, `{ticketId}/escalated-{n}`, `system/{code}`. */
+  /** `{ticketId}/raised`, `{ticketId}/escalated-{n}`, `{incidentId}/summary-{n}`, `system/{code}`. */
   readonly key: string;
   readonly ticketId: string | null;
-  readonly tier: Alert['tier'];
-  readonly alert: Alert;
+  readonly tier: AlertFacts['tier'];
+  /** What it is about; each channel words it in its own language when it sends. */
+  readonly alert: AlertFacts;
   /** Channel ids it was for. */
   readonly targets: readonly string[];
   /** Channel ids it has not been delivered on yet. */
@@ -24,28 +25,41 @@ export interface PendingAlert {
 }
 
 const Bilingual = z.object({ zh: z.string(), en: z.string() });
-const Iso = z.string();
+const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
 
-const AlertSchema = z.object({
-  kind: z.enum(['ticket', 'system']),
+const AlertFactsSchema = z.object({
+  kind: z.enum(['raised', 'escalated', 'summary', 'system']),
   ticketId: z.string(),
   number: z.string(),
   tier: Tier,
   fault: z.string(),
   title: Bilingual,
-  where: z.string(),
-  deadlines: z.object({ acknowledgeBy: Iso, dispatchBy: Iso, onSiteBy: Iso.nullable(), resolveBy: Iso }).nullable(),
+  where: z.object({ building: z.string(), floor: z.string(), place: Bilingual }).nullable(),
+  reading: z
+    .object({ point: Bilingual, value: Bilingual, unit: z.string().nullable(), before: z.object({ value: Bilingual, secondsAgo: z.number() }).nullable() })
+    .nullable(),
+  detail: Bilingual.nullable(),
+  deadline: z.object({ step: Step, at: z.number() }).nullable(),
+  deadlines: z.object({ acknowledgeBy: z.string(), dispatchBy: z.string(), onSiteBy: z.string().nullable(), resolveBy: z.string() }).nullable(),
   link: z.string(),
-  children: z.number().int().min(0),
-  to: z.object({ level: z.string(), name: Bilingual }).nullable(),
-  escalated: z.boolean(),
+  to: z
+    .object({
+      level: z.string(),
+      name: Bilingual,
+      mention: z.object({ names: z.array(z.string()), mobiles: z.array(z.string()), wecom: z.array(z.string()), dingtalk: z.array(z.string()), feishu: z.array(z.string()), all: z.boolean() }),
+    })
+    .nullable(),
+  escalation: z.object({ missed: Bilingual, step: Step, minutes: z.number(), to: Bilingual }).nullable(),
+  summary: z
+    .object({ alarms: z.number().int().min(0), byBuilding: z.record(z.string(), z.number()), emergencies: z.array(z.object({ number: z.string(), title: Bilingual, where: z.string() })) })
+    .nullable(),
 });
 
 export const PendingAlertSchema = z.object({
   key: z.string().min(1),
   ticketId: z.string().nullable(),
   tier: Tier,
-  alert: AlertSchema,
+  alert: AlertFactsSchema,
   targets: z.array(z.string()),
   channels: z.array(z.string()),
   createdAt: z.number(),

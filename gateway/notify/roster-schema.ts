@@ -9,6 +9,23 @@ export type Shift = z.infer<typeof Shift>;
 
 const SKILLS = ['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general'] as const;
 
+/**
+ * Someone alerts name and @-mention: a robot message reaches a group, and the mention is what makes
+ * the phone of the person on duty ring through the group's mute. Give what each platform needs:
+ * the mobile number (WeCom `mentioned_mobile_list`, DingTalk `atMobiles`) and/or the platform's
+ * own user id (WeCom userid, DingTalk userId, Feishu open_id / user_id).
+ */
+export const Person = z.strictObject({
+  name: z.string().min(1),
+  /** A staff user id (`users[]`), when the person also signs in to the pages. */
+  userId: z.string().min(1).optional(),
+  mobile: z.string().regex(/^\+?\d{5,20}$/, 'expected a phone number of digits, e.g. 13800138000').optional(),
+  wecomUserId: z.string().min(1).optional(),
+  dingtalkUserId: z.string().min(1).optional(),
+  feishuUserId: z.string().min(1).optional(),
+});
+export type Person = z.infer<typeof Person>;
+
 /** A team on one shift, for some skills and buildings, reached on its own channels. */
 export const Team = z.strictObject({
   id: z.string().min(1),
@@ -19,13 +36,13 @@ export const Team = z.strictObject({
   buildings: z.array(z.string()).default([]),
   /** Channel ids (notify.channels) its alerts go to. */
   channels: z.array(z.string()).min(1),
-  /** User ids (users) on the team, for the pages. */
-  members: z.array(z.string()).default([]),
+  /** The people on the team: a user id (users[]) or a person with the numbers and ids alerts @-mention. */
+  members: z.array(z.union([z.string().min(1), Person])).default([]),
 });
 export type Team = z.infer<typeof Team>;
 
-/** The levels above the teams an unacknowledged alert escalates to. */
-export const EscalationLevel = z.strictObject({ name: Bilingual, channels: z.array(z.string()).min(1) });
+/** The levels above the teams an unacknowledged alert escalates to, and who holds them (named and @-mentioned). */
+export const EscalationLevel = z.strictObject({ name: Bilingual, channels: z.array(z.string()).min(1), people: z.array(Person).default([]) });
 export type EscalationLevel = z.infer<typeof EscalationLevel>;
 
 export const Roster = z.strictObject({

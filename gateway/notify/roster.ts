@@ -1,6 +1,7 @@
+import type { User } from '../api/users-schema.js';
 import type { Skill } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
-import { shiftCovers, type Roster, type Team } from './roster-schema.js';
+import { shiftCovers, type Person, type Roster, type Team } from './roster-schema.js';
 
 /** Who an alert is for: a team on duty, or a level it escalated to, or everyone when no roster. */
 export type EscalationStep = 'team' | 'supervisor' | 'manager';
@@ -10,13 +11,23 @@ export interface Addressee {
   readonly name: Bilingual;
   /** Channel ids; empty = only the channels that get every alert. */
   readonly channels: readonly string[];
+  /** The people it names and @-mentions (none: the alert names the team or level only). */
+  readonly people: readonly Person[];
 }
 
-const EVERYONE: Addressee = { level: 'all', name: { zh: '全体值班', en: 'everyone on duty' }, channels: [] };
+const EVERYONE: Addressee = { level: 'all', name: { zh: '全体值班', en: 'everyone on duty' }, channels: [], people: [] };
+
+/** One formatter per time zone (building one costs more than the lookup it serves). */
+const minuteFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** Minutes since local midnight in the site's time zone. */
 function localMinuteOfDay(epochMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(epochMs);
+  let f = minuteFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    minuteFormats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(epochMs);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return get('hour') * 60 + get('minute');
 }
@@ -25,10 +36,12 @@ function localMinuteOfDay(epochMs: number, timeZone: string): number {
 export class DutyRoster {
   readonly #roster: Roster | undefined;
   readonly #timeZone: string;
+  readonly #users: ReadonlyMap<string, User>;
 
-  constructor(roster: Roster | undefined, timeZone: string) {
+  constructor(roster: Roster | undefined, timeZone: string, users: readonly User[] = []) {
     this.#roster = roster;
     this.#timeZone = timeZone;
+    this.#users = new Map(users.map((u) => [u.id, u]));
   }
 
   /** Channel ids that belong to some addressee (they get only that addressee's alerts). */
@@ -56,11 +69,22 @@ export class DutyRoster {
     if (step === 'team') {
       const teams = this.teamsOnDuty(at, skill, building);
       if (teams.length > 0) {
-        return { level: 'team', name: { zh: teams.map((t) => t.name.zh).join('、'), en: teams.map((t) => t.name.en).join(', ') }, channels: teams.flatMap((t) => t.channels) };
+        return {
+          level: 'team',
+          name: { zh: teams.map((t) => t.name.zh).join('、'), en: teams.map((t) => t.name.en).join(', ') },
+          channels: teams.flatMap((t) => t.channels),
+          people: teams.flatMap((t) => t.members.map((m) => this.#person(m))),
+        };
       }
     }
     if (step !== 'manager' && r.supervisor !== undefined) return { level: 'supervisor', ...r.supervisor };
     if (r.manager !== undefined) return { level: 'manager', ...r.manager };
     return EVERYONE;
+  }
+
+  /** A member given as a user id is that user, by name (with nothing to @-mention them by). */
+  #person(member: string | Person): Person {
+    if (typeof member !== 'string') return member;
+    return { name: this.#users.get(member)?.name ?? member, userId: member };
   }
 }

@@ -185,7 +185,7 @@ describe('staff pages in headless Chromium', () => {
     // The only alert channel is a robot webhook nobody answers (a port nothing listens on).
     const closed = await freePort();
     const dead = `http://127.0.0.1:${closed}/robot?key=secret-robot-key`;
-    const { gw, leak, url } = await startSite({ notify: { channels: [{ id: 'wecom-duty', type: 'wecom', url: { value: dead } }] } });
+    const { gw, leak, url } = await startSite({ http: { host: '127.0.0.1', port: 0, publicUrl: 'http://192.168.10.20:8080' }, notify: { channels: [{ id: 'wecom-duty', type: 'wecom', url: { value: dead } }] } });
     const browser = await launchBrowser();
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);

@@ -59,7 +59,7 @@ async function startSite(): Promise<Site> {
     password: SECRETS.device,
     extra: {
       broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort, maxPayloadBytes: MAX_PAYLOAD },
-      http: { host: '127.0.0.1', port: httpPort, bodyLimitBytes: BODY_LIMIT },
+      http: { host: '127.0.0.1', port: httpPort, bodyLimitBytes: BODY_LIMIT, publicUrl: `http://127.0.0.1:${httpPort}` },
       central: { url: centralUrl, token: { env: 'SEC_CENTRAL_TOKEN' }, pollSeconds: 1 },
       notify: {
         channels: [

@@ -57,20 +57,21 @@ describe('alert channels', () => {
     expect(mqttAlerts[0]).toMatchObject({ topic: 'alerts/emergency', body: { number: t.number, tier: 'emergency', link: `http://gw.site.lan:8080/tickets/${t.id}` } });
 
     const by = (p: string) => hook.received.find((r) => r.path === p)!;
-    const wecom = by('/wecom').body as { msgtype: string; markdown: { content: string } };
-    expect(wecom.msgtype).toBe('markdown');
-    expect(wecom.markdown.content).toContain(t.number);
-    expect(wecom.markdown.content).toContain('紧急');
-    expect(wecom.markdown.content).toContain('B1 泵房');
+    const wecom = by('/wecom').body as { msgtype: string; text: { content: string } };
+    expect(wecom.msgtype).toBe('text');
+    expect(wecom.text.content).toContain(t.number);
+    expect(wecom.text.content).toContain('紧急');
+    expect(wecom.text.content).toContain('B1 泵房');
 
     const ding = by('/dingtalk');
-    expect(ding.body).toMatchObject({ msgtype: 'markdown', markdown: { title: `紧急 ${t.number}` } });
+    expect(ding.body).toMatchObject({ msgtype: 'markdown', markdown: { title: '【紧急】漏水' } });
     const ts = ding.query.get('timestamp')!;
     expect(ding.query.get('sign')).toBe(createHmac('sha256', 'SECdemo').update(`${ts}\nSECdemo`).digest('base64'));
 
-    const fs = by('/feishu').body as { msg_type: string; timestamp: string; sign: string; card: { header: { title: { content: string } } } };
+    const fs = by('/feishu').body as { msg_type: string; timestamp: string; sign: string; card: { header: { title: { content: string } }; elements: { text?: { content: string } }[] } };
     expect(fs.msg_type).toBe('interactive');
-    expect(fs.card.header.title.content).toContain(t.number);
+    expect(fs.card.header.title.content).toBe('【紧急】漏水');
+    expect(fs.card.elements[0]?.text?.content).toContain(t.number);
     expect(fs.sign).toBe(createHmac('sha256', `${fs.timestamp}\nfs-secret`).update('').digest('base64'));
 
     // The flaky webhook failed twice and delivered once.

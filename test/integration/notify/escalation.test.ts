@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ManualClock, systemClock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
-import type { Alert } from '../../../gateway/notify/alert-message.js';
+import type { AlertFacts } from '../../../gateway/notify/alert-facts.js';
 import { createNotifier } from '../../../gateway/notify/index.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
@@ -19,6 +19,7 @@ async function setup(start: number) {
   const hook = await webhookServer();
   const channel = (id: string) => ({ id, type: 'webhook' as const, url: { value: `${hook.url}/${id}` }, retries: 0 });
   const site = testSite({
+    http: { publicUrl: 'https://gw.site.lan' },
     notify: {
       channels: ['all', 'day-plumbing', 'day-plumbing-t2', 'night', 'supervisor', 'manager'].map(channel),
       roster: {
@@ -48,7 +49,7 @@ async function setup(start: number) {
       title: { zh: '漏水', en: 'Water leak' },
       description: { zh: '漏水', en: 'Leak' },
     });
-  const alertsTo = (path: string, ticketId: string) => hook.received.filter((r) => r.path === `/${path}` && (r.body['alert'] as Alert).ticketId === ticketId).map((r) => r.body['alert'] as Alert);
+  const alertsTo = (path: string, ticketId: string) => hook.received.flatMap((r) => (r.path === `/${path}` ? (r.body['alerts'] as AlertFacts[]) : [])).filter((a) => a.ticketId === ticketId);
   const escalations = (id: string) => tickets.get(id)!.history.filter((h) => h.action === 'escalated');
   return { clock, tickets, notifier, raise, alertsTo, escalations, hook };
 }
@@ -59,7 +60,7 @@ describe('duty roster and escalation', () => {
     const t = await s.raise('emergency');
     await vi.waitFor(() => expect(s.alertsTo('day-plumbing', t.id)).toHaveLength(1));
     await vi.waitFor(() => expect(s.alertsTo('all', t.id)).toHaveLength(1));
-    expect(s.alertsTo('day-plumbing', t.id)[0]).toMatchObject({ escalated: false, to: { level: 'team', name: { en: 'Day plumbing team' } } });
+    expect(s.alertsTo('day-plumbing', t.id)[0]).toMatchObject({ kind: 'raised', to: { level: 'team', name: { en: 'Day plumbing team' } } });
     expect(s.alertsTo('day-plumbing-t2', t.id)).toEqual([]);
     expect(s.alertsTo('night', t.id)).toEqual([]);
 
@@ -71,7 +72,7 @@ describe('duty roster and escalation', () => {
     expect(s.escalations(t.id)[0]).toMatchObject({ actor: 'gateway', at: new Date(DAY + 5 * MIN).toISOString() });
     expect(s.escalations(t.id)[0]!.note).toContain('Engineering supervisor');
     await vi.waitFor(() => expect(s.alertsTo('supervisor', t.id)).toHaveLength(1));
-    expect(s.alertsTo('supervisor', t.id)[0]).toMatchObject({ escalated: true, to: { level: 'supervisor' } });
+    expect(s.alertsTo('supervisor', t.id)[0]).toMatchObject({ kind: 'escalated', to: { level: 'supervisor' } });
     expect(s.alertsTo('manager', t.id)).toEqual([]);
 
     s.clock.advance(5 * MIN);
@@ -109,7 +110,7 @@ describe('duty roster and escalation', () => {
     // A building no day team covers goes to the supervisor at once rather than to nobody.
     const t3 = await day.raise('emergency', 'T7');
     await vi.waitFor(() => expect(day.alertsTo('supervisor', t3.id)).toHaveLength(1));
-    expect(day.alertsTo('supervisor', t3.id)[0]).toMatchObject({ escalated: false, to: { level: 'supervisor' } });
+    expect(day.alertsTo('supervisor', t3.id)[0]).toMatchObject({ kind: 'raised', to: { level: 'supervisor' } });
   });
 });
 

@@ -1,0 +1,149 @@
+import { siteDay } from '../tickets/numbering.js';
+import type { Bilingual } from '../tickets/ticket.js';
+import { placeWords, type AlertDeadline, type AlertFacts, type AlertReading, type DeadlineStep } from './alert-facts.js';
+
+/** The language a channel speaks: one per channel, never both on every line. */
+export type Language = 'zh-CN' | 'en';
+
+/** What one message says: a head (the lock-screen line) and the lines under it, in one language. */
+export interface AlertText {
+  readonly head: string;
+  readonly lines: readonly string[];
+  readonly link: string;
+}
+
+const TIER: Record<AlertFacts['tier'], Bilingual> = {
+  emergency: { zh: '紧急', en: 'EMERGENCY' },
+  general: { zh: '一般', en: 'General' },
+  low: { zh: '低', en: 'Low' },
+};
+
+const STEP: Record<DeadlineStep, Bilingual> = {
+  acknowledgeBy: { zh: '接单', en: 'Acknowledge' },
+  dispatchBy: { zh: '派单', en: 'Dispatch' },
+  onSiteBy: { zh: '到场', en: 'On site' },
+  resolveBy: { zh: '完成', en: 'Resolve' },
+};
+
+const pick = (b: Bilingual, lang: Language): string => (lang === 'en' ? b.en : b.zh);
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `HH:MM` in the site's time zone. */
+function clockTime(epochMs: number, timeZone: string): string {
+  let f = timeFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    timeFormats.set(timeZone, f);
+  }
+  return f.format(epochMs);
+}
+
+/** A deadline as people read it: `12:06`, `明天 08:30` / `tomorrow 08:30`, `11-29 08:30`. */
+export function when(at: number, now: number, timeZone: string, lang: Language): string {
+  const day = siteDay(at, timeZone);
+  const time = clockTime(at, timeZone);
+  if (day === siteDay(now, timeZone)) return time;
+  if (day === siteDay(now + 86_400_000, timeZone)) return lang === 'en' ? `tomorrow ${time}` : `明天 ${time}`;
+  return `${day.slice(4, 6)}-${day.slice(6, 8)} ${time}`;
+}
+
+/** `5 分钟` / `1 小时 20 分钟`, in whole minutes (under a minute: `不到 1 分钟`). */
+function minutesWords(ms: number, lang: Language): string {
+  const total = Math.floor(ms / 60_000);
+  if (total < 1) return lang === 'en' ? 'under 1 min' : '不到 1 分钟';
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (lang === 'en') return [h > 0 ? `${h} h` : '', m > 0 || h === 0 ? `${m} min` : ''].filter(Boolean).join(' ');
+  return [h > 0 ? `${h} 小时` : '', m > 0 || h === 0 ? `${m} 分钟` : ''].filter(Boolean).join(' ');
+}
+
+/** `12:06 前接单（还剩 5 分钟）` / `Acknowledge by 12:06 (5 min left)`; `已超时 3 分钟` when late. */
+export function deadlineWords(d: AlertDeadline, now: number, timeZone: string, lang: Language): string {
+  const left = d.at - now;
+  const at = when(d.at, now, timeZone, lang);
+  // Time left is rounded up (4 min 10 s left is "5 分钟"), time late down; the deadline itself is late.
+  if (lang === 'en') return `${STEP[d.step].en} by ${at} (${left > 0 ? `${minutesWords(left + 59_999, lang)} left` : `${minutesWords(-left, lang)} late`})`;
+  return `${at} 前${STEP[d.step].zh}（${left > 0 ? `还剩 ${minutesWords(left + 59_999, lang)}` : `已超时 ${minutesWords(-left, lang)}`}）`;
+}
+
+/** `压力 0.6 bar，10 秒前 4.1 bar` / `Pressure 0.6 bar, 4.1 bar 10 s before`. */
+export function readingWords(r: AlertReading, lang: Language): string {
+  const unit = r.unit === null ? '' : ` ${r.unit}`;
+  const now = `${pick(r.point, lang)} ${pick(r.value, lang)}${unit}`;
+  if (r.before === null) return now;
+  const before = `${pick(r.before.value, lang)}${unit}`;
+  return lang === 'en' ? `${now}, ${before} ${r.before.secondsAgo} s before` : `${now}，${r.before.secondsAgo} 秒前 ${before}`;
+}
+
+function whereWords(f: AlertFacts, lang: Language): string | null {
+  return f.where === null ? null : placeWords(f.where, lang === 'en' ? 'en' : 'zh');
+}
+
+/**
+ * One alert in one language, in the order a tired engineer reads a lock screen: the tier and what
+ * (the head), where, the reading that made the fault (or what was seen), the next deadline, then
+ * the ticket number and who it is for. The link goes last, in each platform's own way.
+ */
+export function alertText(f: AlertFacts, now: number, timeZone: string, lang: Language): AlertText {
+  const en = lang === 'en';
+  const tier = pick(TIER[f.tier], lang);
+  const head =
+    f.kind === 'system'
+      ? en ? `[GATEWAY] ${f.title.en}` : `【网关告警】${f.title.zh}`
+      : f.kind === 'escalated'
+        ? en ? `[${tier} · ESCALATED] ${f.title.en}` : `【${tier}·升级】${f.title.zh}`
+        : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
+  const lines: string[] = [];
+  const where = whereWords(f, lang);
+  if (where !== null) lines.push(where);
+  if (f.escalation !== null) {
+    const e = f.escalation;
+    lines.push(en ? `${e.missed.en} did not ${STEP[e.step].en.toLowerCase()} within ${e.minutes} min: escalated to ${e.to.en}` : `${e.missed.zh} 未在 ${e.minutes} 分钟内${STEP[e.step].zh}，已升级给 ${e.to.zh}`);
+  }
+  if (f.summary !== null) lines.push(...summaryLines(f.summary, lang));
+  if (f.reading !== null) lines.push(readingWords(f.reading, lang));
+  else if (f.detail !== null && f.kind !== 'summary') lines.push(pick(f.detail, lang));
+  if (f.deadline !== null) lines.push(deadlineWords(f.deadline, now, timeZone, lang));
+  if (f.kind !== 'system') {
+    const to = f.to === null ? '' : en ? ` · To: ${f.to.name.en}` : ` · 通知：${f.to.name.zh}`;
+    lines.push(en ? `Ticket ${f.number}${to}` : `工单 ${f.number}${to}`);
+  }
+  return { head, lines, link: f.link };
+}
+
+const MAX_NAMED = 5;
+
+function summaryLines(s: NonNullable<AlertFacts['summary']>, lang: Language): string[] {
+  const en = lang === 'en';
+  const buildings = Object.entries(s.byBuilding)
+    .sort((a, b) => b[1] - a[1])
+    .map(([b, n]) => (en ? `${b} ${n}` : `${b} ${n} 条`))
+    .join(en ? ', ' : '，');
+  const lines = [en ? `${s.alarms} alarms grouped here; by building: ${buildings || '-'}` : `共 ${s.alarms} 条告警已合并；按楼栋：${buildings || '-'}`];
+  if (s.emergencies.length > 0) {
+    const named = s.emergencies.slice(0, MAX_NAMED).map((e) => `${e.number} ${pick(e.title, lang)}（${e.where}）`);
+    const more = s.emergencies.length - named.length;
+    lines.push(en ? `${s.emergencies.length} emergencies: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}` : `紧急 ${s.emergencies.length} 条：${named.join('；')}${more > 0 ? `；等 ${more} 条` : ''}`);
+  }
+  return lines;
+}
+
+/**
+ * Several alerts merged into one message (a robot's rate limit was reached): emergencies first,
+ * one line each with its tier, what, where, deadline and number.
+ */
+export function digestText(facts: readonly AlertFacts[], now: number, timeZone: string, lang: Language, pagesUrl: string): AlertText {
+  const en = lang === 'en';
+  const order = { emergency: 0, general: 1, low: 2 } as const;
+  const sorted = [...facts].sort((a, b) => order[a.tier] - order[b.tier]);
+  const emergencies = sorted.filter((f) => f.tier === 'emergency').length;
+  const head = en ? `[ALERTS] ${facts.length} alerts, ${emergencies} emergencies (merged: the robot's rate limit)` : `【告警汇总】共 ${facts.length} 条，紧急 ${emergencies} 条（发送频率受限，已合并）`;
+  const lines = sorted.map((f) => {
+    const t = alertText(f, now, timeZone, lang);
+    const where = whereWords(f, lang);
+    const deadline = f.deadline === null ? null : deadlineWords(f.deadline, now, timeZone, lang);
+    return [t.head, where, deadline, f.kind === 'system' ? null : f.number].filter((x) => x !== null).join(' · ');
+  });
+  return { head, lines, link: pagesUrl };
+}

@@ -1,0 +1,49 @@
+import type { Bilingual } from '../tickets/ticket.js';
+
+interface PointWords {
+  readonly name: Bilingual;
+  /** Words for a true / false reading (a wet sensor is "有积水", not "true"). */
+  readonly states?: { readonly on: Bilingual; readonly off: Bilingual };
+}
+
+/**
+ * What staff call the points of the built-in device kinds, in both languages, so an alert says
+ * "压力 0.6 bar" rather than "pressure = 0.6". A point not listed here is named by its id.
+ */
+const POINTS: Readonly<Record<string, PointWords>> = {
+  wet: { name: { zh: '积水', en: 'Water' }, states: { on: { zh: '有', en: 'present' }, off: { zh: '无', en: 'none' } } },
+  pressure: { name: { zh: '压力', en: 'Pressure' } },
+  flow: { name: { zh: '流量', en: 'Flow' } },
+  level: { name: { zh: '水位', en: 'Level' } },
+  current: { name: { zh: '电流', en: 'Current' } },
+  voltageA: { name: { zh: 'A 相电压', en: 'Phase A voltage' } },
+  voltageB: { name: { zh: 'B 相电压', en: 'Phase B voltage' } },
+  voltageC: { name: { zh: 'C 相电压', en: 'Phase C voltage' } },
+  battery: { name: { zh: '电量', en: 'Battery' } },
+  running: { name: { zh: '运行反馈', en: 'Run feedback' }, states: { on: { zh: '运行', en: 'running' }, off: { zh: '停止', en: 'stopped' } } },
+  runCommand: { name: { zh: '运行指令', en: 'Run command' }, states: { on: { zh: '启动', en: 'on' }, off: { zh: '停止', en: 'off' } } },
+  faultCode: { name: { zh: '故障代码', en: 'Fault code' } },
+  onBattery: { name: { zh: '供电', en: 'Supply' }, states: { on: { zh: '电池', en: 'battery' }, off: { zh: '市电', en: 'mains' } } },
+  temp: { name: { zh: '温度', en: 'Temperature' } },
+  temperature: { name: { zh: '温度', en: 'Temperature' } },
+  humidity: { name: { zh: '湿度', en: 'Humidity' } },
+};
+
+export function pointName(pointId: string): Bilingual {
+  return POINTS[pointId]?.name ?? { zh: pointId, en: pointId };
+}
+
+/** A reading's value in words: `0.6` (with its unit elsewhere), `有` / `present`, `是` / `yes`. */
+export function valueWords(pointId: string, value: number | boolean | string | null): Bilingual {
+  if (value === null) return { zh: '无读数', en: 'no reading' };
+  if (typeof value === 'boolean') {
+    const states = POINTS[pointId]?.states;
+    if (states !== undefined) return value ? states.on : states.off;
+    return value ? { zh: '是', en: 'yes' } : { zh: '否', en: 'no' };
+  }
+  if (typeof value === 'number') {
+    const text = String(Math.round(value * 100) / 100);
+    return { zh: text, en: text };
+  }
+  return { zh: value, en: value };
+}
