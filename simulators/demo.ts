@@ -6,6 +6,7 @@
  * With --once it exits 0 only when every expected ticket reached the central service exactly once.
  */
 import { parseArgs } from 'node:util';
+import { when } from '../gateway/notify/alert-text.js';
 import type { Ticket } from '../gateway/tickets/ticket.js';
 import { resolveScenario } from './scenarios/load-scenario.js';
 import { resultTable } from './scenarios/report.js';
@@ -14,13 +15,15 @@ import { runScenario, type ScenarioResult } from './scenarios/scenario-runner.js
 const DEFAULT_SCENARIOS = ['water-leak', 'burst-pipe', 'elevator-entrapment', 'power-cut'];
 const TIER_ZH = { emergency: '紧急', general: '一般', low: '低' } as const;
 
-function describe(t: Ticket): string {
+/** A raised ticket for the console: deadlines in the site's local time, as staff would read them. */
+function describe(t: Ticket, timeZone: string): string {
   const d = t.deadlines;
-  const hhmm = (iso: string | null): string => (iso === null ? '-' : iso.slice(11, 16));
+  const now = Date.parse(t.createdAt);
+  const at = (iso: string | null): string => (iso === null ? '-' : when(Date.parse(iso), now, timeZone, 'en'));
   return [
     `${t.number}  ${TIER_ZH[t.tier]}/${t.tier}  ${t.title.zh} / ${t.title.en}`,
     `      where: ${t.location.building} ${t.location.floor} ${t.location.description}${t.location.descriptionEn ? ` (${t.location.descriptionEn})` : ''}`,
-    `      deadlines (UTC): acknowledge ${hhmm(d.acknowledgeBy)}, dispatch ${hhmm(d.dispatchBy)}, on site ${hhmm(d.onSiteBy)}, resolve ${hhmm(d.resolveBy)}`,
+    `      by (${timeZone}): acknowledge ${at(d.acknowledgeBy)}, dispatch ${at(d.dispatchBy)}, on site ${at(d.onSiteBy)}, resolve ${at(d.resolveBy)}`,
   ].join('\n');
 }
 
@@ -36,7 +39,7 @@ async function main(): Promise<number> {
       ...(speed === undefined ? {} : { speed }),
       onProgress: (p) => {
         if (p.kind === 'step') process.stdout.write(`  t=${p.at.toFixed(0)}s  scenario: ${p.text}\n`);
-        if (p.kind === 'ticket' && p.ticket !== undefined) process.stdout.write(`  t=${p.at.toFixed(0)}s  RAISED  ${describe(p.ticket)}\n`);
+        if (p.kind === 'ticket' && p.ticket !== undefined) process.stdout.write(`  t=${p.at.toFixed(0)}s  RAISED  ${describe(p.ticket, p.timeZone ?? 'Asia/Shanghai')}\n`);
         if (p.kind === 'synced' && p.ticket !== undefined) process.stdout.write(`  t=${p.at.toFixed(0)}s  SYNCED  ${p.ticket.number} reached the central repair service\n`);
       },
     });

@@ -1,4 +1,5 @@
 import type { DataValue } from 'node-opcua-client';
+import { errorMessage } from '../../gateway/errors.js';
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, UpstreamStatus } from '../adapter.js';
@@ -43,7 +44,29 @@ export interface OpcuaAdapterOptions {
 
 export async function createOpcuaAdapter(opts: OpcuaAdapterOptions, deps: { clock: Clock; log: Logger; env?: NodeJS.ProcessEnv }): Promise<OpcuaAdapter> {
   const sdk = await import('node-opcua-client');
+  routeSdkLogs(sdk, deps.log);
   return new OpcuaAdapterImpl(sdk, opts, deps);
+}
+
+/**
+ * The SDK prints its warnings and errors to the console itself, each stamped in UTC ("07:43:37Z
+ * Creating default certificate"); they go to the gateway's log instead, one structured line each.
+ * (The SDK's loggers are process-wide: the last adapter created owns them.)
+ */
+function routeSdkLogs(sdk: Sdk, log: Logger): void {
+  const line = (context: unknown, args: unknown[]): { source: string; text: string } => {
+    const c = context as { filename?: unknown; callerline?: unknown } | null;
+    const source = typeof c?.filename === 'string' ? `${c.filename.replace(/^.*[\\/]/, '')}:${String(c.callerline ?? '')}` : 'node-opcua';
+    return { source, text: args.map((a) => (typeof a === 'string' ? a : errorMessage(a))).join(' ').slice(0, 500) };
+  };
+  sdk.setWarningLogger((context, ...args) => {
+    const l = line(context, args);
+    log.warn({ event: 'opcua.sdk_warning', source: l.source }, l.text);
+  });
+  sdk.setErrorLogger((context, ...args) => {
+    const l = line(context, args);
+    log.error({ event: 'opcua.sdk_error', source: l.source }, l.text);
+  });
 }
 
 class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapter {

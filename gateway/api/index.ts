@@ -117,6 +117,7 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     clock: deps.clock,
     alarms: deps.site.alarms,
     deviceIds: new Set(deps.site.devices.map((d) => d.id)),
+    timeZone: deps.site.site.timeZone,
   });
   webPages(app, { site: deps.site });
 

@@ -8,6 +8,7 @@ import { actingUser, type Authenticator } from './auth.js';
 import type { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
 import { sendError } from './reply-error.js';
+import { siteDay } from '../tickets/numbering.js';
 import { computeStats, statsCsv } from './stats.js';
 
 const rangeQuery = {
@@ -35,7 +36,7 @@ const DAY_MS = 24 * 3_600_000;
 /** Who am I, devices with live values, the event stream, statistics, and shelving. */
 export function siteRoutes(
   app: FastifyInstance,
-  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string> },
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string>; timeZone: string },
 ): void {
   const { auth } = deps;
 
@@ -66,8 +67,9 @@ export function siteRoutes(
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats.csv', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
     if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange);
-    const name = `tickets-${new Date(r.from).toISOString().slice(0, 10)}-${new Date(r.to).toISOString().slice(0, 10)}.csv`;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(await deps.tickets.withArchived(r.from, r.to), r));
+    // Named by the site-local days it covers (the last instant of the range is `to` minus one).
+    const name = `tickets-${siteDay(r.from, deps.timeZone)}-${siteDay(r.to - 1, deps.timeZone)}.csv`;
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(await deps.tickets.withArchived(r.from, r.to), r, deps.timeZone));
   });
 
   const pipeline = deps.pipeline;

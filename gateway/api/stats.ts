@@ -1,3 +1,4 @@
+import { siteDateTime } from '../local-time.js';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
 import type { Ticket, TicketStatus } from '../tickets/ticket.js';
 
@@ -172,8 +173,11 @@ function csvCell(v: string | number | boolean | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** One row per ticket of the range, for a spreadsheet; a BOM so Excel reads the Chinese right. */
-export function statsCsv(all: readonly Ticket[], range: { from: number; to: number }): string {
+/**
+ * One row per ticket of the range, for a spreadsheet; a BOM so Excel reads the Chinese right. Times
+ * are the site's local time (`2026-11-27 14:20:05`), as people read them, never ISO or UTC.
+ */
+export function statsCsv(all: readonly Ticket[], range: { from: number; to: number }, timeZone: string): string {
   const rows = all
     .filter((t) => t.kind === 'fault' && Date.parse(t.createdAt) >= range.from && Date.parse(t.createdAt) < range.to)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
@@ -184,7 +188,7 @@ export function statsCsv(all: readonly Ticket[], range: { from: number; to: numb
       const reject = t.history.find((h) => h.status === 'rejected');
       const mins = (at: number | null): number | null => (at === null ? null : Math.round(((at - created) / 60_000) * 10) / 10);
       return [
-        t.number, t.createdAt, t.tier, t.fault, t.deviceId, t.location.building, t.location.floor, t.location.description, t.status,
+        t.number, siteDateTime(created, timeZone), t.tier, t.fault, t.deviceId, t.location.building, t.location.floor, t.location.description, t.status,
         mins(ack), ack === null ? null : ack <= Date.parse(t.deadlines.acknowledgeBy),
         mins(conf), conf === null ? null : conf <= confirmDeadline(t),
         reject !== undefined, reject?.note ?? null,

@@ -21,6 +21,8 @@ export interface ScenarioProgress {
   readonly at: number;
   readonly text: string;
   readonly ticket?: Ticket;
+  /** The site's time zone, for printing the ticket's times as people read them. */
+  readonly timeZone?: string;
 }
 
 export interface RunOptions {
@@ -55,7 +57,9 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const clock = new ScaledClock(speed);
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
-  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void => opts.onProgress?.({ kind, at: at(), text, ...(ticket === undefined ? {} : { ticket }) });
+  let timeZone: string | undefined;
+  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void =>
+    opts.onProgress?.({ kind, at: at(), text, ...(ticket === undefined ? {} : { ticket }), ...(timeZone === undefined ? {} : { timeZone }) });
   const log = opts.log ?? silentLogger();
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -77,6 +81,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     if (external !== null) cleanups.push(() => external.close());
 
     const base = await loadSiteFile(siteFile);
+    timeZone = base.site.timeZone;
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
     let site: SiteConfig = {

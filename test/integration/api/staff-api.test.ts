@@ -306,6 +306,9 @@ describe('staff API', () => {
     expect(lines[0]).toBe('number,createdAt,tier,fault,deviceId,building,floor,where,status,ackMinutes,ackOnTime,confirmMinutes,confirmOnTime,rejected,rejectReason');
     expect(lines).toHaveLength(4);
     expect(lines.find((l) => l.startsWith(b.number))).toContain(',true,"现场无水, ""误报"""');
+    // Local time of the site, as people read it: never ISO or UTC.
+    expect(lines[1]?.split(',')[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(csv.headers.get('content-disposition')).toMatch(/filename="tickets-\d{8}-\d{8}\.csv"/);
   });
 
   it('serves the staff pages and their files, and nothing else from disk', async () => {
