@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * `npm run docs:alerts`: rewrites the examples in docs/alerts.md from the code that words the
+ * alerts, so the document shows exactly what each robot receives (test/unit/notify keeps them in step).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { escalatedFacts, raisedFacts, summaryFacts, type AlertFacts } from '../notify/alert-facts.js';
+import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
+import { alertText, digestText, type Language } from '../notify/alert-text.js';
+import type { Addressee } from '../notify/roster.js';
+import type { Ticket } from '../tickets/ticket.js';
+
+const START = '<!-- alert-examples:start -->';
+const END = '<!-- alert-examples:end -->';
+const TZ = 'Asia/Shanghai';
+const URL = 'http://192.168.10.20:8080';
+// 2026-11-27 12:01:00 in Beijing time: the examples are worded at this moment.
+const RAISED = Date.UTC(2026, 10, 27, 4, 1, 0);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const team: Addressee = {
+  level: 'team',
+  name: { zh: '白班工程组', en: 'Day engineering team' },
+  channels: ['wecom-day'],
+  people: [{ name: '张工', mobile: '13800000001', wecomUserId: 'zhanggong', dingtalkUserId: 'ding-zhang', feishuUserId: 'ou_7d8a6e6df7621556ce0d21922b676706' }],
+};
+const supervisor: Addressee = { level: 'supervisor', name: { zh: '工程主管', en: 'Engineering supervisor' }, channels: ['wecom-sup'], people: [{ name: '王经理', mobile: '13900000002', feishuUserId: 'ou_1c6e8f3a2b9d4e5f60718293a4b5c6d7' }] };
+
+function ticket(id: string, seq: number, over: Partial<Ticket>): Ticket {
+  return {
+    id,
+    number: `SH01-20261127-${String(seq).padStart(4, '0')}`,
+    siteId: 'demo-tower',
+    version: 1,
+    kind: 'fault',
+    createdAt: iso(RAISED),
+    updatedAt: iso(RAISED),
+    tier: 'emergency',
+    fault: 'water-leak',
+    deviceId: 'leak-b1-pump-room',
+    deviceName: 'B1 泵房漏水传感器',
+    location: { building: 'T1', floor: 'B1', description: 'B1 生活水泵房 北墙立管旁', descriptionEn: 'B1 domestic-water pump room, north wall by the riser', publicArea: false },
+    skill: 'plumbing',
+    publicArea: false,
+    title: { zh: '漏水：B1 泵房漏水传感器', en: 'Water leak: B1 pump room leak sensor' },
+    description: { zh: '漏水传感器检测到积水', en: 'The leak sensor is wet' },
+    evidence: [{ deviceId: 'leak-b1-pump-room', pointId: 'wet', samples: [{ ts: RAISED - 65_000, value: false, quality: 'good' }, { ts: RAISED - 5_000, value: true, quality: 'good' }] }],
+    occurrences: [{ at: iso(RAISED) }],
+    source: 'sensor',
+    status: 'raised',
+    condition: 'active',
+    chattering: false,
+    deadlines: { acknowledgeBy: iso(RAISED + 5 * 60_000), dispatchBy: iso(RAISED + 15 * 60_000), onSiteBy: iso(RAISED + 30 * 60_000), resolveBy: iso(RAISED + 240 * 60_000) },
+    parentId: null,
+    childIds: [],
+    repeatOf: null,
+    assignee: null,
+    history: [],
+    ...over,
+  };
+}
+
+const leak = ticket('3f6c2a90-leak', 3, {});
+const burst = ticket('8b1d44e2-burst', 4, {
+  fault: 'burst-pipe',
+  deviceId: 'pump-dw-1',
+  deviceName: '生活水泵 1#',
+  location: { building: 'T1', floor: 'B1', description: 'B1 生活水泵房 1# 泵', descriptionEn: 'B1 domestic-water pump room, pump 1', publicArea: false },
+  title: { zh: '疑似爆管：生活水泵 1#', en: 'Suspected burst pipe: Domestic water pump 1' },
+  evidence: [
+    { deviceId: 'pump-dw-1', pointId: 'pressure', unit: 'bar', samples: [4.1, 4.1, 4.0, 0.6, 0.6, 0.6].map((v, i) => ({ ts: RAISED - (6 - i) * 4_000, value: v, quality: 'good' as const })) },
+    { deviceId: 'pump-dw-1', pointId: 'flow', unit: 'm3/h', samples: [12, 12, 12, 12.4, 12.3, 12.2].map((v, i) => ({ ts: RAISED - (6 - i) * 4_000, value: v, quality: 'good' as const })) },
+  ],
+});
+const children = Array.from({ length: 27 }, (_, i) =>
+  ticket(`child-${i}`, 10 + i, { tier: i % 4 === 0 ? 'emergency' : 'general', location: { building: i < 15 ? 'T1' : 'T2', floor: `${(i % 9) + 1}F`, description: `${(i % 9) + 1}F 走廊`, descriptionEn: `${(i % 9) + 1}F corridor`, publicArea: true }, title: { zh: `漏水：${(i % 9) + 1}F 漏水传感器`, en: `Water leak: ${(i % 9) + 1}F leak sensor` } }),
+);
+const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
+
+const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
+  { title: 'A water leak (raised)', facts: raisedFacts(leak, team, URL), at: RAISED },
+  { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
+  { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
+  { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
+];
+
+function fence(lang: string, body: string): string {
+  return `\`\`\`${lang}\n${body}\n\`\`\``;
+}
+
+function examples(): string {
+  const out: string[] = [];
+  const platforms: { name: string; lang: Language; body: (f: AlertFacts, at: number) => unknown }[] = [
+    { name: 'WeCom (企业微信), zh-CN', lang: 'zh-CN', body: (f, at) => wecomBody(alertText(f, at, TZ, 'zh-CN'), f.to?.mention ?? null, 'zh-CN') },
+    { name: 'DingTalk (钉钉), zh-CN', lang: 'zh-CN', body: (f, at) => dingtalkBody(alertText(f, at, TZ, 'zh-CN'), f.to?.mention ?? null, 'zh-CN') },
+    { name: 'Feishu (飞书), en', lang: 'en', body: (f, at) => feishuBody(alertText(f, at, TZ, 'en'), f.to?.mention ?? null, 'en', f.tier) },
+  ];
+  for (const e of EXAMPLES) {
+    out.push(`### ${e.title}`, '');
+    for (const p of platforms) {
+      const t = alertText(e.facts, e.at, TZ, p.lang);
+      out.push(`${p.name}: the alert in words`, '', fence('text', [t.head, ...t.lines, t.link].join('\n')), '', 'and the request body the robot receives', '', fence('json', JSON.stringify(p.body(e.facts, e.at), null, 2)), '');
+    }
+  }
+  const digest = digestText([raisedFacts(leak, team, URL), raisedFacts(burst, team, URL), summaryFacts(flood, children, team, URL)], RAISED + 60_000, TZ, 'zh-CN', `${URL}/engineering`);
+  out.push('### Over a robot\'s rate limit: a digest', '', fence('text', [digest.head, ...digest.lines, digest.link].join('\n')), '');
+  return out.join('\n');
+}
+
+export function withAlertExamples(doc: string): string {
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error('docs/alerts.md has no alert-examples markers');
+  return `${doc.slice(0, a + START.length)}\n${examples()}\n${doc.slice(b)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = process.argv[2] ?? 'docs/alerts.md';
+  await writeFile(file, withAlertExamples(await readFile(file, 'utf8')));
+}
