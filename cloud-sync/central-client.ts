@@ -1,4 +1,4 @@
-import type { Ticket } from '../gateway/tickets/ticket.js';
+import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 
 export interface ItemResult {
   readonly id: string;
@@ -40,7 +40,13 @@ export class CentralClient {
   }
 
   upload(siteId: string, items: readonly Ticket[]): Promise<CallOutcome<ItemResult[]>> {
-    return this.#call('POST', '/v1/tickets/batch', JSON.stringify({ siteId, items }), (b) => (b as { results: ItemResult[] }).results);
+    return this.#call('POST', '/v1/tickets/batch', { type: 'application/json', body: JSON.stringify({ siteId, items }) }, (b) => (b as { results: ItemResult[] }).results);
+  }
+
+  /** Uploads one photo (idempotent: the same id and bytes again is a 200). */
+  putAttachment(siteId: string, a: Pick<Attachment, 'id' | 'contentType' | 'sha256'>, bytes: Buffer): Promise<CallOutcome<null>> {
+    const path = `/v1/sites/${encodeURIComponent(siteId)}/attachments/${encodeURIComponent(a.id)}`;
+    return this.#call('PUT', path, { type: a.contentType, body: bytes, headers: { 'x-content-sha256': a.sha256 } }, () => null, true);
   }
 
   updates(siteId: string, since: string | null, limit = 200): Promise<CallOutcome<{ updates: CentralUpdate[]; cursor: string }>> {
@@ -49,14 +55,20 @@ export class CentralClient {
     return this.#call('GET', `/v1/updates?${q.toString()}`, undefined, (b) => b as { updates: CentralUpdate[]; cursor: string });
   }
 
-  async #call<T>(method: string, path: string, body: string | undefined, pick: (body: unknown) => T): Promise<CallOutcome<T>> {
+  async #call<T>(
+    method: string,
+    path: string,
+    send: { type: string; body: string | Buffer; headers?: Record<string, string> } | undefined,
+    pick: (body: unknown) => T,
+    anyReply = false,
+  ): Promise<CallOutcome<T>> {
     const f = this.#o.fetch ?? fetch;
     let res: Response;
     try {
       res = await f(new URL(path, this.#o.baseUrl), {
         method,
-        headers: { authorization: `Bearer ${this.#o.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body }),
+        headers: { authorization: `Bearer ${this.#o.token()}`, ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
+        ...(send === undefined ? {} : { body: send.body }),
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
     } catch (err) {
@@ -74,6 +86,7 @@ export class CentralClient {
     if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
     if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
     if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
+    if (anyReply) return { kind: 'ok', value: pick(null) };
     try {
       return { kind: 'ok', value: pick(JSON.parse(text)) };
     } catch {

@@ -7,8 +7,9 @@ import type { Logger } from '../gateway/log.js';
 import type { OutboxEntry } from '../gateway/store/store-data.js';
 import type { Store } from '../gateway/store/store.js';
 import type { TicketService } from '../gateway/tickets/ticket-service.js';
-import type { Ticket } from '../gateway/tickets/ticket.js';
-import { CentralClient, type CentralUpdate } from './central-client.js';
+import { centralMoves } from '../gateway/tickets/ticket-steps.js';
+import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
+import { CentralClient, type CallOutcome, type CentralUpdate } from './central-client.js';
 import { compareOutbox, markDelivered, outboxBytes } from './outbox.js';
 import type { SyncState, SyncStatus } from './sync-status.js';
 
@@ -29,7 +30,11 @@ export interface SyncSenderDeps {
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
   readonly fetch?: typeof fetch;
+  /** Where the photos of tickets are kept (absent: tickets carry none). */
+  readonly photos?: { read(a: Pick<Attachment, 'id' | 'contentType'>): Promise<Buffer | null> };
 }
+
+type PhotoOutcome = { kind: 'ok'; items: Ticket[] } | Exclude<CallOutcome<null>, { kind: 'ok' | 'rejected' }>;
 
 const UNAUTHORIZED_RETRY_MS = 60_000;
 const QUOTA_WARN_SHARE = 0.8;
@@ -50,6 +55,12 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   #inFlight: Promise<void> | null = null;
   #polling: Promise<void> | null = null;
   #uploaded = 0;
+  /**
+   * Photos the central service has (or refused for good) in this process. Uploads are idempotent,
+   * so after a restart the photos of tickets still in the outbox are simply sent again.
+   */
+  readonly #photosDone = new Set<string>();
+  readonly #photosRefused = new Set<string>();
   #nearQuota = false;
   readonly #onChanged = (): void => this.wake();
 
@@ -161,14 +172,19 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   async #drainOnce(): Promise<void> {
     const client = this.#client;
     if (client === null) return;
-    const { items } = this.#batch();
-    if (items.length === 0) {
+    const batch = this.#batch();
+    if (batch.items.length === 0) {
       this.#setState('idle');
       return;
     }
     this.#setState('sending');
-    const outcome = await client.upload(this.#d.siteId, items);
+    // The contract's order: a snapshot names only photos the service already has.
+    const photos = await this.#sendPhotos(client, batch.items);
     if (this.#state === 'stopped') return;
+    if (photos.kind !== 'ok') return this.#notSent(photos);
+    const items = photos.items;
+    const outcome = await client.upload(this.#d.siteId, items);
+    if ((this.#state as SyncState) === 'stopped') return;
     switch (outcome.kind) {
       case 'ok':
         await this.#applyResults(items, outcome.value);
@@ -178,12 +194,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
         if (this.#d.store.data.outbox.length > 0) setImmediate(() => this.wake());
         return;
       case 'unauthorized':
-        this.#recordError(`central service refused the token (${outcome.message})`);
-        this.#setState('unauthorized');
-        this.#d.log.error({ event: 'sync.unauthorized', code: 'GW_SYNC_UNAUTHORIZED', status: outcome.status }, 'central repair service refused the token; uploads stopped until it is fixed');
-        this.emit('unauthorized', outcome.message);
-        this.#retryAfter(UNAUTHORIZED_RETRY_MS);
-        return;
+        return this.#notSent(outcome);
       case 'rejected':
         if (items.length > 1) {
           // One bad item spoils a whole batch: send them one by one so only that item is parked.
@@ -203,12 +214,65 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
         setImmediate(() => this.wake());
         return;
       case 'retry':
-        return this.#failed(outcome.message, outcome.retryAfterMs);
+        return this.#notSent(outcome);
       default: {
         const never: never = outcome;
         throw new Error(`unknown outcome ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  #notSent(outcome: Exclude<PhotoOutcome, { kind: 'ok' }>): Promise<void> {
+    if (outcome.kind === 'retry') return this.#failed(outcome.message, outcome.retryAfterMs);
+    this.#recordError(`central service refused the token (${outcome.message})`);
+    this.#setState('unauthorized');
+    this.#d.log.error({ event: 'sync.unauthorized', code: 'GW_SYNC_UNAUTHORIZED', status: outcome.status }, 'central repair service refused the token; uploads stopped until it is fixed');
+    this.emit('unauthorized', outcome.message);
+    this.#retryAfter(UNAUTHORIZED_RETRY_MS);
+    return Promise.resolve();
+  }
+
+  /**
+   * Uploads the photos the batch names that the service does not have yet. A photo whose file is
+   * gone, or that the service refuses for good, is left out of the snapshot sent (logged, and in
+   * `lastError`) so the ticket itself still reaches the service.
+   */
+  async #sendPhotos(client: CentralClient, items: readonly Ticket[]): Promise<PhotoOutcome> {
+    const photos = this.#d.photos;
+    const out: Ticket[] = [];
+    for (const item of items) {
+      const skip = new Set<string>();
+      for (const a of item.attachments) {
+        if (this.#photosDone.has(a.id)) continue;
+        if (this.#photosRefused.has(a.id)) {
+          skip.add(a.id);
+          continue;
+        }
+        const bytes = photos === undefined ? null : await photos.read(a);
+        if (bytes === null) {
+          this.#refusePhoto(item, a, 'its file is missing from the gateway disk');
+          skip.add(a.id);
+          continue;
+        }
+        const r = await client.putAttachment(this.#d.siteId, a, bytes);
+        if (r.kind === 'ok') this.#photosDone.add(a.id);
+        else if (r.kind === 'rejected') {
+          this.#refusePhoto(item, a, r.message);
+          skip.add(a.id);
+        } else return r;
+      }
+      out.push(skip.size === 0 ? item : { ...item, attachments: item.attachments.filter((a) => !skip.has(a.id)) });
+    }
+    return { kind: 'ok', items: out };
+  }
+
+  #refusePhoto(item: Ticket, a: Attachment, reason: string): void {
+    this.#photosRefused.add(a.id);
+    this.#recordError(`photo ${a.id} of ticket ${item.number} not sent: ${reason}`);
+    this.#d.log.error(
+      { event: 'sync.photo_refused', code: 'GW_SYNC_PHOTO_REFUSED', ticketId: item.id, number: item.number, attachmentId: a.id, reason },
+      `a photo of ticket ${item.number} cannot be sent to the central service; the ticket goes without it`,
+    );
   }
 
   async #failed(message: string, retryAfterMs: number | null): Promise<void> {
@@ -301,7 +365,8 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   async #applyUpdate(u: CentralUpdate): Promise<void> {
     if (this.#d.tickets.get(u.ticketId) === undefined) return;
     await this.#d.tickets.mutate(u.ticketId, 'central', (d) => {
-      const moved = d.status !== u.status && d.status !== 'closed';
+      // The central service's word wins over the local steps, but a closed ticket stays closed.
+      const moved = centralMoves(d.status, u.status);
       if (u.assignee !== undefined) d.assignee = u.assignee;
       if (!moved && u.assignee === undefined) return null;
       if (moved) d.status = u.status;

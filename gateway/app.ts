@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { createNotifier, type Notifier } from './notify/index.js';
 import { FileStore } from './store/store.js';
 import { ClosedTicketArchiver } from './tickets/closed-ticket-archiver.js';
+import { AttachmentStore } from './tickets/attachment-store.js';
 import { TicketArchive } from './tickets/ticket-archive.js';
 import { TicketService } from './tickets/ticket-service.js';
 
@@ -59,6 +60,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   // Write retries run in real time whatever clock the domain runs on.
   const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
+  const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
   const tickets = await TicketService.open({ store, site, clock, log, archive });
   const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000 });
   const clockWatch = new ClockStepWatch({ clock, log: log.child({ component: 'clock' }), timeZone: site.site.timeZone });
@@ -96,7 +98,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   }
 
   const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
-  const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env });
+  const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
   notifier.on('alert', (a) => metrics.alert(a.channel, a.ok ? 'sent' : 'failed'));
   mqtt.on('status', (st) => {
     if (st.state === 'online') notifier.mqttUp();
@@ -121,6 +123,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       pipeline,
       alerts: notifier,
       clockWatch,
+      attachments,
     },
     { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
   );

@@ -47,3 +47,34 @@ export function spanWords(ms: number, lang: 'en' | 'zh' = 'en'): string {
   }
   return out.join(' ');
 }
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far the site's wall clock is ahead of UTC at an instant (ms; Asia/Shanghai: 8 h). */
+function zoneOffset(epochMs: number, timeZone: string): number {
+  let f = offsetFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    offsetFormats.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(epochMs).map((x) => [x.type, x.value]));
+  const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * The instant a site-local day starts: `2026-11-27` in Asia/Shanghai is 2026-11-26T16:00Z. Day,
+ * week and month boundaries of the reports fall at local midnight, not at UTC midnight (08:00
+ * Beijing time).
+ */
+export function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  const guess = Date.UTC(year, month - 1, day);
+  // Twice: the offset at the guess may differ from the offset at the answer around a DST change.
+  const first = guess - zoneOffset(guess, timeZone);
+  return guess - zoneOffset(first, timeZone);
+}
+
+/** `YYYY-MM-DD` of the site-local day an instant falls on. */
+export function localDate(epochMs: number, timeZone: string): string {
+  return siteDateTime(epochMs, timeZone).slice(0, 10);
+}

@@ -8,6 +8,7 @@ import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AlertHealth } from '../notify/index.js';
+import type { AttachmentStore } from '../tickets/attachment-store.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
@@ -18,6 +19,9 @@ import type { LiveValues } from './live-values.js';
 import type { GatewayMetrics } from './metrics.js';
 import { sendError } from './reply-error.js';
 import { siteRoutes } from './site-routes.js';
+import { attachmentRoutes } from './attachment-routes.js';
+import { patrolRoutes } from './patrol-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { installValidators } from './validation.js';
 
@@ -34,6 +38,7 @@ export interface ApiDeps {
   readonly pipeline: FaultPipeline;
   readonly alerts: { health(): AlertHealth; on(event: 'health', fn: (h: AlertHealth) => void): unknown };
   readonly clockWatch: Pick<ClockStepWatch, 'health'>;
+  readonly attachments: AttachmentStore;
 }
 
 export interface HttpServer {
@@ -77,7 +82,10 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', validationMessage(err));
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'GW_API_BODY_TOO_LARGE', `request body is over the limit of ${opts.bodyLimitBytes} bytes`);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = req.url.startsWith('/api/attachments') ? deps.attachments.maxBytes : opts.bodyLimitBytes;
+      return sendError(reply, 413, 'GW_API_BODY_TOO_LARGE', `request body is over the limit of ${limit} bytes`);
+    }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'GW_API_BAD_REQUEST', 'request body must be application/json');
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, err.statusCode, 'GW_API_BAD_REQUEST', `body: ${err.message}`);
     deps.log.error({ event: 'api.error', method: req.method, url: req.url.split('?')[0], err: errorMessage(err) }, 'API request failed');
@@ -106,7 +114,10 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
   app.get('/api/alerts/health', async () => deps.alerts.health());
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
-  ticketRoutes(app, { tickets: deps.tickets, auth });
+  ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
+  patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
+  attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
+  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone });
   siteRoutes(app, {
     tickets: deps.tickets,
     auth,

@@ -9,13 +9,12 @@ import type { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
 import { sendError } from './reply-error.js';
 import { siteDay } from '../tickets/numbering.js';
+import { parseWhen } from './report-routes.js';
 import { computeStats, statsCsv } from './stats.js';
 
-const rangeQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
-} as const;
+/** A site-local day (`2026-11-27`, from its local midnight) or an exact date-time. */
+const when = { anyOf: [{ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, { type: 'string', format: 'date-time' }] } as const;
+const rangeQuery = { type: 'object', additionalProperties: false, properties: { from: when, to: when } } as const;
 
 const shelveBody = {
   type: 'object',
@@ -52,11 +51,16 @@ export function siteRoutes(
     deps.events.attach(reply.raw);
   });
 
-  /** The review period: `from`..`to`, by default the 30 days up to now; null when `from` is not before `to`. */
+  /**
+   * The review period: `from`..`to` (a date is the site-local midnight that starts it, so a month
+   * runs from local midnight to local midnight, not from 08:00 Beijing time), by default the 30 days
+   * up to now; null when `from` is not before `to`.
+   */
   const range = (q: { from?: string; to?: string }): { from: number; to: number; now: number } | null => {
     const now = deps.clock.now();
-    const to = q.to === undefined ? now : Date.parse(q.to);
-    const from = q.from === undefined ? to - 30 * DAY_MS : Date.parse(q.from);
+    const at = (v: string): number => parseWhen(v, deps.timeZone);
+    const to = q.to === undefined ? now : at(q.to);
+    const from = q.from === undefined ? to - 30 * DAY_MS : at(q.from);
     return from < to ? { from, to, now } : null;
   };
   const badRange = 'querystring.from: must be before to';

@@ -1,6 +1,7 @@
 import { siteDateTime } from '../local-time.js';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
-import type { Ticket, TicketStatus } from '../tickets/ticket.js';
+import { stepDoneAt } from '../tickets/deadlines.js';
+import type { DeadlineStep, Ticket } from '../tickets/ticket.js';
 
 /** ISA-18.2 yardsticks shown beside each alarm-system figure. */
 export const YARDSTICKS = {
@@ -16,6 +17,28 @@ export interface TimeToFigure {
   readonly medianMinutes: number | null;
   /** Share done by its deadline, of those done. */
   readonly onTimeShare: number | null;
+}
+
+/** One deadline's step (接单, 派单, 到场, 完成) over a range: the KPI sheet's columns. */
+export interface StepFigure extends TimeToFigure {
+  readonly p90Minutes: number | null;
+  /** Done by the deadline. */
+  readonly onTime: number;
+  /** Not done, and its deadline has passed. */
+  readonly overdue: number;
+}
+
+export interface StepFigures {
+  readonly acknowledge: StepFigure;
+  readonly dispatch: StepFigure;
+  readonly onSite: StepFigure;
+  readonly resolve: StepFigure;
+}
+
+export interface GroupFigures {
+  readonly total: number;
+  readonly completionRate: number | null;
+  readonly steps: StepFigures;
 }
 
 export interface FalseAlarmRow {
@@ -34,10 +57,22 @@ export interface Stats {
     readonly byFault: Record<string, number>;
     readonly byTier: Record<string, number>;
     readonly byBuilding: Record<string, number>;
+    readonly bySkill: Record<string, number>;
     readonly byDevice: Record<string, number>;
+    readonly bySource: Record<string, number>;
   };
+  /** On-time rates and time to each step. */
+  readonly steps: StepFigures;
+  /** Repaired (resolved or closed) of those that were not false alarms. */
+  readonly completionRate: number | null;
+  /** Repeat repairs (返修): tickets on a device and fault repaired within the window before. */
+  readonly repeatRate: number | null;
+  readonly rechecks: { readonly due: number; readonly passed: number; readonly failed: number; readonly overdue: number };
+  readonly byBuilding: Record<string, GroupFigures>;
+  readonly bySkill: Record<string, GroupFigures>;
+  /** Kept for the pages: the same as steps.acknowledge. */
   readonly acknowledge: TimeToFigure;
-  /** Confirmed on site, against the on-site deadline (or the dispatch deadline where the tier has none). */
+  /** Verified on site by a patrol, against the on-site deadline (or the dispatch deadline where the tier has none). */
   readonly confirm: TimeToFigure;
   readonly falseAlarms: { readonly byFault: FalseAlarmRow[]; readonly byDevice: FalseAlarmRow[] };
   readonly alarmSystem: {
@@ -57,37 +92,80 @@ const count = (xs: readonly string[]): Record<string, number> => {
   return out;
 };
 
-function firstAt(t: Ticket, statuses: readonly TicketStatus[]): number | null {
-  const h = t.history.find((e) => e.status !== undefined && statuses.includes(e.status));
-  return h === undefined ? null : Date.parse(h.at);
-}
-
-function acknowledgedAt(t: Ticket): number | null {
-  // Confirming on site also answers the alert; later steps imply someone acted.
-  return firstAt(t, ['acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed']);
-}
-
-function confirmedAt(t: Ticket): number | null {
-  return firstAt(t, ['confirmed']);
+function verifiedAt(t: Ticket): number | null {
+  return t.verification.state === 'confirmed' && t.verification.at !== null ? Date.parse(t.verification.at) : null;
 }
 
 function confirmDeadline(t: Ticket): number {
   return Date.parse(t.deadlines.onSiteBy ?? t.deadlines.dispatchBy);
 }
 
+function minutesAt(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return Math.round((sorted[rank - 1] ?? 0) * 10) / 10;
+}
+
+function median(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  const m = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return Math.round(m * 10) / 10;
+}
+
 function timeTo(pairs: readonly { start: number; done: number; by: number }[]): TimeToFigure {
   if (pairs.length === 0) return { count: 0, medianMinutes: null, onTimeShare: null };
   const minutes = pairs.map((p) => (p.done - p.start) / 60_000).sort((a, b) => a - b);
-  const mid = Math.floor(minutes.length / 2);
-  const median = minutes.length % 2 === 1 ? minutes[mid]! : (minutes[mid - 1]! + minutes[mid]!) / 2;
-  return { count: pairs.length, medianMinutes: Math.round(median * 10) / 10, onTimeShare: pairs.filter((p) => p.done <= p.by).length / pairs.length };
+  return { count: pairs.length, medianMinutes: median(minutes), onTimeShare: pairs.filter((p) => p.done <= p.by).length / pairs.length };
+}
+
+const STEP_KEYS: readonly [keyof StepFigures, DeadlineStep][] = [
+  ['acknowledge', 'acknowledgeBy'],
+  ['dispatch', 'dispatchBy'],
+  ['onSite', 'onSiteBy'],
+  ['resolve', 'resolveBy'],
+];
+
+/** Each step against its deadline: done on time, late, or still owed past its deadline (as of `now`). */
+function stepFigures(tickets: readonly Ticket[], now: number): StepFigures {
+  const out: Partial<Record<keyof StepFigures, StepFigure>> = {};
+  for (const [key, step] of STEP_KEYS) {
+    const minutes: number[] = [];
+    let onTime = 0;
+    let overdue = 0;
+    for (const t of tickets) {
+      const by = t.deadlines[step];
+      if (by === null || t.status === 'rejected') continue;
+      const done = stepDoneAt(t, step);
+      if (done === null) {
+        if (Date.parse(by) < now) overdue += 1;
+        continue;
+      }
+      minutes.push((done - Date.parse(t.createdAt)) / 60_000);
+      if (done <= Date.parse(by)) onTime += 1;
+    }
+    minutes.sort((a, b) => a - b);
+    out[key] = { count: minutes.length, onTime, onTimeShare: minutes.length === 0 ? null : onTime / minutes.length, medianMinutes: median(minutes), p90Minutes: minutesAt(minutes, 90), overdue };
+  }
+  return out as StepFigures;
+}
+
+function completionRate(tickets: readonly Ticket[]): number | null {
+  const real = tickets.filter((t) => t.status !== 'rejected');
+  return real.length === 0 ? null : real.filter((t) => stepDoneAt(t, 'resolveBy') !== null).length / real.length;
+}
+
+function grouped(tickets: readonly Ticket[], keyOf: (t: Ticket) => string, now: number): Record<string, GroupFigures> {
+  const groups = new Map<string, Ticket[]>();
+  for (const t of tickets) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
+  return Object.fromEntries([...groups].map(([k, ts]) => [k, { total: ts.length, completionRate: completionRate(ts), steps: stepFigures(ts, now) }]));
 }
 
 function falseAlarmRows(tickets: readonly Ticket[], keyOf: (t: Ticket) => string): FalseAlarmRow[] {
   const rows = new Map<string, { decided: number; rejected: number }>();
   for (const t of tickets) {
-    const rejected = firstAt(t, ['rejected']) !== null;
-    if (!rejected && confirmedAt(t) === null) continue;
+    if (t.verification.state === 'pending') continue;
+    const rejected = t.verification.state === 'rejected';
     const r = rows.get(keyOf(t)) ?? { decided: 0, rejected: 0 };
     r.decided += 1;
     if (rejected) r.rejected += 1;
@@ -121,17 +199,15 @@ function floodMs(activations: readonly number[], cfg: AlarmsConfig['flood'], fro
   return total;
 }
 
-/** The monthly review: tickets, response times, false alarms and alarm-system health in [from, to). */
+/** The review of a range: tickets, each step against its deadline, repairs, false alarms and alarm-system health in [from, to). */
 export function computeStats(all: readonly Ticket[], range: { from: number; to: number; now: number }, alarmsCfg: AlarmsConfig): Stats {
   const { from, to, now } = range;
   const inRange = (ms: number): boolean => ms >= from && ms < to;
   const faults = all.filter((t) => t.kind === 'fault' && inRange(Date.parse(t.createdAt)));
-  const acks = faults.flatMap((t) => {
-    const at = acknowledgedAt(t);
-    return at === null ? [] : [{ start: Date.parse(t.createdAt), done: at, by: Date.parse(t.deadlines.acknowledgeBy) }];
-  });
+  const asOf = Math.min(now, to);
+  const steps = stepFigures(faults, asOf);
   const confirms = faults.flatMap((t) => {
-    const at = confirmedAt(t);
+    const at = verifiedAt(t);
     return at === null ? [] : [{ start: Date.parse(t.createdAt), done: at, by: confirmDeadline(t) }];
   });
   const activations = all.filter((t) => t.kind === 'fault').flatMap((t) => t.occurrences.map((o) => ({ at: Date.parse(o.at), tier: t.tier })));
@@ -140,6 +216,7 @@ export function computeStats(all: readonly Ticket[], range: { from: number; to: 
   const mix = { emergency: 0, general: 0, low: 0 };
   for (const a of windowed) mix[a.tier] += 1;
   const share = (n: number): number => (windowed.length === 0 ? 0 : n / windowed.length);
+  const rechecked = faults.filter((t) => t.recheck.state !== 'none');
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
@@ -148,9 +225,22 @@ export function computeStats(all: readonly Ticket[], range: { from: number; to: 
       byFault: count(faults.map((t) => t.fault)),
       byTier: count(faults.map((t) => t.tier)),
       byBuilding: count(faults.map((t) => t.location.building)),
+      bySkill: count(faults.map((t) => t.skill)),
       byDevice: count(faults.map((t) => t.deviceId)),
+      bySource: count(faults.map((t) => t.source)),
     },
-    acknowledge: timeTo(acks),
+    steps,
+    completionRate: completionRate(faults),
+    repeatRate: faults.length === 0 ? null : faults.filter((t) => t.rework).length / faults.length,
+    rechecks: {
+      due: rechecked.filter((t) => t.recheck.state === 'due').length,
+      passed: rechecked.filter((t) => t.recheck.state === 'passed').length,
+      failed: faults.filter((t) => t.history.some((h) => h.action === 'reopened')).length,
+      overdue: rechecked.filter((t) => t.recheck.state === 'due' && t.recheck.dueBy !== null && Date.parse(t.recheck.dueBy) < asOf).length,
+    },
+    byBuilding: grouped(faults, (t) => t.location.building, asOf),
+    bySkill: grouped(faults, (t) => t.skill, asOf),
+    acknowledge: { count: steps.acknowledge.count, medianMinutes: steps.acknowledge.medianMinutes, onTimeShare: steps.acknowledge.onTimeShare },
     confirm: timeTo(confirms),
     falseAlarms: { byFault: falseAlarmRows(faults, (t) => t.fault), byDevice: falseAlarmRows(faults, (t) => t.deviceId) },
     alarmSystem: {
@@ -165,7 +255,11 @@ export function computeStats(all: readonly Ticket[], range: { from: number; to: 
   };
 }
 
-const CSV_COLUMNS = ['number', 'createdAt', 'tier', 'fault', 'deviceId', 'building', 'floor', 'where', 'status', 'ackMinutes', 'ackOnTime', 'confirmMinutes', 'confirmOnTime', 'rejected', 'rejectReason'] as const;
+const CSV_COLUMNS = [
+  'number', 'createdAt', 'tier', 'source', 'fault', 'deviceId', 'building', 'floor', 'where', 'skill', 'status', 'assignee',
+  'takenMinutes', 'takenOnTime', 'dispatchedOnTime', 'arrivedMinutes', 'arrivedOnTime', 'resolvedMinutes', 'resolvedOnTime',
+  'rework', 'recheck', 'verification', 'rejectReason',
+] as const;
 
 function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
@@ -174,8 +268,8 @@ function csvCell(v: string | number | boolean | null): string {
 }
 
 /**
- * One row per ticket of the range, for a spreadsheet; a BOM so Excel reads the Chinese right. Times
- * are the site's local time (`2026-11-27 14:20:05`), as people read them, never ISO or UTC.
+ * One row per ticket of the range, for a spreadsheet (the KPI sheet's rows); a BOM so Excel reads the
+ * Chinese right. Times are the site's local time (`2026-11-27 14:20:05`), never ISO or UTC.
  */
 export function statsCsv(all: readonly Ticket[], range: { from: number; to: number }, timeZone: string): string {
   const rows = all
@@ -183,15 +277,17 @@ export function statsCsv(all: readonly Ticket[], range: { from: number; to: numb
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
     .map((t) => {
       const created = Date.parse(t.createdAt);
-      const ack = acknowledgedAt(t);
-      const conf = confirmedAt(t);
-      const reject = t.history.find((h) => h.status === 'rejected');
       const mins = (at: number | null): number | null => (at === null ? null : Math.round(((at - created) / 60_000) * 10) / 10);
+      const onTime = (step: DeadlineStep): boolean | null => {
+        const at = stepDoneAt(t, step);
+        const by = t.deadlines[step];
+        return at === null || by === null ? null : at <= Date.parse(by);
+      };
+      const reject = t.verification.state === 'rejected' ? t.verification.note : null;
       return [
-        t.number, siteDateTime(created, timeZone), t.tier, t.fault, t.deviceId, t.location.building, t.location.floor, t.location.description, t.status,
-        mins(ack), ack === null ? null : ack <= Date.parse(t.deadlines.acknowledgeBy),
-        mins(conf), conf === null ? null : conf <= confirmDeadline(t),
-        reject !== undefined, reject?.note ?? null,
+        t.number, siteDateTime(created, timeZone), t.tier, t.source, t.fault, t.deviceId, t.location.building, t.location.floor, t.location.description, t.skill, t.status, t.assignee,
+        mins(stepDoneAt(t, 'acknowledgeBy')), onTime('acknowledgeBy'), onTime('dispatchBy'), mins(stepDoneAt(t, 'onSiteBy')), onTime('onSiteBy'), mins(stepDoneAt(t, 'resolveBy')), onTime('resolveBy'),
+        t.rework, t.recheck.state, t.verification.state, reject,
       ].map(csvCell).join(',');
     });
   return `\uFEFF${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;

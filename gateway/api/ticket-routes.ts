@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TicketNotFound, canTransition, type TicketService } from '../tickets/ticket-service.js';
-import { OPEN_STATUSES, type Ticket, type TicketStatus } from '../tickets/ticket.js';
+import type { AttachmentStore } from '../tickets/attachment-store.js';
+import { StepRefused, TicketNotFound, type TicketService } from '../tickets/ticket-service.js';
+import type { StaffStep } from '../tickets/ticket-steps.js';
+import { OPEN_STATUSES, TICKET_STATUSES, type Attachment, type Ticket } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
-
-const STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed'];
+import type { User } from './users-schema.js';
 
 const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    /** Comma-separated statuses, or `open` for every open one. */
-    status: { type: 'string', pattern: `^(open|${STATUSES.join('|')})(,(open|${STATUSES.join('|')}))*$` },
+    /** Comma-separated statuses, `open` for every open one, `recheck` for resolved repairs waiting for a re-check. */
+    status: { type: 'string', pattern: `^(open|recheck|${TICKET_STATUSES.join('|')})(,(open|recheck|${TICKET_STATUSES.join('|')}))*$` },
     tier: { type: 'string', enum: ['emergency', 'general', 'low'] },
     building: { type: 'string', minLength: 1, maxLength: 100 },
     since: { type: 'string', format: 'date-time' },
@@ -25,9 +26,9 @@ const listQuery = {
 } as const;
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
-const optionalNote = { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 1000 } } } as const;
-const requiredReason = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } } } as const;
-const requiredNote = { type: 'object', additionalProperties: false, required: ['note'], properties: { note: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } } } as const;
+const text = { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } as const;
+const photos = { type: 'array', maxItems: 6, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
+const body = (required: readonly string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
 interface ListQuery {
   status?: string;
@@ -40,8 +41,15 @@ interface ListQuery {
   evidence: boolean;
 }
 
-/** Tickets: list with filters and paging, one ticket, and the staff's steps on it. */
-export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketService; auth: Authenticator }): void {
+interface StepBody {
+  note?: string;
+  reason?: string;
+  photos?: string[];
+  result?: 'pass' | 'fail';
+}
+
+/** Tickets: list with filters and paging, one ticket, and the staff's steps on it (ticket-steps.ts). */
+export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketService; auth: Authenticator; attachments: AttachmentStore }): void {
   const { tickets, auth } = deps;
 
   /** A change asked of a ticket that is not live: archived (closed, read-only) or unknown. */
@@ -54,11 +62,13 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
 
   app.get<{ Querystring: ListQuery }>('/api/tickets', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    const statuses = q.status === undefined ? null : new Set(q.status.split(',').flatMap((s) => (s === 'open' ? [...OPEN_STATUSES] : [s])));
+    const wanted = q.status === undefined ? null : new Set(q.status.split(','));
+    const statusOk = (t: Ticket): boolean =>
+      wanted === null || wanted.has(t.status) || (wanted.has('open') && OPEN_STATUSES.has(t.status)) || (wanted.has('recheck') && t.status === 'resolved' && t.recheck.state === 'due');
     const since = q.since === undefined ? null : Date.parse(q.since);
     const matching = tickets
       .all()
-      .filter((t) => (statuses === null || statuses.has(t.status)) && (q.tier === undefined || t.tier === q.tier))
+      .filter((t) => statusOk(t) && (q.tier === undefined || t.tier === q.tier))
       .filter((t) => (q.building === undefined || t.location.building === q.building) && (since === null || Date.parse(t.createdAt) >= since))
       .sort((a, b) => (q.order === 'desc' ? b.createdAt.localeCompare(a.createdAt) : a.createdAt.localeCompare(b.createdAt)));
     const page = matching.slice(q.offset, q.offset + q.limit).map((t) => (q.evidence ? t : { ...t, evidence: [] }));
@@ -67,34 +77,59 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
 
   app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req, reply) => {
     const found = await tickets.find(req.params.id);
-    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}`) : { ticket: found.ticket, archived: found.archived };
+    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}` ) : { ticket: found.ticket, archived: found.archived };
   });
 
-  /** A lifecycle step by a user; repeating a step already taken answers 200 and changes nothing. */
-  const step = (path: string, to: TicketStatus, roles: Parameters<Authenticator['require']>, body: object, noteOf: (b: Record<string, string | undefined>) => string | undefined) =>
-    app.post<{ Params: { id: string }; Body: Record<string, string | undefined> | undefined }>(
-      `/api/tickets/:id/${path}`,
-      { schema: { params: idParams, body }, onRequest: auth.require(...roles) },
-      async (req, reply) => {
-        const user = actingUser(req);
-        const t = tickets.get(req.params.id);
-        if (t === undefined) return notLive(reply, req.params.id);
-        if (user.role === 'patrol' && user.buildings.length > 0 && !user.buildings.includes(t.location.building)) {
-          return sendError(reply, 403, 'GW_API_FORBIDDEN', `ticket ${t.number} is in building ${t.location.building}, outside your patrol (${user.buildings.join(', ')})`);
-        }
-        if (t.status === to) return { ticket: t, changed: false };
-        if (!canTransition(t.status, to)) return sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${t.number} is ${t.status}; it cannot become ${to}`);
-        const after = await tickets.transition(t.id, `user:${user.id}`, to, noteOf(req.body ?? {}));
-        return { ticket: after, changed: after.version !== t.version };
-      },
-    );
-  step('ack', 'acknowledged', ['engineer'], optionalNote, (b) => b['note']);
-  step('confirm', 'confirmed', ['patrol'], optionalNote, (b) => b['note']);
-  step('reject', 'rejected', ['patrol'], requiredReason, (b) => b['reason']);
+  /** A patrol works only in their buildings. */
+  const outside = (user: User, t: Ticket): string | null =>
+    user.role === 'patrol' && user.buildings.length > 0 && !user.buildings.includes(t.location.building) ? `ticket ${t.number} is in building ${t.location.building}, outside your patrol (${user.buildings.join(', ')})` : null;
+
+  /**
+   * One staff step on a ticket: 200 with `changed: false` when it was already taken (a repeated
+   * tap), 409 with the reason when the ticket is past where the step makes sense.
+   */
+  const step = (path: string, steps: (b: StepBody) => StaffStep, roles: Parameters<Authenticator['require']>, schema: object, purpose: Attachment['purpose'], noteOf: (b: StepBody) => string | undefined) =>
+    app.post<{ Params: { id: string }; Body: StepBody | undefined }>(`/api/tickets/:id/${path}`, { schema: { params: idParams, body: schema }, onRequest: auth.require(...roles) }, async (req, reply) => {
+      const user = actingUser(req);
+      const b = req.body ?? {};
+      const t = tickets.get(req.params.id);
+      if (t === undefined) return notLive(reply, req.params.id);
+      const away = outside(user, t);
+      if (away !== null) return sendError(reply, 403, 'GW_API_FORBIDDEN', away);
+      const taken = await deps.attachments.take(b.photos ?? [], purpose, user.id);
+      if (!taken.ok) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.photos: ${taken.problem}`);
+      const note = noteOf(b);
+      try {
+        const r = await tickets.step(t.id, steps(b), { user, ...(note === undefined ? {} : { note }), photos: taken.attachments });
+        if (r.changed) deps.attachments.used(b.photos ?? []);
+        return { ticket: r.ticket, changed: r.changed };
+      } catch (err) {
+        if (err instanceof StepRefused) return sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${err.ticket.number}: ${err.why}`);
+        if (err instanceof TicketNotFound) return notLive(reply, req.params.id);
+        throw err;
+      }
+    });
+  const optionalNote = body([], { note: text });
+  // The engineer takes the repair (接单; `ack` is its older name), arrives (到场), resolves (完成).
+  for (const path of ['take', 'ack']) step(path, () => 'take', ['engineer'], optionalNote, 'resolve', (b) => b.note);
+  step('arrive', () => 'arrive', ['engineer'], optionalNote, 'resolve', (b) => b.note);
+  step('resolve', () => 'resolve', ['engineer'], body(['note'], { note: text, photos }), 'resolve', (b) => b.note);
+  // The patrol verifies on site: confirmed, or a false alarm with a reason.
+  step('confirm', () => 'confirm', ['patrol'], body([], { note: text, photos }), 'report', (b) => b.note);
+  step('reject', () => 'reject', ['patrol'], body(['reason'], { reason: text, photos }), 'report', (b) => b.reason);
+  // The re-check of a resolved public-area repair (复查): pass closes it, fail reopens it with a reason.
+  step(
+    'recheck',
+    (b) => (b.result === 'pass' ? 'recheck-pass' : 'recheck-fail'),
+    ['patrol'],
+    { ...body(['result'], { result: { type: 'string', enum: ['pass', 'fail'] }, reason: text, photos }), if: { properties: { result: { const: 'fail' } } }, then: { required: ['result', 'reason'] } },
+    'recheck',
+    (b) => b.reason,
+  );
 
   app.post<{ Params: { id: string }; Body: { note: string } }>(
     '/api/tickets/:id/notes',
-    { schema: { params: idParams, body: requiredNote }, onRequest: auth.require('patrol', 'engineer', 'operator') },
+    { schema: { params: idParams, body: body(['note'], { note: text }) }, onRequest: auth.require('patrol', 'engineer', 'operator') },
     async (req, reply) => {
       const user = actingUser(req);
       try {

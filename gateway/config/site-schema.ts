@@ -40,6 +40,36 @@ export const Contract = z
   .prefault({});
 export type Contract = z.infer<typeof Contract>;
 
+/**
+ * Who hears about a deadline that passes without its step: the engineering supervisor at once,
+ * then the site manager `managerAfterMinutes` later (default: the tier's acknowledge time, so an
+ * untaken emergency reaches the supervisor at 5 min and the manager at 10). With `levels:
+ * ["manager"]` the manager hears at the deadline itself.
+ */
+const TierEscalation = z
+  .strictObject({
+    /** The chain above the team for this tier, in order (e.g. `["supervisor"]` to keep low tickets off the manager's phone). */
+    levels: z
+      .array(z.enum(['supervisor', 'manager']))
+      .min(1)
+      .refine((l) => new Set(l).size === l.length && (l.length === 1 || l[0] === 'supervisor'), { message: 'each level once, the supervisor before the manager' })
+      .default(['supervisor', 'manager']),
+    managerAfterMinutes: z.number().positive().optional(),
+  })
+  .prefault({});
+export const Escalation = z.strictObject({ emergency: TierEscalation, general: TierEscalation, low: TierEscalation }).prefault({});
+export type Escalation = z.infer<typeof Escalation>;
+
+/** The repair loop: a repeat repair's window, and how soon a resolved public-area repair is re-checked. */
+export const Repairs = z
+  .strictObject({
+    /** A ticket on a device and fault repaired within this many days is a repeat repair (返修). */
+    reworkWithinDays: z.number().positive().default(30),
+    /** A resolved public-area repair waits this long for a patrol's re-check (复查; procedures: within 3 days). */
+    recheckWithinHours: z.number().positive().default(72),
+  })
+  .prefault({});
+
 export const Location = z.strictObject({
   building: z.string().min(1),
   floor: z.string().min(1),
@@ -122,6 +152,10 @@ export const SiteFile = z
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     contract: Contract,
+    escalation: Escalation,
+    repairs: Repairs,
+    /** Photos staff take (patrol-found faults, repairs, re-checks): the largest one the gateway keeps, in bytes. */
+    attachments: z.strictObject({ maxBytes: z.number().int().min(10_000).max(20_000_000).default(1_500_000) }).prefault({}),
     central: CentralService.optional(),
     alarms: AlarmsConfig,
     notify: NotifyConfig,

@@ -50,9 +50,14 @@ export class AlertBook {
     this.#persist();
   }
 
-  /** Every record of a ticket, which nobody needs any more (someone took the ticket). */
-  dropTicket(ticketId: string): PendingAlert[] {
-    const gone = Object.values(this.#store.data.alerts).filter((r) => r.ticketId === ticketId);
+  /** The records of one ticket. */
+  ofTicket(ticketId: string): PendingAlert[] {
+    return Object.values(this.#store.data.alerts).filter((r) => r.ticketId === ticketId);
+  }
+
+  /** Records nobody needs any more (the step they ask for was taken): gone from every channel. */
+  drop(keys: readonly string[]): PendingAlert[] {
+    const gone = keys.flatMap((k) => this.#store.data.alerts[k] ?? []);
     for (const r of gone) delete this.#store.data.alerts[r.key];
     if (gone.length > 0) this.#persist();
     return gone;

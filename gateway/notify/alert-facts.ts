@@ -1,4 +1,5 @@
-import type { Bilingual, Deadlines, EvidenceSeries, Ticket } from '../tickets/ticket.js';
+import { DEADLINE_STEPS, stepOwed } from '../tickets/deadlines.js';
+import type { Bilingual, DeadlineStep, Deadlines, Ticket } from '../tickets/ticket.js';
 import { pointName, valueWords } from './point-words.js';
 import type { Addressee } from './roster.js';
 import type { Person } from './roster-schema.js';
@@ -10,8 +11,11 @@ import type { Person } from './roster-schema.js';
  * alert (pending-alert.ts), so it is plain data.
  */
 export interface AlertFacts {
-  /** raised: a new ticket; escalated: nobody took it in time; summary: an incident's alarms; system: the gateway itself. */
-  readonly kind: 'raised' | 'escalated' | 'summary' | 'system';
+  /**
+   * raised: a new ticket; escalated: a deadline passed without its step; summary: an incident's
+   * alarms; reopened: a repair failed its re-check; system: the gateway itself.
+   */
+  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'system';
   readonly ticketId: string;
   /** The ticket number, or the error code of a system alert. */
   readonly number: string;
@@ -45,7 +49,7 @@ export interface AlertReading {
   readonly before: { readonly value: Bilingual; readonly secondsAgo: number } | null;
 }
 
-export type DeadlineStep = keyof Deadlines;
+export type { DeadlineStep };
 
 export interface AlertDeadline {
   readonly step: DeadlineStep;
@@ -97,25 +101,13 @@ export function placeOf(t: Ticket): AlertPlace {
   return { building: l.building, floor: l.floor, place: { zh: l.description, en: l.descriptionEn ?? l.description } };
 }
 
-/** The step a ticket waits for next, and its deadline. */
+/** The step a ticket waits for next (the first deadline whose step is still owed), and its deadline. */
 export function nextDeadline(t: Ticket): AlertDeadline | null {
-  const d = t.deadlines;
-  const at = (step: DeadlineStep): AlertDeadline | null => {
-    const iso = d[step];
-    return iso === null ? null : { step, at: Date.parse(iso) };
-  };
-  switch (t.status) {
-    case 'raised':
-      return at('acknowledgeBy');
-    case 'acknowledged':
-    case 'confirmed':
-      return at('dispatchBy');
-    case 'dispatched':
-    case 'in_progress':
-      return at('onSiteBy') ?? at('resolveBy');
-    default:
-      return null;
+  for (const step of DEADLINE_STEPS) {
+    const iso = t.deadlines[step];
+    if (iso !== null && stepOwed(t, step)) return { step, at: Date.parse(iso) };
   }
+  return null;
 }
 
 /**
@@ -215,6 +207,12 @@ export function escalatedFacts(t: Ticket, missedBy: Addressee, to: Addressee, st
     kind: 'escalated',
     escalation: { missed: whoOf(missedBy), step, minutes, to: whoOf(to) },
   };
+}
+
+/** A repair that failed its re-check: back to the team, with the patrol's reason. */
+export function reopenedFacts(t: Ticket, to: Addressee, reason: string | null, publicUrl: string): AlertFacts {
+  const base = raisedFacts(t, to, publicUrl);
+  return { ...base, kind: 'reopened', reading: null, detail: reason === null ? base.detail : { zh: `复查不合格：${reason}`, en: `Re-check failed: ${reason}` } };
 }
 
 /** An incident and the alarms it groups, counted per building, the emergencies named. */

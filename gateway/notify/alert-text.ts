@@ -25,6 +25,9 @@ const STEP: Record<DeadlineStep, Bilingual> = {
   resolveBy: { zh: '完成', en: 'Resolve' },
 };
 
+/** What was not done, as English says it ("did not take the repair within 5 min"). */
+const DO: Record<DeadlineStep, string> = { acknowledgeBy: 'take the repair', dispatchBy: 'dispatch it', onSiteBy: 'arrive on site', resolveBy: 'resolve it' };
+
 const pick = (b: Bilingual, lang: Language): string => (lang === 'en' ? b.en : b.zh);
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
@@ -93,13 +96,15 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
       ? en ? `[GATEWAY] ${f.title.en}` : `【网关告警】${f.title.zh}`
       : f.kind === 'escalated'
         ? en ? `[${tier} · ESCALATED] ${f.title.en}` : `【${tier}·升级】${f.title.zh}`
-        : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
+        : f.kind === 'reopened'
+          ? en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
+          : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
   const lines: string[] = [];
   const where = whereWords(f, lang);
   if (where !== null) lines.push(where);
   if (f.escalation !== null) {
     const e = f.escalation;
-    lines.push(en ? `${e.missed.en} did not ${STEP[e.step].en.toLowerCase()} within ${e.minutes} min: escalated to ${e.to.en}` : `${e.missed.zh} 未在 ${e.minutes} 分钟内${STEP[e.step].zh}，已升级给 ${e.to.zh}`);
+    lines.push(en ? `${e.missed.en} did not ${DO[e.step]} within ${e.minutes} min: escalated to ${e.to.en}` : `${e.missed.zh} 未在 ${e.minutes} 分钟内${STEP[e.step].zh}，已升级给 ${e.to.zh}`);
   }
   if (f.summary !== null) lines.push(...summaryLines(f.summary, lang));
   if (f.reading !== null) lines.push(readingWords(f.reading, lang));

@@ -1,37 +1,79 @@
 import type { Clock, TimerHandle } from '../clock.js';
-import type { Contract } from '../config/site-schema.js';
+import type { Escalation } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { DEADLINE_STEPS, lastReopen, stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
-import type { Ticket } from '../tickets/ticket.js';
-import type { Addressee, DutyRoster, EscalationStep } from './roster.js';
+import type { DeadlineStep, Ticket, Tier } from '../tickets/ticket.js';
+import type { Addressee, DutyRoster } from './roster.js';
 
-/** Team first, then these, each after one more acknowledge period with no acknowledgement. */
-const LADDER: readonly EscalationStep[] = ['supervisor', 'manager'];
+/** The levels above the team a missed deadline goes to, in order. */
+export type EscalationLevel = 'supervisor' | 'manager';
+
 const SWEEP_MS = 1_000;
 
-function escalationsSoFar(t: Pick<Ticket, 'history'>): number {
-  return t.history.filter((h) => h.action === 'escalated').length;
+const STEP_WORDS: Readonly<Record<DeadlineStep, { zh: string; en: string }>> = {
+  acknowledgeBy: { zh: '接单', en: 'take the repair' },
+  dispatchBy: { zh: '派单', en: 'dispatch it' },
+  onSiteBy: { zh: '到场', en: 'arrive on site' },
+  resolveBy: { zh: '完成', en: 'resolve it' },
+};
+
+export interface DueEscalation {
+  readonly step: DeadlineStep;
+  readonly level: EscalationLevel;
+}
+
+/** Whether this level heard about this step since the ticket was last reopened. */
+function escalated(t: Pick<Ticket, 'history'>, step: DeadlineStep, level: EscalationLevel): boolean {
+  const since = lastReopen(t);
+  // Entries written before escalations named their step and level were the acknowledge ladder, in order.
+  const legacy = t.history.filter((x) => x.action === 'escalated' && x.step === undefined);
+  return t.history.some((h, i) => i > since && h.action === 'escalated' && (h.step ?? 'acknowledgeBy') === step && (h.level ?? (legacy.indexOf(h) === 0 ? 'supervisor' : 'manager')) === level);
 }
 
 /**
- * The escalation step a ticket is due after `elapsedMs` since it was raised, or null. A ticket
- * escalates only while nobody has acknowledged it; children of an incident escalate with their
- * incident, except emergencies.
+ * The escalation a ticket is due after `elapsedMs` since it was raised, or null: the first deadline
+ * (acknowledge 接单, dispatch 派单, on site 到场, resolve 完成) whose step is still owed and whose time
+ * has come for a level not told yet. The supervisor hears when the deadline passes, the manager
+ * `managerAfterMinutes` later (default the tier's acknowledge time). Children of an incident
+ * escalate with their incident, except emergencies; a ticket that has ended owes nothing.
  */
-function dueEscalation(t: Ticket, contract: Contract, elapsedMs: number): EscalationStep | null {
-  if (t.status !== 'raised') return null;
+export function dueEscalation(t: Ticket, cfg: { escalation: Escalation; acknowledgeMinutes: (tier: Tier) => number }, elapsedMs: number): DueEscalation | null {
   if (t.parentId !== null && t.tier !== 'emergency') return null;
-  const done = escalationsSoFar(t);
-  const step = LADDER[done];
-  if (step === undefined) return null;
-  const periodMs = contract[t.tier].acknowledgeMinutes * 60_000;
-  return elapsedMs >= (done + 1) * periodMs ? step : null;
+  const created = Date.parse(t.createdAt);
+  const tier = cfg.escalation[t.tier];
+  const managerAfterMs = (tier.managerAfterMinutes ?? cfg.acknowledgeMinutes(t.tier)) * 60_000;
+  for (const step of DEADLINE_STEPS) {
+    const by = t.deadlines[step];
+    if (by === null || !stepOwed(t, step)) continue;
+    const dueMs = Date.parse(by) - created;
+    for (const [i, level] of tier.levels.entries()) {
+      // The first level hears at the deadline; the manager after the supervisor had their time.
+      const atMs = dueMs + (i === 0 ? 0 : managerAfterMs);
+      if (elapsedMs >= atMs && !escalated(t, step, level)) return { step, level };
+    }
+  }
+  return null;
+}
+
+export interface EscalatorDeps {
+  readonly tickets: TicketService;
+  readonly escalation: Escalation;
+  readonly acknowledgeMinutes: (tier: Tier) => number;
+  readonly roster: DutyRoster;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Stages the escalation alert (the n-th of the ticket) in the same durable write as the step on the ticket. */
+  readonly stage: (t: Ticket, e: { step: DeadlineStep; level: EscalationLevel; to: Addressee; missedBy: Addressee; minutes: number; n: number }) => void;
+  /** The step is on disk: send its alert. */
+  readonly onEscalated: (t: Ticket, level: EscalationLevel, n: number) => void;
 }
 
 /**
- * Sweeps open tickets on the clock and moves an unacknowledged one up the ladder: the step is
- * written on the ticket's history (durably) before the alert to the next level goes out.
+ * Sweeps open tickets on the clock and moves each deadline that passed without its step up the
+ * roster's chain, once per level: the escalation is written on the ticket's history (durably)
+ * before the alert to the next level goes out.
  *
  * How long a ticket has waited is elapsed time, never wall time: a forward step of a day must not
  * escalate every open ticket at once, nor a backward step hold them for hours. A ticket raised in
@@ -41,25 +83,13 @@ export class Escalator {
   #timer: TimerHandle | null = null;
   readonly #inFlight = new Set<string>();
   readonly #pending = new Set<Promise<void>>();
-  /** Monotonic time each open ticket was raised at, by id. */
+  /** Monotonic time each ticket was raised at, by id. */
   readonly #raisedAt = new Map<string, number>();
   readonly #onChanged = (t: Ticket, change: string): void => {
     if (change === 'raised') this.#raisedAt.set(t.id, this.deps.clock.monotonic());
   };
 
-  constructor(
-    private readonly deps: {
-      tickets: TicketService;
-      contract: Contract;
-      roster: DutyRoster;
-      clock: Clock;
-      log: Logger;
-      /** Stages the escalation alert (the n-th) in the same durable write as the step on the ticket. */
-      stage: (t: Ticket, e: { step: EscalationStep; to: Addressee; missedBy: Addressee; minutes: number; n: number }) => void;
-      /** The step is on disk: send its alert. */
-      onEscalated: (t: Ticket, step: EscalationStep, n: number) => void;
-    },
-  ) {}
+  constructor(private readonly deps: EscalatorDeps) {}
 
   start(): void {
     if (this.#timer !== null) return;
@@ -74,18 +104,23 @@ export class Escalator {
     await Promise.allSettled([...this.#pending]);
   }
 
-  /** One pass over the open tickets. */
+  /** Resolves once the escalations started so far are written (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  /** One pass over the tickets that still owe a step. */
   sweep(): void {
-    const open = this.deps.tickets.open();
-    const ids = new Set(open.map((t) => t.id));
+    const owing = this.deps.tickets.all().filter((t) => t.status !== 'closed' && t.status !== 'rejected');
+    const ids = new Set(owing.map((t) => t.id));
     for (const id of this.#raisedAt.keys()) if (!ids.has(id)) this.#raisedAt.delete(id);
-    for (const t of open) {
+    for (const t of owing) {
       if (this.#inFlight.has(t.id)) continue;
       const elapsed = this.#elapsed(t);
-      const step = dueEscalation(t, this.deps.contract, elapsed);
-      if (step === null) continue;
+      const due = dueEscalation(t, this.deps, elapsed);
+      if (due === null) continue;
       this.#inFlight.add(t.id);
-      const p = this.#escalate(t, step, elapsed).finally(() => {
+      const p = this.#escalate(t, due, elapsed).finally(() => {
         this.#inFlight.delete(t.id);
         this.#pending.delete(p);
       });
@@ -103,25 +138,47 @@ export class Escalator {
     return now - at;
   }
 
-  async #escalate(t: Ticket, step: EscalationStep, elapsed: number): Promise<void> {
+  /** Who missed the step: the engineer who took it (arrive, resolve), else the team on duty; for the manager, the supervisor too. */
+  #missedBy(t: Ticket, due: DueEscalation, now: number): Addressee {
+    if (due.level === 'manager') return this.deps.roster.addressee('supervisor', now, t.skill, t.location.building);
+    const team = this.deps.roster.addressee('team', now, t.skill, t.location.building);
+    if ((due.step === 'onSiteBy' || due.step === 'resolveBy') && t.assignee !== null) return { ...team, people: [{ name: t.assignee }] };
+    return team;
+  }
+
+  async #escalate(t: Ticket, due: DueEscalation, elapsed: number): Promise<void> {
     // Who is on duty is a matter of the local time of day: wall time is right here.
     const now = this.deps.clock.now();
-    const to = this.deps.roster.addressee(step, now, t.skill, t.location.building);
-    const missedBy = this.deps.roster.addressee(step === 'manager' ? 'supervisor' : 'team', now, t.skill, t.location.building);
-    const minutes = this.deps.contract[t.tier].acknowledgeMinutes * (escalationsSoFar(t) + 1);
+    const to = this.deps.roster.addressee(due.level, now, t.skill, t.location.building);
+    const missedBy = this.#missedBy(t, due, now);
+    const minutes = Math.round((Date.parse(t.deadlines[due.step] ?? t.createdAt) - Date.parse(t.createdAt)) / 60_000);
     const who = (a: Addressee, lang: 'zh' | 'en'): string => [a.name[lang], ...a.people.map((p) => p.name)].join(' ');
+    const words = STEP_WORDS[due.step];
     try {
-      const after = await this.deps.tickets.mutate(t.id, 'gateway', (d) => {
-        // Re-checked on the live draft: an acknowledgement may have landed meanwhile.
-        if (dueEscalation(d, this.deps.contract, elapsed) !== step) return null;
-        return { action: 'escalated', note: `${who(missedBy, 'zh')} 未在 ${minutes} 分钟内接单，已升级给 ${who(to, 'zh')} / ${who(missedBy, 'en')} did not acknowledge within ${minutes} min: escalated to ${who(to, 'en')}` };
-      }, (next) => {
-        if (escalationsSoFar(next) > escalationsSoFar(t)) this.deps.stage(next, { step, to, missedBy, minutes, n: escalationsSoFar(next) });
-      });
-      const n = escalationsSoFar(after);
-      if (n === escalationsSoFar(t)) return;
-      this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step, tier: t.tier }, `ticket ${t.number} escalated to ${step}`);
-      this.deps.onEscalated(after, step, n);
+      const before = t.history.filter((h) => h.action === 'escalated').length;
+      const after = await this.deps.tickets.mutate(
+        t.id,
+        'gateway',
+        (d) => {
+          // Re-checked on the live draft: the step may have been taken meanwhile.
+          const still = dueEscalation(d, this.deps, elapsed);
+          if (still === null || still.step !== due.step || still.level !== due.level) return null;
+          return {
+            action: 'escalated',
+            step: due.step,
+            level: due.level,
+            note: `${who(missedBy, 'zh')} 未在 ${minutes} 分钟内${words.zh}，已升级给 ${who(to, 'zh')} / ${who(missedBy, 'en')} did not ${words.en} within ${minutes} min: escalated to ${who(to, 'en')}`,
+          };
+        },
+        (next) => {
+          const n = next.history.filter((h) => h.action === 'escalated').length;
+          if (n > before) this.deps.stage(next, { step: due.step, level: due.level, to, missedBy, minutes, n });
+        },
+      );
+      const n = after.history.filter((h) => h.action === 'escalated').length;
+      if (n === before) return;
+      this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step: due.step, level: due.level, tier: t.tier }, `ticket ${t.number} escalated to ${due.level}: ${due.step} passed`);
+      this.deps.onEscalated(after, due.level, n);
     } catch (err) {
       this.deps.log.error({ event: 'ticket.escalation_failed', ticketId: t.id, err: errorMessage(err) }, `could not escalate ${t.number}`);
     }

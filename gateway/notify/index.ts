@@ -6,9 +6,10 @@ import { spanWords } from '../local-time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
+import { stepOwed } from '../tickets/deadlines.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
-import { escalatedFacts, raisedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
+import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
@@ -62,6 +63,8 @@ export interface Notifier {
   health(): AlertHealth;
   /** The site broker is connected again: the MQTT channels send what waits at once. */
   mqttUp(): void;
+  /** Resolves once the escalations the sweeps so far started are written (or failed). */
+  escalationsSettled(): Promise<void>;
   on: TypedEmitter<NotifierEvents>['on'];
 }
 
@@ -127,14 +130,15 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     this.#publicUrl = h.publicUrl ?? `http://${h.host === '0.0.0.0' ? '127.0.0.1' : h.host}:${h.port}`;
     this.#escalator = new Escalator({
       tickets: deps.tickets,
-      contract: site.contract,
+      escalation: site.escalation,
+      acknowledgeMinutes: (tier) => site.contract[tier].acknowledgeMinutes,
       roster: this.#roster,
       clock: deps.clock,
       log: deps.log,
-      stage: (t, e) => this.#stage(`${t.id}/escalated-${e.n}`, t.id, escalatedFacts(t, e.missedBy, e.to, 'acknowledgeBy', e.minutes, this.#publicUrl), e.to),
-      onEscalated: (t, step, n) => {
+      stage: (t, e) => this.#stage(`${t.id}/escalated-${e.n}`, t.id, escalatedFacts(t, e.missedBy, e.to, e.step, e.minutes, this.#publicUrl), e.to),
+      onEscalated: (t, level, n) => {
         this.#enqueue(`${t.id}/escalated-${n}`);
-        this.emit('escalated', { ticket: t, step });
+        this.emit('escalated', { ticket: t, step: level });
       },
     });
     this.#channels = new Map();
@@ -175,8 +179,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     // What a previous run staged and did not deliver goes out again (an emergency never expires).
     for (const rec of this.#book.all()) {
       const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
-      if (t !== undefined && takenCareOf(t)) {
-        this.#book.dropTicket(t.id);
+      if (t !== undefined && !stillNeeded(rec.alert, t)) {
+        this.#book.drop([rec.key]);
         continue;
       }
       for (const ch of rec.channels) if (!this.#queues.has(ch)) this.#book.done(rec.key, ch);
@@ -186,6 +190,10 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       }
     }
     this.#escalator.start();
+  }
+
+  escalationsSettled(): Promise<void> {
+    return this.#escalator.settled();
   }
 
   async stop(): Promise<void> {
@@ -221,6 +229,13 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       this.#stageFor(t.id, `${t.id}/raised`, raisedFacts(t, to, this.#publicUrl), to);
       return;
     }
+    if (t.status === 'reopened' && previous?.status !== 'reopened') {
+      // A repair that failed its re-check goes back to the team on duty.
+      const to = this.#addressee(t);
+      const n = t.history.filter((h) => h.action === 'reopened').length;
+      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, t.history.at(-1)?.note ?? null, this.#publicUrl), to);
+      return;
+    }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
     const d = this.#summaries.decide(t.id, (key) => this.#book.get(key) !== undefined, () => this.#summaryDue(t.id));
     if (d.what === 'later') return;
@@ -231,7 +246,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   /** A throttled summary's time came: staged on its own durable write with the incident as it is now. */
   #summaryDue(incidentId: string): void {
     const t = this.#tickets.get(incidentId);
-    if (t === undefined || takenCareOf(t)) return;
+    if (t === undefined || ended(t)) return;
     const key = this.#summaries.due(incidentId);
     const to = this.#addressee(t);
     this.#stage(key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
@@ -291,9 +306,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       for (const key of staged) this.#enqueue(key);
     }
     if (change === 'raised') return;
-    // Someone took the ticket: its alerts that have not gone out are not needed any more.
-    if (!takenCareOf(t)) return;
-    const gone = this.#book.dropTicket(t.id);
+    // The step an alert asked for was taken (or the ticket is over): its undelivered alerts are not needed any more.
+    const gone = this.#book.drop(this.#book.ofTicket(t.id).filter((r) => !stillNeeded(r.alert, t)).map((r) => r.key));
     if (gone.length === 0) return;
     const keys = new Set(gone.map((r) => r.key));
     for (const q of this.#queues.values()) q.remove(keys);
@@ -359,13 +373,23 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   }
 }
 
+/** Nothing left to do on the ticket (a false alarm, resolved, closed). */
+function ended(t: Ticket): boolean {
+  return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed';
+}
+
 /**
- * Whether a ticket's undelivered alerts are no longer needed: an engineer on site acknowledged it,
- * or there is nothing left to do (rejected as a false alarm, resolved, closed). The central
- * service dispatching it is not enough: the staff on duty on site may still know nothing.
+ * Whether an undelivered alert is still worth sending: its ticket is not over, and the step it
+ * asks for is still owed. A raised alert asks someone to take the repair: it is no longer needed
+ * once an engineer on site took it (the central service dispatching it is not enough: the staff on
+ * duty may still know nothing); an escalation asks for its own deadline's step.
  */
-function takenCareOf(t: Ticket): boolean {
-  return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed' || t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));
+function stillNeeded(a: AlertFacts, t: Ticket): boolean {
+  if (ended(t)) return false;
+  if (a.escalation !== null) return stepOwed(t, a.escalation.step);
+  // A reopened repair asks to be taken again.
+  if (a.kind === 'reopened') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('reopened')).some((h) => h.action === 'acknowledged');
+  return !t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {

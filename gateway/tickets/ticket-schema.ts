@@ -35,9 +35,46 @@ const EvidenceSeries = z.object({
 
 const Actor = z.custom<Ticket['history'][number]['actor']>((v) => v === 'gateway' || v === 'central' || (typeof v === 'string' && v.startsWith('user:')), 'expected gateway, central or user:ID');
 
-export const TicketStatusSchema = z.enum(['raised', 'acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed']);
+export const TicketStatusSchema = z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected']);
 
-export const TicketSchema = z.object({
+const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
+
+const Attachment = z.object({
+  id: z.string().min(1),
+  contentType: z.enum(['image/jpeg', 'image/png', 'image/webp']),
+  bytes: z.number().int().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  purpose: z.enum(['report', 'resolve', 'recheck']),
+  at: Iso,
+  by: z.string(),
+});
+
+/**
+ * Tickets written before on-site verification became a fact of its own had `status: confirmed`
+ * (a confirm used to move the work along): the patrol's confirm becomes `verification`, and the
+ * status goes back to where the engineers' work was (taken, or not yet).
+ */
+function migrate(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'verification' in raw) return raw;
+  const t = raw as Record<string, unknown>;
+  const history = Array.isArray(t['history']) ? (t['history'] as { status?: unknown; actor?: unknown; at?: unknown; note?: unknown }[]) : [];
+  const decided = history.find((h) => h.status === 'confirmed' || h.status === 'rejected');
+  const verification =
+    decided === undefined
+      ? { state: 'pending', by: null, at: null, note: null }
+      : { state: decided.status, by: typeof decided.actor === 'string' ? decided.actor.replace(/^user:/, '') : null, at: typeof decided.at === 'string' ? decided.at : null, note: typeof decided.note === 'string' ? decided.note : null };
+  const status = t['status'] === 'confirmed' ? (history.some((h) => h.status === 'acknowledged') ? 'acknowledged' : 'raised') : t['status'];
+  // The confirm stays in the history as what happened (its action), no longer as a status.
+  const entries = history.map((h) => {
+    if (h.status !== 'confirmed') return h;
+    const { status: _dropped, ...rest } = h;
+    void _dropped;
+    return rest;
+  });
+  return { ...t, status, verification, history: entries };
+}
+
+export const TicketSchema = z.preprocess(migrate, z.object({
   id: z.string().min(1).max(64),
   number: z.string().min(1),
   siteId: z.string().min(1),
@@ -56,8 +93,10 @@ export const TicketSchema = z.object({
   description: Bilingual,
   evidence: z.array(EvidenceSeries),
   occurrences: z.array(z.object({ at: Iso, clearedAt: Iso.optional() })).min(1),
-  source: z.literal('sensor'),
+  source: z.enum(['sensor', 'patrol']),
+  reporter: z.object({ id: z.string(), name: z.string() }).nullable().default(null),
   status: TicketStatusSchema,
+  verification: z.object({ state: z.enum(['pending', 'confirmed', 'rejected']), by: z.string().nullable(), at: Iso.nullable(), note: z.string().nullable() }),
   condition: z.enum(['active', 'normal']),
   chattering: z.boolean(),
   deadlines: z.object({ acknowledgeBy: Iso, dispatchBy: Iso, onSiteBy: Iso.nullable(), resolveBy: Iso }),
@@ -65,7 +104,10 @@ export const TicketSchema = z.object({
   childIds: z.array(z.string()),
   /** Added with issue 13: tickets written before it repeat nothing. */
   repeatOf: z.string().nullable().default(null),
+  rework: z.boolean().default(false),
   assignee: z.string().nullable(),
+  attachments: z.array(Attachment).default([]),
+  recheck: z.object({ state: z.enum(['none', 'due', 'passed', 'failed']), dueBy: Iso.nullable() }).default({ state: 'none', dueBy: null }),
   history: z.array(
     z.object({
       at: Iso,
@@ -73,16 +115,18 @@ export const TicketSchema = z.object({
       action: z.string().min(1),
       status: TicketStatusSchema.optional(),
       note: z.string().optional(),
+      step: Step.optional(),
+      level: z.enum(['supervisor', 'manager']).optional(),
+      photos: z.array(z.string()).optional(),
     }),
   ),
-});
+}));
 
 // The schema and the Ticket type must describe the same thing: each is assignable to the other.
 type Parsed = z.output<typeof TicketSchema>;
 const _toTicket = (p: Parsed): Ticket => p;
-const _fromTicket = (t: Ticket): Parsed => ({ ...t, location: { ...t.location }, evidence: t.evidence.map((e) => ({ ...e, samples: [...e.samples] })), occurrences: [...t.occurrences], childIds: [...t.childIds], history: [...t.history] });
 void _toTicket;
-void _fromTicket;
+
 
 /** A ticket read from disk, checked (and migrated), or a message that names what is wrong. */
 export function readTicket(raw: unknown): { ok: true; ticket: Ticket } | { ok: false; problem: string } {

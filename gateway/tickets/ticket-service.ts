@@ -8,8 +8,10 @@ import type { Store } from '../store/store.js';
 import { stampDeadlines } from './deadlines.js';
 import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
-import type { Actor, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
+import { RepairIndex, repairedAt } from './repair-index.js';
+import type { Actor, Attachment, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
 import { isOpen } from './ticket.js';
+import { applyStep, centralMoves, type StaffStep, type StepInput } from './ticket-steps.js';
 
 export interface RaiseInput {
   readonly kind?: TicketKind;
@@ -23,6 +25,11 @@ export interface RaiseInput {
   readonly parentId?: string | null;
   /** The earlier ticket of the same device and fault this one repeats (the fault came back after it closed). */
   readonly repeatOf?: string | null;
+  /** Found by a patrol (巡检发现): who, and the photos taken (already on disk). Default: raised by a sensor. */
+  readonly reporter?: { readonly id: string; readonly name: string };
+  readonly attachments?: readonly Attachment[];
+  /** Public area or inside a unit; default the device's location says. */
+  readonly publicArea?: boolean;
   /** When the condition began (default now). */
   readonly at?: number;
   /** Elapsed (monotonic) time the condition was decided, for the decided-to-durable latency. */
@@ -80,8 +87,10 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   /** Tickets as they are on disk, by id. */
   readonly #durable: Map<string, Ticket>;
   readonly #beforeDurable: BeforeDurable[] = [];
+  /** The last repair of each device and fault, for flagging repeat repairs (返修). */
+  readonly #repairs: RepairIndex;
 
-  private constructor(deps: TicketServiceDeps, numbering: TicketNumbering) {
+  private constructor(deps: TicketServiceDeps, numbering: TicketNumbering, repairs: RepairIndex) {
     super();
     this.#store = deps.store;
     this.#site = deps.site;
@@ -89,13 +98,16 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     this.#log = deps.log.child({ component: 'tickets' });
     this.#archive = deps.archive ?? null;
     this.#numbering = numbering;
+    this.#repairs = repairs;
     // Whatever the store read at start is on disk.
     this.#durable = new Map(Object.entries(deps.store.data.tickets));
   }
 
   static async open(deps: TicketServiceDeps): Promise<TicketService> {
     const numbering = await TicketNumbering.open({ store: deps.store, dataDir: deps.store.dir, siteCode: deps.site.site.code, timeZone: deps.site.site.timeZone, log: deps.log.child({ component: 'tickets' }) });
-    return new TicketService(deps, numbering);
+    const withinMs = deps.site.repairs.reworkWithinDays * 86_400_000;
+    const repairs = await RepairIndex.load(Object.values(deps.store.data.tickets), deps.archive ?? null, deps.clock.now(), withinMs);
+    return new TicketService(deps, numbering, repairs);
   }
 
   /** Registers a hook that joins a change's durable write (see BeforeDurable). */
@@ -144,6 +156,8 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const now = this.#clock.now();
     const data = this.#store.data;
     const iso = new Date(now).toISOString();
+    const repaired = input.kind === 'incident' ? undefined : this.#repairs.recent(input.device.id, input.fault, now);
+    const patrol = input.reporter !== undefined;
     const ticket: Ticket = {
       id: randomUUID(),
       number: this.#numbering.take(now),
@@ -158,21 +172,30 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       deviceName: input.device.name,
       location: input.device.location,
       skill: input.skill,
-      publicArea: input.device.location.publicArea,
+      publicArea: input.publicArea ?? input.device.location.publicArea,
       title: input.title,
       description: input.description,
       evidence: input.evidence ?? [],
       occurrences: [{ at: new Date(input.at ?? now).toISOString() }],
-      source: 'sensor',
+      source: patrol ? 'patrol' : 'sensor',
+      reporter: input.reporter ?? null,
       status: 'raised',
+      verification: { state: 'pending', by: null, at: null, note: null },
       condition: 'active',
       chattering: false,
       deadlines: stampDeadlines(this.#site.contract, input.tier, now),
       parentId: input.parentId ?? null,
       childIds: [],
-      repeatOf: input.repeatOf ?? null,
+      repeatOf: input.repeatOf ?? repaired?.ticketId ?? null,
+      rework: repaired !== undefined,
       assignee: null,
-      history: [{ at: iso, actor: 'gateway', action: 'raised', status: 'raised' }],
+      attachments: input.attachments ?? [],
+      recheck: { state: 'none', dueBy: null },
+      history: [
+        patrol
+          ? { at: iso, actor: `user:${input.reporter.id}`, action: 'raised', status: 'raised', note: `巡检发现 / found on patrol`, ...(input.attachments === undefined || input.attachments.length === 0 ? {} : { photos: input.attachments.map((a) => a.id) }) }
+          : { at: iso, actor: 'gateway', action: 'raised', status: 'raised' },
+      ],
     };
     data.tickets[ticket.id] = ticket;
     enqueueTicket(data, ticket, now, this.#store.pendingGeneration());
@@ -201,6 +224,12 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const entry = mutation(draft, now);
     if (entry === null) return current;
     const iso = new Date(now).toISOString();
+    // However it was resolved (by the engineer, or by the central service), a public-area repair waits for a re-check.
+    if (draft.status === 'resolved' && current.status !== 'resolved' && draft.publicArea) {
+      draft.recheck = { state: 'due', dueBy: new Date(now + this.#site.repairs.recheckWithinHours * 3_600_000).toISOString() };
+    }
+    // A repair reopened (failed re-check) starts its steps again: fresh deadlines from now.
+    if (draft.status === 'reopened' && current.status !== 'reopened') draft.deadlines = stampDeadlines(this.#site.contract, draft.tier, now);
     draft.version = current.version + 1;
     draft.updatedAt = iso;
     draft.history = [...current.history, { at: iso, ...entry, actor }];
@@ -219,15 +248,43 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   #showDurable(t: Ticket): void {
     const shown = this.#durable.get(t.id);
     if (shown === undefined || shown.version < t.version) this.#durable.set(t.id, t);
+    const repaired = t.status === 'resolved' || t.status === 'closed' ? repairedAt(t) : null;
+    if (repaired !== null) this.#repairs.repaired(t, repaired);
   }
 
-  /** Moves the status if the transition is allowed; a repeated or late transition is a no-op. */
+  /**
+   * A staff member's step (ticket-steps.ts). Resolves with the ticket and whether it changed (a
+   * repeated tap changes nothing); throws StepRefused when the ticket is past where the step makes sense.
+   */
+  async step(id: string, step: StaffStep, input: StepInput): Promise<{ ticket: Ticket; changed: boolean }> {
+    let outcome: ReturnType<typeof applyStep> = { kind: 'unchanged' };
+    const after = await this.mutate(id, `user:${input.user.id}`, (d, now) => {
+      outcome = applyStep(d, step, input, now);
+      return outcome.kind === 'changed' ? outcome.entry : null;
+    });
+    const o = outcome as ReturnType<typeof applyStep>;
+    if (o.kind === 'refused') throw new StepRefused(after, o.why);
+    return { ticket: after, changed: o.kind === 'changed' };
+  }
+
+  /** A status the central service (or a test standing in for it) sets: it wins, but an ended ticket stays ended. */
   transition(id: string, actor: Actor, to: TicketStatus, note?: string): Promise<Ticket> {
     return this.mutate(id, actor, (d) => {
-      if (!canTransition(d.status, to)) return null;
+      if (!centralMoves(d.status, to)) return null;
       d.status = to;
       return note === undefined ? { action: to, status: to } : { action: to, status: to, note };
     });
+  }
+}
+
+/** A staff step the ticket's state does not allow (answered 409 by the API, with the reason). */
+export class StepRefused extends Error {
+  constructor(
+    readonly ticket: Ticket,
+    readonly why: string,
+  ) {
+    super(`ticket ${ticket.number}: ${why}`);
+    this.name = 'StepRefused';
   }
 }
 
@@ -236,27 +293,4 @@ export class TicketNotFound extends Error {
     super(`no ticket ${ticketId}`);
     this.name = 'TicketNotFound';
   }
-}
-
-const ORDER: Record<TicketStatus, number> = {
-  raised: 0,
-  acknowledged: 1,
-  confirmed: 2,
-  rejected: 2,
-  dispatched: 3,
-  in_progress: 4,
-  resolved: 5,
-  closed: 6,
-};
-
-/**
- * Lifecycle moves forward only (a late "acknowledged" after "dispatched" changes nothing).
- * A rejected ticket is final locally; the central service may still close it.
- */
-export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
-  if (from === to) return false;
-  if (from === 'closed') return false;
-  if (from === 'rejected') return to === 'closed';
-  if (to === 'rejected') return ORDER[from] < ORDER.confirmed;
-  return ORDER[to] > ORDER[from];
 }

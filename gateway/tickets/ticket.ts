@@ -2,18 +2,18 @@ import type { Location, Skill, Tier } from '../config/site-schema.js';
 
 export type { Tier, Skill, Location };
 
-/** Lifecycle (DESIGN "The ticket"): local steps first, then the steps the central service reports. */
-export type TicketStatus =
-  | 'raised'
-  | 'acknowledged'
-  | 'confirmed'
-  | 'rejected'
-  | 'dispatched'
-  | 'in_progress'
-  | 'resolved'
-  | 'closed';
+/**
+ * The work on a ticket (DESIGN "The ticket"): the engineers' steps (taken = `acknowledged`,
+ * `arrived`, `resolved`) and the central service's (`dispatched`, `in_progress`, `closed`), with
+ * `reopened` when a re-check after repair fails, and `rejected` when a patrol found a false alarm
+ * (that ends it). What a patrol found on site is a separate fact: `verification`.
+ */
+export type TicketStatus = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'in_progress' | 'resolved' | 'reopened' | 'closed' | 'rejected';
 
-export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'confirmed', 'dispatched', 'in_progress']);
+export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected'];
+
+/** Still to be worked on. A resolved ticket is done by the engineers (a public-area one waits for its re-check). */
+export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'reopened']);
 
 export interface Bilingual {
   readonly zh: string;
@@ -46,6 +46,8 @@ export interface Deadlines {
   readonly resolveBy: string;
 }
 
+export type DeadlineStep = keyof Deadlines;
+
 /** Who did it: the gateway itself, a staff member (user id), or the central service. */
 export type Actor = 'gateway' | 'central' | `user:${string}`;
 
@@ -55,10 +57,43 @@ export interface HistoryEntry {
   readonly action: string;
   readonly status?: TicketStatus;
   readonly note?: string;
+  /** An escalation: the deadline that passed, and the level it went to. */
+  readonly step?: DeadlineStep;
+  readonly level?: 'supervisor' | 'manager';
+  /** Photos taken with this step (attachment ids). */
+  readonly photos?: readonly string[];
 }
 
 /** `fault` tickets come from one alarm; `incident` tickets group several (flood, root cause, upstream). */
 export type TicketKind = 'fault' | 'incident';
+
+/** On-site verification by a patrol (现场核实): a fact beside the engineers' work, never a step of it. */
+export interface Verification {
+  readonly state: 'pending' | 'confirmed' | 'rejected';
+  /** User id of the patrol, and when (ISO). */
+  readonly by: string | null;
+  readonly at: string | null;
+  readonly note: string | null;
+}
+
+/** A photo kept on the gateway's disk (`{dataDir}/attachments`) and synced to the central service. */
+export interface Attachment {
+  readonly id: string;
+  readonly contentType: 'image/jpeg' | 'image/png' | 'image/webp';
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Why it was taken: reporting a patrol-found fault, proof of a repair, a re-check. */
+  readonly purpose: 'report' | 'resolve' | 'recheck';
+  readonly at: string;
+  readonly by: string;
+}
+
+/** The re-check (复查) a resolved public-area repair waits for. */
+export interface Recheck {
+  readonly state: 'none' | 'due' | 'passed' | 'failed';
+  /** When it should be done by (ISO), while due. */
+  readonly dueBy: string | null;
+}
 
 export interface Ticket {
   /** UUID, the idempotency key with `version`. */
@@ -82,8 +117,11 @@ export interface Ticket {
   readonly description: Bilingual;
   readonly evidence: readonly EvidenceSeries[];
   readonly occurrences: readonly Occurrence[];
-  readonly source: 'sensor';
+  /** Raised by a sensor, or found by a patrol (巡检发现, with its reporter and photos). */
+  readonly source: 'sensor' | 'patrol';
+  readonly reporter: { readonly id: string; readonly name: string } | null;
   readonly status: TicketStatus;
+  readonly verification: Verification;
   /** Whether the condition that raised it is still present. */
   readonly condition: 'active' | 'normal';
   readonly chattering: boolean;
@@ -92,11 +130,15 @@ export interface Ticket {
   readonly parentId: string | null;
   readonly childIds: readonly string[];
   /**
-   * The earlier ticket of the same device and fault, when this one was raised because the fault
-   * came back after that ticket was closed or rejected (DESIGN "The ticket": `repeatOf`).
+   * The earlier ticket of the same device and fault this one follows: the fault came back after
+   * that ticket was closed or rejected (DESIGN "The ticket": `repeatOf`).
    */
   readonly repeatOf: string | null;
+  /** A repeat repair (返修): the earlier ticket was repaired (resolved or closed) within the site's window. */
+  readonly rework: boolean;
   readonly assignee: string | null;
+  readonly attachments: readonly Attachment[];
+  readonly recheck: Recheck;
   readonly history: readonly HistoryEntry[];
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -52,6 +53,9 @@ export interface CentralServiceOptions {
  * bodies checked against the document), keeps what it receives, advances tickets on a timer, and
  * shows injected faults on demand. Tests and the demo talk to it over 127.0.0.1.
  */
+/** How far the work on a ticket has come, by status. */
+const WORK_RANK: Readonly<Record<string, number>> = { raised: 0, reopened: 0, acknowledged: 1, dispatched: 2, arrived: 3, in_progress: 4, resolved: 5, closed: 6, rejected: 6 };
+
 export class CentralService {
   readonly #opts: CentralServiceOptions;
   readonly #clock: Clock;
@@ -64,6 +68,8 @@ export class CentralService {
   /** Ticket ids every upload of which is rejected per item (poison-item injection). */
   readonly #poison = new Set<string>();
   readonly #sockets = new Set<Socket>();
+  /** Photos received, by `${siteId}/${attachmentId}`. */
+  readonly #attachments = new Map<string, { contentType: string; sha256: string; bytes: Buffer }>();
   readonly requests: { method: string; url: string; status: number; at: number }[] = [];
   #fault: CentralFault = { kind: 'none' };
   #app: FastifyInstance | null = null;
@@ -171,6 +177,8 @@ export class CentralService {
     });
     app.get('/_admin/tickets', async () => ({ tickets: this.tickets() }));
     app.post('/v1/tickets/batch', (req, reply) => this.#batch(req, reply));
+    app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.put('/v1/sites/:siteId/attachments/:attachmentId', (req, reply) => this.#putAttachment(req, reply));
     app.get('/v1/updates', (req, reply) => this.#listUpdates(req, reply));
     return app;
   }
@@ -219,12 +227,39 @@ export class CentralService {
     return { results };
   }
 
+  async #putAttachment(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const sites = await this.#gate(req, reply);
+    if (sites === null) return reply;
+    const { siteId, attachmentId } = req.params as { siteId: string; attachmentId: string };
+    if (sites !== '*' && !sites.includes(siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${siteId}`));
+    const body = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send(err('bad_request', 'the body must be the image (image/jpeg, image/png or image/webp)'));
+    const declared = req.headers['x-content-sha256'];
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    if (declared !== sha256) return reply.code(400).send(err('bad_request', 'x-content-sha256 does not match the body'));
+    const key = `${siteId}/${attachmentId}`;
+    const have = this.#attachments.get(key);
+    if (have !== undefined) return reply.code(have.sha256 === sha256 ? 200 : 400).send(have.sha256 === sha256 ? { id: attachmentId } : err('bad_request', 'another photo is stored under this id'));
+    this.#attachments.set(key, { contentType: String(req.headers['content-type']), sha256, bytes: body });
+    return reply.code(201).send({ id: attachmentId });
+  }
+
+  /** A photo received (for tests and the demo). */
+  attachment(siteId: string, attachmentId: string): { contentType: string; sha256: string; bytes: Buffer } | undefined {
+    return this.#attachments.get(`${siteId}/${attachmentId}`);
+  }
+
   #upsert(siteId: string, item: ReceivedTicket): { id: string; version: number; result: 'accepted' | 'duplicate' | 'rejected'; reason?: string } {
     if (this.#poison.has(item.id)) return { id: item.id, version: item.version, result: 'rejected', reason: 'poison item refused by fault injection' };
+    // A snapshot may name only photos already uploaded (the contract's order: photos first).
+    const missing = ((item['attachments'] as { id: string }[] | undefined) ?? []).filter((a) => !this.#attachments.has(`${siteId}/${a.id}`));
+    if (missing.length > 0) return { id: item.id, version: item.version, result: 'rejected', reason: `attachment ${missing.map((a) => a.id).join(', ')} was not uploaded first` };
     const have = this.#tickets.get(item.id);
     if (have !== undefined && have.version >= item.version) return { id: item.id, version: item.version, result: 'duplicate' };
-    // Central status (dispatch and after) is the service's own; a gateway snapshot does not undo it.
-    const centralStatus = have !== undefined && ['dispatched', 'in_progress', 'resolved', 'closed'].includes(have.status) ? have.status : item.status;
+    // The work moves forward: a snapshot behind what the service already has (its own dispatch, or
+    // a step reported earlier) does not undo it, but a reopen, a close and a false alarm always count.
+    const behind = have !== undefined && !['reopened', 'closed', 'rejected'].includes(item.status) && (WORK_RANK[have.status] ?? 0) > (WORK_RANK[item.status] ?? 0);
+    const centralStatus = behind ? have.status : item.status;
     this.#tickets.set(item.id, { ...item, status: centralStatus });
     this.#applied.set(item.id, [...(this.#applied.get(item.id) ?? []), item.version]);
     if (have === undefined) this.#scheduleProgress(item.id);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadOpenApi } from '../../cloud-sync/openapi.js';
 import { createCentralService } from '../../simulators/central/index.js';
 import { ContractValidator } from '../../simulators/central/contract-validator.js';
+import { pngPhoto } from '../helpers/photo.js';
 
 const snapshot = (id: string, version: number) => ({
   id,
@@ -69,6 +71,31 @@ describe('the reference central service follows cloud-sync/openapi.json', () => 
     const bad = await call('GET', '/v1/updates?siteId=site-a&since=nonsense');
     expect(bad.status).toBe(400);
     expect(v.check('Error', bad.body)).toEqual([]);
+
+    // Photos: PUT first (idempotent), then a snapshot may name them; one that names a photo the
+    // service does not have is refused per item.
+    const photo = pngPhoto();
+    const sha = createHash('sha256').update(photo).digest('hex');
+    const putDeclared = Object.keys(doc.paths['/v1/sites/{siteId}/attachments/{attachmentId}']?.['put']?.responses ?? {});
+    const put = async (site: string, id: string, bytes: Buffer, sha256: string, token = 'tok-a') => {
+      const r = await fetch(`${url}/v1/sites/${site}/attachments/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png', 'x-content-sha256': sha256 }, body: bytes });
+      expect(putDeclared, `PUT attachment ${r.status} is declared`).toContain(String(r.status));
+      const body = (await r.json()) as unknown;
+      if (r.status >= 400) expect(v.check('Error', body)).toEqual([]);
+      return r.status;
+    };
+    const named = { ...snapshot('t4', 1), attachments: [{ id: 'p-1', contentType: 'image/png', bytes: photo.length, sha256: sha, purpose: 'report', at: '2026-01-05T02:00:00.000Z', by: 'p-wang' }] };
+    const early = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [named] });
+    expect(early.body).toMatchObject({ results: [{ id: 't4', result: 'rejected' }] });
+    expect(await put('site-a', 'p-1', photo, sha)).toBe(201);
+    expect(await put('site-a', 'p-1', photo, sha)).toBe(200);
+    expect(await put('site-a', 'p-1', pngPhoto(8, 8), createHash('sha256').update(pngPhoto(8, 8)).digest('hex'))).toBe(400);
+    expect(await put('site-a', 'p-2', photo, '0'.repeat(64))).toBe(400);
+    expect(await put('site-a', 'p-3', photo, sha, 'wrong')).toBe(401);
+    expect(await put('site-b', 'p-4', photo, sha)).toBe(403);
+    const later = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [named] });
+    expect(later.body).toEqual({ results: [{ id: 't4', version: 1, result: 'accepted' }] });
+    expect(v.check('TicketSnapshot', named)).toEqual([]);
 
     await central.inject({ kind: 'unavailable', retryAfterSeconds: 3 });
     const res = await fetch(`${url}/v1/updates?siteId=site-a`, { headers: { authorization: 'Bearer tok-a' } });

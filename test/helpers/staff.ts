@@ -6,6 +6,7 @@ export const STAFF = {
   patrol: { id: 'p-wang', name: '王巡检', role: 'patrol', token: 'tok-patrol-T1', buildings: ['T1'] },
   farPatrol: { id: 'p-zhao', name: '赵巡检', role: 'patrol', token: 'tok-patrol-T9', buildings: ['T9'] },
   engineer: { id: 'e-li', name: '李工', role: 'engineer', token: 'tok-engineer', buildings: [] },
+  engineer2: { id: 'e-zhou', name: '周工', role: 'engineer', token: 'tok-engineer-2', buildings: [] },
   operator: { id: 'o-chen', name: '陈运维', role: 'operator', token: 'tok-operator', buildings: [] },
   admin: { id: 'a-sun', name: '孙管理员', role: 'admin', token: 'tok-admin', buildings: [] },
 } as const satisfies Record<string, { id: string; name: string; role: User['role']; token: string; buildings: readonly string[] }>;

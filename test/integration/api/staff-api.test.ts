@@ -143,10 +143,12 @@ describe('staff API', () => {
     const gw = await startGateway();
     const api = client(gw);
     const writes: { name: string; allowed: StaffMember[]; call: (who: StaffMember | undefined, token?: string) => Promise<ApiAnswer> }[] = [
-      { name: 'acknowledge', allowed: ['engineer', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/ack`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: {} }) },
+      { name: 'take', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/take`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: {} }) },
+      { name: 'acknowledge', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/ack`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: {} }) },
       { name: 'confirm', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/confirm`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '现场确认漏水' } }) },
       { name: 'reject', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/reject`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { reason: '现场无水' } }) },
-      { name: 'note', allowed: ['patrol', 'farPatrol', 'engineer', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
+      { name: 'resolve', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/resolve`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已修复' } }) },
+      { name: 'note', allowed: ['patrol', 'farPatrol', 'engineer', 'engineer2', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
       { name: 'shelve', allowed: ['operator', 'admin'], call: (who, token) => api('POST', '/api/shelves', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } }) },
       {
         name: 'unshelve',
@@ -156,7 +158,7 @@ describe('staff API', () => {
           return api('DELETE', `/api/shelves/${shelf.id}`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) });
         },
       },
-      { name: 'me', allowed: ['patrol', 'farPatrol', 'engineer', 'operator', 'admin'], call: (who, token) => api('GET', '/api/me', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) }) },
+      { name: 'me', allowed: ['patrol', 'farPatrol', 'engineer', 'engineer2', 'operator', 'admin'], call: (who, token) => api('GET', '/api/me', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) }) },
     ];
     for (const w of writes) {
       const none = await w.call(undefined);
@@ -209,29 +211,45 @@ describe('staff API', () => {
     expect(gw.tickets.get(t.id)?.version).toBe(1);
   });
 
-  it('walks the lifecycle: acknowledge, confirm with the actor in history, repeat is a no-op, patrol only in its buildings, conflicts are 409', async () => {
+  it('walks the repair loop: take, confirm beside it, arrive, resolve; a repeated tap is a no-op, patrol only in its buildings, conflicts are 409 with the reason', async () => {
     const gw = await startGateway();
     const api = client(gw);
     const t = await raise(gw, 0);
-    const ack = await api('POST', `/api/tickets/${t.id}/ack`, { who: 'engineer', body: { note: '马上到' } });
-    expect(ack.body['ticket']).toMatchObject({ status: 'acknowledged', version: 2 });
+    const early = await api('POST', `/api/tickets/${t.id}/arrive`, { who: 'engineer', body: {} });
+    expect(early.status).toBe(409);
+    expect(early.body.error?.message).toContain('take the repair first');
+    const take = await api('POST', `/api/tickets/${t.id}/take`, { who: 'engineer', body: { note: '马上到' } });
+    expect(take.body['ticket']).toMatchObject({ status: 'acknowledged', version: 2, assignee: STAFF.engineer.name });
     const far = await api('POST', `/api/tickets/${t.id}/confirm`, { who: 'farPatrol', body: {} });
     expect(far.status).toBe(403);
     expect(far.body.error?.message).toContain('T1');
+    // Confirming is not taking: the work's status stays where the engineer left it.
     const confirm = await api('POST', `/api/tickets/${t.id}/confirm`, { who: 'patrol', body: { note: '确有漏水' } });
-    expect(confirm.body).toMatchObject({ changed: true, ticket: { status: 'confirmed', version: 3 } });
+    expect(confirm.body).toMatchObject({ changed: true, ticket: { status: 'acknowledged', version: 3, verification: { state: 'confirmed', by: STAFF.patrol.id, note: '确有漏水' } } });
     const again = await api('POST', `/api/tickets/${t.id}/confirm`, { who: 'patrol', body: {} });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ changed: false, ticket: { version: 3 } });
     const reject = await api('POST', `/api/tickets/${t.id}/reject`, { who: 'patrol', body: { reason: '看错了' } });
     expect(reject.status).toBe(409);
     expect(reject.body.error?.code).toBe('GW_API_CONFLICT');
+    expect(reject.body.error?.message).toContain('confirmed on site');
+    const someoneElse = await api('POST', `/api/tickets/${t.id}/take`, { who: 'engineer2', body: {} });
+    expect(someoneElse.status).toBe(409);
+    expect(someoneElse.body.error?.message).toContain(`already taken by ${STAFF.engineer.name}`);
+    const arrive = await api('POST', `/api/tickets/${t.id}/arrive`, { who: 'engineer', body: {} });
+    expect(arrive.body['ticket']).toMatchObject({ status: 'arrived', version: 4 });
+    const noNote = await api('POST', `/api/tickets/${t.id}/resolve`, { who: 'engineer', body: {} });
+    expect(noNote.status).toBe(400);
+    const resolve = await api('POST', `/api/tickets/${t.id}/resolve`, { who: 'engineer', body: { note: '更换阀门' } });
+    expect(resolve.body['ticket']).toMatchObject({ status: 'resolved', version: 5 });
     const note = await api('POST', `/api/tickets/${t.id}/notes`, { who: 'operator', body: { note: '已联系总部' } });
     const history = (note.body['ticket'] as Ticket).history;
     expect(history.map((h) => [h.actor, h.action, h.note])).toEqual([
       ['gateway', 'raised', undefined],
       [`user:${STAFF.engineer.id}`, 'acknowledged', '马上到'],
       [`user:${STAFF.patrol.id}`, 'confirmed', '确有漏水'],
+      [`user:${STAFF.engineer.id}`, 'arrived', undefined],
+      [`user:${STAFF.engineer.id}`, 'resolved', '更换阀门'],
       [`user:${STAFF.operator.id}`, 'note', '已联系总部'],
     ]);
     // Every step went to the outbox for the central service.
@@ -284,28 +302,39 @@ describe('staff API', () => {
     expect((await api('DELETE', `/api/shelves/${shelf.id}`, { who: 'operator' })).status).toBe(404);
   });
 
-  it('counts tickets, response times and false alarms for the review, and exports them as CSV', async () => {
+  it('counts each step against its deadline, completion and false alarms for the review, and exports them as CSV in local time', async () => {
     const gw = await startGateway();
     const api = client(gw);
     const a = await raise(gw, 0);
     const b = await raise(gw, 0);
     const c = await raise(gw, 1, 'general');
-    await api('POST', `/api/tickets/${a.id}/ack`, { who: 'engineer', body: {} });
+    for (const [path, body] of [['take', {}], ['arrive', {}], ['resolve', { note: '已修复' }]] as const) await api('POST', `/api/tickets/${a.id}/${path}`, { who: 'engineer', body });
     await api('POST', `/api/tickets/${a.id}/confirm`, { who: 'patrol', body: {} });
     await api('POST', `/api/tickets/${b.id}/reject`, { who: 'patrol', body: { reason: '现场无水, "误报"' } });
     void c;
     const stats = (await api('GET', '/api/stats')).body as Record<string, never>;
-    expect(stats['tickets']).toMatchObject({ total: 3, byTier: { emergency: 2, general: 1 }, byBuilding: { T1: 2, T9: 1 }, byDevice: { 'leak-1': 2, 'leak-9': 1 } });
-    expect(stats['acknowledge']).toMatchObject({ count: 2, onTimeShare: 1 });
+    expect(stats['tickets']).toMatchObject({ total: 3, byTier: { emergency: 2, general: 1 }, byBuilding: { T1: 2, T9: 1 }, byDevice: { 'leak-1': 2, 'leak-9': 1 }, bySource: { sensor: 3 } });
+    // The false alarm counts in no step; the general ticket has taken no step yet and is not late.
+    expect(stats['steps']).toMatchObject({
+      acknowledge: { count: 1, onTime: 1, onTimeShare: 1, overdue: 0 },
+      onSite: { count: 1, onTime: 1, overdue: 0 },
+      resolve: { count: 1, onTime: 1, overdue: 0 },
+    });
+    expect(stats['completionRate']).toBe(0.5);
+    expect(stats['repeatRate']).toBe(0);
     expect(stats['confirm']).toMatchObject({ count: 1, onTimeShare: 1 });
+    expect(stats['byBuilding']).toMatchObject({ T1: { total: 2, completionRate: 1 }, T9: { total: 1, completionRate: 0 } });
     expect(stats['falseAlarms']).toMatchObject({ byFault: [{ key: 'water-leak', decided: 2, rejected: 1, rate: 0.5 }], byDevice: [{ key: 'leak-1', decided: 2, rejected: 1, rate: 0.5 }] });
     expect(stats['alarmSystem']).toMatchObject({ alarms: 3, chattering: 0, stale: 0, floodShare: 0, priorityMix: { emergency: 2 / 3, general: 1 / 3, low: 0 } });
     const csv = await fetch(`${gw.httpUrl()}/api/stats.csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('number,createdAt,tier,fault,deviceId,building,floor,where,status,ackMinutes,ackOnTime,confirmMinutes,confirmOnTime,rejected,rejectReason');
+    expect(lines[0]).toBe(
+      'number,createdAt,tier,source,fault,deviceId,building,floor,where,skill,status,assignee,takenMinutes,takenOnTime,dispatchedOnTime,arrivedMinutes,arrivedOnTime,resolvedMinutes,resolvedOnTime,rework,recheck,verification,rejectReason',
+    );
     expect(lines).toHaveLength(4);
-    expect(lines.find((l) => l.startsWith(b.number))).toContain(',true,"现场无水, ""误报"""');
+    expect(lines.find((l) => l.startsWith(b.number))).toContain(',rejected,"现场无水, ""误报"""');
+    expect(lines.find((l) => l.startsWith(a.number))).toContain(`,resolved,${STAFF.engineer.name},`);
     // Local time of the site, as people read it: never ISO or UTC.
     expect(lines[1]?.split(',')[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(csv.headers.get('content-disposition')).toMatch(/filename="tickets-\d{8}-\d{8}\.csv"/);

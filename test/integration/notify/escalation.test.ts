@@ -15,11 +15,12 @@ const MIN = 60_000;
 const DAY = Date.UTC(2026, 0, 5, 2, 0, 0);
 const NIGHT = Date.UTC(2026, 0, 5, 14, 0, 0);
 
-async function setup(start: number) {
+async function setup(start: number, escalation: Record<string, unknown> = {}) {
   const hook = await webhookServer();
   const channel = (id: string) => ({ id, type: 'webhook' as const, url: { value: `${hook.url}/${id}` }, retries: 0 });
   const site = testSite({
     http: { publicUrl: 'https://gw.site.lan' },
+    escalation,
     notify: {
       channels: ['all', 'day-plumbing', 'day-plumbing-t2', 'night', 'supervisor', 'manager'].map(channel),
       roster: {
@@ -55,7 +56,7 @@ async function setup(start: number) {
 }
 
 describe('duty roster and escalation', () => {
-  it('alerts the team on duty for the skill and building, then the supervisor at 5 min and the manager at 10 min when nobody acknowledges', async () => {
+  it('alerts the team on duty for the skill and building, then the supervisor at 5 min and the manager at 10 min when nobody takes it, and again at each later deadline', async () => {
     const s = await setup(DAY);
     const t = await s.raise('emergency');
     await vi.waitFor(() => expect(s.alertsTo('day-plumbing', t.id)).toHaveLength(1));
@@ -66,6 +67,7 @@ describe('duty roster and escalation', () => {
 
     // An escalation is in the ticket's memory as soon as the sweep runs, so absence is checked at once.
     s.clock.advance(5 * MIN - 1_000);
+    await s.notifier.escalationsSettled();
     expect(s.escalations(t.id)).toEqual([]);
     s.clock.advance(1_000);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(1));
@@ -79,23 +81,85 @@ describe('duty roster and escalation', () => {
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(2));
     await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(1));
     expect(s.escalations(t.id)[1]!.note).toContain('Site manager');
-    // The top of the ladder: no third step however long it waits.
+    // Each later deadline nobody meets climbs the ladder again, once per level: dispatch at 15
+    // and 20 min, on site at 30 and 35 min, each written in the history first.
+    s.clock.advance(5 * MIN);
+    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(3));
+    s.clock.advance(5 * MIN);
+    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(4));
+    s.clock.advance(10 * MIN);
+    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(5));
+    s.clock.advance(5 * MIN);
+    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(6));
     s.clock.advance(60 * MIN);
-    expect(s.escalations(t.id)).toHaveLength(2);
+    await s.notifier.escalationsSettled();
+    expect(s.escalations(t.id).map((h) => `${h.step}/${h.level}`)).toEqual([
+      'acknowledgeBy/supervisor', 'acknowledgeBy/manager', 'dispatchBy/supervisor', 'dispatchBy/manager', 'onSiteBy/supervisor', 'onSiteBy/manager',
+    ]);
+    await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(3));
+    expect(s.alertsTo('manager', t.id).map((a) => a.escalation?.step)).toEqual(['acknowledgeBy', 'dispatchBy', 'onSiteBy']);
   });
 
-  it('does not escalate an acknowledged ticket, and escalates a general one only after its own 30 min', async () => {
+  it('escalates every deadline its step misses, once per level: a taken emergency only when nobody is on site by 30 min', async () => {
     const s = await setup(DAY);
-    const acked = await s.raise('emergency');
+    const taken = await s.raise('emergency');
     const general = await s.raise('general');
     s.clock.advance(2 * MIN);
-    await s.tickets.transition(acked.id, 'user:e-li', 'acknowledged');
-    s.clock.advance(20 * MIN);
-    expect(s.escalations(acked.id)).toEqual([]);
+    await s.tickets.step(taken.id, 'take', { user: { id: 'e-li', name: '李工' } });
+    // Past the acknowledge (5) and dispatch (15) deadlines: taking the repair did both.
+    s.clock.advance(27 * MIN);
+    expect(s.escalations(taken.id)).toEqual([]);
     expect(s.escalations(general.id)).toEqual([]);
-    s.clock.advance(8 * MIN);
+    s.clock.advance(1 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
-    expect(s.escalations(acked.id)).toEqual([]);
+    expect(s.escalations(general.id)[0]).toMatchObject({ step: 'acknowledgeBy', level: 'supervisor' });
+    // 30 min: the on-site deadline passes without an arrival; the engineer who took it is named.
+    await vi.waitFor(() => expect(s.escalations(taken.id)).toHaveLength(1));
+    expect(s.escalations(taken.id)[0]).toMatchObject({ step: 'onSiteBy', level: 'supervisor', at: new Date(DAY + 30 * MIN).toISOString() });
+    expect(s.escalations(taken.id)[0]!.note).toContain('李工 未在 30 分钟内到场');
+    await vi.waitFor(() => expect(s.alertsTo('supervisor', taken.id)).toHaveLength(1));
+    expect(s.alertsTo('supervisor', taken.id)[0]).toMatchObject({ kind: 'escalated', escalation: { step: 'onSiteBy' } });
+    // Arriving stops the on-site escalation before it reaches the manager (5 min later).
+    await s.tickets.step(taken.id, 'arrive', { user: { id: 'e-li', name: '李工' } });
+    s.clock.advance(10 * MIN);
+    await s.notifier.escalationsSettled();
+    expect(s.escalations(taken.id)).toHaveLength(1);
+    expect(s.alertsTo('manager', taken.id)).toEqual([]);
+  });
+
+  it('does not stop the engineers clock on a patrol confirm; a false alarm ends its escalation', async () => {
+    const s = await setup(DAY);
+    const confirmed = await s.raise('emergency');
+    const rejected = await s.raise('emergency');
+    s.clock.advance(1 * MIN);
+    await s.tickets.step(confirmed.id, 'confirm', { user: { id: 'p-wang', name: '王巡检' } });
+    await s.tickets.step(rejected.id, 'reject', { user: { id: 'p-wang', name: '王巡检' }, note: '现场无水' });
+    expect(s.tickets.get(confirmed.id)).toMatchObject({ status: 'raised', verification: { state: 'confirmed' } });
+    s.clock.advance(4 * MIN);
+    await vi.waitFor(() => expect(s.escalations(confirmed.id)).toHaveLength(1));
+    expect(s.escalations(confirmed.id)[0]).toMatchObject({ step: 'acknowledgeBy', level: 'supervisor' });
+    s.clock.advance(60 * MIN);
+    await vi.waitFor(() => expect(s.escalations(confirmed.id).length).toBeGreaterThan(1));
+    expect(s.escalations(rejected.id)).toEqual([]);
+  });
+
+  it('keeps a tier to the levels the site file names, at the times it names', async () => {
+    const s = await setup(DAY, { low: { levels: ['supervisor'] }, general: { managerAfterMinutes: 60 } });
+    const low = await s.raise('low');
+    const general = await s.raise('general');
+    s.clock.advance(30 * MIN);
+    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
+    s.clock.advance(59 * MIN);
+    expect(s.escalations(general.id)).toHaveLength(1);
+    s.clock.advance(1 * MIN);
+    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(2));
+    expect(s.escalations(general.id)[1]).toMatchObject({ step: 'acknowledgeBy', level: 'manager' });
+    s.clock.advance(30 * MIN);
+    await vi.waitFor(() => expect(s.escalations(low.id)).toHaveLength(1));
+    // Low: 120 min to take it, then the supervisor only, however long it waits past that.
+    s.clock.advance(10 * 60 * MIN);
+    await vi.waitFor(() => expect(s.escalations(low.id).map((h) => h.step)).toEqual(['acknowledgeBy', 'dispatchBy']));
+    expect(s.escalations(low.id).every((h) => h.level === 'supervisor')).toBe(true);
   });
 
   it('sends a night ticket to the night monitoring centre and a T2 ticket to the T2 team', async () => {

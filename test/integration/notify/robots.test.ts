@@ -203,7 +203,7 @@ describe('alerts on the group robots', () => {
       `工单 ${t.number} · 通知：工程主管`,
       `查看工单：https://gw.site.lan/tickets/${t.id}`,
     ]);
-    expect(s.tickets.get(t.id)?.history.at(-1)?.note).toBe('白班水电组 张工 未在 5 分钟内接单，已升级给 工程主管 王经理 / Day plumbing team 张工 did not acknowledge within 5 min: escalated to Engineering supervisor 王经理');
+    expect(s.tickets.get(t.id)?.history.at(-1)?.note).toBe('白班水电组 张工 未在 5 分钟内接单，已升级给 工程主管 王经理 / Day plumbing team 张工 did not take the repair within 5 min: escalated to Engineering supervisor 王经理');
   });
 
   it('@-mentions everyone for an emergency when nobody specific is on duty', async () => {

@@ -4,8 +4,10 @@ import { ManualClock, systemClock, type Clock } from '../../../gateway/clock.js'
 import type { Tier } from '../../../gateway/config/site-schema.js';
 import { silentLogger } from '../../../gateway/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
+import { AttachmentStore } from '../../../gateway/tickets/attachment-store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { createCentralService, type CentralService } from '../../../simulators/central/index.js';
+import { pngPhoto } from '../../helpers/photo.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -14,9 +16,11 @@ async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
   const central = createCentralService({ tokens: ['good-token'], progress: opts.progress ? { dispatchAfterMs: 20, inProgressAfterMs: 40, resolveAfterMs: 60, closeAfterMs: 80 } : false });
   const url = await central.start(0);
   const site = testSite({ central: { url, token: { value: 'good-token' }, pollSeconds: 0.05, batchMaxItems: 3, timeoutMs: 2000 } });
-  const store = await FileStore.open({ dataDir: await tempDir(), clock: systemClock, log: silentLogger() });
+  const dataDir = await tempDir();
+  const store = await FileStore.open({ dataDir, clock: systemClock, log: silentLogger() });
   const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
-  const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger() });
+  const photos = new AttachmentStore(dataDir, 1_000_000);
+  const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger(), photos });
   // Ordered teardown: the sender (and what it has in flight) before the store it writes to.
   onTestFinished(async () => {
     await sender.stop();
@@ -29,7 +33,7 @@ async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
         tickets.raise({ fault: tier === 'emergency' ? 'water-leak' : 'battery-low', device: site.devices[0]!, tier, skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' } }),
       ),
     );
-  return { central, store, tickets, sender, raise };
+  return { central, store, tickets, sender, raise, photos, site };
 }
 
 const drained = (s: SyncSender) => vi.waitFor(() => expect(s.status().backlog).toBe(0), { timeout: 15_000, interval: 20 });
@@ -145,5 +149,30 @@ describe('sync to the central repair service', () => {
     expect(sender.status()).toMatchObject({ state: 'not-configured', backlog: 1 });
     expect(lines.join('')).toContain('GW_SYNC_NOT_CONFIGURED');
     await sender.stop();
+  });
+
+  it('uploads a ticket\'s photos before the ticket, through an outage; a photo whose file is gone is left out and said', async () => {
+    const { central, sender, tickets, photos, site } = await setup();
+    const bytes = pngPhoto();
+    const kept = await photos.add(bytes, 'p-wang', Date.now());
+    const lost = { ...(await photos.add(pngPhoto(16, 16), 'p-wang', Date.now())), id: '00000000-0000-4000-8000-00000000dead' };
+    const taken = await photos.take([kept.id], 'report', 'p-wang');
+    if (!taken.ok) throw new Error(taken.problem);
+    await central.inject({ kind: 'down' });
+    await sender.start();
+    const t = await tickets.raise({
+      fault: 'water-leak', device: site.devices[0]!, tier: 'general', skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' },
+      reporter: { id: 'p-wang', name: '王巡检' }, attachments: [...taken.attachments, { ...lost, purpose: 'report' }],
+    });
+    await vi.waitFor(() => expect(sender.status().state).toBe('backoff'));
+    expect(central.attachment(site.site.id, kept.id)).toBeUndefined();
+    await central.inject({ kind: 'none' });
+    sender.retryNow();
+    await drained(sender);
+    expect(central.attachment(site.site.id, kept.id)?.bytes.equals(bytes)).toBe(true);
+    const got = central.tickets().find((x) => x.id === t.id);
+    expect((got?.['attachments'] as { id: string }[]).map((a) => a.id)).toEqual([kept.id]);
+    expect(sender.status().lastError).toContain(`photo ${lost.id} of ticket ${t.number} not sent`);
+    expect(central.doubleEffects()).toEqual([]);
   });
 });

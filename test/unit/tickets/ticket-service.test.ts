@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
-import { canTransition, TicketService } from '../../../gateway/tickets/ticket-service.js';
+import { TicketService } from '../../../gateway/tickets/ticket-service.js';
+import { centralMoves } from '../../../gateway/tickets/ticket-steps.js';
 import { siteDay } from '../../../gateway/tickets/numbering.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -77,15 +78,13 @@ describe('TicketService', () => {
     await store.close();
   });
 
-  it('moves the lifecycle forward only', () => {
-    expect(canTransition('raised', 'acknowledged')).toBe(true);
-    expect(canTransition('acknowledged', 'confirmed')).toBe(true);
-    expect(canTransition('acknowledged', 'rejected')).toBe(true);
-    expect(canTransition('dispatched', 'acknowledged')).toBe(false);
-    expect(canTransition('dispatched', 'rejected')).toBe(false);
-    expect(canTransition('rejected', 'confirmed')).toBe(false);
-    expect(canTransition('rejected', 'closed')).toBe(true);
-    expect(canTransition('closed', 'resolved')).toBe(false);
+  it('lets the central service move a ticket anywhere but out of closed, and a false alarm only to closed', () => {
+    expect(centralMoves('raised', 'dispatched')).toBe(true);
+    expect(centralMoves('resolved', 'in_progress')).toBe(true);
+    expect(centralMoves('rejected', 'dispatched')).toBe(false);
+    expect(centralMoves('rejected', 'closed')).toBe(true);
+    expect(centralMoves('closed', 'resolved')).toBe(false);
+    expect(centralMoves('dispatched', 'dispatched')).toBe(false);
   });
 
   it('formats the site day in the site time zone', () => {

@@ -1,0 +1,138 @@
+import type { Attachment, HistoryEntry, Ticket, TicketStatus } from './ticket.js';
+
+type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
+
+/** What staff do to a ticket: the engineers' work, the patrol's verification, the re-check after repair. */
+export type StaffStep = 'take' | 'arrive' | 'resolve' | 'confirm' | 'reject' | 'recheck-pass' | 'recheck-fail';
+
+export interface StepInput {
+  readonly user: { readonly id: string; readonly name: string };
+  readonly note?: string;
+  readonly photos?: readonly Attachment[];
+}
+
+export type StepResult =
+  | { readonly kind: 'changed'; readonly entry: Omit<HistoryEntry, 'at' | 'actor'> }
+  /** The step was already taken (a repeated tap): nothing to do. */
+  | { readonly kind: 'unchanged' }
+  /** The ticket is past where this step makes sense: the reason, for the person who tried. */
+  | { readonly kind: 'refused'; readonly why: string };
+
+/** How far the work has come: a status moves to a further one, never back (but for a reopen). */
+export const RANK: Readonly<Record<TicketStatus, number>> = {
+  raised: 0,
+  reopened: 0,
+  acknowledged: 1,
+  dispatched: 2,
+  arrived: 3,
+  in_progress: 4,
+  resolved: 5,
+  closed: 6,
+  rejected: 6,
+};
+
+const ENDED: ReadonlySet<TicketStatus> = new Set(['closed', 'rejected']);
+
+/**
+ * Whether a status the central service reports moves the ticket: its word wins over the local
+ * steps, but a closed ticket stays closed, and a false alarm can only be closed.
+ */
+export function centralMoves(from: TicketStatus, to: TicketStatus): boolean {
+  if (from === to || from === 'closed') return false;
+  return from !== 'rejected' || to === 'closed';
+}
+
+/** Taken by someone since the last reopen (the engineer's own step, not central's dispatch). */
+function takenSinceReopen(t: Ticket): HistoryEntry | undefined {
+  let taken: HistoryEntry | undefined;
+  for (const h of t.history) {
+    if (h.action === 'reopened') taken = undefined;
+    else if (h.action === 'acknowledged') taken = h;
+  }
+  return taken;
+}
+
+function arrivedSinceReopen(t: Ticket): boolean {
+  let arrived = false;
+  for (const h of t.history) {
+    if (h.action === 'reopened') arrived = false;
+    else if (h.action === 'arrived') arrived = true;
+  }
+  return arrived;
+}
+
+const move = (d: Draft, to: TicketStatus): void => {
+  if (RANK[to] > RANK[d.status] || d.status === 'reopened') d.status = to;
+};
+
+/**
+ * Applies one staff step to a ticket being changed, by the rules of the repair loop:
+ * - take (接单): the engineer takes the repair; answers the alert and stops its escalation.
+ * - arrive (到场): on site (the arrival KPI); needs the repair taken or dispatched.
+ * - resolve (完成): done, with a note; a public-area repair then waits for a patrol's re-check.
+ * - confirm (现场核实): a patrol saw the fault; a fact beside the work, it stops no clock.
+ * - reject (误报): a patrol found nothing there; ends the ticket and its escalation.
+ * - recheck-pass / recheck-fail (复查): the re-check of a resolved public-area repair closes the
+ *   loop, or reopens the ticket with a reason (and alerts the team again).
+ */
+export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: number): StepResult {
+  const note = input.note === undefined ? {} : { note: input.note };
+  const photos = input.photos ?? [];
+  const withPhotos = photos.length === 0 ? {} : { photos: photos.map((p) => p.id) };
+  if (photos.length > 0) d.attachments = [...d.attachments, ...photos];
+  if (ENDED.has(d.status)) return { kind: 'refused', why: `the ticket is ${d.status}` };
+  switch (step) {
+    case 'take': {
+      const taken = takenSinceReopen(d);
+      if (taken !== undefined) return taken.actor === `user:${input.user.id}` ? { kind: 'unchanged' } : { kind: 'refused', why: `already taken by ${d.assignee ?? taken.actor}` };
+      if (d.status === 'resolved') return { kind: 'refused', why: 'the ticket is resolved' };
+      d.assignee = input.user.name;
+      move(d, 'acknowledged');
+      return { kind: 'changed', entry: { action: 'acknowledged', status: d.status, ...note } };
+    }
+    case 'arrive': {
+      if (arrivedSinceReopen(d)) return { kind: 'unchanged' };
+      if (d.status === 'resolved') return { kind: 'refused', why: 'the ticket is resolved' };
+      if (takenSinceReopen(d) === undefined && d.status !== 'dispatched' && d.status !== 'in_progress') return { kind: 'refused', why: 'take the repair first' };
+      if (d.assignee === null) d.assignee = input.user.name;
+      move(d, 'arrived');
+      return { kind: 'changed', entry: { action: 'arrived', status: d.status, ...note } };
+    }
+    case 'resolve': {
+      if (d.status === 'resolved') return { kind: 'unchanged' };
+      if (d.assignee === null) d.assignee = input.user.name;
+      d.status = 'resolved';
+      return { kind: 'changed', entry: { action: 'resolved', status: 'resolved', ...note, ...withPhotos } };
+    }
+    case 'confirm': {
+      if (d.verification.state === 'confirmed') return { kind: 'unchanged' };
+      d.verification = { state: 'confirmed', by: input.user.id, at: new Date(now).toISOString(), note: input.note ?? null };
+      return { kind: 'changed', entry: { action: 'confirmed', ...note, ...withPhotos } };
+    }
+    case 'reject': {
+      if (RANK[d.status] >= RANK.resolved) return { kind: 'refused', why: `the ticket is ${d.status}: a repaired fault is not a false alarm` };
+      // Two patrols disagreeing is for a supervisor, not a second tap: the first word on site stands.
+      if (d.verification.state === 'confirmed') return { kind: 'refused', why: `confirmed on site by ${d.verification.by ?? 'a patrol'}: a confirmed fault is not a false alarm` };
+      d.verification = { state: 'rejected', by: input.user.id, at: new Date(now).toISOString(), note: input.note ?? null };
+      d.status = 'rejected';
+      return { kind: 'changed', entry: { action: 'rejected', status: 'rejected', ...note, ...withPhotos } };
+    }
+    case 'recheck-pass':
+    case 'recheck-fail': {
+      if (d.status !== 'resolved' || d.recheck.state !== 'due') return { kind: 'refused', why: 'the ticket is not waiting for a re-check' };
+      if (step === 'recheck-pass') {
+        d.recheck = { state: 'passed', dueBy: null };
+        d.status = 'closed';
+        return { kind: 'changed', entry: { action: 'recheck-passed', status: 'closed', ...note, ...withPhotos } };
+      }
+      d.recheck = { state: 'failed', dueBy: null };
+      d.status = 'reopened';
+      d.assignee = null;
+      return { kind: 'changed', entry: { action: 'reopened', status: 'reopened', ...note, ...withPhotos } };
+    }
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { pngPhoto } from '../../simulators/photos/png-photo.js';
