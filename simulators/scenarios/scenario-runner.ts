@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,11 +6,13 @@ import mqtt from 'mqtt';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { ScaledClock } from '../../gateway/clock.js';
 import { loadSiteFile } from '../../gateway/config/load-site.js';
+import { localDate, localMidnight } from '../../gateway/local-time.js';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { silentLogger, type Logger } from '../../gateway/log.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../central/index.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
+import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
@@ -54,7 +57,9 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const { scenario } = loaded;
   const started = Date.now();
   const speed = opts.speed ?? scenario.speed;
-  const clock = new ScaledClock(speed);
+  const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
+  const base = await loadSiteFile(siteFile);
+  const clock = new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, base.site.timeZone));
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
   let timeZone: string | undefined;
@@ -63,14 +68,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const log = opts.log ?? silentLogger();
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), `scenario-${scenario.name}-`));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
     const central = createCentralService({
       tokens: [CENTRAL_TOKEN],
       clock,
-      progress: { dispatchAfterMs: 60_000, inProgressAfterMs: 300_000, resolveAfterMs: 1_800_000, closeAfterMs: 3_600_000 },
+      progress: scenario.centralProgress ? { dispatchAfterMs: 60_000, inProgressAfterMs: 300_000, resolveAfterMs: 1_800_000, closeAfterMs: 3_600_000 } : false,
     });
     await central.start(0);
     cleanups.push(() => central.stop());
@@ -80,8 +84,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const external = scenario.externalBroker ? await startExternalBroker({ persistent: true }) : null;
     if (external !== null) cleanups.push(() => external.close());
 
-    const base = await loadSiteFile(siteFile);
     timeZone = base.site.timeZone;
+    const staff = scenarioStaff();
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
     let site: SiteConfig = {
@@ -90,10 +94,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
       http: { ...base.http, host: '127.0.0.1', port: 0 },
       broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
       central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, outboxQuotaBytes: 200_000_000 },
+      users: [...base.users, ...staff.users],
     };
     const watch = (gw: Gateway): void => {
       gw.tickets.on('changed', (t, change) => {
-        if (change === 'raised') progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})${t.repeatOf === null ? '' : ', repeating an earlier ticket'}`, t);
+        if (change === 'raised') progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})${t.repeatOf === null ? '' : ', repeating an earlier ticket'}${t.rework ? ' (a repeat repair)' : ''}`, t);
+        const last = t.history.at(-1);
+        if (change === 'updated' && last?.action === 'escalated') progress('info', `${t.number} escalated (${last.step ?? ''} -> ${last.level ?? ''}), in its history: ${last.note ?? ''}`, t);
       });
       gw.sync.on('delivered', (d) => {
         const t = gw.tickets.get(d.ticketId);
@@ -116,17 +123,20 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     };
     const brokerUrl = external?.url ?? `mqtt://127.0.0.1:${gateway.mqtt.address()?.port}`;
     await sims.connectMqtt(brokerUrl);
-    const alerted = new Set<string>();
-    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId) => {
-      if (!alerted.has(ticketId)) progress('info', `alert for ${gateway.tickets.get(ticketId)?.number ?? ticketId} reached the engineers' console`);
-      alerted.add(ticketId);
+    const alerted = new Map<string, Set<string>>();
+    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level) => {
+      const levels = alerted.get(ticketId) ?? new Set<string>();
+      if (level !== null && !levels.has(level)) progress('info', `alert for ${gateway.tickets.get(ticketId)?.number ?? ticketId} to the ${level} reached the engineers' console`);
+      if (level !== null) levels.add(level);
+      alerted.set(ticketId, levels);
     });
     cleanups.push(() => console.endAsync(true));
     // The timeline starts once every adapter is connected (the first OPC UA connection creates the
     // client certificate, which takes a moment), then after a short warm-up.
     const connectDeadline = Date.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-    await playTimeline(scenario, clock, { sims, central, external, restartGateway }, (step) => progress('step', describeStep(step)));
+    const act = (step: NonNullable<ScenarioStep['staff']>): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
+    await playTimeline(scenario, clock, { sims, central, external, restartGateway, staff: act }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
     const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
@@ -142,15 +152,15 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
  * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with the
  * login of the site's first MQTT device), calling `onAlert` with each alerted ticket's id.
  */
-function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string) => void): mqtt.MqttClient {
+function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void): mqtt.MqttClient {
   const login = site.devices.flatMap((d) => (d.source.protocol === 'mqtt' && d.source.password !== undefined && 'value' in d.source.password ? [{ username: d.source.username ?? d.id, password: d.source.password.value }] : []))[0];
   const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' && login !== undefined ? login : {}) });
   client.on('error', () => undefined);
   client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
   client.on('message', (_topic, payload) => {
     try {
-      const a = JSON.parse(payload.toString()) as { ticketId?: unknown };
-      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId);
+      const a = JSON.parse(payload.toString()) as { ticketId?: unknown; to?: { level?: unknown } | null };
+      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null);
     } catch {
       // not an alert of ours
     }
@@ -175,8 +185,8 @@ export interface ExternalRunOptions {
  */
 export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  if (scenario.externalBroker || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.server?.target === 'broker')) {
-    throw new Error(`scenario ${scenario.name} controls the central service, the broker or the gateway; run it without --gateway`);
+  if (scenario.externalBroker || scenario.startsAt !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
+    throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins; run it without --gateway`);
   }
   const started = Date.now();
   const clock = new ScaledClock(1);
@@ -202,7 +212,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   try {
     const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
     await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
-    await playTimeline(scenario, clock, { sims, central: null, external: null, restartGateway: null }, (step) => progress('step', describeStep(step)));
+    await playTimeline(scenario, clock, { sims, central: null, external: null, restartGateway: null, staff: null }, (step) => progress('step', describeStep(step)));
     await poll();
     const tickets = [...seen.values()];
     const verdict = judge(scenario.expect, tickets);
@@ -223,12 +233,69 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
   for (const t of gateway.tickets.all()) {
     const got = central.ticket(t.id);
     if (got === undefined) problems.push(`${t.number} never reached the central service`);
+    for (const a of t.attachments) if (central.attachment(t.siteId, a.id)?.sha256 !== a.sha256) problems.push(`photo ${a.id} of ${t.number} never reached the central service`);
   }
   for (const id of central.doubleEffects()) problems.push(`ticket ${id} took effect twice at the central service`);
   return problems;
 }
 
-type StepContext = { sims: SimulatedSite; central: CentralService | null; external: ExternalBroker | null; restartGateway: (() => Promise<void>) | null };
+type StepContext = {
+  sims: SimulatedSite;
+  central: CentralService | null;
+  external: ExternalBroker | null;
+  restartGateway: (() => Promise<void>) | null;
+  staff: ((step: NonNullable<ScenarioStep['staff']>) => Promise<void>) | null;
+};
+
+/** The instant of today's `HH:MM` in the site's time zone. */
+function todayAt(hhmm: string, timeZone: string): number {
+  const [y = 0, m = 1, d = 1] = localDate(Date.now(), timeZone).split('-').map(Number);
+  const [hh = 0, mm = 0] = hhmm.split(':').map(Number);
+  return localMidnight(y, m, d, timeZone) + (hh * 60 + mm) * 60_000;
+}
+
+/** A patrol and an engineer with fresh tokens, added to the site for this run only. */
+function scenarioStaff(): { users: SiteConfig['users']; tokens: Record<'patrol' | 'engineer', string> } {
+  const tokens = { patrol: randomBytes(16).toString('hex'), engineer: randomBytes(16).toString('hex') };
+  const user = (id: string, name: string, role: 'patrol' | 'engineer') => ({ id, name, role, tokenSha256: createHash('sha256').update(tokens[role]).digest('hex'), buildings: [] });
+  return { users: [user('scenario-patrol', '场景巡检员', 'patrol'), user('scenario-engineer', '场景工程师', 'engineer')], tokens };
+}
+
+/** One staff step through the gateway's HTTP API, as the pages send it; a refusal fails the run. */
+async function staffStep(gateway: Gateway, token: string, step: NonNullable<ScenarioStep['staff']>, say: (text: string) => void): Promise<void> {
+  const url = gateway.httpUrl();
+  if (url === null) throw new Error('the gateway has no HTTP address');
+  const call = async (method: string, p: string, body: unknown, type = 'application/json'): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+    const answer = (await res.json()) as Record<string, unknown> & { error?: { message?: string } };
+    if (!res.ok) throw new Error(`staff step ${step.do} on ${step.device} refused (${res.status}): ${answer.error?.message ?? JSON.stringify(answer)}`);
+    return answer;
+  };
+  const photos: string[] = [];
+  for (let i = 0; i < step.photos; i++) photos.push(((await call('POST', '/api/attachments', pngPhoto(320, 240, [40 + i * 30, 120, 200]), 'image/png'))['attachment'] as { id: string }).id);
+  const withPhotos = photos.length === 0 ? {} : { photos };
+  if (step.do === 'report') {
+    const made = await call('POST', '/api/tickets', { deviceId: step.device, fault: step.fault ?? 'other', ...(step.fault === undefined ? { faultText: step.note ?? '巡检发现异常' } : {}), publicArea: step.publicArea ?? true, tier: step.tier ?? 'general', ...(step.note === undefined ? {} : { note: step.note }), ...withPhotos });
+    say(`the patrol reported ${(made['ticket'] as Ticket).number} with ${photos.length} photo(s)`);
+    return;
+  }
+  const t = gateway.tickets
+    .all()
+    .filter((x) => x.deviceId === step.device)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .at(-1);
+  if (t === undefined) throw new Error(`staff step ${step.do}: no ticket of ${step.device}`);
+  const note = step.note === undefined ? {} : { note: step.note };
+  const [p, body]: [string, unknown] =
+    step.do === 'resolve' ? ['resolve', { note: step.note ?? '已处理', ...withPhotos }]
+    : step.do === 'reject' ? ['reject', { reason: step.note ?? '现场未见异常', ...withPhotos }]
+    : step.do === 'recheck-pass' ? ['recheck', { result: 'pass', ...withPhotos }]
+    : step.do === 'recheck-fail' ? ['recheck', { result: 'fail', reason: step.note ?? '复查不合格', ...withPhotos }]
+    : step.do === 'confirm' ? ['confirm', { ...note, ...withPhotos }]
+    : [step.do, note];
+  await call('POST', `/api/tickets/${t.id}/${p}`, body);
+  say(`${step.as} ${step.do} on ${t.number}`);
+}
 
 /** The warm-up, then every step at its scenario time, then the settle period. */
 async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepContext, onStep: (step: TimedStep) => void): Promise<void> {
@@ -302,6 +369,10 @@ async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
     if (ctx.restartGateway === null) throw new Error('this run cannot restart the gateway');
     await ctx.restartGateway();
   }
+  if (step.staff !== undefined) {
+    if (ctx.staff === null) throw new Error('this run has no staff logins');
+    await ctx.staff(step.staff);
+  }
 }
 
 function describeStep(s: TimedStep): string {
@@ -313,6 +384,7 @@ function describeStep(s: TimedStep): string {
   if (s.central?.fault !== undefined) parts.push(`central ${s.central.fault}`);
   if (s.central?.close !== undefined) parts.push(`central closes the ticket of ${s.central.close}`);
   if (s.gateway !== undefined) parts.push(`gateway ${s.gateway.action}`);
+  if (s.staff !== undefined) parts.push(`${s.staff.as} ${s.staff.do} ${s.staff.device}${s.staff.photos > 0 ? ` with ${s.staff.photos} photo(s)` : ''}`);
   if (s.note !== undefined) parts.push(`(${s.note})`);
   return parts.join(' ');
 }

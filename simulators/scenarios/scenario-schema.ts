@@ -22,12 +22,29 @@ const Step = z
       .optional(),
     /** The gateway itself: a clean restart on the same data folder and ports (stop, then start). */
     gateway: z.strictObject({ action: z.literal('restart') }).optional(),
+    /**
+     * A staff member acting through the gateway's API, as on the pages. `report` is a patrol-found
+     * fault (巡检发现) on `device` with `photos` photos; the other actions act on the newest ticket of `device`.
+     */
+    staff: z
+      .strictObject({
+        as: z.enum(['patrol', 'engineer']),
+        do: z.enum(['report', 'take', 'arrive', 'resolve', 'confirm', 'reject', 'recheck-pass', 'recheck-fail']),
+        device: z.string().min(1),
+        note: z.string().min(1).optional(),
+        photos: z.number().int().min(0).max(6).default(0),
+        /** For `report`: the fault picked from the patrol's list, public area or not, and the tier. */
+        fault: z.string().min(1).optional(),
+        publicArea: z.boolean().optional(),
+        tier: z.enum(['emergency', 'general', 'low']).optional(),
+      })
+      .optional(),
     /** Spread a step over many devices: the n-th matching device acts at `at + n * spreadSeconds`. */
     spreadSeconds: z.number().min(0).optional(),
     note: z.string().optional(),
   })
-  .refine((s) => s.set !== undefined || s.mode !== undefined || s.server !== undefined || s.central !== undefined || s.gateway !== undefined, {
-    message: 'expected one of set, mode, server, central or gateway',
+  .refine((s) => s.set !== undefined || s.mode !== undefined || s.server !== undefined || s.central !== undefined || s.gateway !== undefined || s.staff !== undefined, {
+    message: 'expected one of set, mode, server, central, gateway or staff',
   })
   .refine((s) => (s.set === undefined && s.mode === undefined) || s.device !== undefined, { message: 'set and mode need a device' });
 
@@ -46,7 +63,20 @@ export const ExpectedTicket = z.strictObject({
   /** Must repeat an earlier ticket of the same device and fault (raised after that one closed). */
   repeat: z.boolean().optional(),
   /** Must end in this status (e.g. closed by the central service). */
-  status: z.enum(['raised', 'acknowledged', 'confirmed', 'rejected', 'dispatched', 'in_progress', 'resolved', 'closed']).optional(),
+  status: z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected']).optional(),
+  /** Raised by a sensor or found by a patrol (巡检发现). */
+  source: z.enum(['sensor', 'patrol']).optional(),
+  /** A repeat repair (返修): the same device and fault was repaired within the site's window. */
+  rework: z.boolean().optional(),
+  /** Carries this many photos; with `synced`, each must have reached the central service. */
+  photos: z.number().int().min(0).optional(),
+  /**
+   * Exactly these escalations, in order, each written in the ticket's history at about `atMinutes`
+   * scenario minutes after the ticket was raised (within half a minute).
+   */
+  escalations: z.array(z.strictObject({ step: z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']), level: z.enum(['supervisor', 'manager']), atMinutes: z.number().min(0) })).optional(),
+  /** Its alerts must have reached the engineers' console addressed to each of these levels. */
+  alertedTo: z.array(z.enum(['team', 'supervisor', 'manager'])).optional(),
 });
 export type ExpectedTicket = z.infer<typeof ExpectedTicket>;
 
@@ -61,6 +91,10 @@ export const Scenario = z.strictObject({
   externalBroker: z.boolean().default(false),
   /** Scenario seconds to run after the last step before judging. */
   settleSeconds: z.number().min(0).default(30),
+  /** Site-local time of day the scenario starts at (`02:30` for a night); default now. */
+  startsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  /** Whether the central service works tickets on its own (dispatch after 1 min, close after 1 h); off to see what nobody does. */
+  centralProgress: z.boolean().default(true),
   /** Default speed-up of scenario time. */
   speed: z.number().positive().default(20),
   steps: z.array(Step),
