@@ -14,3 +14,6 @@ export type SecretRef = z.infer<typeof SecretRef>;
 
 /** Optional bounds: a value outside them is a bad reading (GW_READING_INVALID), not a fault. */
 export const ValueRange = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+
+/** What staff call a point, from the site file (`{ "zh": "出水压力", "en": "Outlet pressure" }`); default: the built-in words for its id. */
+export const PointName = z.strictObject({ zh: z.string().min(1), en: z.string().min(1).optional() });

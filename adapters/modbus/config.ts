@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, ValueRange } from '../schema-parts.js';
+import { Identifier, ValueRange, PointName } from '../schema-parts.js';
 
 export const ModbusTransport = z.discriminatedUnion('type', [
   z.strictObject({
@@ -19,6 +19,7 @@ export const ModbusTransport = z.discriminatedUnion('type', [
 
 export const ModbusPoint = z.strictObject({
   id: Identifier,
+  name: PointName.optional(),
   table: z.enum(['coil', 'discrete-input', 'holding-register', 'input-register']),
   /** Zero-based protocol address (register 40001 is holding-register address 0). */
   address: z.number().int().min(0).max(65535),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, SecretRef, ValueRange } from '../schema-parts.js';
+import { Identifier, SecretRef, ValueRange, PointName } from '../schema-parts.js';
 
 /** How a payload becomes a value. Boolean words are matched case-insensitively. */
 export const MqttDecoder = z.discriminatedUnion('type', [
@@ -21,6 +21,7 @@ export type MqttDecoder = z.infer<typeof MqttDecoder>;
 
 export const MqttPoint = z.strictObject({
   id: Identifier,
+  name: PointName.optional(),
   /** Overrides the device topic pattern for this point. */
   topic: z.string().min(1).optional(),
   decoder: MqttDecoder.default({ type: 'json', path: 'value' }),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { Identifier, SecretRef, ValueRange } from '../schema-parts.js';
+import { Identifier, SecretRef, ValueRange, PointName } from '../schema-parts.js';
 
 export const OpcuaPoint = z.strictObject({
   id: Identifier,
+  name: PointName.optional(),
   /** e.g. `ns=1;s=Elevator1.DoorsClosed` */
   nodeId: z.string().min(1),
   samplingMs: z.number().int().min(0).optional(),

@@ -23,6 +23,7 @@ import { attachmentRoutes } from './attachment-routes.js';
 import { patrolRoutes } from './patrol-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
+import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
 
 export interface ApiDeps {
@@ -129,11 +130,12 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     alarms: deps.site.alarms,
     deviceIds: new Set(deps.site.devices.map((d) => d.id)),
     timeZone: deps.site.site.timeZone,
+    people: Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>,
   });
   webPages(app, { site: deps.site });
 
   // Ticket changes reach the pages at once; device values in one batch a second.
-  const onTicket = (t: Ticket): void => events.publish('ticket', { ...t, evidence: [] });
+  const onTicket = (t: Ticket): void => events.publish('ticket', ticketView({ ...t, evidence: [] }));
   deps.alerts.on('health', (h) => events.publish('alerts', h));
   let devicesTimer: ReturnType<Clock['setInterval']> | null = null;
   let url: string | null = null;

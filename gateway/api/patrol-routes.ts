@@ -5,6 +5,7 @@ import { PATROL_FAULTS, PATROL_FAULT_IDS } from '../tickets/patrol-faults.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
+import { ticketView } from './ticket-view.js';
 
 const words = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
 
@@ -22,6 +23,8 @@ const reportBody = {
     publicArea: { type: 'boolean' },
     tier: { type: 'string', enum: ['emergency', 'general', 'low'], default: 'general' },
     note: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+    /** The phone's own id for this report: sent again (a reply lost to a restart), it answers the ticket already raised. */
+    clientRef: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' },
     /** One to six photos, uploaded first (POST /api/attachments). */
     photos: { type: 'array', minItems: 1, maxItems: 6, items: { type: 'string', minLength: 1, maxLength: 64 } },
   },
@@ -36,6 +39,7 @@ interface ReportBody {
   tier: 'emergency' | 'general' | 'low';
   note?: string;
   photos: string[];
+  clientRef?: string;
 }
 
 /**
@@ -51,6 +55,10 @@ export function patrolRoutes(app: FastifyInstance, deps: { site: SiteConfig; tic
   app.post<{ Body: ReportBody }>('/api/tickets', { schema: { body: reportBody }, onRequest: deps.auth.require('patrol') }, async (req, reply) => {
     const user = actingUser(req);
     const b = req.body;
+    if (b.clientRef !== undefined) {
+      const already = deps.tickets.all().find((t) => t.reporter?.id === user.id && t.reporter.ref === b.clientRef);
+      if (already !== undefined) return reply.code(200).send({ ticket: ticketView(already), changed: false });
+    }
     const device = b.deviceId === undefined ? undefined : devices.get(b.deviceId);
     if (b.deviceId !== undefined && device === undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.deviceId: no device ${b.deviceId} on this site`);
     if (device === undefined && b.place === undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', 'body: name a device (deviceId) or a place (place.building, place.floor, place.description)');
@@ -73,10 +81,10 @@ export function patrolRoutes(app: FastifyInstance, deps: { site: SiteConfig; tic
       title: { zh: `巡检发现 ${what.zh}：${where.zh}`, en: `Found on patrol, ${what.en.toLowerCase()}: ${where.en}` },
       description: { zh: said === '' ? `${user.name} 巡检时发现` : `${user.name} 巡检时发现：${said}`, en: said === '' ? `Found by ${user.name} on patrol` : `Found by ${user.name} on patrol: ${said}` },
       publicArea: b.publicArea,
-      reporter: { id: user.id, name: user.name },
+      reporter: { id: user.id, name: user.name, ...(b.clientRef === undefined ? {} : { ref: b.clientRef }) },
       attachments: taken.attachments,
     });
     deps.attachments.used(b.photos);
-    return reply.code(201).send({ ticket });
+    return reply.code(201).send({ ticket: ticketView(ticket) });
   });
 }

@@ -35,7 +35,7 @@ const DAY_MS = 24 * 3_600_000;
 /** Who am I, devices with live values, the event stream, statistics, and shelving. */
 export function siteRoutes(
   app: FastifyInstance,
-  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string>; timeZone: string },
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string>; timeZone: string; people: Readonly<Record<string, string>> },
 ): void {
   const { auth } = deps;
 
@@ -43,6 +43,9 @@ export function siteRoutes(
     const u = actingUser(req);
     return { user: { id: u.id, name: u.name, role: u.role, buildings: u.buildings } };
   });
+
+  /** Staff names by id, for the history on the pages (names only: no roles, buildings or codes). */
+  app.get('/api/people', { onRequest: auth.require('patrol', 'engineer', 'operator') }, async () => ({ people: deps.people }));
 
   app.get('/api/devices', async () => ({ devices: deps.live.view(null, deps.adapters()), adapters: deps.adapters() }));
 

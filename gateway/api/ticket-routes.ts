@@ -5,6 +5,7 @@ import type { StaffStep } from '../tickets/ticket-steps.js';
 import { OPEN_STATUSES, TICKET_STATUSES, type Attachment, type Ticket } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
+import { ticketView } from './ticket-view.js';
 import type { User } from './users-schema.js';
 
 const listQuery = {
@@ -71,13 +72,13 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       .filter((t) => statusOk(t) && (q.tier === undefined || t.tier === q.tier))
       .filter((t) => (q.building === undefined || t.location.building === q.building) && (since === null || Date.parse(t.createdAt) >= since))
       .sort((a, b) => (q.order === 'desc' ? b.createdAt.localeCompare(a.createdAt) : a.createdAt.localeCompare(b.createdAt)));
-    const page = matching.slice(q.offset, q.offset + q.limit).map((t) => (q.evidence ? t : { ...t, evidence: [] }));
+    const page = matching.slice(q.offset, q.offset + q.limit).map((t) => ticketView(q.evidence ? t : { ...t, evidence: [] }));
     return { tickets: page, total: matching.length, offset: q.offset, limit: q.limit };
   });
 
   app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req, reply) => {
     const found = await tickets.find(req.params.id);
-    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}` ) : { ticket: found.ticket, archived: found.archived };
+    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}` ) : { ticket: ticketView(found.ticket), archived: found.archived };
   });
 
   /** A patrol works only in their buildings. */
@@ -102,7 +103,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       try {
         const r = await tickets.step(t.id, steps(b), { user, ...(note === undefined ? {} : { note }), photos: taken.attachments });
         if (r.changed) deps.attachments.used(b.photos ?? []);
-        return { ticket: r.ticket, changed: r.changed };
+        return { ticket: ticketView(r.ticket), changed: r.changed };
       } catch (err) {
         if (err instanceof StepRefused) return sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${err.ticket.number}: ${err.why}`);
         if (err instanceof TicketNotFound) return notLive(reply, req.params.id);
@@ -134,7 +135,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       const user = actingUser(req);
       try {
         const after = await tickets.mutate(req.params.id, `user:${user.id}`, () => ({ action: 'note', note: req.body.note }));
-        return { ticket: after };
+        return { ticket: ticketView(after) };
       } catch (err) {
         if (err instanceof TicketNotFound) return notLive(reply, req.params.id);
         throw err;

@@ -4,6 +4,7 @@ import { TypedEmitter } from '../../adapters/typed-emitter.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
 import type { Bilingual, EvidenceSeries } from '../tickets/ticket.js';
+import { pointName, pointStates } from '../tickets/point-words.js';
 import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
 import { compileCustomRule } from './custom-rules.js';
 import type { CompiledRule, DeviceView } from './fault-rule.js';
@@ -282,13 +283,16 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
 
   /** The recent samples, stamped in wall time for people: each is as long before `wall` as it arrived before `at`. */
   #evidence(d: DeviceSlot, points: readonly string[], at: number, wall: number): EvidenceSeries[] {
-    const units = new Map(d.device.source.points.map((p) => [p.id, p.unit]));
+    const configured = new Map<string, { unit?: string | undefined; name?: { zh: string; en?: string | undefined } | undefined }>(d.device.source.points.map((p) => [p.id, p]));
     return points.flatMap((pointId) => {
       const h = d.points.get(pointId)?.history;
       if (h === undefined) return [];
-      const unit = units.get(pointId);
+      const point = configured.get(pointId);
+      const unit = point?.unit;
+      const states = pointStates(pointId);
       const samples = h.since(at - EVIDENCE_MS).map((x) => ({ ...x, ts: Math.round(wall - (at - x.ts)) }));
-      return [{ deviceId: d.device.id, pointId, ...(unit === undefined ? {} : { unit }), samples }];
+      // Named as staff call the point, so the ticket reads the same on the pages and at the central service.
+      return [{ deviceId: d.device.id, pointId, name: pointName(pointId, point?.name), ...(states === undefined ? {} : { states }), ...(unit === undefined ? {} : { unit }), samples }];
     });
   }
 

@@ -1,6 +1,6 @@
 import { DEADLINE_STEPS, stepOwed } from '../tickets/deadlines.js';
 import type { Bilingual, DeadlineStep, Deadlines, Ticket } from '../tickets/ticket.js';
-import { pointName, valueWords } from './point-words.js';
+import { pointName, valueWords } from '../tickets/point-words.js';
 import type { Addressee } from './roster.js';
 import type { Person } from './roster-schema.js';
 
@@ -137,10 +137,10 @@ export function readingOf(t: Ticket): AlertReading | null {
     best = {
       change,
       reading: {
-        point: pointName(series.pointId),
-        value: valueWords(series.pointId, last.value),
+        point: series.name ?? pointName(series.pointId),
+        value: valueWords(series.pointId, last.value, series.states),
         unit: series.unit ?? null,
-        before: before === undefined ? null : { value: valueWords(series.pointId, before.value), secondsAgo: Math.max(1, Math.round((last.ts - before.ts) / 1000)) },
+        before: before === undefined ? null : { value: valueWords(series.pointId, before.value, series.states), secondsAgo: Math.max(1, Math.round((last.ts - before.ts) / 1000)) },
       },
     };
   }

@@ -16,7 +16,7 @@ export function stampDeadlines(contract: Contract, tier: Tier, createdAt: number
 }
 
 /** The history actions that do each deadline's step. */
-const DOES: Readonly<Record<DeadlineStep, readonly string[]>> = {
+export const STEP_ACTIONS: Readonly<Record<DeadlineStep, readonly string[]>> = {
   // Taking the repair answers the alert.
   acknowledgeBy: ['acknowledged'],
   // An engineer who takes it has it assigned as much as a desk dispatching it.
@@ -27,7 +27,7 @@ const DOES: Readonly<Record<DeadlineStep, readonly string[]>> = {
 
 /** When a deadline's step was first done (epoch ms), or null: what the on-time KPIs count. */
 export function stepDoneAt(t: Pick<Ticket, 'history'>, step: DeadlineStep): number | null {
-  const h = t.history.find((e) => DOES[step].includes(e.action));
+  const h = t.history.find((e) => STEP_ACTIONS[step].includes(e.action));
   return h === undefined ? null : Date.parse(h.at);
 }
 

@@ -20,9 +20,12 @@ const Location = z.object({
   publicArea: z.boolean(),
 });
 
+const Words = z.object({ zh: z.string(), en: z.string() });
 const EvidenceSeries = z.object({
   deviceId: z.string(),
   pointId: z.string(),
+  name: Words.optional(),
+  states: z.object({ on: Words, off: Words }).optional(),
   unit: z.string().optional(),
   samples: z.array(
     z.object({
@@ -94,7 +97,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   evidence: z.array(EvidenceSeries),
   occurrences: z.array(z.object({ at: Iso, clearedAt: Iso.optional() })).min(1),
   source: z.enum(['sensor', 'patrol']),
-  reporter: z.object({ id: z.string(), name: z.string() }).nullable().default(null),
+  reporter: z.object({ id: z.string(), name: z.string(), ref: z.string().optional() }).nullable().default(null),
   status: TicketStatusSchema,
   verification: z.object({ state: z.enum(['pending', 'confirmed', 'rejected']), by: z.string().nullable(), at: Iso.nullable(), note: z.string().nullable() }),
   condition: z.enum(['active', 'normal']),

@@ -26,7 +26,7 @@ export interface RaiseInput {
   /** The earlier ticket of the same device and fault this one repeats (the fault came back after it closed). */
   readonly repeatOf?: string | null;
   /** Found by a patrol (巡检发现): who, and the photos taken (already on disk). Default: raised by a sensor. */
-  readonly reporter?: { readonly id: string; readonly name: string };
+  readonly reporter?: { readonly id: string; readonly name: string; readonly ref?: string };
   readonly attachments?: readonly Attachment[];
   /** Public area or inside a unit; default the device's location says. */
   readonly publicArea?: boolean;

@@ -30,6 +30,10 @@ export interface EvidenceSample {
 export interface EvidenceSeries {
   readonly deviceId: string;
   readonly pointId: string;
+  /** What staff call the point (the site file's name, else the built-in words for its id). */
+  readonly name?: Bilingual;
+  /** Words for a true / false reading of a boolean point (wet / dry, running / stopped). */
+  readonly states?: { readonly on: Bilingual; readonly off: Bilingual };
   readonly unit?: string;
   readonly samples: readonly EvidenceSample[];
 }
@@ -119,7 +123,8 @@ export interface Ticket {
   readonly occurrences: readonly Occurrence[];
   /** Raised by a sensor, or found by a patrol (巡检发现, with its reporter and photos). */
   readonly source: 'sensor' | 'patrol';
-  readonly reporter: { readonly id: string; readonly name: string } | null;
+  /** The patrol who reported it, and the phone's own id for the report (a report sent again after a lost reply finds this ticket). */
+  readonly reporter: { readonly id: string; readonly name: string; readonly ref?: string } | null;
   readonly status: TicketStatus;
   readonly verification: Verification;
   /** Whether the condition that raised it is still present. */

@@ -105,6 +105,18 @@ describe('patrol-found tickets, photos and the re-check', () => {
     expect(s.gw.tickets.all()).toEqual([]);
   });
 
+  it('answers a report sent again with the same clientRef (a reply lost to a restart) with the ticket already raised', async () => {
+    const s = await setup();
+    const a = (await s.upload(pngPhoto())).body.attachment!;
+    const body = { deviceId: 'leak-1', fault: 'water-leak', publicArea: true, photos: [a.id], clientRef: 'k3j9-2f8a7c1e' };
+    const first = await s.api('POST', '/api/tickets', 'patrol', body);
+    expect(first.status).toBe(201);
+    const again = await s.api('POST', '/api/tickets', 'patrol', body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ changed: false, ticket: { id: (first.body['ticket'] as Ticket).id } });
+    expect(s.gw.tickets.all()).toHaveLength(1);
+  });
+
   it('keeps a photo uploaded before a restart usable by the report sent after it', async () => {
     const s = await setup();
     const a = (await s.upload(pngPhoto())).body.attachment!;

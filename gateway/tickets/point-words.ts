@@ -29,15 +29,22 @@ const POINTS: Readonly<Record<string, PointWords>> = {
   humidity: { name: { zh: '湿度', en: 'Humidity' } },
 };
 
-export function pointName(pointId: string): Bilingual {
+/** The site file's name for the point (`en` defaults to `zh`), else the built-in words, else its id. */
+export function pointName(pointId: string, configured?: { readonly zh: string; readonly en?: string | undefined }): Bilingual {
+  if (configured !== undefined) return { zh: configured.zh, en: configured.en ?? configured.zh };
   return POINTS[pointId]?.name ?? { zh: pointId, en: pointId };
 }
 
+/** Words for a true / false reading of a point, when the built-in words know them. */
+export function pointStates(pointId: string): { readonly on: Bilingual; readonly off: Bilingual } | undefined {
+  return POINTS[pointId]?.states;
+}
+
 /** A reading's value in words: `0.6` (with its unit elsewhere), `有` / `present`, `是` / `yes`. */
-export function valueWords(pointId: string, value: number | boolean | string | null): Bilingual {
+export function valueWords(pointId: string, value: number | boolean | string | null, known?: { readonly on: Bilingual; readonly off: Bilingual }): Bilingual {
   if (value === null) return { zh: '无读数', en: 'no reading' };
   if (typeof value === 'boolean') {
-    const states = POINTS[pointId]?.states;
+    const states = known ?? POINTS[pointId]?.states;
     if (states !== undefined) return value ? states.on : states.off;
     return value ? { zh: '是', en: 'yes' } : { zh: '否', en: 'no' };
   }
