@@ -1,28 +1,48 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { markDelivered } from '../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { systemClock } from '../../gateway/clock.js';
 import { silentLogger } from '../../gateway/log.js';
+import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { LEAK_SENSOR_POINTS, SimulatedMqttDevice } from '../../simulators/mqtt/simulated-mqtt-device.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { pngPhoto } from '../helpers/photo.js';
 import { testSite } from '../helpers/site.js';
-import { STAFF, staffUsers } from '../helpers/staff.js';
+import { bearer, STAFF, staffUsers, type StaffMember } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-async function startSite(more: Parameters<typeof testSite>[0] = {}) {
+/** Screenshots of every page at both sizes, for a reviewer to look at (git-ignored). */
+const SHOTS = path.resolve(process.env['SCREENSHOTS'] ?? 'test-results/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const PHONE = { width: 390, height: 844 };
+const DESK = { width: 1366, height: 768 };
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const v = page.viewportSize();
+  await page.screenshot({ path: path.join(SHOTS, `${name}-${v?.width}x${v?.height}.png`), fullPage: true });
+}
+
+/** A gateway with two leak sensors (T1 public area, T9), the reference central service, and a live leak simulator. */
+async function startSite(more: Parameters<typeof testSite>[0] = {}, port = 0, dataDir?: string) {
   const central = createCentralService({ tokens: ['central-token'], progress: false });
   const centralUrl = await central.start(0);
   onTestFinished(() => central.stop());
   const base = testSite();
   const site = testSite({
+    http: { host: '127.0.0.1', port },
     ...more,
-    dataDir: await tempDir(),
+    dataDir: dataDir ?? (await tempDir()),
     users: staffUsers(),
     central: { url: centralUrl, token: { value: 'central-token' }, pollSeconds: 0.5 },
-    devices: [{ ...base.devices[0]!, faults: { 'water-leak': { onDelaySeconds: 1 } } }],
+    devices: [
+      { ...base.devices[0]!, location: { ...base.devices[0]!.location, publicArea: true }, faults: { 'water-leak': { onDelaySeconds: 1 } } },
+      { ...base.devices[0]!, id: 'leak-2', name: '2 号漏水传感器', location: { building: 'T1', floor: '12F', description: '12 层东侧管井', publicArea: true }, source: { protocol: 'mqtt', username: 'leak-2', password: { value: 'secret-leak-2' }, points: [{ id: 'wet', name: { zh: '管井积水', en: 'Shaft water' } }] } },
+    ],
   });
   const gw: Gateway = await buildGateway(site, { clock: systemClock, log: silentLogger() });
   await gw.start();
@@ -30,19 +50,58 @@ async function startSite(more: Parameters<typeof testSite>[0] = {}) {
   const leak = new SimulatedMqttDevice({ deviceId: 'leak-1', brokerUrl: `mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, username: 'leak-1', password: 'secret-leak-1', points: LEAK_SENSOR_POINTS, heartbeatMs: 500 });
   await leak.start();
   onTestFinished(() => leak.stop());
-  return { gw, central, leak, url: gw.httpUrl()! };
+  return { gw, central, leak, url: gw.httpUrl()!, site };
+}
+
+async function raise(gw: Gateway, deviceIndex = 0, tier: Ticket['tier'] = 'emergency'): Promise<Ticket> {
+  return gw.tickets.raise({ fault: 'water-leak', device: gw.site.devices[deviceIndex]!, tier, skill: 'plumbing', title: { zh: '漏水', en: 'Leak' }, description: { zh: '检测到漏水', en: 'Leak detected' } });
+}
+
+async function step(url: string, who: StaffMember, ticketId: string, path: string, body: unknown = {}): Promise<void> {
+  const res = await fetch(`${url}/api/tickets/${ticketId}/${path}`, { method: 'POST', headers: { ...bearer(who), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+}
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** The little of the browser's DOM the page checks below use (the test files compile without the DOM library). */
+interface BrowserElement {
+  readonly offsetParent: unknown;
+  readonly textContent: string | null;
+  getBoundingClientRect(): { width: number };
+}
+interface BrowserDocument {
+  querySelectorAll(selector: string): Iterable<BrowserElement>;
+  readonly activeElement: unknown;
+}
+interface BrowserNavigator {
+  readonly serviceWorker: { readonly ready: Promise<unknown>; readonly controller: unknown; addEventListener(e: string, f: () => void, o: { once: boolean }): void };
+}
+
+/** Every visible action button's width on the page (the phone rule: none narrower than 96 px). */
+async function narrowButtons(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...(globalThis as unknown as { document: BrowserDocument }).document.querySelectorAll('main .actions button')]
+      .filter((b) => b.offsetParent !== null)
+      .map((b) => ({ text: b.textContent?.trim() ?? '', width: b.getBoundingClientRect().width }))
+      .filter((b) => b.width < 96)
+      .map((b) => `${b.text}: ${Math.round(b.width)} px`),
+  );
 }
 
 describe('staff pages in headless Chromium', () => {
-  it('shows a simulated leak on the patrol page without a reload; the patrol confirms it in two taps; the central service has it confirmed', async () => {
+  it('shows a simulated leak on the patrol page live; a confirm takes two taps, is a fact beside the work, and reaches the central service', async () => {
     const { gw, central, leak, url } = await startSite();
     const browser = await launchBrowser();
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-    const errors: string[] = [];
-    phone.on('pageerror', (e) => errors.push(e.message));
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true });
+    const errors = watchErrors(phone);
     await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
     await phone.getByText('暂无待处理工单').waitFor();
-    // The token left the address bar (it was only ever in the fragment).
+    // The sign-in code left the address bar (it was only ever in the fragment).
     expect(phone.url()).toBe(`${url}/patrol`);
     await expect.poll(() => phone.locator('#who').textContent()).toContain(STAFF.patrol.name);
 
@@ -52,86 +111,242 @@ describe('staff pages in headless Chromium', () => {
     const ticket = gw.tickets.all()[0]!;
     expect(await card.getAttribute('data-number')).toBe(ticket.number);
     expect(await card.locator('.tier').textContent()).toBe('紧急');
-    expect(await card.locator('.where').textContent()).toContain('T1 · B1 · B1 泵房');
+    // The place says its floor once.
+    expect(await card.locator('.where').textContent()).toContain('T1 · B1 泵房');
 
-    const confirm = card.getByRole('button', { name: '确认属实' });
-    await confirm.click();
-    // First tap only arms; nothing is sent yet.
-    await card.getByRole('button', { name: '再点一次确认' }).waitFor();
-    expect(gw.tickets.get(ticket.id)?.status).toBe('raised');
+    await card.getByRole('button', { name: '确认属实' }).click();
+    // The first tap only arms; nothing is sent yet.
     await card.getByRole('button', { name: '再点一次确认' }).click();
-    await card.locator('.status.confirmed').waitFor();
-    expect(gw.tickets.get(ticket.id)?.history.at(-1)).toMatchObject({ actor: `user:${STAFF.patrol.id}`, status: 'confirmed' });
-    await vi.waitFor(() => expect(central.ticket(ticket.id)?.status).toBe('confirmed'), { timeout: 20_000, interval: 100 });
+    await card.locator('.act.done').waitFor();
+    await card.locator('.flag.verified').waitFor();
+    // Confirming is not taking: the engineers' step is still owed.
+    expect(await card.locator('.status').textContent()).toBe('待接单');
+    expect(gw.tickets.get(ticket.id)).toMatchObject({ status: 'raised', verification: { state: 'confirmed', by: STAFF.patrol.id } });
+    await vi.waitFor(() => expect(central.ticket(ticket.id)?.['verification']).toMatchObject({ state: 'confirmed' }), { timeout: 20_000, interval: 100 });
 
-    // English at a tap.
     await phone.locator('#lang').click();
     await card.getByText('Emergency').waitFor();
     expect(await phone.locator('#lang').textContent()).toBe('中文');
     expect(errors).toEqual([]);
   });
 
-  it('lets a patrol reject with a reason in two taps, and refuses a page without a valid token', async () => {
-    const { gw, leak, url } = await startSite();
+  it('keeps a reject reason being typed, and its place on screen, when another ticket arrives; reject has a cancel', async () => {
+    const { gw, url } = await startSite();
+    const first = await raise(gw, 0, 'general');
     const browser = await launchBrowser();
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await phone.goto(`${url}/patrol#token=wrong-token`);
-    await phone.locator('form.login').waitFor();
-    await phone.locator('input[name=token]').fill(STAFF.patrol.token);
-    await phone.getByRole('button', { name: '登录' }).click();
-    await phone.getByText('暂无待处理工单').waitFor();
-
-    await leak.set('wet', true);
-    const card = phone.locator('li.ticket');
-    await card.waitFor({ timeout: 20_000 });
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true });
+    const errors = watchErrors(phone);
+    await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
+    const card = phone.locator(`li.ticket[data-id="${first.id}"]`);
     await card.getByRole('button', { name: '误报' }).click();
-    await card.getByRole('button', { name: '现场无异常' }).click();
-    await phone.getByText('暂无待处理工单').waitFor();
-    const t = gw.tickets.all()[0]!;
-    expect(t.status).toBe('rejected');
-    expect(t.history.at(-1)).toMatchObject({ actor: `user:${STAFF.patrol.id}`, note: '现场无异常' });
+    await card.getByRole('button', { name: '取消' }).click();
+    await card.getByRole('button', { name: '确认属实' }).waitFor();
+    expect(await card.locator('input.reason').count()).toBe(0);
+
+    await card.getByRole('button', { name: '误报' }).click();
+    const reason = card.locator('input.reason');
+    await reason.pressSequentially('传感器被水管冷凝水');
+    const before = await reason.boundingBox();
+    // An emergency arrives while the reason is being typed: it joins below, and a pill points to it.
+    const second = await raise(gw, 1, 'emergency');
+    await phone.locator(`li.ticket[data-id="${second.id}"]`).waitFor();
+    await phone.locator('.arrived-below', { hasText: '下方有 1 张新工单' }).waitFor();
+    expect(await reason.inputValue()).toBe('传感器被水管冷凝水');
+    expect(await reason.evaluate((el) => el === (globalThis as unknown as { document: BrowserDocument }).document.activeElement)).toBe(true);
+    const after = await reason.boundingBox();
+    expect(Math.abs((after?.y ?? 0) - (before?.y ?? 0))).toBeLessThan(2);
+    await reason.pressSequentially('滴到');
+    await card.getByRole('button', { name: '提交误报' }).click();
+    await vi.waitFor(() => expect(gw.tickets.get(first.id)).toMatchObject({ status: 'rejected', verification: { note: '传感器被水管冷凝水滴到' } }));
+    // Let go: the list is in urgency order again, the emergency first.
+    await expect.poll(() => phone.locator('li.ticket').first().getAttribute('data-id')).toBe(second.id);
+    await phone.locator('.arrived-below').waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
   });
 
-  it('shows the engineering page a live alert with deadline countdowns and the evidence chart, takes an acknowledgement, and shows the dispatch the central service sends back', async () => {
-    const { gw, central, leak, url } = await startSite();
+  it('lets an engineer take, arrive and resolve with a photo; met deadlines show as met; a refusal (409) stays on the card until dismissed', async () => {
+    const { gw, leak, url } = await startSite();
     const browser = await launchBrowser();
-    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    desk.on('pageerror', (e) => errors.push(e.message));
+    const desk = await browser.newPage({ viewport: DESK });
+    const errors = watchErrors(desk);
     await desk.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
     await desk.getByText('暂无待处理工单').waitFor();
-
+    await leak.set('wet', false);
+    await new Promise((r) => setTimeout(r, 1500));
     await leak.set('wet', true);
     const card = desk.locator('li.ticket');
     await card.waitFor({ timeout: 20_000 });
-    const ack = card.locator('.countdown[data-kind=acknowledgeBy] b');
-    await expect.poll(() => ack.textContent()).toMatch(/^0[45]:\d\d$/);
-    const first = await ack.textContent();
-    await expect.poll(() => ack.textContent(), { timeout: 5_000 }).not.toBe(first);
-    expect(await card.locator('.countdown').count()).toBe(4);
-    expect(await card.locator('.countdown.late').count()).toBe(0);
-
-    await card.getByRole('button', { name: '现场数据' }).click();
-    const chart = card.locator('svg.evidence');
-    await chart.waitFor();
-    expect(await chart.locator('g.series[data-point=wet] path').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+ .*L/);
-
-    await card.getByRole('button', { name: '响应' }).click();
-    await card.locator('.status.acknowledged').waitFor();
     const t = gw.tickets.all()[0]!;
-    expect(t.history.at(-1)).toMatchObject({ actor: `user:${STAFF.engineer.id}`, status: 'acknowledged' });
+    // The next deadline counts down; the others are shown by their time.
+    const next = card.locator('.deadline.next');
+    expect(await next.getAttribute('data-step')).toBe('acknowledgeBy');
+    await expect.poll(() => next.locator('b.left').textContent()).toMatch(/^还剩 0[45]:\d\d$/);
 
-    // The central service dispatches it: the status flows back and reaches the page live.
-    await vi.waitFor(() => expect(central.ticket(t.id)?.status).toBe('acknowledged'), { timeout: 20_000, interval: 100 });
-    central.setStatus(t.id, 'dispatched', '张师傅');
-    await card.locator('.status.dispatched').waitFor({ timeout: 20_000 });
-    expect(await card.locator('.status').textContent()).toBe('已派单');
+    // The evidence: a time axis in local time and the leak as a state band.
+    await card.getByRole('button', { name: '现场数据' }).click();
+    const band = card.locator('.state-band[data-point=wet]');
+    await band.waitFor();
+    expect(await band.textContent()).toMatch(/积水：无 \d\d:\d\d:\d\d–\d\d:\d\d:\d\d · 有 自 \d\d:\d\d:\d\d 起/);
+    await expect.poll(() => card.locator('.plots').getAttribute('data-time-ticks')).toMatch(/^\d\d:\d\d:\d\d( \d\d:\d\d:\d\d)+$/);
+    expect(await card.locator('.plots canvas').count()).toBeGreaterThan(0);
+    expect(await card.locator('.fault-at').textContent()).toMatch(/报警时刻 \d\d:\d\d:\d\d/);
+
+    await card.getByRole('button', { name: '接单' }).click();
+    await card.locator('.status.acknowledged').waitFor();
+    // Met: a tick, the time, on time; the acknowledge countdown no longer runs.
+    await expect.poll(() => card.locator('.deadline.met[data-step=acknowledgeBy]').textContent()).toMatch(/^✓ 接单 \d\d:\d\d 按时$/);
+    expect(await card.locator('.deadline.next').getAttribute('data-step')).toBe('onSiteBy');
+    await card.getByRole('button', { name: '到场' }).click();
+    await card.locator('.status.arrived').waitFor();
+    await card.getByRole('button', { name: '完成维修' }).click();
+    await card.locator('textarea.note').fill('更换 B1 立管阀门');
+    await card.locator('input[type=file]').setInputFiles({ name: 'fix.png', mimeType: 'image/png', buffer: pngPhoto(800, 600) });
+    await card.locator('ul.thumbs img').waitFor();
+    await card.getByRole('button', { name: '提交完成' }).click();
+    await vi.waitFor(() => expect(gw.tickets.get(t.id)?.status).toBe('resolved'), { timeout: 20_000 });
+    expect(gw.tickets.get(t.id)?.attachments).toEqual([expect.objectContaining({ purpose: 'resolve', contentType: 'image/jpeg' })]);
+
+    // A page whose live stream is cut does not hear that someone else took a ticket first.
+    const stale = await browser.newPage({ viewport: DESK });
+    await stale.route('**/api/events', (route) => route.abort());
+    await stale.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
+    const other = await raise(gw, 1, 'general');
+    await stale.reload();
+    const staleCard = stale.locator(`li.ticket[data-id="${other.id}"]`);
+    await staleCard.waitFor();
+    await step(url, 'engineer2', other.id, 'take');
+    await staleCard.getByRole('button', { name: '接单' }).click();
+    const failed = staleCard.locator('.act.failed');
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain(`already taken by ${STAFF.engineer2.name}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await failed.isVisible()).toBe(true);
+    await failed.getByRole('button', { name: '知道了' }).click();
+    await failed.waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
+  });
+
+  it('sends a confirm tapped while the gateway restarts once it is back, and shows it done', async () => {
+    const port = await freePort();
+    const dataDir = await tempDir();
+    const first = await startSite({}, port, dataDir);
+    const t = await raise(first.gw, 0);
+    const browser = await launchBrowser();
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true });
+    const errors = watchErrors(phone);
+    await phone.goto(`${first.url}/tickets/${t.id}#token=${STAFF.patrol.token}`);
+    const confirm = phone.getByRole('button', { name: '确认属实' });
+    await confirm.waitFor();
+
+    await first.gw.stop();
+    await phone.locator('.banner').waitFor({ timeout: 10_000 });
+    await confirm.click();
+    await phone.getByRole('button', { name: '再点一次确认' }).click();
+    const queued = phone.locator('.act.queued');
+    await queued.waitFor();
+    expect(await queued.textContent()).toContain('待发送');
+
+    const again = await buildGateway(first.site, { clock: systemClock, log: silentLogger() });
+    await again.start();
+    onTestFinished(() => again.stop());
+    await phone.locator('.act.done').waitFor({ timeout: 20_000 });
+    expect(await phone.locator('.act.done').textContent()).toContain('已完成');
+    expect(again.tickets.get(t.id)).toMatchObject({ verification: { state: 'confirmed', by: STAFF.patrol.id } });
+    await phone.locator('.flag.verified').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a fault found on patrol with a photo from the phone, and re-checks repairs: a fail reopens, a pass closes', async () => {
+    const { gw, url } = await startSite();
+    const browser = await launchBrowser();
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true });
+    const errors = watchErrors(phone);
+    await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
+    await phone.getByRole('tab', { name: '上报' }).click();
+    const form = phone.locator('form.report');
+    await form.locator('select[name=deviceId]').selectOption('leak-2');
+    await form.locator('select[name=fault]').selectOption('pipe-damage');
+    await form.locator('input[name=what]').fill('保温层破损渗水');
+    // Sent without a photo: said on the form, nothing sent.
+    await form.getByRole('button', { name: '提交上报' }).click();
+    await form.getByText('请至少拍一张照片').waitFor();
+    await form.locator('input[type=file]').setInputFiles({ name: 'found.png', mimeType: 'image/png', buffer: pngPhoto(2400, 1800) });
+    await form.locator('ul.thumbs img').waitFor();
+    await shoot(phone, 'patrol-report');
+    await form.getByRole('button', { name: '提交上报' }).click();
+    await form.locator('.act.done').waitFor({ timeout: 20_000 });
+    const found = gw.tickets.all().find((x) => x.source === 'patrol')!;
+    expect(found).toMatchObject({ fault: 'pipe-damage', deviceId: 'leak-2', tier: 'general', reporter: { id: STAFF.patrol.id } });
+    expect(found.attachments).toHaveLength(1);
+    expect(await form.locator('.act.done').textContent()).toContain(found.number);
+
+    // Two resolved public-area repairs wait for a re-check.
+    const a = await raise(gw, 0, 'general');
+    const b = await raise(gw, 1, 'general');
+    for (const x of [a, b]) {
+      await step(url, 'engineer', x.id, 'take');
+      await step(url, 'engineer', x.id, 'resolve', { note: '已修复' });
+    }
+    await phone.getByRole('tab', { name: /待复查/ }).click();
+    const failCard = phone.locator(`li.ticket[data-id="${a.id}"]`);
+    await failCard.getByRole('button', { name: '复查不合格' }).click();
+    await failCard.getByRole('button', { name: '取消' }).click();
+    await failCard.getByRole('button', { name: '复查不合格' }).click();
+    await failCard.locator('input.reason').fill('仍在渗水');
+    await failCard.locator('input[type=file]').setInputFiles({ name: 'still.png', mimeType: 'image/png', buffer: pngPhoto(640, 480, [200, 30, 30]) });
+    await failCard.locator('ul.thumbs img').waitFor();
+    await failCard.getByRole('button', { name: '提交，重开工单' }).click();
+    await vi.waitFor(() => expect(gw.tickets.get(a.id)).toMatchObject({ status: 'reopened', recheck: { state: 'failed' } }), { timeout: 20_000 });
+    expect(gw.tickets.get(a.id)?.attachments.filter((x) => x.purpose === 'recheck')).toHaveLength(1);
+
+    const passCard = phone.locator(`li.ticket[data-id="${b.id}"]`);
+    await passCard.getByRole('button', { name: '复查合格' }).click();
+    await passCard.getByRole('button', { name: '再点一次确认合格' }).click();
+    await vi.waitFor(() => expect(gw.tickets.get(b.id)).toMatchObject({ status: 'closed', recheck: { state: 'passed' } }), { timeout: 20_000 });
+    expect(errors).toEqual([]);
+  });
+
+  it('renders every page at phone and desk size: one-line header, no action button under 96 px on the phone, local times, status words in Chinese', async () => {
+    const { gw, leak, url } = await startSite();
+    await leak.set('wet', true);
+    await vi.waitFor(() => expect(gw.tickets.all()).toHaveLength(1), { timeout: 20_000 });
+    const t = gw.tickets.all()[0]!;
+    const resolved = await raise(gw, 1, 'general');
+    await step(url, 'engineer', resolved.id, 'take');
+    await step(url, 'engineer', resolved.id, 'resolve', { note: '已修复' });
+    const browser = await launchBrowser();
+    const pages: [string, StaffMember][] = [['patrol', 'patrol'], ['engineering', 'engineer'], [`tickets/${t.id}`, 'patrol'], ['operator', 'operator'], ['reports', 'operator']];
+    for (const viewport of [PHONE, DESK]) {
+      for (const [p, who] of pages) {
+        const page = await browser.newPage({ viewport, isMobile: viewport === PHONE });
+        const errors = watchErrors(page);
+        await page.goto(`${url}/${p}#token=${STAFF[who].token}`);
+        await page.locator('#who .name').waitFor();
+        if (p === 'engineering') {
+          await page.locator('li.ticket').first().getByRole('button', { name: '现场数据' }).click();
+          await page.locator('.plots canvas').first().waitFor();
+        }
+        if (p.startsWith('tickets/')) await page.locator('.plots canvas').first().waitFor();
+        if (p === 'operator') await page.locator('[data-field=sync-state]').waitFor();
+        if (p === 'reports') await page.locator('#daily [data-field=total]').waitFor();
+        if (p === 'patrol') await page.locator('li.ticket').first().waitFor();
+        const name = p.startsWith('tickets/') ? 'ticket' : p;
+        await shoot(page, name);
+        const header = await page.locator('header h1').boundingBox();
+        expect(header?.height, `${name} header on one line`).toBeLessThan(40);
+        if (viewport === PHONE) expect(await narrowButtons(page), name).toEqual([]);
+        const text = (await page.locator('main').textContent()) ?? '';
+        expect(text, name).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+        expect(text, name).not.toMatch(/\b(online|not-configured)\b/);
+        expect(errors, name).toEqual([]);
+        await page.close();
+      }
+    }
   });
 
   it('shows an archived ticket read-only, in Chinese', async () => {
     const { gw, url } = await startSite({ store: { compactAfterBytes: 4_000_000, archiveClosedAfterHours: 0 } });
-    const t = await gw.tickets.raise({ fault: 'water-leak', device: gw.site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: '漏水', en: 'Leak' }, description: { zh: '漏水', en: 'Leak' } });
+    const t = await raise(gw);
     const closed = await gw.tickets.transition(t.id, 'central', 'closed');
     markDelivered(gw.store.data, closed.id, closed.version);
     await gw.store.commit();
@@ -146,39 +361,75 @@ describe('staff pages in headless Chromium', () => {
     expect(await page.locator('button[data-act]').count()).toBe(0);
   });
 
-  it('turns a countdown red once its deadline has passed', async () => {
+  it('turns the counting deadline red once it has passed, and shows a step done late as late', async () => {
     const { gw, url } = await startSite();
-    // A contract where acknowledging is due almost at once, so the page shows it late.
-    const t = await gw.tickets.raise({ fault: 'water-leak', device: gw.site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: '漏水', en: 'Leak' }, description: { zh: '漏水', en: 'Leak' } });
+    const t = await raise(gw);
     const browser = await launchBrowser();
     const desk = await browser.newPage();
-    // The page's clock runs 6 minutes ahead: the 5-minute acknowledge deadline is past.
+    // The page's clock runs 6 minutes ahead: the 5-minute take deadline is past.
     await desk.clock.install({ time: Date.now() + 6 * 60_000 });
     await desk.clock.resume();
     await desk.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
     const card = desk.locator(`li.ticket[data-id="${t.id}"]`);
-    await card.locator('.countdown[data-kind=acknowledgeBy].late').waitFor();
-    expect(await card.locator('.countdown[data-kind=acknowledgeBy] b').textContent()).toMatch(/^-0[01]:\d\d$/);
-    expect(await card.locator('.countdown[data-kind=resolveBy].late').count()).toBe(0);
+    await card.locator('.deadline.next.late[data-step=acknowledgeBy]').waitFor();
+    expect(await card.locator('.deadline.next b.left').textContent()).toMatch(/^已超时 0[01]:\d\d$/);
+    expect(await card.locator('.deadline.late').count()).toBe(1);
   });
 
-  it('shows the operator the devices with live values, adapters, sync backlog and statistics, and shelves a device', async () => {
+  it('shows the operator devices, adapters and sync in words, shelves a device, and the reports page the KPI sheet', async () => {
     const { leak, url } = await startSite();
     const browser = await launchBrowser();
-    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    desk.on('pageerror', (e) => errors.push(e.message));
+    const desk = await browser.newPage({ viewport: DESK });
+    const errors = watchErrors(desk);
     await desk.goto(`${url}/operator#token=${STAFF.operator.token}`);
     await leak.set('battery', 77);
     await desk.locator('tr[data-device=leak-1] .point.q-good', { hasText: 'battery=77' }).waitFor({ timeout: 15_000 });
     await desk.locator('h2.ok', { hasText: '就绪' }).waitFor();
-    await desk.locator('[data-field=backlog]').waitFor();
+    expect(await desk.locator('[data-field=sync-state]').textContent()).toMatch(/空闲|发送中/);
+    expect(await desk.locator('main').textContent()).toContain('在线');
     await desk.locator('#stats-section [data-field=total]').waitFor();
-
-    await desk.locator('form#shelve input[name=reason]').fill('更换传感器');
+    // A reason typed into the shelve form survives the live device updates.
+    const reason = desk.locator('form#shelve input[name=reason]');
+    await reason.fill('更换传感器');
+    await leak.set('battery', 76);
+    await desk.locator('tr[data-device=leak-1] .point', { hasText: 'battery=76' }).waitFor({ timeout: 15_000 });
+    expect(await reason.inputValue()).toBe('更换传感器');
     await desk.locator('form#shelve button[type=submit]').click();
     await desk.getByRole('button', { name: '取消屏蔽' }).waitFor();
+
+    await desk.goto(`${url}/reports`);
+    await desk.locator('#daily tr[data-step=acknowledge]').waitFor();
+    expect(await desk.locator('#daily a', { hasText: '导出 CSV' }).getAttribute('href')).toMatch(/^\/api\/reports\/daily\.csv\?date=\d{4}-\d\d-\d\d$/);
+    await desk.locator('#monthly tr[data-step=resolve]').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('opens the patrol page from its service worker while the gateway is stopped, and says the gateway is out of reach', async () => {
+    const { gw, url } = await startSite();
+    const t = await raise(gw);
+    const browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true });
+    const phone = await context.newPage();
+    await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
+    await phone.locator(`li.ticket[data-id="${t.id}"]`).waitFor();
+    // Installed and in control of the page: the shell is cached.
+    await phone.evaluate(async () => {
+      const sw = (globalThis as unknown as { navigator: BrowserNavigator }).navigator.serviceWorker;
+      await sw.ready;
+      if (!sw.controller) await new Promise<void>((r) => sw.addEventListener('controllerchange', r, { once: true }));
+    });
+    const manifest = (await (await fetch(`${url}/manifest.webmanifest`)).json()) as { icons: { src: string }[]; start_url: string };
+    expect(manifest.start_url).toBe('/patrol');
+    for (const icon of manifest.icons) expect((await fetch(`${url}${icon.src}`)).status).toBe(200);
+
+    await gw.stop();
+    await phone.reload();
+    await phone.locator('header h1').waitFor();
+    await phone.locator('.banner').waitFor({ timeout: 10_000 });
+    expect(await phone.locator('.banner').textContent()).toContain('网关连接中断');
+    // What was on the list is still there to work from.
+    await phone.locator(`li.ticket[data-id="${t.id}"]`).waitFor();
+    await shoot(phone, 'patrol-offline');
   });
 
   it('says on the patrol and engineering pages, in words, when no channel could deliver an emergency alert, and clears it once someone takes the ticket', async () => {
@@ -187,7 +438,7 @@ describe('staff pages in headless Chromium', () => {
     const dead = `http://127.0.0.1:${closed}/robot?key=secret-robot-key`;
     const { gw, leak, url } = await startSite({ http: { host: '127.0.0.1', port: 0, publicUrl: 'http://192.168.10.20:8080' }, notify: { channels: [{ id: 'wecom-duty', type: 'wecom', url: { value: dead } }] } });
     const browser = await launchBrowser();
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true });
     await phone.goto(`${url}/patrol#token=${STAFF.patrol.token}`);
     await phone.getByText('暂无待处理工单').waitFor();
     await leak.set('wet', true);
@@ -199,17 +450,17 @@ describe('staff pages in headless Chromium', () => {
     expect(text).toContain(`wecom-duty: cannot reach 127.0.0.1:${closed} (ECONNREFUSED)`);
     expect(text).not.toContain('secret-robot-key');
     expect(text).toContain('请立即电话通知值班工程人员');
-    if (process.env['SCREENSHOTS'] !== undefined) await phone.screenshot({ path: path.join(process.env['SCREENSHOTS'], 'patrol-undelivered.png') });
+    await shoot(phone, 'patrol-undelivered');
 
     // The desk page shows it too, in English after a tap.
-    const desk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const desk = await browser.newPage({ viewport: DESK });
     await desk.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
     await desk.locator('#notice .undelivered').waitFor({ timeout: 20_000 });
-    if (process.env['SCREENSHOTS'] !== undefined) await desk.screenshot({ path: path.join(process.env['SCREENSHOTS'], 'engineering-undelivered.png') });
+    await shoot(desk, 'engineering-undelivered');
     await desk.locator('#lang').click();
     await expect.poll(() => desk.locator('#notice .undelivered').textContent()).toContain(`Emergency alert reached nobody: ${ticket.number}`);
     // An engineer takes the ticket: its alerts are no longer needed, and the banner goes away.
-    await desk.locator(`li[data-id="${ticket.id}"]`).getByRole('button', { name: 'Acknowledge' }).click();
+    await desk.locator(`li[data-id="${ticket.id}"]`).getByRole('button', { name: 'Take' }).click();
     await phone.locator('#notice').waitFor({ state: 'hidden', timeout: 20_000 });
     await desk.locator('#notice').waitFor({ state: 'hidden', timeout: 20_000 });
   });

@@ -1,43 +1,193 @@
-// The ticket's evidence as a small SVG chart: one line per point, booleans as steps, the raise time marked.
-import { esc } from './common.js';
+// The evidence of a ticket as a chart: uPlot (a small, fast, well-kept chart library, served from
+// the gateway's own node_modules). Numbers as lines on a local-time axis with their units; booleans
+// (wet / dry, running / stopped) as state bands; the moment of the fault marked.
+import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { bi, lang, t } from './common.js';
+import { html, ref } from './view.js';
 
-const COLORS = ['#c62828', '#1565c0', '#2e7d32', '#6a1b9a', '#ef6c00'];
+const COLORS = ['#1565c0', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f'];
+const ON = '#c62828';
+const OFF = '#a5d6a7';
+const FAULT = '#c62828';
+const FONT = '12px "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif';
+const charts = new WeakMap();
+const MIN_SPAN_S = 60;
 
-export function evidenceChart(ticket, width = 560, height = 180) {
-  const series = (ticket.evidence ?? []).filter((s) => s.samples.length > 0);
-  if (series.length === 0) return '';
-  const all = series.flatMap((s) => s.samples);
-  const t0 = Math.min(...all.map((p) => p.ts));
-  const t1 = Math.max(...all.map((p) => p.ts), t0 + 1);
-  const pad = { l: 8, r: 8, t: 18, b: 18 };
-  const w = width - pad.l - pad.r;
-  const h = (height - pad.t - pad.b) / series.length;
-  const x = (ts) => pad.l + ((ts - t0) / (t1 - t0)) * w;
-  const parts = series.map((s, i) => {
-    const nums = s.samples.map((p) => (typeof p.value === 'boolean' ? (p.value ? 1 : 0) : typeof p.value === 'number' ? p.value : null));
-    const known = nums.filter((v) => v !== null);
-    const lo = Math.min(...known, 0);
-    const hi = Math.max(...known, lo + 1e-9);
-    const top = pad.t + i * h;
-    const y = (v) => top + h - 4 - ((v - lo) / (hi - lo)) * (h - 8);
-    const step = s.samples.some((p) => typeof p.value === 'boolean');
-    let d = '';
-    s.samples.forEach((p, j) => {
-      const v = nums[j];
-      if (v === null) return;
-      const cmd = d === '' ? 'M' : 'L';
-      if (step && d !== '') d += ` L${x(p.ts).toFixed(1)},${y(nums[j - 1] ?? v).toFixed(1)}`;
-      d += ` ${cmd}${x(p.ts).toFixed(1)},${y(v).toFixed(1)}`;
-    });
-    const lastValue = known.at(-1);
-    const last = typeof lastValue === 'number' && !Number.isInteger(lastValue) ? Number(lastValue.toPrecision(4)) : lastValue;
-    const color = COLORS[i % COLORS.length];
-    return `<g class="series" data-point="${esc(s.pointId)}"><text x="${pad.l}" y="${top + 10}" fill="${color}">${esc(s.deviceId)} · ${esc(s.pointId)}${s.unit ? ` (${esc(s.unit)})` : ''}: ${esc(last)}</text>
-      <path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="2"/></g>`;
+const isBool = (s) => s.samples.length > 0 && s.samples.every((p) => typeof p.value === 'boolean' || p.value === null);
+const nameOf = (s) => bi(s.name) || s.pointId;
+const stateWord = (s, v) => (s.states ? bi(v ? s.states.on : s.states.off) : lang() === 'en' ? (v ? 'on' : 'off') : v ? '是' : '否');
+
+function clockFormat() {
+  const f = new Intl.DateTimeFormat(lang(), { timeZone: document.body.dataset.tz || undefined, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return (sec) => f.format(new Date(sec * 1000));
+}
+
+/** The true / false intervals of a boolean point over [t0, t1] (seconds). */
+function intervals(series, t1) {
+  const out = [];
+  const pts = series.samples.filter((p) => typeof p.value === 'boolean');
+  pts.forEach((p, i) => {
+    const from = p.ts / 1000;
+    const to = i + 1 < pts.length ? pts[i + 1].ts / 1000 : t1;
+    const last = out.at(-1);
+    if (last && last.value === p.value) last.to = to;
+    else out.push({ value: p.value, from, to });
   });
-  const raised = Date.parse(ticket.occurrences?.[0]?.at ?? ticket.createdAt);
-  const marker = raised >= t0 && raised <= t1 ? `<line x1="${x(raised)}" x2="${x(raised)}" y1="${pad.t}" y2="${height - pad.b}" class="raised-at"/>` : '';
-  const seconds = Math.round((t1 - t0) / 1000);
-  return `<svg class="evidence" viewBox="0 0 ${width} ${height}" role="img" aria-label="evidence">${parts.join('')}${marker}
-    <text x="${pad.l}" y="${height - 4}" class="axis">-${seconds}s</text><text x="${width - pad.r}" y="${height - 4}" class="axis" text-anchor="end">0</text></svg>`;
+  return out;
+}
+
+/**
+ * The chart of a ticket's evidence, drawn into its own element once it is on the page (and drawn
+ * again only when the ticket's version changes): a line chart for the numeric points, a band
+ * chart for the boolean ones, both on the same local-time axis, with a legend in words.
+ */
+export function evidenceChart(ticket) {
+  const series = (ticket.evidence ?? []).filter((s) => s.samples.length > 0);
+  if (series.length === 0) return html`<p class="muted chart-none">${t('chart.none')}</p>`;
+  const faultAt = Date.parse(ticket.occurrences?.[0]?.at ?? ticket.createdAt) / 1000;
+  const all = series.flatMap((s) => s.samples.map((p) => p.ts / 1000));
+  // At least a minute of axis, the fault a little before the right edge: a chart of one second says nothing.
+  const t1 = Math.max(...all, faultAt + 5);
+  const t0 = Math.min(...all, faultAt, t1 - MIN_SPAN_S);
+  const bools = series.filter(isBool);
+  const nums = series.filter((s) => !isBool(s));
+  const clock = clockFormat();
+  const draw = (el) => {
+    const key = `${ticket.id}/${ticket.version}/${lang()}`;
+    const have = charts.get(el);
+    if (have?.key === key) return;
+    for (const c of have?.plots ?? []) c.destroy();
+    el.replaceChildren();
+    const width = Math.max(240, Math.min(el.clientWidth, 900));
+    const plots = [];
+    if (nums.length > 0) plots.push(lineChart(el, nums, { t0, t1, faultAt, width, clock }));
+    if (bools.length > 0) plots.push(bandChart(el, bools, { t0, t1, faultAt, width, clock, axis: nums.length === 0 }));
+    charts.set(el, { key, plots });
+    // As wide as the card, also after the phone turns.
+    if (!have) new ResizeObserver(() => {
+      const w = Math.max(240, Math.min(el.clientWidth, 900));
+      for (const p of charts.get(el)?.plots ?? []) if (Math.abs(p.width - w) > 4) p.setSize({ width: w, height: p.height });
+    }).observe(el);
+  };
+  // lit sets the ref before the card is in the document: draw once it has a width.
+  const mount = (el) => {
+    if (el) requestAnimationFrame(() => el.isConnected && draw(el));
+  };
+  const bands = bools.map((s) => {
+    const spans = intervals(s, t1);
+    return html`<li class="state-band" data-point=${s.pointId}><b>${nameOf(s)}</b>：${spans.map(
+      (i, n) => html`<span class="band-${i.value ? 'on' : 'off'}">${stateWord(s, i.value)} ${n + 1 < spans.length ? `${clock(i.from)}–${clock(i.to)}` : t('chart.since', { t: clock(i.from) })}</span>${n + 1 < spans.length ? ' · ' : ''}`,
+    )}</li>`;
+  });
+  const lines = nums.map((s, i) => {
+    const last = s.samples.at(-1)?.value;
+    const v = typeof last === 'number' ? Number(last.toPrecision(4)) : last;
+    return html`<li data-point=${s.pointId}><i style="background:${COLORS[i % COLORS.length]}"></i>${nameOf(s)}${s.unit ? ` (${s.unit})` : ''}: ${v ?? '-'}${s.unit ? ` ${s.unit}` : ''}</li>`;
+  });
+  return html`<figure class="evidence">
+    <div class="plots" ${ref(mount)}></div>
+    <ul class="legend">${lines}${bands}<li class="fault-at"><i></i>${t('chart.fault')} ${clock(faultAt)}</li></ul>
+  </figure>`;
+}
+
+/** The x axis: local time of the site, labels kept on the element for tests and screen readers. */
+function timeAxis(el, clock) {
+  return {
+    font: FONT,
+    stroke: '#555',
+    grid: { stroke: '#eee' },
+    size: 36,
+    space: 72,
+    values: (_u, splits) => {
+      const labels = splits.map((s) => clock(s));
+      el.dataset.timeTicks = labels.join(' ');
+      return labels;
+    },
+  };
+}
+
+function faultLine(u, faultAt) {
+  const x = u.valToPos(faultAt, 'x', true);
+  const { ctx } = u;
+  ctx.save();
+  ctx.strokeStyle = FAULT;
+  ctx.setLineDash([5, 4]);
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function lineChart(el, nums, { t0, t1, faultAt, width, clock }) {
+  // One time column for all points: each point's samples at their own times, gaps spanned.
+  const xs = [...new Set(nums.flatMap((s) => s.samples.map((p) => p.ts / 1000)))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const data = [xs, ...nums.map((s) => {
+    const ys = new Array(xs.length).fill(null);
+    for (const p of s.samples) if (typeof p.value === 'number') ys[index.get(p.ts / 1000)] = p.value;
+    return ys;
+  })];
+  const units = [...new Set(nums.map((s) => s.unit ?? ''))];
+  const scales = { x: { time: true, range: [t0, t1] } };
+  for (const u of units) scales[`u:${u}`] = { auto: true };
+  const axes = [timeAxis(el, clock)];
+  units.slice(0, 2).forEach((u, i) => {
+    const named = nums.filter((s) => (s.unit ?? '') === u).map(nameOf).join(' / ');
+    axes.push({ scale: `u:${u}`, side: i === 0 ? 3 : 1, font: FONT, labelFont: FONT, label: u ? `${named} (${u})` : named, labelSize: 18, size: 48, stroke: '#555', grid: { show: i === 0, stroke: '#eee' } });
+  });
+  const opts = {
+    width,
+    height: 220,
+    scales,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false } },
+    series: [{}, ...nums.map((s, i) => ({ label: nameOf(s), scale: `u:${s.unit ?? ''}`, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { show: false } }))],
+    axes,
+    hooks: { draw: [(u) => faultLine(u, faultAt)] },
+  };
+  return new uPlot(opts, data, el);
+}
+
+function bandChart(el, bools, { t0, t1, faultAt, width, clock, axis }) {
+  const laneCss = 26;
+  const opts = {
+    width,
+    height: bools.length * laneCss + (axis ? 48 : 12),
+    scales: { x: { time: true, range: [t0, t1] }, lane: { range: [0, 1] } },
+    legend: { show: false },
+    cursor: { show: false },
+    series: [{}, { scale: 'lane', show: false }],
+    axes: [axis ? timeAxis(el, clock) : { show: false }, { scale: 'lane', show: false }],
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          const dpr = devicePixelRatio;
+          const laneH = u.bbox.height / bools.length;
+          ctx.save();
+          ctx.font = FONT.replace('12px', `${12 * dpr}px`);
+          ctx.textBaseline = 'middle';
+          bools.forEach((s, i) => {
+            const top = u.bbox.top + i * laneH;
+            for (const span of intervals(s, t1)) {
+              const x0 = Math.max(u.bbox.left, u.valToPos(span.from, 'x', true));
+              const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(span.to, 'x', true));
+              ctx.fillStyle = span.value ? ON : OFF;
+              ctx.fillRect(x0, top + 2 * dpr, Math.max(1, x1 - x0), laneH - 4 * dpr);
+              const word = `${nameOf(s)} ${stateWord(s, span.value)}`;
+              if (x1 - x0 > ctx.measureText(word).width + 8 * dpr) {
+                ctx.fillStyle = span.value ? '#fff' : '#1b5e20';
+                ctx.fillText(word, x0 + 4 * dpr, top + laneH / 2);
+              }
+            }
+          });
+          ctx.restore();
+          faultLine(u, faultAt);
+        },
+      ],
+    },
+  };
+  return new uPlot(opts, [[t0, t1], [null, null]], el);
 }

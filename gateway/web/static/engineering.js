@@ -1,14 +1,24 @@
-// Engineering: live alerts with a sound for emergencies, deadline countdowns that turn red, acknowledge, evidence chart.
+// Engineering: live tickets with a sound for emergencies; take (接单), arrive (到场) and resolve (完成)
+// on the card; deadlines met or counting down; the evidence chart. Cards are kept by ticket id.
+import { actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, byUrgency, countdown, esc, faultName, liveTickets, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
+import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, typingIn, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { engineerSteps, listSteps } from './steps.js';
+import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
 const tickets = new Map();
+/** Full tickets (with evidence) of the cards whose chart is open. */
 const details = new Map();
 const open = new Set();
-let connected = true;
+let connected = false;
 let sound = localStorage.getItem('gw.sound') === 'on';
 let audio = null;
+let user = null;
+
+const ctx = listSteps(tickets, () => rerender());
+const { queue } = ctx;
+const order = new StableOrder();
 
 function beep() {
   if (!sound) return;
@@ -24,85 +34,79 @@ function beep() {
   }
 }
 
-const DEADLINES = ['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy'];
-
-function countdowns(tk) {
-  return DEADLINES.filter((k) => tk.deadlines[k] !== null)
-    .map((k) => `<span class="countdown" data-deadline="${esc(tk.deadlines[k])}" data-kind="${k}">${esc(t(`deadline.${k}`))} <b></b></span>`)
-    .join(' ');
-}
-
 function card(tk) {
   const escalated = tk.history.filter((h) => h.action === 'escalated');
   const detail = details.get(tk.id);
-  return `<li class="ticket card ${esc(tk.tier)}" data-id="${esc(tk.id)}" data-number="${esc(tk.number)}">
-    <div class="row">${tierBadge(tk)} <strong>${esc(faultName(tk.fault))}</strong> ${statusBadge(tk)}
-      ${tk.chattering ? `<span class="flag">${esc(t('chattering'))}</span>` : ''}
-      ${escalated.length > 0 ? `<span class="flag escalated" title="${esc(escalated.at(-1).note ?? '')}">${esc(t('escalated'))} ×${escalated.length}</span>` : ''}
-      ${tk.occurrences.length > 1 ? `<span class="muted">${tk.occurrences.length} ${esc(t('occurrences'))}</span>` : ''}</div>
-    <div class="title"><a href="/tickets/${esc(tk.id)}">${esc(tk.number)}</a> ${esc(bi(tk.title))}</div>
-    <div class="where">📍 ${esc(whereLine(tk))} · ${esc(localTime(tk.createdAt))}</div>
-    <div class="countdowns">${countdowns(tk)}</div>
-    <div class="actions">${tk.status === 'raised' ? `<button type="button" class="primary" data-act="ack">${esc(t('ack'))}</button>` : ''}
-      <button type="button" data-act="evidence">${esc(t('evidence'))}</button></div>
-    ${open.has(tk.id) ? `<div class="detail">${detail === undefined ? '…' : evidenceChart(detail) || `<p class="muted">-</p>`}</div>` : ''}</li>`;
+  const toggle = async () => {
+    if (open.has(tk.id)) open.delete(tk.id);
+    else {
+      open.add(tk.id);
+      rerender();
+      try {
+        details.set(tk.id, (await api(`/api/tickets/${encodeURIComponent(tk.id)}`)).ticket);
+      } catch {
+        open.delete(tk.id);
+      }
+    }
+    rerender();
+  };
+  return html`<li class="ticket card ${tk.tier}" data-id=${tk.id} data-number=${tk.number}>
+    <div class="row">${tierBadge(tk)} <strong>${faultName(tk.fault)}</strong> ${statusBadge(tk)} ${factBadges(tk)}
+      ${tk.chattering ? html`<span class="flag">${t('chattering')}</span>` : nothing}
+      ${escalated.length > 0 ? html`<span class="flag escalated" title=${escalated.at(-1).note ?? ''}>${t('escalated')} ×${escalated.length}</span>` : nothing}
+      ${tk.occurrences.length > 1 ? html`<span class="muted">${tk.occurrences.length} ${t('occurrences')}</span>` : nothing}</div>
+    <div class="title"><a href="/tickets/${tk.id}">${tk.number}</a> ${bi(tk.title)}</div>
+    <div class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)} · ${localDateTime(tk.createdAt)}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}</div>
+    ${deadlineChips(tk)}
+    ${actionNotes(queue, tk.id)}
+    ${engineerSteps(tk, ctx)}
+    <div class="actions secondary"><button type="button" data-act="evidence" @click=${toggle}>${t('evidence')}</button></div>
+    ${open.has(tk.id) ? html`<div class="detail">${detail === undefined || detail.version < tk.version - 5 ? '…' : evidenceChart(detail)}</div>` : nothing}
+  </li>`;
 }
 
-function tick() {
-  const now = Date.now();
-  for (const el of document.querySelectorAll('.countdown')) {
-    const left = Date.parse(el.dataset.deadline) - now;
-    el.querySelector('b').textContent = countdown(left);
-    el.classList.toggle('late', left < 0);
-    el.classList.toggle('soon', left >= 0 && left < 5 * 60_000);
-  }
-}
-
-function render() {
-  const list = [...tickets.values()].filter((tk) => OPEN.has(tk.status)).sort(byUrgency);
-  app.innerHTML = `<div class="toolbar"><button type="button" id="sound">${esc(t(sound ? 'sound.off' : 'sound.on'))}</button>
-    <span class="${connected ? 'live' : 'banner'}">${esc(t(connected ? 'live' : 'offline'))}</span></div>
-    ${list.length === 0 ? `<p class="muted empty">${esc(t('no.tickets'))}</p>` : `<ul class="tickets">${list.map(card).join('')}</ul>`}`;
-  tick();
-}
-
-app.addEventListener('click', async (e) => {
-  if (e.target.id === 'sound') {
+function rerender() {
+  if (user === null) return;
+  const holding = ctx.state.box.size > 0 || typingIn(app);
+  const list = order.order([...tickets.values()].filter((tk) => OPEN.has(tk.status) || queue.at(tk.id).length > 0), byUrgency, holding);
+  const toggleSound = () => {
     sound = !sound;
     localStorage.setItem('gw.sound', sound ? 'on' : 'off');
     if (sound) beep();
-    render();
-    return;
-  }
-  const button = e.target.closest('button[data-act]');
-  if (!button) return;
-  const id = button.closest('li[data-id]').dataset.id;
-  try {
-    if (button.dataset.act === 'ack') {
-      const res = await api(`/api/tickets/${encodeURIComponent(id)}/ack`, { method: 'POST', body: {} });
-      tickets.set(id, res.ticket);
-    } else if (open.has(id)) open.delete(id);
-    else {
-      open.add(id);
-      render();
-      details.set(id, (await api(`/api/tickets/${encodeURIComponent(id)}`)).ticket);
-    }
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-});
+    rerender();
+  };
+  renderKeepingPlace(
+    html`<div class="toolbar"><button type="button" id="sound" @click=${toggleSound}>${t(sound ? 'sound.off' : 'sound.on')}</button>
+        ${connected ? html`<span class="live">${t('live')}</span>` : nothing}</div>
+      ${offlineBanner(connected)}
+      ${list.length === 0 ? html`<p class="muted empty">${t('no.tickets')}</p>` : html`<ul class="tickets">${repeat(list, (tk) => tk.id, card)}</ul>`}
+      ${arrivedBelow(order, app)}`,
+    app,
+  );
+  tickDeadlines(app);
+}
 
-setupPage(render);
-showUser(await signIn(app));
-setInterval(tick, 1000);
+setupPage(rerender);
+user = await signIn(app);
+showUser(user);
+setInterval(() => tickDeadlines(app), 1000);
 await liveTickets({
   tickets,
-  render,
+  rerender,
   onTicket: (tk, isNew) => {
     if (isNew && tk.tier === 'emergency') beep();
+    // A chart left open follows its ticket.
+    if (open.has(tk.id)) {
+      void api(`/api/tickets/${encodeURIComponent(tk.id)}`)
+        .then((r) => {
+          details.set(tk.id, r.ticket);
+          rerender();
+        })
+        .catch(() => undefined);
+    }
   },
   onConnection: (up) => {
     connected = up;
+    if (up) queue.online();
   },
 });

@@ -1,19 +1,28 @@
 // Operator: devices with their last value and quality, adapters, outbox and sync (the /readyz data),
-// shelving, and the monthly statistics with the ISA-18.2 yardsticks.
-import { api, bi, esc, faultName, liveEvents, localTime, setupPage, showError, showUser, signIn, t } from './common.js';
+// shelving, and the statistics of a range of local days with the ISA-18.2 yardsticks.
+import { api, bi, faultName, liveEvents, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, stWord, t } from './common.js';
+import { falseAlarmTables, groupTable, pct, ratesList, skillName, stepsTable, table } from './kpi.js';
+import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
 const devices = new Map();
 let ready = null;
 let shelves = [];
 let stats = null;
-let range = { from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10), to: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) };
+let problem = null;
+const today = localDate();
+/** Local days, both included: the last 30 days by default. */
+let range = { from: localDate(Date.now() - 29 * 86_400_000), to: today };
 
-const ago = (ms) => (ms === null || ms === undefined ? '-' : localTime(new Date(ms).toISOString()));
-const pct = (x) => (x === null || x === undefined ? '-' : `${Math.round(x * 1000) / 10} %`);
-const table = (head, rows) => `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+/** The day after a `YYYY-MM-DD` (calendar arithmetic): the range's end is the local midnight after its last day. */
+const dayAfter = (d) => {
+  const [y, m, dd] = d.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, dd + 1)).toISOString().slice(0, 10);
+};
+const query = () => `from=${range.from}&to=${dayAfter(range.to)}`;
+const at = (ms) => (ms === null || ms === undefined ? '-' : localDateTime(ms));
 const counts = (title, obj, label = (k) => k) =>
-  `<div class="stat"><h4>${esc(title)}</h4>${table(['', t('total')], Object.entries(obj).sort((a, b) => b[1] - a[1]).map(([k, v]) => `<tr><td>${esc(label(k))}</td><td>${v}</td></tr>`))}</div>`;
+  html`<div class="stat"><h4>${title}</h4>${table(['', t('total')], Object.entries(obj).sort((a, b) => b[1] - a[1]).map(([k, v]) => html`<tr><td>${label(k)}</td><td>${v}</td></tr>`))}</div>`;
 
 function value(p) {
   if (p.value === null) return '-';
@@ -21,124 +30,117 @@ function value(p) {
 }
 
 function devicesSection() {
-  const rows = [...devices.values()].map((d) => `<tr data-device="${esc(d.id)}" class="${d.link?.state === 'bad' ? 'bad' : ''}">
-    <td>${esc(d.name)}<br><span class="muted">${esc(d.id)} · ${esc(d.protocol)}</span></td>
-    <td>${esc(d.location.building)} ${esc(d.location.floor)} ${esc(d.location.description)}</td>
-    <td>${d.points.map((p) => `<span class="point q-${esc(p.quality)}" title="${esc(p.ts === null ? '' : localTime(new Date(p.ts).toISOString()))}">${esc(p.pointId)}=${esc(value(p))}</span>`).join(' ')}</td>
-    <td>${esc(d.link?.state ?? '-')}${d.link?.lastError ? `<br><span class="muted">${esc(d.link.lastError)}</span>` : ''}</td></tr>`);
-  return `<section><h2>${esc(t('devices'))}</h2>${table([t('devices'), t('where') ?? '', t('value'), t('state')], rows)}</section>`;
+  const rows = repeat(
+    [...devices.values()],
+    (d) => d.id,
+    (d) => html`<tr data-device=${d.id} class=${d.link?.state === 'bad' ? 'bad' : ''}>
+      <td>${d.name}<br /><span class="muted">${d.id} · ${d.protocol}</span></td>
+      <td>${d.location.building} ${d.location.floor} ${d.location.description}</td>
+      <td>${d.points.map((p) => html`<span class="point q-${p.quality}" title=${p.ts === null ? '' : `${localDateTime(p.ts)} · ${stWord(p.quality)}`}>${p.pointId}=${value(p)}</span> `)}</td>
+      <td>${stWord(d.link?.state)}${d.link?.lastError ? html`<br /><span class="muted">${d.link.lastError}</span>` : nothing}</td></tr>`,
+  );
+  return html`<section><h2>${t('devices')}</h2>${table([t('devices'), t('where'), t('value'), t('state')], rows)}</section>`;
 }
 
 function healthSection() {
-  if (ready === null) return '';
+  if (ready === null) return nothing;
   const s = ready.sync;
-  return `<section><h2 class="${ready.ready ? 'ok' : 'bad'}">${esc(t(ready.ready ? 'ready' : 'not.ready'))}</h2>
-    ${ready.reasons.length > 0 ? `<ul class="reasons">${ready.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
-    <h3>${esc(t('adapters'))}</h3>
-    ${table([t('adapters'), t('state'), t('readings'), t('errors')], ready.adapters.map((a) => `<tr><td>${esc(a.kind)}</td><td>${esc(a.state)}${a.lastError ? `<br><span class="muted">${esc(a.lastError)}</span>` : ''}</td><td>${a.readings}</td><td>${esc(Object.entries(a.errors).map(([k, v]) => `${k}: ${v}`).join(', ') || '0')}</td></tr>`))}
-    <h3>${esc(t('sync'))}</h3>
-    <dl class="sync"><dt>${esc(t('state'))}</dt><dd>${esc(s.state)}</dd><dt>${esc(t('backlog'))}</dt><dd data-field="backlog">${s.backlog}</dd>
-      <dt>${esc(t('oldest'))}</dt><dd>${s.oldestAgeMs === null ? '-' : `${Math.round(s.oldestAgeMs / 1000)} s`}</dd>
-      <dt>${esc(t('last.success'))}</dt><dd>${esc(ago(s.lastSuccessAt))}</dd><dt>${esc(t('last.error'))}</dt><dd>${esc(ago(s.lastErrorAt))}${s.lastError ? ` ${esc(s.lastError)}` : ''}</dd>
-      <dt>${esc(t('dead.letters'))}</dt><dd>${s.deadLetters}</dd></dl></section>`;
+  return html`<section><h2 class=${ready.ready ? 'ok' : 'bad'}>${t(ready.ready ? 'ready' : 'not.ready')}</h2>
+    ${ready.reasons.length > 0 ? html`<ul class="reasons">${ready.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : nothing}
+    <h3>${t('adapters')}</h3>
+    ${table([t('adapters'), t('state'), t('readings'), t('errors')], ready.adapters.map((a) => html`<tr><td>${a.kind}</td><td>${stWord(a.state)}${a.lastError ? html`<br /><span class="muted">${a.lastError}</span>` : nothing}</td><td>${a.readings}</td><td>${Object.entries(a.errors).map(([k, v]) => `${k}: ${v}`).join(', ') || '0'}</td></tr>`))}
+    <h3>${t('sync')}</h3>
+    <dl class="sync"><dt>${t('state')}</dt><dd data-field="sync-state">${stWord(s.state)}</dd><dt>${t('backlog')}</dt><dd data-field="backlog">${s.backlog}</dd>
+      <dt>${t('oldest')}</dt><dd>${s.oldestAgeMs === null ? '-' : `${Math.round(s.oldestAgeMs / 1000)} s`}</dd>
+      <dt>${t('last.success')}</dt><dd>${at(s.lastSuccessAt)}</dd><dt>${t('last.error')}</dt><dd>${at(s.lastErrorAt)}${s.lastError ? ` ${s.lastError}` : ''}</dd>
+      <dt>${t('dead.letters')}</dt><dd>${s.deadLetters}</dd></dl></section>`;
 }
 
 function shelvesSection() {
-  const options = [...devices.values()].map((d) => `<option value="${esc(d.id)}">${esc(d.name)} (${esc(d.id)})</option>`).join('');
-  return `<section><h2>${esc(t('shelves'))}</h2>
-    ${table([t('devices'), t('fault'), t('until'), t('reason'), ''], shelves.map((s) => `<tr><td>${esc(s.deviceId)}</td><td>${esc(s.fault === '*' ? t('all.faults') : faultName(s.fault))}</td><td>${esc(localTime(new Date(s.until).toISOString()))}</td><td>${esc(s.reason)} <span class="muted">${esc(s.actor)}</span></td><td><button type="button" data-unshelve="${esc(s.id)}">${esc(t('unshelve'))}</button></td></tr>`))}
-    <form id="shelve" class="inline"><select name="deviceId">${options}</select>
-      <input name="fault" placeholder="${esc(t('all.faults'))}"><input name="minutes" type="number" min="1" max="10080" value="60" required> ${esc(t('minutes'))}
-      <input name="reason" required placeholder="${esc(t('reason'))}"><button type="submit">${esc(t('shelve'))}</button></form></section>`;
+  const unshelve = (sid) => act(async () => {
+    await api(`/api/shelves/${encodeURIComponent(sid)}`, { method: 'DELETE' });
+    await refresh();
+  });
+  const shelve = (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const body = { deviceId: f.deviceId.value, minutes: Number(f.minutes.value), reason: f.reason.value.trim() };
+    if (f.fault.value.trim() !== '') body.fault = f.fault.value.trim();
+    void act(async () => {
+      await api('/api/shelves', { method: 'POST', body });
+      f.reset();
+      await refresh();
+    });
+  };
+  return html`<section><h2>${t('shelves')}</h2>
+    ${table([t('devices'), t('fault'), t('until'), t('reason'), ''], shelves.map((s) => html`<tr><td>${s.deviceId}</td><td>${s.fault === '*' ? t('all.faults') : faultName(s.fault)}</td><td>${localDateTime(s.until)}</td><td>${s.reason} <span class="muted">${s.actor}</span></td><td><button type="button" @click=${() => unshelve(s.id)}>${t('unshelve')}</button></td></tr>`))}
+    <form id="shelve" class="inline" @submit=${shelve}><select name="deviceId">${[...devices.values()].map((d) => html`<option value=${d.id}>${d.name} (${d.id})</option>`)}</select>
+      <input name="fault" placeholder=${t('all.faults')} /><input name="minutes" type="number" min="1" max="10080" value="60" required /> ${t('minutes')}
+      <input name="reason" required placeholder=${t('reason')} /><button type="submit">${t('shelve')}</button></form></section>`;
 }
 
 function statsSection() {
-  const head = `<form id="stats" class="inline">${esc(t('from'))} <input type="date" name="from" value="${esc(range.from)}"> ${esc(t('to'))} <input type="date" name="to" value="${esc(range.to)}">
-    <button type="submit">${esc(t('show'))}</button> <a id="csv" href="/api/stats.csv?from=${esc(range.from)}T00:00:00Z&amp;to=${esc(range.to)}T00:00:00Z">${esc(t('csv'))}</a></form>`;
-  if (stats === null) return `<section><h2>${esc(t('stats'))}</h2>${head}</section>`;
+  const show = (e) => {
+    e.preventDefault();
+    range = { from: e.target.from.value, to: e.target.to.value };
+    void act(loadStats);
+  };
+  const head = html`<form id="stats" class="inline" @submit=${show}>${t('from')} <input type="date" name="from" value=${range.from} /> ${t('to')} <input type="date" name="to" value=${range.to} />
+    <button type="submit">${t('show')}</button> <a id="csv" href="/api/stats.csv?${query()}">${t('csv')}</a> <a href="/reports">${t('page.reports')}</a></form>`;
+  if (stats === null) return html`<section><h2>${t('stats')}</h2>${head}</section>`;
   const s = stats;
-  const timeRow = (label, f) => `<tr><td>${esc(t(label))}</td><td>${f.count}</td><td>${f.medianMinutes === null ? '-' : `${f.medianMinutes} min`}</td><td>${pct(f.onTimeShare)}</td></tr>`;
-  const fa = (rows, label) => table([label, t('decided'), t('rejected'), t('rate')], rows.map((r) => `<tr><td>${esc(r.key)}</td><td>${r.decided}</td><td>${r.rejected}</td><td>${pct(r.rate)}</td></tr>`));
   const a = s.alarmSystem;
   const y = a.yardsticks;
-  return `<section id="stats-section"><h2>${esc(t('stats'))}</h2>${head}
-    <p><strong>${esc(t('total'))}: <span data-field="total">${s.tickets.total}</span></strong></p>
+  return html`<section id="stats-section"><h2>${t('stats')}</h2>${head}
+    ${ratesList(s)}
+    <h3>${t('kpi')}</h3>${stepsTable(s.steps)}
+    ${table(['', t('total'), t('median'), t('on.time')], [html`<tr><td>${t('time.confirm')}</td><td>${s.confirm.count}</td><td>${s.confirm.medianMinutes === null ? '-' : `${s.confirm.medianMinutes} min`}</td><td>${pct(s.confirm.onTimeShare)}</td></tr>`])}
     <div class="stats">${counts(t('by.fault'), s.tickets.byFault, faultName)}${counts(t('by.tier'), s.tickets.byTier, (k) => t(`tier.${k}`))}${counts(t('by.building'), s.tickets.byBuilding)}${counts(t('by.device'), s.tickets.byDevice)}</div>
-    ${table(['', t('total'), t('median'), t('on.time')], [timeRow('time.ack', s.acknowledge), timeRow('time.confirm', s.confirm)])}
-    <h3>${esc(t('false.alarms'))}</h3><div class="stats"><div class="stat">${fa(s.falseAlarms.byFault.map((r) => ({ ...r, key: faultName(r.key) })), t('fault'))}</div><div class="stat">${fa(s.falseAlarms.byDevice, t('devices'))}</div></div>
-    <h3>${esc(t('alarm.health'))}</h3>
+    ${groupTable(t('by.building'), s.byBuilding)}${groupTable(t('by.skill'), s.bySkill, skillName)}
+    ${falseAlarmTables(s)}
+    <h3>${t('alarm.health')}</h3>
     ${table(['', t('value'), t('yardstick')], [
-      `<tr><td>${esc(t('per10min'))}</td><td>${a.alarmsPer10Min}</td><td>${esc(bi(y.alarmsPer10Min.text))}</td></tr>`,
-      `<tr><td>${esc(t('flood.share'))}</td><td>${pct(a.floodShare)}</td><td>${esc(bi(y.floodShare.text))}</td></tr>`,
-      `<tr><td>${esc(t('chattering'))}</td><td>${a.chattering}</td><td>${esc(bi(y.chattering.text))}</td></tr>`,
-      `<tr><td>${esc(t('stale'))}</td><td>${a.stale}</td><td>${esc(bi(y.stale.text))}</td></tr>`,
-      `<tr><td>${esc(t('priority.mix'))}</td><td>${['emergency', 'general', 'low'].map((k) => `${esc(t(`tier.${k}`))} ${pct(a.priorityMix[k])}`).join(' / ')}</td><td>${esc(bi(y.priorityMix.text))}</td></tr>`,
+      html`<tr><td>${t('per10min')}</td><td>${a.alarmsPer10Min}</td><td>${bi(y.alarmsPer10Min.text)}</td></tr>`,
+      html`<tr><td>${t('flood.share')}</td><td>${pct(a.floodShare)}</td><td>${bi(y.floodShare.text)}</td></tr>`,
+      html`<tr><td>${t('chattering')}</td><td>${a.chattering}</td><td>${bi(y.chattering.text)}</td></tr>`,
+      html`<tr><td>${t('stale')}</td><td>${a.stale}</td><td>${bi(y.stale.text)}</td></tr>`,
+      html`<tr><td>${t('priority.mix')}</td><td>${['emergency', 'general', 'low'].map((k) => `${t(`tier.${k}`)} ${pct(a.priorityMix[k])}`).join(' / ')}</td><td>${bi(y.priorityMix.text)}</td></tr>`,
     ])}</section>`;
 }
 
-function render() {
-  app.innerHTML = `${healthSection()}${devicesSection()}${shelvesSection()}${statsSection()}`;
+function rerender() {
+  renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem} <button type="button" class="link" @click=${() => { problem = null; rerender(); }}>${t('act.dismiss')}</button></p>` : nothing}
+    ${healthSection()}${devicesSection()}${shelvesSection()}${statsSection()}`, app);
+}
+
+/** Runs an operator's request; a failure stays on the page until dismissed. */
+async function act(fn) {
+  try {
+    await fn();
+  } catch (err) {
+    problem = err.message;
+  }
+  rerender();
 }
 
 async function refresh() {
-  const [dev, rz, sh] = await Promise.all([api('/api/devices'), fetch('/readyz').then((r) => r.json()), api('/api/shelves')]);
+  const [dev, rz, sh] = await Promise.all([api('/api/devices'), fetch('/readyz', { cache: 'no-store' }).then((r) => r.json()), api('/api/shelves')]);
   for (const d of dev.devices) devices.set(d.id, d);
   ready = rz;
   shelves = sh.shelves;
 }
 
 async function loadStats() {
-  stats = await api(`/api/stats?from=${range.from}T00:00:00Z&to=${range.to}T00:00:00Z`);
+  stats = await api(`/api/stats?${query()}`);
 }
 
-app.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const f = e.target;
-  try {
-    if (f.id === 'stats') {
-      range = { from: f.from.value, to: f.to.value };
-      await loadStats();
-    } else if (f.id === 'shelve') {
-      const body = { deviceId: f.deviceId.value, minutes: Number(f.minutes.value), reason: f.reason.value.trim() };
-      if (f.fault.value.trim() !== '') body.fault = f.fault.value.trim();
-      await api('/api/shelves', { method: 'POST', body });
-      await refresh();
-    }
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-});
-
-app.addEventListener('click', async (e) => {
-  const id = e.target.dataset?.unshelve;
-  if (!id) return;
-  try {
-    await api(`/api/shelves/${encodeURIComponent(id)}`, { method: 'DELETE' });
-    await refresh();
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-});
-
-setupPage(render);
+setupPage(rerender);
 showUser(await signIn(app));
-await Promise.all([refresh(), loadStats()]);
-render();
-// A form being filled in is not redrawn under the operator's fingers.
-const typing = () => app.contains(document.activeElement) && document.activeElement.matches('input, select');
+await act(() => Promise.all([refresh(), loadStats()]));
 liveEvents({
   devices: (list) => {
     for (const d of list) devices.set(d.id, d);
-    if (!typing()) render();
+    rerender();
   },
 });
-setInterval(async () => {
-  try {
-    await refresh();
-    if (!typing()) render();
-  } catch (err) {
-    showError(app, err);
-  }
-}, 5000);
+setInterval(() => void refresh().then(rerender, () => undefined), 5000);

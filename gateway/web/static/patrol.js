@@ -1,95 +1,132 @@
-// Patrol (phone): open tickets of my buildings, emergencies first; confirm or reject in two taps; live.
-import { api, bi, byUrgency, esc, faultName, liveTickets, localTime, OPEN, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
+// Patrol (phone): verify open tickets of my buildings on site (confirm in two taps, or a false alarm
+// with a reason), re-check resolved public-area repairs, and report a fault found on the round
+// with photos. Live; what is tapped while the gateway is out of reach waits and is sent after.
+import { actionNotes, newId } from './actions.js';
+import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, typingIn, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { photoPicker } from './photos.js';
+import { listSteps, recheckKey, recheckSteps, verifySteps } from './steps.js';
+import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
+const TAB_KEY = 'gw.patrol.tab';
 const tickets = new Map();
 let user = null;
-let connected = true;
-/** Ticket id -> 'confirm' (armed, waiting for the second tap) or 'reject' (reason box open). */
-const pending = new Map();
+let connected = false;
+let tab = localStorage.getItem(TAB_KEY) ?? 'verify';
+let devices = [];
+let faults = [];
+const report = { photos: [], problem: null };
 
-const mine = (tk) => OPEN.has(tk.status) && tk.kind === 'fault' && (user.buildings.length === 0 || user.buildings.includes(tk.location.building));
-const actionable = (tk) => tk.status === 'raised' || tk.status === 'acknowledged';
+const ctx = listSteps(tickets, () => rerender());
+const { queue } = ctx;
+const verifyOrder = new StableOrder();
+const recheckOrder = new StableOrder();
+const verifyActions = (tk) => verifySteps(tk, ctx);
+const recheckActions = (tk) => recheckSteps(tk, ctx);
 
-function card(tk) {
-  const p = pending.get(tk.id);
-  const actions = !actionable(tk)
-    ? ''
-    : p === 'reject'
-      ? `<div class="reject-box"><div class="chips">${['reason.nothing', 'reason.sensor', 'reason.test'].map((k) => `<button type="button" class="chip" data-act="reason" data-reason="${esc(t(k))}">${esc(t(k))}</button>`).join('')}</div>
-         <input class="reason" maxlength="1000" placeholder="${esc(t('reject.reason'))}"><button type="button" class="danger" data-act="reject-send">${esc(t('reject.send'))}</button></div>`
-      : `<div class="actions"><button type="button" class="primary${p === 'confirm' ? ' armed' : ''}" data-act="confirm">${esc(t(p === 'confirm' ? 'confirm.again' : 'confirm'))}</button>
-         <button type="button" class="danger" data-act="reject">${esc(t('reject'))}</button></div>`;
-  return `<li class="ticket card ${esc(tk.tier)}" data-id="${esc(tk.id)}" data-number="${esc(tk.number)}">
-    <div class="row">${tierBadge(tk)} <strong>${esc(faultName(tk.fault))}</strong> ${statusBadge(tk)}</div>
-    <div class="title">${esc(bi(tk.title))}</div>
-    <div class="where">📍 ${esc(t('where'))}: ${esc(whereLine(tk))}</div>
-    <div class="muted">${esc(tk.number)} · ${esc(t('raised.at'))} ${esc(localTime(tk.createdAt))}</div>
-    ${actions}</li>`;
+const inMyBuildings = (tk) => user.buildings.length === 0 || user.buildings.includes(tk.location.building);
+const toVerify = (tk) => tk.kind === 'fault' && inMyBuildings(tk) && (OPEN.has(tk.status) || queue.at(tk.id).length > 0);
+const toRecheck = (tk) => inMyBuildings(tk) && ((tk.status === 'resolved' && tk.recheck?.state === 'due') || queue.at(recheckKey(tk)).length > 0);
+
+function card(tk, actions, key) {
+  return html`<li class="ticket card ${tk.tier}" data-id=${tk.id} data-number=${tk.number}>
+    <div class="row">${tierBadge(tk)} <strong>${faultName(tk.fault)}</strong> ${statusBadge(tk)} ${factBadges(tk)}</div>
+    <div class="title"><a href="/tickets/${tk.id}">${bi(tk.title)}</a></div>
+    <div class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)}</div>
+    <div class="muted">${tk.number} · ${t('raised.at')} ${localDateTime(tk.createdAt)}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}</div>
+    ${key === tk.id ? deadlineChips(tk) : nothing}
+    ${actionNotes(queue, key)}
+    ${actions(tk)}
+  </li>`;
 }
 
-function render() {
-  if (user === null) return;
-  const list = [...tickets.values()].filter(mine).sort(byUrgency);
-  app.innerHTML = `${connected ? '' : `<p class="banner">${esc(t('offline'))}</p>`}
-    ${list.length === 0 ? `<p class="muted empty">${esc(t('no.tickets'))}</p>` : `<ul class="tickets">${list.map(card).join('')}</ul>`}`;
-}
-
-async function act(id, path, body) {
-  try {
-    const res = await api(`/api/tickets/${encodeURIComponent(id)}/${path}`, { method: 'POST', body });
-    tickets.set(res.ticket.id, res.ticket);
-    pending.delete(id);
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-}
-
-app.addEventListener('click', (e) => {
-  const button = e.target.closest('button[data-act]');
-  if (!button) return;
-  const li = button.closest('li[data-id]');
-  const id = li.dataset.id;
-  switch (button.dataset.act) {
-    case 'confirm':
-      if (pending.get(id) === 'confirm') void act(id, 'confirm', {});
-      else {
-        // First tap arms, second tap sends: a pocket tap never confirms a ticket.
-        pending.set(id, 'confirm');
-        setTimeout(() => {
-          if (pending.get(id) === 'confirm') {
-            pending.delete(id);
-            render();
-          }
-        }, 6000);
-        render();
-      }
-      break;
-    case 'reject':
-      pending.set(id, 'reject');
-      render();
-      li.ownerDocument.querySelector(`li[data-id="${CSS.escape(id)}"] input.reason`)?.focus();
-      break;
-    case 'reason':
-      void act(id, 'reject', { reason: button.dataset.reason });
-      break;
-    case 'reject-send': {
-      const reason = li.querySelector('input.reason').value.trim();
-      if (reason === '') li.querySelector('input.reason').focus();
-      else void act(id, 'reject', { reason });
-      break;
+function reportForm() {
+  const submit = (e) => {
+    e.preventDefault();
+    const f = e.target;
+    // The report's own id: sent again after a reply lost to a restart, it finds the ticket already raised.
+    const body = { fault: f.fault.value, publicArea: f.area.value === 'public', tier: f.tier.value, clientRef: newId() };
+    if (f.deviceId.value) body.deviceId = f.deviceId.value;
+    else if (f.building.value.trim() && f.floor.value.trim() && f.spot.value.trim()) body.place = { building: f.building.value.trim(), floor: f.floor.value.trim(), description: f.spot.value.trim() };
+    const words = f.what.value.trim();
+    if (words) body.faultText = words;
+    report.problem = !body.deviceId && !body.place ? t('report.need.place') : report.photos.length === 0 ? t('report.need.photo') : body.fault === 'other' && !words ? t('report.other') : null;
+    if (report.problem === null) {
+      queue.add({ key: 'report', path: '/api/tickets', body, label: t('report.title'), photos: report.photos.splice(0) });
+      f.reset();
     }
-  }
-});
+    rerender();
+  };
+  const mine = devices.filter((d) => user.buildings.length === 0 || user.buildings.includes(d.location.building));
+  return html`<form class="card report" @submit=${submit}>
+    <h2>${t('report.title')}</h2>
+    ${actionNotes(queue, 'report')}
+    <label>${t('report.device')}<select name="deviceId"><option value="">${t('report.none')}</option>${mine.map((d) => html`<option value=${d.id}>${d.name} · ${d.location.building} ${d.location.description}</option>`)}</select></label>
+    <fieldset><legend>${t('report.place')}</legend>
+      <div class="place"><input name="building" placeholder=${t('report.building')} size="4" value=${user.buildings.length === 1 ? user.buildings[0] : ''} /><input name="floor" placeholder=${t('report.floor')} size="4" /><input name="spot" placeholder=${t('report.spot')} /></div></fieldset>
+    <label>${t('report.fault')}<select name="fault">${faults.map((f) => html`<option value=${f.id}>${bi(f.name)}</option>`)}</select></label>
+    <label>${t('report.what')}<input name="what" maxlength="200" /></label>
+    <div class="choice"><span>${t('report.area')}</span>
+      <label><input type="radio" name="area" value="public" checked /> ${t('report.public')}</label>
+      <label><input type="radio" name="area" value="unit" /> ${t('report.unit')}</label></div>
+    <div class="choice"><span>${t('report.tier')}</span>${['general', 'emergency', 'low'].map((k) => html`<label><input type="radio" name="tier" value=${k} ?checked=${k === 'general'} /> ${t(`tier.${k}`)}</label>`)}</div>
+    <div>${t('report.photos')}</div>
+    ${photoPicker(report.photos, () => {
+      report.problem = null;
+      rerender();
+    })}
+    ${report.problem ? html`<p class="error" role="alert">${report.problem}</p>` : nothing}
+    <div class="actions"><button type="submit" class="primary">${t('report.send')}</button></div>
+  </form>`;
+}
 
-setupPage(render);
+function rerender() {
+  if (user === null) return;
+  // What the patrol is working on stays where it is while new tickets arrive.
+  const holding = ctx.state.box.size > 0 || ctx.state.armed.size > 0 || typingIn(app);
+  const verify = verifyOrder.order([...tickets.values()].filter(toVerify), byUrgency, holding);
+  const recheck = recheckOrder.order([...tickets.values()].filter(toRecheck), (a, b) => (a.recheck?.dueBy ?? '').localeCompare(b.recheck?.dueBy ?? ''), holding);
+  const go = (name) => () => {
+    tab = name;
+    localStorage.setItem(TAB_KEY, name);
+    rerender();
+  };
+  const tabButton = (name, n) => html`<button type="button" role="tab" class="tab ${tab === name ? 'on' : ''}" aria-selected=${tab === name ? 'true' : 'false'} data-tab=${name} @click=${go(name)}>${t(`tab.${name}`)}${n === null ? '' : ` ${n}`}</button>`;
+  const list = (items, actions, keyOf, empty) =>
+    items.length === 0 ? html`<p class="muted empty">${t(empty)}</p>` : html`<ul class="tickets">${repeat(items, (tk) => tk.id, (tk) => card(tk, actions, keyOf(tk)))}</ul>`;
+  renderKeepingPlace(
+    html`${offlineBanner(connected)}
+      <nav class="tabs" role="tablist">${tabButton('verify', verify.length)}${tabButton('recheck', recheck.length)}${tabButton('report', null)}</nav>
+      <section ?hidden=${tab !== 'verify'}>${list(verify, verifyActions, (tk) => tk.id, 'no.tickets')}</section>
+      <section ?hidden=${tab !== 'recheck'}>${list(recheck, recheckActions, recheckKey, 'no.rechecks')}</section>
+      <section ?hidden=${tab !== 'report'}>${reportForm()}</section>
+      ${tab === 'verify' ? arrivedBelow(verifyOrder, app) : tab === 'recheck' ? arrivedBelow(recheckOrder, app) : nothing}`,
+    app,
+  );
+  tickDeadlines(app);
+}
+
+setupPage(rerender);
 user = await signIn(app);
 showUser(user);
+setInterval(() => tickDeadlines(app), 1000);
+// The report form's lists, kept in this browser so the form works while the gateway is out of reach.
+const LISTS_KEY = 'gw.patrol.lists';
+({ devices, faults } = JSON.parse(localStorage.getItem(LISTS_KEY) ?? '{"devices":[],"faults":[]}'));
+void Promise.all([api('/api/devices'), api('/api/patrol/faults')])
+  .then(([d, f]) => {
+    devices = d.devices.map((x) => ({ id: x.id, name: x.name, location: x.location }));
+    faults = f.faults;
+    localStorage.setItem(LISTS_KEY, JSON.stringify({ devices, faults }));
+    rerender();
+  })
+  .catch(() => undefined);
 await liveTickets({
   tickets,
-  render,
+  query: 'status=open,recheck',
+  rerender,
   onConnection: (up) => {
     connected = up;
+    if (up) queue.online();
   },
 });

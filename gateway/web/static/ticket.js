@@ -1,100 +1,133 @@
-// One ticket (the link in every alert): what, where, deadlines, evidence, history, and the steps my role may take.
+// One ticket (the link in every alert): what, where, deadlines, evidence, photos, history, and the
+// steps of the repair loop the person's role may take.
+import { ActionQueue, actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, countdown, esc, faultName, liveEvents, localTime, setupPage, showError, showUser, signIn, statusBadge, t, tierBadge, whereLine } from './common.js';
+import { api, bi, deadlineChips, factBadges, faultName, isUnreachable, lang, liveEvents, localDateTime, offlineBanner, renderKeepingPlace, setupPage, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { photoStrip } from './photos.js';
+import { engineerSteps, recheckKey, recheckSteps, stepState, verifySteps } from './steps.js';
+import { html, nothing } from './view.js';
 
 const app = document.getElementById('app');
 const id = decodeURIComponent(location.pathname.split('/').pop());
 let ticket = null;
-/** An archived ticket (closed a while ago) is read-only: no note form. */
+/** An archived ticket (closed a while ago) is read-only. */
 let archived = false;
 let user = null;
+let connected = true;
+let problem = null;
+/** Staff names by id, for the history. */
+let people = {};
 
-const STEPS = {
-  ack: { roles: ['engineer', 'admin'], when: ['raised'], label: 'ack' },
-  confirm: { roles: ['patrol', 'admin'], when: ['raised', 'acknowledged'], label: 'confirm' },
-  reject: { roles: ['patrol', 'admin'], when: ['raised', 'acknowledged'], label: 'reject' },
-};
-
-function render() {
-  if (ticket === null || user === null) return;
-  const tk = ticket;
-  const deadlines = Object.entries(tk.deadlines).filter(([, v]) => v !== null);
-  const steps = Object.entries(STEPS).filter(([, s]) => s.roles.includes(user.role) && s.when.includes(tk.status));
-  app.innerHTML = `<article class="card ${esc(tk.tier)}" data-id="${esc(tk.id)}">
-    <div class="row">${tierBadge(tk)} <strong>${esc(faultName(tk.fault))}</strong> ${statusBadge(tk)}</div>
-    <h2>${esc(tk.number)} ${esc(bi(tk.title))}</h2>
-    <p>${esc(bi(tk.description))}</p>
-    <p class="where">📍 ${esc(whereLine(tk))}</p>
-    <div class="countdowns">${deadlines.map(([k, v]) => `<span class="countdown" data-deadline="${esc(v)}">${esc(t(`deadline.${k}`))} <b></b></span>`).join(' ')}</div>
-    <div class="actions">${steps.map(([k, s]) => `<button type="button" class="${k === 'reject' ? 'danger' : 'primary'}" data-act="${k}">${esc(t(s.label))}</button>`).join('')}
-      <input class="reason" maxlength="1000" placeholder="${esc(t('reject.reason'))}" ${steps.some(([k]) => k === 'reject') ? '' : 'hidden'}></div>
-    <h3>${esc(t('evidence'))}</h3>${evidenceChart(tk) || '<p class="muted">-</p>'}
-    <h3>${esc(t('history'))}</h3>
-    <ol class="history">${tk.history.map((h) => `<li><time>${esc(localTime(h.at))}</time> ${esc(h.actor)} · ${esc(h.status ? t(`status.${h.status}`) : h.action)}${h.note ? ` — ${esc(h.note)}` : ''}</li>`).join('')}</ol>
-    ${archived ? `<p class="muted archived">${esc(t('archived'))}</p>` : `<form class="note"><input name="note" maxlength="1000" placeholder="${esc(t('add.note'))}"><button type="submit">${esc(t('send'))}</button></form>`}
-  </article>`;
-  tick();
-}
-
-function tick() {
-  for (const el of document.querySelectorAll('.countdown')) {
-    const left = Date.parse(el.dataset.deadline) - Date.now();
-    el.querySelector('b').textContent = countdown(left);
-    el.classList.toggle('late', left < 0);
-  }
-}
-
-app.addEventListener('click', async (e) => {
-  const button = e.target.closest('button[data-act]');
-  if (!button) return;
-  const act = button.dataset.act;
-  const body = {};
-  if (act === 'reject') {
-    const reason = app.querySelector('input.reason').value.trim();
-    if (reason === '') return app.querySelector('input.reason').focus();
-    body.reason = reason;
-  }
-  try {
-    ticket = (await api(`/api/tickets/${encodeURIComponent(id)}/${act}`, { method: 'POST', body })).ticket;
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-});
-
-app.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const note = e.target.note.value.trim();
-  if (note === '') return;
-  try {
-    ticket = (await api(`/api/tickets/${encodeURIComponent(id)}/notes`, { method: 'POST', body: { note } })).ticket;
-  } catch (err) {
-    showError(app, err);
-  }
-  render();
-});
-
-setupPage(render);
-user = await signIn(app);
-showUser(user);
-setInterval(tick, 1000);
-liveEvents({
-  ticket: async (tk) => {
-    // Events leave the evidence out; fetch the whole ticket when ours changed.
-    if (tk.id === id) await load();
-    render();
+const queue = new ActionQueue({
+  onChange: () => rerender(),
+  onTicket: (tk) => {
+    // The answer leaves nothing out but the evidence may be older: fetch the whole ticket.
+    ticket = { ...tk, evidence: tk.evidence?.length ? tk.evidence : (ticket?.evidence ?? []) };
+    rerender();
   },
 });
-async function load() {
-  const body = await api(`/api/tickets/${encodeURIComponent(id)}`);
-  ticket = body.ticket;
-  archived = body.archived === true;
+const ctx = { queue, state: stepState(), rerender: () => rerender() };
+const may = (...roles) => user !== null && (user.role === 'admin' || roles.includes(user.role));
+
+function actor(a) {
+  if (a === 'gateway') return lang() === 'en' ? 'Gateway' : '网关';
+  if (a === 'central') return lang() === 'en' ? 'Central service' : '总部系统';
+  const uid = a.replace(/^user:/, '');
+  return people[uid] ?? uid;
 }
 
-try {
-  await load();
-  render();
-} catch (err) {
-  app.innerHTML = '';
-  showError(app, err);
+function historyWord(h) {
+  if (h.action === 'escalated') return t('escalated');
+  if (h.action === 'confirmed') return t('verification.confirmed');
+  if (h.action === 'recheck-passed') return t('recheck.passed');
+  if (h.status) return t(`status.${h.status}`);
+  return h.action === 'note' ? t('note') : h.action;
 }
+
+function rerender() {
+  if (user === null) return;
+  if (ticket === null) {
+    renderKeepingPlace(html`${offlineBanner(connected)}${problem ? html`<p class="error" role="alert">${t('error')}: ${problem}</p>` : html`<p class="muted">…</p>`}`, app);
+    return;
+  }
+  const tk = ticket;
+  const addNote = (e) => {
+    e.preventDefault();
+    const note = e.target.note.value.trim();
+    if (note === '') return;
+    queue.add({ key: 'note', path: `/api/tickets/${encodeURIComponent(id)}/notes`, body: { note }, label: t('add.note') });
+    e.target.reset();
+  };
+  renderKeepingPlace(
+    html`${offlineBanner(connected)}
+      <article class="card ${tk.tier}" data-id=${tk.id}>
+        <div class="row">${tierBadge(tk)} <strong>${faultName(tk.fault)}</strong> ${statusBadge(tk)} ${factBadges(tk)}</div>
+        <h2>${tk.number} ${bi(tk.title)}</h2>
+        <p>${bi(tk.description)}</p>
+        <p class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)}</p>
+        <p class="muted">${t('raised.at')} ${localDateTime(tk.createdAt)}${tk.reporter ? ` · ${t('reporter')} ${tk.reporter.name}` : ''}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}${tk.recheck?.state === 'due' && tk.recheck.dueBy ? ` · ${t('recheck.due')} ${localDateTime(tk.recheck.dueBy)}` : ''}</p>
+        ${deadlineChips(tk)}
+        ${archived ? html`<p class="muted archived">${t('archived')}</p>` : html`
+          ${actionNotes(queue, tk.id)}${actionNotes(queue, recheckKey(tk))}
+          ${may('engineer') ? engineerSteps(tk, ctx) : nothing}
+          ${may('patrol') ? verifySteps(tk, ctx) : nothing}
+          ${may('patrol') ? recheckSteps(tk, ctx) : nothing}`}
+        <h3>${t('evidence')}</h3>
+        ${evidenceChart(tk)}
+        ${tk.attachments?.length ? html`<h3>${t('photos')}</h3>${photoStrip(tk)}` : nothing}
+        <h3>${t('history')}</h3>
+        <ol class="history">${tk.history.map((h) => html`<li><time>${localDateTime(h.at)}</time> ${actor(h.actor)} · ${historyWord(h)}${h.note ? ` — ${h.note}` : ''}</li>`)}</ol>
+        ${archived ? nothing : html`${actionNotes(queue, 'note')}<form class="note" @submit=${addNote}><input name="note" maxlength="1000" placeholder=${t('add.note')} /><button type="submit">${t('send')}</button></form>`}
+      </article>`,
+    app,
+  );
+  tickDeadlines(app);
+}
+
+async function load() {
+  try {
+    const body = await api(`/api/tickets/${encodeURIComponent(id)}`);
+    ticket = body.ticket;
+    archived = body.archived === true;
+    problem = null;
+    try {
+      localStorage.setItem(`gw.ticket.${id}`, JSON.stringify(body));
+    } catch {
+      // Storage full: the page still works online.
+    }
+  } catch (err) {
+    if (isUnreachable(err) && ticket === null) {
+      const kept = JSON.parse(localStorage.getItem(`gw.ticket.${id}`) ?? 'null');
+      if (kept !== null) ({ ticket, archived } = { ticket: kept.ticket, archived: kept.archived === true });
+    }
+    if (ticket === null) problem = err.message;
+  }
+  rerender();
+}
+
+setupPage(rerender);
+user = await signIn(app);
+showUser(user);
+setInterval(() => tickDeadlines(app), 1000);
+void api('/api/people')
+  .then((r) => {
+    people = r.people;
+    rerender();
+  })
+  .catch(() => undefined);
+liveEvents({
+  // Events leave the evidence out; fetch the whole ticket when ours changed, and nothing else.
+  ticket: (tk) => {
+    if (tk.id === id) void load();
+  },
+  state: (up) => {
+    const back = up && !connected;
+    connected = up;
+    if (back) {
+      queue.online();
+      void load();
+    }
+    rerender();
+  },
+});
+await load();

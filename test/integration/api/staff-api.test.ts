@@ -342,7 +342,7 @@ describe('staff API', () => {
 
   it('serves the staff pages and their files, and nothing else from disk', async () => {
     const gw = await startGateway();
-    for (const p of ['/', '/patrol', '/engineering', '/operator', '/tickets/some-id']) {
+    for (const p of ['/', '/patrol', '/engineering', '/operator', '/reports', '/tickets/some-id']) {
       const res = await fetch(`${gw.httpUrl()}${p}`);
       expect(res.status, p).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/html');
@@ -351,5 +351,15 @@ describe('staff API', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
     expect((await fetch(`${gw.httpUrl()}/static/..%2F..%2Fapp.ts`)).status).toBe(404);
     expect((await fetch(`${gw.httpUrl()}/static/index.ts`)).status).toBe(404);
+    // The two libraries the pages use come from the gateway itself, and nothing else of node_modules.
+    for (const v of ['lit-html/lit-html.js', 'lit-html/directives/repeat.js', 'uplot/uPlot.esm.js']) expect((await fetch(`${gw.httpUrl()}/vendor/${v}`)).status, v).toBe(200);
+    expect((await fetch(`${gw.httpUrl()}/vendor/lit-html/package.json`)).status).toBe(404);
+    expect((await fetch(`${gw.httpUrl()}/vendor/..%2F..%2Fpackage.json`)).status).toBe(404);
+    const sw = await fetch(`${gw.httpUrl()}/sw.js`);
+    expect(sw.headers.get('content-type')).toContain('javascript');
+    expect(await sw.text()).toContain('"/patrol"');
+    const icon = Buffer.from(await (await fetch(`${gw.httpUrl()}/static/icon-192.png`)).arrayBuffer());
+    expect(icon.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(icon.readUInt32BE(16)).toBe(192);
   });
 });
