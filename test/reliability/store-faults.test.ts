@@ -204,8 +204,9 @@ describe('store faults', () => {
     const dataDir = path.join(dir, 'data');
     // Journal off, so every write makes a temp file: the refusal below needs no mount rights.
     await refusedWrites(dir, dataDir, 'EISDIR', { store: { compactAfterBytes: 0 } }, async () => {
-      // A directory where the temp file goes: every write attempt fails until it is removed.
-      await mkdir(path.join(dataDir, 'store.json.tmp'));
+      // A directory where the temp file goes: every write attempt fails until it is removed. A
+      // write may be on its way (its temp file there for a moment): wait until it has landed.
+      await vi.waitFor(() => mkdir(path.join(dataDir, 'store.json.tmp')), { timeout: 10_000, interval: 10 });
       return () => rm(path.join(dataDir, 'store.json.tmp'), { recursive: true });
     });
   });
