@@ -29,7 +29,8 @@ export class ActionQueue {
   constructor({ onChange, onTicket }) {
     this.onChange = onChange;
     this.onTicket = onTicket;
-    this.#actions = JSON.parse(localStorage.getItem(KEY) ?? '[]').filter((a) => a.page === location.pathname);
+    // Kept from before a reload: what waits or failed; a done one only while it is still news.
+    this.#actions = JSON.parse(localStorage.getItem(KEY) ?? '[]').filter((a) => a.page === location.pathname && (a.state !== 'done' || Date.now() - a.at < DONE_SHOWN_MS));
     // What was on its way when the page closed is sent again (steps are idempotent per person).
     for (const a of this.#actions) if (a.state === 'sending') a.state = 'queued';
     this.#save();

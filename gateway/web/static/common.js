@@ -243,7 +243,8 @@ export function redrawAlertHealth() {
  */
 export async function liveTickets({ tickets, query = 'status=open', rerender, onTicket, onConnection }) {
   const cacheKey = `gw.tickets.${location.pathname}`;
-  let connected = false;
+  // Up until the stream says otherwise: the first `open` needs no reload, one after a drop does.
+  let connected = true;
   const load = async () => {
     try {
       const res = await api(`/api/tickets?${query}&order=desc&evidence=false&limit=5000`);

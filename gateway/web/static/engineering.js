@@ -11,7 +11,8 @@ const tickets = new Map();
 /** Full tickets (with evidence) of the cards whose chart is open. */
 const details = new Map();
 const open = new Set();
-let connected = false;
+/** The live stream is up; the banner shows only once it has failed, not while the page opens. */
+let connected = true;
 let sound = localStorage.getItem('gw.sound') === 'on';
 let audio = null;
 let user = null;
@@ -61,7 +62,7 @@ function card(tk) {
     ${actionNotes(queue, tk.id)}
     ${engineerSteps(tk, ctx)}
     <div class="actions secondary"><button type="button" data-act="evidence" @click=${toggle}>${t('evidence')}</button></div>
-    ${open.has(tk.id) ? html`<div class="detail">${detail === undefined || detail.version < tk.version - 5 ? '…' : evidenceChart(detail)}</div>` : nothing}
+    ${open.has(tk.id) ? html`<div class="detail">${detail === undefined ? '…' : evidenceChart(detail)}</div>` : nothing}
   </li>`;
 }
 

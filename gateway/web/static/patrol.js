@@ -11,7 +11,8 @@ const app = document.getElementById('app');
 const TAB_KEY = 'gw.patrol.tab';
 const tickets = new Map();
 let user = null;
-let connected = false;
+/** The live stream is up; the banner shows only once it has failed, not while the page opens. */
+let connected = true;
 let tab = localStorage.getItem(TAB_KEY) ?? 'verify';
 let devices = [];
 let faults = [];
