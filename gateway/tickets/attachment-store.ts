@@ -7,6 +7,7 @@ import type { Attachment } from './ticket.js';
 export type PhotoType = Attachment['contentType'];
 
 const EXT: Readonly<Record<PhotoType, string>> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+const UNLINKED_KEPT = 1000;
 const PHOTO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What the bytes are, by their magic numbers: the declared content type is not trusted. */
@@ -34,7 +35,11 @@ export class PhotoRefused extends Error {
 export class AttachmentStore {
   readonly dir: string;
   readonly #maxBytes: number;
-  /** Photos uploaded and not yet on a ticket, by id. */
+  /**
+   * Photos uploaded and not yet on a ticket, by id, so taking one reads nothing back. Bounded: a
+   * photo uploaded and never used is dropped from here after UNLINKED_KEPT newer ones, and is still
+   * found on disk if its report comes after all.
+   */
   readonly #unlinked = new Map<string, Omit<Attachment, 'purpose'>>();
 
   constructor(dataDir: string, maxBytes: number) {
@@ -65,6 +70,7 @@ export class AttachmentStore {
     await fsyncDir(this.dir);
     const a = { id, contentType, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), at: new Date(now).toISOString(), by };
     this.#unlinked.set(id, a);
+    if (this.#unlinked.size > UNLINKED_KEPT) this.#unlinked.delete(this.#unlinked.keys().next().value ?? id);
     return a;
   }
 

@@ -53,7 +53,11 @@ export interface CentralServiceOptions {
  * bodies checked against the document), keeps what it receives, advances tickets on a timer, and
  * shows injected faults on demand. Tests and the demo talk to it over 127.0.0.1.
  */
-/** How far the work on a ticket has come, by status. */
+/**
+ * How far the work on a ticket has come, by status, as the contract's Status describes it. Kept
+ * here rather than taken from the gateway's code: this service stands for the customer's own
+ * system, written from the contract alone.
+ */
 const WORK_RANK: Readonly<Record<string, number>> = { raised: 0, reopened: 0, acknowledged: 1, dispatched: 2, arrived: 3, in_progress: 4, resolved: 5, closed: 6, rejected: 6 };
 
 export class CentralService {

@@ -29,8 +29,8 @@ export class ActionQueue {
   constructor({ onChange, onTicket }) {
     this.onChange = onChange;
     this.onTicket = onTicket;
-    // Kept from before a reload: what waits or failed; a done one only while it is still news.
-    this.#actions = JSON.parse(localStorage.getItem(KEY) ?? '[]').filter((a) => a.page === location.pathname && (a.state !== 'done' || Date.now() - a.at < DONE_SHOWN_MS));
+    // Kept from before a reload: what waits or failed. A done one was news before the reload, not after.
+    this.#actions = JSON.parse(localStorage.getItem(KEY) ?? '[]').filter((a) => a.page === location.pathname && a.state !== 'done');
     // What was on its way when the page closed is sent again (steps are idempotent per person).
     for (const a of this.#actions) if (a.state === 'sending') a.state = 'queued';
     this.#save();
@@ -39,7 +39,7 @@ export class ActionQueue {
 
   /** Asks for one action: `key` is where it shows (a ticket id, or `report`); `label` names it. */
   add({ key, path, body, label, photos = [] }) {
-    const a = { id: newId(), page: location.pathname, key, path, body, label, photos, state: 'sending', message: null, at: Date.now() };
+    const a = { id: newId(), page: location.pathname, key, path, body, label, photos, state: 'sending', message: null };
     this.#actions.push(a);
     if (!this.#save()) {
       a.state = 'failed';

@@ -62,12 +62,22 @@ export function evidenceChart(ticket) {
     const plots = [];
     if (nums.length > 0) plots.push(lineChart(el, nums, { t0, t1, faultAt, width, clock }));
     if (bools.length > 0) plots.push(bandChart(el, bools, { t0, t1, faultAt, width, clock, axis: nums.length === 0 }));
-    charts.set(el, { key, plots });
-    // As wide as the card, also after the phone turns.
-    if (!have) new ResizeObserver(() => {
-      const w = Math.max(240, Math.min(el.clientWidth, 900));
-      for (const p of charts.get(el)?.plots ?? []) if (Math.abs(p.width - w) > 4) p.setSize({ width: w, height: p.height });
-    }).observe(el);
+    // As wide as the card, also after the phone turns; let go of the charts once the card is gone.
+    const resize =
+      have?.resize ??
+      new ResizeObserver(() => {
+        const current = charts.get(el);
+        if (!el.isConnected) {
+          for (const p of current?.plots ?? []) p.destroy();
+          current?.resize.disconnect();
+          charts.delete(el);
+          return;
+        }
+        const w = Math.max(240, Math.min(el.clientWidth, 900));
+        for (const p of current?.plots ?? []) if (Math.abs(p.width - w) > 4) p.setSize({ width: w, height: p.height });
+      });
+    if (!have) resize.observe(el);
+    charts.set(el, { key, plots, resize });
   };
   // lit sets the ref before the card is in the document: draw once it has a width.
   const mount = (el) => {

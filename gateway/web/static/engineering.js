@@ -2,8 +2,8 @@
 // on the card; deadlines met or counting down; the evidence chart. Cards are kept by ticket id.
 import { actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, typingIn, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
-import { engineerSteps, listSteps } from './steps.js';
+import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { engineerSteps, holdingList, listSteps } from './steps.js';
 import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
@@ -68,7 +68,7 @@ function card(tk) {
 
 function rerender() {
   if (user === null) return;
-  const holding = ctx.state.box.size > 0 || typingIn(app);
+  const holding = holdingList(ctx, app);
   const list = order.order([...tickets.values()].filter((tk) => OPEN.has(tk.status) || queue.at(tk.id).length > 0), byUrgency, holding);
   const toggleSound = () => {
     sound = !sound;

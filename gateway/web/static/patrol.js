@@ -2,9 +2,9 @@
 // with a reason), re-check resolved public-area repairs, and report a fault found on the round
 // with photos. Live; what is tapped while the gateway is out of reach waits and is sent after.
 import { actionNotes, newId } from './actions.js';
-import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, typingIn, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
 import { photoPicker } from './photos.js';
-import { listSteps, recheckKey, recheckSteps, verifySteps } from './steps.js';
+import { holdingList, listSteps, recheckKey, recheckSteps, verifySteps } from './steps.js';
 import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
@@ -84,7 +84,7 @@ function reportForm() {
 function rerender() {
   if (user === null) return;
   // What the patrol is working on stays where it is while new tickets arrive.
-  const holding = ctx.state.box.size > 0 || ctx.state.armed.size > 0 || typingIn(app);
+  const holding = holdingList(ctx, app);
   const verify = verifyOrder.order([...tickets.values()].filter(toVerify), byUrgency, holding);
   const recheck = recheckOrder.order([...tickets.values()].filter(toRecheck), (a, b) => (a.recheck?.dueBy ?? '').localeCompare(b.recheck?.dueBy ?? ''), holding);
   const go = (name) => () => {

@@ -3,7 +3,7 @@
 // taps) or reject (a reason, with a cancel); re-check a resolved public-area repair (pass in two
 // taps, or fail with a reason and photos). Each step goes through the page's ActionQueue.
 import { ActionQueue } from './actions.js';
-import { OPEN, t } from './common.js';
+import { OPEN, t, typingIn } from './common.js';
 import { photoPicker } from './photos.js';
 import { html, nothing } from './view.js';
 
@@ -30,6 +30,14 @@ export function listSteps(tickets, rerender) {
     },
   });
   return { queue, state: stepState(), rerender };
+}
+
+/**
+ * Whether the person is in the middle of something on the list (a box open, a first tap armed, a
+ * field in focus): then the list keeps its order (StableOrder) rather than re-sorting under them.
+ */
+export function holdingList(ctx, container) {
+  return ctx.state.box.size > 0 || ctx.state.armed.size > 0 || typingIn(container);
 }
 
 /** The queue key a re-check's outcome shows under (apart from the on-site verification's). */
