@@ -18,6 +18,8 @@ export interface MqttAdapterOptions {
   readonly devices: readonly MqttDeviceSpec[];
   /** Reconnect backoff to an external broker (full jitter). Defaults 500 ms base, 30 s cap. */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+  /** How long a publish to an external broker may wait for its acknowledgement (default 10 s). */
+  readonly publishTimeoutMs?: number;
 }
 
 export interface MqttAdapterDeps {
@@ -134,7 +136,36 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     if (this.#embedded !== null) return this.#embedded.publish(topic, payload, qos, retain);
     const client = this.#client;
     if (client === null || !client.connected) throw new Error('MQTT broker is not connected');
-    await client.publishAsync(topic, payload, { qos, retain });
+    await this.#publishAcked(client, topic, payload, qos, retain);
+  }
+
+  /**
+   * A QoS 1 publish written just before the broker went away waits for a PUBACK that only a
+   * reconnect brings, which may be hours: an alert would sit "sending" and nobody would be told.
+   * So a publish not acknowledged in time is a failure (the alert's own retry takes it from
+   * there), and it is taken out of the client's outgoing map so its callback does not linger on
+   * a client that lives through many reconnects.
+   */
+  #publishAcked(client: MqttClient, topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      // mqtt.js calls back with null, not undefined, on success.
+      const done = (err?: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        if (err === undefined || err === null) resolve();
+        else reject(err);
+      };
+      const ms = this.#opts.publishTimeoutMs ?? 10_000;
+      const timer = this.#deps.clock.setTimeout(() => {
+        done(new Error(`MQTT broker did not acknowledge within ${ms / 1000} s`));
+        const outgoing = (client as unknown as { outgoing: Record<number, { cb: unknown }> }).outgoing;
+        for (const [id, entry] of Object.entries(outgoing)) if (entry.cb === onAck) client.removeOutgoingMessage(Number(id));
+      }, ms);
+      const onAck = (err?: Error | null): void => done(err);
+      client.publish(topic, payload, { qos, retain }, onAck);
+    });
   }
 
   status(): AdapterStatus {

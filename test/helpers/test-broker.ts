@@ -21,6 +21,8 @@ export interface TestBrokerOptions {
   readonly users?: Readonly<Record<string, string>>;
   /** Subscription filters the broker refuses (SUBACK 0x80). */
   readonly denySubscriptions?: readonly string[];
+  /** Publishes on topics this matches are taken and never acknowledged (a stalled broker) while it returns true. */
+  readonly stallPublishes?: (topic: string) => boolean;
 }
 
 /**
@@ -62,6 +64,9 @@ export class TestBroker {
         // MQTT 3.1.1 CONNACK 3 = server unavailable (held), 4 = bad user name or password.
         const err = Object.assign(new Error(held ? 'held' : 'bad username or password'), { returnCode: held ? 3 : 4 }) as AuthenticateError;
         done(err, false);
+      },
+      authorizePublish: (_client, packet, done) => {
+        if (opts.stallPublishes?.(packet.topic) !== true) done(null);
       },
       authorizeSubscribe: (_client, sub, done) => {
         // aedes: a null subscription is answered with SUBACK 0x80 (failure).

@@ -20,12 +20,13 @@ interface Started {
 }
 
 /** The gateway's adapter as a client of an external broker, with one leak sensor behind it. */
-async function startExternal(broker: Record<string, unknown>, opts: { env?: NodeJS.ProcessEnv; log?: Logger } = {}): Promise<Started> {
+async function startExternal(broker: Record<string, unknown>, opts: { env?: NodeJS.ProcessEnv; log?: Logger; publishTimeoutMs?: number } = {}): Promise<Started> {
   const adapter = await createMqttAdapter(
     {
       broker: ExternalBroker.parse({ mode: 'external', clientId: 'gw-test', ...broker }),
       devices: [{ id: 'leak-1', source: MqttSource.parse({ protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }] }) }],
       backoff: { baseMs: 50, capMs: 300 },
+      ...(opts.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: opts.publishTimeoutMs }),
     },
     { clock: systemClock, log: opts.log ?? silentLogger(), env: opts.env ?? {} },
   );
@@ -170,5 +171,31 @@ describe('MQTT adapter on an external broker', () => {
     const dev = await device(broker.url);
     await dev.publishAsync('site/leak-1/battery', '{"value": 77}', { qos: 1 });
     await vi.waitFor(() => expect(good(readings, 'battery', 77)).toBe(true), WAIT);
+  });
+
+  it('fails an alert publish the broker never acknowledges, and does not send it a second time on reconnect', async () => {
+    // The broker takes the alert and stalls (as one wedged on its disk does): without a bound the
+    // publish would wait for a reconnect, which may be hours, with the alert neither sent nor failed.
+    let stalled = true;
+    const broker = await TestBroker.start({ stallPublishes: (topic) => stalled && topic.startsWith('alerts/') });
+    const { adapter, upstream } = await startExternal({ url: broker.url, clientId: 'gw-stall' }, { publishTimeoutMs: 500 });
+    await vi.waitFor(() => expect(adapter.status().state).toBe('online'), WAIT);
+    const consoleClient = await device(broker.url, { clientId: 'staff-console', reconnectPeriod: 100 });
+    const got: string[] = [];
+    consoleClient.on('message', (_t, p) => void got.push(p.toString()));
+    await consoleClient.subscribeAsync('alerts/#', { qos: 1 });
+
+    await expect(adapter.publish('alerts/emergency', 'first', { qos: 1 })).rejects.toThrow('MQTT broker did not acknowledge within 0.5 s');
+
+    // The broker recovers and the link is made again: the retry is delivered, the timed-out copy is not.
+    stalled = false;
+    await broker.stopNetwork();
+    await broker.startNetwork();
+    await vi.waitFor(() => expect(upstream.map((u) => u.up)).toEqual([false, true]), WAIT);
+    await vi.waitFor(() => expect(consoleClient.connected).toBe(true), WAIT);
+    await consoleClient.subscribeAsync('alerts/#', { qos: 1 });
+    await adapter.publish('alerts/emergency', 'retry', { qos: 1 });
+    await vi.waitFor(() => expect(got).toContain('retry'), WAIT);
+    expect(got).not.toContain('first');
   });
 });
