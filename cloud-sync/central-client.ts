@@ -1,18 +1,10 @@
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 
-export interface ItemResult {
+/** What the gateway did with one update the central service sent (acknowledged back to it). */
+export interface UpdateAck {
   readonly id: string;
-  readonly version: number;
-  readonly result: 'accepted' | 'duplicate' | 'rejected';
+  readonly result: 'applied' | 'duplicate' | 'refused';
   readonly reason?: string;
-}
-
-export interface CentralUpdate {
-  readonly ticketId: string;
-  readonly status: 'dispatched' | 'in_progress' | 'resolved' | 'closed';
-  readonly assignee?: string;
-  readonly note?: string;
-  readonly at: string;
 }
 
 /** How a call ended, decided once here so the sender's policy reads as a switch. */
@@ -21,13 +13,15 @@ export type CallOutcome<T> =
   | { readonly kind: 'unauthorized'; readonly status: number; readonly message: string }
   /** 4xx other than auth and rate limiting: the request itself is wrong and will not get better. */
   | { readonly kind: 'rejected'; readonly status: number; readonly message: string }
-  /** Network error, timeout, 429 or 5xx: try again later (after `retryAfterMs` if the service said). */
+  /** Network error, timeout, 429, 5xx, a redirect or a reply that is not JSON: try again later (after `retryAfterMs` if the service said). */
   | { readonly kind: 'retry'; readonly message: string; readonly retryAfterMs: number | null };
 
 export interface CentralClientOptions {
   readonly baseUrl: string;
   readonly token: () => string;
   readonly timeoutMs: number;
+  /** The longest Retry-After honoured; a longer one is cut to it. */
+  readonly maxRetryAfterMs: number;
   readonly fetch?: typeof fetch;
 }
 
@@ -39,8 +33,9 @@ export class CentralClient {
     this.#o = o;
   }
 
-  upload(siteId: string, items: readonly Ticket[]): Promise<CallOutcome<ItemResult[]>> {
-    return this.#call('POST', '/v1/tickets/batch', { type: 'application/json', body: JSON.stringify({ siteId, items }) }, (b) => (b as { results: ItemResult[] }).results);
+  /** The answer's body is returned as parsed JSON: the sender reads it against the contract (central-answers.ts). */
+  upload(siteId: string, items: readonly Ticket[]): Promise<CallOutcome<unknown>> {
+    return this.#call('POST', '/v1/tickets/batch', { type: 'application/json', body: JSON.stringify({ siteId, items }) }, (b) => b);
   }
 
   /** Uploads one photo (idempotent: the same id and bytes again is a 200). */
@@ -49,10 +44,15 @@ export class CentralClient {
     return this.#call('PUT', path, { type: a.contentType, body: bytes, headers: { 'x-content-sha256': a.sha256 } }, () => null, true);
   }
 
-  updates(siteId: string, since: string | null, limit = 200): Promise<CallOutcome<{ updates: CentralUpdate[]; cursor: string }>> {
+  updates(siteId: string, since: string | null, limit = 200): Promise<CallOutcome<unknown>> {
     const q = new URLSearchParams({ siteId, limit: String(limit) });
     if (since !== null) q.set('since', since);
-    return this.#call('GET', `/v1/updates?${q.toString()}`, undefined, (b) => b as { updates: CentralUpdate[]; cursor: string });
+    return this.#call('GET', `/v1/updates?${q.toString()}`, undefined, (b) => b);
+  }
+
+  /** Tells the service what became of the updates it sent (contract 2.0; a 404 means it does not take acknowledgements). */
+  ackUpdates(siteId: string, results: readonly UpdateAck[]): Promise<CallOutcome<null>> {
+    return this.#call('POST', '/v1/updates/ack', { type: 'application/json', body: JSON.stringify({ siteId, results }) }, () => null, true);
   }
 
   async #call<T>(
@@ -69,6 +69,8 @@ export class CentralClient {
         method,
         headers: { authorization: `Bearer ${this.#o.token()}`, ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
         ...(send === undefined ? {} : { body: send.body }),
+        // A redirect is never followed: it would post the site's tickets to another origin.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
     } catch (err) {
@@ -83,8 +85,15 @@ export class CentralClient {
       return { kind: 'retry', message: `reply cut off: ${(err as Error).message}`, retryAfterMs: null };
     }
     const message = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
+    if (res.status >= 300 && res.status < 400) {
+      const to = res.headers.get('location');
+      return { kind: 'retry', message: `HTTP ${res.status} redirect${to === null ? '' : ` to ${to.slice(0, 200)}`} not followed: check central.url`, retryAfterMs: null };
+    }
     if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
-    if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
+    if (res.status === 429 || res.status >= 500) {
+      const asked = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+      return { kind: 'retry', message, retryAfterMs: asked === null ? null : Math.min(asked, this.#o.maxRetryAfterMs) };
+    }
     if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
     if (anyReply) return { kind: 'ok', value: pick(null) };
     try {
@@ -95,7 +104,10 @@ export class CentralClient {
   }
 }
 
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). The date is an absolute time, so it is
+ * read against the wall clock (`now`); the wait it gives is then run on the monotonic clock.
+ */
 export function parseRetryAfter(v: string | null, now: number): number | null {
   if (v === null || v.trim() === '') return null;
   const secs = Number(v);

@@ -7,9 +7,11 @@ import type { Logger } from '../gateway/log.js';
 import type { OutboxEntry } from '../gateway/store/store-data.js';
 import type { Store } from '../gateway/store/store.js';
 import type { TicketService } from '../gateway/tickets/ticket-service.js';
-import { centralMoves } from '../gateway/tickets/ticket-steps.js';
+import type { TicketChange } from '../gateway/tickets/ticket-service.js';
+import { centralMove } from '../gateway/tickets/ticket-steps.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
-import { CentralClient, type CallOutcome, type CentralUpdate } from './central-client.js';
+import { readBatchAnswer, readUpdatesAnswer, type ItemAnswer, type UpdateRead } from './central-answers.js';
+import { CentralClient, type CallOutcome, type UpdateAck } from './central-client.js';
 import { compareOutbox, markDelivered, outboxBytes } from './outbox.js';
 import type { SyncState, SyncStatus } from './sync-status.js';
 
@@ -19,6 +21,8 @@ export type SyncEvents = {
   nearQuota: [SyncStatus];
   deadLetter: [{ ticketId: string; version: number; reason: string }];
   delivered: [{ ticketId: string; version: number; result: 'accepted' | 'duplicate' }];
+  /** An update from the central service the gateway did not apply: refused (kept as a dead letter) or stale. */
+  updateRefused: [{ ticketId: string | null; status: string; reason: string; kind: 'refused' | 'stale' }];
 };
 
 export interface SyncSenderDeps {
@@ -38,6 +42,11 @@ type PhotoOutcome = { kind: 'ok'; items: Ticket[] } | Exclude<CallOutcome<null>,
 
 const UNAUTHORIZED_RETRY_MS = 60_000;
 const QUOTA_WARN_SHARE = 0.8;
+/** A new emergency probes the central service at once, but not more often than this (a storm of them is one probe). */
+const PROBE_GAP_MS = 2_000;
+/** Update ids remembered to drop a replay (a central service that resends from an older cursor). */
+const APPLIED_UPDATE_IDS = 5_000;
+const APPLIED_KEY = 'syncAppliedUpdates';
 
 /**
  * Drains the outbox to the central repair service: emergency first then oldest, batches bounded by
@@ -62,7 +71,14 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   readonly #photosDone = new Set<string>();
   readonly #photosRefused = new Set<string>();
   #nearQuota = false;
-  readonly #onChanged = (): void => this.wake();
+  /** Monotonic time of the last emergency probe (null: none yet). */
+  #lastProbe: number | null = null;
+  /** The central service answered 404 to an acknowledgement: it does not take them (contract 1.x). */
+  #acksUnsupported = false;
+  readonly #onChanged = (t: Ticket, change: TicketChange): void => {
+    if (change === 'raised' && t.tier === 'emergency') this.#probe();
+    else this.wake();
+  };
 
   constructor(d: SyncSenderDeps) {
     super();
@@ -75,6 +91,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
             baseUrl: d.config.url,
             timeoutMs: d.config.timeoutMs,
             token: () => resolveSecret(d.config?.token, 'central.token', d.env ?? process.env) ?? '',
+            maxRetryAfterMs: d.config.maxRetryAfterSeconds * 1000,
             ...(d.fetch === undefined ? {} : { fetch: d.fetch }),
           });
   }
@@ -112,9 +129,28 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     if (this.#state === 'backoff' || this.#state === 'unauthorized') return;
     this.#timer?.cancel();
     this.#timer = null;
-    this.#inFlight = this.#drainOnce().finally(() => {
-      this.#inFlight = null;
-    });
+    this.#inFlight = this.#drainOnce()
+      // Whatever went wrong (a bug, a store that cannot write), the backlog is retried with backoff, never left waiting.
+      .catch((err: unknown) => this.#failed(`upload failed: ${err instanceof Error ? err.message : String(err)}`, null))
+      .finally(() => {
+        this.#inFlight = null;
+      });
+  }
+
+  /**
+   * A new emergency: try now even while backing off (one request), since the central service may
+   * be back long before the backoff ends. Not while the token is refused: that needs a person.
+   */
+  #probe(): void {
+    if (this.#state !== 'backoff') return this.wake();
+    const now = this.#d.clock.monotonic();
+    if (this.#inFlight !== null || (this.#lastProbe !== null && now - this.#lastProbe < PROBE_GAP_MS)) return;
+    this.#lastProbe = now;
+    this.#d.log.info({ event: 'sync.probe', backlog: this.#d.store.data.outbox.length }, 'a new emergency: trying the central service now despite the backoff');
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#state = 'idle';
+    this.wake();
   }
 
   /** After the token was fixed: leave the unauthorized state and try at once. */
@@ -186,23 +222,27 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     const outcome = await client.upload(this.#d.siteId, items);
     if ((this.#state as SyncState) === 'stopped') return;
     switch (outcome.kind) {
-      case 'ok':
-        await this.#applyResults(items, outcome.value);
+      case 'ok': {
+        const unclear = await this.#applyAnswer(items, outcome.value);
+        if (unclear !== null) return this.#failed(unclear, null, 'GW_SYNC_BAD_ANSWER');
         this.#backoff.reset();
         this.#setState('idle');
         // More to send: go on at once (one request in flight at a time).
         if (this.#d.store.data.outbox.length > 0) setImmediate(() => this.wake());
         return;
+      }
       case 'unauthorized':
         return this.#notSent(outcome);
       case 'rejected':
         if (items.length > 1) {
-          // One bad item spoils a whole batch: send them one by one so only that item is parked.
+          // One bad item spoils a whole batch (a 400, or a 413 for its size): send them one by one so only that item is parked.
           for (const item of items) {
             if ((this.#state as SyncState) === 'stopped') return;
             const single = await client.upload(this.#d.siteId, [item]);
-            if (single.kind === 'ok') await this.#applyResults([item], single.value);
-            else if (single.kind === 'rejected') await this.#deadLetter(item, single.message);
+            if (single.kind === 'ok') {
+              const unclear = await this.#applyAnswer([item], single.value);
+              if (unclear !== null) return this.#failed(unclear, null, 'GW_SYNC_BAD_ANSWER');
+            } else if (single.kind === 'rejected') await this.#deadLetter(item, single.message);
             else return this.#failed(single.message, single.kind === 'retry' ? single.retryAfterMs : null);
           }
           this.#setState('idle');
@@ -275,10 +315,13 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     );
   }
 
-  async #failed(message: string, retryAfterMs: number | null): Promise<void> {
+  async #failed(message: string, retryAfterMs: number | null, code: 'GW_SYNC_UNAVAILABLE' | 'GW_SYNC_BAD_ANSWER' = 'GW_SYNC_UNAVAILABLE'): Promise<void> {
+    if (this.#state === 'stopped') return;
     this.#recordError(message);
-    const delay = Math.max(this.#backoff.next(), retryAfterMs ?? 0);
-    this.#d.log.warn({ event: 'sync.retry', code: 'GW_SYNC_UNAVAILABLE', err: message, retryInMs: delay, backlog: this.#d.store.data.outbox.length }, 'upload failed; will retry');
+    // The server's wait is honoured up to the site's cap (the client cut it already; this keeps any path bounded).
+    const cap = (this.#d.config?.maxRetryAfterSeconds ?? 300) * 1000;
+    const delay = Math.min(cap, Math.max(this.#backoff.next(), retryAfterMs ?? 0));
+    this.#d.log.warn({ event: 'sync.retry', code, err: message, retryInMs: delay, backlog: this.#d.store.data.outbox.length }, 'upload failed; will retry');
     this.#setState('backoff');
     this.#retryAfter(delay);
   }
@@ -293,22 +336,30 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     }, ms);
   }
 
-  async #applyResults(items: readonly Ticket[], results: readonly { id: string; version: number; result: string; reason?: string }[]): Promise<void> {
+  /**
+   * Acts on an upload's answer, read against the contract first. Returns null when every item was
+   * answered, else what was wrong: the items not understood stay in the outbox and the caller
+   * backs off. Only an item the service explicitly rejected is dead-lettered.
+   */
+  async #applyAnswer(items: readonly Ticket[], body: unknown): Promise<string | null> {
+    const answer = readBatchAnswer(body, new Map(items.map((t) => [t.id, t.version])));
+    if (answer.kind === 'invalid') return `the central service's answer breaks the contract: ${answer.why}`;
     const data = this.#d.store.data;
-    const byId = new Map(results.map((r) => [r.id, r]));
+    const unclear: string[] = [];
     for (const item of items) {
-      const r = byId.get(item.id);
-      if (r === undefined) continue;
-      if (r.result === 'accepted' || r.result === 'duplicate') {
+      const r: ItemAnswer = answer.items.get(item.id) ?? { kind: 'not-understood', why: `no answer for ticket ${item.id}` };
+      if (r.kind === 'rejected') this.#parkInMemory(item, r.reason);
+      else if (r.kind === 'not-understood') unclear.push(r.why);
+      else {
         markDelivered(data, item.id, item.version);
-        if (r.result === 'accepted') this.#uploaded += 1;
-        this.emit('delivered', { ticketId: item.id, version: item.version, result: r.result });
-      } else {
-        this.#parkInMemory(item, r.reason ?? 'rejected by the central service');
+        if (r.kind === 'accepted') this.#uploaded += 1;
+        this.emit('delivered', { ticketId: item.id, version: item.version, result: r.kind });
       }
     }
-    data.sync.lastSuccessAt = this.#d.clock.now();
+    if (unclear.length < items.length) data.sync.lastSuccessAt = this.#d.clock.now();
     await this.#d.store.commit();
+    if (unclear.length === 0) return null;
+    return `${unclear.length} of ${items.length} ticket(s) not understood in the answer, sent again later: ${unclear.slice(0, 3).join('; ')}`;
   }
 
   async #deadLetter(item: Ticket, reason: string): Promise<void> {
@@ -350,28 +401,110 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   async #pull(): Promise<void> {
     const client = this.#client;
     if (client === null || this.#state === 'unauthorized') return;
-    {
-      const data = this.#d.store.data;
-      const outcome = await client.updates(this.#d.siteId, data.sync.cursor);
-      if (outcome.kind !== 'ok' || this.#state === 'stopped') return;
-      for (const u of outcome.value.updates) await this.#applyUpdate(u);
-      if (outcome.value.cursor !== data.sync.cursor) {
-        data.sync.cursor = outcome.value.cursor;
-        await this.#d.store.commit();
+    const data = this.#d.store.data;
+    const outcome = await client.updates(this.#d.siteId, data.sync.cursor);
+    if (this.#state === 'stopped') return;
+    if (outcome.kind === 'rejected' && data.sync.cursor !== null && /invalid_cursor/.test(outcome.message)) {
+      // The service no longer knows our cursor (its log was trimmed or reset): read from the start;
+      // update ids and the lifecycle drop what was applied already.
+      this.#d.log.warn({ event: 'sync.cursor_reset', code: 'GW_SYNC_BAD_ANSWER', cursor: data.sync.cursor.slice(0, 100) }, 'the central service does not know the update cursor; reading its updates from the start');
+      data.sync.cursor = null;
+      await this.#d.store.commit();
+      return;
+    }
+    if (outcome.kind !== 'ok') return;
+    const answer = readUpdatesAnswer(outcome.value);
+    if (answer.kind === 'invalid') {
+      const message = `the central service's updates break the contract: ${answer.why}`;
+      this.#recordError(message);
+      this.#d.log.error({ event: 'sync.bad_updates', code: 'GW_SYNC_BAD_ANSWER', err: answer.why }, message);
+      return;
+    }
+    const acks: UpdateAck[] = [];
+    for (const read of answer.updates) {
+      const ack = await this.#applyUpdate(read);
+      if (ack !== null) acks.push(ack);
+    }
+    if (answer.cursor !== data.sync.cursor) {
+      data.sync.cursor = answer.cursor;
+      await this.#d.store.commit();
+    }
+    if (acks.length > 0 && !this.#acksUnsupported) {
+      const r = await client.ackUpdates(this.#d.siteId, acks);
+      if (r.kind === 'rejected' && r.status === 404) {
+        this.#acksUnsupported = true;
+        this.#d.log.info({ event: 'sync.acks_unsupported' }, 'the central service does not take update acknowledgements (contract 1.x); the cursor alone acknowledges');
       }
     }
   }
 
-  async #applyUpdate(u: CentralUpdate): Promise<void> {
-    if (this.#d.tickets.get(u.ticketId) === undefined) return;
+  /**
+   * One update, checked before anything is applied: its shape (central-answers.ts), its ticket,
+   * a replay of an id already applied, and the lifecycle (centralMove). A refusal is logged,
+   * counted and kept as a dead letter; the updates after it are applied all the same.
+   */
+  async #applyUpdate(read: UpdateRead): Promise<UpdateAck | null> {
+    if (read.kind === 'invalid') {
+      await this.#refuseUpdate(read.ticketId, read.id, read.status, undefined, read.why, 'refused');
+      return read.id === undefined ? null : { id: read.id, result: 'refused', reason: read.why };
+    }
+    const u = read.update;
+    const applied = this.#appliedIds();
+    if (u.id !== undefined && applied.includes(u.id)) return { id: u.id, result: 'duplicate' };
+    const t = this.#d.tickets.get(u.ticketId);
+    if (t === undefined) {
+      await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, `no ticket ${u.ticketId} on this gateway`, 'refused');
+      return u.id === undefined ? null : { id: u.id, result: 'refused', reason: 'unknown ticket' };
+    }
+    const move = centralMove(t.status, u.status);
+    if (move.kind === 'refused') {
+      // A move back the central service made before the ticket's last change here is stale, not
+      // wrong: it crossed our upload of a later step (an engineer on site while central dispatched).
+      const stale = Date.parse(u.at) < Date.parse(t.updatedAt);
+      await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, move.why, stale ? 'stale' : 'refused');
+      return u.id === undefined ? null : { id: u.id, result: 'refused', reason: move.why };
+    }
+    const news = u.assignee !== undefined && u.assignee !== t.assignee ? true : u.centralNumber !== undefined && u.centralNumber !== t.centralNumber;
+    if (move.kind === 'same' && !news && u.status !== 'closed' && u.note === undefined) {
+      this.#rememberApplied(u.id);
+      return u.id === undefined ? null : { id: u.id, result: 'duplicate' };
+    }
     await this.#d.tickets.mutate(u.ticketId, 'central', (d) => {
-      // The central service's word wins over the local steps, but a closed ticket stays closed.
-      const moved = centralMoves(d.status, u.status);
       if (u.assignee !== undefined) d.assignee = u.assignee;
-      if (!moved && u.assignee === undefined) return null;
-      if (moved) d.status = u.status;
-      return { action: u.status, status: u.status, ...(u.note === undefined ? (u.assignee === undefined ? {} : { note: `assigned to ${u.assignee}` }) : { note: u.note }) };
+      if (u.centralNumber !== undefined) d.centralNumber = u.centralNumber;
+      if (move.kind === 'apply') d.status = u.status;
+      const note = u.note ?? (u.assignee !== undefined && u.assignee !== t.assignee ? `assigned to ${u.assignee}` : undefined);
+      return { at: new Date(Date.parse(u.at)).toISOString(), action: u.status, status: d.status, ...(note === undefined ? {} : { note }) };
     });
+    this.#rememberApplied(u.id);
+    return u.id === undefined ? null : { id: u.id, result: 'applied' };
+  }
+
+  #appliedIds(): string[] {
+    const v = this.#d.store.data.extra[APPLIED_KEY];
+    return Array.isArray(v) ? (v as string[]) : [];
+  }
+
+  /** Remembered with the ticket change it made (same store generation), so a replay after a crash is still known. */
+  #rememberApplied(id: string | undefined): void {
+    if (id === undefined) return;
+    const ids = [...this.#appliedIds(), id];
+    this.#d.store.data.extra[APPLIED_KEY] = ids.length > APPLIED_UPDATE_IDS ? ids.slice(ids.length - APPLIED_UPDATE_IDS) : ids;
+  }
+
+  async #refuseUpdate(ticketId: string | null, id: string | undefined, status: string, at: string | undefined, reason: string, kind: 'refused' | 'stale'): Promise<void> {
+    this.#rememberApplied(id);
+    const label = ticketId === null ? 'an update' : `the update of ticket ${this.#d.tickets.get(ticketId)?.number ?? ticketId}`;
+    if (kind === 'stale') {
+      this.#d.log.info({ event: 'sync.update_stale', ticketId, updateId: id, status, reason }, `${label} to ${status} came from before our later step; not applied`);
+    } else {
+      const data = this.#d.store.data;
+      data.deadLetters.push({ ticketId: ticketId ?? '', version: this.#d.tickets.get(ticketId ?? '')?.version ?? 0, reason: `update refused: ${reason}`, at: this.#d.clock.now(), update: { status, ...(id === undefined ? {} : { id }), ...(at === undefined ? {} : { at }) } });
+      this.#recordError(`${label} to ${status} refused: ${reason}`);
+      this.#d.log.error({ event: 'sync.update_refused', code: 'GW_SYNC_UPDATE_REFUSED', ticketId, updateId: id, status, reason }, `${label} to ${status} refused: ${reason}`);
+    }
+    await this.#d.store.commit();
+    this.emit('updateRefused', { ticketId, status, reason, kind });
   }
 
   #checkQuota(): void {

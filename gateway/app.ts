@@ -105,6 +105,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   });
   notifier.on('givenUp', (g) => metrics.alertGivenUp(g.channel, g.alert.tier, g.why));
   notifier.on('escalated', (e) => metrics.escalation(e.step, e.ticket.tier));
+  sync.on('updateRefused', (u) => metrics.updateNotApplied(u.kind));
   // The gateway's own trouble reaches staff on the same channels as tickets.
   sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
   sync.on('nearQuota', () => notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));

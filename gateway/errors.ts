@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   GW_READING_INVALID: 'A reading had a value of the wrong type, NaN, or out of range.',
   GW_SYNC_UNAUTHORIZED: 'The central repair service refused the token (401/403); uploads stop until it is fixed.',
   GW_SYNC_REJECTED: 'The central repair service rejected one ticket; it was moved to the dead-letter list.',
+  GW_SYNC_BAD_ANSWER: 'The central repair service answered something the contract does not allow (a wrong body, an unknown result, a bad cursor); the answer was not acted on and the upload is retried with backoff.',
+  GW_SYNC_UPDATE_REFUSED: 'An update from the central repair service was refused (wrong shape, unknown status or ticket, a move the lifecycle forbids); it is kept as a dead letter and the others are applied.',
   GW_SYNC_UNAVAILABLE: 'The central repair service could not be reached or answered 5xx; uploads are retried.',
   GW_SYNC_NOT_CONFIGURED: 'No central repair service is configured; tickets stay queued in the outbox.',
   GW_OUTBOX_QUOTA: 'The outbox is near its disk quota.',

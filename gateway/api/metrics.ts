@@ -16,6 +16,7 @@ export class GatewayMetrics {
   readonly #givenUp: Counter<'channel' | 'tier' | 'why'>;
   readonly #latency: Histogram;
   readonly #escalations: Counter<'step' | 'tier'>;
+  readonly #updatesNotApplied: Counter<'kind'>;
   readonly #apiRejected: Counter<'status'>;
 
   constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[]; alerts?: () => { pending: number; undeliveredEmergencies: number } }) {
@@ -32,11 +33,12 @@ export class GatewayMetrics {
     }
     this.#latency = new Histogram({ name: 'gateway_detection_to_ticket_ms', help: 'From the fault condition being decided to its ticket being durable (ms)', buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000], registers: [r] });
     this.#escalations = new Counter({ name: 'gateway_escalations_total', help: 'Alerts escalated for want of an acknowledgement, by step and tier', labelNames: ['step', 'tier'], registers: [r] });
+    this.#updatesNotApplied = new Counter({ name: 'gateway_sync_updates_not_applied_total', help: 'Updates from the central service not applied: refused (wrong shape, unknown status, a move the lifecycle forbids; kept as dead letters) or stale (from before a later step here)', labelNames: ['kind'], registers: [r] });
     this.#apiRejected = new Counter({ name: 'gateway_api_rejected_total', help: 'API requests answered with an error, by HTTP status (401, 403, 400, 413, ...)', labelNames: ['status'], registers: [r] });
     const sync = sources.sync;
     new Gauge({ name: 'gateway_outbox_backlog', help: 'Ticket changes waiting for upload', registers: [r], collect() { this.set(sync().backlog); } });
     new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
-    new Gauge({ name: 'gateway_outbox_dead_letters', help: 'Ticket changes the central service rejected', registers: [r], collect() { this.set(sync().deadLetters); } });
+    new Gauge({ name: 'gateway_outbox_dead_letters', help: 'Ticket changes the central service rejected, and updates from it the gateway refused', registers: [r], collect() { this.set(sync().deadLetters); } });
     new Gauge({ name: 'gateway_sync_last_success_timestamp_seconds', help: 'Last successful upload (epoch s; 0 never)', registers: [r], collect() { this.set((sync().lastSuccessAt ?? 0) / 1000); } });
     new Gauge({ name: 'gateway_sync_last_error_timestamp_seconds', help: 'Last failed upload or refusal (epoch s; 0 never)', registers: [r], collect() { this.set((sync().lastErrorAt ?? 0) / 1000); } });
     new Gauge({
@@ -74,6 +76,10 @@ export class GatewayMetrics {
 
   escalation(step: string, tier: string): void {
     this.#escalations.inc({ step, tier });
+  }
+
+  updateNotApplied(kind: 'refused' | 'stale'): void {
+    this.#updatesNotApplied.inc({ kind });
   }
 
   apiRejected(status: number): void {

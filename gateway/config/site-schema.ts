@@ -112,6 +112,12 @@ export const CentralService = z.strictObject({
   batchMaxItems: z.number().int().min(1).max(1000).default(500),
   batchMaxBytes: z.number().int().min(1024).default(1_000_000),
   pollSeconds: z.number().positive().default(10),
+  /**
+   * The longest wait a Retry-After from the central service is honoured for (5 minutes unless the
+   * site says): a longer one, or an HTTP date days ahead, is cut to it. A new emergency is tried
+   * at once whatever the wait (one probe request).
+   */
+  maxRetryAfterSeconds: z.number().int().min(1).max(3600).default(300),
   /** Disk the outbox may use; at 80 % health turns red and an alert goes out. */
   outboxQuotaBytes: z.number().int().positive().default(200_000_000),
 });

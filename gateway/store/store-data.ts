@@ -28,9 +28,12 @@ export interface OutboxEntry {
 
 export interface DeadLetter {
   readonly ticketId: string;
+  /** The ticket's version the central service refused; for a refused update, the version it was read against. */
   readonly version: number;
   readonly reason: string;
   readonly at: number;
+  /** Set when what was refused is an update from the central service (the gateway refused it), not an upload. */
+  readonly update?: { readonly id?: string; readonly status: string; readonly at?: string };
 }
 
 export interface SyncState {

@@ -23,7 +23,13 @@ const OutboxEntrySchema = z.object({
   generation: z.number().optional().transform(() => 0),
 });
 
-const DeadLetterSchema = z.object({ ticketId: z.string(), version: z.number().int(), reason: z.string(), at: z.number() });
+const DeadLetterSchema = z.object({
+  ticketId: z.string(),
+  version: z.number().int(),
+  reason: z.string(),
+  at: z.number(),
+  update: z.object({ id: z.string().optional(), status: z.string(), at: z.string().optional() }).optional(),
+});
 const SyncStateSchema = z.object({
   cursor: z.string().nullable(),
   lastSuccessAt: z.number().nullable(),

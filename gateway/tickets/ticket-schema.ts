@@ -38,7 +38,7 @@ const EvidenceSeries = z.object({
 
 const Actor = z.custom<Ticket['history'][number]['actor']>((v) => v === 'gateway' || v === 'central' || (typeof v === 'string' && v.startsWith('user:')), 'expected gateway, central or user:ID');
 
-export const TicketStatusSchema = z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected']);
+export const TicketStatusSchema = z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected']);
 
 const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
 
@@ -109,6 +109,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   repeatOf: z.string().nullable().default(null),
   rework: z.boolean().default(false),
   assignee: z.string().nullable(),
+  centralNumber: z.string().optional(),
   attachments: z.array(Attachment).default([]),
   recheck: z.object({ state: z.enum(['none', 'due', 'passed', 'failed']), dueBy: Iso.nullable() }).default({ state: 'none', dueBy: null }),
   history: z.array(

@@ -11,7 +11,7 @@ import type { TicketArchive } from './ticket-archive.js';
 import { RepairIndex, repairedAt } from './repair-index.js';
 import type { Actor, Attachment, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
 import { isOpen } from './ticket.js';
-import { applyStep, centralMoves, type StaffStep, type StepInput } from './ticket-steps.js';
+import { applyStep, type StaffStep, type StepInput } from './ticket-steps.js';
 
 export interface RaiseInput {
   readonly kind?: TicketKind;
@@ -59,7 +59,11 @@ export type BeforeDurable = (ticket: Ticket, change: TicketChange, previous: Tic
 export type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
 
 /** What a mutation returns: the history line to append, or null to leave the ticket untouched. */
-export type Mutation = (draft: Draft, now: number) => Omit<HistoryEntry, 'at' | 'actor'> | null;
+/**
+ * A change to a ticket: the history entry it makes, or null when it changes nothing. The entry is
+ * stamped now unless it carries its own time (the central service's time of its own update).
+ */
+export type Mutation = (draft: Draft, now: number) => (Omit<HistoryEntry, 'at' | 'actor'> & { readonly at?: string }) | null;
 
 export interface TicketServiceDeps {
   readonly store: Store;
@@ -267,10 +271,13 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     return { ticket: after, changed: o.kind === 'changed' };
   }
 
-  /** A status the central service (or a test standing in for it) sets: it wins, but an ended ticket stays ended. */
+  /**
+   * Sets a status directly (tools and tests standing in for a person or the central service; the
+   * sync applies central's updates through `centralMove` itself): an ended ticket stays ended.
+   */
   transition(id: string, actor: Actor, to: TicketStatus, note?: string): Promise<Ticket> {
     return this.mutate(id, actor, (d) => {
-      if (!centralMoves(d.status, to)) return null;
+      if (d.status === to || d.status === 'closed' || (d.status === 'rejected' && to !== 'closed')) return null;
       d.status = to;
       return note === undefined ? { action: to, status: to } : { action: to, status: to, note };
     });

@@ -26,6 +26,8 @@ export const RANK: Readonly<Record<TicketStatus, number>> = {
   dispatched: 2,
   arrived: 3,
   in_progress: 4,
+  // Held by the central service: as far as dispatched; leaving it is the central service's move.
+  on_hold: 2,
   resolved: 5,
   closed: 6,
   rejected: 6,
@@ -33,13 +35,32 @@ export const RANK: Readonly<Record<TicketStatus, number>> = {
 
 const ENDED: ReadonlySet<TicketStatus> = new Set(['closed', 'rejected']);
 
+/** The statuses the central service owns (docs/central-contract.md): the rest are the gateway's. */
+export const CENTRAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['dispatched', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed']);
+
+/** What a status the central service sends does to a ticket. */
+export type CentralMove =
+  | { readonly kind: 'apply' }
+  /** Already there: nothing moves (an assignee or work-order number may still come with it). */
+  | { readonly kind: 'same' }
+  /** A move the lifecycle does not allow: refused and kept visible. */
+  | { readonly kind: 'refused'; readonly why: string };
+
 /**
- * Whether a status the central service reports moves the ticket: its word wins over the local
- * steps, but a closed ticket stays closed, and a false alarm can only be closed.
+ * Whether a status the central service reports moves the ticket, by the lifecycle of the contract:
+ * central sets only its own statuses; the work goes forward (dispatched, in progress, resolved,
+ * closed), may be held and resumed, and goes back only by an explicit reopen of a resolved or
+ * closed ticket; a closed ticket stays closed but for that reopen, and a false alarm only closes.
  */
-export function centralMoves(from: TicketStatus, to: TicketStatus): boolean {
-  if (from === to || from === 'closed') return false;
-  return from !== 'rejected' || to === 'closed';
+export function centralMove(from: TicketStatus, to: TicketStatus): CentralMove {
+  if (!CENTRAL_STATUSES.has(to)) return { kind: 'refused', why: `${to} is a status the gateway sets, not the central service` };
+  if (from === to) return { kind: 'same' };
+  if (from === 'rejected') return to === 'closed' ? { kind: 'apply' } : { kind: 'refused', why: 'a false alarm can only be closed' };
+  if (to === 'reopened') return from === 'resolved' || from === 'closed' ? { kind: 'apply' } : { kind: 'refused', why: `only a resolved or closed ticket can be reopened, this one is ${from}` };
+  if (from === 'closed') return { kind: 'refused', why: 'the ticket is closed (reopen it first)' };
+  if (to === 'on_hold') return from === 'resolved' ? { kind: 'refused', why: 'a resolved ticket cannot be put on hold' } : { kind: 'apply' };
+  if (from === 'on_hold' || RANK[to] > RANK[from]) return { kind: 'apply' };
+  return { kind: 'refused', why: `it would move the ticket back from ${from} to ${to}` };
 }
 
 /** Taken by someone since the last reopen (the engineer's own step, not central's dispatch). */

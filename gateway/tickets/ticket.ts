@@ -5,15 +5,17 @@ export type { Tier, Skill, Location };
 /**
  * The work on a ticket (DESIGN "The ticket"): the engineers' steps (taken = `acknowledged`,
  * `arrived`, `resolved`) and the central service's (`dispatched`, `in_progress`, `closed`), with
- * `reopened` when a re-check after repair fails, and `rejected` when a patrol found a false alarm
- * (that ends it). What a patrol found on site is a separate fact: `verification`.
+ * `on_hold` when the central service puts the work on hold (waiting for parts, for the owner),
+ * `reopened` when a re-check after repair fails or the central service reopens it, and `rejected`
+ * when a patrol found a false alarm (that ends it). What a patrol found on site is a separate fact:
+ * `verification`. Who owns which status is written in docs/central-contract.md.
  */
-export type TicketStatus = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'in_progress' | 'resolved' | 'reopened' | 'closed' | 'rejected';
+export type TicketStatus = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed' | 'rejected';
 
-export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected'];
+export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected'];
 
 /** Still to be worked on. A resolved ticket is done by the engineers (a public-area one waits for its re-check). */
-export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'reopened']);
+export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
 
 export interface Bilingual {
   readonly zh: string;
@@ -142,6 +144,8 @@ export interface Ticket {
   /** A repeat repair (返修): the earlier ticket was repaired (resolved or closed) within the site's window. */
   readonly rework: boolean;
   readonly assignee: string | null;
+  /** The central work-order system's own number for this ticket, once it has said it (shown beside `number`). */
+  readonly centralNumber?: string;
   readonly attachments: readonly Attachment[];
   readonly recheck: Recheck;
   readonly history: readonly HistoryEntry[];

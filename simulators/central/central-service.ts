@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
 import { ContractValidator } from './contract-validator.js';
-import { parseFault, type CentralFault } from './fault-injector.js';
+import { FAULT_KINDS, parseFault, type CentralFault } from './fault-injector.js';
 
 export interface ReceivedTicket {
   readonly id: string;
@@ -19,7 +19,8 @@ export interface ReceivedTicket {
   readonly [key: string]: unknown;
 }
 
-type CentralStatus = 'dispatched' | 'in_progress' | 'resolved' | 'closed';
+/** The statuses this service owns (contract 2.0, "Who owns which status"). */
+export type CentralStatus = 'dispatched' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed';
 
 interface Update {
   readonly seq: number;
@@ -28,7 +29,17 @@ interface Update {
   readonly status: CentralStatus;
   readonly assignee?: string;
   readonly note?: string;
+  readonly centralNumber?: string;
   readonly at: string;
+  /** Sent as it is, off the contract (a hostile or broken central service, for tests). */
+  readonly raw?: Record<string, unknown>;
+}
+
+/** What a gateway acknowledged about an update (POST /v1/updates/ack). */
+export interface ReceivedAck {
+  readonly id: string;
+  readonly result: string;
+  readonly reason?: string;
 }
 
 export interface ProgressTimes {
@@ -46,6 +57,8 @@ export interface CentralServiceOptions {
   readonly clock?: Clock;
   /** Keep what was received in this JSON file too (for demos). */
   readonly file?: string;
+  /** Largest request body (413 above it, in the contract's error shape). Default 20 MB. */
+  readonly bodyLimitBytes?: number;
 }
 
 /**
@@ -75,6 +88,10 @@ export class CentralService {
   /** Photos received, by `${siteId}/${attachmentId}`. */
   readonly #attachments = new Map<string, { contentType: string; sha256: string; bytes: Buffer }>();
   readonly requests: { method: string; url: string; status: number; at: number }[] = [];
+  /** Acknowledgements the gateway sent back, in order. */
+  readonly acks: ReceivedAck[] = [];
+  /** Answers this service was about to give that broke the contract (must stay empty: a test checks). */
+  readonly contractViolations: string[] = [];
   #fault: CentralFault = { kind: 'none' };
   #app: FastifyInstance | null = null;
   #port = 0;
@@ -143,19 +160,37 @@ export class CentralService {
     return out;
   }
 
-  /** Records a central status change by hand (tests, demo). */
-  setStatus(ticketId: string, status: CentralStatus, assignee?: string): void {
+  /** Records a central status change by hand (tests, demo). The first one names the work order. */
+  setStatus(ticketId: string, status: CentralStatus, assignee?: string, note?: string): void {
     const t = this.#tickets.get(ticketId);
     if (t === undefined) return;
+    const first = !this.#updates.some((u) => u.ticketId === ticketId);
     this.#tickets.set(ticketId, { ...t, status });
+    const seq = ++this.#seq;
     this.#updates.push({
-      seq: ++this.#seq,
+      seq,
       siteId: String(t['siteId'] ?? ''),
       ticketId,
       status,
       ...(assignee === undefined ? {} : { assignee }),
+      ...(note === undefined ? {} : { note }),
+      ...(first ? { centralNumber: `WO${String(seq).padStart(8, '0')}` } : {}),
       at: new Date(this.#clock.now()).toISOString(),
     });
+  }
+
+  /**
+   * Puts an update in the feed exactly as given, unchecked: a status the contract does not know, a
+   * move backwards, a field of the wrong type. What a broken or hostile central system sends.
+   */
+  pushRawUpdate(raw: Record<string, unknown>): void {
+    const seq = ++this.#seq;
+    this.#updates.push({ seq, siteId: '', ticketId: String(raw['ticketId'] ?? ''), status: 'dispatched', at: new Date(this.#clock.now()).toISOString(), raw: { id: `u${seq}`, ...raw } });
+  }
+
+  /** The id this service gives an update (what the gateway acknowledges). */
+  updateIds(): string[] {
+    return this.#updates.map((u) => String(u.raw?.['id'] ?? `u${u.seq}`));
   }
 
   async #close(): Promise<void> {
@@ -168,13 +203,18 @@ export class CentralService {
   }
 
   #build(): FastifyInstance {
-    const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024 });
+    const app = Fastify({ logger: false, bodyLimit: this.#opts.bodyLimitBytes ?? 20 * 1024 * 1024 });
     app.addHook('onResponse', async (req, reply) => {
       this.requests.push({ method: req.method, url: req.url, status: reply.statusCode, at: this.#clock.now() });
     });
+    // Every error in the contract's shape, a body over the limit included (413).
+    app.setErrorHandler((e: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      const status = e.statusCode ?? 500;
+      void reply.code(status).send(err(status === 413 ? 'too_large' : status < 500 ? 'bad_request' : 'internal', e.message));
+    });
     app.post('/_admin/faults', async (req, reply) => {
       const fault = parseFault(req.body);
-      if (fault === null) return reply.code(400).send(err('bad_fault', 'expected { kind: none|error500|unavailable|slow|drop|duplicate|unauthorized|down }'));
+      if (fault === null) return reply.code(400).send(err('bad_fault', `expected { kind: ${FAULT_KINDS.join('|')} }`));
       // Answer first: `down` closes this very listener.
       setImmediate(() => void this.inject(fault));
       return { fault };
@@ -184,6 +224,7 @@ export class CentralService {
     app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.put('/v1/sites/:siteId/attachments/:attachmentId', (req, reply) => this.#putAttachment(req, reply));
     app.get('/v1/updates', (req, reply) => this.#listUpdates(req, reply));
+    app.post('/v1/updates/ack', (req, reply) => this.#ackUpdates(req, reply));
     return app;
   }
 
@@ -197,6 +238,10 @@ export class CentralService {
     }
     if (f.kind === 'unavailable') {
       await reply.code(503).header('retry-after', String(f.retryAfterSeconds)).send(err('unavailable', 'try again later'));
+      return null;
+    }
+    if (f.kind === 'redirect') {
+      await reply.code(f.status).header('location', f.location).send(err('moved', `moved to ${f.location}`));
       return null;
     }
     const auth = req.headers.authorization ?? '';
@@ -217,6 +262,10 @@ export class CentralService {
     if (problems.length > 0) return reply.code(400).send(err('bad_request', problems.slice(0, 5).join('; ')));
     const body = req.body as { siteId: string; items: ReceivedTicket[] };
     if (sites !== '*' && !sites.includes(body.siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${body.siteId}`));
+    const strays = body.items.filter((i) => i['siteId'] !== body.siteId);
+    if (strays.length > 0) return reply.code(400).send(err('bad_request', `item ${strays[0]?.id} has siteId ${String(strays[0]?.['siteId'])}, the batch is for ${body.siteId}`));
+    const f = this.#fault;
+    if (f.kind === 'reply' && f.on === 'batch') return reply.code(f.status).send(f.body);
     if (this.#fault.kind === 'drop' && this.#fault.when === 'before-apply') {
       req.raw.socket.destroy();
       return reply;
@@ -228,7 +277,27 @@ export class CentralService {
       req.raw.socket.destroy();
       return reply;
     }
-    return { results };
+    const g = this.#fault;
+    if (g.kind === 'unknown-result') return { results: results.map((r) => ({ ...r, result: g.result })) };
+    return this.#answer('BatchResponse', { results });
+  }
+
+  /** An answer checked against the contract before it goes out; a violation is recorded for the tests. */
+  #answer<T>(schema: string, body: T): T {
+    const problems = this.#validator.check(schema, body);
+    if (problems.length > 0) this.contractViolations.push(`${schema}: ${problems.join('; ')}`);
+    return body;
+  }
+
+  async #ackUpdates(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const sites = await this.#gate(req, reply);
+    if (sites === null) return reply;
+    const problems = this.#validator.check('UpdateAckRequest', req.body);
+    if (problems.length > 0) return reply.code(400).send(err('bad_request', problems.slice(0, 5).join('; ')));
+    const body = req.body as { siteId: string; results: ReceivedAck[] };
+    if (sites !== '*' && !sites.includes(body.siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${body.siteId}`));
+    this.acks.push(...body.results);
+    return reply.code(204).send();
   }
 
   async #putAttachment(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -253,13 +322,13 @@ export class CentralService {
     return this.#attachments.get(`${siteId}/${attachmentId}`);
   }
 
-  #upsert(siteId: string, item: ReceivedTicket): { id: string; version: number; result: 'accepted' | 'duplicate' | 'rejected'; reason?: string } {
+  #upsert(siteId: string, item: ReceivedTicket): { id: string; version: number; result: 'accepted' | 'duplicate' | 'rejected'; reason?: string; heldVersion?: number } {
     if (this.#poison.has(item.id)) return { id: item.id, version: item.version, result: 'rejected', reason: 'poison item refused by fault injection' };
     // A snapshot may name only photos already uploaded (the contract's order: photos first).
     const missing = ((item['attachments'] as { id: string }[] | undefined) ?? []).filter((a) => !this.#attachments.has(`${siteId}/${a.id}`));
     if (missing.length > 0) return { id: item.id, version: item.version, result: 'rejected', reason: `attachment ${missing.map((a) => a.id).join(', ')} was not uploaded first` };
     const have = this.#tickets.get(item.id);
-    if (have !== undefined && have.version >= item.version) return { id: item.id, version: item.version, result: 'duplicate' };
+    if (have !== undefined && have.version >= item.version) return { id: item.id, version: item.version, result: 'duplicate', heldVersion: have.version };
     // The work moves forward: a snapshot behind what the service already has (its own dispatch, or
     // a step reported earlier) does not undo it, but a reopen, a close and a false alarm always count.
     const behind = have !== undefined && !['reopened', 'closed', 'rejected'].includes(item.status) && (WORK_RANK[have.status] ?? 0) > (WORK_RANK[item.status] ?? 0);
@@ -304,13 +373,28 @@ export class CentralService {
     if (sites !== '*' && !sites.includes(siteId)) return reply.code(403).send(err('forbidden', `token may not read site ${siteId}`));
     const since = q['since'] === undefined ? 0 : Number(q['since']);
     const limit = Math.min(1000, Math.max(1, Number(q['limit'] ?? 200) || 200));
-    if (!Number.isInteger(since) || since < 0) return reply.code(400).send(err('bad_request', 'since must be a cursor from a previous answer'));
+    if (!Number.isInteger(since) || since < 0 || since > this.#seq) return reply.code(400).send(err('invalid_cursor', 'since must be a cursor from a previous answer'));
+    const f = this.#fault;
+    if (f.kind === 'reply' && f.on === 'updates') return reply.code(f.status).send(f.body);
     const updates = this.#updates.filter((u) => u.seq > since && (u.siteId === siteId || u.siteId === '')).slice(0, limit);
     const cursor = String(updates.at(-1)?.seq ?? since);
-    return {
-      updates: updates.map((u) => ({ ticketId: u.ticketId, status: u.status, at: u.at, ...(u.assignee === undefined ? {} : { assignee: u.assignee }), ...(u.note === undefined ? {} : { note: u.note }) })),
+    const body = {
+      updates: updates.map(
+        (u) =>
+          u.raw ?? {
+            id: `u${u.seq}`,
+            ticketId: u.ticketId,
+            status: u.status,
+            at: u.at,
+            ...(u.assignee === undefined ? {} : { assignee: u.assignee }),
+            ...(u.note === undefined ? {} : { note: u.note }),
+            ...(u.centralNumber === undefined ? {} : { centralNumber: u.centralNumber }),
+          },
+      ),
       cursor,
     };
+    // Raw updates are off the contract on purpose; everything else this service says must be on it.
+    return updates.some((u) => u.raw !== undefined) ? body : this.#answer('UpdatesResponse', body);
   }
 
   async #persist(): Promise<void> {

@@ -93,7 +93,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
       dataDir,
       http: { ...base.http, host: '127.0.0.1', port: 0 },
       broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
-      central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, outboxQuotaBytes: 200_000_000 },
+      central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, maxRetryAfterSeconds: 300, outboxQuotaBytes: 200_000_000 },
       users: [...base.users, ...staff.users],
     };
     const watch = (gw: Gateway): void => {

@@ -49,12 +49,14 @@ describe('the reference central service follows cloud-sync/openapi.json', () => 
     expect(ok.body).toEqual({ results: [{ id: 't1', version: 1, result: 'accepted' }, { id: 't2', version: 1, result: 'accepted' }] });
 
     const dup = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [snapshot('t1', 1), snapshot('t1', 2)] });
-    expect(dup.body).toEqual({ results: [{ id: 't1', version: 1, result: 'duplicate' }, { id: 't1', version: 2, result: 'accepted' }] });
+    expect(dup.body).toEqual({ results: [{ id: 't1', version: 1, result: 'duplicate', heldVersion: 1 }, { id: 't1', version: 2, result: 'accepted' }] });
 
     for (const [status, body, token] of [
       [400, { siteId: 'site-a', items: [{ id: 'x' }] }, 'tok-a'],
       [401, { siteId: 'site-a', items: [snapshot('t3', 1)] }, 'wrong'],
       [403, { siteId: 'site-b', items: [snapshot('t3', 1)] }, 'tok-a'],
+      // An item's siteId must be the batch's.
+      [400, { siteId: 'site-a', items: [{ ...snapshot('t3', 1), siteId: 'site-b' }] }, 'tok-a'],
     ] as const) {
       const r = await call('POST', '/v1/tickets/batch', body, token);
       expect(r.status).toBe(status);
@@ -62,15 +64,27 @@ describe('the reference central service follows cloud-sync/openapi.json', () => 
     }
 
     central.setStatus('t1', 'dispatched', 'Wang');
+    central.setStatus('t1', 'on_hold', undefined, '等配件 waiting for parts');
     const updates = await call('GET', '/v1/updates?siteId=site-a');
     expect(updates.status).toBe(200);
     expect(v.check('UpdatesResponse', updates.body)).toEqual([]);
+    // 2.0: each update has an id and central's time; the first names central's work order.
+    expect(updates.body).toMatchObject({ updates: [{ id: expect.any(String), ticketId: 't1', status: 'dispatched', assignee: 'Wang', centralNumber: expect.stringMatching(/^WO/) }, { status: 'on_hold', note: '等配件 waiting for parts' }] });
     const { cursor } = updates.body as { cursor: string };
     const again = await call('GET', `/v1/updates?siteId=site-a&since=${cursor}`);
     expect(again.body).toEqual({ updates: [], cursor });
-    const bad = await call('GET', '/v1/updates?siteId=site-a&since=nonsense');
-    expect(bad.status).toBe(400);
-    expect(v.check('Error', bad.body)).toEqual([]);
+    for (const since of ['nonsense', '999999']) {
+      const bad = await call('GET', `/v1/updates?siteId=site-a&since=${since}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: { code: 'invalid_cursor' } });
+      expect(v.check('Error', bad.body)).toEqual([]);
+    }
+    // The gateway acknowledges what it did with each update.
+    const ids = (updates.body as { updates: { id: string }[] }).updates.map((u) => u.id);
+    const ack = await fetch(`${url}/v1/updates/ack`, { method: 'POST', headers: { authorization: 'Bearer tok-a', 'content-type': 'application/json' }, body: JSON.stringify({ siteId: 'site-a', results: [{ id: ids[0], result: 'applied' }, { id: ids[1], result: 'refused', reason: 'no' }] }) });
+    expect(ack.status).toBe(204);
+    expect(central.acks.map((a) => a.result)).toEqual(['applied', 'refused']);
+    expect((await call('POST', '/v1/updates/ack', { siteId: 'site-a', results: [] })).status).toBe(400);
 
     // Photos: PUT first (idempotent), then a snapshot may name them; one that names a photo the
     // service does not have is refused per item.
@@ -96,6 +110,15 @@ describe('the reference central service follows cloud-sync/openapi.json', () => 
     const later = await call('POST', '/v1/tickets/batch', { siteId: 'site-a', items: [named] });
     expect(later.body).toEqual({ results: [{ id: 't4', version: 1, result: 'accepted' }] });
     expect(v.check('TicketSnapshot', named)).toEqual([]);
+
+    // A body larger than the service takes: 413, in the contract's error shape.
+    const small = createCentralService({ tokens: ['t'], progress: false, bodyLimitBytes: 4096 });
+    const smallUrl = await small.start(0);
+    onTestFinished(() => small.stop());
+    const big = await fetch(`${smallUrl}/v1/tickets/batch`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: JSON.stringify({ siteId: 'site-a', items: [{ ...snapshot('t9', 1), note: 'x'.repeat(5000) }] }) });
+    expect(big.status).toBe(413);
+    expect(v.check('Error', await big.json())).toEqual([]);
+    expect(central.contractViolations).toEqual([]);
 
     await central.inject({ kind: 'unavailable', retryAfterSeconds: 3 });
     const res = await fetch(`${url}/v1/updates?siteId=site-a`, { headers: { authorization: 'Bearer tok-a' } });

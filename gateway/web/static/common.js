@@ -403,7 +403,7 @@ export function byUrgency(a, b) {
   return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
 }
 
-export const OPEN = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'reopened']);
+export const OPEN = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
 
 /**
  * Renders without moving what the person is looking at: the focused element (a reason being

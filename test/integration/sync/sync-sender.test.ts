@@ -1,47 +1,13 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SyncSender } from '../../../cloud-sync/sender.js';
-import { ManualClock, systemClock, type Clock } from '../../../gateway/clock.js';
-import type { Tier } from '../../../gateway/config/site-schema.js';
+import { ManualClock, systemClock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
-import { AttachmentStore } from '../../../gateway/tickets/attachment-store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
-import { createCentralService, type CentralService } from '../../../simulators/central/index.js';
 import { pngPhoto } from '../../helpers/photo.js';
 import { testSite } from '../../helpers/site.js';
+import { drained, noDoubleEffect, syncSetup as setup } from '../../helpers/sync-setup.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-
-async function setup(opts: { clock?: Clock; progress?: boolean } = {}) {
-  const clock = opts.clock ?? systemClock;
-  const central = createCentralService({ tokens: ['good-token'], progress: opts.progress ? { dispatchAfterMs: 20, inProgressAfterMs: 40, resolveAfterMs: 60, closeAfterMs: 80 } : false });
-  const url = await central.start(0);
-  const site = testSite({ central: { url, token: { value: 'good-token' }, pollSeconds: 0.05, batchMaxItems: 3, timeoutMs: 2000 } });
-  const dataDir = await tempDir();
-  const store = await FileStore.open({ dataDir, clock: systemClock, log: silentLogger() });
-  const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
-  const photos = new AttachmentStore(dataDir, 1_000_000);
-  const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: silentLogger(), photos });
-  // Ordered teardown: the sender (and what it has in flight) before the store it writes to.
-  onTestFinished(async () => {
-    await sender.stop();
-    await store.close();
-    await central.stop();
-  });
-  const raise = (tier: Tier, n = 1) =>
-    Promise.all(
-      Array.from({ length: n }, () =>
-        tickets.raise({ fault: tier === 'emergency' ? 'water-leak' : 'battery-low', device: site.devices[0]!, tier, skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' } }),
-      ),
-    );
-  return { central, store, tickets, sender, raise, photos, site };
-}
-
-const drained = (s: SyncSender) => vi.waitFor(() => expect(s.status().backlog).toBe(0), { timeout: 15_000, interval: 20 });
-
-function noDoubleEffect(central: CentralService, ids: readonly string[]): void {
-  expect(central.doubleEffects()).toEqual([]);
-  for (const id of ids) expect(central.effects(id)).toBe(1);
-}
 
 describe('sync to the central repair service', () => {
   it('delivers every ticket raised during an outage once it is back, emergencies first', async () => {

@@ -1,9 +1,10 @@
+import type { TicketStatus } from '../../../gateway/tickets/ticket.js';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/clock.js';
 import { silentLogger } from '../../../gateway/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
-import { centralMoves } from '../../../gateway/tickets/ticket-steps.js';
+import { centralMove } from '../../../gateway/tickets/ticket-steps.js';
 import { siteDay } from '../../../gateway/tickets/numbering.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -78,13 +79,24 @@ describe('TicketService', () => {
     await store.close();
   });
 
-  it('lets the central service move a ticket anywhere but out of closed, and a false alarm only to closed', () => {
-    expect(centralMoves('raised', 'dispatched')).toBe(true);
-    expect(centralMoves('resolved', 'in_progress')).toBe(true);
-    expect(centralMoves('rejected', 'dispatched')).toBe(false);
-    expect(centralMoves('rejected', 'closed')).toBe(true);
-    expect(centralMoves('closed', 'resolved')).toBe(false);
-    expect(centralMoves('dispatched', 'dispatched')).toBe(false);
+  it('lets the central service move the work forward, hold and resume it, and back only by a reopen', () => {
+    const kind = (from: TicketStatus, to: TicketStatus) => centralMove(from, to).kind;
+    expect(kind('raised', 'dispatched')).toBe('apply');
+    expect(kind('arrived', 'in_progress')).toBe('apply');
+    expect(kind('dispatched', 'on_hold')).toBe('apply');
+    expect(kind('on_hold', 'dispatched')).toBe('apply');
+    expect(kind('resolved', 'reopened')).toBe('apply');
+    expect(kind('closed', 'reopened')).toBe('apply');
+    expect(kind('rejected', 'closed')).toBe('apply');
+    expect(kind('dispatched', 'dispatched')).toBe('same');
+    // Backwards, out of an end, or a status the gateway owns: refused with the reason.
+    expect(centralMove('resolved', 'dispatched')).toEqual({ kind: 'refused', why: 'it would move the ticket back from resolved to dispatched' });
+    expect(kind('resolved', 'in_progress')).toBe('refused');
+    expect(kind('closed', 'resolved')).toBe('refused');
+    expect(kind('rejected', 'dispatched')).toBe('refused');
+    expect(kind('raised', 'reopened')).toBe('refused');
+    expect(kind('resolved', 'on_hold')).toBe('refused');
+    expect(centralMove('dispatched', 'acknowledged')).toEqual({ kind: 'refused', why: 'acknowledged is a status the gateway sets, not the central service' });
   });
 
   it('formats the site day in the site time zone', () => {
