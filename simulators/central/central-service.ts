@@ -185,7 +185,8 @@ export class CentralService {
    */
   pushRawUpdate(raw: Record<string, unknown>): void {
     const seq = ++this.#seq;
-    this.#updates.push({ seq, siteId: '', ticketId: String(raw['ticketId'] ?? ''), status: 'dispatched', at: new Date(this.#clock.now()).toISOString(), raw: { id: `u${seq}`, ...raw } });
+    const at = new Date(this.#clock.now()).toISOString();
+    this.#updates.push({ seq, siteId: '', ticketId: String(raw['ticketId'] ?? ''), status: 'dispatched', at, raw: { id: `u${seq}`, at, ...raw } });
   }
 
   /** The id this service gives an update (what the gateway acknowledges). */

@@ -11,6 +11,7 @@ import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { silentLogger, type Logger } from '../../gateway/log.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../central/index.js';
+import { parseFault } from '../central/fault-injector.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
@@ -140,6 +141,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     await gateway.pipeline.idle();
 
     const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
+    const refused = gateway.store.data.deadLetters.filter((d) => d.update !== undefined);
+    if (refused.length !== scenario.refusedUpdates) syncProblems.push(`${refused.length} update(s) from the central service refused, expected ${scenario.refusedUpdates}${refused.length === 0 ? '' : `: ${refused.map((d) => d.reason).join('; ')}`}`);
     const tickets = gateway.tickets.all();
     const verdict = judge(scenario.expect, tickets, alerted);
     return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (Date.now() - started) / 1000 };
@@ -236,7 +239,20 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
     for (const a of t.attachments) if (central.attachment(t.siteId, a.id)?.sha256 !== a.sha256) problems.push(`photo ${a.id} of ${t.number} never reached the central service`);
   }
   for (const id of central.doubleEffects()) problems.push(`ticket ${id} took effect twice at the central service`);
+  for (const v of central.contractViolations) problems.push(`the reference central service broke the contract: ${v}`);
+  for (const d of gateway.store.data.deadLetters) if (d.update === undefined) problems.push(`ticket ${d.ticketId} was dead-lettered: ${d.reason}`);
   return problems;
+}
+
+/** The newest ticket of a device the central service holds. */
+function newestAtCentral(central: CentralService, device: string): { id: string } {
+  const newest = central
+    .tickets()
+    .filter((t) => t.deviceId === device)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .at(-1);
+  if (newest === undefined) throw new Error(`the central service has no ticket of ${device}`);
+  return newest;
 }
 
 type StepContext = {
@@ -349,21 +365,16 @@ async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
       await ctx.sims.server(step.server.target, step.server.action);
     }
   }
-  if (step.central?.close !== undefined && ctx.central !== null) {
-    const device = step.central.close;
-    const newest = ctx.central
-      .tickets()
-      .filter((t) => t.deviceId === device)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .at(-1);
-    if (newest === undefined) throw new Error(`the central service has no ticket of ${device} to close`);
-    ctx.central.setStatus(newest.id, 'closed');
-  }
+  if (step.central?.close !== undefined && ctx.central !== null) ctx.central.setStatus(newestAtCentral(ctx.central, step.central.close).id, 'closed');
+  const update = step.central?.update;
+  if (update !== undefined && ctx.central !== null) ctx.central.pushRawUpdate({ ticketId: newestAtCentral(ctx.central, update.device).id, status: update.status });
   const f = step.central?.fault;
   if (f !== undefined && ctx.central !== null) {
-    await ctx.central.inject(
-      f === 'none' ? { kind: 'none' } : f === 'down' ? { kind: 'down' } : f === 'error500' ? { kind: 'error500' } : f === 'slow' ? { kind: 'slow', delayMs: 3000 } : f === 'drop' ? { kind: 'drop', when: 'after-apply' } : f === 'duplicate' ? { kind: 'duplicate' } : { kind: 'unauthorized' },
-    );
+    const fault =
+      typeof f === 'object' ? parseFault(f)
+      : f === 'none' ? { kind: 'none' as const } : f === 'down' ? { kind: 'down' as const } : f === 'error500' ? { kind: 'error500' as const } : f === 'slow' ? { kind: 'slow' as const, delayMs: 3000 } : f === 'drop' ? { kind: 'drop' as const, when: 'after-apply' as const } : f === 'duplicate' ? { kind: 'duplicate' as const } : { kind: 'unauthorized' as const };
+    if (fault === null) throw new Error(`not a central fault: ${JSON.stringify(f)}`);
+    await ctx.central.inject(fault);
   }
   if (step.gateway !== undefined) {
     if (ctx.restartGateway === null) throw new Error('this run cannot restart the gateway');
@@ -381,8 +392,10 @@ function describeStep(s: TimedStep): string {
   if (s.mode !== undefined) parts.push(`mode ${s.mode}`);
   if (s.set !== undefined) parts.push(Object.entries(s.set).map(([k, v]) => `${k}=${String(v)}`).join(' '));
   if (s.server !== undefined) parts.push(`${s.server.target} ${s.server.action}`);
-  if (s.central?.fault !== undefined) parts.push(`central ${s.central.fault}`);
+  const fault = s.central?.fault;
+  if (fault !== undefined) parts.push(`central ${typeof fault === 'string' ? fault : JSON.stringify(fault)}`);
   if (s.central?.close !== undefined) parts.push(`central closes the ticket of ${s.central.close}`);
+  if (s.central?.update !== undefined) parts.push(`central sends ${s.central.update.device} status ${s.central.update.status}`);
   if (s.gateway !== undefined) parts.push(`gateway ${s.gateway.action}`);
   if (s.staff !== undefined) parts.push(`${s.staff.as} ${s.staff.do} ${s.staff.device}${s.staff.photos > 0 ? ` with ${s.staff.photos} photo(s)` : ''}`);
   if (s.note !== undefined) parts.push(`(${s.note})`);

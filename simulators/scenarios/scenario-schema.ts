@@ -1,3 +1,4 @@
+import { FAULT_KINDS, parseFault } from '../central/fault-injector.js';
 import { z } from 'zod';
 
 /** One change at a moment of the timeline (seconds of scenario time from the start). */
@@ -13,12 +14,20 @@ const Step = z
     /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus or OPC UA simulator. */
     server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua']), action: z.enum(['stop', 'start']) }).optional(),
     /**
-     * The reference central service: inject a fault, or close the newest ticket of a device (as
-     * its work-order system would once the repair is done; the gateway pulls the close back).
+     * The reference central service: inject a fault (a name, or a fault object such as
+     * `{ "kind": "reply", "on": "batch", "status": 200, "body": {} }`: simulators/central/fault-injector.ts),
+     * close the newest ticket of a device (as its work-order system would once the repair is done;
+     * the gateway pulls the close back), or put a raw update for it in the feed, unchecked (a
+     * status off the contract, a move backwards: what a broken central system sends).
      */
     central: z
-      .strictObject({ fault: z.enum(['none', 'down', 'error500', 'slow', 'drop', 'duplicate', 'unauthorized']).optional(), close: z.string().min(1).optional() })
-      .refine((c) => (c.fault === undefined) !== (c.close === undefined), { message: 'expected one of fault or close' })
+      .strictObject({
+        fault: z.union([z.enum(['none', 'down', 'error500', 'slow', 'drop', 'duplicate', 'unauthorized']), z.looseObject({ kind: z.enum(FAULT_KINDS) })]).optional(),
+        close: z.string().min(1).optional(),
+        update: z.strictObject({ device: z.string().min(1), status: z.string().min(1) }).optional(),
+      })
+      .refine((c) => [c.fault, c.close, c.update].filter((x) => x !== undefined).length === 1, { message: 'expected one of fault, close or update' })
+      .refine((c) => typeof c.fault !== 'object' || parseFault(c.fault) !== null, { message: 'not a fault the reference central service knows' })
       .optional(),
     /** The gateway itself: a clean restart on the same data folder and ports (stop, then start). */
     gateway: z.strictObject({ action: z.literal('restart') }).optional(),
@@ -63,7 +72,7 @@ export const ExpectedTicket = z.strictObject({
   /** Must repeat an earlier ticket of the same device and fault (raised after that one closed). */
   repeat: z.boolean().optional(),
   /** Must end in this status (e.g. closed by the central service). */
-  status: z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected']).optional(),
+  status: z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected']).optional(),
   /** Raised by a sensor or found by a patrol (巡检发现). */
   source: z.enum(['sensor', 'patrol']).optional(),
   /** A repeat repair (返修): the same device and fault was repaired within the site's window. */
@@ -98,6 +107,8 @@ export const Scenario = z.strictObject({
   /** Default speed-up of scenario time. */
   speed: z.number().positive().default(20),
   steps: z.array(Step),
+  /** Updates from the central service the gateway must have refused (kept as dead letters); default none. */
+  refusedUpdates: z.number().int().min(0).default(0),
   /** Exactly the tickets that must appear (children of an incident count only through `children`). */
   expect: z.array(ExpectedTicket),
 });
