@@ -8,7 +8,7 @@ import type { OutboxEntry } from '../gateway/store/store-data.js';
 import type { Store } from '../gateway/store/store.js';
 import type { TicketService } from '../gateway/tickets/ticket-service.js';
 import type { TicketChange } from '../gateway/tickets/ticket-service.js';
-import { centralMove } from '../gateway/tickets/ticket-steps.js';
+import { CENTRAL_STATUSES, centralMove } from '../gateway/tickets/ticket-steps.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 import { readBatchAnswer, readUpdatesAnswer, type ItemAnswer, type UpdateRead } from './central-answers.js';
 import { CentralClient, type CallOutcome, type UpdateAck } from './central-client.js';
@@ -458,9 +458,10 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     }
     const move = centralMove(t.status, u.status);
     if (move.kind === 'refused') {
-      // A move back the central service made before the ticket's last change here is stale, not
-      // wrong: it crossed our upload of a later step (an engineer on site while central dispatched).
-      const stale = Date.parse(u.at) < Date.parse(t.updatedAt);
+      // A move back to a status central may set, made before the ticket's last change here, is
+      // stale, not wrong: it crossed our upload of a later step (an engineer on site while central
+      // dispatched). A status central may never set is refused whenever it was made.
+      const stale = CENTRAL_STATUSES.has(u.status) && Date.parse(u.at) < Date.parse(t.updatedAt);
       await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, move.why, stale ? 'stale' : 'refused');
       return u.id === undefined ? null : { id: u.id, result: 'refused', reason: move.why };
     }
