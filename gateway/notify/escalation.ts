@@ -37,10 +37,13 @@ function escalated(t: Pick<Ticket, 'history'>, step: DeadlineStep, level: Escala
  * (acknowledge 接单, dispatch 派单, on site 到场, resolve 完成) whose step is still owed and whose time
  * has come for a level not told yet. The supervisor hears when the deadline passes, the manager
  * `managerAfterMinutes` later (default the tier's acknowledge time). Children of an incident
- * escalate with their incident, except emergencies; a ticket that has ended owes nothing.
+ * escalate with their incident, except emergencies; a ticket that has ended owes nothing. A ticket
+ * the central service holds (挂起: waiting for parts, for the owner) escalates nothing while held:
+ * the hold is a decision someone made; once central resumes it, a deadline that passed escalates.
  */
 export function dueEscalation(t: Ticket, cfg: { escalation: Escalation; acknowledgeMinutes: (tier: Tier) => number }, elapsedMs: number): DueEscalation | null {
   if (t.parentId !== null && t.tier !== 'emergency') return null;
+  if (t.status === 'on_hold') return null;
   const created = Date.parse(t.createdAt);
   const tier = cfg.escalation[t.tier];
   const managerAfterMs = (tier.managerAfterMinutes ?? cfg.acknowledgeMinutes(t.tier)) * 60_000;

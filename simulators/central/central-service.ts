@@ -358,7 +358,8 @@ export class CentralService {
       const h = this.#clock.setTimeout(() => {
         this.#timers.delete(h);
         const t = this.#tickets.get(ticketId);
-        if (t === undefined || t.status === 'rejected') return;
+        // The work only goes forward: a ticket already further (closed by hand, resolved on site) is left where it is.
+        if (t === undefined || t.status === 'rejected' || (WORK_RANK[t.status] ?? 0) >= (WORK_RANK[status] ?? 0)) return;
         this.setStatus(ticketId, status, status === 'dispatched' ? '王师傅 Wang (plumbing)' : undefined);
       }, after);
       this.#timers.add(h);

@@ -56,7 +56,7 @@ function card(tk) {
       ${tk.chattering ? html`<span class="flag">${t('chattering')}</span>` : nothing}
       ${escalated.length > 0 ? html`<span class="flag escalated" title=${escalated.at(-1).note ?? ''}>${t('escalated')} ×${escalated.length}</span>` : nothing}
       ${tk.occurrences.length > 1 ? html`<span class="muted">${tk.occurrences.length} ${t('occurrences')}</span>` : nothing}</div>
-    <div class="title"><a href="/tickets/${tk.id}">${tk.number}</a> ${bi(tk.title)}</div>
+    <div class="title"><a href="/tickets/${tk.id}">${tk.number}</a>${tk.centralNumber ? html` <span class="muted central-number">(${tk.centralNumber})</span>` : ''} ${bi(tk.title)}</div>
     <div class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)} · ${localDateTime(tk.createdAt)}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}</div>
     ${deadlineChips(tk)}
     ${actionNotes(queue, tk.id)}

@@ -63,6 +63,7 @@ function rerender() {
       <article class="card ${tk.tier}" data-id=${tk.id}>
         <div class="row">${tierBadge(tk)} <strong>${faultName(tk.fault)}</strong> ${statusBadge(tk)} ${factBadges(tk)}</div>
         <h2>${tk.number} ${bi(tk.title)}</h2>
+        ${tk.centralNumber ? html`<div class="muted central-number">${t('central.number')} ${tk.centralNumber}</div>` : ''}
         <p>${bi(tk.description)}</p>
         <p class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)}</p>
         <p class="muted">${t('raised.at')} ${localDateTime(tk.createdAt)}${tk.reporter ? ` · ${t('reporter')} ${tk.reporter.name}` : ''}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}${tk.recheck?.state === 'due' && tk.recheck.dueBy ? ` · ${t('recheck.due')} ${localDateTime(tk.recheck.dueBy)}` : ''}</p>
