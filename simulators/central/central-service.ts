@@ -266,7 +266,7 @@ export class CentralService {
     const strays = body.items.filter((i) => i['siteId'] !== body.siteId);
     if (strays.length > 0) return reply.code(400).send(err('bad_request', `item ${strays[0]?.id} has siteId ${String(strays[0]?.['siteId'])}, the batch is for ${body.siteId}`));
     const f = this.#fault;
-    if (f.kind === 'reply' && f.on === 'batch') return reply.code(f.status).send(f.body);
+    if (f.kind === 'reply' && f.on === 'batch') return reply.code(f.status).headers(f.headers ?? {}).send(f.body);
     if (this.#fault.kind === 'drop' && this.#fault.when === 'before-apply') {
       req.raw.socket.destroy();
       return reply;
@@ -377,7 +377,7 @@ export class CentralService {
     const limit = Math.min(1000, Math.max(1, Number(q['limit'] ?? 200) || 200));
     if (!Number.isInteger(since) || since < 0 || since > this.#seq) return reply.code(400).send(err('invalid_cursor', 'since must be a cursor from a previous answer'));
     const f = this.#fault;
-    if (f.kind === 'reply' && f.on === 'updates') return reply.code(f.status).send(f.body);
+    if (f.kind === 'reply' && f.on === 'updates') return reply.code(f.status).headers(f.headers ?? {}).send(f.body);
     const updates = this.#updates.filter((u) => u.seq > since && (u.siteId === siteId || u.siteId === '')).slice(0, limit);
     const cursor = String(updates.at(-1)?.seq ?? since);
     const body = {

@@ -13,7 +13,7 @@ export type CentralFault =
   /** Close the listener entirely; `none` brings it back on the same port. */
   | { readonly kind: 'down' }
   /** Answer uploads (`batch`) or polls (`updates`) with this status and body instead, applying nothing: an answer off the contract. */
-  | { readonly kind: 'reply'; readonly on: 'batch' | 'updates'; readonly status: number; readonly body: unknown }
+  | { readonly kind: 'reply'; readonly on: 'batch' | 'updates'; readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   /** Answer every call with a redirect to `location` (another origin). */
   | { readonly kind: 'redirect'; readonly status: 301 | 302 | 307 | 308; readonly location: string }
   /** Apply uploads but answer each item with a result the contract does not name. */
@@ -38,7 +38,13 @@ export function parseFault(body: unknown): CentralFault | null {
     case 'drop':
       return { kind: 'drop', when: b['when'] === 'after-apply' ? 'after-apply' : 'before-apply' };
     case 'reply':
-      return { kind: 'reply', on: b['on'] === 'updates' ? 'updates' : 'batch', status: typeof b['status'] === 'number' ? b['status'] : 200, body: b['body'] ?? {} };
+      return {
+        kind: 'reply',
+        on: b['on'] === 'updates' ? 'updates' : 'batch',
+        status: typeof b['status'] === 'number' ? b['status'] : 200,
+        body: b['body'] ?? {},
+        ...(typeof b['headers'] === 'object' && b['headers'] !== null ? { headers: Object.fromEntries(Object.entries(b['headers']).map(([k, v]) => [k, String(v)])) } : {}),
+      };
     case 'redirect': {
       const status = b['status'];
       return { kind: 'redirect', status: status === 301 || status === 302 || status === 308 ? status : 307, location: typeof b['location'] === 'string' ? b['location'] : 'http://127.0.0.1:9/elsewhere' };

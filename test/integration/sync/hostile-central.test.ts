@@ -176,4 +176,22 @@ describe('sync against a misbehaving central service', () => {
     await vi.waitFor(() => expect(sender.status().lastError).toBe("the central service's updates break the contract: updates is \"none\", not an array"));
     expect(store.data.sync.cursor).toBe(cursor);
   });
+
+  it('reads from the start when central no longer knows its cursor, and a replayed feed changes nothing twice', async () => {
+    const { central, sender, raise, tickets, store } = await setup();
+    await sender.start();
+    const [t] = await raise('general', 1);
+    await drained(sender);
+    central.setStatus(t!.id, 'dispatched', '王师傅');
+    await vi.waitFor(() => expect(tickets.get(t!.id)?.status).toBe('dispatched'));
+    await vi.waitFor(() => expect(store.data.sync.cursor).not.toBe('0'));
+    const version = tickets.get(t!.id)!.version;
+    // Central's log was reset: the old cursor is unknown (400 invalid_cursor).
+    await central.inject({ kind: 'reply', on: 'updates', status: 400, body: { error: { code: 'invalid_cursor', message: 'unknown cursor' } } });
+    await vi.waitFor(() => expect(store.data.sync.cursor).toBeNull());
+    await central.inject({ kind: 'none' });
+    // The whole feed again: the dispatch is known by its id, acknowledged as a duplicate, applied once.
+    await vi.waitFor(() => expect(central.acks.map((a) => a.result)).toEqual(['applied', 'duplicate']));
+    expect(tickets.get(t!.id)!.version).toBe(version);
+  });
 });
