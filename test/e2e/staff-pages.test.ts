@@ -344,9 +344,15 @@ describe('staff pages in headless Chromium', () => {
     }
   });
 
-  it('shows an archived ticket read-only, in Chinese', async () => {
+  it('shows an archived ticket read-only, in Chinese, with central\'s work-order number', async () => {
     const { gw, url } = await startSite({ store: { compactAfterBytes: 4_000_000, archiveClosedAfterHours: 0 } });
     const t = await raise(gw);
+    // Central dispatched it under its own work-order number, then closed it.
+    await gw.tickets.mutate(t.id, 'central', (d) => {
+      d.centralNumber = 'WO00001234';
+      d.status = 'dispatched';
+      return { action: 'dispatched', status: 'dispatched' };
+    });
     const closed = await gw.tickets.transition(t.id, 'central', 'closed');
     markDelivered(gw.store.data, closed.id, closed.version);
     await gw.store.commit();
@@ -357,6 +363,7 @@ describe('staff pages in headless Chromium', () => {
     await page.locator('.archived').waitFor();
     expect(await page.locator('.archived').textContent()).toContain('已归档');
     expect(await page.locator('h2').textContent()).toContain(t.number);
+    expect(await page.locator('.central-number').textContent()).toBe('总部工单号 WO00001234');
     expect(await page.locator('form.note').count()).toBe(0);
     expect(await page.locator('button[data-act]').count()).toBe(0);
   });
