@@ -392,9 +392,16 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
 
   #pollOnce(): Promise<void> {
     if (this.#polling !== null) return this.#polling;
-    this.#polling = this.#pull().finally(() => {
-      this.#polling = null;
-    });
+    this.#polling = this.#pull()
+      // A poll that fails inside (a store that cannot write) is said and tried again at the next poll, never left unhandled.
+      .catch((err: unknown) => {
+        const message = `reading central's updates failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.#recordError(message);
+        this.#d.log.error({ event: 'sync.poll_failed', code: 'GW_SYNC_UNAVAILABLE', err: message }, message);
+      })
+      .finally(() => {
+        this.#polling = null;
+      });
     return this.#polling;
   }
 
