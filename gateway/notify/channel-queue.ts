@@ -221,9 +221,17 @@ export class ChannelQueue {
           this.#timer = null;
           this.#expire();
           this.#pump();
-        }, this.#backoff.next());
+        }, Math.min(this.#backoff.next(), this.#untilNextExpiry()));
       },
     );
+  }
+
+  /** Time until the first waiting alert's time is up, so it is given up (and said) then, not at the next retry after it. */
+  #untilNextExpiry(): number {
+    const now = this.opts.clock.monotonic();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const e of this.#queue) if (e.giveUpAt !== null) soonest = Math.min(soonest, e.giveUpAt - now);
+    return Math.max(1, soonest);
   }
 
   /** Gives up the general and low alerts whose time is up (never one in flight). */
