@@ -89,8 +89,10 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const staff = scenarioStaff();
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
+    const forGateway = sims.siteForGateway();
     let site: SiteConfig = {
-      ...sims.siteForGateway(),
+      ...forGateway,
+      devices: forGateway.devices.map((d) => withRealOfflineWindow(d, speed)),
       dataDir,
       http: { ...base.http, host: '127.0.0.1', port: 0 },
       broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
@@ -242,6 +244,19 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
   for (const v of central.contractViolations) problems.push(`the reference central service broke the contract: ${v}`);
   for (const d of gateway.store.data.deadLetters) if (d.update === undefined) problems.push(`ticket ${d.ticketId} was dead-lettered: ${d.reason}`);
   return problems;
+}
+
+/**
+ * A Modbus device is offline after three poll periods without a good reading; each poll may wait
+ * up to `timeoutMs` of real time for its answer (timeouts stay real at any speed), so at `speed`
+ * times the scenario's clock three polls can take 3 x timeoutMs x speed scenario milliseconds on a
+ * busy machine. The window is widened to that (unless the site sets one), so a sped-up scenario
+ * raises no offline ticket a real site would not.
+ */
+function withRealOfflineWindow(d: SiteConfig['devices'][number], speed: number): SiteConfig['devices'][number] {
+  if (d.source.protocol !== 'modbus' || speed <= 1 || d.faults['device-offline'] !== undefined) return d;
+  const windowMs = 3 * Math.max(d.source.pollMs, d.source.timeoutMs * speed);
+  return { ...d, faults: { ...d.faults, 'device-offline': { windowSeconds: windowMs / 1000 } } };
 }
 
 /** The newest ticket of a device the central service holds. */
