@@ -151,6 +151,15 @@ export const SiteFile = z
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    watchdog: z
+      .strictObject({
+        /**
+         * Milliseconds the event loop may stand still before the process logs GW_EVENT_LOOP_STALLED
+         * and is killed so its supervisor restarts it (gateway/watchdog.ts). 0 turns the watchdog off.
+         */
+        stallAfterMs: z.union([z.literal(0), z.number().int().min(1_000).max(600_000)]).default(30_000),
+      })
+      .prefault({}),
     contract: Contract,
     escalation: Escalation,
     repairs: Repairs,
