@@ -7,6 +7,7 @@ export const ERROR_CATALOGUE = {
   GW_CONFIG_UNREADABLE: 'The site file could not be read or is not JSON.',
   GW_CONFIG_SECRET_MISSING: 'An environment variable the site file names for a secret is not set.',
   GW_STORE_CORRUPT: 'A store file or journal line could not be read or had the wrong shape; it was set aside and the gateway started from the last good generation.',
+  GW_STORE_TOO_NEW: 'The store was written by a newer gateway (a higher schema version); it is not read or changed and the gateway does not start. Run the newer version, or restore a backup taken before the upgrade.',
   GW_STORE_WRITE_FAILED: 'The store could not be written (disk full or read-only); changes are kept in memory and retried.',
   GW_DATA_DIR_UNWRITABLE: 'The data folder cannot be written at start; the gateway does not start until it can.',
   GW_EVENT_LOOP_STALLED: 'The event loop stood still longer than watchdog.stallAfterMs; the process was killed (SIGKILL, exit status 137) so its supervisor restarts it.',

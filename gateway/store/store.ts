@@ -138,9 +138,10 @@ export class FileStore implements Store {
     store.#snapshotBytes = snapshot.bytes;
     const problems = [...snapshot.problems, ...(problem === null ? [] : [problem])];
     if (problems.length > 0) store.#recovery = { problems, olderGeneration: true, startedEmpty: snapshot.lostBoth };
-    if (problems.length > 0) {
+    if (problems.length > 0 || snapshot.migratedFrom !== null) {
       // What was recovered (the backup, the journal up to a bad line) lives only in memory and in
-      // files set aside: write it as the new snapshot at once (retried like any write if it fails).
+      // files set aside, and a migrated store is of the old version on disk: write it as the new
+      // snapshot at once (retried like any write if it fails).
       store.#snapshotNext = true;
       void store.commit();
     }
