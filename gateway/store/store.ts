@@ -3,6 +3,7 @@ import { Low } from 'lowdb';
 import type { Clock, TimerHandle } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { markFree, markInUse } from './data-lock.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StoreData } from './store-data.js';
 import { StoreDelta } from './store-delta.js';
@@ -134,6 +135,7 @@ export class FileStore implements Store {
     const journal = new StoreJournal(path.join(opts.dataDir, 'store.journal'));
     const snapshot = await recover(file, opts);
     const { seq, problem } = await replay(journal, snapshot.data, snapshot.seq, opts);
+    await markInUse(opts.dataDir);
     const store = new FileStore(file, journal, snapshot.data, seq, opts);
     store.#snapshotBytes = snapshot.bytes;
     const problems = [...snapshot.problems, ...(problem === null ? [] : [problem])];
@@ -205,6 +207,7 @@ export class FileStore implements Store {
     }
     this.#closed = true;
     this.#journal.close();
+    await markFree(this.dir);
   }
 
   /**
