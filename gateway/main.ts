@@ -33,6 +33,10 @@ async function main(): Promise<void> {
   const dataDir = process.env['GATEWAY_DATA_DIR'];
   if (dataDir !== undefined && dataDir !== '') site = { ...site, dataDir };
   const log = createRootLogger({ level: site.log.level });
+  // Node's own warnings (a deprecation in a library, a listener leak) go through the structured
+  // log as one event, not as bare text on stderr: the default printer is the only other listener.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.warn({ event: 'process.warning', name: w.name, warningCode: (w as NodeJS.ErrnoException).code }, w.message));
 
   let gateway;
   try {

@@ -15,7 +15,7 @@ describe('log lines', () => {
     expect(logLineProblems('{"event":"x","component":"a","component":"a"}')).toEqual(['keys written twice: component']);
   });
 
-  it('are one JSON event a line with an event and no key twice, at debug level, through a ticket, a dead Modbus link and a stop', async () => {
+  it('are one JSON event a line with an event and no key twice, at debug level, through a ticket, a dead Modbus link, a Node warning and a stop', async () => {
     const dir = await tempDir('gw-logs-');
     const mqttPort = await freePort();
     const httpPort = await freePort();
@@ -28,13 +28,17 @@ describe('log lines', () => {
     site.devices.push({ ...pump, fedBy: undefined, source: { ...pump.source, transport: { ...pump.source.transport, port: await freePort() } } });
     await writeFile(siteFile, JSON.stringify(site));
 
-    const gw = await startGatewayProcess(siteFile, httpPort, { LOG_LEVEL: 'debug' });
+    // A library's Node warning, sent on SIGWINCH by a module loaded before the gateway's own.
+    const warner = "process.on('SIGWINCH',()=>process.emitWarning('a%20library%20warned','DeprecationWarning','DEP0999'))";
+    const gw = await startGatewayProcess(siteFile, httpPort, { LOG_LEVEL: 'debug', NODE_OPTIONS: `--import=data:text/javascript,${warner}` });
     await waitForPort(mqttPort);
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-0', password: 'pw-0', reconnectPeriod: 0 });
     await c.publishAsync('site/leak-0/wet', JSON.stringify({ value: true }), { qos: 1 });
     await c.endAsync();
     await vi.waitFor(() => expect(gw.events('ticket.raised')).toHaveLength(1), { timeout: 20_000, interval: 50 });
     await vi.waitFor(() => expect(gw.events('modbus.link_down').length).toBeGreaterThan(0), { timeout: 20_000, interval: 50 });
+    gw.child.kill('SIGWINCH');
+    await vi.waitFor(() => expect(gw.events('process.warning')).toMatchObject([{ name: 'DeprecationWarning', warningCode: 'DEP0999', msg: 'a library warned' }]), { timeout: 10_000, interval: 50 });
     expect(await stopGateway(gw.child)).toBe(0);
     const problems = gw.lines.flatMap((l) => logLineProblems(l).map((p) => `${p}: ${l.slice(0, 300)}`));
     expect(problems).toEqual([]);
