@@ -90,8 +90,14 @@ export class TicketArchive {
    * each one logged, and their ids from the index. Resolves with the months removed.
    */
   async removeExpired(now: number, years: number): Promise<string[]> {
-    const keepFrom = firstMonthKept(now, years);
-    const expired = (await this.months()).filter((m) => m < keepFrom);
+    const months = await this.months();
+    const newest = months.at(-1);
+    if (newest === undefined) return [];
+    // A wall clock stepped years ahead (a bad RTC, a wrong NTP answer) must not delete the archive:
+    // age is counted from no later than 13 months after the newest month archived.
+    const reference = Math.min(now, Date.parse(`${newest}-01T00:00:00Z`) + 396 * 86_400_000);
+    const keepFrom = firstMonthKept(reference, years);
+    const expired = months.filter((m) => m < keepFrom);
     if (expired.length === 0) return [];
     const index = await this.index();
     for (const month of expired) {

@@ -95,4 +95,12 @@ describe('TicketArchive retention', () => {
     expect((await reopened.find('nov26'))?.id).toBe('nov26');
     expect(await readFile(path.join(dir, 'index.jsonl'), 'utf8')).not.toContain('sep21');
   });
+
+  it('does not take a wall clock stepped years ahead for the passing of time', async () => {
+    const dir = await tempDir();
+    const archive = new TicketArchive(dir, silentLogger());
+    await archive.add([created('a', '2022-12-15T02:00:00.000Z'), created('b', '2026-11-20T02:00:00.000Z')]);
+    expect(await archive.removeExpired(Date.UTC(2040, 0, 1), 5)).toEqual([]);
+    expect(await archive.months()).toEqual(['2022-12', '2026-11']);
+  });
 });
