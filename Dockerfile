@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
+# Node.js 22 (LTS; Node 20 ended in April 2026). `npm test` runs the unit suite on Node 22 as well.
 # Build stage: compile TypeScript with the dev toolchain.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,22 +12,26 @@ COPY cloud-sync ./cloud-sync
 COPY simulators ./simulators
 RUN npm run build
 
-# Runtime stage: production dependencies and compiled code only, as a non-root user.
-FROM node:20-bookworm-slim AS runtime
+# Runtime stage: production dependencies and compiled code only, as a non-root user. No site file
+# and no users are in the image: mount the site's own (deploy/compose.yaml); without one the
+# entrypoint stops with a message saying so.
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
-    GATEWAY_CONFIG=/app/config/demo-site.json \
+    GATEWAY_CONFIG=/etc/gateway/site.json \
     GATEWAY_DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY cloud-sync/openapi.json ./cloud-sync/openapi.json
-COPY config ./config
-RUN mkdir -p /data && chown node:node /data
+COPY deploy/docker-entrypoint.sh /usr/local/bin/gateway-entrypoint
+RUN mkdir -p /data /etc/gateway && chown node:node /data
 USER node
 VOLUME ["/data"]
-# 1883: embedded MQTT broker for the site's devices; 8080: API, staff pages, /metrics.
+# 1883: embedded MQTT broker for the site's devices; 8080: API, staff pages, /metrics (the defaults;
+# the site file may choose others, and the health check asks the port the site file configures).
 EXPOSE 1883 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "dist/gateway/cli/healthcheck.js"]
+ENTRYPOINT ["/usr/local/bin/gateway-entrypoint"]
 CMD ["node", "--expose-gc", "dist/gateway/main.js"]

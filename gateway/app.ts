@@ -62,7 +62,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
   const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
   const tickets = await TicketService.open({ store, site, clock, log, archive });
-  const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000 });
+  const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000, retentionYears: site.store.archiveRetentionYears });
   const clockWatch = new ClockStepWatch({ clock, log: log.child({ component: 'clock' }), timeZone: site.site.timeZone });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
 

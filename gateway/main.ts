@@ -8,6 +8,8 @@ import { buildGateway } from './app.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
+import { TEST_STALL_ON_SIGUSR2 } from './runtime-flags.js';
+import { EventLoopWatchdog } from './watchdog.js';
 
 const configFile = process.argv[2] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
 
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
   const dataDir = process.env['GATEWAY_DATA_DIR'];
   if (dataDir !== undefined && dataDir !== '') site = { ...site, dataDir };
   const log = createRootLogger({ level: site.log.level });
+  // Node's own warnings (a deprecation in a library, a listener leak) go through the structured
+  // log as one event, not as bare text on stderr: the default printer is the only other listener.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.warn({ event: 'process.warning', name: w.name, warningCode: (w as NodeJS.ErrnoException).code }, w.message));
 
   let gateway;
   try {
@@ -43,6 +49,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const watchdog = new EventLoopWatchdog({ stallAfterMs: site.watchdog.stallAfterMs, clock: systemClock, log: log.child({ siteId: site.site.id, component: 'watchdog' }), bindings: { siteId: site.site.id } });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -51,7 +58,8 @@ async function main(): Promise<void> {
     const budget = setTimeout(() => exitAnyway(log, 'the ordered stop did not finish in time', 1), STOP_BUDGET_MS);
     budget.unref();
     gateway.stop().then(
-      () => {
+      async () => {
+        await watchdog.stop();
         clearTimeout(budget);
         log.flush();
         process.exitCode = 0;
@@ -75,6 +83,15 @@ async function main(): Promise<void> {
     log.error({ event: 'process.unhandled_rejection', err: errorMessage(reason) }, 'unhandled rejection');
   });
   await gateway.start();
+  // Started once the gateway runs: reading a large store at start is slow but not a stall.
+  watchdog.start();
+  if (process.env[TEST_STALL_ON_SIGUSR2] === '1') {
+    process.on('SIGUSR2', () => {
+      for (;;) {
+        // Test-only stall (runtime-flags.ts): the watchdog must end this.
+      }
+    });
+  }
   giveBackStartupMemory();
   // Keep the process alive: adapters and HTTP hold sockets; the store timers are unref'd.
 }

@@ -18,3 +18,9 @@ export const GATEWAY_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
 /** The command that starts the built gateway with its flags, as `npm start` and the Dockerfile run it. */
 export const GATEWAY_COMMAND: readonly string[] = ['node', ...GATEWAY_NODE_FLAGS, 'dist/gateway/main.js'];
+
+/**
+ * Test-only: with this variable set to 1, SIGUSR2 makes the main thread busy-loop for good, so the
+ * reliability test can stall a real gateway and see the watchdog end it. Never set on a site.
+ */
+export const TEST_STALL_ON_SIGUSR2 = 'GATEWAY_TEST_STALL_ON_SIGUSR2';

@@ -53,7 +53,7 @@ export class ConnectionPool {
       this.#byKey.set(key, conn);
     } else if (target.kind === 'rtu' && conn.target.kind === 'rtu' && conn.target.baudRate !== target.baudRate) {
       // One line has one speed: the first device's settings win, the clash is worth a warning.
-      this.#opts.log.warn({ deviceId, path: target.path }, 'modbus devices on one serial line disagree on serial settings; using the first');
+      this.#opts.log.warn({ event: 'modbus.serial_settings_differ', deviceId, path: target.path }, 'modbus devices on one serial line disagree on serial settings; using the first');
     }
     conn.acquire(deviceId);
     return conn;

@@ -197,7 +197,7 @@ export class ModbusConnection {
         this.#everOnline = true;
         this.#lastError = null;
         this.#setState('online');
-        this.#deps.log.info({ upstream: this.id }, 'modbus link online');
+        this.#deps.log.info({ event: 'modbus.link_online', upstream: this.id }, 'modbus link online');
         this.#pump();
         if (this.#reportedDown) {
           this.#reportedDown = false;
@@ -239,7 +239,7 @@ export class ModbusConnection {
     });
     const outcome = await Promise.race([Promise.all(pending), expired]);
     timer?.cancel();
-    if (outcome === 'expired') this.#deps.log.warn({ upstream: this.id, ms }, 'modbus link did not close in time; going on');
+    if (outcome === 'expired') this.#deps.log.warn({ event: 'modbus.link_close_timeout', upstream: this.id, ms }, 'modbus link did not close in time; going on');
   }
 
   #down(reason: string): void {
@@ -247,7 +247,7 @@ export class ModbusConnection {
     this.#failAll('GW_MODBUS_CONNECTION', reason);
     const delay = this.#backoff.next();
     this.#setState('backoff');
-    this.#deps.log.warn({ upstream: this.id, reason, retryInMs: delay }, 'modbus link down');
+    this.#deps.log.warn({ event: 'modbus.link_down', code: 'GW_MODBUS_CONNECTION', upstream: this.id, reason, retryInMs: delay }, 'modbus link down');
     if (!this.#reportedDown) {
       this.#reportedDown = true;
       this.#deps.onUpstreamChange(this.status(), false);

@@ -63,7 +63,8 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     super();
     this.#opts = opts;
     this.#clock = deps.clock;
-    this.#log = deps.log.child({ component: 'adapter.modbus' });
+    // The caller binds `component` (app.ts: adapter.modbus); binding it again wrote the key twice a line.
+    this.#log = deps.log;
   }
 
   start(): Promise<void> {
@@ -90,7 +91,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
       poller.start(staggerPhase(i, n, d.source.pollMs));
       return { poller, conn };
     });
-    this.#log.info({ devices: n, upstreams: pool.connections().length }, 'modbus adapter started');
+    this.#log.info({ event: 'modbus.started', devices: n, upstreams: pool.connections().length }, 'modbus adapter started');
     this.emit('status', this.status());
     return Promise.resolve();
   }
@@ -112,7 +113,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     this.#pollers = [];
     await Promise.all(closing);
     this.#lifecycle = 'stopped';
-    this.#log.info('modbus adapter stopped');
+    this.#log.info({ event: 'modbus.stopped' }, 'modbus adapter stopped');
     this.emit('status', this.status());
   }
 
@@ -154,10 +155,10 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     if (error !== null) {
       this.#lastError = `${deviceId}: ${error.code}: ${error.reason}`;
       // Logged and emitted on change only: a dead device polled every second stays one line.
-      this.#log.warn({ deviceId, code: error.code, reason: error.reason }, 'modbus device read failed');
+      this.#log.warn({ event: 'modbus.read_failed', deviceId, code: error.code, reason: error.reason }, 'modbus device read failed');
       this.emit('error', { code: error.code, message: error.reason, deviceId });
     } else {
-      this.#log.info({ deviceId }, 'modbus device answering');
+      this.#log.info({ event: 'modbus.device_answering', deviceId }, 'modbus device answering');
     }
     this.emit('status', this.status());
   }

@@ -2,10 +2,12 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdapterStatus } from '../../adapters/adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { Ticket } from '../tickets/ticket.js';
+import { processRegistry } from './process-metrics.js';
 
 /**
  * Prometheus metrics on a registry of our own (no global default). Counters are bumped by the
- * gateway as things happen; gauges are read from the live parts at scrape time.
+ * gateway as things happen; gauges are read from the live parts at scrape time. A scrape also
+ * carries the process and Node.js metrics (event-loop lag, heap, handles, open files).
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -86,7 +88,8 @@ export class GatewayMetrics {
     this.#apiRejected.inc({ status: String(status) });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** The gateway's metrics, then the process and Node.js ones (process-metrics.ts). */
+  async text(): Promise<string> {
+    return `${await this.registry.metrics()}\n${await processRegistry().metrics()}`;
   }
 }

@@ -154,9 +154,20 @@ export const SiteFile = z
         compactAfterBytes: z.number().int().min(0).default(4_000_000),
         /** Hours a closed and synced ticket stays live after its last change before it moves to `archive/`. */
         archiveClosedAfterHours: z.number().min(0).default(24),
+        /** Years a month file of the archive is kept (the procedures keep repair records five years); older ones are removed, logged. */
+        archiveRetentionYears: z.number().int().min(1).max(100).default(5),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    watchdog: z
+      .strictObject({
+        /**
+         * Milliseconds the event loop may stand still before the process logs GW_EVENT_LOOP_STALLED
+         * and is killed so its supervisor restarts it (gateway/watchdog.ts). 0 turns the watchdog off.
+         */
+        stallAfterMs: z.union([z.literal(0), z.number().int().min(1_000).max(600_000)]).default(30_000),
+      })
+      .prefault({}),
     contract: Contract,
     escalation: Escalation,
     repairs: Repairs,

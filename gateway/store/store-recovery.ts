@@ -4,10 +4,11 @@ import type { Clock } from '../clock.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DurableJsonFile } from './durable-json-file.js';
-import { emptyStoreData, type StoreData } from './store-data.js';
+import { emptyStoreData, STORE_SCHEMA_VERSION, type StoreData } from './store-data.js';
 import { applyRecord } from './store-delta.js';
 import type { StoreJournal } from './store-journal.js';
 import { readJournalRecord, readSnapshot } from './store-schema.js';
+import { backUpBeforeMigration, declaredVersion, refuseNewer } from './store-version.js';
 
 /**
  * Reading back what is on disk at start (DESIGN "The local store"): the snapshot or, when it does
@@ -35,18 +36,26 @@ export interface SnapshotRead {
   readonly problems: readonly string[];
   /** Neither the snapshot nor its backup could be used, though one existed: the store starts empty. */
   readonly lostBoth: boolean;
+  /** The older schema version the snapshot was migrated from (its files copied aside first), or null. */
+  readonly migratedFrom: number | null;
 }
 
-/** A snapshot's text, parsed and checked against the store schema; a message when it cannot be used. */
-function parseSnapshot(text: string): { ok: true; data: StoreData; seq: number } | { ok: false; problem: string } {
+/**
+ * A snapshot's text, parsed and checked against the store schema; a message when it cannot be used.
+ * One written by a newer gateway is refused (GW_STORE_TOO_NEW) before it is read; `version` is the
+ * one it declares, so an older one is migrated (store-version.ts).
+ */
+function parseSnapshot(file: string, text: string): { ok: true; data: StoreData; seq: number; version: number | null } | { ok: false; problem: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     return { ok: false, problem: `not JSON: ${errorMessage(err)}` };
   }
+  const version = declaredVersion(raw);
+  refuseNewer(file, version);
   const r = readSnapshot(raw);
-  return r.ok ? { ok: true, data: r.value.data, seq: r.value.seq } : { ok: false, problem: `not a store: ${r.problem}` };
+  return r.ok ? { ok: true, data: r.value.data, seq: r.value.seq, version } : { ok: false, problem: `not a store: ${r.problem}` };
 }
 
 /**
@@ -56,9 +65,13 @@ function parseSnapshot(text: string): { ok: true; data: StoreData; seq: number }
  */
 export async function recover(file: DurableJsonFile<Snapshot>, opts: RecoveryDeps): Promise<SnapshotRead> {
   const text = await file.readText();
-  if (text === null) return { data: emptyStoreData(), seq: 0, bytes: 0, setAside: false, problems: [], lostBoth: false };
-  const live = parseSnapshot(text);
-  if (live.ok) return { data: live.data, seq: live.seq, bytes: text.length, setAside: false, problems: [], lostBoth: false };
+  if (text === null) return { data: emptyStoreData(), seq: 0, bytes: 0, setAside: false, problems: [], lostBoth: false, migratedFrom: null };
+  const live = parseSnapshot(file.file, text);
+  if (live.ok) {
+    const migratedFrom = live.version !== null && live.version < STORE_SCHEMA_VERSION ? live.version : null;
+    if (migratedFrom !== null) await backUpBeforeMigration(path.dirname(file.file), migratedFrom, opts.log);
+    return { data: live.data, seq: live.seq, bytes: text.length, setAside: false, problems: [], lostBoth: false, migratedFrom };
+  }
 
   const aside = `${file.file}.corrupt-${opts.clock.now()}`;
   await rename(file.file, aside);
@@ -66,7 +79,7 @@ export async function recover(file: DurableJsonFile<Snapshot>, opts: RecoveryDep
   let recovered: { data: StoreData; seq: number } | null = null;
   const bakText = await file.readBackupText();
   if (bakText !== null) {
-    const bak = parseSnapshot(bakText);
+    const bak = parseSnapshot(file.backupFile, bakText);
     if (bak.ok) recovered = bak;
     else {
       const bakAside = `${file.backupFile}.corrupt-${opts.clock.now()}`;
@@ -80,7 +93,7 @@ export async function recover(file: DurableJsonFile<Snapshot>, opts: RecoveryDep
     { event: 'store.corrupt', code: e.code, file: file.file, aside, recoveredFromBackup: recovered !== null, tickets: recovered ? Object.keys(recovered.data.tickets).length : 0, err: live.problem },
     recovered === null ? `${e.message}; no usable backup: starting empty` : `${e.message}; started from the previous generation (${file.backupFile})`,
   );
-  return { data: recovered?.data ?? emptyStoreData(), seq: recovered?.seq ?? 0, bytes: 0, setAside: true, problems, lostBoth: recovered === null };
+  return { data: recovered?.data ?? emptyStoreData(), seq: recovered?.seq ?? 0, bytes: 0, setAside: true, problems, lostBoth: recovered === null, migratedFrom: null };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Low } from 'lowdb';
 import type { Clock, TimerHandle } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { markFree, markInUse } from './data-lock.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StoreData } from './store-data.js';
 import { StoreDelta } from './store-delta.js';
@@ -134,13 +135,15 @@ export class FileStore implements Store {
     const journal = new StoreJournal(path.join(opts.dataDir, 'store.journal'));
     const snapshot = await recover(file, opts);
     const { seq, problem } = await replay(journal, snapshot.data, snapshot.seq, opts);
+    await markInUse(opts.dataDir);
     const store = new FileStore(file, journal, snapshot.data, seq, opts);
     store.#snapshotBytes = snapshot.bytes;
     const problems = [...snapshot.problems, ...(problem === null ? [] : [problem])];
     if (problems.length > 0) store.#recovery = { problems, olderGeneration: true, startedEmpty: snapshot.lostBoth };
-    if (problems.length > 0) {
+    if (problems.length > 0 || snapshot.migratedFrom !== null) {
       // What was recovered (the backup, the journal up to a bad line) lives only in memory and in
-      // files set aside: write it as the new snapshot at once (retried like any write if it fails).
+      // files set aside, and a migrated store is of the old version on disk: write it as the new
+      // snapshot at once (retried like any write if it fails).
       store.#snapshotNext = true;
       void store.commit();
     }
@@ -204,6 +207,7 @@ export class FileStore implements Store {
     }
     this.#closed = true;
     this.#journal.close();
+    await markFree(this.dir);
   }
 
   /**

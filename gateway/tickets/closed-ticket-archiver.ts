@@ -10,7 +10,11 @@ export interface ArchiverOptions {
   readonly afterMs: number;
   /** How often to look for tickets to move. */
   readonly everyMs?: number;
+  /** Month files of the archive older than this many years are removed (at start, then daily). */
+  readonly retentionYears?: number;
 }
+
+const DAY_MS = 86_400_000;
 
 export interface ArchiverDeps {
   readonly store: Store;
@@ -33,25 +37,52 @@ export class ClosedTicketArchiver {
   readonly #deps: ArchiverDeps;
   readonly #afterMs: number;
   readonly #everyMs: number;
+  readonly #retentionYears: number | null;
   #timer: TimerHandle | null = null;
+  #retentionTimer: TimerHandle | null = null;
+  #pruning: Promise<string[]> | null = null;
   #running: Promise<number> | null = null;
 
   constructor(deps: ArchiverDeps, opts: ArchiverOptions) {
     this.#deps = deps;
     this.#afterMs = opts.afterMs;
     this.#everyMs = opts.everyMs ?? 10 * 60_000;
+    this.#retentionYears = opts.retentionYears ?? null;
   }
 
   start(): void {
     if (this.#timer !== null) return;
     this.#timer = this.#deps.clock.setInterval(() => void this.sweep(), this.#everyMs);
     void this.sweep();
+    if (this.#retentionYears !== null) {
+      this.#retentionTimer = this.#deps.clock.setInterval(() => void this.prune(), DAY_MS);
+      void this.prune();
+    }
   }
 
   async stop(): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
+    this.#retentionTimer?.cancel();
+    this.#retentionTimer = null;
     await this.#running;
+    await this.#pruning;
+  }
+
+  /** Removes the archive's month files older than the retention; a failure is logged and tried the next day. */
+  prune(): Promise<string[]> {
+    const years = this.#retentionYears;
+    if (years === null) return Promise.resolve([]);
+    this.#pruning ??= this.#deps.archive
+      .removeExpired(this.#deps.clock.now(), years)
+      .catch((err: unknown) => {
+        this.#deps.log.error({ event: 'archive.retention_failed', code: 'GW_STORE_WRITE_FAILED', err: errorMessage(err) }, 'could not remove expired archive months; tried again tomorrow');
+        return [];
+      })
+      .finally(() => {
+        this.#pruning = null;
+      });
+    return this.#pruning;
   }
 
   /** One pass; resolves with how many tickets moved. A failed pass is logged and moves nothing. */

@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, readdir } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fsyncDir } from '../store/fsync-dir.js';
+import { ArchiveIndex } from './archive-index.js';
 import type { Ticket } from './ticket.js';
 import { readTicket } from './ticket-schema.js';
 
@@ -14,21 +15,39 @@ function monthOf(at: number | string): string {
   return new Date(at).toISOString().slice(0, 7);
 }
 
+/** The first month kept when records are kept `years` years: the same month, that many years back. */
+export function firstMonthKept(now: number, years: number): string {
+  const d = new Date(now);
+  return `${String(d.getUTCFullYear() - years).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
 /**
  * Closed tickets moved out of the live store (DESIGN "The local store"), one JSON line per
  * ticket in a file per month of creation (`archive/2026-11.jsonl`), so the statistics of a range
  * read only the months it covers. Append-only and synced before the live store lets go of a ticket;
  * a ticket archived twice (a crash between the two steps) is read back once, at its highest
  * version. A line that does not read (a crash in the middle of an append) or is not a ticket is
- * skipped and logged.
+ * skipped and logged. An index (archive-index.ts) says which month holds an id, so a lookup reads
+ * one month file at most; month files older than the retention are removed whole.
  */
 export class TicketArchive {
   readonly dir: string;
   readonly #log: Logger;
+  #index: Promise<ArchiveIndex> | null = null;
 
   constructor(dir: string, log: Logger) {
     this.dir = dir;
     this.#log = log;
+  }
+
+  /** The id index, read (and mended) on first use. */
+  index(): Promise<ArchiveIndex> {
+    this.#index ??= this.months().then((months) => ArchiveIndex.load(this.dir, months, this.#log));
+    // A failed load is tried again at the next use.
+    void this.#index.catch(() => {
+      this.#index = null;
+    });
+    return this.#index;
   }
 
   /** Appends the tickets to their month files; resolves once every line is on disk. */
@@ -41,17 +60,55 @@ export class TicketArchive {
       else list.push(t);
     }
     await mkdir(this.dir, { recursive: true });
-    for (const [month, list] of byMonth) await this.#append(path.join(this.dir, `${month}.jsonl`), list);
+    const index = await this.index();
+    for (const [month, list] of byMonth) {
+      const size = await this.#append(path.join(this.dir, `${month}.jsonl`), list);
+      await index.added(
+        month,
+        list.map((t) => t.id),
+        size,
+      );
+    }
   }
 
-  /** The archived ticket with this id, newest month first; undefined when it was never archived. */
+  /** The archived ticket with this id; undefined when it was never archived, answered from the index. */
   async find(id: string): Promise<Ticket | undefined> {
+    const month = (await this.index()).monthOf(id);
+    if (month === undefined) return undefined;
     const needle = `"id":${JSON.stringify(id)}`;
-    for (const month of (await this.months()).reverse()) {
-      const found = (await this.#read(month, (line) => line.includes(needle))).get(id);
-      if (found !== undefined) return found;
+    try {
+      return (await this.#read(month, (line) => line.includes(needle))).get(id);
+    } catch (err) {
+      // Its month was removed by the retention meanwhile.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
     }
-    return undefined;
+  }
+
+  /**
+   * Removes the month files older than `years` years (the procedures keep repair records five),
+   * each one logged, and their ids from the index. Resolves with the months removed.
+   */
+  async removeExpired(now: number, years: number): Promise<string[]> {
+    const months = await this.months();
+    const newest = months.at(-1);
+    if (newest === undefined) return [];
+    // A wall clock stepped years ahead (a bad RTC, a wrong NTP answer) must not delete the archive:
+    // age is counted from no later than 13 months after the newest month archived.
+    const reference = Math.min(now, Date.parse(`${newest}-01T00:00:00Z`) + 396 * 86_400_000);
+    const keepFrom = firstMonthKept(reference, years);
+    const expired = months.filter((m) => m < keepFrom);
+    if (expired.length === 0) return [];
+    const index = await this.index();
+    for (const month of expired) {
+      const file = path.join(this.dir, `${month}.jsonl`);
+      const tickets = index.idsIn(month);
+      await unlink(file);
+      index.dropMonth(month);
+      this.#log.info({ event: 'archive.retention_removed', month, file, tickets, retentionYears: years }, `archive month ${month} (${tickets} tickets) is older than ${years} years: removed ${file}`);
+    }
+    await index.rewrite();
+    return expired;
   }
 
   /** Archived tickets created in [from, to). */
@@ -109,7 +166,8 @@ export class TicketArchive {
     return byId;
   }
 
-  async #append(file: string, tickets: readonly Ticket[]): Promise<void> {
+  /** Appends and syncs; resolves with the file's size after the append. */
+  async #append(file: string, tickets: readonly Ticket[]): Promise<number> {
     const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o600);
     try {
       const { size } = await fh.stat();
@@ -121,9 +179,11 @@ export class TicketArchive {
         await fh.read(last, 0, 1, size - 1);
         if (last[0] !== 0x0a) lead = '\n';
       }
-      await fh.writeFile(lead + tickets.map((t) => `${JSON.stringify(t)}\n`).join(''), 'utf8');
+      const text = lead + tickets.map((t) => `${JSON.stringify(t)}\n`).join('');
+      await fh.writeFile(text, 'utf8');
       await fh.datasync();
       if (size === 0) await fsyncDir(this.dir);
+      return size + Buffer.byteLength(text);
     } catch (err) {
       this.#log.error({ event: 'archive.write_failed', code: 'GW_STORE_WRITE_FAILED', file, err: errorMessage(err) }, `could not append to ${file}`);
       throw err;

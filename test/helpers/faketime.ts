@@ -6,7 +6,7 @@ import path from 'node:path';
 /**
  * Debian's libfaketime, preloaded into a real gateway process so its wall clock can be stepped
  * while it runs (NTP correcting a board with a flat RTC battery). Only the wall clock moves: the
- * monotonic clock is left alone, as on a real board. `.ci/run` installs the `faketime` package.
+ * monotonic clock is left alone, as on a real board. `npm test` installs the `faketime` package (scripts/ensure-test-tools.sh).
  */
 export interface SteppableClock {
   /** Environment for the child process. */
@@ -24,7 +24,7 @@ function libfaketime(): string {
   } catch {
     // not a Debian package here
   }
-  throw new Error('libfaketime is not installed: apt-get install faketime (.ci/run does)');
+  throw new Error('libfaketime is not installed: apt-get install faketime (npm test does, scripts/ensure-test-tools.sh)');
 }
 
 export async function steppableClock(dir: string): Promise<SteppableClock> {

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
 import { tempDir } from './temp-dir.js';
 
-/** Debian's socat (`apt-get install socat`); CI installs it. */
+/** Debian's socat (`apt-get install socat`); `npm test` installs it. */
 const SOCAT = '/usr/bin/socat';
 
 export interface PtyPair {
