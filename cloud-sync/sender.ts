@@ -346,8 +346,10 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     if (answer.kind === 'invalid') return `the central service's answer breaks the contract: ${answer.why}`;
     const data = this.#d.store.data;
     const unclear: string[] = [];
+    const counts = { accepted: 0, duplicate: 0, rejected: 0, 'not-understood': 0 };
     for (const item of items) {
       const r: ItemAnswer = answer.items.get(item.id) ?? { kind: 'not-understood', why: `no answer for ticket ${item.id}` };
+      counts[r.kind] += 1;
       if (r.kind === 'rejected') this.#parkInMemory(item, r.reason);
       else if (r.kind === 'not-understood') unclear.push(r.why);
       else {
@@ -358,6 +360,11 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     }
     if (unclear.length < items.length) data.sync.lastSuccessAt = this.#d.clock.now();
     await this.#d.store.commit();
+    // One line per upload batch (what an operator reads to follow sync), after its outcome is on disk.
+    this.#d.log.info(
+      { event: 'sync.uploaded', items: items.length, ...counts, numbers: items.slice(0, 20).map((t) => t.number), backlog: data.outbox.length },
+      `uploaded ${items.length} ticket change(s) to the central service: ${counts.accepted} accepted, ${counts.duplicate} already there, ${counts.rejected} rejected, ${counts['not-understood']} not understood`,
+    );
     if (unclear.length === 0) return null;
     return `${unclear.length} of ${items.length} ticket(s) not understood in the answer, sent again later: ${unclear.slice(0, 3).join('; ')}`;
   }
