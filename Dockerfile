@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# Node.js 22 (LTS; Node 20 ended in April 2026). `npm test` runs the unit suite on Node 22 as well.
+# Node.js 24, the active LTS (Node 20 ended in April 2026; 22 is in maintenance). `npm test` runs the
+# unit and contract suites on Node 22 and 24 as well as on the machine's own Node.
 # Build stage: compile TypeScript with the dev toolchain.
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,7 +16,7 @@ RUN npm run build
 # Runtime stage: production dependencies and compiled code only, as a non-root user. No site file
 # and no users are in the image: mount the site's own (deploy/compose.yaml); without one the
 # entrypoint stops with a message saying so.
-FROM node:22-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     GATEWAY_CONFIG=/etc/gateway/site.json \
     GATEWAY_DATA_DIR=/data
