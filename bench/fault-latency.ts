@@ -13,7 +13,7 @@ import { silentLogger } from '../gateway/log.js';
 import { SimulatedMqttDevice, LEAK_SENSOR_POINTS } from '../simulators/mqtt/simulated-mqtt-device.js';
 import { LoadPublishers, sleep } from './load.js';
 import { progress } from './progress.js';
-import { benchSite, leakSensor, loadDevicesOf, meterDevices, parse, scratch } from './sites.js';
+import { BENCH_CONSOLE, benchSite, leakSensor, loadDevicesOf, meterDevices, parse, scratch } from './sites.js';
 import { percentile, round } from './stats.js';
 
 export interface FaultLatencyOptions {
@@ -56,7 +56,7 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     if (change === 'raised') durableAt.set(t.deviceId, performance.now());
   });
   const alerted = new Map<string, () => void>();
-  const console_ = await mqtt.connectAsync(url, { clientId: 'bench-console', username: 'probe-0', password: 'pw-probe-0' });
+  const console_ = await mqtt.connectAsync(url, { clientId: 'bench-console', ...BENCH_CONSOLE });
   console_.on('message', (_topic, payload) => {
     const ticketId = (JSON.parse(payload.toString('utf8')) as { ticketId?: string }).ticketId ?? '';
     const deviceId = gateway.tickets.get(ticketId)?.deviceId;
