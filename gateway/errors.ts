@@ -32,6 +32,8 @@ export const ERROR_CATALOGUE = {
   GW_NOTIFY_FAILED: 'An alert channel failed to deliver; an emergency alert is retried until it is delivered or acknowledged.',
   GW_NOTIFY_EXPIRED: 'A general or low alert could not be delivered before it expired; the ticket history says so.',
   GW_API_UNAUTHORIZED: 'An API request had no valid token.',
+  GW_API_SLOW_DOWN: 'Too many wrong tokens came from this client address: its sign-ins are refused for a while (429 with Retry-After), doubling with each further failure.',
+  GW_API_BUSY: 'The gateway already serves as many live-stream clients (or connections) as it allows, in all or from this address; the page retries.',
   GW_API_FORBIDDEN: "An API request's token lacks the role the route needs.",
   GW_API_BAD_REQUEST: 'An API request body or query failed validation; the message names the field.',
   GW_API_BODY_TOO_LARGE: 'An API request body was larger than http.bodyLimitBytes.',

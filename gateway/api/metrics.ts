@@ -17,6 +17,8 @@ export class GatewayMetrics {
   readonly #latency: Histogram;
   readonly #escalations: Counter<'step' | 'tier'>;
   readonly #apiRejected: Counter<'status'>;
+  readonly #signIn: Counter<'result'>;
+  readonly #refusedConnections: Counter<'what'>;
 
   constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[]; alerts?: () => { pending: number; undeliveredEmergencies: number } }) {
     const r = this.registry;
@@ -33,6 +35,8 @@ export class GatewayMetrics {
     this.#latency = new Histogram({ name: 'gateway_detection_to_ticket_ms', help: 'From the fault condition being decided to its ticket being durable (ms)', buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000], registers: [r] });
     this.#escalations = new Counter({ name: 'gateway_escalations_total', help: 'Alerts escalated for want of an acknowledgement, by step and tier', labelNames: ['step', 'tier'], registers: [r] });
     this.#apiRejected = new Counter({ name: 'gateway_api_rejected_total', help: 'API requests answered with an error, by HTTP status (401, 403, 400, 413, ...)', labelNames: ['status'], registers: [r] });
+    this.#signIn = new Counter({ name: 'gateway_api_sign_in_throttle_total', help: 'Presented tokens that were wrong (failed), not tried because their address is held after wrong tokens (refused), or delayed because their prefix is (delayed); docs/security.md', labelNames: ['result'], registers: [r] });
+    this.#refusedConnections = new Counter({ name: 'gateway_api_refused_total', help: 'HTTP connections and live-stream clients refused by a cap (connection, live-stream), in all or per address', labelNames: ['what'], registers: [r] });
     const sync = sources.sync;
     new Gauge({ name: 'gateway_outbox_backlog', help: 'Ticket changes waiting for upload', registers: [r], collect() { this.set(sync().backlog); } });
     new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
@@ -78,6 +82,14 @@ export class GatewayMetrics {
 
   apiRejected(status: number): void {
     this.#apiRejected.inc({ status: String(status) });
+  }
+
+  signIn(result: 'failed' | 'refused' | 'delayed'): void {
+    this.#signIn.inc({ result });
+  }
+
+  refused(what: 'connection' | 'live-stream'): void {
+    this.#refusedConnections.inc({ what });
   }
 
   text(): Promise<string> {
