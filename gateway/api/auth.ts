@@ -78,7 +78,8 @@ export class Authenticator {
       }
       if ('retryAfterMs' in user) {
         const seconds = Math.max(1, Math.ceil(user.retryAfterMs / 1000));
-        reply.header('retry-after', String(seconds));
+        // Closed after the answer: a guesser on keep-alive must connect again (per-address caps) for its next try.
+        reply.header('retry-after', String(seconds)).header('connection', 'close');
         await sendError(reply, 429, 'GW_API_SLOW_DOWN', `too many wrong tokens from this address; try again in ${seconds} s`);
         return reply;
       }
