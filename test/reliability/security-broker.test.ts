@@ -158,6 +158,41 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
+  it('keeps descriptors for devices, alerts and the store while 1,000 idle sockets hold the broker and HTTP ports', async () => {
+    const dir = await tempDir();
+    const mqttPort = await freePort();
+    const httpPort = await freePort();
+    const siteFile = await writeLeakSite({ dir, sensors: 3, mqttPort, httpPort });
+    // 1,024 files: HTTP gets at most (1,024 - 512) / 2 = 256 connections, MQTT logins waiting 256.
+    const gw = await startGatewayProcess(siteFile, httpPort, { LOG_LEVEL: 'info' }, 1024);
+    await waitForPort(mqttPort);
+    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 0 });
+    onTestFinished(() => staff.endAsync(true));
+    await staff.subscribeAsync('alerts/#', { qos: 1 });
+    const alerted = new Promise<string>((resolve) => staff.on('message', (topic) => resolve(topic)));
+    const hostile = (port: number, i: number): Promise<Socket | null> =>
+      new Promise((resolve) => {
+        const s = connect({ port, host: '127.0.0.1', localAddress: `127.0.2.${1 + (i % 10)}` }, () => resolve(s));
+        s.on('error', () => resolve(null));
+        s.resume();
+        onTestFinished(() => void s.destroy());
+      });
+    // 200 on the broker stay under its 256 logins waiting (filling those is the login bound's test).
+    const held = await Promise.all([...Array.from({ length: 800 }, (_, i) => hostile(httpPort, i)), ...Array.from({ length: 200 }, (_, i) => hostile(mqttPort, i))]);
+    expect(held.filter((s) => s !== null).length).toBeGreaterThan(500);
+    expect(gw.lines.some((l) => l.includes('http.connection_cap'))).toBe(true);
+    // A device still logs in, its ticket is written to disk (persist first) and its alert goes out.
+    const dev = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-1', password: 'pw-1', reconnectPeriod: 500 });
+    dev.on('error', () => undefined);
+    onTestFinished(() => dev.endAsync(true));
+    await dev.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
+    expect(await alerted).toBe('alerts/emergency');
+    for (const s of held) s?.destroy();
+    await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-1']), { timeout: 60_000, interval: 200 });
+    expect(gw.lines.filter((l) => l.includes('EMFILE') || l.includes('GW_STORE_WRITE_FAILED'))).toEqual([]);
+    expect(await stopGateway(gw.child)).toBe(0);
+  });
+
   it('serves devices over mqtts with the certificate files of the site file', async () => {
     const pki = await makeTestPki(await tempDir());
     const { gw, tlsPort } = await startSite(pki);
