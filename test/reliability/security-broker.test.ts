@@ -52,6 +52,14 @@ async function tickets(url: string): Promise<string[]> {
   return ((await (await fetch(`${url}/api/tickets`)).json()) as { tickets: { deviceId: string }[] }).tickets.map((t) => t.deviceId);
 }
 
+/** Sensor `leak-i` logs in at `url`, goes wet, and its ticket is raised. */
+async function raisesTicket(gw: GatewayProcess, url: string, i: number, tls: { ca?: Buffer } = {}): Promise<void> {
+  const dev = await mqtt.connectAsync(url, { username: `leak-${i}`, password: `pw-${i}`, reconnectPeriod: 0, ...tls });
+  onTestFinished(() => dev.endAsync(true));
+  await dev.publishAsync(`site/leak-${i}/wet`, JSON.stringify({ value: true }), { qos: 1 });
+  await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual([`leak-${i}`]), { timeout: 20_000, interval: 100 });
+}
+
 function rawSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => resolve(s));
@@ -85,10 +93,7 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     dev.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]));
     await closed(dev);
     await vi.waitFor(async () => expect((await refusals(gw))['GW_MQTT_PACKET_TOO_LARGE']).toBe(4), { timeout: 20_000, interval: 100 });
-    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-0', password: 'pw-0', reconnectPeriod: 0 });
-    onTestFinished(() => ok.endAsync(true));
-    await ok.publishAsync('site/leak-0/wet', JSON.stringify({ value: true }), { qos: 1 });
-    await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-0']), { timeout: 20_000, interval: 100 });
+    await raisesTicket(gw, `mqtt://127.0.0.1:${mqttPort}`, 0);
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
@@ -100,10 +105,7 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     await Promise.all(idle.map((s) => closed(s)));
     await vi.waitFor(async () => expect((await refusals(gw))['GW_MQTT_LOGIN_LIMIT']).toBe(PENDING_PER_ADDRESS + 6), { timeout: 20_000, interval: 100 });
     expect(gw.lines.some((l) => l.includes('GW_MQTT_LOGIN_LIMIT'))).toBe(true);
-    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-1', password: 'pw-1', reconnectPeriod: 0 });
-    onTestFinished(() => ok.endAsync(true));
-    await ok.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
-    await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-1']), { timeout: 20_000, interval: 100 });
+    await raisesTicket(gw, `mqtt://127.0.0.1:${mqttPort}`, 1);
     expect(await stopGateway(gw.child)).toBe(0);
   });
 
@@ -197,10 +199,7 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     const pki = await makeTestPki(await tempDir());
     const { gw, tlsPort } = await startSite(pki);
     await waitForPort(tlsPort);
-    const dev = await mqtt.connectAsync(`mqtts://127.0.0.1:${tlsPort}`, { username: 'leak-1', password: 'pw-1', ca: await pki.read(pki.caFile), reconnectPeriod: 0 });
-    onTestFinished(() => dev.endAsync(true));
-    await dev.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
-    await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-1']), { timeout: 20_000, interval: 100 });
+    await raisesTicket(gw, `mqtts://127.0.0.1:${tlsPort}`, 1, { ca: await pki.read(pki.caFile) });
     // A client that does not trust the site's CA gets no session.
     await expect(mqtt.connectAsync(`mqtts://127.0.0.1:${tlsPort}`, { username: 'leak-1', password: 'pw-1', ca: await pki.read(pki.otherCaFile), reconnectPeriod: 0, connectTimeout: 5_000 })).rejects.toThrow();
     // The same bound holds behind TLS: an oversized CONNECT is cut on its header.
