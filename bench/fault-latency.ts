@@ -11,9 +11,11 @@ import { buildGateway } from '../gateway/app.js';
 import { systemClock } from '../gateway/clock.js';
 import { silentLogger } from '../gateway/log.js';
 import { SimulatedMqttDevice, LEAK_SENSOR_POINTS } from '../simulators/mqtt/simulated-mqtt-device.js';
+import { Child } from './child.js';
+import type { HostileIn, HostileOut } from './hostile-clients.js';
 import { LoadPublishers, sleep } from './load.js';
 import { progress } from './progress.js';
-import { benchSite, leakSensor, loadDevicesOf, meterDevices, parse, scratch } from './sites.js';
+import { BENCH_CONSOLE, benchSite, leakSensor, loadDevicesOf, meterDevices, parse, scratch } from './sites.js';
 import { percentile, round } from './stats.js';
 
 export interface FaultLatencyOptions {
@@ -22,6 +24,8 @@ export interface FaultLatencyOptions {
   readonly backgroundPoints: number;
   /** Pause between faults (plus up to half again at random). */
   readonly gapMs: number;
+  /** Hostile sockets held open on the broker and the HTTP port during the faults (hostile-clients.ts). */
+  readonly hostile?: { readonly mqtt: number; readonly http: number; readonly addresses: number };
 }
 
 export interface FaultLatencyResult {
@@ -39,6 +43,10 @@ export interface FaultLatencyResult {
   readonly faults: number;
   readonly missed: number;
   readonly backgroundPerSecond: number;
+  /** Hostile sockets open when the faults started and when they ended, and how many the gateway closed meanwhile. */
+  readonly hostileOpenAtStart?: number;
+  readonly hostileOpenAtEnd?: number;
+  readonly hostileClosedByGateway?: number;
 }
 
 export async function measureFaultLatency(o: FaultLatencyOptions): Promise<FaultLatencyResult> {
@@ -56,7 +64,7 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     if (change === 'raised') durableAt.set(t.deviceId, performance.now());
   });
   const alerted = new Map<string, () => void>();
-  const console_ = await mqtt.connectAsync(url, { clientId: 'bench-console', username: 'probe-0', password: 'pw-probe-0' });
+  const console_ = await mqtt.connectAsync(url, { clientId: 'bench-console', ...BENCH_CONSOLE });
   console_.on('message', (_topic, payload) => {
     const ticketId = (JSON.parse(payload.toString('utf8')) as { ticketId?: string }).ticketId ?? '';
     const deviceId = gateway.tickets.get(ticketId)?.deviceId;
@@ -70,9 +78,17 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
   const writes: number[] = [];
   let missed = 0;
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  const hostile = o.hostile === undefined ? null : new Child<HostileIn, HostileOut>('hostile-clients.js');
+  let hostileAtStart: number | undefined;
+  let hostileEnd: Extract<HostileOut, { kind: 'stopped' }> | undefined;
   try {
     await Promise.all(sensors.map((s) => s.start()));
     pubs.go(o.backgroundPerSecond);
+    if (hostile !== null && o.hostile !== undefined) {
+      const httpPort = Number(new URL(gateway.httpUrl() ?? 'http://127.0.0.1:0').port);
+      hostile.send({ kind: 'start', mqttPort: port, httpPort, ...o.hostile });
+      hostileAtStart = (await hostile.next('ready')).open;
+    }
     await sleep(1000);
     progress(`faultLatency: ${o.faults} faults over ${o.backgroundPerSecond} readings/s of background`);
     loop.enable();
@@ -97,8 +113,13 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
       durable.push((durableAt.get(sensor.deviceId) ?? t1) - t0);
       writes.push(gateway.store.stats().lastWriteMs);
     }
+    if (hostile !== null) {
+      hostile.send({ kind: 'stop' });
+      hostileEnd = await hostile.next('stopped');
+    }
   } finally {
     loop.disable();
+    await hostile?.exit();
     await pubs.stop();
     await Promise.all(sensors.map((s) => s.stop()));
     await console_.endAsync(true);
@@ -120,5 +141,31 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     faults: o.faults,
     missed,
     backgroundPerSecond: o.backgroundPerSecond,
+    ...(hostileEnd === undefined ? {} : { hostileOpenAtStart: hostileAtStart ?? 0, hostileOpenAtEnd: hostileEnd.open, hostileClosedByGateway: hostileEnd.closedByGateway }),
+  };
+}
+
+/**
+ * The same fault latency without and then with hostile sockets open on the broker and the HTTP
+ * port (`npm run bench -- --only hostile`): the gateway must raise an emergency in its normal time.
+ */
+export async function measureHostile(o: FaultLatencyOptions & { readonly hostile: NonNullable<FaultLatencyOptions['hostile']> }): Promise<Record<string, number>> {
+  const { hostile, ...quietOptions } = o;
+  const quiet = await measureFaultLatency(quietOptions);
+  const attacked = await measureFaultLatency(o);
+  return {
+    quietP50Ms: quiet.p50Ms,
+    hostileP50Ms: attacked.p50Ms,
+    quietP99Ms: quiet.p99Ms,
+    hostileP99Ms: attacked.p99Ms,
+    quietMaxMs: quiet.maxMs,
+    hostileMaxMs: attacked.maxMs,
+    quietMissed: quiet.missed,
+    hostileMissed: attacked.missed,
+    hostileSockets: hostile.mqtt + hostile.http,
+    hostileOpenAtStart: attacked.hostileOpenAtStart ?? 0,
+    hostileOpenAtEnd: attacked.hostileOpenAtEnd ?? 0,
+    hostileClosedByGateway: attacked.hostileClosedByGateway ?? 0,
+    faults: o.faults,
   };
 }

@@ -1,4 +1,4 @@
-import { measureFaultLatency } from './fault-latency.js';
+import { measureFaultLatency, measureHostile } from './fault-latency.js';
 import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
@@ -14,6 +14,12 @@ export const MEASURES = {
     measureIngest(s === 'full' ? { points: 5000, publishers: 2, warmupMs: 3000, windowMs: 8000 } : { points: 40, publishers: 1, warmupMs: 300, windowMs: 500 }),
   faultLatency: (s: Sizes) =>
     measureFaultLatency(s === 'full' ? { faults: 200, backgroundPerSecond: 10_000, backgroundPoints: 5000, gapMs: 100 } : { faults: 5, backgroundPerSecond: 200, backgroundPoints: 40, gapMs: 20 }),
+  hostile: (s: Sizes) =>
+    measureHostile(
+      s === 'full'
+        ? { faults: 100, backgroundPerSecond: 2_000, backgroundPoints: 1000, gapMs: 100, hostile: { mqtt: 500, http: 500, addresses: 20 } }
+        : { faults: 5, backgroundPerSecond: 200, backgroundPoints: 40, gapMs: 20, hostile: { mqtt: 30, http: 30, addresses: 3 } },
+    ),
   modbus: (s: Sizes) =>
     measureModbus(
       s === 'full'

@@ -25,6 +25,7 @@ interface Session {
 }
 
 const PACKETS_PER_SESSION = 64;
+const LOGINS_AT_ONCE = 16;
 /** Readings per batch (the last one at QoS 1). */
 export const BATCH = 32;
 /** Distinct marker ids per session: more than the window, so an id is never reused while in flight. */
@@ -37,7 +38,12 @@ let pacer: NodeJS.Timeout | null = null;
 const send = parentPort<PublisherIn, PublisherOut>(async (m) => {
   switch (m.kind) {
     case 'connect': {
-      const results = await Promise.all(m.devices.map((d) => open(m.port, d.id, d.username, d.password, d.topics, m.payloads)));
+      // A few logins at a time, as devices on many addresses would arrive: the broker bounds the
+      // connections waiting to log in per address (broker.maxPendingLoginsPerAddress).
+      const results: (Session | null)[] = [];
+      for (let i = 0; i < m.devices.length; i += LOGINS_AT_ONCE) {
+        results.push(...(await Promise.all(m.devices.slice(i, i + LOGINS_AT_ONCE).map((d) => open(m.port, d.id, d.username, d.password, d.topics, m.payloads)))));
+      }
       sessions = results.filter((s): s is Session => s !== null);
       send({ kind: 'connected', accepted: sessions.length, refused: results.length - sessions.length });
       return;

@@ -61,11 +61,14 @@ export function loadDevicesOf(devices: readonly DeviceInput[]): LoadDevice[] {
   });
 }
 
+/** The alert console's login on the bench site's broker (devices read nothing). */
+export const BENCH_CONSOLE = { username: 'bench-console', password: 'pw-bench-console' } as const;
+
 /** A site on loopback with free ports, nothing alarming in it, the given devices. */
 export function benchSite(dataDir: string, devices: DeviceInput[], extra: Partial<SiteFileInput> = {}): SiteFileInput {
   return {
     site: { id: 'bench-site', code: 'BN01', name: 'Bench site', timeZone: 'Asia/Shanghai' },
-    broker: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+    broker: { mode: 'embedded', host: '127.0.0.1', port: 0, logins: [{ username: BENCH_CONSOLE.username, password: { value: BENCH_CONSOLE.password }, subscribe: ['alerts/#'] }] },
     http: { host: '127.0.0.1', port: 0 },
     dataDir,
     log: { level: 'warn' },

@@ -5,6 +5,7 @@ const TARGETS: Readonly<Record<string, string>> = {
   'ingest.readingsPerSecond': '>= 50000',
   'ingest.ratioToRaw': '>= 0.5',
   'faultLatency.p99Ms': '<= 20',
+  'hostile.hostileP99Ms': '<= 20 (quietP99Ms beside it)',
   'modbus.missedShare': '< 0.01',
   'opcua.items': '5000',
   'opcua.rssMb': '<= 300',

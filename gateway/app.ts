@@ -126,7 +126,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       clockWatch,
       attachments,
     },
-    { host: site.http.host, port: site.http.port, bodyLimitBytes: site.http.bodyLimitBytes },
+    site.http,
   );
 
   let state: GatewayState = 'idle';

@@ -41,9 +41,23 @@ export const MqttSource = z.strictObject({
   password: SecretRef.optional(),
   /** The device must be heard at least this often, or it is offline (seconds). */
   heartbeatSeconds: z.number().positive().default(300),
+  /**
+   * Topic filters this device may subscribe to on the embedded broker (e.g. `site/{deviceId}/cmd/#`,
+   * placeholders filled). Default none: a device publishes its own topics and reads nothing.
+   */
+  subscribe: z.array(z.string().min(1)).optional(),
   points: z.array(MqttPoint).min(1),
 });
 export type MqttSource = z.infer<typeof MqttSource>;
+
+/** A broker login that reads (subscribes) and never publishes: a staff console, an alert reader. */
+export const BrokerLogin = z.strictObject({
+  username: z.string().min(1),
+  password: SecretRef,
+  /** Topic filters it may subscribe to (MQTT wildcards allowed); a subscription must fall inside one. */
+  subscribe: z.array(z.string().min(1)).min(1),
+});
+export type BrokerLogin = z.infer<typeof BrokerLogin>;
 
 export const EmbeddedBroker = z.strictObject({
   mode: z.literal('embedded'),
@@ -53,6 +67,23 @@ export const EmbeddedBroker = z.strictObject({
   maxPayloadBytes: z.number().int().positive().default(16_384),
   /** Allow devices without credentials (lab use only). */
   allowAnonymous: z.boolean().default(false),
+  /**
+   * Largest MQTT packet in bytes (any packet, before and after login); one declaring more is refused
+   * as soon as its fixed header is read. Default maxPayloadBytes + 4,096 (topic and header).
+   */
+  maxPacketBytes: z.number().int().min(256).optional(),
+  /** Connections not yet logged in, in all (default 256) and from one address (default 64); more are closed at once. */
+  maxPendingLogins: z.number().int().positive().optional(),
+  maxPendingLoginsPerAddress: z.number().int().positive().optional(),
+  /** Seconds a connection has to log in (CONNECT accepted) before it is closed (default 10). */
+  loginTimeoutSeconds: z.number().positive().optional(),
+  /**
+   * Logins that are not devices: staff consoles and alert readers. Each may subscribe to its own
+   * filters only (e.g. `alerts/#`) and publish nothing.
+   */
+  logins: z.array(BrokerLogin).optional(),
+  /** An mqtts listener beside the plain one: certificate and key files (PEM), and its port (default 8883). */
+  tls: z.strictObject({ port: z.number().int().min(0).max(65535).default(8883), certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });
 
 export const ExternalBroker = z.strictObject({

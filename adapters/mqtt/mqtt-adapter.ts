@@ -81,17 +81,24 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     const broker = this.#opts.broker;
     if (broker.mode === 'embedded') {
       const env = this.#deps.env ?? process.env;
-      const credentials = this.#opts.devices.flatMap((d) => {
+      const devices = this.#opts.devices.flatMap((d) => {
         const username = d.source.username ?? d.id;
         const password = resolveSecret(d.source.password, `devices[${d.id}].source.password`, env);
-        return password === undefined ? [] : [{ deviceId: d.id, username, password }];
+        const subscribe = (d.source.subscribe ?? []).map((f) => f.replaceAll('{deviceId}', d.id));
+        return password === undefined ? [] : [{ deviceId: d.id, username, password, subscribe }];
       });
+      const readers = (broker.logins ?? []).map((l, i) => ({ deviceId: null, username: l.username, password: resolveSecret(l.password, `broker.logins[${i}].password`, env) ?? '', subscribe: l.subscribe }));
+      const credentials = [...devices, ...readers];
       this.#embedded = new EmbeddedBroker({
         host: broker.host,
         port: broker.port,
         maxPayloadBytes: broker.maxPayloadBytes,
+        maxPacketBytes: broker.maxPacketBytes ?? broker.maxPayloadBytes + 4096,
+        pendingLogins: { max: broker.maxPendingLogins ?? 256, perAddress: broker.maxPendingLoginsPerAddress ?? 64, timeoutMs: (broker.loginTimeoutSeconds ?? 10) * 1000 },
         allowAnonymous: broker.allowAnonymous,
         credentials,
+        ...(broker.tls === undefined ? {} : { tls: broker.tls }),
+        clock: this.#deps.clock,
         // Only its own topics: never `$SYS/...`, where a forged `$SYS/{id}/new/clients` would make aedes close another client.
         mayPublish: (deviceId, topic) => this.#topics.mayPublish(deviceId, topic),
         onDevicePublish: (deviceId, packet) => this.#onMessage(packet.topic, packet.payload as Buffer, deviceId),

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.js';
 import type { Role, User } from './users-schema.js';
 import { sendError } from './reply-error.js';
+import { SignInThrottle, DEFAULT_THROTTLE, type SignInThrottleOptions } from './sign-in-throttle.js';
+
+/** What happened to a presented token, for /metrics: a wrong one, or one not tried (address held) or delayed (prefix held). */
+export type SignInEvent = 'failed' | 'refused' | 'delayed';
 
 export function sha256Hex(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -10,20 +15,53 @@ export function sha256Hex(token: string): string {
 /**
  * Bearer tokens checked against the sha256 the site keeps. Looking up the hash of what was
  * presented compares digests, not secrets, so there is no timing side channel on the token.
+ * Wrong tokens slow their address and their prefix down (sign-in-throttle.ts).
  */
 export class Authenticator {
   readonly #byHash: ReadonlyMap<string, User>;
+  readonly #throttle: SignInThrottle;
 
-  constructor(users: readonly User[]) {
+  constructor(
+    users: readonly User[],
+    private readonly clock: Clock,
+    private readonly onSignIn: (e: SignInEvent) => void = () => undefined,
+    throttle: SignInThrottleOptions = DEFAULT_THROTTLE,
+  ) {
     this.#byHash = new Map(users.map((u) => [u.tokenSha256, u]));
+    this.#throttle = new SignInThrottle(clock, throttle);
   }
 
-  userOf(req: FastifyRequest): User | null {
+  /** The token of `Authorization: Bearer <token>`, or null without one. */
+  static tokenOf(req: FastifyRequest): string | null {
     const h = req.headers.authorization;
     if (typeof h !== 'string') return null;
-    const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (m?.[1] === undefined) return null;
-    return this.#byHash.get(sha256Hex(m[1])) ?? null;
+    return /^Bearer\s+(\S+)$/i.exec(h)?.[1] ?? null;
+  }
+
+  /** The user of the presented token, or why not: none given, wrong, or not tried for now (retry after ms). */
+  async signIn(req: FastifyRequest): Promise<User | 'none' | 'wrong' | { retryAfterMs: number }> {
+    const token = Authenticator.tokenOf(req);
+    if (token === null) return 'none';
+    const address = req.socket.remoteAddress ?? '?';
+    const first = this.#throttle.check(address, token);
+    if (first.kind === 'go' && first.delayMs > 0) {
+      this.onSignIn('delayed');
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, first.delayMs));
+    }
+    // Checked again after a delay: the address may have been held meanwhile by its other guesses.
+    const v = first.kind === 'go' && first.delayMs > 0 ? this.#throttle.check(address, token) : first;
+    if (v.kind === 'refuse') {
+      this.onSignIn('refused');
+      return { retryAfterMs: v.retryAfterMs };
+    }
+    const user = this.#byHash.get(sha256Hex(token));
+    if (user === undefined) {
+      this.#throttle.failed(address, token);
+      this.onSignIn('failed');
+      return 'wrong';
+    }
+    this.#throttle.succeeded(address);
+    return user;
   }
 
   /**
@@ -33,9 +71,16 @@ export class Authenticator {
   require(...roles: Role[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
     const allowed = new Set<Role>([...roles, 'admin']);
     return async (req, reply) => {
-      const user = this.userOf(req);
-      if (user === null) {
-        await sendError(reply, 401, 'GW_API_UNAUTHORIZED', 'this needs a token: Authorization: Bearer <token>');
+      const user = await this.signIn(req);
+      if (user === 'none' || user === 'wrong') {
+        await sendError(reply, 401, 'GW_API_UNAUTHORIZED', user === 'none' ? 'this needs a token: Authorization: Bearer <token>' : 'this token is not known here');
+        return reply;
+      }
+      if ('retryAfterMs' in user) {
+        const seconds = Math.max(1, Math.ceil(user.retryAfterMs / 1000));
+        // Closed after the answer: a guesser on keep-alive must connect again (per-address caps) for its next try.
+        reply.header('retry-after', String(seconds)).header('connection', 'close');
+        await sendError(reply, 429, 'GW_API_SLOW_DOWN', `too many wrong tokens from this address; try again in ${seconds} s`);
         return reply;
       }
       if (!allowed.has(user.role)) {

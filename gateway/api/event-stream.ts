@@ -11,20 +11,37 @@ const MAX_BUFFERED_BYTES = 1_000_000;
  */
 export class EventStream {
   readonly #clients = new Set<ServerResponse>();
+  readonly #byAddress = new Map<string, number>();
   #heartbeat: TimerHandle | null = null;
   #nextId = 1;
 
-  constructor(private readonly clock: Clock) {}
+  /** `caps`: clients in all and from one address (each may hold up to MAX_BUFFERED_BYTES). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly caps: { readonly max: number; readonly perAddress: number } = { max: 64, perAddress: 8 },
+  ) {}
 
   get clients(): number {
     return this.#clients.size;
   }
 
-  attach(res: ServerResponse): void {
+  /** Is there room for one more client from this address? */
+  room(address: string): 'ok' | 'full' | 'full-for-address' {
+    if (this.#clients.size >= this.caps.max) return 'full';
+    return (this.#byAddress.get(address) ?? 0) >= this.caps.perAddress ? 'full-for-address' : 'ok';
+  }
+
+  attach(res: ServerResponse, address: string): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
     this.#clients.add(res);
-    res.on('close', () => this.#clients.delete(res));
+    this.#byAddress.set(address, (this.#byAddress.get(address) ?? 0) + 1);
+    res.on('close', () => {
+      this.#clients.delete(res);
+      const left = (this.#byAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.#byAddress.delete(address);
+      else this.#byAddress.set(address, left);
+    });
     this.#heartbeat ??= this.clock.setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS);
   }
 

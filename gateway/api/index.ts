@@ -14,6 +14,7 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { webPages } from '../web/index.js';
 import { Authenticator } from './auth.js';
+import { ConnectionLimiter, openFileLimit, readHttpsFiles, securityHeaders } from './http-guard.js';
 import { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -75,11 +76,31 @@ function validationMessage(err: FastifyError): string {
   return `${path}: ${extra === '' ? (v.message ?? 'is invalid') : 'is not a known field'}`;
 }
 
-export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: number; bodyLimitBytes: number }): HttpServer {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimitBytes });
+/** Descriptors kept for the store, the broker, the adapters and the log, whatever HTTP clients do. */
+const RESERVED_FILES = 512;
+
+export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpServer {
+  // Slow and idle clients are cut (docs/security.md): node checks the header and request timeouts
+  // every connectionsCheckingInterval, so a slowloris is gone within about a second of its time.
+  const timeouts = { headersTimeout: opts.headersTimeoutSeconds * 1000, connectionsCheckingInterval: 1000 };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimitBytes,
+    connectionTimeout: opts.idleTimeoutSeconds * 1000,
+    keepAliveTimeout: opts.keepAliveTimeoutSeconds * 1000,
+    requestTimeout: Math.max(opts.requestTimeoutSeconds, opts.headersTimeoutSeconds) * 1000,
+    ...(opts.tls === undefined ? { http: timeouts } : { https: { ...readHttpsFiles(opts.tls), ...timeouts } }),
+  });
   installValidators(app);
-  const auth = new Authenticator(deps.site.users);
-  const events = new EventStream(deps.clock);
+  securityHeaders(app);
+  const auth = new Authenticator(deps.site.users, deps.clock, (e) => deps.metrics.signIn(e));
+  const events = new EventStream(deps.clock, { max: opts.maxLiveClients, perAddress: opts.maxLiveClientsPerAddress });
+  // However the caps are set, HTTP clients never take more than half the descriptors left after the reserve.
+  const fileLimit = openFileLimit();
+  const maxConnections = fileLimit === null ? opts.maxConnections : Math.max(16, Math.min(opts.maxConnections, Math.floor((fileLimit - RESERVED_FILES) / 2)));
+  if (maxConnections < opts.maxConnections) deps.log.warn({ event: 'http.connection_cap', configured: opts.maxConnections, used: maxConnections, fileLimit }, `http.maxConnections lowered to ${maxConnections}: the process may open only ${fileLimit} files`);
+  const limiter = new ConnectionLimiter({ max: maxConnections, perAddress: opts.maxConnectionsPerAddress, idleMs: opts.idleTimeoutSeconds * 1000 }, deps.clock, () => deps.metrics.refused('connection'));
+  limiter.attach(app.server);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', validationMessage(err));
@@ -124,11 +145,12 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
     auth,
     live: deps.live,
     events,
+    onLiveRefused: () => deps.metrics.refused('live-stream'),
     adapters: deps.adapters,
     pipeline: deps.pipeline,
     clock: deps.clock,
     alarms: deps.site.alarms,
-    deviceIds: new Set(deps.site.devices.map((d) => d.id)),
+    deviceBuildings: new Map(deps.site.devices.map((d) => [d.id, d.location.building])),
     timeZone: deps.site.site.timeZone,
     people: Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>,
   });
@@ -150,17 +172,19 @@ export function buildHttpServer(deps: ApiDeps, opts: { host: string; port: numbe
         // Nobody watching: the pages load the devices whole when they connect.
         if (changed.length > 0 && events.clients > 0) events.publish('devices', deps.live.view(changed, deps.adapters()));
       }, 1_000);
+      limiter.start();
       await app.listen({ host: opts.host, port: opts.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
       const host = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
-      url = `http://${host}:${port}`;
+      url = `${opts.tls === undefined ? 'http' : 'https'}://${host}:${port}`;
       deps.log.info({ event: 'http.listening', url }, `HTTP API on ${url}`);
       return url;
     },
     async stop() {
       deps.tickets.off('changed', onTicket);
       devicesTimer?.cancel();
+      limiter.stop();
       // Open event streams would keep close() waiting forever.
       events.close();
       await app.close();

@@ -20,6 +20,8 @@ export class GatewayMetrics {
   readonly #escalations: Counter<'step' | 'tier'>;
   readonly #updatesNotApplied: Counter<'kind'>;
   readonly #apiRejected: Counter<'status'>;
+  readonly #signIn: Counter<'result'>;
+  readonly #refusedConnections: Counter<'what'>;
 
   constructor(sources: { sync: () => SyncStatus; adapters: () => AdapterStatus[]; alerts?: () => { pending: number; undeliveredEmergencies: number } }) {
     const r = this.registry;
@@ -37,6 +39,8 @@ export class GatewayMetrics {
     this.#escalations = new Counter({ name: 'gateway_escalations_total', help: 'Alerts escalated for want of an acknowledgement, by step and tier', labelNames: ['step', 'tier'], registers: [r] });
     this.#updatesNotApplied = new Counter({ name: 'gateway_sync_updates_not_applied_total', help: 'Updates from the central service not applied: refused (wrong shape, unknown status, a move the lifecycle forbids; kept as dead letters) or stale (from before a later step here)', labelNames: ['kind'], registers: [r] });
     this.#apiRejected = new Counter({ name: 'gateway_api_rejected_total', help: 'API requests answered with an error, by HTTP status (401, 403, 400, 413, ...)', labelNames: ['status'], registers: [r] });
+    this.#signIn = new Counter({ name: 'gateway_api_sign_in_throttle_total', help: 'Presented tokens that were wrong (failed), not tried because their address is held after wrong tokens (refused), or delayed because their prefix is (delayed); docs/security.md', labelNames: ['result'], registers: [r] });
+    this.#refusedConnections = new Counter({ name: 'gateway_api_refused_total', help: 'HTTP connections and live-stream clients refused by a cap (connection, live-stream), in all or per address', labelNames: ['what'], registers: [r] });
     const sync = sources.sync;
     new Gauge({ name: 'gateway_outbox_backlog', help: 'Ticket changes waiting for upload', registers: [r], collect() { this.set(sync().backlog); } });
     new Gauge({ name: 'gateway_outbox_oldest_age_seconds', help: 'Age of the oldest unsent change', registers: [r], collect() { this.set((sync().oldestAgeMs ?? 0) / 1000); } });
@@ -86,6 +90,14 @@ export class GatewayMetrics {
 
   apiRejected(status: number): void {
     this.#apiRejected.inc({ status: String(status) });
+  }
+
+  signIn(result: 'failed' | 'refused' | 'delayed'): void {
+    this.#signIn.inc({ result });
+  }
+
+  refused(what: 'connection' | 'live-stream'): void {
+    this.#refusedConnections.inc({ what });
   }
 
   /** The gateway's metrics, then the process and Node.js ones (process-metrics.ts). */

@@ -5,8 +5,10 @@ import type { AlarmsConfig } from '../alarms/config-schema.js';
 import type { Clock } from '../clock.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
+import type { User } from './users-schema.js';
 import type { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
+import { securityHeaderValues } from './http-guard.js';
 import { sendError } from './reply-error.js';
 import { siteDay } from '../tickets/numbering.js';
 import { parseWhen } from './report-routes.js';
@@ -35,7 +37,7 @@ const DAY_MS = 24 * 3_600_000;
 /** Who am I, devices with live values, the event stream, statistics, and shelving. */
 export function siteRoutes(
   app: FastifyInstance,
-  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceIds: ReadonlySet<string>; timeZone: string; people: Readonly<Record<string, string>> },
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; onLiveRefused: () => void; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceBuildings: ReadonlyMap<string, string>; timeZone: string; people: Readonly<Record<string, string>> },
 ): void {
   const { auth } = deps;
 
@@ -49,9 +51,19 @@ export function siteRoutes(
 
   app.get('/api/devices', async () => ({ devices: deps.live.view(null, deps.adapters()), adapters: deps.adapters() }));
 
-  app.get('/api/events', (req, reply) => {
+  app.get('/api/events', async (req, reply) => {
+    const address = req.socket.remoteAddress ?? '?';
+    const room = deps.events.room(address);
+    if (room !== 'ok') {
+      deps.onLiveRefused();
+      reply.header('retry-after', '10');
+      return sendError(reply, 503, 'GW_API_BUSY', room === 'full' ? 'the live stream has as many clients as it allows; try again shortly' : 'this address has as many live streams open as it may; close a page or try again shortly');
+    }
     reply.hijack();
-    deps.events.attach(reply.raw);
+    // Hijacked: the onSend hook does not run, so the stream carries its headers itself.
+    for (const [k, v] of Object.entries(securityHeaderValues())) reply.raw.setHeader(k, v);
+    deps.events.attach(reply.raw, address);
+    return reply;
   });
 
   /**
@@ -86,13 +98,24 @@ export function siteRoutes(
     { schema: { body: shelveBody }, onRequest: auth.require('operator') },
     async (req, reply) => {
       const b = req.body;
-      if (!deps.deviceIds.has(b.deviceId)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.deviceId: no device "${b.deviceId}" in the site file`);
+      const building = deps.deviceBuildings.get(b.deviceId);
+      if (building === undefined) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.deviceId: no device "${b.deviceId}" in the site file`);
+      const away = outsideBuildings(actingUser(req), building);
+      if (away !== null) return sendError(reply, 403, 'GW_API_FORBIDDEN', away);
       const shelf = await pipeline.shelve(b.deviceId, b.fault, b.minutes, b.reason, `user:${actingUser(req).id}`);
       return reply.code(201).send({ shelf });
     },
   );
   app.delete<{ Params: { id: string } }>('/api/shelves/:id', { onRequest: auth.require('operator') }, async (req, reply) => {
+    const shelf = pipeline.shelves().find((s) => s.id === req.params.id);
+    const away = shelf === undefined ? null : outsideBuildings(actingUser(req), deps.deviceBuildings.get(shelf.deviceId) ?? '');
+    if (away !== null) return sendError(reply, 403, 'GW_API_FORBIDDEN', away);
     if (!(await pipeline.unshelve(req.params.id, `user:${actingUser(req).id}`))) return sendError(reply, 404, 'GW_API_NOT_FOUND', `no active shelf ${req.params.id}`);
     return { unshelved: req.params.id };
   });
+}
+
+/** Why a user limited to some buildings may not change something in `building`, or null when they may. */
+function outsideBuildings(user: User, building: string): string | null {
+  return user.buildings.length > 0 && !user.buildings.includes(building) ? `building ${building} is outside your buildings (${user.buildings.join(', ')})` : null;
 }

@@ -81,9 +81,9 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
     return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}` ) : { ticket: ticketView(found.ticket), archived: found.archived };
   });
 
-  /** A patrol works only in their buildings. */
+  /** Staff limited to some buildings (a patrol's round, an engineer of one tower) change tickets only there: every write checks. */
   const outside = (user: User, t: Ticket): string | null =>
-    user.role === 'patrol' && user.buildings.length > 0 && !user.buildings.includes(t.location.building) ? `ticket ${t.number} is in building ${t.location.building}, outside your patrol (${user.buildings.join(', ')})` : null;
+    user.buildings.length > 0 && !user.buildings.includes(t.location.building) ? `ticket ${t.number} is in building ${t.location.building}, outside your buildings (${user.buildings.join(', ')})` : null;
 
   /**
    * One staff step on a ticket: 200 with `changed: false` when it was already taken (a repeated
@@ -133,6 +133,10 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
     { schema: { params: idParams, body: body(['note'], { note: text }) }, onRequest: auth.require('patrol', 'engineer', 'operator') },
     async (req, reply) => {
       const user = actingUser(req);
+      const t = tickets.get(req.params.id);
+      if (t === undefined) return notLive(reply, req.params.id);
+      const away = outside(user, t);
+      if (away !== null) return sendError(reply, 403, 'GW_API_FORBIDDEN', away);
       try {
         const after = await tickets.mutate(req.params.id, `user:${user.id}`, () => ({ action: 'note', note: req.body.note }));
         return { ticket: ticketView(after) };

@@ -141,6 +141,22 @@ export const SiteFile = z
         /** How staff reach the pages, for links in alerts; default http://<host>:<port>. */
         publicUrl: z.string().optional(),
         bodyLimitBytes: z.number().int().positive().default(65_536),
+        /** Seconds a client has to send its request headers (slow clients are cut; docs/security.md). */
+        headersTimeoutSeconds: z.number().positive().default(10),
+        /** Seconds a client has to send a whole request, body included (a photo on a weak phone). */
+        requestTimeoutSeconds: z.number().positive().default(60),
+        /** Seconds a connection may stay silent (no byte either way) before it is closed; the live stream sends a heartbeat every 15 s. */
+        idleTimeoutSeconds: z.number().positive().default(30),
+        /** Seconds an idle keep-alive connection is kept between requests. */
+        keepAliveTimeoutSeconds: z.number().positive().default(5),
+        /** Open connections in all, and from one client address; more are closed at once. */
+        maxConnections: z.number().int().positive().default(512),
+        maxConnectionsPerAddress: z.number().int().positive().default(64),
+        /** Live-stream (server-sent events) clients in all, and from one client address; more get 503. */
+        maxLiveClients: z.number().int().positive().default(64),
+        maxLiveClientsPerAddress: z.number().int().positive().default(8),
+        /** Serve HTTPS instead of HTTP with these PEM files (then publicUrl should be https://). */
+        tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
       })
       .prefault({}),
     dataDir: z.string().min(1).default('./data'),

@@ -8,8 +8,11 @@ import { appIcon } from './png-encode.js';
 
 const JS = 'text/javascript; charset=utf-8';
 
-/** The pages' own files, by name; nothing outside this list is ever read from disk. */
-const ASSETS: Readonly<Record<string, string>> = {
+/**
+ * The pages' own files, by name; nothing outside this list is ever read from disk. A Map, not an
+ * object: a name from the URL such as `constructor` or `__proto__` must find nothing.
+ */
+const ASSETS: ReadonlyMap<string, string> = new Map(Object.entries({
   'common.js': JS,
   'view.js': JS,
   'actions.js': JS,
@@ -25,7 +28,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'ticket.js': JS,
   'style.css': 'text/css; charset=utf-8',
   'icon.svg': 'image/svg+xml',
-};
+}));
 
 /**
  * Files of the two libraries the pages use, served from the gateway's own node_modules (no CDN:
@@ -34,7 +37,7 @@ const ASSETS: Readonly<Record<string, string>> = {
 const require = createRequire(import.meta.url);
 const LIT_DIR = path.resolve(path.dirname(require.resolve('lit-html')), '..');
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
-const VENDOR: Readonly<Record<string, { file: string; type: string }>> = {
+const VENDOR: ReadonlyMap<string, { file: string; type: string }> = new Map(Object.entries({
   'lit-html/lit-html.js': { file: path.join(LIT_DIR, 'lit-html.js'), type: JS },
   'lit-html/directive.js': { file: path.join(LIT_DIR, 'directive.js'), type: JS },
   'lit-html/directive-helpers.js': { file: path.join(LIT_DIR, 'directive-helpers.js'), type: JS },
@@ -44,7 +47,7 @@ const VENDOR: Readonly<Record<string, { file: string; type: string }>> = {
   'lit-html/directives/ref.js': { file: path.join(LIT_DIR, 'directives', 'ref.js'), type: JS },
   'uplot/uPlot.esm.js': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.esm.js'), type: JS },
   'uplot/uPlot.min.css': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
-};
+}));
 
 const PAGES = {
   patrol: { zh: '巡检', en: 'Patrol', script: 'patrol.js', phone: true },
@@ -96,9 +99,9 @@ function shellPaths(): string[] {
     ...(['patrol', 'engineering', 'operator', 'reports'] as const).map((p) => `/${p}`),
     '/tickets/_',
     '/manifest.webmanifest',
-    ...Object.keys(ASSETS).map((f) => `/static/${f}`),
+    ...[...ASSETS.keys()].map((f) => `/static/${f}`),
     ...ICON_SIZES.map((s) => `/static/icon-${s}.png`),
-    ...Object.keys(VENDOR).map((f) => `/vendor/${f}`),
+    ...[...VENDOR.keys()].map((f) => `/vendor/${f}`),
   ];
 }
 
@@ -157,12 +160,12 @@ export function webPages(app: FastifyInstance, deps: { site: SiteConfig }): void
       }
       return reply.type('image/png').header('cache-control', 'no-cache').send(png);
     }
-    const type = ASSETS[req.params.file];
+    const type = ASSETS.get(req.params.file);
     if (type === undefined) return reply.code(404).send({ error: { code: 'GW_API_NOT_FOUND', message: `no file ${req.params.file}` } });
     return reply.type(type).header('cache-control', 'no-cache').send(await read(req.params.file, new URL(req.params.file, STATIC_DIR)));
   });
   app.get<{ Params: { '*': string } }>('/vendor/*', async (req, reply) => {
-    const v = VENDOR[req.params['*']];
+    const v = VENDOR.get(req.params['*']);
     if (v === undefined) return reply.code(404).send({ error: { code: 'GW_API_NOT_FOUND', message: `no file ${req.params['*']}` } });
     return reply.type(v.type).header('cache-control', 'no-cache').send(await read(`vendor:${req.params['*']}`, v.file));
   });
@@ -171,8 +174,8 @@ export function webPages(app: FastifyInstance, deps: { site: SiteConfig }): void
   app.get('/sw.js', async (_req, reply) => {
     if (swSource === null) {
       const hash = createHash('sha256');
-      for (const f of Object.keys(ASSETS)) hash.update(await read(f, new URL(f, STATIC_DIR)));
-      for (const [k, v] of Object.entries(VENDOR)) hash.update(await read(`vendor:${k}`, v.file));
+      for (const f of ASSETS.keys()) hash.update(await read(f, new URL(f, STATIC_DIR)));
+      for (const [k, v] of VENDOR) hash.update(await read(`vendor:${k}`, v.file));
       hash.update(deps.site.site.name);
       swSource = serviceWorker(hash.digest('hex').slice(0, 16));
     }

@@ -95,7 +95,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
       devices: forGateway.devices.map((d) => withRealOfflineWindow(d, speed)),
       dataDir,
       http: { ...base.http, host: '127.0.0.1', port: 0 },
-      broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
+      broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false, logins: [{ username: CONSOLE.username, password: { value: CONSOLE.password }, subscribe: ['alerts/#'] }] } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
       central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, maxRetryAfterSeconds: 300, outboxQuotaBytes: 200_000_000 },
       users: [...base.users, ...staff.users],
     };
@@ -153,13 +153,15 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   }
 }
 
+/** The console's own login on the embedded broker (devices read nothing; a console reads alerts). */
+const CONSOLE = { username: 'scenario-console', password: 'pw-scenario-console' } as const;
+
 /**
- * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with the
- * login of the site's first MQTT device), calling `onAlert` with each alerted ticket's id.
+ * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with its
+ * own reader login), calling `onAlert` with each alerted ticket's id.
  */
 function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void): mqtt.MqttClient {
-  const login = site.devices.flatMap((d) => (d.source.protocol === 'mqtt' && d.source.password !== undefined && 'value' in d.source.password ? [{ username: d.source.username ?? d.id, password: d.source.password.value }] : []))[0];
-  const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' && login !== undefined ? login : {}) });
+  const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' ? CONSOLE : {}) });
   client.on('error', () => undefined);
   client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
   client.on('message', (_topic, payload) => {

@@ -3,7 +3,7 @@ import { expect, onTestFinished, vi } from 'vitest';
 import { createCentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { kill9, spawnGateway, waitForPort } from './gateway-process.js';
-import { writeLeakSite } from './leak-site.js';
+import { CONSOLE_LOGIN, writeLeakSite } from './leak-site.js';
 import { tempDir } from './temp-dir.js';
 
 export interface CrashStormOptions {
@@ -57,7 +57,7 @@ export async function runCrashStorm(opts: CrashStormOptions): Promise<CrashStorm
 
   // Staff console: every ticket the gateway announces on the alert topic.
   const announced = new Set<string>();
-  const consoleClient = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'leak-0', password: 'pw-crash-0', reconnectPeriod: 50, connectTimeout: 2000 });
+  const consoleClient = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 50, connectTimeout: 2000 });
   consoleClient.on('error', () => undefined);
   consoleClient.on('connect', () => void consoleClient.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
   consoleClient.on('message', (_t, p) => announced.add((JSON.parse(p.toString()) as { ticketId: string }).ticketId));

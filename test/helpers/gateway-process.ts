@@ -25,8 +25,11 @@ function newestMtime(dir: string): number {
 }
 
 /** The gateway as a real child process on a site file; `onLine` sees every line it writes (pino JSON). */
-export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, MAIN, siteFile], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void, openFiles?: number): ChildProcess {
+  const args = [...GATEWAY_NODE_FLAGS, MAIN, siteFile];
+  const opts = { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+  // With a lower limit on open files, through the shell's ulimit; exec keeps the pid the gateway's.
+  const child = openFiles === undefined ? spawn(process.execPath, args, opts) : spawn('/bin/sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], opts);
   for (const stream of [child.stdout, child.stderr]) {
     if (stream === null) continue;
     if (onLine === undefined) stream.resume();
@@ -72,9 +75,9 @@ export interface GatewayProcess {
  * Spawns the gateway, collects its log lines, waits for its HTTP port, and SIGKILLs it when the
  * test finishes (a test that wants a clean stop sends SIGTERM and awaits `exited`).
  */
-export async function startGatewayProcess(siteFile: string, httpPort: number, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(siteFile: string, httpPort: number, env: NodeJS.ProcessEnv = {}, openFiles?: number): Promise<GatewayProcess> {
   const lines: string[] = [];
-  const child = spawnGateway(siteFile, env, (l) => void lines.push(l));
+  const child = spawnGateway(siteFile, env, (l) => void lines.push(l), openFiles);
   onTestFinished(() => kill9(child));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`gateway exited (${code ?? signal}) before it listened:\n${lines.join('\n')}`))));
   exited.catch(() => undefined);

@@ -5,7 +5,7 @@ import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { kill9, startGatewayProcess, stopGateway, waitForPort, type GatewayProcess } from './gateway-process.js';
-import { writeLeakSite } from './leak-site.js';
+import { CONSOLE_LOGIN, writeLeakSite } from './leak-site.js';
 import { bearer, staffUsers, type StaffMember } from './staff.js';
 import { tempDir } from './temp-dir.js';
 
@@ -63,7 +63,7 @@ export async function leakGateway(opts: { sensors?: number; faults?: Record<stri
 
   const alerts: AlertSeen[] = [];
   await waitForPort(mqttPort);
-  const console = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { username: `leak-${sensors - 1}`, password: `pw-${sensors - 1}`, reconnectPeriod: 100, clean: true });
+  const console = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 100, clean: true });
   console.on('error', () => undefined);
   // Subscribed again after every reconnect (the embedded broker forgets it when the gateway restarts).
   let subscribed = false;

@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** The staff console's broker login: it reads alerts (devices read nothing). */
+export const CONSOLE_LOGIN = { username: 'console', password: 'pw-console' } as const;
+
 export interface LeakSiteOptions {
   readonly dir: string;
   readonly sensors: number;
@@ -20,11 +23,18 @@ export interface LeakSiteOptions {
 export async function writeLeakSite(opts: LeakSiteOptions): Promise<string> {
   const password = opts.password ?? ((i: number) => `pw-${i}`);
   const file = path.join(opts.dir, 'site.json');
+  const { broker, ...extra } = (opts.extra ?? {}) as { broker?: Record<string, unknown> };
   await writeFile(
     file,
     JSON.stringify({
       site: { id: 'rel-site', code: 'RL01', name: 'Reliability test site' },
-      broker: { mode: 'embedded', host: '127.0.0.1', port: opts.mqttPort },
+      broker: {
+        mode: 'embedded',
+        host: '127.0.0.1',
+        port: opts.mqttPort,
+        logins: [{ username: CONSOLE_LOGIN.username, password: { value: CONSOLE_LOGIN.password }, subscribe: ['alerts/#'] }],
+        ...broker,
+      },
       http: { host: '127.0.0.1', port: opts.httpPort },
       dataDir: opts.dataDir ?? path.join(opts.dir, 'data'),
       devices: Array.from({ length: opts.sensors }, (_, i) => ({
@@ -35,7 +45,7 @@ export async function writeLeakSite(opts: LeakSiteOptions): Promise<string> {
         faults: { 'water-leak': { onDelaySeconds: 0, offDelaySeconds: 0 } },
         source: { protocol: 'mqtt', username: `leak-${i}`, password: { value: password(i) }, points: [{ id: 'wet' }] },
       })),
-      ...opts.extra,
+      ...extra,
     }),
   );
   return file;

@@ -7,10 +7,10 @@ import { onTestFinished } from 'vitest';
  * write pre-encoded packets by the thousand and drop the socket mid-stream, which a real client
  * library will not do. Resolves once the CONNACK arrives; rejects when login is refused.
  */
-export function rawMqtt(port: number, username: string, password: string): Promise<Socket> {
+export function rawMqtt(port: number, username: string, password: string, clientId = `${username}-${Math.random().toString(36).slice(2)}`): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `${username}-${Math.random().toString(36).slice(2)}`, keepalive: 0, username, password: Buffer.from(password) }));
+      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive: 0, username, password: Buffer.from(password) }));
     });
     onTestFinished(() => void socket.destroy());
     socket.on('error', reject);

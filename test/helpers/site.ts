@@ -5,7 +5,7 @@ import type { SiteConfig, SiteFileInput } from '../../gateway/config/site-schema
 export function testSite(overrides: Partial<SiteFileInput> = {}): SiteConfig {
   const base: SiteFileInput = {
     site: { id: 'test-site', code: 'TS01', name: 'Test site', timeZone: 'Asia/Shanghai' },
-    broker: { mode: 'embedded', port: 0 },
+    broker: { mode: 'embedded', port: 0, logins: [{ username: 'console', password: { value: 'pw-console' }, subscribe: ['alerts/#'] }] },
     http: { port: 0, host: '127.0.0.1' },
     dataDir: '/nonexistent',
     devices: [

@@ -21,7 +21,7 @@ const ROUNDS = 20;
 describe('embedded broker under a flood', () => {
   it('survives slow subscribers and publishers disconnecting in the middle of a QoS 0 flood', async () => {
     const site = testSite({
-      broker: { mode: 'embedded', host: '127.0.0.1', port: 0 },
+      broker: { mode: 'embedded', host: '127.0.0.1', port: 0, logins: [{ username: 'console', password: { value: 'pw-console' }, subscribe: ['alerts/#'] }] },
       devices: Array.from({ length: PUBLISHERS }, (_, i) => ({
         id: `leak-${i}`,
         kind: 'leak-sensor' as const,
@@ -49,7 +49,7 @@ describe('embedded broker under a flood', () => {
 
     const subscribers: Socket[] = [];
     for (let i = 0; i < 4; i++) {
-      const s = await rawMqtt(port, `leak-${i}`, `pw-${i}`);
+      const s = await rawMqtt(port, 'console', 'pw-console');
       s.on('error', () => undefined);
       s.write(subscribePacket('alerts/#'));
       expect((await nextPacket(s)).cmd).toBe('suback');

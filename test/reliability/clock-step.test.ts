@@ -6,7 +6,7 @@ import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { freePort } from '../../simulators/free-port.js';
 import { steppableClock } from '../helpers/faketime.js';
 import { ensureBuilt, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
-import { writeLeakSite } from '../helpers/leak-site.js';
+import { CONSOLE_LOGIN, writeLeakSite } from '../helpers/leak-site.js';
 import { bearer, staffUsers } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -51,7 +51,7 @@ describe('wall clock steps', () => {
 
     // Staff console: the alert topic. Sensors: a report from each every second, all along.
     const alerts: Alert[] = [];
-    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: `leak-${SENSORS - 1}`, password: `pw-${SENSORS - 1}`, reconnectPeriod: 200 });
+    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 200 });
     onTestFinished(() => staff.endAsync(true));
     staff.on('message', (_t, p) => void alerts.push(JSON.parse(p.toString()) as Alert));
     await staff.subscribeAsync('alerts/#', { qos: 1 });

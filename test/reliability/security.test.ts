@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createCentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { ensureBuilt, startGatewayProcess, stopGateway, waitForPort, type GatewayProcess } from '../helpers/gateway-process.js';
-import { writeLeakSite } from '../helpers/leak-site.js';
+import { CONSOLE_LOGIN, writeLeakSite } from '../helpers/leak-site.js';
 import { secretLeaks } from '../helpers/log-secrets.js';
 import { badInputByCode, scrape } from '../helpers/metrics.js';
 import { closed, nextPacket, publishPacket, rawMqtt, subscribePacket } from '../helpers/raw-mqtt.js';
@@ -109,8 +109,8 @@ describe('security', () => {
     expect(victimClosed).toBe(false);
     await vi.waitFor(async () => expect(badInputByCode(await scrape(gw.httpUrl))['GW_MQTT_NOT_AUTHORIZED']).toBe(5), { timeout: 20_000, interval: 100 });
     expect(await tickets(gw.httpUrl)).toEqual([]);
-    // A staff console may read alerts.
-    const staff = await rawMqtt(mqttPort, 'leak-1', SECRETS.device(1));
+    // A staff console (its own login, not a device's) may read alerts.
+    const staff = await rawMqtt(mqttPort, CONSOLE_LOGIN.username, CONSOLE_LOGIN.password);
     staff.write(subscribePacket('alerts/#'));
     expect((await nextPacket(staff)).cmd).toBe('suback');
     expect(await stopGateway(gw.child)).toBe(0);

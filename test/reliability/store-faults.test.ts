@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { freePort } from '../../simulators/free-port.js';
 import { durableDevices } from '../helpers/durable-store.js';
 import { ensureBuilt, kill9, spawnGateway, startGatewayProcess, stopGateway, waitForPort } from '../helpers/gateway-process.js';
-import { writeLeakSite } from '../helpers/leak-site.js';
+import { CONSOLE_LOGIN, writeLeakSite } from '../helpers/leak-site.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 interface Ports {
@@ -346,7 +346,7 @@ async function refusedWrites(dir: string, dataDir: string, errno: string, extra:
 
   const alerts: string[] = [];
   await waitForPort(p.mqttPort);
-  const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { username: `leak-${sensors - 1}`, password: `pw-${sensors - 1}`, reconnectPeriod: 0 });
+  const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 0 });
   onTestFinished(() => staff.endAsync(true));
   staff.on('message', (_t, payload) => void alerts.push((JSON.parse(payload.toString()) as { ticketId: string }).ticketId));
   await staff.subscribeAsync('alerts/#', { qos: 1 });

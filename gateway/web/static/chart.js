@@ -5,6 +5,8 @@ import uPlot from '/vendor/uplot/uPlot.esm.js';
 import { bi, lang, t } from './common.js';
 import { html, ref } from './view.js';
 
+// The legend's swatches are classes `ul.legend i.c0`..`c4` in style.css, in this order (the
+// Content-Security-Policy allows no inline style attributes).
 const COLORS = ['#1565c0', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f'];
 const ON = '#c62828';
 const OFF = '#a5d6a7';
@@ -92,7 +94,7 @@ export function evidenceChart(ticket) {
   const lines = nums.map((s, i) => {
     const last = s.samples.at(-1)?.value;
     const v = typeof last === 'number' ? Number(last.toPrecision(4)) : last;
-    return html`<li data-point=${s.pointId}><i style="background:${COLORS[i % COLORS.length]}"></i>${nameOf(s)}${s.unit ? ` (${s.unit})` : ''}: ${v ?? '-'}${s.unit ? ` ${s.unit}` : ''}</li>`;
+    return html`<li data-point=${s.pointId}><i class="c${i % COLORS.length}"></i>${nameOf(s)}${s.unit ? ` (${s.unit})` : ''}: ${v ?? '-'}${s.unit ? ` ${s.unit}` : ''}</li>`;
   });
   return html`<figure class="evidence">
     <div class="plots" ${ref(mount)}></div>

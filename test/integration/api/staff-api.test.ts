@@ -148,7 +148,7 @@ describe('staff API', () => {
       { name: 'confirm', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/confirm`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '现场确认漏水' } }) },
       { name: 'reject', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/reject`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { reason: '现场无水' } }) },
       { name: 'resolve', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/resolve`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已修复' } }) },
-      { name: 'note', allowed: ['patrol', 'farPatrol', 'engineer', 'engineer2', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
+      { name: 'note', allowed: ['patrol', 'engineer', 'engineer2', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
       { name: 'shelve', allowed: ['operator', 'admin'], call: (who, token) => api('POST', '/api/shelves', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } }) },
       {
         name: 'unshelve',

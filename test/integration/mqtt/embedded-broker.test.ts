@@ -9,7 +9,7 @@ import { testSite } from '../../helpers/site.js';
 
 async function startAdapter(): Promise<{ adapter: MqttAdapter; url: string; readings: Reading[]; errors: AdapterError[] }> {
   const site = testSite({
-    broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 256 },
+    broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 256, logins: [{ username: 'console', password: { value: 'pw-console' }, subscribe: ['alerts/#'] }] },
     devices: [
       {
         id: 'leak-1',
@@ -95,7 +95,7 @@ describe('MQTT adapter on the embedded broker', () => {
 
   it('publishes alerts that a staff console subscribed to alerts/# receives at QoS 1', async () => {
     const { adapter, url } = await startAdapter();
-    const c = await device(url, 'leak-1', 'pw-1');
+    const c = await device(url, 'console', 'pw-console');
     await c.subscribeAsync('alerts/#', { qos: 1 });
     const got = new Promise<string>((resolve) => c.on('message', (_t, p) => resolve(p.toString())));
     await adapter.publish('alerts/emergency', 'hello', { qos: 1 });

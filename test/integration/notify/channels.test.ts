@@ -27,10 +27,10 @@ describe('alert channels', () => {
         ],
       },
     });
-    const mqttAdapter = await createMqttAdapter({ broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16384, allowAnonymous: false }, devices: [{ id: 'leak-1', source: base.devices[0]!.source as never }] }, { clock: systemClock, log: silentLogger() });
+    const mqttAdapter = await createMqttAdapter({ broker: { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16384, allowAnonymous: false, logins: [{ username: 'console', password: { value: 'pw-console' }, subscribe: ['alerts/#'] }] }, devices: [{ id: 'leak-1', source: base.devices[0]!.source as never }] }, { clock: systemClock, log: silentLogger() });
     await mqttAdapter.start();
     onTestFinished(() => mqttAdapter.stop());
-    const console = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttAdapter.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
+    const console = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttAdapter.address()?.port}`, { username: 'console', password: 'pw-console', reconnectPeriod: 0 });
     onTestFinished(() => console.endAsync(true));
     await console.subscribeAsync('alerts/#', { qos: 1 });
     const mqttAlerts: { topic: string; body: Record<string, unknown> }[] = [];

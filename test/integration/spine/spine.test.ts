@@ -98,9 +98,12 @@ describe('a central service that refuses the token', () => {
     onTestFinished(() => gw.stop());
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
     onTestFinished(() => c.endAsync(true));
-    await c.subscribeAsync('alerts/#', { qos: 1 });
+    // Devices read nothing: the staff console has its own login.
+    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'console', password: 'pw-console', reconnectPeriod: 0 });
+    onTestFinished(() => staff.endAsync(true));
+    await staff.subscribeAsync('alerts/#', { qos: 1 });
     const alerts: { topic: string; fault: string }[] = [];
-    c.on('message', (topic, p) => alerts.push({ topic, fault: (JSON.parse(p.toString()) as { fault: string }).fault }));
+    staff.on('message', (topic, p) => alerts.push({ topic, fault: (JSON.parse(p.toString()) as { fault: string }).fault }));
     await c.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
 
     await vi.waitFor(() => expect(alerts).toContainEqual({ topic: 'alerts/system', fault: 'GW_SYNC_UNAUTHORIZED' }), { timeout: 10_000 });
