@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +9,7 @@ import { freePort } from '../../../simulators/free-port.js';
 import { ensureBuilt, kill9, stopGateway, waitForPort } from '../../helpers/gateway-process.js';
 import { writeLeakSite } from '../../helpers/leak-site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { makeTestPki } from '../../helpers/test-pki.js';
 
 const ENTRYPOINT = path.resolve('deploy/docker-entrypoint.sh');
 const HEALTHCHECK = path.resolve('dist/gateway/cli/healthcheck.js');
@@ -59,6 +60,25 @@ describe('the container image', () => {
     })();
     try {
       expect(await stopped).toBe(0);
+    } finally {
+      await kill9(img.child);
+    }
+    expect(await healthcheck(siteFile)).toBe(1);
+  });
+
+  it('asks over HTTPS when the site serves HTTPS (http.tls)', async () => {
+    const dir = await tempDir('gw-image-');
+    const pki = await makeTestPki(dir);
+    const httpPort = await freePort();
+    const siteFile = await writeLeakSite({ dir, sensors: 1, mqttPort: await freePort(), httpPort });
+    const site = JSON.parse(await readFile(siteFile, 'utf8')) as { http: Record<string, unknown> };
+    site.http['tls'] = { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile };
+    await writeFile(siteFile, JSON.stringify(site));
+    const img = startImage({ GATEWAY_CONFIG: siteFile });
+    try {
+      await waitForPort(httpPort, 30_000);
+      await vi.waitFor(async () => expect(await healthcheck(siteFile)).toBe(0), { timeout: 15_000, interval: 100 });
+      expect(await stopGateway(img.child)).toBe(0);
     } finally {
       await kill9(img.child);
     }
