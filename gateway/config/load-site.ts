@@ -34,7 +34,7 @@ export async function loadSiteFile(file: string): Promise<SiteConfig> {
 }
 
 /** A JSON file of the configuration; an unreadable or unparsable one is GW_CONFIG_UNREADABLE naming it. */
-async function readJsonFile(file: string, what: string): Promise<unknown> {
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -52,7 +52,7 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
  * Users may live in a file of their own (`usersFile`, relative to the site file) so staff can be
  * changed without touching the site; they are validated here and joined to the site's `users`.
  */
-async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
+export async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
   if (raw === null || typeof raw !== 'object' || !('usersFile' in raw) || typeof raw.usersFile !== 'string') return raw;
   const { usersFile, ...rest } = raw as Record<string, unknown> & { usersFile: string };
   const path = resolve(dirname(siteFile), usersFile);
