@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { User } from '../api/users-schema.js';
 import { GatewayError, errorMessage } from '../errors.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { SiteFile, type SiteConfig } from './site-schema.js';
 
 /** `devices[3].source.points[1].address` from zod's path array. */
@@ -44,7 +45,9 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError('GW_CONFIG_UNREADABLE', `${what} ${file} is not valid JSON: ${errorMessage(err)}`, { file }, { cause: err });
+    const at = jsonSyntaxError(text);
+    const where = at === null ? '' : ` (line ${at.line}, column ${at.column})`;
+    throw new GatewayError('GW_CONFIG_UNREADABLE', `${what} ${file} is not valid JSON${where}: ${errorMessage(err)}`, { file, ...(at === null ? {} : { line: at.line, column: at.column }) }, { cause: err });
   }
 }
 
