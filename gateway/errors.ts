@@ -9,6 +9,7 @@ export const ERROR_CATALOGUE = {
   GW_STORE_CORRUPT: 'A store file or journal line could not be read or had the wrong shape; it was set aside and the gateway started from the last good generation.',
   GW_STORE_WRITE_FAILED: 'The store could not be written (disk full or read-only); changes are kept in memory and retried.',
   GW_DATA_DIR_UNWRITABLE: 'The data folder cannot be written at start; the gateway does not start until it can.',
+  GW_PORT_IN_USE: 'A port the site file names (http.port, broker.port) is held by another program at start; the gateway stops and names the port and the setting.',
   GW_CLOCK_STEP: 'The wall clock stepped (NTP, a flat RTC battery); durations are unaffected, stamps after the step use the new time.',
   GW_MQTT_DECODE: 'An MQTT payload could not be decoded into a reading for its point.',
   GW_MQTT_UNKNOWN_TOPIC: 'An MQTT message arrived on a topic no device point maps to.',

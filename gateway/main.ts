@@ -8,6 +8,7 @@ import { buildGateway } from './app.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
+import { portInUseError } from './port-in-use.js';
 
 const configFile = process.argv[2] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
 
@@ -74,7 +75,19 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     log.error({ event: 'process.unhandled_rejection', err: errorMessage(reason) }, 'unhandled rejection');
   });
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (err) {
+    const coded = portInUseError(err, site) ?? (err instanceof GatewayError ? err : null);
+    if (coded === null) throw err;
+    log.fatal({ event: 'gateway.start_failed', code: coded.code, ...coded.context }, coded.message);
+    stopping = true;
+    await gateway.stop();
+    log.flush();
+    process.exitCode = 1;
+    setTimeout(() => exitAnyway(log, 'start failed', 1), EXIT_GRACE_MS).unref();
+    return;
+  }
   giveBackStartupMemory();
   // Keep the process alive: adapters and HTTP hold sockets; the store timers are unref'd.
 }
