@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly speed?: number;
   readonly log?: Logger;
   readonly onProgress?: (p: ScenarioProgress) => void;
+  /** Told the gateway's address once it listens (the demo prints the pages to open). */
+  readonly onGatewayUrl?: (url: string) => void;
   /** Require every expected ticket to have reached the central service exactly once. */
   readonly requireSynced?: boolean;
 }
@@ -114,6 +116,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     cleanups.push(() => gateway.stop());
     // A restart comes back on the same ports, where the simulators and the console look for it.
     const httpPort = Number(new URL(gateway.httpUrl() ?? 'http://x:0').port);
+    const gatewayUrl = gateway.httpUrl();
+    if (gatewayUrl !== null) opts.onGatewayUrl?.(gatewayUrl);
     const mqttPort = gateway.mqtt.address()?.port;
     site = { ...site, http: { ...site.http, port: httpPort }, broker: site.broker.mode === 'embedded' && mqttPort !== undefined ? { ...site.broker, port: mqttPort } : site.broker };
     const restartGateway = async (): Promise<void> => {
