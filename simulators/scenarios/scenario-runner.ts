@@ -16,6 +16,7 @@ import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broke
 import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
+import { siteWithPointTable } from './point-table-site.js';
 import type { LoadedScenario } from './load-scenario.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
 
@@ -61,7 +62,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const started = Date.now();
   const speed = opts.speed ?? scenario.speed;
   const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
-  const base = await loadSiteFile(siteFile);
+  const base = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
   const clock = new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, base.site.timeZone));
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
