@@ -11,9 +11,11 @@ export interface SdkLoggers {
  * NODE-OPCUA-W27 says Node 20.11+ refuses RSA PKCS#1 v1.5 decryption (CVE-2023-46809). Only the
  * Basic128Rsa15 and Basic256 policies decrypt with it; the site schema offers neither
  * (Basic256Sha256, Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss encrypt with OAEP), so the
- * notice, and its advice to revert a security fix, is harmless here: it is kept at debug level.
+ * notice, and its advice to revert a security fix, is harmless here: it is kept at debug level,
+ * as is the SDK's "Creating default certificate ... please wait" (the first secure connection
+ * makes the client's certificate; nothing is wrong).
  */
-const HARMLESS = [/NODE-OPCUA-W27/, /--security-revert=CVE-2023-46809/];
+const HARMLESS = [/NODE-OPCUA-W27/, /--security-revert=CVE-2023-46809/, /^Creating default certificate/];
 
 /**
  * The SDK prints its warnings and errors to the console itself, each stamped in UTC ("07:43:37Z
