@@ -3,14 +3,17 @@
  * Process entry: load the site file, make the root logger, build and start the gateway, and
  * stop it in order on SIGTERM/SIGINT. Everything else lives in app.ts (testable without a process).
  */
+import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { buildGateway } from './app.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
 import { portInUseError } from './port-in-use.js';
+import { ReadingRecorder } from './record/reading-recorder.js';
 
-const configFile = process.argv[2] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
+const args = parseArgs({ allowPositionals: true, options: { record: { type: 'string' }, 'record-max-mb': { type: 'string', default: '50' } } });
+const configFile = args.positionals[0] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
 
 /** The whole ordered stop may take this long; then the process says what is left and exits anyway. */
 const STOP_BUDGET_MS = 30_000;
@@ -33,9 +36,16 @@ async function main(): Promise<void> {
   if (dataDir !== undefined && dataDir !== '') site = { ...site, dataDir };
   const log = createRootLogger({ level: site.log.level });
 
+  const maxMb = Number(args.values['record-max-mb']);
+  if (args.values.record !== undefined && !(maxMb > 0)) {
+    log.fatal({ event: 'record.invalid', code: 'GW_CONFIG_INVALID' }, `--record-max-mb must be a positive number of megabytes, got ${args.values['record-max-mb']}`);
+    process.exitCode = 1;
+    return;
+  }
+  const recorder = args.values.record === undefined ? null : new ReadingRecorder({ file: args.values.record, maxBytes: maxMb * 1_000_000, siteId: site.site.id, clock: systemClock, log: log.child({ component: 'record' }) });
   let gateway;
   try {
-    gateway = await buildGateway(site, { clock: systemClock, log });
+    gateway = await buildGateway(site, { clock: systemClock, log, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
   } catch (err) {
     // A coded start-up failure (a data folder it cannot write) is told in words, not as a stack trace.
     if (!(err instanceof GatewayError)) throw err;
@@ -52,7 +62,8 @@ async function main(): Promise<void> {
     const budget = setTimeout(() => exitAnyway(log, 'the ordered stop did not finish in time', 1), STOP_BUDGET_MS);
     budget.unref();
     gateway.stop().then(
-      () => {
+      async () => {
+        await recorder?.close();
         clearTimeout(budget);
         log.flush();
         process.exitCode = 0;
