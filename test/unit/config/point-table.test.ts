@@ -5,7 +5,9 @@ import { loadSiteFile } from '../../../gateway/config/load-site.js';
 import { HEADER } from '../../../gateway/config/point-table/columns.js';
 import { pointTableOf } from '../../../gateway/config/point-table/export-points.js';
 import { importPoints } from '../../../gateway/config/point-table/import-points.js';
-import { parseCsv, readTableFile, writeTableFile, type Sheet } from '../../../gateway/config/point-table/table-file.js';
+import { parseCsv, readTableFile, writeTableFile } from '../../../gateway/config/point-table/table-file.js';
+import { checkSiteFile } from '../../../gateway/config/site-check.js';
+import { tableWithBadRows } from '../../helpers/point-table.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const DEMO = path.resolve('config/demo-site.json');
@@ -19,21 +21,6 @@ async function siteCopy(from: string): Promise<string> {
   const file = path.join(dir, 'site.json');
   await writeFile(file, JSON.stringify({ ...raw, usersFile: 'demo-users.json' }, null, 2));
   return file;
-}
-
-/** The template's rows with some made bad, and a new Modbus meter added. */
-async function tableWithBadRows(): Promise<Sheet> {
-  const sheet = (await readTableFile(path.resolve('config/points-template.csv'))) as Sheet;
-  const col = (key: string): number => sheet[0]?.findIndex((h) => String(h).startsWith(`${key} `)) ?? -1;
-  const row = (n: number): (string | number)[] => sheet[n - 1] ?? [];
-  row(3)[col('deviceKind')] = 'toaster'; // row 3: another device kind than row 2 gave the same device
-  row(11)[col('address')] = 'forty'; // row 11: a register address that is not a number
-  row(13)[col('pointId')] = 'flow rate'; // row 13: not an identifier
-  row(17)[col('protocol')] = 'bacnet'; // row 17: another protocol than the device's first row
-  const meter = HEADER.map(() => '' as string | number);
-  const put = (k: string, v: string | number): void => void (meter[col(k)] = v);
-  for (const [k, v] of Object.entries({ deviceId: 'pm-2', deviceKind: 'power-meter', deviceName: '2# 电表', building: 'T1', floor: 'B1', place: 'B1 配电室', protocol: 'modbus', connection: '127.0.0.1:5021', unitId: 3, pointId: 'voltageA', address: 0, table: 'input-register', type: 'float32', wordOrder: 'little', unit: 'V' })) put(k, v);
-  return [...sheet, meter, [...meter.map((v, i) => (i === col('pointId') ? 'voltageB' : i === col('address') ? 2 : i === col('type') ? 'float64' : v))]];
 }
 
 describe('point table import and export', () => {
@@ -85,6 +72,7 @@ describe('point table import and export', () => {
         expect.stringMatching(/^type: .* \(device pm-2, point voltageB\)$/),
       ]);
       expect(out.written).toBe(true);
+      expect((await checkSiteFile(file)).problems).toEqual([]);
       const site = await loadSiteFile(file);
       const meter = site.devices.find((d) => d.id === 'pm-2');
       expect(meter?.source).toMatchObject({ protocol: 'modbus', unitId: 3, transport: { host: '127.0.0.1', port: 5021 }, points: [{ id: 'voltageA', address: 0, type: 'float32', wordOrder: 'little' }] });
