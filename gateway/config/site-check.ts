@@ -31,6 +31,8 @@ export async function checkSiteFile(file: string, env: NodeJS.ProcessEnv = proce
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     problems.push(...((err.context['problems'] as string[] | undefined) ?? [err.message]));
+    // The rest of the file is still checked, without the users file it could not join.
+    if (raw !== null && typeof raw === 'object') raw = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'usersFile'));
   }
   const parsed = SiteFile.safeParse(raw);
   if (parsed.success && problems.length === 0) return { problems, warnings: siteWarnings(parsed.data, env), site: parsed.data, code: 'GW_CONFIG_INVALID' };

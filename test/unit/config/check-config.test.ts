@@ -59,6 +59,16 @@ describe('check-config', () => {
     expect(new Set(report.problems).size).toBe(report.problems.length);
   });
 
+  it('reports a bad users file beside the problems of the site file itself', async () => {
+    const file = await demoWith((s) => {
+      s['usersFile'] = 'users.json';
+      (s['http'] as Record<string, unknown>)['port'] = 'x';
+    });
+    await writeFile(path.join(path.dirname(file), 'users.json'), JSON.stringify([{ id: 'u1', name: 'A', role: 'boss', tokenSha256: TOKEN('a') }]));
+    const report = await checkSiteFile(file);
+    expect(report.problems).toEqual([expect.stringMatching(/^usersFile users\.json: \[0\]\.role: /), expect.stringMatching(/^http\.port: /)]);
+  });
+
   it('names the line and column of a JSON syntax error', async () => {
     const file = path.join(await tempDir('check-'), 'site.json');
     await writeFile(file, '{\n  "site": {\n    "id": "x",\n  },\n  "devices": []\n}\n');
