@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
+import type { Reading } from '../adapters/reading.js';
 import { createModbusAdapter } from '../adapters/modbus/modbus-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
@@ -23,6 +24,8 @@ export interface GatewayDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
+  /** Sees every reading as the adapters deliver it (the recorder of `--record`). */
+  readonly onReading?: (r: Reading) => void;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -91,6 +94,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       metrics.reading();
       live.update(r);
       pipeline.ingest(r);
+      deps.onReading?.(r);
     });
     adapter.on('upstream', (c) => pipeline.upstream(c));
     adapter.on('status', (st) => pipeline.upstreamStates(st.upstreams));

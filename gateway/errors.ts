@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   GW_BACKUP_FAILED: 'A backup of the data folder could not be written (not a data folder, the destination exists, or the store kept changing); nothing was changed.',
   GW_BACKUP_INVALID: 'A backup to restore has no manifest or a file that differs from it; nothing was restored.',
   GW_RESTORE_LIVE: 'A restore was refused because a gateway is running on the data folder; stop it first.',
+  GW_PORT_IN_USE: 'A port the site file names (http.port, broker.port) is held by another program at start; the gateway stops and names the port and the setting.',
   GW_CLOCK_STEP: 'The wall clock stepped (NTP, a flat RTC battery); durations are unaffected, stamps after the step use the new time.',
   GW_MQTT_DECODE: 'An MQTT payload could not be decoded into a reading for its point.',
   GW_MQTT_UNKNOWN_TOPIC: 'An MQTT message arrived on a topic no device point maps to.',

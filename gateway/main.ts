@@ -3,6 +3,7 @@
  * Process entry: load the site file, make the root logger, build and start the gateway, and
  * stop it in order on SIGTERM/SIGINT. Everything else lives in app.ts (testable without a process).
  */
+import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { buildGateway } from './app.js';
 import { loadSiteFile } from './config/load-site.js';
@@ -10,8 +11,11 @@ import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
 import { TEST_STALL_ON_SIGUSR2 } from './runtime-flags.js';
 import { EventLoopWatchdog } from './watchdog.js';
+import { portInUseError } from './port-in-use.js';
+import { ReadingRecorder } from './record/reading-recorder.js';
 
-const configFile = process.argv[2] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
+const args = parseArgs({ allowPositionals: true, options: { record: { type: 'string' }, 'record-max-mb': { type: 'string', default: '50' } } });
+const configFile = args.positionals[0] ?? process.env['GATEWAY_CONFIG'] ?? 'config/demo-site.json';
 
 /** The whole ordered stop may take this long; then the process says what is left and exits anyway. */
 const STOP_BUDGET_MS = 30_000;
@@ -38,9 +42,16 @@ async function main(): Promise<void> {
   process.removeAllListeners('warning');
   process.on('warning', (w) => log.warn({ event: 'process.warning', name: w.name, warningCode: (w as NodeJS.ErrnoException).code }, w.message));
 
+  const maxMb = Number(args.values['record-max-mb']);
+  if (args.values.record !== undefined && !(maxMb > 0)) {
+    log.fatal({ event: 'record.invalid', code: 'GW_CONFIG_INVALID' }, `--record-max-mb must be a positive number of megabytes, got ${args.values['record-max-mb']}`);
+    process.exitCode = 1;
+    return;
+  }
+  const recorder = args.values.record === undefined ? null : new ReadingRecorder({ file: args.values.record, maxBytes: maxMb * 1_000_000, siteId: site.site.id, clock: systemClock, log: log.child({ component: 'record' }) });
   let gateway;
   try {
-    gateway = await buildGateway(site, { clock: systemClock, log });
+    gateway = await buildGateway(site, { clock: systemClock, log, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
   } catch (err) {
     // A coded start-up failure (a data folder it cannot write) is told in words, not as a stack trace.
     if (!(err instanceof GatewayError)) throw err;
@@ -60,6 +71,7 @@ async function main(): Promise<void> {
     gateway.stop().then(
       async () => {
         await watchdog.stop();
+        await recorder?.close();
         clearTimeout(budget);
         log.flush();
         process.exitCode = 0;
@@ -82,7 +94,19 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     log.error({ event: 'process.unhandled_rejection', err: errorMessage(reason) }, 'unhandled rejection');
   });
-  await gateway.start();
+  try {
+    await gateway.start();
+  } catch (err) {
+    const coded = portInUseError(err, site) ?? (err instanceof GatewayError ? err : null);
+    if (coded === null) throw err;
+    log.fatal({ event: 'gateway.start_failed', code: coded.code, ...coded.context }, coded.message);
+    stopping = true;
+    await gateway.stop();
+    log.flush();
+    process.exitCode = 1;
+    setTimeout(() => exitAnyway(log, 'start failed', 1), EXIT_GRACE_MS).unref();
+    return;
+  }
   // Started once the gateway runs: reading a large store at start is slow but not a stall.
   watchdog.start();
   if (process.env[TEST_STALL_ON_SIGUSR2] === '1') {

@@ -11,8 +11,8 @@ import { loadSiteFile } from '../gateway/config/load-site.js';
 import { createRootLogger } from '../gateway/log.js';
 import { builtinScenarios, resolveScenario, type LoadedScenario } from './scenarios/load-scenario.js';
 import { progressLine, resultTable } from './scenarios/report.js';
-import { runAgainstGateway, runScenario, type ScenarioResult } from './scenarios/scenario-runner.js';
-import { SimulatedSite } from './site/simulated-site.js';
+import type { ScenarioResult } from './scenarios/scenario-runner.js';
+import { quietOpcuaSdk } from './sdk-quiet.js';
 
 const CONTROL_PORT = Number(process.env['SIM_CONTROL_PORT'] ?? 8090);
 
@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'serve':
-      return serve(values.site ?? 'config/demo-site.json', values.broker ?? 'mqtt://127.0.0.1:1883');
+      return serve(values.site ?? 'config/demo-site.json', values.broker);
     case 'device':
       return device(rest);
     default:
@@ -67,8 +67,8 @@ function usage(): number {
       'usage: npm run sim -- list',
       '       npm run sim -- run NAME|all|FILE.json [--speed N] [--once] [--quiet]',
       '       npm run sim -- run NAME --gateway http://HOST:8080 [--site SITE.json] [--broker mqtt://HOST:1883] [--once]',
-      '       npm run sim -- serve [--site config/demo-site.json] [--broker mqtt://127.0.0.1:1883]',
-      '       npm run sim -- device DEVICE_ID set POINT VALUE     (needs `sim serve` running)',
+      '       npm run sim -- serve [--site config/demo-site.json] [--broker URL]   (ports and broker from the site file)',
+      '       npm run sim -- device DEVICE_ID set POINT VALUE     (needs `sim serve` running; control port SIM_CONTROL_PORT, default 8090)',
       '',
     ].join('\n'),
   );
@@ -84,6 +84,9 @@ async function list(): Promise<number> {
 
 async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean; gateway?: { url: string; siteFile: string; brokerUrl?: string } }): Promise<number> {
   const scenarios: LoadedScenario[] = name === 'all' ? await builtinScenarios() : [await resolveScenario(name)];
+  // The simulators (and the OPC UA SDK they load) only for the commands that run them: `list` and `device` stay light.
+  await quietOpcuaSdk(createRootLogger());
+  const { runAgainstGateway, runScenario } = await import('./scenarios/scenario-runner.js');
   const results: ScenarioResult[] = [];
   for (const loaded of scenarios) {
     const s = loaded.scenario;
@@ -112,9 +115,13 @@ async function run(name: string, o: { speed?: number; once: boolean; quiet: bool
 }
 
 /** Runs the site's simulated devices against a running gateway, with a control port for `sim device`. */
-async function serve(siteFile: string, brokerUrl: string): Promise<number> {
+async function serve(siteFile: string, brokerOption: string | undefined): Promise<number> {
   const log = createRootLogger();
   const site = await loadSiteFile(siteFile);
+  // The gateway's broker as the site file names it: the embedded one on this machine, or the site's own.
+  const brokerUrl = brokerOption ?? (site.broker.mode === 'embedded' ? `mqtt://127.0.0.1:${site.broker.port}` : site.broker.url);
+  await quietOpcuaSdk(log);
+  const { SimulatedSite } = await import('./site/simulated-site.js');
   const sims = await SimulatedSite.start(site, { clock: systemClock, ports: 'config' });
   await sims.connectMqtt(brokerUrl);
   const server = createServer((req, res) => {
@@ -124,6 +131,10 @@ async function serve(siteFile: string, brokerUrl: string): Promise<number> {
       void (async () => {
         try {
           const { deviceId, point, value } = JSON.parse(body) as { deviceId: string; point: string; value: string };
+          const known = site.devices.find((d) => d.id === deviceId);
+          if (known === undefined) throw new Error(`no device "${deviceId}" in ${siteFile} (devices: ${sims.deviceIds().join(', ')})`);
+          const points = known.source.points.map((p) => p.id);
+          if (!points.includes(point)) throw new Error(`device "${deviceId}" has no point "${point}" (its points: ${points.join(', ')})`);
           await sims.device(deviceId).set(point, parseValue(value));
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
         } catch (err) {

@@ -6,11 +6,13 @@
  * With --once it exits 0 only when every expected ticket reached the central service exactly once.
  */
 import { parseArgs } from 'node:util';
+import { createRootLogger } from '../gateway/log.js';
 import { when } from '../gateway/notify/alert-text.js';
 import type { Ticket } from '../gateway/tickets/ticket.js';
 import { resolveScenario } from './scenarios/load-scenario.js';
 import { resultTable } from './scenarios/report.js';
 import { runScenario, type ScenarioResult } from './scenarios/scenario-runner.js';
+import { quietOpcuaSdk } from './sdk-quiet.js';
 
 const DEFAULT_SCENARIOS = ['water-leak', 'burst-pipe', 'elevator-entrapment', 'power-cut'];
 const TIER_ZH = { emergency: '紧急', general: '一般', low: '低' } as const;
@@ -27,16 +29,29 @@ function describe(t: Ticket, timeZone: string): string {
   ].join('\n');
 }
 
+/** The staff pages of the gateway this scenario runs, with the demo logins (config/demo-users.json). */
+function pageLinks(url: string): string {
+  return [
+    `  open while it runs (the gateway of this scenario):`,
+    `      engineering  ${url}/engineering#token=demo-engineer`,
+    `      patrol       ${url}/patrol#token=demo-patrol`,
+    `      operator     ${url}/operator#token=demo-operator`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { scenario: { type: 'string' }, once: { type: 'boolean', default: false }, speed: { type: 'string' } } });
   const names = values.scenario === undefined ? DEFAULT_SCENARIOS : [values.scenario];
   const speed = values.speed === undefined ? undefined : Number(values.speed);
   const results: ScenarioResult[] = [];
+  await quietOpcuaSdk(createRootLogger());
   for (const name of names) {
     const loaded = await resolveScenario(name);
     process.stdout.write(`\n=== ${loaded.scenario.name}: ${loaded.scenario.descriptionZh ?? ''} ${loaded.scenario.description}\n`);
     const r = await runScenario(loaded, {
       ...(speed === undefined ? {} : { speed }),
+      onGatewayUrl: (url) => process.stdout.write(pageLinks(url)),
       onProgress: (p) => {
         if (p.kind === 'step') process.stdout.write(`  t=${p.at.toFixed(0)}s  scenario: ${p.text}\n`);
         if (p.kind === 'ticket' && p.ticket !== undefined) process.stdout.write(`  t=${p.at.toFixed(0)}s  RAISED  ${describe(p.ticket, p.timeZone ?? 'Asia/Shanghai')}\n`);

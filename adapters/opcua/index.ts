@@ -8,6 +8,7 @@ import { TypedEmitter } from '../typed-emitter.js';
 import type { OpcuaSource } from './config.js';
 import { EndpointSession, type MonitoredPoint, type Sdk } from './endpoint-session.js';
 import { qualityOf } from './status-quality.js';
+import { routeSdkLogs } from './sdk-log.js';
 
 export interface OpcuaAdapter extends Adapter {
   readonly kind: 'opcua';
@@ -46,27 +47,6 @@ export async function createOpcuaAdapter(opts: OpcuaAdapterOptions, deps: { cloc
   const sdk = await import('node-opcua-client');
   routeSdkLogs(sdk, deps.log);
   return new OpcuaAdapterImpl(sdk, opts, deps);
-}
-
-/**
- * The SDK prints its warnings and errors to the console itself, each stamped in UTC ("07:43:37Z
- * Creating default certificate"); they go to the gateway's log instead, one structured line each.
- * (The SDK's loggers are process-wide: the last adapter created owns them.)
- */
-function routeSdkLogs(sdk: Sdk, log: Logger): void {
-  const line = (context: unknown, args: unknown[]): { source: string; text: string } => {
-    const c = context as { filename?: unknown; callerline?: unknown } | null;
-    const source = typeof c?.filename === 'string' ? `${c.filename.replace(/^.*[\\/]/, '')}:${String(c.callerline ?? '')}` : 'node-opcua';
-    return { source, text: args.map((a) => (typeof a === 'string' ? a : errorMessage(a))).join(' ').slice(0, 500) };
-  };
-  sdk.setWarningLogger((context, ...args) => {
-    const l = line(context, args);
-    log.warn({ event: 'opcua.sdk_warning', source: l.source }, l.text);
-  });
-  sdk.setErrorLogger((context, ...args) => {
-    const l = line(context, args);
-    log.error({ event: 'opcua.sdk_error', source: l.source }, l.text);
-  });
 }
 
 class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapter {

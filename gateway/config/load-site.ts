@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { User } from '../api/users-schema.js';
 import { GatewayError, errorMessage } from '../errors.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { SiteFile, type SiteConfig } from './site-schema.js';
 
 /** `devices[3].source.points[1].address` from zod's path array. */
@@ -34,7 +35,7 @@ export async function loadSiteFile(file: string): Promise<SiteConfig> {
 }
 
 /** A JSON file of the configuration; an unreadable or unparsable one is GW_CONFIG_UNREADABLE naming it. */
-async function readJsonFile(file: string, what: string): Promise<unknown> {
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -44,7 +45,9 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError('GW_CONFIG_UNREADABLE', `${what} ${file} is not valid JSON: ${errorMessage(err)}`, { file }, { cause: err });
+    const at = jsonSyntaxError(text);
+    const where = at === null ? '' : ` (line ${at.line}, column ${at.column})`;
+    throw new GatewayError('GW_CONFIG_UNREADABLE', `${what} ${file} is not valid JSON${where}: ${errorMessage(err)}`, { file, ...(at === null ? {} : { line: at.line, column: at.column }) }, { cause: err });
   }
 }
 
@@ -52,7 +55,7 @@ async function readJsonFile(file: string, what: string): Promise<unknown> {
  * Users may live in a file of their own (`usersFile`, relative to the site file) so staff can be
  * changed without touching the site; they are validated here and joined to the site's `users`.
  */
-async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
+export async function withUsersFile(raw: unknown, siteFile: string): Promise<unknown> {
   if (raw === null || typeof raw !== 'object' || !('usersFile' in raw) || typeof raw.usersFile !== 'string') return raw;
   const { usersFile, ...rest } = raw as Record<string, unknown> & { usersFile: string };
   const path = resolve(dirname(siteFile), usersFile);

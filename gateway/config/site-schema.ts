@@ -4,9 +4,10 @@ import { ModbusSource } from '../../adapters/modbus/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
-import { CustomRule, FaultOverrides, conditionsOf } from '../detect/rule-schema.js';
+import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
 import { NotifyConfig } from '../notify/config-schema.js';
 import { User } from '../api/users-schema.js';
+import { crossReferenceIssues } from './cross-references.js';
 
 export const Tier = z.enum(['emergency', 'general', 'low']);
 export type Tier = z.infer<typeof Tier>;
@@ -205,49 +206,7 @@ export const SiteFile = z
         message: `the ${phoneChannel.type} channel "${phoneChannel.id}" sends alerts with a link to the ticket page: set http.publicUrl to the address staff phones reach the gateway at on the site network (e.g. "http://192.168.10.20:8080"); without it the link points at this machine itself`,
       });
     }
-    const userIds = new Set<string>();
-    const tokens = new Set<string>();
-    site.users.forEach((u, i) => {
-      if (userIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
-      if (tokens.has(u.tokenSha256)) ctx.addIssue({ code: 'custom', path: ['users', i, 'tokenSha256'], message: 'two users share one token; give each their own' });
-      userIds.add(u.id);
-      tokens.add(u.tokenSha256);
-    });
-    const ids = new Map<string, number>();
-    site.devices.forEach((d, i) => {
-      const first = ids.get(d.id);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id "${d.id}" (also devices[${first}])` });
-      } else ids.set(d.id, i);
-      const pointIds = new Set<string>();
-      d.source.points.forEach((p, j) => {
-        if (pointIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'source', 'points', j, 'id'], message: `duplicate point id "${p.id}"` });
-        pointIds.add(p.id);
-      });
-    });
-    site.devices.forEach((d, i) => {
-      const points = new Set(d.source.points.map((p) => p.id));
-      const ruleIds = new Set<string>();
-      d.rules.forEach((r, j) => {
-        if (ruleIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'rules', j, 'id'], message: `duplicate rule id "${r.id}"` });
-        ruleIds.add(r.id);
-        conditionsOf(r).forEach((c, k) => {
-          if (!points.has(c.point)) {
-            const path = r.when.kind === 'composite' ? ['devices', i, 'rules', j, 'when', r.when.all !== undefined ? 'all' : 'any', k, 'point'] : ['devices', i, 'rules', j, 'when', 'point'];
-            ctx.addIssue({ code: 'custom', path, message: `expected a point of this device (${[...points].join(', ')}), got "${c.point}"` });
-          }
-        });
-      });
-      if (d.fedBy !== undefined && !ids.has(d.fedBy)) {
-        ctx.addIssue({ code: 'custom', path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${d.fedBy}"` });
-      }
-      if (d.source.protocol === 'opcua') {
-        const none = d.source.securityMode === 'None';
-        if (none !== (d.source.securityPolicy === 'None')) {
-          ctx.addIssue({ code: 'custom', path: ['devices', i, 'source', 'securityPolicy'], message: 'expected securityPolicy None exactly when securityMode is None' });
-        }
-      }
-    });
+    for (const issue of crossReferenceIssues(site)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 export type SiteFileInput = z.input<typeof SiteFile>;

@@ -16,6 +16,7 @@ import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broke
 import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
+import { siteWithPointTable } from './point-table-site.js';
 import type { LoadedScenario } from './load-scenario.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
 
@@ -33,6 +34,8 @@ export interface RunOptions {
   readonly speed?: number;
   readonly log?: Logger;
   readonly onProgress?: (p: ScenarioProgress) => void;
+  /** Told the gateway's address once it listens (the demo prints the pages to open). */
+  readonly onGatewayUrl?: (url: string) => void;
   /** Require every expected ticket to have reached the central service exactly once. */
   readonly requireSynced?: boolean;
 }
@@ -59,7 +62,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const started = Date.now();
   const speed = opts.speed ?? scenario.speed;
   const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
-  const base = await loadSiteFile(siteFile);
+  const base = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
   const clock = new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, base.site.timeZone));
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
@@ -116,6 +119,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     cleanups.push(() => gateway.stop());
     // A restart comes back on the same ports, where the simulators and the console look for it.
     const httpPort = Number(new URL(gateway.httpUrl() ?? 'http://x:0').port);
+    const gatewayUrl = gateway.httpUrl();
+    if (gatewayUrl !== null) opts.onGatewayUrl?.(gatewayUrl);
     const mqttPort = gateway.mqtt.address()?.port;
     site = { ...site, http: { ...site.http, port: httpPort }, broker: site.broker.mode === 'embedded' && mqttPort !== undefined ? { ...site.broker, port: mqttPort } : site.broker };
     const restartGateway = async (): Promise<void> => {

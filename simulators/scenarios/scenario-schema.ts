@@ -96,6 +96,8 @@ export const Scenario = z.strictObject({
   descriptionZh: z.string().optional(),
   /** Site file, relative to the scenario file; default the demo site. */
   siteFile: z.string().optional(),
+  /** A point table (CSV or XLSX, relative to the scenario file) imported into the site file first, as `npm run import-points` does; every row must import. */
+  pointTable: z.string().optional(),
   /** Needs an external MQTT broker (adapter-resilience): the runner starts one and points the site at it. */
   externalBroker: z.boolean().default(false),
   /** Scenario seconds to run after the last step before judging. */

@@ -1,0 +1,61 @@
+import type { Device, SiteConfig } from '../site-schema.js';
+import { COLUMNS, HEADER, type ColumnKey } from './columns.js';
+import type { Sheet } from './table-file.js';
+
+type Cells = Partial<Record<ColumnKey, string | number>>;
+
+/** The point table of a site: one row per point, in the order of the site file, header first. */
+export function pointTableOf(site: SiteConfig): Sheet {
+  const rows = site.devices.flatMap((d) => d.source.points.map((_, j) => rowOf(d, j)));
+  return [[...HEADER], ...rows.map((cells) => COLUMNS.map((c) => cells[c.key] ?? ''))];
+}
+
+function rowOf(d: Device, j: number): Cells {
+  const base: Cells = {
+    deviceId: d.id,
+    deviceKind: d.kind,
+    deviceName: d.name,
+    building: d.location.building,
+    floor: d.location.floor,
+    place: d.location.description,
+    protocol: d.source.protocol,
+  };
+  const s = d.source;
+  switch (s.protocol) {
+    case 'modbus': {
+      const p = s.points[j];
+      if (p === undefined) return base;
+      const t = s.transport;
+      return {
+        ...base,
+        connection: t.type === 'tcp' ? `${t.host}:${t.port}` : `RTU:${t.path}@${t.baudRate}`,
+        unitId: s.unitId,
+        pointId: p.id,
+        pointName: p.name?.zh ?? '',
+        address: p.address,
+        table: p.table,
+        type: p.type,
+        wordOrder: p.wordOrder,
+        byteOrder: p.byteOrder,
+        scale: p.scale,
+        offset: p.offset,
+        unit: p.unit ?? '',
+      };
+    }
+    case 'opcua': {
+      const p = s.points[j];
+      if (p === undefined) return base;
+      return { ...base, connection: s.endpoint, pointId: p.id, pointName: p.name?.zh ?? '', address: p.nodeId, unit: p.unit ?? '' };
+    }
+    case 'mqtt': {
+      const p = s.points[j];
+      if (p === undefined) return base;
+      const type = p.decoder.type === 'json' && p.decoder.path !== 'value' ? `json:${p.decoder.path}` : p.decoder.type;
+      return { ...base, connection: s.username ?? '', pointId: p.id, pointName: p.name?.zh ?? '', address: p.topic ?? '', type, unit: p.unit ?? '' };
+    }
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { rulesFor } from '../detect/builtin-faults.js';
+import { conditionsOf } from '../detect/rule-schema.js';
+import type { SiteConfig } from './site-schema.js';
+
+/** The tokens the README gives for trying the pages (config/demo-users.json): anyone can read them. */
+const DEMO_TOKENS = ['demo-patrol', 'demo-engineer', 'demo-operator', 'demo-admin'];
+const DEMO_HASHES = new Map(DEMO_TOKENS.map((t) => [createHash('sha256').update(t).digest('hex'), t]));
+
+/**
+ * What is allowed but likely a mistake on a real site: demo logins, devices nothing can raise a
+ * ticket for, points no fault reads, a password variable not set where the check runs.
+ */
+export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  site.users.forEach((u, i) => {
+    const token = DEMO_HASHES.get(u.tokenSha256);
+    if (token !== undefined) out.push(`users[${i}] (${u.id}): logs in with the demo token "${token}" that the README publishes; give each person their own token before going live`);
+  });
+  site.devices.forEach((d, i) => {
+    const builtins = rulesFor(d);
+    const read = new Set([...builtins.flatMap((r) => r.points), ...d.rules.flatMap((r) => conditionsOf(r).map((c) => c.point))]);
+    if (builtins.length === 0 && d.rules.length === 0) {
+      out.push(`devices[${i}] (${d.id}): no fault rule applies (no built-in fault of a ${d.kind} reads its points ${d.source.points.map((p) => p.id).join(', ')}, and it has no rules): only device-offline can raise a ticket for it`);
+    }
+    d.source.points.forEach((p, j) => {
+      if (!read.has(p.id)) out.push(`devices[${i}].source.points[${j}] (${d.id}.${p.id}): no fault rule reads this point`);
+    });
+    const pw = d.source.protocol === 'mqtt' ? d.source.password : undefined;
+    if (pw !== undefined && 'env' in pw && (env[pw.env] ?? '') === '') out.push(`devices[${i}].source.password (${d.id}): environment variable ${pw.env} is not set here; the gateway will not start without it`);
+  });
+  return out;
+}
