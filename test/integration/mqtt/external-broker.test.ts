@@ -107,7 +107,11 @@ describe('MQTT adapter on an external broker', () => {
       { url: broker.url, username: 'gateway', password: { env: 'MQTT_BROKER_PASSWORD' } },
       { env: { MQTT_BROKER_PASSWORD: 'wrong-pw-7f3a' }, log: capture.log },
     );
-    await vi.waitFor(() => expect(broker.refusals).toBeGreaterThanOrEqual(3), WAIT);
+    // The broker counts a refusal before the adapter has read its CONNACK: wait for both.
+    await vi.waitFor(() => {
+      expect(broker.refusals).toBeGreaterThanOrEqual(3);
+      expect(adapter.status().errors['GW_MQTT_NOT_AUTHORIZED']).toBeGreaterThanOrEqual(3);
+    }, WAIT);
     const status = adapter.status();
     expect(status.state === 'backoff' || status.state === 'connecting').toBe(true);
     expect(status.connected).toBe(false);
