@@ -52,7 +52,13 @@ async function setup(start: number, escalation: Record<string, unknown> = {}) {
     });
   const alertsTo = (path: string, ticketId: string) => hook.received.flatMap((r) => (r.path === `/${path}` ? (r.body['alerts'] as AlertFacts[]) : [])).filter((a) => a.ticketId === ticketId);
   const escalations = (id: string) => tickets.get(id)!.history.filter((h) => h.action === 'escalated');
-  return { clock, tickets, notifier, raise, alertsTo, escalations, hook };
+  // Jumps of the manual clock wait until no alert is on its way: a jump past a request in flight
+  // would fire its 20 s attempt timeout, and the retry would deliver it a second time.
+  const advance = async (ms: number): Promise<void> => {
+    await vi.waitFor(() => expect(notifier.status().filter((c) => c.pending > 0)).toEqual([]), { timeout: 15_000, interval: 10 });
+    clock.advance(ms);
+  };
+  return { clock, advance, tickets, notifier, raise, alertsTo, escalations, hook };
 }
 
 describe('duty roster and escalation', () => {
@@ -66,10 +72,10 @@ describe('duty roster and escalation', () => {
     expect(s.alertsTo('night', t.id)).toEqual([]);
 
     // An escalation is in the ticket's memory as soon as the sweep runs, so absence is checked at once.
-    s.clock.advance(5 * MIN - 1_000);
+    await s.advance(5 * MIN - 1_000);
     await s.notifier.escalationsSettled();
     expect(s.escalations(t.id)).toEqual([]);
-    s.clock.advance(1_000);
+    await s.advance(1_000);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(1));
     expect(s.escalations(t.id)[0]).toMatchObject({ actor: 'gateway', at: new Date(DAY + 5 * MIN).toISOString() });
     expect(s.escalations(t.id)[0]!.note).toContain('Engineering supervisor');
@@ -77,21 +83,21 @@ describe('duty roster and escalation', () => {
     expect(s.alertsTo('supervisor', t.id)[0]).toMatchObject({ kind: 'escalated', to: { level: 'supervisor' } });
     expect(s.alertsTo('manager', t.id)).toEqual([]);
 
-    s.clock.advance(5 * MIN);
+    await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(2));
     await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(1));
     expect(s.escalations(t.id)[1]!.note).toContain('Site manager');
     // Each later deadline nobody meets climbs the ladder again, once per level: dispatch at 15
     // and 20 min, on site at 30 and 35 min, each written in the history first.
-    s.clock.advance(5 * MIN);
+    await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(3));
-    s.clock.advance(5 * MIN);
+    await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(4));
-    s.clock.advance(10 * MIN);
+    await s.advance(10 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(5));
-    s.clock.advance(5 * MIN);
+    await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(6));
-    s.clock.advance(60 * MIN);
+    await s.advance(60 * MIN);
     await s.notifier.escalationsSettled();
     expect(s.escalations(t.id).map((h) => `${h.step}/${h.level}`)).toEqual([
       'acknowledgeBy/supervisor', 'acknowledgeBy/manager', 'dispatchBy/supervisor', 'dispatchBy/manager', 'onSiteBy/supervisor', 'onSiteBy/manager',
@@ -104,13 +110,13 @@ describe('duty roster and escalation', () => {
     const s = await setup(DAY);
     const taken = await s.raise('emergency');
     const general = await s.raise('general');
-    s.clock.advance(2 * MIN);
+    await s.advance(2 * MIN);
     await s.tickets.step(taken.id, 'take', { user: { id: 'e-li', name: '李工' } });
     // Past the acknowledge (5) and dispatch (15) deadlines: taking the repair did both.
-    s.clock.advance(27 * MIN);
+    await s.advance(27 * MIN);
     expect(s.escalations(taken.id)).toEqual([]);
     expect(s.escalations(general.id)).toEqual([]);
-    s.clock.advance(1 * MIN);
+    await s.advance(1 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
     expect(s.escalations(general.id)[0]).toMatchObject({ step: 'acknowledgeBy', level: 'supervisor' });
     // 30 min: the on-site deadline passes without an arrival; the engineer who took it is named.
@@ -121,7 +127,7 @@ describe('duty roster and escalation', () => {
     expect(s.alertsTo('supervisor', taken.id)[0]).toMatchObject({ kind: 'escalated', escalation: { step: 'onSiteBy' } });
     // Arriving stops the on-site escalation before it reaches the manager (5 min later).
     await s.tickets.step(taken.id, 'arrive', { user: { id: 'e-li', name: '李工' } });
-    s.clock.advance(10 * MIN);
+    await s.advance(10 * MIN);
     await s.notifier.escalationsSettled();
     expect(s.escalations(taken.id)).toHaveLength(1);
     expect(s.alertsTo('manager', taken.id)).toEqual([]);
@@ -131,14 +137,14 @@ describe('duty roster and escalation', () => {
     const s = await setup(DAY);
     const confirmed = await s.raise('emergency');
     const rejected = await s.raise('emergency');
-    s.clock.advance(1 * MIN);
+    await s.advance(1 * MIN);
     await s.tickets.step(confirmed.id, 'confirm', { user: { id: 'p-wang', name: '王巡检' } });
     await s.tickets.step(rejected.id, 'reject', { user: { id: 'p-wang', name: '王巡检' }, note: '现场无水' });
     expect(s.tickets.get(confirmed.id)).toMatchObject({ status: 'raised', verification: { state: 'confirmed' } });
-    s.clock.advance(4 * MIN);
+    await s.advance(4 * MIN);
     await vi.waitFor(() => expect(s.escalations(confirmed.id)).toHaveLength(1));
     expect(s.escalations(confirmed.id)[0]).toMatchObject({ step: 'acknowledgeBy', level: 'supervisor' });
-    s.clock.advance(60 * MIN);
+    await s.advance(60 * MIN);
     await vi.waitFor(() => expect(s.escalations(confirmed.id).length).toBeGreaterThan(1));
     expect(s.escalations(rejected.id)).toEqual([]);
   });
@@ -147,17 +153,17 @@ describe('duty roster and escalation', () => {
     const s = await setup(DAY, { low: { levels: ['supervisor'] }, general: { managerAfterMinutes: 60 } });
     const low = await s.raise('low');
     const general = await s.raise('general');
-    s.clock.advance(30 * MIN);
+    await s.advance(30 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
-    s.clock.advance(59 * MIN);
+    await s.advance(59 * MIN);
     expect(s.escalations(general.id)).toHaveLength(1);
-    s.clock.advance(1 * MIN);
+    await s.advance(1 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(2));
     expect(s.escalations(general.id)[1]).toMatchObject({ step: 'acknowledgeBy', level: 'manager' });
-    s.clock.advance(30 * MIN);
+    await s.advance(30 * MIN);
     await vi.waitFor(() => expect(s.escalations(low.id)).toHaveLength(1));
     // Low: 120 min to take it, then the supervisor only, however long it waits past that.
-    s.clock.advance(10 * 60 * MIN);
+    await s.advance(10 * 60 * MIN);
     await vi.waitFor(() => expect(s.escalations(low.id).map((h) => h.step)).toEqual(['acknowledgeBy', 'dispatchBy']));
     expect(s.escalations(low.id).every((h) => h.level === 'supervisor')).toBe(true);
   });
