@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration tests open real sockets; two cores, so keep the pool small and predictable.
+    // vi.waitFor without a timeout waits 15 s, not 1 s (test/setup/patient-wait.ts).
+    setupFiles: ['test/setup/patient-wait.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },

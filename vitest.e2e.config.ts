@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // vi.waitFor without a timeout waits 15 s, not 1 s (test/setup/patient-wait.ts).
+    setupFiles: ['test/setup/patient-wait.ts'],
     pool: 'forks',
     maxWorkers: 1,
   },

@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['test/reliability/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // vi.waitFor without a timeout waits 15 s, not 1 s (test/setup/patient-wait.ts).
+    setupFiles: ['test/setup/patient-wait.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },
