@@ -71,7 +71,8 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       .all()
       .filter((t) => statusOk(t) && (q.tier === undefined || t.tier === q.tier))
       .filter((t) => (q.building === undefined || t.location.building === q.building) && (since === null || Date.parse(t.createdAt) >= since))
-      .sort((a, b) => (q.order === 'desc' ? b.createdAt.localeCompare(a.createdAt) : a.createdAt.localeCompare(b.createdAt)));
+      // Tickets raised in the same millisecond keep the order of their numbers (the order they were raised in).
+      .sort((a, b) => (q.order === 'desc' ? -1 : 1) * (a.createdAt.localeCompare(b.createdAt) || a.number.localeCompare(b.number, 'en', { numeric: true })));
     const page = matching.slice(q.offset, q.offset + q.limit).map((t) => ticketView(q.evidence ? t : { ...t, evidence: [] }));
     return { tickets: page, total: matching.length, offset: q.offset, limit: q.limit };
   });
