@@ -20,8 +20,6 @@ export interface CentralClientOptions {
   readonly baseUrl: string;
   readonly token: () => string;
   readonly timeoutMs: number;
-  /** The longest Retry-After honoured; a longer one is cut to it. */
-  readonly maxRetryAfterMs: number;
   readonly fetch?: typeof fetch;
 }
 
@@ -90,10 +88,8 @@ export class CentralClient {
       return { kind: 'retry', message: `HTTP ${res.status} redirect${to === null ? '' : ` to ${to.slice(0, 200)}`} not followed: check central.url`, retryAfterMs: null };
     }
     if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
-    if (res.status === 429 || res.status >= 500) {
-      const asked = parseRetryAfter(res.headers.get('retry-after'), Date.now());
-      return { kind: 'retry', message, retryAfterMs: asked === null ? null : Math.min(asked, this.#o.maxRetryAfterMs) };
-    }
+    // What the service asked for; the sender honours it up to the site's cap.
+    if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
     if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
     if (anyReply) return { kind: 'ok', value: pick(null) };
     try {

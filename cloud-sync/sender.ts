@@ -44,9 +44,6 @@ const UNAUTHORIZED_RETRY_MS = 60_000;
 const QUOTA_WARN_SHARE = 0.8;
 /** A new emergency probes the central service at once, but not more often than this (a storm of them is one probe). */
 const PROBE_GAP_MS = 2_000;
-/** Update ids remembered to drop a replay (a central service that resends from an older cursor). */
-const APPLIED_UPDATE_IDS = 5_000;
-const APPLIED_KEY = 'syncAppliedUpdates';
 
 /**
  * Drains the outbox to the central repair service: emergency first then oldest, batches bounded by
@@ -91,7 +88,6 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
             baseUrl: d.config.url,
             timeoutMs: d.config.timeoutMs,
             token: () => resolveSecret(d.config?.token, 'central.token', d.env ?? process.env) ?? '',
-            maxRetryAfterMs: d.config.maxRetryAfterSeconds * 1000,
             ...(d.fetch === undefined ? {} : { fetch: d.fetch }),
           });
   }
@@ -318,7 +314,8 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
   async #failed(message: string, retryAfterMs: number | null, code: 'GW_SYNC_UNAVAILABLE' | 'GW_SYNC_BAD_ANSWER' = 'GW_SYNC_UNAVAILABLE'): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#recordError(message);
-    // The server's wait is honoured up to the site's cap (the client cut it already; this keeps any path bounded).
+    // The server's wait is honoured up to the site's cap (central.maxRetryAfterSeconds): a wait of
+    // days, or one that would overflow a timer, is cut to it, and no wait here is ever longer.
     const cap = (this.#d.config?.maxRetryAfterSeconds ?? 300) * 1000;
     const delay = Math.min(cap, Math.max(this.#backoff.next(), retryAfterMs ?? 0));
     this.#d.log.warn({ event: 'sync.retry', code, err: message, retryInMs: delay, backlog: this.#d.store.data.outbox.length }, 'upload failed; will retry');
@@ -458,17 +455,23 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
    * counted and kept as a dead letter; the updates after it are applied all the same.
    */
   async #applyUpdate(read: UpdateRead): Promise<UpdateAck | null> {
+    const ack = (result: UpdateAck['result'], reason?: string): UpdateAck | null => {
+      const id = read.kind === 'ok' ? read.update.id : read.id;
+      return id === undefined ? null : { id, result, ...(reason === undefined ? {} : { reason }) };
+    };
     if (read.kind === 'invalid') {
+      if (this.#refusedBefore(read.id)) return ack('duplicate');
       await this.#refuseUpdate(read.ticketId, read.id, read.status, undefined, read.why, 'refused');
-      return read.id === undefined ? null : { id: read.id, result: 'refused', reason: read.why };
+      return ack('refused', read.why);
     }
     const u = read.update;
-    const applied = this.#appliedIds();
-    if (u.id !== undefined && applied.includes(u.id)) return { id: u.id, result: 'duplicate' };
     const t = this.#d.tickets.get(u.ticketId);
+    // A replay (a central service reading its feed out again) is known by its id: on the ticket's
+    // history when it was applied, in the dead letters when it was refused.
+    if (this.#refusedBefore(u.id) || (u.id !== undefined && t?.history.some((h) => h.updateId === u.id) === true)) return ack('duplicate');
     if (t === undefined) {
       await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, `no ticket ${u.ticketId} on this gateway`, 'refused');
-      return u.id === undefined ? null : { id: u.id, result: 'refused', reason: 'unknown ticket' };
+      return ack('refused', 'unknown ticket');
     }
     const move = centralMove(t.status, u.status);
     if (move.kind === 'refused') {
@@ -477,38 +480,25 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
       // dispatched). A status central may never set is refused whenever it was made.
       const stale = CENTRAL_STATUSES.has(u.status) && Date.parse(u.at) < Date.parse(t.updatedAt);
       await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, move.why, stale ? 'stale' : 'refused');
-      return u.id === undefined ? null : { id: u.id, result: 'refused', reason: move.why };
+      return ack('refused', move.why);
     }
     const news = u.assignee !== undefined && u.assignee !== t.assignee ? true : u.centralNumber !== undefined && u.centralNumber !== t.centralNumber;
-    if (move.kind === 'same' && !news && u.status !== 'closed' && u.note === undefined) {
-      this.#rememberApplied(u.id);
-      return u.id === undefined ? null : { id: u.id, result: 'duplicate' };
-    }
+    if (move.kind === 'same' && !news && u.status !== 'closed' && u.note === undefined) return ack('duplicate');
     await this.#d.tickets.mutate(u.ticketId, 'central', (d) => {
       if (u.assignee !== undefined) d.assignee = u.assignee;
       if (u.centralNumber !== undefined) d.centralNumber = u.centralNumber;
       if (move.kind === 'apply') d.status = u.status;
       const note = u.note ?? (u.assignee !== undefined && u.assignee !== t.assignee ? `assigned to ${u.assignee}` : undefined);
-      return { at: new Date(Date.parse(u.at)).toISOString(), action: u.status, status: d.status, ...(note === undefined ? {} : { note }) };
+      return { at: new Date(Date.parse(u.at)).toISOString(), action: u.status, status: d.status, ...(note === undefined ? {} : { note }), ...(u.id === undefined ? {} : { updateId: u.id }) };
     });
-    this.#rememberApplied(u.id);
-    return u.id === undefined ? null : { id: u.id, result: 'applied' };
+    return ack('applied');
   }
 
-  #appliedIds(): string[] {
-    const v = this.#d.store.data.extra[APPLIED_KEY];
-    return Array.isArray(v) ? (v as string[]) : [];
-  }
-
-  /** Remembered with the ticket change it made (same store generation), so a replay after a crash is still known. */
-  #rememberApplied(id: string | undefined): void {
-    if (id === undefined) return;
-    const ids = [...this.#appliedIds(), id];
-    this.#d.store.data.extra[APPLIED_KEY] = ids.length > APPLIED_UPDATE_IDS ? ids.slice(ids.length - APPLIED_UPDATE_IDS) : ids;
+  #refusedBefore(id: string | undefined): boolean {
+    return id !== undefined && this.#d.store.data.deadLetters.some((d) => d.update?.id === id);
   }
 
   async #refuseUpdate(ticketId: string | null, id: string | undefined, status: string, at: string | undefined, reason: string, kind: 'refused' | 'stale'): Promise<void> {
-    this.#rememberApplied(id);
     const label = ticketId === null ? 'an update' : `the update of ticket ${this.#d.tickets.get(ticketId)?.number ?? ticketId}`;
     if (kind === 'stale') {
       this.#d.log.info({ event: 'sync.update_stale', ticketId, updateId: id, status, reason }, `${label} to ${status} came from before our later step; not applied`);

@@ -122,6 +122,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
       step: Step.optional(),
       level: z.enum(['supervisor', 'manager']).optional(),
       photos: z.array(z.string()).optional(),
+      updateId: z.string().optional(),
     }),
   ),
 }));

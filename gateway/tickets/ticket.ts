@@ -68,6 +68,8 @@ export interface HistoryEntry {
   readonly level?: 'supervisor' | 'manager';
   /** Photos taken with this step (attachment ids). */
   readonly photos?: readonly string[];
+  /** The central service's id of the update this entry applied: a replay of it is known and dropped. */
+  readonly updateId?: string;
 }
 
 /** `fault` tickets come from one alarm; `incident` tickets group several (flood, root cause, upstream). */
