@@ -85,7 +85,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
 
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),
-    adapters: () => adapters.map((a) => a.status()),
+    adapters: () => adapters.map((a) => a.status({ devices: false })),
     alerts: () => ({ pending: Object.keys(store.data.alerts).length, undeliveredEmergencies: notifier.health().undelivered.length }),
   });
   const live = new LiveValues(site);
@@ -122,6 +122,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       clock,
       log: log.child({ component: 'api' }),
       adapters: () => adapters.map((a) => a.status()),
+      adapterSummaries: () => adapters.map((a) => a.status({ devices: false })),
       sync: () => sync.status(),
       metrics,
       live,
