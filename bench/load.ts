@@ -16,7 +16,8 @@ export class LoadPublishers {
     const payloads = Object.fromEntries(METER_POINTS.map((p) => [p, meterPayloads(p)]));
     const children = Array.from({ length: processes }, () => new Child<PublisherIn, PublisherOut>('publisher.js'));
     children.forEach((c, i) => c.send({ kind: 'connect', port, devices: devices.filter((_, j) => j % processes === i), payloads }));
-    const acks = await Promise.all(children.map((c) => c.next('connected')));
+    // Each session's packets are built as it logs in: about 1.5 ms a device on a busy machine.
+    const acks = await Promise.all(children.map((c) => c.next('connected', 60_000 + devices.length * 10)));
     const refused = acks.reduce((n, a) => n + a.refused, 0);
     if (refused > 0) throw new Error(`${refused} load devices were refused by the broker`);
     return new LoadPublishers(children);

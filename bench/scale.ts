@@ -2,7 +2,7 @@
  * A big site on one gateway: the real gateway process (dist/gateway/main.js) at 1k / 10k / 50k /
  * 100k points (power meters of four points each over MQTT, as in the ingest measure), each size
  * in turn. For each: time from launch to `gateway.started`, RSS idle and after every point has
- * reported, ingest with publishers flat out, and what one scrape of `/metrics` and one `/readyz`
+ * reported (and the burst's garbage had time to go), ingest with publishers flat out, and what one scrape of `/metrics` and one `/readyz`
  * cost. Memory per point is the slope between sizes, so the fixed cost of the process is left out.
  */
 import { freePort } from '../simulators/free-port.js';
@@ -20,6 +20,8 @@ export interface ScaleOptions {
   readonly windowMs: number;
   readonly publishers: number;
   readonly scrapes: number;
+  /** Wait after the ingest before RSS is read again. */
+  readonly settleMs: number;
 }
 
 export interface ScalePoint {
@@ -73,7 +75,8 @@ async function onePoint(points: number, o: ScaleOptions): Promise<ScalePoint> {
     } finally {
       await pubs.stop();
     }
-    await sleep(1000);
+    // Read once the burst's garbage has had time to go: what the rings and tables hold now that every point has reported.
+    await sleep(o.settleMs);
     const busyRssMb = await rssMb(gateway.pid);
     const metricsMs = await meanMs(o.scrapes, () => fetch(`${gateway.httpUrl}/metrics`).then((r) => r.text()));
     const readyzMs = await meanMs(o.scrapes, () => fetch(`${gateway.httpUrl}/readyz`).then((r) => r.text()));
