@@ -27,6 +27,13 @@ export class LoadPublishers {
     for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window });
   }
 
+  /** Stops publishing (paced mode), keeps the sessions; returns how many were written so far in all. */
+  async pause(): Promise<number> {
+    for (const c of this.#children) c.send({ kind: 'pause' });
+    const done = await Promise.all(this.#children.map((c) => c.next('paused')));
+    return done.reduce((n, d) => n + d.sent, 0);
+  }
+
   /** Stops publishing, closes the sessions, ends the processes; returns how many were written. */
   async stop(): Promise<number> {
     for (const c of this.#children) c.send({ kind: 'stop' });

@@ -53,6 +53,12 @@ const send = parentPort<PublisherIn, PublisherOut>(async (m) => {
       if (m.ratePerSecond === null) for (const s of sessions) closedLoop(s, m.window);
       else paced(m.ratePerSecond);
       return;
+    case 'pause':
+      running = false;
+      if (pacer !== null) clearInterval(pacer);
+      pacer = null;
+      send({ kind: 'paused', sent });
+      return;
     case 'stop':
       running = false;
       if (pacer !== null) clearInterval(pacer);
@@ -113,9 +119,10 @@ function closedLoop(s: Session, window: number): void {
 function paced(ratePerSecond: number): void {
   for (const s of sessions) s.socket.resume();
   const start = performance.now();
+  const base = sent;
   let i = 0;
   pacer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) * ratePerSecond) / 1000) - sent;
+    const due = Math.floor(((performance.now() - start) * ratePerSecond) / 1000) - (sent - base);
     for (let n = 0; n < due && running; n++) {
       const s = sessions[i++ % sessions.length];
       if (s === undefined) return;
