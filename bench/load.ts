@@ -22,9 +22,9 @@ export class LoadPublishers {
     return new LoadPublishers(children);
   }
 
-  /** Total QoS 0 rate over all processes; null = closed loop, `window` batches in flight per session (see publisher.ts). */
-  go(ratePerSecond: number | null, window = 2): void {
-    for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window });
+  /** Total QoS 0 rate over all processes; null = closed loop, `window` batches in flight per session; `burst` > 1: a device's points in one write (see publisher.ts). */
+  go(ratePerSecond: number | null, window = 2, burst = 1): void {
+    for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window, burst });
   }
 
   /** Stops publishing (paced mode), keeps the sessions; returns how many were written so far in all. */

@@ -23,7 +23,7 @@ import { LoadPublishers, sleep } from './load.js';
 import { startNodeRed } from './node-red.js';
 import { progress } from './progress.js';
 import { startSharedBroker, type SharedBroker } from './shared-broker.js';
-import { benchSite, loadDevicesOf, meterDevices, powerMeter, scratch, writeSiteFile } from './sites.js';
+import { METER_POINTS, benchSite, loadDevicesOf, meterDevices, powerMeter, scratch, writeSiteFile } from './sites.js';
 import { monotonicMs, percentile, round } from './stats.js';
 
 export interface PeerMeasureOptions {
@@ -35,6 +35,7 @@ export interface PeerMeasureOptions {
   /** Total rates tried in turn for ingest, each for stepMs, until a receiver falls behind. */
   readonly steps: readonly number[];
   readonly stepMs: number;
+  readonly warmupMs: number;
   /** Fixed rate and window for CPU per 100k readings. */
   readonly cpuRate: number;
   readonly cpuMs: number;
@@ -74,7 +75,7 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
     const { url: centralUrl } = await central.next('started');
     progress(`peer: broker ${broker.name} on ${broker.port}, central service at ${centralUrl}`);
 
-    const probes = Array.from({ length: o.faults }, (_, i) => ({ ...powerMeter(i), id: `probe-${i}`, faults: { 'power-loss': { onDelaySeconds: 0 } } }));
+    const probes = ['warm', ...Array.from({ length: o.faults }, (_, i) => String(i))].map((n, i) => ({ ...powerMeter(i), id: `probe-${n}`, faults: { 'power-loss': { onDelaySeconds: 0 } } }));
     const start = async (side: Side, devices: number, withProbes: boolean): Promise<Receiver> => {
       runs += 1;
       const t0 = performance.now();
@@ -110,7 +111,7 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
     progress(`peer: ${o.devices} load devices connected in ${o.publishers} publisher processes`);
     const load = pubs;
 
-    const ingest: Record<Side, number> = { ours: 0, peer: 0 };
+    const ingest: Record<Side, { rate: number; floor: boolean }> = { ours: { rate: 0, floor: false }, peer: { rate: 0, floor: false } };
     const cpu: Record<Side, { per100k: number; lost: number }> = { ours: { per100k: 0, lost: 0 }, peer: { per100k: 0, lost: 0 } };
     const latency: Record<Side, { p50: number; p99: number; max: number; missed: number }> = { ours: { p50: 0, p99: 0, max: 0, missed: 0 }, peer: { p50: 0, p99: 0, max: 0, missed: 0 } };
     for (const side of ['ours', 'peer'] as const) {
@@ -139,9 +140,12 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
     }
     return {
       broker: broker.name,
-      ingestRatio: ratio(ingest.ours, ingest.peer),
-      oursIngestPerSecond: ingest.ours,
-      peerIngestPerSecond: ingest.peer,
+      ingestRatio: ratio(ingest.ours.rate, ingest.peer.rate),
+      oursIngestPerSecond: ingest.ours.rate,
+      peerIngestPerSecond: ingest.peer.rate,
+      // 1: that side never fell behind; its figure is what the publishers reached, a floor.
+      oursIngestIsFloor: ingest.ours.floor ? 1 : 0,
+      peerIngestIsFloor: ingest.peer.floor ? 1 : 0,
       cpuPer100kRatio: ratio(cpu.ours.per100k, cpu.peer.per100k),
       oursCpuPer100k: cpu.ours.per100k,
       peerCpuPer100k: cpu.peer.per100k,
@@ -234,7 +238,7 @@ async function window(r: Receiver, load: LoadPublishers, rate: number, ms: numbe
   const c0 = await r.readings();
   const s0 = await load.pause();
   const t0 = performance.now();
-  load.go(rate);
+  load.go(rate, 2, METER_POINTS.length);
   await sleep(ms);
   const s1 = await load.pause();
   const seconds = (performance.now() - t0) / 1000;
@@ -252,26 +256,34 @@ async function window(r: Receiver, load: LoadPublishers, rate: number, ms: numbe
 }
 
 /**
- * Ingest: the rates of `steps` in turn; a step passes when every reading sent was counted and the
- * backlog at the end of the window was under half a second of readings (the receiver kept up, not
- * merely caught up later). The figure is the rate sent in the last step that passed. Stepping
- * stops at the first failure, or when the publishers themselves fall 10 % short of the rate asked.
+ * Ingest: after a warm-up at the first rate (not counted), the rates of `steps` in turn; a step
+ * passes when every reading sent was counted and the backlog at the end of the window was under
+ * half a second of readings (the receiver kept up, not merely caught up later). A step that fails
+ * is run once more (the machine is shared: one stall of another process is not the receiver's
+ * limit). The figure is the rate sent in the last step that passed. Stepping stops at the second
+ * failure of a step, or when the publishers themselves fall 10 % short of the rate asked (then the
+ * figure is a floor).
  */
-async function sustainedRate(side: Side, r: Receiver, load: LoadPublishers, o: PeerMeasureOptions): Promise<number> {
+async function sustainedRate(side: Side, r: Receiver, load: LoadPublishers, o: PeerMeasureOptions): Promise<{ rate: number; floor: boolean }> {
+  await window(r, load, o.steps[0] ?? 1000, o.warmupMs);
   let best = 0;
   for (const rate of o.steps) {
-    const w = await window(r, load, rate, o.stepMs);
-    const sentRate = Math.round(w.sent / w.seconds);
-    const ok = w.received === w.sent && w.backlog <= sentRate / 2;
-    progress(`peer: ${side} ingest at ${rate}/s: sent ${w.sent} (${sentRate}/s), received ${w.received}, backlog at end ${w.backlog}: ${ok ? 'kept up' : 'fell behind'}`);
-    if (!ok) break;
+    let ok = false;
+    let sentRate = 0;
+    for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+      const w = await window(r, load, rate, o.stepMs);
+      sentRate = Math.round(w.sent / w.seconds);
+      ok = w.received === w.sent && w.backlog <= sentRate / 2;
+      progress(`peer: ${side} ingest at ${rate}/s: sent ${w.sent} (${sentRate}/s), received ${w.received}, backlog at end ${w.backlog}: ${ok ? 'kept up' : 'fell behind'}${attempt > 1 ? ' (second try)' : ''}`);
+    }
+    if (!ok) return { rate: best, floor: false };
     best = sentRate;
     if (sentRate < rate * 0.9) {
       progress(`peer: ${side} ingest: the publishers reached only ${sentRate}/s of ${rate}/s; stepping stops here (the figure is a floor)`);
-      break;
+      return { rate: best, floor: true };
     }
   }
-  return best;
+  return { rate: best, floor: true };
 }
 
 async function cpuPer100k(side: Side, r: Receiver, load: LoadPublishers, o: PeerMeasureOptions): Promise<{ per100k: number; lost: number }> {
@@ -298,9 +310,13 @@ async function faultLatency(
   central.send({ kind: 'receipts', clear: true });
   await central.next('receipts');
   const sentAt = new Map<string, number>();
-  load.go(o.backgroundPerSecond);
+  load.go(o.backgroundPerSecond, 2, METER_POINTS.length);
   try {
     await sleep(1000);
+    // One fault first, not counted, on each side: first-use costs (Node-RED loads its HTTP client
+    // on its first request; our sync opens its connection) are not what a fault costs on a running site.
+    probe.publish('site/probe-warm/voltageA', '{"value":0}', { qos: 0 });
+    await sleep(500);
     for (let i = 0; i < o.faults; i++) {
       await sleep(o.faultGapMs);
       const id = `probe-${i}`;
@@ -317,7 +333,7 @@ async function faultLatency(
     }
     const ms = [...sentAt].flatMap(([id, t]) => (at[id] === undefined ? [] : [at[id] - t])).sort((a, b) => a - b);
     const result = { p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)), max: round(ms.at(-1) ?? Number.NaN), missed: o.faults - ms.length };
-    progress(`peer: ${side} fault latency over ${o.backgroundPerSecond}/s: p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.missed} missed`);
+    progress(`peer: ${side} fault latency over ${o.backgroundPerSecond}/s: p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.missed} missed; slowest ${ms.slice(-5).map((x) => x.toFixed(0)).join(', ')} ms`);
     return result;
   } finally {
     await load.pause();
