@@ -45,6 +45,7 @@ export const MEASURES = {
             devices: 2000,
             idleDevices: 1000,
             settleMs: 40_000,
+            rssSamples: 3,
             steps: [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000],
             stepMs: 5000,
             warmupMs: 3000,
@@ -56,7 +57,7 @@ export const MEASURES = {
             publishers: 2,
             freshPerFigure: true,
           }
-        : { devices: 10, idleDevices: 5, settleMs: 300, steps: [200], stepMs: 500, warmupMs: 200, cpuRate: 200, cpuMs: 500, faults: 3, faultGapMs: 50, backgroundPerSecond: 100, publishers: 1, freshPerFigure: false },
+        : { devices: 10, idleDevices: 5, settleMs: 300, rssSamples: 1, steps: [200], stepMs: 500, warmupMs: 200, cpuRate: 200, cpuMs: 500, faults: 3, faultGapMs: 50, backgroundPerSecond: 100, publishers: 1, freshPerFigure: false },
     ),
 } as const;
 

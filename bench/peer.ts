@@ -32,6 +32,8 @@ export interface PeerMeasureOptions {
   /** Meters of the idle-RSS site. */
   readonly idleDevices: number;
   readonly settleMs: number;
+  /** RSS samples 500 ms apart after the settle; the largest is the figure. */
+  readonly rssSamples: number;
   /** Total rates tried in turn for ingest, each for stepMs, until a receiver falls behind. */
   readonly steps: readonly number[];
   readonly stepMs: number;
@@ -95,7 +97,7 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
     const fresh = o.freshPerFigure;
     const [oursIdle, peerIdle] = [await start('ours', fresh ? o.idleDevices : o.devices, !fresh), await start('peer', 0, false)];
     await sleep(o.settleMs);
-    const [oursRss, peerRss] = [await settledRss(oursIdle.pid), await settledRss(peerIdle.pid)];
+    const [oursRss, peerRss] = [await settledRss(oursIdle.pid, o.rssSamples), await settledRss(peerIdle.pid, o.rssSamples)];
     progress(`peer: idle RSS after ${o.settleMs / 1000} s: ours ${oursRss} MB (${fresh ? o.idleDevices : o.devices} meters), peer ${peerRss} MB`);
     if (fresh) {
       await oursIdle.stop();
@@ -212,11 +214,11 @@ async function untilCounting(r: Receiver, probe: mqtt.MqttClient): Promise<void>
   }
 }
 
-async function settledRss(pid: number): Promise<number> {
-  let rss = 0;
-  for (let i = 0; i < 3; i++) {
-    rss = Math.max(rss, await rssMb(pid));
+async function settledRss(pid: number, samples: number): Promise<number> {
+  let rss = await rssMb(pid);
+  for (let i = 1; i < samples; i++) {
     await sleep(500);
+    rss = Math.max(rss, await rssMb(pid));
   }
   return rss;
 }
