@@ -24,7 +24,7 @@ describe('npm run bench --quick', () => {
     expect(figures['modbus']?.['pointsPerSecond']).toBeGreaterThan(0);
     expect(figures['store']?.['stormWrites']).toBeGreaterThan(0);
     expect(figures['syncDrain']).toMatchObject({ tickets: 50, received: 50 });
-  });
+  }, 90_000);
 
   // The peer comparison starts Node-RED (a devDependency) once and one gateway process, against
   // mosquitto when installed, else the bench's aedes broker: about 15 s, hence its own test.
