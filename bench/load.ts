@@ -23,9 +23,16 @@ export class LoadPublishers {
     return new LoadPublishers(children);
   }
 
-  /** Total QoS 0 rate over all processes; null = closed loop, `window` batches in flight per session (see publisher.ts). */
-  go(ratePerSecond: number | null, window = 2): void {
-    for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window });
+  /** Total QoS 0 rate over all processes; null = closed loop, `window` batches in flight per session; `burst` > 1: a device's points in one write (see publisher.ts). */
+  go(ratePerSecond: number | null, window = 2, burst = 1): void {
+    for (const c of this.#children) c.send({ kind: 'go', ratePerSecond: ratePerSecond === null ? null : ratePerSecond / this.#children.length, window, burst });
+  }
+
+  /** Stops publishing (paced mode), keeps the sessions; returns how many were written so far in all. */
+  async pause(): Promise<number> {
+    for (const c of this.#children) c.send({ kind: 'pause' });
+    const done = await Promise.all(this.#children.map((c) => c.next('paused')));
+    return done.reduce((n, d) => n + d.sent, 0);
   }
 
   /** Stops publishing, closes the sessions, ends the processes; returns how many were written. */

@@ -3,6 +3,7 @@ import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
 import { measureOpcua } from './opcua.js';
+import { measurePeer } from './peer.js';
 import { measureScale } from './scale.js';
 import { measureStore } from './store.js';
 import { measureSyncDrain } from './sync-drain.js';
@@ -41,7 +42,29 @@ export const MEASURES = {
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 0, openTickets: [100, 1000, 10_000], samples: 7, soakFaults: 600 } : { stormTickets: 20, stormSeconds: 0, openTickets: [10], samples: 2, soakFaults: 3 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),
-  memory: (s: Sizes) => measureMemory(s === 'full' ? { startupMs: 5000, settleMs: 40_000, samples: 3, points: 5000 } : { startupMs: 300, settleMs: 300, samples: 1, points: 40 }),
+  memory: (s: Sizes) =>
+    measureMemory(s === 'full' ? { startupMs: 5000, settleMs: 40_000, samples: 3, points: 5000, devices: 1000 } : { startupMs: 300, settleMs: 300, samples: 1, points: 40, devices: 10 }),
+  peer: (s: Sizes) =>
+    measurePeer(
+      s === 'full'
+        ? {
+            devices: 2000,
+            idleDevices: 1000,
+            settleMs: 40_000,
+            rssSamples: 3,
+            steps: [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000],
+            stepMs: 5000,
+            warmupMs: 3000,
+            cpuRate: 20_000,
+            cpuMs: 10_000,
+            faults: 100,
+            faultGapMs: 100,
+            backgroundPerSecond: 5000,
+            publishers: 2,
+            freshPerFigure: true,
+          }
+        : { devices: 10, idleDevices: 5, settleMs: 300, rssSamples: 1, steps: [200], stepMs: 500, warmupMs: 200, cpuRate: 200, cpuMs: 500, faults: 3, faultGapMs: 50, backgroundPerSecond: 100, publishers: 1, freshPerFigure: false },
+    ),
   scale: (s: Sizes) =>
     measureScale(
       s === 'full'

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
 import type { Reading } from '../adapters/reading.js';
-import { createModbusAdapter } from '../adapters/modbus/modbus-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
@@ -75,7 +74,11 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt') }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
   const adapters: Adapter[] = [mqtt];
   const modbusDevices = byProtocol('modbus');
-  if (modbusDevices.length > 0) adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
+  if (modbusDevices.length > 0) {
+    // Loaded only when the site has Modbus devices: modbus-serial brings serialport's native binding (~16 MB).
+    const { createModbusAdapter } = await import('../adapters/modbus/modbus-adapter.js');
+    adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
+  }
   const opcuaDevices = byProtocol('opcua');
   if (opcuaDevices.length > 0) {
     // Loaded only when the site has OPC UA devices: the SDK costs ~110 MB of memory on import.
