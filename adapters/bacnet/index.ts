@@ -55,6 +55,8 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
   #nextProcessId = 1;
+  /** Elapsed time each code was last logged: a flood of bad datagrams is counted, logged every 10 s. */
+  readonly #loggedAt = new Map<string, number>();
 
   constructor(stack: StackModule, opts: BacnetAdapterOptions, deps: BacnetAdapterDeps) {
     super();
@@ -178,7 +180,13 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   #problem(deviceId: string | undefined, code: string, reason: string, pointId?: string): void {
     this.#lastError = `${deviceId ?? 'bacnet'}: ${code}: ${reason}`;
     if (deviceId === undefined) this.#errors[code] = (this.#errors[code] ?? 0) + 1;
-    this.#log.warn({ event: 'bacnet.problem', code, deviceId, pointId, reason }, 'bacnet problem');
+    const key = `${code}/${deviceId ?? ''}/${pointId ?? ''}`;
+    const at = this.#loggedAt.get(key);
+    const now = this.#clock.monotonic();
+    if (at === undefined || now - at >= 10_000) {
+      this.#loggedAt.set(key, now);
+      this.#log.warn({ event: 'bacnet.problem', code, deviceId, pointId, reason }, 'bacnet problem');
+    }
     this.emit('error', { code, message: reason, ...(deviceId === undefined ? {} : { deviceId }), ...(pointId === undefined ? {} : { pointId }) });
   }
 }

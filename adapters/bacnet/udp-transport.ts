@@ -22,7 +22,15 @@ export class UdpTransport extends EventEmitter {
     this.#port = opts.port;
     this.#broadcast = opts.broadcastAddress ?? '255.255.255.255:47808';
     this.#socket = createSocket({ type: 'udp4', reuseAddr: false });
-    this.#socket.on('message', (msg, rinfo) => this.emit('message', msg, `${rinfo.address}:${rinfo.port}`));
+    this.#socket.on('message', (msg, rinfo) => {
+      // The stack decodes in this call and may throw on a malformed datagram: one bad packet from
+      // the LAN must cost that packet, never the process.
+      try {
+        this.emit('message', msg, `${rinfo.address}:${rinfo.port}`);
+      } catch (err: unknown) {
+        this.emit('error', new Error(`undecodable datagram from ${rinfo.address}:${rinfo.port} (${msg.length} bytes): ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
     this.ready = new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.#socket.once('error', onError);

@@ -180,7 +180,8 @@ export class SimulatedBacnetDevice {
       objectId: spec.objectId,
       values: spec.properties.map((prop) => {
         const r = this.#property(spec.objectId.type, spec.objectId.instance, prop.id);
-        const value = 'error' in r ? [{ type: TAG.error, value: { errorClass: r.error[0], errorCode: r.error[1] } }] : r.values;
+        // The stack encodes an error result when the value says `type: 'BacnetError'`.
+        const value = 'error' in r ? [{ type: TAG.error, value: { type: 'BacnetError', errorClass: r.error[0], errorCode: r.error[1] } }] : r.values;
         return { property: prop, value };
       }),
     }));
