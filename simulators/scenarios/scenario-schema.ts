@@ -96,6 +96,11 @@ export const Scenario = z.strictObject({
   descriptionZh: z.string().optional(),
   /** Site file, relative to the scenario file; default the demo site. */
   siteFile: z.string().optional(),
+  /**
+   * More site files (relative to the scenario file) whose devices join the site's: a protocol's
+   * device added to a demo-site scenario (adapter-resilience) without copying the demo site.
+   */
+  devicesFrom: z.array(z.string().min(1)).default([]),
   /** A point table (CSV or XLSX, relative to the scenario file) imported into the site file first, as `npm run import-points` does; every row must import. */
   pointTable: z.string().optional(),
   /** Needs an external MQTT broker (adapter-resilience): the runner starts one and points the site at it. */
