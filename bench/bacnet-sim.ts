@@ -9,13 +9,20 @@ import { parentPort } from './child.js';
 export type BacnetSimIn =
   | { readonly kind: 'start'; readonly devices: number; readonly points: number }
   | { readonly kind: 'churn'; readonly perSecond: number }
+  | { readonly kind: 'count' }
   | { readonly kind: 'stop' };
 
-export type BacnetSimOut = { readonly kind: 'started'; readonly ports: readonly number[] } | { readonly kind: 'churning' } | { readonly kind: 'stopped' };
+export type BacnetSimOut =
+  | { readonly kind: 'started'; readonly ports: readonly number[] }
+  | { readonly kind: 'churning' }
+  | { readonly kind: 'counted'; readonly changes: number }
+  | { readonly kind: 'stopped' };
 
 const sims: SimulatedBacnetDevice[] = [];
 let pointsPerDevice = 1;
 let churn: NodeJS.Timeout | null = null;
+/** Values changed so far (each one notification per subscriber). */
+let changes = 0;
 
 const send = parentPort<BacnetSimIn, BacnetSimOut>(async (m) => {
   switch (m.kind) {
@@ -35,10 +42,14 @@ const send = parentPort<BacnetSimIn, BacnetSimOut>(async (m) => {
       let n = 0;
       churn = setInterval(() => {
         for (let i = 0; i < perTick; i++, n++) sims[n % sims.length]?.set('analog-value', Math.floor(n / sims.length) % pointsPerDevice, n % 1000);
+        changes = n;
       }, 10);
       send({ kind: 'churning' });
       return;
     }
+    case 'count':
+      send({ kind: 'counted', changes });
+      return;
     case 'stop':
       if (churn !== null) clearInterval(churn);
       await Promise.all(sims.map((s) => s.stop()));

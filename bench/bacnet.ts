@@ -31,6 +31,8 @@ export interface BacnetResult {
   readonly pollCpuUsPerReading: number;
   readonly covReadingsPerSecond: number;
   readonly covCpuUsPerReading: number;
+  /** Changes the devices notified in the COV window, per second: what could have arrived. */
+  readonly covChangesPerSecond: number;
 }
 
 export async function measureBacnet(o: BacnetOptions): Promise<BacnetResult> {
@@ -42,7 +44,7 @@ export async function measureBacnet(o: BacnetOptions): Promise<BacnetResult> {
     progress(`bacnet poll: ${poll.readingsPerSecond} readings/s at ${poll.cpuUsPerReading} µs CPU each`);
     sim.send({ kind: 'churn', perSecond: o.covChangesPerSecond });
     await sim.next('churning');
-    const cov = await window(ports, o, true);
+    const cov = await window(ports, o, true, async () => (sim.send({ kind: 'count' }), (await sim.next('counted')).changes));
     progress(`bacnet cov: ${cov.readingsPerSecond} readings/s at ${cov.cpuUsPerReading} µs CPU each`);
     return {
       devices: o.devices,
@@ -51,13 +53,14 @@ export async function measureBacnet(o: BacnetOptions): Promise<BacnetResult> {
       pollCpuUsPerReading: poll.cpuUsPerReading,
       covReadingsPerSecond: cov.readingsPerSecond,
       covCpuUsPerReading: cov.cpuUsPerReading,
+      covChangesPerSecond: cov.changesPerSecond ?? 0,
     };
   } finally {
     await sim.stopAndExit({ kind: 'stop' });
   }
 }
 
-async function window(ports: readonly number[], o: BacnetOptions, cov: boolean): Promise<{ readingsPerSecond: number; cpuUsPerReading: number }> {
+async function window(ports: readonly number[], o: BacnetOptions, cov: boolean, changes?: () => Promise<number>): Promise<{ readingsPerSecond: number; cpuUsPerReading: number; changesPerSecond?: number }> {
   const devices = ports.map((port, d) => ({
     id: `bac-${d}`,
     source: BacnetSource.parse({
@@ -79,6 +82,7 @@ async function window(ports: readonly number[], o: BacnetOptions, cov: boolean):
   await adapter.start();
   try {
     await sleep(o.warmupMs);
+    const k0 = await changes?.();
     const r0 = readings;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -86,7 +90,9 @@ async function window(ports: readonly number[], o: BacnetOptions, cov: boolean):
     const cpu = process.cpuUsage(c0);
     const seconds = (performance.now() - t0) / 1000;
     const n = readings - r0;
-    return { readingsPerSecond: Math.round(n / seconds), cpuUsPerReading: n === 0 ? 0 : round((cpu.user + cpu.system) / n, 1) };
+    const k1 = await changes?.();
+    const changed = k0 === undefined || k1 === undefined ? {} : { changesPerSecond: Math.round((k1 - k0) / seconds) };
+    return { readingsPerSecond: Math.round(n / seconds), cpuUsPerReading: n === 0 ? 0 : round((cpu.user + cpu.system) / n, 1), ...changed };
   } finally {
     await adapter.stop();
   }

@@ -41,6 +41,12 @@ export const BacnetSource = z.strictObject({
   timeoutMs: z.number().int().min(50).default(3000),
   /** Subscribe to changes of value (SubscribeCOV); a device that refuses is polled instead. */
   cov: z.boolean().default(true),
+  /**
+   * Ask for confirmed COV notifications: the device repeats each until the gateway acknowledges
+   * it, so a datagram lost on the LAN does not lose a change (a fault that goes active). Off for
+   * devices that only send unconfirmed ones.
+   */
+  covConfirmed: z.boolean().default(true),
   /** Lifetime asked for each COV subscription, in seconds; renewed at half of it. */
   covLifetimeSeconds: z.number().int().min(10).max(86_400).default(300),
   points: z.array(BacnetPoint).min(1),

@@ -205,7 +205,7 @@ export class DeviceLink {
     for (const p of this.#points) {
       if (p.mode !== 'cov') continue;
       const o = await this.#session.request(`SubscribeCOV ${p.id} at ${this.#address}`, this.#src.timeoutMs, (c) =>
-        c.subscribeCov({ address: this.#address }, { type: p.type, instance: p.instance }, this.#processId, false, false, this.#src.covLifetimeSeconds),
+        c.subscribeCov({ address: this.#address }, { type: p.type, instance: p.instance }, this.#processId, false, this.#src.covConfirmed, this.#src.covLifetimeSeconds),
       );
       if (o.ok) continue;
       if (!o.refused) return this.#down(o.code, o.reason);

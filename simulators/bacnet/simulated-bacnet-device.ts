@@ -34,6 +34,7 @@ interface Subscription {
   readonly address: string;
   readonly processId: number;
   readonly key: string;
+  readonly confirmed: boolean;
   /** Monotonic ms it lapses; null for a subscription without a lifetime. */
   readonly until: number | null;
 }
@@ -188,7 +189,7 @@ export class SimulatedBacnetDevice {
     client.readPropertyMultipleResponse({ address: sender.address ?? '' }, invokeId, values as never);
   }
 
-  #subscribeCov(sender: Sender | undefined, invokeId: number | undefined, p: { subscriberProcessId: number; monitoredObjectId: { type: number; instance: number }; lifetime: number; cancellationRequest?: boolean }): void {
+  #subscribeCov(sender: Sender | undefined, invokeId: number | undefined, p: { subscriberProcessId: number; monitoredObjectId: { type: number; instance: number }; issueConfirmedNotifications: boolean; lifetime: number; cancellationRequest?: boolean }): void {
     const client = this.#client;
     if (sender?.address === undefined || invokeId === undefined || client === null) return;
     this.served.subscribeCov += 1;
@@ -200,7 +201,7 @@ export class SimulatedBacnetDevice {
     // A re-subscription from the same subscriber for the same object replaces the old one (13.14.1.1.4).
     this.#subs = this.#subs.filter((s) => !(s.address === sender.address && s.processId === p.subscriberProcessId && s.key === key));
     if (p.cancellationRequest !== true) {
-      this.#subs.push({ address: sender.address, processId: p.subscriberProcessId, key, until: p.lifetime > 0 ? this.#clock.monotonic() + p.lifetime * 1000 : null });
+      this.#subs.push({ address: sender.address, processId: p.subscriberProcessId, key, confirmed: p.issueConfirmedNotifications, until: p.lifetime > 0 ? this.#clock.monotonic() + p.lifetime * 1000 : null });
     }
     client.simpleAckResponse(to, SERVICE.subscribeCov, invokeId);
     // A new subscriber gets the current value at once (13.14.1.1).
@@ -263,10 +264,18 @@ export class SimulatedBacnetDevice {
     for (const s of this.#subs) {
       if (s.key !== key || (only !== undefined && s.address !== only)) continue;
       const remaining = s.until === null ? 0 : Math.max(1, Math.round((s.until - now) / 1000));
-      client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.deviceInstance, { type: o.type, instance: o.spec.instance }, remaining, [
+      const values = [
         { property: { id: PROP.presentValue }, value: [this.#presentValue(o)] },
         { property: { id: PROP.statusFlags }, value: [this.#flags(o)] },
-      ] as never);
+      ] as never;
+      const objectId = { type: o.type, instance: o.spec.instance };
+      if (!s.confirmed) {
+        client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.deviceInstance, objectId, remaining, values);
+        continue;
+      }
+      // Confirmed: sent again once if no acknowledgement comes (a device's APDU retries), then given up.
+      const send = (): Promise<void> => client.confirmedCOVNotification({ address: s.address }, objectId, s.processId, this.deviceInstance, remaining, values);
+      send().catch(() => (this.#client === client ? send().catch(() => undefined) : undefined));
     }
   }
 }

@@ -26,7 +26,7 @@ interface Rig {
   readonly port: number;
 }
 
-async function rig(o: { cov: boolean; refuseCov?: boolean; clock?: Clock; pollMs?: number; covLifetimeSeconds?: number; timeoutMs?: number }): Promise<Rig> {
+async function rig(o: { cov: boolean; covConfirmed?: boolean; refuseCov?: boolean; clock?: Clock; pollMs?: number; covLifetimeSeconds?: number; timeoutMs?: number }): Promise<Rig> {
   const clock = o.clock ?? systemClock;
   const sim = simulatedChiller({ deviceInstance: 3001, refuseCov: o.refuseCov ?? false, clock });
   const port = await sim.start(0);
@@ -38,6 +38,7 @@ async function rig(o: { cov: boolean; refuseCov?: boolean; clock?: Clock; pollMs
     pollMs: o.pollMs ?? 200,
     timeoutMs: o.timeoutMs ?? 1000,
     cov: o.cov,
+    ...(o.covConfirmed === undefined ? {} : { covConfirmed: o.covConfirmed }),
     ...(o.covLifetimeSeconds === undefined ? {} : { covLifetimeSeconds: o.covLifetimeSeconds }),
     points: POINTS,
   });
@@ -67,8 +68,8 @@ describe('BACnet/IP adapter against the simulated chiller', () => {
     }, WAIT);
   });
 
-  it('with COV, gets changes by notification and reads nothing but its liveness check after the first read', async () => {
-    const r = await rig({ cov: true, pollMs: 60_000 });
+  it.each([true, false])('with COV (confirmed %s), gets changes by notification and reads nothing after the first read', async (covConfirmed) => {
+    const r = await rig({ cov: true, covConfirmed, pollMs: 60_000 });
     await vi.waitFor(() => expect(r.sim.subscriptions()).toBe(POINTS.length), WAIT);
     const reads = r.sim.served.readPropertyMultiple + r.sim.served.readProperty;
     r.sim.set('analog-input', 1, 9.5);
