@@ -1,3 +1,4 @@
+import type BACnetClient from '@bacnet-js/client';
 import type { Clock } from '../../gateway/clock.js';
 import { errorMessage } from '../../gateway/errors.js';
 import { UdpTransport } from './udp-transport.js';
@@ -5,7 +6,7 @@ import { UdpTransport } from './udp-transport.js';
 /** The stack, imported on demand (index.ts): sites without BACnet devices never load it. */
 export const loadStack = () => import('@bacnet-js/client');
 export type StackModule = Awaited<ReturnType<typeof loadStack>>;
-type ClientClass = (typeof import('@bacnet-js/client'))['default'];
+type ClientClass = (typeof BACnetClient)['default'];
 type Client = InstanceType<ClientClass>;
 
 /**

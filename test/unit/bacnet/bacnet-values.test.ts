@@ -56,3 +56,13 @@ describe('the BACnet UDP transport', () => {
     await t.close();
   });
 });
+
+describe('check-config on BACnet devices', () => {
+  it('refuses two site devices on one BACnet device (one address and instance), naming the first', async () => {
+    const { crossReferenceIssues } = await import('../../../gateway/config/cross-references.js');
+    const dev = (id: string, address: string, deviceInstance: number) => ({ id, source: { protocol: 'bacnet', address, deviceInstance, points: [{ id: 'fault' }] } });
+    expect(crossReferenceIssues({ devices: [dev('a', '10.0.0.5', 7), dev('b', '10.0.0.5:47808', 7), dev('c', '10.0.0.5', 8)] })).toEqual([
+      { path: ['devices', 1, 'source', 'deviceInstance'], message: 'BACnet device 7 at 10.0.0.5:47808 is already devices[0]; map all its points on one device' },
+    ]);
+  });
+});
