@@ -292,12 +292,13 @@ export class DeviceLink {
 
   /** Always false, for `return this.#down(...)`. Reports the outage once, with bad readings for every point. */
   #down(code: string, reason: string): false {
+    // A request cut short by stop() (the socket closed under it) is not the device's fault.
+    if (this.#state === 'stopped') return false;
     this.#count(code);
     this.#lastError = `${code}: ${reason}`;
     this.#subscribed = false;
     this.#renewTimer?.cancel();
     this.#renewTimer = null;
-    if (this.#state === 'stopped') return false;
     this.#state = 'backoff';
     if (this.#reportedDown) return false;
     this.#reportedDown = true;
