@@ -1,7 +1,7 @@
 import type { Reading } from './reading.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type AdapterKind = 'mqtt' | 'modbus' | 'opcua';
+export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet';
 
 /** Lifecycle of an adapter or of one of its upstream connections. */
 export type LinkState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopping' | 'stopped';
@@ -17,12 +17,12 @@ export interface DeviceLinkStatus {
 
 /**
  * A shared connection several devices sit behind: the external MQTT broker, a Modbus TCP
- * gateway (host:port), an OPC UA endpoint. When it is down, the gateway raises one ticket for it
+ * gateway (host:port), an OPC UA endpoint; a BACnet/IP device is its own upstream (one device, one address). When it is down, the gateway raises one ticket for it
  * and holds back the device-offline tickets of the devices behind it.
  */
 export interface UpstreamStatus {
   readonly id: string;
-  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server';
+  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server' | 'bacnet-device';
   readonly address: string;
   readonly state: LinkState;
   readonly deviceIds: readonly string[];

@@ -1,3 +1,4 @@
+import { measureBacnet } from './bacnet.js';
 import { measureFaultLatency, measureHostile } from './fault-latency.js';
 import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
@@ -38,6 +39,12 @@ export const MEASURES = {
       s === 'full'
         ? { items: 5000, itemsPerDevice: 100, samplingMs: 1000, warmupMs: 3000, windowMs: 10_000, startTimeoutMs: 120_000 }
         : { items: 20, itemsPerDevice: 10, samplingMs: 200, warmupMs: 500, windowMs: 1000, startTimeoutMs: 60_000 },
+    ),
+  bacnet: (s: Sizes) =>
+    measureBacnet(
+      s === 'full'
+        ? { devices: 100, points: 20, pollMs: 1000, covChangesPerSecond: 2000, warmupMs: 3000, windowMs: 10_000 }
+        : { devices: 2, points: 5, pollMs: 200, covChangesPerSecond: 50, warmupMs: 300, windowMs: 1000 },
     ),
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 0, openTickets: [100, 1000, 10_000], samples: 7, soakFaults: 600 } : { stormTickets: 20, stormSeconds: 0, openTickets: [10], samples: 2, soakFaults: 3 }),

@@ -85,6 +85,12 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     const { createOpcuaAdapter } = await import('../adapters/opcua/index.js');
     adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
   }
+  const bacnetDevices = byProtocol('bacnet');
+  if (bacnetDevices.length > 0) {
+    // Loaded only when the site has BACnet devices, like OPC UA: the stack is not imported otherwise.
+    const { createBacnetAdapter } = await import('../adapters/bacnet/index.js');
+    adapters.push(await createBacnetAdapter({ devices: bacnetDevices }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
+  }
 
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),

@@ -3,6 +3,9 @@ import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
+import type { SimulatedBacnetDevice } from '../bacnet/simulated-bacnet-device.js';
+import { deviceForSource } from '../bacnet/simulated-chiller.js';
+import type { BacnetSource } from '../../adapters/bacnet/config.js';
 
 export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
 
@@ -34,6 +37,7 @@ export class SimulatedSite {
   readonly #mqtt = new Map<string, SimulatedMqttDevice>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
+  readonly #bacnet = new Map<string, { sim: SimulatedBacnetDevice; src: BacnetSource }>();
   #rewritten: SiteConfig;
 
   private constructor(site: SiteConfig, o: SimulatedSiteOptions) {
@@ -83,6 +87,7 @@ export class SimulatedSite {
     const mqttDev = this.#mqtt.get(id);
     const pump = this.#pumps.get(id);
     const lift = this.#elevators.get(id);
+    const bac = this.#bacnet.get(id);
     return {
       id,
       protocol: d.source.protocol,
@@ -90,6 +95,7 @@ export class SimulatedSite {
         if (mqttDev !== undefined) return mqttDev.set(pointId, value);
         if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
         if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
+        if (bac !== undefined) return bacnetSet(bac, pointId, typeof value === 'string' ? Number(value) : value);
         throw new Error(`device "${id}" has no simulator`);
       },
       mode: async (mode) => {
@@ -108,6 +114,9 @@ export class SimulatedSite {
           if (mode === 'entrap') return lift.server.entrap(lift.name);
           if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
           if (mode === 'normal') return lift.server.normal(lift.name);
+        } else if (bac !== undefined) {
+          // A unit's fault: its `fault` point (a binary object) goes active; normal clears it.
+          if (mode === 'fail' || mode === 'normal') return bacnetSet(bac, 'fault', mode === 'fail');
         }
         throw new Error(`device "${id}" (${d.kind}) has no mode "${mode}"`);
       },
@@ -119,7 +128,11 @@ export class SimulatedSite {
   }
 
   /** Takes every server of a protocol away, or brings it back on the same port. */
-  async server(target: 'modbus' | 'opcua', action: 'stop' | 'start'): Promise<void> {
+  async server(target: 'modbus' | 'opcua' | 'bacnet', action: 'stop' | 'start'): Promise<void> {
+    if (target === 'bacnet') {
+      for (const { sim } of this.#bacnet.values()) await (action === 'stop' ? sim.stop() : sim.start(sim.port));
+      return;
+    }
     if (target === 'modbus') {
       const sims = new Set([...this.#pumps.values()].map((p) => p.simulator));
       for (const sim of sims) {
@@ -139,6 +152,7 @@ export class SimulatedSite {
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
+    await Promise.all([...this.#bacnet.values()].map((b) => b.sim.stop()));
   }
 
   async #startServers(): Promise<void> {
@@ -166,10 +180,25 @@ export class SimulatedSite {
         }
         this.#elevators.set(d.id, { server, name });
         devices.push({ ...d, source: { ...src, endpoint: this.#endpoints.get(src.endpoint) ?? src.endpoint } });
+      } else if (src.protocol === 'bacnet') {
+        // One simulated device per BACnet device, each on its own port (a device is its own address).
+        const sim = deviceForSource(d.id, src, this.#o.clock);
+        const configPort = Number(src.address.split(':')[1] ?? 47808);
+        const port = await sim.start(this.#o.ports === 'free' ? 0 : configPort);
+        this.#bacnet.set(d.id, { sim, src });
+        devices.push({ ...d, source: { ...src, address: `127.0.0.1:${port}` } });
       } else {
         devices.push(d);
       }
     }
     this.#rewritten = { ...this.#site, devices };
   }
+}
+
+/** Sets a BACnet device's point by the object the site file maps it to. */
+function bacnetSet(b: { sim: SimulatedBacnetDevice; src: BacnetSource }, pointId: string, value: number | boolean): Promise<void> {
+  const p = b.src.points.find((x) => x.id === pointId);
+  if (p === undefined) throw new Error(`BACnet device ${b.src.deviceInstance} maps no point "${pointId}"`);
+  b.sim.set(p.objectType, p.instance, value);
+  return Promise.resolve();
 }
