@@ -12,6 +12,8 @@ export const FaultId = z.enum([
   'overcurrent',
   'device-offline',
   'battery-low',
+  'fire-panel-alarm',
+  'fire-panel-fault',
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 
