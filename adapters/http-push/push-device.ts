@@ -28,6 +28,8 @@ const MAX_TEXT = 200;
  */
 export class PushDevice {
   readonly #points: readonly CompiledPoint[];
+  /** Whether the body is read as JSON (else it is one point's plain text: a number or a boolean word). */
+  readonly #json: boolean;
 
   constructor(readonly spec: HttpPushDeviceSpec) {
     this.#points = spec.source.points.map((point) => ({
@@ -35,6 +37,7 @@ export class PushDevice {
       decode: compileDocumentDecoder(point.decoder ?? { type: 'json', path: point.id }),
       textPath: point.kind === 'event' && point.textPath !== undefined ? point.textPath.split('.') : null,
     }));
+    this.#json = spec.source.points.some((p) => p.decoder === undefined || p.decoder.type === 'json');
   }
 
   get pointIds(): string[] {
@@ -48,6 +51,7 @@ export class PushDevice {
     const readings: Reading[] = [];
     const unmapped: string[] = [];
     const problems: { pointId?: string; message: string }[] = [];
+    if (this.#json && !doc().ok) return { ok: false, problems: [{ message: `the body is not JSON (${body.length} bytes)` }] };
     for (const { point, decode, textPath } of this.#points) {
       const d = decode(text, doc);
       if (!d.ok) {
