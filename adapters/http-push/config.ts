@@ -49,7 +49,9 @@ export type HttpEventPoint = z.infer<typeof HttpEventPoint>;
 export const HttpSource = z.strictObject({
   protocol: z.literal('http'),
   /** The device's own bearer token (better from the environment: `{ "env": "FIRE_PANEL_TOKEN" }`). */
-  token: SecretRef,
+  token: z.union(SecretRef.options, {
+    error: (iss) => (iss.input === undefined ? 'expected the device\'s push token: { "env": "FIRE_PANEL_TOKEN" } (an environment variable) or { "value": "..." }' : 'expected { "env": "NAME" } or { "value": "..." }'),
+  }),
   /**
    * The device pushes at least this often (seconds), or it is offline; omitted for devices that
    * push only when something happens (a fire panel's events), which are never judged silent.
