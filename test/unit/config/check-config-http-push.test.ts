@@ -16,18 +16,19 @@ async function demoWithDevices(devices: Record<string, unknown>[]): Promise<stri
 const location = { building: 'T1', floor: 'B1', description: 'B1 消防控制室' };
 
 describe('check-config on HTTP push devices', () => {
-  it('accepts a fire panel whose events raise and clear its faults', async () => {
+  it('accepts a fire panel whose events raise and clear its faults, warning of a token variable not set here', async () => {
     const file = await demoWithDevices([
       {
         id: 'fp-1',
         kind: 'fire-panel',
         name: '消防主机',
         location,
-        source: { protocol: 'http', token: { value: 'fp-secret-1' }, points: [{ id: 'panel', kind: 'event', decoder: { type: 'json', path: 'code' }, textPath: 'text', raises: { FIRE: 'fire-panel-alarm' }, clears: { RESET: ['fire-panel-alarm'] }, autoClearSeconds: 600 }] },
+        source: { protocol: 'http', token: { env: 'FP_TOKEN_NOT_SET_HERE' }, points: [{ id: 'panel', kind: 'event', decoder: { type: 'json', path: 'code' }, textPath: 'text', raises: { FIRE: 'fire-panel-alarm' }, clears: { RESET: ['fire-panel-alarm'] }, autoClearSeconds: 600 }] },
       },
     ]);
-    const report = await checkSiteFile(file);
+    const report = await checkSiteFile(file, {});
     expect(report.problems).toEqual([]);
+    expect(report.warnings).toContain('devices[5].source.token (fp-1): environment variable FP_TOKEN_NOT_SET_HERE is not set here; the gateway will not start without it');
   });
 
   it('names every mistake: a fault of another kind, a fault no event may raise, an event point mapping nothing, a text decoder among several points, a shared token, a missing token', async () => {
