@@ -67,7 +67,8 @@ export class PushDevice {
         const code = String(d.value);
         const body = textPath === null ? null : doc();
         const words = textPath === null || body === null || !body.ok ? undefined : walk(body.doc, textPath);
-        const eventText = (typeof words === 'string' && words.trim() !== '' ? words.trim() : code).slice(0, MAX_TEXT);
+        // The words reach tickets, pages and robot messages: control characters become spaces.
+        const eventText = (typeof words === 'string' && words.trim() !== '' ? words.trim() : code).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_TEXT);
         if (point.raises[code] === undefined && point.clears[code] === undefined) unmapped.push(code);
         readings.push({ deviceId: this.spec.id, pointId: point.id, value: code, quality: 'good', ts, event: { text: eventText } });
         continue;
