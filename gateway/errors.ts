@@ -30,7 +30,7 @@ export const ERROR_CATALOGUE = {
   GW_OPCUA_BAD_STATUS: 'An OPC UA value arrived with a bad or uncertain status code.',
   GW_OPCUA_SUBSCRIPTION_STALLED: 'An OPC UA subscription stopped delivering and was re-created.',
   GW_HTTP_PUSH_UNAUTHORIZED: 'A push to POST /ingest/{deviceId} had no token, or not the token of that device (401); a wrong token also counts against the client address.',
-  GW_HTTP_PUSH_SLOW_DOWN: 'Too many wrong push tokens came from this client address: its pushes are refused for a while (429 with Retry-After), doubling with each further failure.',
+  GW_HTTP_PUSH_SLOW_DOWN: 'Too many wrong push tokens for one device came from this client address: its pushes for that device are refused for a while (429 with Retry-After), doubling with each further failure.',
   GW_HTTP_PUSH_UNKNOWN_DEVICE: "A push with a valid device token named a device id no HTTP push device of the site has (404); callers without a valid token get 401 instead, so they learn nothing of which devices exist.",
   GW_HTTP_PUSH_RATE_LIMITED: "A device pushed faster than its source.rateLimit (429 with Retry-After, measured on the monotonic clock); the push was not taken and the device should send it again.",
   GW_HTTP_PUSH_TOO_LARGE: "A push body was larger than the device's source.maxBodyBytes (413); it was not read.",

@@ -179,18 +179,22 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     if (this.#state !== 'online') return refuse(503, 'GW_HTTP_PUSH_NOT_READY', 'the gateway is not taking pushes right now; send again shortly', 5);
     // Unknown device or wrong token: the same 401 either way, so a caller without a valid token learns nothing of which devices exist.
     if (caller.token === null) return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this needs the device token: Authorization: Bearer <token>');
-    const verdict = this.#throttle.check(caller.address, caller.token);
+    const st = this.#devices.get(caller.deviceId);
+    // Wrong tokens are held per client address and device (unknown ids share one key): a vendor
+    // cloud pushing many elevators from one address keeps delivering the others' entrapments while
+    // one misconfigured device of it is held. Guessing stays bounded per key.
+    const key = `${caller.address} ${st === undefined ? '?' : caller.deviceId}`;
+    const verdict = this.#throttle.check(key, caller.token);
     if (verdict.kind === 'refuse') {
       this.#bad('GW_HTTP_PUSH_SLOW_DOWN', `too many wrong push tokens from ${caller.address}`);
       return refuse(429, 'GW_HTTP_PUSH_SLOW_DOWN', `too many wrong tokens from this address; try again in ${seconds(verdict.retryAfterMs)} s`, seconds(verdict.retryAfterMs));
     }
     const digest = sha256(caller.token);
-    const st = this.#devices.get(caller.deviceId);
     // Constant time on the digests: how much of a guess was right shows in no timing.
     if (st === undefined || !timingSafeEqual(digest, st.digest)) {
       const owner = this.#owners.get(digest.toString('hex'));
       if (owner === undefined) {
-        this.#throttle.failed(caller.address, caller.token);
+        this.#throttle.failed(key, caller.token);
         this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `a push to /ingest/${caller.deviceId.slice(0, 64)} from ${caller.address} with a token no device has`);
         return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this token is not the token of this device');
       }
@@ -202,7 +206,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
       this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `device ${owner}'s token was used to push as ${caller.deviceId}`, owner);
       return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this token is not the token of this device');
     }
-    this.#throttle.succeeded(caller.address);
+    this.#throttle.succeeded(key);
     const take = st.bucket.take(this.#deps.clock.monotonic());
     if (!take.ok) {
       const s = seconds(take.retryAfterMs);
