@@ -51,7 +51,7 @@ export class PushDevice {
     const readings: Reading[] = [];
     const unmapped: string[] = [];
     const problems: { pointId?: string; message: string }[] = [];
-    if (this.#json && !doc().ok) return { ok: false, problems: [{ message: `the body is not JSON (${body.length} bytes)` }] };
+    if (this.#json && !doc().ok) return { ok: false, problems: [{ message: body.length === 0 ? 'the body is empty' : `the body is not JSON (${body.length} bytes)` }] };
     for (const { point, decode, textPath } of this.#points) {
       const d = decode(text, doc);
       if (!d.ok) {
