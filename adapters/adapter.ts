@@ -65,11 +65,17 @@ export type AdapterEvents = {
   error: [AdapterError];
 };
 
+/** What a status is asked for: `devices: false` leaves out the per-device list (metrics, /readyz), so asking costs the same at 200 points and 200,000. */
+export interface StatusOptions {
+  readonly devices?: boolean;
+}
+
 export interface Adapter extends Pick<TypedEmitter<AdapterEvents>, 'on' | 'off' | 'once'> {
   readonly kind: AdapterKind;
   /** Idempotent. Resolves once the adapter has begun connecting; never rejects for comm loss. */
   start(): Promise<void>;
   /** Idempotent. Releases every socket, timer and file. */
   stop(): Promise<void>;
-  status(): AdapterStatus;
+  /** With `{ devices: false }`, `devices` is empty and nothing walks the devices. */
+  status(opts?: StatusOptions): AdapterStatus;
 }

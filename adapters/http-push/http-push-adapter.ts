@@ -4,7 +4,7 @@ import { SignInThrottle } from '../../gateway/api/sign-in-throttle.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
 import { GatewayError, type ErrorCode } from '../../gateway/errors.js';
 import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions } from '../adapter.js';
 import { DeviceLedger } from '../mqtt/device-ledger.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { PushDevice, type HttpPushDeviceSpec } from './push-device.js';
@@ -161,7 +161,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     if (this.#state === 'online') this.#setState('connecting');
   }
 
-  status(): AdapterStatus {
+  status(opts: StatusOptions = {}): AdapterStatus {
     return {
       kind: 'http',
       state: this.#state,
@@ -171,7 +171,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
       errors: this.#ledger.totals(),
       lastError: this.#lastError,
       upstreams: [],
-      devices: this.#ledger.devices(),
+      devices: opts.devices === false ? [] : this.#ledger.devices(),
     };
   }
 

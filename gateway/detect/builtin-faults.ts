@@ -184,6 +184,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       };
       return {
         fault: 'burst-pipe',
+        lookbackMs: windowMs,
         tier: 'emergency',
         skill: 'plumbing',
         points: ['pressure', 'flow'],
