@@ -1,13 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
-import { SignInThrottle } from '../../gateway/api/sign-in-throttle.js';
-import { resolveSecret } from '../../gateway/config/secrets.js';
-import { GatewayError, type ErrorCode } from '../../gateway/errors.js';
+import type { ErrorCode } from '../../gateway/errors.js';
 import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions } from '../adapter.js';
+import type { AdapterEvents, AdapterStatus, LinkState, StatusOptions } from '../adapter.js';
 import { DeviceLedger } from '../mqtt/device-ledger.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { PushDevice, type HttpPushDeviceSpec } from './push-device.js';
+import { refuse, type Admission, type HttpPushAdapter, type PushCaller, type PushRefusal, type PushResult } from './push-intake.js';
+import { PushTokens } from './push-tokens.js';
 import { RateBucket } from './rate-bucket.js';
 
 export interface HttpPushAdapterOptions {
@@ -20,39 +19,7 @@ export interface HttpPushAdapterDeps {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Who is pushing: the device named in the path, the bearer token presented, the client address. */
-export interface PushCaller {
-  readonly deviceId: string;
-  readonly token: string | null;
-  readonly address: string;
-}
-
-/** An HTTP answer the route sends as is: `{ error: { code, message } }` with this status. */
-export interface PushRefusal {
-  readonly ok: false;
-  readonly status: 400 | 401 | 404 | 413 | 429 | 503;
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly retryAfterSeconds?: number;
-}
-
-export type Admission = { readonly ok: true; readonly maxBodyBytes: number } | PushRefusal;
-export type PushResult = { readonly ok: true; readonly accepted: number; readonly warnings: readonly string[] } | PushRefusal;
-
-export interface HttpPushAdapter extends Adapter {
-  readonly kind: 'http';
-  /** The largest body any device may send (the route's read limit; each device's own is checked too). */
-  readonly maxBodyBytes: number;
-  /** Before the body is read: the token, the wrong-token throttle, the device's rate limit. */
-  admit(caller: PushCaller, declaredBytes: number | null): Admission;
-  /** After admit(): the body decoded and, if all of it is good, emitted as readings. */
-  push(deviceId: string, body: Buffer): PushResult;
-  /** A body over the limit the route could not read: counted against the device. */
-  tooLarge(deviceId: string): PushRefusal;
-  /** The gateway's HTTP listener is taking pushes (attach) or not (detach): the adapter's link. */
-  attach(): void;
-  detach(): void;
-}
+export type { Admission, HttpPushAdapter, PushCaller, PushRefusal, PushResult } from './push-intake.js';
 
 export function createHttpPushAdapter(opts: HttpPushAdapterOptions, deps: HttpPushAdapterDeps): HttpPushAdapter {
   return new HttpPushAdapterImpl(opts, deps);
@@ -62,20 +29,18 @@ interface DeviceState {
   readonly device: PushDevice;
   readonly maxBodyBytes: number;
   readonly windowMs: number | null;
-  digest: Buffer;
   bucket: RateBucket;
   /** Monotonic ms of the last good push (or of start), and whether the device is judged silent. */
   lastPushAt: number;
   silent: boolean;
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 /**
  * Readings and events pushed by devices to `POST /ingest/{deviceId}` on the gateway's own HTTP
  * server. The route (gateway/api/ingest-routes.ts) owns HTTP; this adapter owns every device's
- * state: its token (held as a sha256 digest, compared in constant time, never logged), its rate
+ * state: its token (push-tokens.ts: a digest compared in constant time, never logged), its rate
  * bucket, its decoders, its counts and its silence. A push protocol has no connection of its own
  * to lose: the link is the listener taking pushes, and a device's loss is its silence past
  * `expectEverySeconds`, which reads its points bad (GW_HTTP_PUSH_SILENT).
@@ -87,9 +52,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
   readonly #log: Logger;
   readonly #ledger: DeviceLedger;
   readonly #devices = new Map<string, DeviceState>();
-  /** Every device token's digest (hex) to its device: a token of another device is told from a wrong one. */
-  #owners = new Map<string, string>();
-  readonly #throttle: SignInThrottle;
+  readonly #tokens: PushTokens;
   #state: LinkState = 'idle';
   #attached = false;
   #readings = 0;
@@ -101,7 +64,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     this.#deps = deps;
     this.#log = deps.log;
     this.#ledger = new DeviceLedger(opts.devices.map((d) => d.id), deps.log, 'http_push.bad_input');
-    this.#throttle = new SignInThrottle(deps.clock);
+    this.#tokens = new PushTokens(deps.clock);
     const now = deps.clock.monotonic();
     for (const spec of opts.devices) {
       const s = spec.source;
@@ -109,7 +72,6 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
         device: new PushDevice(spec),
         maxBodyBytes: s.maxBodyBytes,
         windowMs: s.expectEverySeconds === undefined ? null : s.expectEverySeconds * 1000,
-        digest: Buffer.alloc(32),
         bucket: new RateBucket(s.rateLimit.perSecond, s.rateLimit.burst, now),
         lastPushAt: now,
         silent: false,
@@ -122,16 +84,7 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     if (this.#state !== 'idle' && this.#state !== 'stopped') return;
     // Secrets are read at start (a missing one is a site-file error thrown out of start()).
     const env = this.#deps.env ?? process.env;
-    const owners = new Map<string, string>();
-    for (const [id, st] of this.#devices) {
-      const token = resolveSecret(st.device.spec.source.token, `devices[${id}].source.token`, env) ?? '';
-      st.digest = sha256(token);
-      const hex = st.digest.toString('hex');
-      const other = owners.get(hex);
-      if (other !== undefined) throw new GatewayError('GW_CONFIG_INVALID', `devices ${other} and ${id} push with the same token; give each device its own`, { devices: [other, id] });
-      owners.set(hex, id);
-    }
-    this.#owners = owners;
+    this.#tokens.load([...this.#devices].map(([id, st]) => ({ id, token: st.device.spec.source.token })), env);
     const now = this.#deps.clock.monotonic();
     for (const st of this.#devices.values()) {
       st.lastPushAt = now;
@@ -179,34 +132,33 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     if (this.#state !== 'online') return refuse(503, 'GW_HTTP_PUSH_NOT_READY', 'the gateway is not taking pushes right now; send again shortly', 5);
     // Unknown device or wrong token: the same 401 either way, so a caller without a valid token learns nothing of which devices exist.
     if (caller.token === null) return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this needs the device token: Authorization: Bearer <token>');
-    const st = this.#devices.get(caller.deviceId);
-    // Wrong tokens are held per client address and device (unknown ids share one key): a vendor
-    // cloud pushing many elevators from one address keeps delivering the others' entrapments while
-    // one misconfigured device of it is held. Guessing stays bounded per key.
-    const key = `${caller.address} ${st === undefined ? '?' : caller.deviceId}`;
-    const verdict = this.#throttle.check(key, caller.token);
-    if (verdict.kind === 'refuse') {
-      this.#bad('GW_HTTP_PUSH_SLOW_DOWN', `too many wrong push tokens from ${caller.address}`);
-      return refuse(429, 'GW_HTTP_PUSH_SLOW_DOWN', `too many wrong tokens from this address; try again in ${seconds(verdict.retryAfterMs)} s`, seconds(verdict.retryAfterMs));
-    }
-    const digest = sha256(caller.token);
-    // Constant time on the digests: how much of a guess was right shows in no timing.
-    if (st === undefined || !timingSafeEqual(digest, st.digest)) {
-      const owner = this.#owners.get(digest.toString('hex'));
-      if (owner === undefined) {
-        this.#throttle.failed(key, caller.token);
-        this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `a push to /ingest/${caller.deviceId.slice(0, 64)} from ${caller.address} with a token no device has`);
+    const id = caller.deviceId.slice(0, 64);
+    const verdict = this.#tokens.check(caller.deviceId, caller.token, caller.address);
+    switch (verdict.kind) {
+      case 'ok':
+        break;
+      case 'held': {
+        const s = seconds(verdict.retryAfterMs);
+        this.#bad('GW_HTTP_PUSH_SLOW_DOWN', `too many wrong push tokens for /ingest/${id} from ${caller.address}`);
+        return refuse(429, 'GW_HTTP_PUSH_SLOW_DOWN', `too many wrong tokens from this address; try again in ${s} s`, s);
+      }
+      case 'wrong':
+        this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `a push to /ingest/${id} from ${caller.address} with a token no device has`);
         return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this token is not the token of this device');
+      case 'unknown-device':
+        // A real device's token: its pusher is misconfigured, and may be told what exists.
+        this.#bad('GW_HTTP_PUSH_UNKNOWN_DEVICE', `device ${verdict.owner}'s token was used to push to /ingest/${id}, which is no device of this site`, verdict.owner);
+        return refuse(404, 'GW_HTTP_PUSH_UNKNOWN_DEVICE', `no HTTP push device "${id}" on this site`);
+      case 'other-device':
+        this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `device ${verdict.owner}'s token was used to push as ${id}`, verdict.owner);
+        return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this token is not the token of this device');
+      default: {
+        const never: never = verdict;
+        throw new Error(`unknown token verdict ${JSON.stringify(never)}`);
       }
-      // A real device's token: its pusher is misconfigured, and may be told what exists.
-      if (st === undefined) {
-        this.#bad('GW_HTTP_PUSH_UNKNOWN_DEVICE', `device ${owner}'s token was used to push to /ingest/${caller.deviceId.slice(0, 64)}, which is no device of this site`, owner);
-        return refuse(404, 'GW_HTTP_PUSH_UNKNOWN_DEVICE', `no HTTP push device "${caller.deviceId.slice(0, 64)}" on this site`);
-      }
-      this.#bad('GW_HTTP_PUSH_UNAUTHORIZED', `device ${owner}'s token was used to push as ${caller.deviceId}`, owner);
-      return refuse(401, 'GW_HTTP_PUSH_UNAUTHORIZED', 'this token is not the token of this device');
     }
-    this.#throttle.succeeded(key);
+    const st = this.#devices.get(caller.deviceId);
+    if (st === undefined) return refuse(404, 'GW_HTTP_PUSH_UNKNOWN_DEVICE', `no HTTP push device "${id}" on this site`);
     const take = st.bucket.take(this.#deps.clock.monotonic());
     if (!take.ok) {
       const s = seconds(take.retryAfterMs);
@@ -271,8 +223,4 @@ class HttpPushAdapterImpl extends TypedEmitter<AdapterEvents> implements HttpPus
     this.#state = s;
     this.emit('status', this.status());
   }
-}
-
-function refuse(status: PushRefusal['status'], code: ErrorCode, message: string, retryAfterSeconds?: number): PushRefusal {
-  return { ok: false, status, code, message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
