@@ -1,7 +1,7 @@
 import type { Reading } from './reading.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet';
+export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet' | 'http';
 
 /** Lifecycle of an adapter or of one of its upstream connections. */
 export type LinkState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopping' | 'stopped';

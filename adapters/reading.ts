@@ -3,7 +3,8 @@ export type Quality = 'good' | 'bad' | 'uncertain';
 
 export type ReadingValue = number | boolean | string | null;
 
-export interface Reading {
+/** A sampled value of a point (a pressure, a door contact). */
+export interface SampleReading {
   readonly deviceId: string;
   readonly pointId: string;
   /** null when quality is `bad` and there is no value to report. */
@@ -13,4 +14,23 @@ export interface Reading {
   readonly ts: number;
   /** Why quality is not good (`GW_MODBUS_TIMEOUT`, an OPC UA status code name...). */
   readonly reason?: string;
+  readonly event?: undefined;
 }
+
+/**
+ * Something that happened, told by the device (a fire panel's "火警 3 区", a vendor cloud's
+ * "elevator trapped"): always a good reading whose value is the event code, with the device's own
+ * words. Which fault a code raises or clears is the site file's (a point of kind `event`), not the adapter's.
+ */
+export interface EventReading {
+  readonly deviceId: string;
+  readonly pointId: string;
+  /** The event code as the device sent it (`FIRE`, `TRAPPED`). */
+  readonly value: string;
+  readonly quality: 'good';
+  readonly ts: number;
+  readonly reason?: undefined;
+  readonly event: { readonly text: string };
+}
+
+export type Reading = SampleReading | EventReading;

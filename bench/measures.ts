@@ -5,6 +5,7 @@ import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
 import { measureOpcua } from './opcua.js';
 import { measurePeer } from './peer.js';
+import { measurePush } from './push.js';
 import { measureScale } from './scale.js';
 import { measureStore } from './store.js';
 import { measureSyncDrain } from './sync-drain.js';
@@ -46,6 +47,8 @@ export const MEASURES = {
         ? { devices: 100, points: 20, pollMs: 1000, covChangesPerSecond: 2000, warmupMs: 3000, windowMs: 10_000 }
         : { devices: 2, points: 5, pollMs: 200, covChangesPerSecond: 50, warmupMs: 300, windowMs: 1000 },
     ),
+  push: (s: Sizes) =>
+    measurePush(s === 'full' ? { devices: 200, pointsPerPush: 4, concurrency: 16, warmupMs: 3000, windowMs: 10_000 } : { devices: 4, pointsPerPush: 4, concurrency: 2, warmupMs: 300, windowMs: 500 }),
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 0, openTickets: [100, 1000, 10_000], samples: 7, soakFaults: 600 } : { stormTickets: 20, stormSeconds: 0, openTickets: [10], samples: 2, soakFaults: 3 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
 import type { Reading } from '../adapters/reading.js';
+import { createHttpPushAdapter, type HttpPushAdapter } from '../adapters/http-push/http-push-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
@@ -92,6 +93,11 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     adapters.push(await createBacnetAdapter({ devices: bacnetDevices }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
   }
 
+  // Pushing devices reach the gateway on its own HTTP port: the adapter is fed by a route of the API.
+  const httpDevices = byProtocol('http');
+  const push: HttpPushAdapter | null = httpDevices.length > 0 ? createHttpPushAdapter({ devices: httpDevices }, { clock, log: log.child({ component: 'adapter.http' }), env }) : null;
+  if (push !== null) adapters.push(push);
+
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),
     adapters: () => adapters.map((a) => a.status({ devices: false })),
@@ -139,6 +145,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       alerts: notifier,
       clockWatch,
       attachments,
+      ...(push === null ? {} : { push }),
     },
     site.http,
   );

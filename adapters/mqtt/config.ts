@@ -1,23 +1,10 @@
 import { z } from 'zod';
+import { PayloadDecoder } from '../decode/payload-decoder.js';
 import { Identifier, SecretRef, ValueRange, PointName } from '../schema-parts.js';
 
-/** How a payload becomes a value. Boolean words are matched case-insensitively. */
-export const MqttDecoder = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('json'),
-    /** Dot path to the value inside the JSON payload, e.g. `data.wet`; empty for a bare JSON value. */
-    path: z.string().default('value'),
-    /** Dot path to an epoch-ms or ISO timestamp; omitted = time of receipt. */
-    tsPath: z.string().optional(),
-  }),
-  z.strictObject({ type: z.literal('number') }),
-  z.strictObject({
-    type: z.literal('boolean'),
-    trueWords: z.array(z.string().min(1)).min(1).default(['1', 'true', 'on', 'wet', 'alarm']),
-    falseWords: z.array(z.string().min(1)).min(1).default(['0', 'false', 'off', 'dry', 'normal']),
-  }),
-]);
-export type MqttDecoder = z.infer<typeof MqttDecoder>;
+/** How a payload becomes a value (shared with the HTTP push adapter: adapters/decode/payload-decoder.ts). */
+export const MqttDecoder = PayloadDecoder;
+export type MqttDecoder = PayloadDecoder;
 
 export const MqttPoint = z.strictObject({
   id: Identifier,

@@ -13,7 +13,7 @@ interface Entry {
 
 const LOG_WINDOW_MS = 10_000;
 
-/** Per-device counts and last good reading of the MQTT adapter; logs bad input at a bounded rate. */
+/** Per-device counts and last good reading of a push adapter (MQTT, HTTP push); logs bad input at a bounded rate. */
 export class DeviceLedger {
   readonly #entries = new Map<string, Entry>();
   readonly #totals: Record<string, number> = {};
@@ -21,8 +21,11 @@ export class DeviceLedger {
   #lastGood: number | null = null;
   readonly #log: Logger;
 
-  constructor(deviceIds: readonly string[], log: Logger) {
+  readonly #logEvent: string;
+
+  constructor(deviceIds: readonly string[], log: Logger, logEvent = 'mqtt.bad_input') {
     this.#log = log;
+    this.#logEvent = logEvent;
     for (const id of deviceIds) {
       this.#entries.set(id, { lastGoodReadingTs: null, state: 'unknown', errors: {}, lastError: null, lastLoggedAt: -Infinity, suppressed: 0 });
     }
@@ -47,6 +50,12 @@ export class DeviceLedger {
     e.errors[code] = (e.errors[code] ?? 0) + 1;
     e.lastError = `${code}: ${message}`;
     this.#maybeLog(e, code, message, now, { deviceId, ...context });
+  }
+
+  /** One device's link judged from outside (a pushing device gone silent). */
+  mark(deviceId: string, state: DeviceLinkStatus['state']): void {
+    const e = this.#entries.get(deviceId);
+    if (e !== undefined) e.state = state;
   }
 
   markAll(state: DeviceLinkStatus['state']): void {
@@ -78,7 +87,7 @@ export class DeviceLedger {
       e.suppressed += 1;
       return;
     }
-    this.#log.warn({ event: 'mqtt.bad_input', code, ...context, suppressed: e.suppressed }, message);
+    this.#log.warn({ event: this.#logEvent, code, ...context, suppressed: e.suppressed }, message);
     e.lastLoggedAt = now;
     e.suppressed = 0;
   }

@@ -1,5 +1,5 @@
 import type { MqttSource } from './config.js';
-import { compileDecoder, type CompiledDecoder } from './decoder.js';
+import { compileDecoder, type CompiledDecoder } from '../decode/payload-decoder.js';
 
 export interface PointRoute {
   readonly deviceId: string;

@@ -175,8 +175,13 @@ export class AlarmManager {
     const device = deviceOverride ?? this.#devices.get(c.deviceId);
     if (device === undefined) return;
     const rec = this.#record(c);
-    // Already active (e.g. still active across a restart): the same activation, nothing new.
-    if (rec.state === 'active') return;
+    // Already active (e.g. still active across a restart): the same activation, nothing new;
+    // but a new event that raised it again (fire in zone 5 after zone 3) is written on the open ticket.
+    if (rec.state === 'active') {
+      const open = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
+      if (c.again === true && open !== undefined && isOpen(open)) await this.#tickets.mutate(open.id, 'gateway', () => ({ action: 'occurrence', note: `${c.description.zh} / ${c.description.en}` }));
+      return;
+    }
     rec.state = 'active';
     rec.since = c.ts;
     const window = this.#site.alarms.chatter.windowSeconds * 1000;

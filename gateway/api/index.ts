@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { HttpPushAdapter } from '../../adapters/http-push/http-push-adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import type { Clock } from '../clock.js';
@@ -16,6 +17,7 @@ import { webPages } from '../web/index.js';
 import { Authenticator } from './auth.js';
 import { ConnectionLimiter, openFileLimit, readHttpsFiles, securityHeaders } from './http-guard.js';
 import { EventStream } from './event-stream.js';
+import { ingestRoutes } from './ingest-routes.js';
 import type { LiveValues } from './live-values.js';
 import type { GatewayMetrics } from './metrics.js';
 import { sendError } from './reply-error.js';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   readonly alerts: { health(): AlertHealth; on(event: 'health', fn: (h: AlertHealth) => void): unknown };
   readonly clockWatch: Pick<ClockStepWatch, 'health'>;
   readonly attachments: AttachmentStore;
+  /** Devices that push (POST /ingest/:deviceId), when the site has any. */
+  readonly push?: HttpPushAdapter;
 }
 
 export interface HttpServer {
@@ -158,6 +162,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
     people: Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>,
   });
   webPages(app, { site: deps.site });
+  if (deps.push !== undefined) ingestRoutes(app, deps.push);
 
   // Ticket changes reach the pages at once; device values in one batch a second.
   const onTicket = (t: Ticket): void => events.publish('ticket', ticketView({ ...t, evidence: [] }));

@@ -1,3 +1,6 @@
+import { BUILTIN_FAULTS } from '../detect/builtin-faults.js';
+import { EVENT_FAULTS, isEventFault } from '../detect/event-faults.js';
+
 /**
  * The checks across a site file's parts (duplicate ids, `fedBy`, the points rules read, shared
  * tokens). They read the file leniently, so they also run on a file whose structure is wrong:
@@ -29,6 +32,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
     if (token !== undefined) tokens.add(token);
   });
   const devices = list(site['devices']).map(obj);
+  const pushTokens = new Map<string, number>();
   const ids = new Map<string, number>();
   const bacnetDevices = new Map<string, number>();
   devices.forEach((d, i) => {
@@ -75,6 +79,47 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
       const policy = text(source['securityPolicy']) ?? 'None';
       if ((mode === 'None') !== (policy === 'None')) issues.push({ path: ['devices', i, 'source', 'securityPolicy'], message: 'expected securityPolicy None exactly when securityMode is None' });
     }
+    if (source['protocol'] === 'http') issues.push(...pushIssues(d, i, pushTokens));
+  });
+  return issues;
+}
+
+/**
+ * An HTTP push device: its events raise faults its kind has, every event point maps some code,
+ * plain-text decoders only where the body is one point, and no two devices share an inline token.
+ */
+function pushIssues(d: Obj, i: number, tokens: Map<string, number>): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const source = obj(d['source']);
+  const kind = text(d['kind']) ?? '';
+  const points = list(source['points']).map(obj);
+  const token = text(obj(source['token'])['value']);
+  if (token !== undefined) {
+    const first = tokens.get(token);
+    if (first !== undefined) issues.push({ path: ['devices', i, 'source', 'token'], message: `devices[${first}] pushes with the same token; give each device its own` });
+    else tokens.set(token, i);
+  }
+  points.forEach((p, j) => {
+    const at = ['devices', i, 'source', 'points', j];
+    const decoder = text(obj(p['decoder'])['type']);
+    if ((decoder === 'number' || decoder === 'boolean') && points.length > 1) {
+      issues.push({ path: [...at, 'decoder', 'type'], message: `a ${decoder} decoder reads the whole body as text, so it fits a device with one point only; use {"type": "json", "path": "..."} to pick this point out of a JSON body` });
+    }
+    if (p['kind'] !== 'event') return;
+    const raises = Object.entries(obj(p['raises']));
+    const clears = Object.entries(obj(p['clears']));
+    if (raises.length === 0 && clears.length === 0) issues.push({ path: [...at, 'raises'], message: 'an event point maps at least one event code to a fault it raises (e.g. {"FIRE": "fire-panel-alarm"})' });
+    const check = (fault: unknown, path: (string | number)[]): void => {
+      if (typeof fault !== 'string') return;
+      if (!isEventFault(fault)) {
+        issues.push({ path, message: `"${fault}" cannot be raised by an event; expected one of ${Object.keys(EVENT_FAULTS).join(', ')}` });
+        return;
+      }
+      const kinds: readonly string[] = BUILTIN_FAULTS[fault].kinds;
+      if (!kinds.includes(kind)) issues.push({ path, message: `${fault} is a fault of ${kinds.join(' or ')} devices; this device is kind "${kind}"` });
+    };
+    for (const [code, fault] of raises) check(fault, [...at, 'raises', code]);
+    for (const [code, faults] of clears) list(faults).forEach((f, k) => check(f, [...at, 'clears', code, k]));
   });
   return issues;
 }

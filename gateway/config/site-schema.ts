@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BrokerConfig, MqttSource } from '../../adapters/mqtt/config.js';
 import { ModbusSource } from '../../adapters/modbus/config.js';
+import { HttpSource } from '../../adapters/http-push/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { BacnetSource } from '../../adapters/bacnet/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
@@ -16,7 +17,7 @@ export type Tier = z.infer<typeof Tier>;
 export const Skill = z.enum(['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general']);
 export type Skill = z.infer<typeof Skill>;
 
-export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'hvac-unit', 'generic']);
+export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'hvac-unit', 'generic', 'fire-panel']);
 export type DeviceKind = z.infer<typeof DeviceKind>;
 
 const minutes = z.number().positive();
@@ -83,7 +84,7 @@ export const Location = z.strictObject({
 });
 export type Location = z.infer<typeof Location>;
 
-export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource]);
+export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, HttpSource]);
 export type Source = z.infer<typeof Source>;
 
 export const Device = z.strictObject({

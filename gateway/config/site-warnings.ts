@@ -28,6 +28,8 @@ export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.
     });
     const pw = d.source.protocol === 'mqtt' ? d.source.password : undefined;
     if (pw !== undefined && 'env' in pw && (env[pw.env] ?? '') === '') out.push(`devices[${i}].source.password (${d.id}): environment variable ${pw.env} is not set here; the gateway will not start without it`);
+    const token = d.source.protocol === 'http' ? d.source.token : undefined;
+    if (token !== undefined && 'env' in token && (env[token.env] ?? '') === '') out.push(`devices[${i}].source.token (${d.id}): environment variable ${token.env} is not set here; the gateway will not start without it`);
   });
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Device, DeviceKind, Tier } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
 import type { FaultId } from './rule-schema.js';
+import { eventRule } from './event-faults.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 
 const S = 1000;
@@ -311,6 +312,9 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'hvac-fault': hvacFault,
+  // Raised by the panel's own events (a point of kind `event` mapping codes to these faults).
+  'fire-panel-alarm': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-alarm', p) },
+  'fire-panel-fault': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-fault', p) },
 };
 
 /** The rules that apply to one device: the built-ins of its kind with its overrides. */
@@ -322,7 +326,9 @@ export function rulesFor(device: Device): CompiledRule[] {
     const override = device.faults[id];
     if (override === false) continue;
     const points = new Set(device.source.points.map((p) => p.id));
-    const rule = def.build(device, (override ?? {}) as Params);
+    const params = (override ?? {}) as Params;
+    // A pushed event that names the fault (an elevator cloud's "trapped") decides it instead of the sampled points.
+    const rule = eventRule(device, id, params) ?? def.build(device, params);
     if (rule === null) continue;
     // A rule only applies when the device actually has at least one of the points it needs.
     if (!rule.points.some((p) => points.has(p))) continue;
@@ -343,6 +349,9 @@ export function offlineWindowMs(device: Device): number | null {
       return s.heartbeatSeconds * S;
     case 'modbus':
       return 3 * s.pollMs;
+    case 'http':
+      // A device that pushes only when something happens (a fire panel's events) is never judged silent.
+      return s.expectEverySeconds === undefined ? null : s.expectEverySeconds * S;
     case 'opcua':
       // A subscription reports changes only: a quiet elevator sends nothing and is not offline.
       // The session and the subscription watchdog judge OPC UA liveness (upstream-offline).

@@ -107,7 +107,7 @@ function compileCondition(c: Condition, unit: string): CompiledCondition {
 
 /** A custom rule of the site file, compiled to the same shape as a built-in fault. */
 export function compileCustomRule(device: Device, rule: CustomRule): CompiledRule {
-  const units = new Map(device.source.points.map((p) => [p.id, p.unit === undefined ? '' : ` ${p.unit}`]));
+  const units = new Map(device.source.points.map((p) => [p.id, !('unit' in p) || p.unit === undefined ? '' : ` ${p.unit}`]));
   const parts = conditionsOf(rule).map((c) => compileCondition(c, units.get(c.point) ?? ''));
   const any = rule.when.kind === 'composite' && rule.when.any !== undefined;
   const name = { zh: device.name, en: device.nameEn ?? device.name };

@@ -8,6 +8,7 @@ import { pointName, pointStates } from '../tickets/point-words.js';
 import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
 import { compileCustomRule } from './custom-rules.js';
 import type { CompiledRule, DeviceView } from './fault-rule.js';
+import type { SeenEvent } from './event-faults.js';
 import { PointHistory } from './point-history.js';
 
 /** A fault condition starting (active) or ending (normal) on one device. */
@@ -26,6 +27,8 @@ export interface FaultCondition {
   readonly title: Bilingual;
   readonly description: Bilingual;
   readonly evidence: readonly EvidenceSeries[];
+  /** A new event raised the fault again while it was on: its words belong on the open ticket. */
+  readonly again?: true;
 }
 
 export type DetectionEvents = { condition: [FaultCondition] };
@@ -47,6 +50,8 @@ interface PointSlot {
   readonly good: LatestValue;
   /** When the last good reading arrived (monotonic), NaN before the first. */
   lastGoodAt: number;
+  /** The last event of a point of kind `event` (event rules read it). */
+  lastEvent: SeenEvent | undefined;
 }
 
 interface DeviceSlot extends DeviceView {
@@ -101,7 +106,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       }
       // Each ring reaches back over the evidence window, or further when a rule looks further back.
       const keepMs = (pointId: string): number => Math.max(EVIDENCE_MS, ...(byPoint.get(pointId) ?? []).map((r) => r.rule.lookbackMs ?? 0));
-      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN }]));
+      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN, lastEvent: undefined }]));
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
@@ -122,6 +127,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
         },
         value: (pointId) => points.get(pointId)?.good.value,
         history: (pointId) => points.get(pointId)?.history,
+        event: (pointId) => points.get(pointId)?.lastEvent,
         lastGoodTs: (pointId) => {
           const at = points.get(pointId)?.lastGoodAt;
           return at === undefined || Number.isNaN(at) ? undefined : at;
@@ -207,6 +213,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       return;
     }
     p.good.set(r);
+    if (r.event !== undefined) p.lastEvent = { code: r.value, text: r.event.text, at };
     d.lastGood = at;
     p.lastGoodAt = at;
     if (d.offline) this.#setOffline(d, false, r.ts);
@@ -221,6 +228,8 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     switch (s.state) {
       case 'normal':
         if (!cond) return;
+        // An event rule's "again" means "while on": what raised it now is this activation itself.
+        s.rule.again?.(d);
         s.triggerTs = triggerTs;
         if (s.rule.onDelayMs <= 0) return this.#fire(d, s, true);
         s.state = 'pending-on';
@@ -233,7 +242,10 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
         s.state = 'normal';
         return;
       case 'active':
-        if (cond) return;
+        if (cond) {
+          if (s.rule.again?.(d) === true) this.#fire(d, s, true, true);
+          return;
+        }
         s.triggerTs = triggerTs;
         if (s.rule.offDelayMs <= 0 || !this.#offDelayWanted(d.device.id, s.rule.fault)) return this.#fire(d, s, false);
         s.state = 'pending-off';
@@ -265,7 +277,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     }
   }
 
-  #fire(d: DeviceSlot, s: RuleSlot, active: boolean): void {
+  #fire(d: DeviceSlot, s: RuleSlot, active: boolean, again = false): void {
     s.state = active ? 'active' : 'normal';
     const wall = this.#clock.now();
     const at = this.#clock.monotonic();
@@ -282,6 +294,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       title: words.title,
       description: words.description,
       evidence: active ? this.#evidence(d, s.rule.points, at, wall) : [],
+      ...(again ? { again: true as const } : {}),
     });
   }
 

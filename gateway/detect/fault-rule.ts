@@ -1,6 +1,7 @@
 import type { ReadingValue } from '../../adapters/reading.js';
 import type { Device, Skill, Tier } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
+import type { SeenEvent } from './event-faults.js';
 import type { PointHistory } from './point-history.js';
 
 /** What a rule sees of one device: the latest good value of each point and its recent history. */
@@ -13,6 +14,8 @@ export interface DeviceView {
   history(pointId: string): PointHistory | undefined;
   /** Clock time of the last good reading of a point, or undefined when none came yet. */
   lastGoodTs(pointId: string): number | undefined;
+  /** The last event a point of kind `event` carried (a new object per event), or undefined. */
+  event(pointId: string): SeenEvent | undefined;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface CompiledRule {
   test(view: DeviceView, active: boolean): boolean | null;
   /** What was seen, in words staff read, at the moment the fault fires. */
   describe(view: DeviceView): { title: Bilingual; description: Bilingual };
+  /** Event rules: a new raising event arrived while the fault is on (its words go to the open ticket); true once per event. */
+  again?(view: DeviceView): boolean;
 }
 
 export type Params = Readonly<Record<string, unknown>>;

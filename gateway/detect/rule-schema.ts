@@ -13,6 +13,8 @@ export const FaultId = z.enum([
   'device-offline',
   'battery-low',
   'hvac-fault',
+  'fire-panel-alarm',
+  'fire-panel-fault',
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 

@@ -87,8 +87,8 @@ export interface AlertSummary {
   readonly emergencies: readonly { readonly number: string; readonly title: Bilingual; readonly where: string }[];
 }
 
-/** Faults whose description says it better than any one reading (several points together). */
-const TOLD_IN_WORDS = new Set(['elevator-entrapment', 'elevator-out-of-service', 'device-offline', 'alarm-flood']);
+/** Faults whose description says it better than any one reading (several points together, or a device's own words: "火警 3 区"). */
+const TOLD_IN_WORDS = new Set(['elevator-entrapment', 'elevator-out-of-service', 'device-offline', 'alarm-flood', 'fire-panel-alarm', 'fire-panel-fault']);
 
 /** `T1 B1｜泵房` — or `T1｜B1 泵房` when the place already names the floor (no "B1 B1"). */
 export function placeWords(p: AlertPlace, lang: 'zh' | 'en'): string {

@@ -12,6 +12,8 @@ export interface RecordedLine {
   readonly v: Reading['value'];
   readonly q: Reading['quality'];
   readonly ts: number;
+  /** An event's own words (a pushed "火警 3 区"); absent for a sampled value. */
+  readonly e?: string;
 }
 
 export interface RecordingHeader {
@@ -70,7 +72,7 @@ export class ReadingRecorder {
       this.#gzip.end();
       return;
     }
-    const line: RecordedLine = { t: Math.round(this.#clock.monotonic() - this.#start), d: r.deviceId, p: r.pointId, v: r.value, q: r.quality, ts: r.ts };
+    const line: RecordedLine = { t: Math.round(this.#clock.monotonic() - this.#start), d: r.deviceId, p: r.pointId, v: r.value, q: r.quality, ts: r.ts, ...(r.event === undefined ? {} : { e: r.event.text }) };
     const text = `${JSON.stringify(line)}\n`;
     this.#written += Buffer.byteLength(text);
     this.#gzip.write(text);

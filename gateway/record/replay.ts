@@ -72,7 +72,9 @@ export async function replayRecording(file: string, site: SiteConfig, o: ReplayO
           if (o.speed !== undefined) await new Promise((resolve) => setTimeout(resolve, ahead / o.speed!));
           clock.advance(ahead);
         }
-        pipeline.ingest({ deviceId: r.d, pointId: r.p, value: r.v, quality: r.q, ts: clock.now() });
+        // An event comes back as an event, so the faults it raised are raised again with its words.
+        if (r.e !== undefined && r.q === 'good' && typeof r.v === 'string') pipeline.ingest({ deviceId: r.d, pointId: r.p, value: r.v, quality: 'good', ts: clock.now(), event: { text: r.e } });
+        else pipeline.ingest({ deviceId: r.d, pointId: r.p, value: r.v, quality: r.q, ts: clock.now() });
         readings++;
         await pipeline.idle();
       }

@@ -52,6 +52,7 @@ function matches(e: ExpectedTicket, t: Ticket, alerted: AlertedLevels): boolean 
   if (e.rework !== undefined && t.rework !== e.rework) return false;
   if (e.photos !== undefined && t.attachments.length !== e.photos) return false;
   if (e.escalations !== undefined && !escalatedAsExpected(e.escalations, t)) return false;
+  if (e.descriptionContains !== undefined && !t.description.zh.includes(e.descriptionContains) && !t.description.en.includes(e.descriptionContains)) return false;
   return true;
 }
 

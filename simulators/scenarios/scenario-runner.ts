@@ -133,6 +133,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     };
     const brokerUrl = external?.url ?? `mqtt://127.0.0.1:${gateway.mqtt.address()?.port}`;
     await sims.connectMqtt(brokerUrl);
+    if (gatewayUrl !== null) await sims.connectHttp(gatewayUrl);
     const alerted = new Map<string, Set<string>>();
     const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level) => {
       const levels = alerted.get(ticketId) ?? new Set<string>();
@@ -226,6 +227,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   try {
     const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
     await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
+    await sims.connectHttp(base);
     await playTimeline(scenario, clock, { sims, central: null, external: null, restartGateway: null, staff: null }, (step) => progress('step', describeStep(step)));
     await poll();
     const tickets = [...seen.values()];

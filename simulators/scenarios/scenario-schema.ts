@@ -84,6 +84,8 @@ export const ExpectedTicket = z.strictObject({
    * scenario minutes after the ticket was raised (within half a minute).
    */
   escalations: z.array(z.strictObject({ step: z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']), level: z.enum(['supervisor', 'manager']), atMinutes: z.number().min(0) })).optional(),
+  /** Its description (zh or en) must contain these words (an event's own text: "火警 3 区"). */
+  descriptionContains: z.string().min(1).optional(),
   /** Its alerts must have reached the engineers' console addressed to each of these levels. */
   alertedTo: z.array(z.enum(['team', 'supervisor', 'manager'])).optional(),
 });

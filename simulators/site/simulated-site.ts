@@ -1,5 +1,6 @@
 import type { Clock } from '../../gateway/clock.js';
 import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
+import { SimulatedPushDevice } from '../http-push/simulated-push-device.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
@@ -35,6 +36,7 @@ export class SimulatedSite {
   readonly #pumps = new Map<string, SimulatedPump>();
   readonly #elevators = new Map<string, { server: SimulatedElevatorServer; name: string }>();
   readonly #mqtt = new Map<string, SimulatedMqttDevice>();
+  readonly #push = new Map<string, SimulatedPushDevice>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
   readonly #bacnet = new Map<string, { sim: SimulatedBacnetDevice; src: BacnetSource }>();
@@ -81,6 +83,19 @@ export class SimulatedSite {
     }
   }
 
+  /** Starts a pusher per HTTP push device of the site, pushing to the gateway at `gatewayUrl` with its own token. */
+  async connectHttp(gatewayUrl: string): Promise<void> {
+    for (const d of this.#site.devices) {
+      if (d.source.protocol !== 'http' || this.#push.has(d.id)) continue;
+      const t = d.source.token;
+      const token = 'value' in t ? t.value : process.env[t.env];
+      if (token === undefined) throw new Error(`device "${d.id}": environment variable ${'env' in t ? t.env : ''} holds no push token`);
+      const dev = new SimulatedPushDevice({ deviceId: d.id, source: d.source, token, gatewayUrl, clock: this.#o.clock });
+      await dev.start();
+      this.#push.set(d.id, dev);
+    }
+  }
+
   device(id: string): SimDeviceHandle {
     const d = this.#site.devices.find((x) => x.id === id);
     if (d === undefined) throw new Error(`no device "${id}" in the site file`);
@@ -88,11 +103,17 @@ export class SimulatedSite {
     const pump = this.#pumps.get(id);
     const lift = this.#elevators.get(id);
     const bac = this.#bacnet.get(id);
+    const pusher = this.#push.get(id);
     return {
       id,
       protocol: d.source.protocol,
       set: async (pointId, value) => {
         if (mqttDev !== undefined) return mqttDev.set(pointId, value);
+        if (pusher !== undefined) {
+          const answer = await pusher.set(pointId, value);
+          if (answer.status !== 200) throw new Error(`the gateway refused the push of ${id}/${pointId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+          return;
+        }
         if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
         if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
         if (bac !== undefined) return bacnetSet(bac, pointId, typeof value === 'string' ? Number(value) : value);
@@ -102,6 +123,9 @@ export class SimulatedSite {
         if (mqttDev !== undefined) {
           if (mode === 'silence') return mqttDev.silence();
           if (mode === 'resume' || mode === 'normal') return mqttDev.resume();
+        } else if (pusher !== undefined) {
+          if (mode === 'silence') return pusher.silence();
+          if (mode === 'resume' || mode === 'normal') return pusher.resume();
         } else if (pump !== undefined) {
           if (mode === 'burst') return pump.setMode('burst');
           if (mode === 'fail') return pump.setMode('failure');
@@ -150,6 +174,7 @@ export class SimulatedSite {
 
   async stop(): Promise<void> {
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
+    await Promise.all([...this.#push.values()].map((d) => d.stop()));
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
     await Promise.all([...this.#bacnet.values()].map((b) => b.sim.stop()));

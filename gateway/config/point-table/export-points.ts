@@ -59,6 +59,14 @@ function rowOf(d: Device, j: number): Cells {
       const type = p.decoder.type === 'json' && p.decoder.path !== 'value' ? `json:${p.decoder.path}` : p.decoder.type;
       return { ...base, connection: s.username ?? '', pointId: p.id, pointName: p.name?.zh ?? '', address: p.topic ?? '', type, unit: p.unit ?? '' };
     }
+    case 'http': {
+      // Pushed points are written here for reading; the point table does not import them back (their events map to faults).
+      const p = s.points[j];
+      if (p === undefined) return base;
+      const dec = p.decoder ?? { type: 'json', path: p.id };
+      const type = p.kind === 'event' ? 'event' : dec.type === 'json' ? `json:${dec.path}` : dec.type;
+      return { ...base, pointId: p.id, pointName: p.name?.zh ?? '', address: `/ingest/${d.id}`, type, unit: p.kind === 'event' ? '' : (p.unit ?? '') };
+    }
     default: {
       const never: never = s;
       return never;

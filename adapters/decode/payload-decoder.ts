@@ -1,34 +1,66 @@
+import { z } from 'zod';
 import type { ReadingValue } from '../reading.js';
-import type { MqttDecoder } from './config.js';
+
+/**
+ * How a payload becomes a value, shared by every push protocol (MQTT publishes, HTTP pushes).
+ * Boolean words are matched case-insensitively.
+ */
+export const PayloadDecoder = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('json'),
+    /** Dot path to the value inside the JSON payload, e.g. `data.wet`; empty for a bare JSON value. */
+    path: z.string().default('value'),
+    /** Dot path to an epoch-ms or ISO timestamp; omitted = time of receipt. */
+    tsPath: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal('number') }),
+  z.strictObject({
+    type: z.literal('boolean'),
+    trueWords: z.array(z.string().min(1)).min(1).default(['1', 'true', 'on', 'wet', 'alarm']),
+    falseWords: z.array(z.string().min(1)).min(1).default(['0', 'false', 'off', 'dry', 'normal']),
+  }),
+]);
+export type PayloadDecoder = z.infer<typeof PayloadDecoder>;
 
 export type Decoded =
   | { readonly ok: true; readonly value: ReadingValue; readonly ts: number | null }
-  | { readonly ok: false; readonly reason: string };
+  /** `absent`: a JSON path that leads nowhere (a push that carries other points), not a malformed value. */
+  | { readonly ok: false; readonly reason: string; readonly absent?: true };
 
 /** A decoder compiled once per point: the per-message work is parsing and one path walk. */
 export type CompiledDecoder = (payload: Buffer) => Decoded;
 
+/**
+ * The same decoder over a payload already read: `text` is the body as text, `doc()` its JSON
+ * parse (made once per payload by the caller, however many points read it), or a reason it is not JSON.
+ */
+export type DocumentDecoder = (text: string, doc: () => { ok: true; doc: unknown } | { ok: false }) => Decoded;
+
 const fail = (reason: string): Decoded => ({ ok: false, reason });
 
-export function compileDecoder(spec: MqttDecoder): CompiledDecoder {
+export function compileDecoder(spec: PayloadDecoder): CompiledDecoder {
+  const decode = compileDocumentDecoder(spec);
+  return (payload) => {
+    const text = payload.toString('utf8');
+    return decode(text, () => parseJson(text));
+  };
+}
+
+export function compileDocumentDecoder(spec: PayloadDecoder): DocumentDecoder {
   switch (spec.type) {
     case 'json': {
       const path = spec.path === '' ? [] : spec.path.split('.');
       const tsPath = spec.tsPath === undefined ? null : spec.tsPath.split('.');
-      return (payload) => {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(payload.toString('utf8'));
-        } catch {
-          return fail('payload is not JSON');
-        }
-        const raw = walk(doc, path);
-        if (raw === undefined) return fail(`no value at path "${spec.path}"`);
+      return (_text, parsed) => {
+        const p = parsed();
+        if (!p.ok) return fail('payload is not JSON');
+        const raw = walk(p.doc, path);
+        if (raw === undefined) return { ok: false, reason: `no value at path "${spec.path}"`, absent: true };
         const value = scalar(raw);
         if (value === undefined) return fail(`value at "${spec.path}" is not a number, boolean or string`);
         let ts: number | null = null;
         if (tsPath !== null) {
-          ts = timestamp(walk(doc, tsPath));
+          ts = timestamp(walk(p.doc, tsPath));
           if (ts === null) return fail(`no valid timestamp at "${spec.tsPath}"`);
         }
         return { ok: true, value, ts };
@@ -36,7 +68,7 @@ export function compileDecoder(spec: MqttDecoder): CompiledDecoder {
     }
     case 'number':
       return (payload) => {
-        const text = payload.toString('utf8').trim();
+        const text = payload.trim();
         const n = text === '' ? Number.NaN : Number(text);
         return Number.isFinite(n) ? { ok: true, value: n, ts: null } : fail(`"${text.slice(0, 32)}" is not a number`);
       };
@@ -44,7 +76,7 @@ export function compileDecoder(spec: MqttDecoder): CompiledDecoder {
       const yes = new Set(spec.trueWords.map((w) => w.toLowerCase()));
       const no = new Set(spec.falseWords.map((w) => w.toLowerCase()));
       return (payload) => {
-        const word = payload.toString('utf8').trim().toLowerCase();
+        const word = payload.trim().toLowerCase();
         if (yes.has(word)) return { ok: true, value: true, ts: null };
         if (no.has(word)) return { ok: true, value: false, ts: null };
         return fail(`"${word.slice(0, 32)}" is none of the boolean words`);
@@ -57,7 +89,16 @@ export function compileDecoder(spec: MqttDecoder): CompiledDecoder {
   }
 }
 
-function walk(doc: unknown, path: readonly string[]): unknown {
+export function parseJson(text: string): { ok: true; doc: unknown } | { ok: false } {
+  try {
+    return { ok: true, doc: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The value at a dot path (`event.text`), or undefined where the path leads nowhere. */
+export function walk(doc: unknown, path: readonly string[]): unknown {
   let cur = doc;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileDecoder } from '../../../adapters/mqtt/decoder.js';
+import { compileDecoder } from '../../../adapters/decode/payload-decoder.js';
 
 const b = (s: string) => Buffer.from(s);
 
-describe('MQTT payload decoders', () => {
+describe('payload decoders (MQTT and HTTP push)', () => {
   it.each([
     ['{"value":true}', 'value', true],
     ['{"data":{"wet":false}}', 'data.wet', false],
