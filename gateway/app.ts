@@ -82,6 +82,12 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     const { createOpcuaAdapter } = await import('../adapters/opcua/index.js');
     adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
   }
+  const snmpDevices = byProtocol('snmp');
+  if (snmpDevices.length > 0) {
+    // Loaded only when the site has SNMP devices, like OPC UA: no site pays for a library it does not use.
+    const { createSnmpAdapter } = await import('../adapters/snmp/index.js');
+    adapters.push(await createSnmpAdapter({ devices: snmpDevices }, { clock, log: log.child({ component: 'adapter.snmp' }), env }));
+  }
 
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),

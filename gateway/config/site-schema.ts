@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BrokerConfig, MqttSource } from '../../adapters/mqtt/config.js';
 import { ModbusSource } from '../../adapters/modbus/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
+import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
@@ -82,7 +83,7 @@ export const Location = z.strictObject({
 });
 export type Location = z.infer<typeof Location>;
 
-export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource]);
+export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, SnmpSource]);
 export type Source = z.infer<typeof Source>;
 
 export const Device = z.strictObject({

@@ -310,6 +310,8 @@ export function offlineWindowMs(device: Device): number | null {
       // A subscription reports changes only: a quiet elevator sends nothing and is not offline.
       // The session and the subscription watchdog judge OPC UA liveness (upstream-offline).
       return null;
+    case 'snmp':
+      return 3 * s.pollMs;
     default: {
       const never: never = s;
       return never;

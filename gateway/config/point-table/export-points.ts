@@ -53,6 +53,11 @@ function rowOf(d: Device, j: number): Cells {
       const type = p.decoder.type === 'json' && p.decoder.path !== 'value' ? `json:${p.decoder.path}` : p.decoder.type;
       return { ...base, connection: s.username ?? '', pointId: p.id, pointName: p.name?.zh ?? '', address: p.topic ?? '', type, unit: p.unit ?? '' };
     }
+    case 'snmp': {
+      const p = s.points[j];
+      if (p === undefined) return base;
+      return { ...base, connection: `${s.host}:${s.port}`, pointId: p.id, pointName: p.name?.zh ?? '', address: p.oid, type: p.type ?? '', scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
+    }
     default: {
       const never: never = s;
       return never;

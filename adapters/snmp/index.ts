@@ -1,0 +1,254 @@
+import type { Clock } from '../../gateway/clock.js';
+import type { Logger } from '../../gateway/log.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus } from '../adapter.js';
+import type { Reading } from '../reading.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import { AgentSession, type Sdk } from './agent-session.js';
+import type { SnmpSource } from './config.js';
+import { SnmpDevicePoller, type PollFailure } from './device-poller.js';
+import { TrapReceiver, type Trap } from './trap-receiver.js';
+import { OUTPUT_SOURCE_BATTERY, UPS_OID, UPS_TRAP } from './ups-mib.js';
+import { SMI } from './varbind-decode.js';
+
+export interface SnmpAdapter extends Adapter {
+  readonly kind: 'snmp';
+}
+
+export interface SnmpAdapterOptions {
+  readonly devices: ReadonlyArray<{ id: string; source: SnmpSource }>;
+}
+
+export interface SnmpAdapterDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** One agent address (host:port) and what the adapter knows of it: the upstream of its devices. */
+interface AgentLink {
+  readonly id: string;
+  readonly address: string;
+  readonly deviceIds: string[];
+  state: LinkState;
+  since: number;
+  lastError: string | null;
+  reconnects: number;
+  /** Devices behind it whose last poll got no answer. */
+  readonly silent: Set<string>;
+  down: boolean;
+}
+
+type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * Creates the SNMP adapter. net-snmp is imported here, on demand, so sites without SNMP devices
+ * never load it (gateway/app.ts imports this module only when a device speaks SNMP).
+ */
+export async function createSnmpAdapter(opts: SnmpAdapterOptions, deps: SnmpAdapterDeps): Promise<SnmpAdapter> {
+  const mod = await import('net-snmp');
+  const sdk = mod.default;
+  return new SnmpAdapterImpl(sdk, opts, deps);
+}
+
+/** Resolves `localhost` as agents send from it; other names are compared as written. */
+const hostAddress = (h: string): string => (h === 'localhost' ? '127.0.0.1' : h);
+
+class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter {
+  readonly kind = 'snmp' as const;
+  readonly #sdk: Sdk;
+  readonly #opts: SnmpAdapterOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #env: NodeJS.ProcessEnv;
+  #lifecycle: Lifecycle = 'idle';
+  #stopping: Promise<void> | null = null;
+  #pollers = new Map<string, SnmpDevicePoller>();
+  #links = new Map<string, AgentLink>();
+  #receivers: TrapReceiver[] = [];
+  #readings = 0;
+  #lastGood: number | null = null;
+  #lastError: string | null = null;
+  readonly #errors: Record<string, number> = {};
+  #lastTrapLog = -Infinity;
+
+  constructor(sdk: Sdk, opts: SnmpAdapterOptions, deps: SnmpAdapterDeps) {
+    super();
+    this.#sdk = sdk;
+    this.#opts = opts;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#env = deps.env ?? process.env;
+  }
+
+  start(): Promise<void> {
+    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return Promise.resolve();
+    this.#lifecycle = 'running';
+    this.#stopping = null;
+    this.#pollers = new Map();
+    this.#links = new Map();
+    const now = this.#clock.now();
+    const n = this.#opts.devices.length;
+    this.#opts.devices.forEach((d, i) => {
+      const s = d.source;
+      const key = `snmp:${s.host}:${s.port}`;
+      const link = this.#links.get(key) ?? { id: key, address: `${s.host}:${s.port}`, deviceIds: [], state: 'connecting', since: now, lastError: null, reconnects: 0, silent: new Set(), down: false };
+      link.deviceIds.push(d.id);
+      this.#links.set(key, link);
+      const session = new AgentSession(this.#sdk, s, `devices.${d.id}.source`, this.#clock, this.#env);
+      const poller = new SnmpDevicePoller(d.id, s, session, this.#clock, {
+        reading: (r) => this.#reading(r),
+        polled: (id, failure) => this.#polled(link, id, failure),
+        pointError: (id, pointId, code, reason) => {
+          this.#log.warn({ event: 'snmp.point_bad', deviceId: id, pointId, code, reason }, 'snmp point read bad');
+          this.emit('error', { code, message: reason, deviceId: id, pointId });
+        },
+      });
+      this.#pollers.set(d.id, poller);
+      // Spread devices over their period so a site of UPSes is not polled in one burst.
+      poller.start(n <= 1 ? 0 : Math.floor((s.pollMs * i) / n));
+    });
+    const byPort = new Map<number, Array<{ id: string; source: SnmpSource }>>();
+    for (const d of this.#opts.devices) if (d.source.trapPort !== undefined) byPort.set(d.source.trapPort, [...(byPort.get(d.source.trapPort) ?? []), d]);
+    this.#receivers = [...byPort].map(([port, devices]) => {
+      const r = new TrapReceiver(this.#sdk, port, devices, { trap: (t) => this.#trap(port, t), rejected: (code, reason) => this.#trapRejected(code, reason) }, { env: this.#env, log: this.#log });
+      r.start();
+      return r;
+    });
+    this.#log.info({ event: 'snmp.started', devices: n, agents: this.#links.size, trapPorts: [...byPort.keys()] }, 'snmp adapter started');
+    this.emit('status', this.status());
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    if (this.#lifecycle !== 'running') return this.#stopping ?? Promise.resolve();
+    this.#stopping = this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#lifecycle = 'stopping';
+    for (const p of this.#pollers.values()) p.stop();
+    await Promise.all(this.#receivers.map((r) => r.stop()));
+    this.#receivers = [];
+    this.#lifecycle = 'stopped';
+    this.#log.info({ event: 'snmp.stopped' }, 'snmp adapter stopped');
+    this.emit('status', this.status());
+  }
+
+  status(): AdapterStatus {
+    const upstreams = [...this.#links.values()].map((l) => this.#upstream(l));
+    const devices = [...this.#pollers.values()].map((p) => p.status());
+    const errors: Record<string, number> = { ...this.#errors };
+    for (const d of devices) for (const [code, k] of Object.entries(d.errors)) errors[code] = (errors[code] ?? 0) + k;
+    return {
+      kind: 'snmp',
+      state: this.#state(upstreams),
+      connected: upstreams.some((u) => u.state === 'online'),
+      lastGoodReadingTs: this.#lastGood,
+      readings: this.#readings,
+      errors,
+      lastError: this.#lastError,
+      upstreams,
+      devices,
+    };
+  }
+
+  #state(upstreams: readonly UpstreamStatus[]): LinkState {
+    if (this.#lifecycle !== 'running') return this.#lifecycle;
+    if (upstreams.every((u) => u.state === 'online')) return 'online';
+    if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
+    return 'connecting';
+  }
+
+  #upstream(l: AgentLink): UpstreamStatus {
+    return { id: l.id, kind: 'snmp-agent', address: l.address, state: l.state, deviceIds: [...l.deviceIds], since: l.since, lastError: l.lastError, reconnects: l.reconnects };
+  }
+
+  // Hot path: one call per point per poll.
+  #reading(r: Reading): void {
+    this.#readings += 1;
+    if (r.quality === 'good') this.#lastGood = r.ts;
+    this.emit('reading', r);
+  }
+
+  /**
+   * UDP has no connection: an agent is down when every device behind it got no answer on its last
+   * poll (timeouts), and up again at the first answer. A refused v3 key is an answer: the agent is
+   * up, the device is bad, and the status says why.
+   */
+  #polled(link: AgentLink, deviceId: string, failure: PollFailure | null): void {
+    if (this.#lifecycle !== 'running') return;
+    const device = this.#pollers.get(deviceId)?.status();
+    const before = device?.lastError;
+    if (failure !== null && failure.code === 'GW_SNMP_TIMEOUT') link.silent.add(deviceId);
+    else link.silent.delete(deviceId);
+    if (failure !== null) {
+      const text = `${deviceId}: ${failure.code}: ${failure.reason}`;
+      if (text !== this.#lastError) {
+        // Logged on change only: a dead agent polled every 5 s stays one line. No secret is in the reason.
+        this.#log.warn({ event: 'snmp.poll_failed', deviceId, code: failure.code, reason: failure.reason }, 'snmp device poll failed');
+        this.emit('error', { code: failure.code, message: failure.reason, deviceId });
+      }
+      this.#lastError = text;
+    }
+    const down = link.silent.size === link.deviceIds.length;
+    const now = this.#clock.now();
+    if (down && !link.down) {
+      link.down = true;
+      link.state = 'backoff';
+      link.since = now;
+      link.lastError = failure === null ? 'no answer' : `${failure.code}: ${failure.reason}`;
+      this.#count('GW_SNMP_AGENT_DOWN');
+      this.emit('upstream', { upstream: this.#upstream(link), up: false, ts: now });
+    } else if (!down && (link.down || link.state !== 'online')) {
+      if (link.down) link.reconnects += 1;
+      link.down = false;
+      link.state = 'online';
+      link.since = now;
+      this.#log.info({ event: 'snmp.agent_answering', address: link.address }, 'snmp agent answering');
+      this.emit('upstream', { upstream: this.#upstream(link), up: true, ts: now });
+    }
+    if (failure !== null || before !== device?.lastError || down !== link.down) this.emit('status', this.status());
+  }
+
+  /** A trap from an agent: values it carries are read at once, upsTrapOnBattery sets onBattery, and the device is polled now. */
+  #trap(port: number, t: Trap): void {
+    if (this.#lifecycle !== 'running') return;
+    const candidates = this.#opts.devices.filter((d) => d.source.trapPort === port && hostAddress(d.source.host) === t.from);
+    // Several devices behind one address (a proxy, a simulator): the trap's community or user tells them apart.
+    const byCredential = candidates.filter((d) => (t.user !== undefined ? d.source.user?.name === t.user : d.source.community !== undefined && 'value' in d.source.community ? d.source.community.value === t.community : true));
+    const matched = byCredential.length === 1 ? byCredential : candidates.length === 1 ? candidates : [];
+    this.#log.info({ event: 'snmp.trap', from: t.from, trapOid: t.trapOid, devices: matched.map((d) => d.id) }, 'snmp trap received');
+    if (matched.length === 0) {
+      // Not ours to act on, or ambiguous: poll every candidate now, so the trap still hurries the truth.
+      if (candidates.length === 0) this.#trapRejected('GW_SNMP_TRAP_REJECTED', `trap ${t.trapOid ?? '?'} from ${t.from} matches no device with trapPort ${port}`);
+      for (const d of candidates) this.#pollers.get(d.id)?.pollNow();
+      return;
+    }
+    for (const d of matched) {
+      const poller = this.#pollers.get(d.id);
+      if (poller === undefined) continue;
+      for (const vb of t.varbinds) poller.deliver(vb);
+      // RFC 1628 upsTrapOnBattery: "the UPS is operating on battery power", i.e. upsOutputSource battery(5).
+      if (t.trapOid === UPS_TRAP.onBattery) poller.deliver({ oid: UPS_OID.outputSource, type: SMI.integer, value: OUTPUT_SOURCE_BATTERY });
+      poller.pollNow();
+    }
+  }
+
+  #trapRejected(code: 'GW_SNMP_TRAP_REJECTED' | 'GW_SNMP_TRAP_PORT', reason: string): void {
+    this.#count(code);
+    this.#lastError = `${code}: ${reason}`;
+    // A flood of forged traps must not flood the log: one line per 10 s at most (the count says how many).
+    const now = this.#clock.monotonic();
+    if (code === 'GW_SNMP_TRAP_PORT' || now - this.#lastTrapLog >= 10_000) {
+      this.#lastTrapLog = now;
+      this.#log.warn({ event: 'snmp.trap_rejected', code, reason, count: this.#errors[code] }, 'snmp trap rejected');
+    }
+    this.emit('error', { code, message: reason });
+    this.emit('status', this.status());
+  }
+
+  #count(code: string): void {
+    this.#errors[code] = (this.#errors[code] ?? 0) + 1;
+  }
+}
