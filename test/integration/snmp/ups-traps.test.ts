@@ -1,0 +1,62 @@
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import type { Reading } from '../../../adapters/reading.js';
+import { SnmpSource } from '../../../adapters/snmp/config.js';
+import { createSnmpAdapter } from '../../../adapters/snmp/index.js';
+import { UPS_TRAP } from '../../../adapters/snmp/ups-mib.js';
+import { systemClock } from '../../../gateway/clock.js';
+import { silentLogger } from '../../../gateway/log.js';
+import { freeUdpPort, SimulatedUps } from '../../../simulators/snmp/simulated-ups.js';
+
+const WAIT = { timeout: 15_000, interval: 50 };
+const V3 = { name: 'upstrap', authKey: 'trap-auth-key-1', privKey: 'trap-priv-key-2' };
+
+async function setup(o: { trapVersion: '2c' | '3'; upsCommunity?: string }) {
+  const trapPort = await freeUdpPort();
+  const ups = new SimulatedUps({ community: o.upsCommunity ?? 'ups-ro', v3: V3, trapPort, trapVersion: o.trapVersion });
+  const port = await ups.start();
+  onTestFinished(() => ups.stop());
+  // A poll period far longer than the test: whatever arrives fast came by the trap.
+  const source = SnmpSource.parse(
+    o.trapVersion === '3'
+      ? { protocol: 'snmp', host: '127.0.0.1', port, version: '3', user: { name: V3.name, authKey: { value: V3.authKey }, privKey: { value: V3.privKey } }, mapping: 'ups-mib', pollMs: 600_000, trapPort }
+      : { protocol: 'snmp', host: '127.0.0.1', port, community: { value: 'ups-ro' }, mapping: 'ups-mib', pollMs: 600_000, trapPort },
+  );
+  const adapter = await createSnmpAdapter({ devices: [{ id: 'ups-1', source }] }, { clock: systemClock, log: silentLogger(), env: {} });
+  const readings: Reading[] = [];
+  adapter.on('reading', (r) => readings.push(r));
+  adapter.on('error', () => undefined);
+  onTestFinished(() => adapter.stop());
+  await adapter.start();
+  const onBattery = () => readings.filter((r) => r.pointId === 'onBattery');
+  // The first poll (at start) sees mains.
+  await vi.waitFor(() => expect(onBattery().at(-1)).toMatchObject({ value: false, quality: 'good' }), WAIT);
+  return { ups, adapter, readings, onBattery, trapPort };
+}
+
+describe('SNMP traps from a UPS', () => {
+  for (const version of ['2c', '3'] as const) {
+    it(`sets onBattery at once on a v${version} upsTrapOnBattery, without waiting for the next poll`, async () => {
+      const s = await setup({ trapVersion: version });
+      const polls = s.adapter.status().readings;
+      await s.ups.mainsFail();
+      await vi.waitFor(() => expect(s.onBattery().at(-1)).toMatchObject({ value: true, quality: 'good' }), WAIT);
+      // The trap's own varbinds are read too, and the trap asks for a poll that confirms it.
+      await vi.waitFor(() => expect(s.readings.findLast((r) => r.pointId === 'inputVoltage')).toMatchObject({ value: 0, quality: 'good' }), WAIT);
+      expect(s.readings.some((r) => r.pointId === 'secondsOnBattery' && r.value === 1)).toBe(true);
+      expect(s.adapter.status().readings).toBeGreaterThan(polls);
+      expect(s.adapter.status().errors['GW_SNMP_TRAP_REJECTED']).toBeUndefined();
+    }, 60_000);
+  }
+
+  it('refuses a trap with a community the device does not have: counted, onBattery untouched', async () => {
+    const s = await setup({ trapVersion: '2c' });
+    // A UPS mis-configured to send its traps with another community.
+    const rogue = new SimulatedUps({ community: 'someone-else', trapPort: s.trapPort });
+    await rogue.start();
+    onTestFinished(() => rogue.stop());
+    await rogue.trap(UPS_TRAP.onBattery);
+    await vi.waitFor(() => expect(s.adapter.status().errors['GW_SNMP_TRAP_REJECTED']).toBe(1), WAIT);
+    expect(s.adapter.status().lastError).toContain('GW_SNMP_TRAP_REJECTED');
+    expect(s.onBattery().every((r) => r.value === false)).toBe(true);
+  }, 60_000);
+});
