@@ -3,6 +3,7 @@ import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
+import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
 export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
 
@@ -32,6 +33,7 @@ export class SimulatedSite {
   readonly #pumps = new Map<string, SimulatedPump>();
   readonly #elevators = new Map<string, { server: SimulatedElevatorServer; name: string }>();
   readonly #mqtt = new Map<string, SimulatedMqttDevice>();
+  readonly #upses = new Map<string, SimulatedUps>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
   #rewritten: SiteConfig;
@@ -83,6 +85,7 @@ export class SimulatedSite {
     const mqttDev = this.#mqtt.get(id);
     const pump = this.#pumps.get(id);
     const lift = this.#elevators.get(id);
+    const ups = this.#upses.get(id);
     return {
       id,
       protocol: d.source.protocol,
@@ -90,6 +93,11 @@ export class SimulatedSite {
         if (mqttDev !== undefined) return mqttDev.set(pointId, value);
         if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
         if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
+        if (ups !== undefined) {
+          // onBattery is what happens to the UPS (mains fails: it traps at once); other points are UPS-MIB values.
+          if (pointId === 'onBattery') return value === true ? ups.mainsFail() : ups.mainsRestore();
+          return ups.set(pointId as UpsValue, Number(value));
+        }
         throw new Error(`device "${id}" has no simulator`);
       },
       mode: async (mode) => {
@@ -108,6 +116,8 @@ export class SimulatedSite {
           if (mode === 'entrap') return lift.server.entrap(lift.name);
           if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
           if (mode === 'normal') return lift.server.normal(lift.name);
+        } else if (ups !== undefined) {
+          if (mode === 'normal') return ups.mainsRestore();
         }
         throw new Error(`device "${id}" (${d.kind}) has no mode "${mode}"`);
       },
@@ -119,7 +129,11 @@ export class SimulatedSite {
   }
 
   /** Takes every server of a protocol away, or brings it back on the same port. */
-  async server(target: 'modbus' | 'opcua', action: 'stop' | 'start'): Promise<void> {
+  async server(target: 'modbus' | 'opcua' | 'snmp', action: 'stop' | 'start'): Promise<void> {
+    if (target === 'snmp') {
+      for (const ups of this.#upses.values()) await (action === 'stop' ? ups.stop() : ups.start(ups.port));
+      return;
+    }
     if (target === 'modbus') {
       const sims = new Set([...this.#pumps.values()].map((p) => p.simulator));
       for (const sim of sims) {
@@ -138,6 +152,7 @@ export class SimulatedSite {
   async stop(): Promise<void> {
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
+    await Promise.all([...this.#upses.values()].map((u) => u.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
   }
 
@@ -166,6 +181,19 @@ export class SimulatedSite {
         }
         this.#elevators.set(d.id, { server, name });
         devices.push({ ...d, source: { ...src, endpoint: this.#endpoints.get(src.endpoint) ?? src.endpoint } });
+      } else if (src.protocol === 'snmp') {
+        const secret = (r: { value: string } | { env: string } | undefined): string | undefined => (r === undefined ? undefined : 'value' in r ? r.value : process.env[r.env]);
+        const u = src.user;
+        const trapPort = src.trapPort === undefined ? undefined : this.#o.ports === 'free' ? await freeUdpPort() : src.trapPort;
+        const ups = new SimulatedUps({
+          community: secret(src.community) ?? 'public',
+          ...(u === undefined ? {} : { v3: { name: u.name, authKey: secret(u.authKey) ?? '', privKey: secret(u.privKey) ?? '' } }),
+          ...(trapPort === undefined ? {} : { trapPort }),
+          trapVersion: src.version,
+        });
+        const port = await ups.start(this.#o.ports === 'free' ? undefined : src.port);
+        this.#upses.set(d.id, ups);
+        devices.push({ ...d, source: { ...src, host: '127.0.0.1', port, ...(trapPort === undefined ? {} : { trapPort }) } });
       } else {
         devices.push(d);
       }
