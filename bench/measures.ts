@@ -3,6 +3,7 @@ import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
 import { measureOpcua } from './opcua.js';
+import { measureSnmp } from './snmp.js';
 import { measureStore } from './store.js';
 import { measureSyncDrain } from './sync-drain.js';
 
@@ -32,6 +33,8 @@ export const MEASURES = {
         ? { items: 5000, itemsPerDevice: 100, samplingMs: 1000, warmupMs: 3000, windowMs: 10_000, startTimeoutMs: 120_000 }
         : { items: 20, itemsPerDevice: 10, samplingMs: 200, warmupMs: 500, windowMs: 1000, startTimeoutMs: 60_000 },
     ),
+  snmp: (s: Sizes) =>
+    measureSnmp(s === 'full' ? { agents: 50, pollMs: 200, warmupMs: 2000, windowMs: 10_000 } : { agents: 2, pollMs: 200, warmupMs: 300, windowMs: 1000 }),
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 10, openTickets: [100, 1000, 10_000], samples: 7 } : { stormTickets: 20, stormSeconds: 0.2, openTickets: [10], samples: 2 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),
