@@ -1,6 +1,8 @@
 import type { Device, SiteConfig } from '../site-schema.js';
 import { COLUMNS, HEADER, type ColumnKey } from './columns.js';
 import type { Sheet } from './table-file.js';
+import { UPS_MIB_POINTS } from '../../../adapters/snmp/ups-mib.js';
+import { MAPPING_TYPE } from './row-patch.js';
 
 type Cells = Partial<Record<ColumnKey, string | number>>;
 
@@ -56,7 +58,8 @@ function rowOf(d: Device, j: number): Cells {
     case 'snmp': {
       const p = s.points[j];
       if (p === undefined) return base;
-      return { ...base, connection: `${s.host}:${s.port}`, pointId: p.id, pointName: p.name?.zh ?? '', address: p.oid, type: p.type ?? '', scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
+      const fromMapping = s.mapping === 'ups-mib' && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === p.oid);
+      return { ...base, connection: `${s.host}:${s.port}`, pointId: p.id, pointName: p.name?.zh ?? '', address: p.oid, type: fromMapping ? MAPPING_TYPE : (p.type ?? ''), scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
     }
     default: {
       const never: never = s;
