@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Reading } from '../../../adapters/reading.js';
 import { SnmpSource } from '../../../adapters/snmp/config.js';
@@ -58,5 +59,24 @@ describe('SNMP traps from a UPS', () => {
     await vi.waitFor(() => expect(s.adapter.status().errors['GW_SNMP_TRAP_REJECTED']).toBe(1), WAIT);
     expect(s.adapter.status().lastError).toContain('GW_SNMP_TRAP_REJECTED');
     expect(s.onBattery().every((r) => r.value === false)).toBe(true);
+  }, 60_000);
+
+  it('says GW_SNMP_TRAP_PORT when its trap port is taken, and goes on polling', async () => {
+    const holder = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => holder.bind(0, () => resolve(holder.address().port)));
+    onTestFinished(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    const ups = new SimulatedUps({ community: 'ups-ro' });
+    const agentPort = await ups.start();
+    onTestFinished(() => ups.stop());
+    const source = SnmpSource.parse({ protocol: 'snmp', host: '127.0.0.1', port: agentPort, community: { value: 'ups-ro' }, mapping: 'ups-mib', pollMs: 200, trapPort: port });
+    const adapter = await createSnmpAdapter({ devices: [{ id: 'ups-1', source }] }, { clock: systemClock, log: silentLogger(), env: {} });
+    adapter.on('error', () => undefined);
+    onTestFinished(() => adapter.stop());
+    await adapter.start();
+    await vi.waitFor(() => {
+      expect(adapter.status().errors['GW_SNMP_TRAP_PORT']).toBe(1);
+      expect(adapter.status().devices[0]?.state).toBe('good');
+    }, WAIT);
+    expect(adapter.status().lastError).toMatch(/GW_SNMP_TRAP_PORT: cannot receive traps on UDP port \d+: EADDRINUSE/);
   }, 60_000);
 });
