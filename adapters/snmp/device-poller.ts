@@ -12,7 +12,7 @@ interface GetChunk {
 }
 
 export interface PollFailure {
-  readonly code: SnmpErrorCode;
+  readonly code: SnmpErrorCode | 'GW_CONFIG_SECRET_MISSING';
   readonly reason: string;
 }
 
@@ -142,7 +142,7 @@ export class SnmpDevicePoller {
       const reason = err instanceof Error ? err.message : String(err);
       this.#count('GW_CONFIG_SECRET_MISSING');
       for (const c of this.#chunks) this.#emitBad(c, `GW_CONFIG_SECRET_MISSING: ${reason}`);
-      this.#settle({ code: 'GW_SNMP_AUTH', reason });
+      this.#settle({ code: 'GW_CONFIG_SECRET_MISSING', reason });
     }
   }
 

@@ -3,7 +3,8 @@ import type { Logger } from '../../gateway/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus } from '../adapter.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { AgentSession, type Sdk } from './agent-session.js';
+import { resolveSecret } from '../../gateway/config/secrets.js';
+import { AgentSession, usmUser, type Sdk } from './agent-session.js';
 import type { SnmpSource } from './config.js';
 import { SnmpDevicePoller, type PollFailure } from './device-poller.js';
 import { TrapReceiver, type Trap } from './trap-receiver.js';
@@ -45,6 +46,14 @@ type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
  * never load it (gateway/app.ts imports this module only when a device speaks SNMP).
  */
 export async function createSnmpAdapter(opts: SnmpAdapterOptions, deps: SnmpAdapterDeps): Promise<SnmpAdapter> {
+  // Every secret is resolved now, so a variable the site file names but nobody set stops the start
+  // (GW_CONFIG_SECRET_MISSING), as for MQTT and OPC UA, instead of leaving a device silently bad.
+  const env = deps.env ?? process.env;
+  for (const d of opts.devices) {
+    const where = `devices.${d.id}.source`;
+    if (d.source.version === '3' && d.source.user !== undefined) usmUser(d.source.user, where, env);
+    else resolveSecret(d.source.community, `${where}.community`, env);
+  }
   const mod = await import('net-snmp');
   const sdk = mod.default;
   return new SnmpAdapterImpl(sdk, opts, deps);
@@ -178,8 +187,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
    */
   #polled(link: AgentLink, deviceId: string, failure: PollFailure | null): void {
     if (this.#lifecycle !== 'running') return;
-    const device = this.#pollers.get(deviceId)?.status();
-    const before = device?.lastError;
+    const stateBefore = link.state;
     if (failure !== null && failure.code === 'GW_SNMP_TIMEOUT') link.silent.add(deviceId);
     else link.silent.delete(deviceId);
     if (failure !== null) {
@@ -208,7 +216,8 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
       this.#log.info({ event: 'snmp.agent_answering', address: link.address }, 'snmp agent answering');
       this.emit('upstream', { upstream: this.#upstream(link), up: true, ts: now });
     }
-    if (failure !== null || before !== device?.lastError || down !== link.down) this.emit('status', this.status());
+    // A status on every failed poll (the device is bad, its reason may be new) and on every link change.
+    if (failure !== null || stateBefore !== link.state) this.emit('status', this.status());
   }
 
   /** A trap from an agent: values it carries are read at once, upsTrapOnBattery sets onBattery, and the device is polled now. */

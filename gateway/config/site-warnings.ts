@@ -29,6 +29,12 @@ export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.
       const fromMapping = d.source.protocol === 'snmp' && d.source.mapping !== undefined && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === (p as { oid?: string }).oid);
       if (!read.has(p.id) && !fromMapping) out.push(`devices[${i}].source.points[${j}] (${d.id}.${p.id}): no fault rule reads this point`);
     });
+    if (d.source.protocol === 'snmp') {
+      const refs = { community: d.source.community, 'user.authKey': d.source.user?.authKey, 'user.privKey': d.source.user?.privKey };
+      for (const [key, ref] of Object.entries(refs)) {
+        if (ref !== undefined && 'env' in ref && (env[ref.env] ?? '') === '') out.push(`devices[${i}].source.${key} (${d.id}): environment variable ${ref.env} is not set here; the gateway will not start without it`);
+      }
+    }
     const pw = d.source.protocol === 'mqtt' ? d.source.password : undefined;
     if (pw !== undefined && 'env' in pw && (env[pw.env] ?? '') === '') out.push(`devices[${i}].source.password (${d.id}): environment variable ${pw.env} is not set here; the gateway will not start without it`);
   });
