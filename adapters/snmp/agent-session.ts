@@ -41,7 +41,16 @@ export function classify(err: unknown, timeoutMs: number): { code: SnmpErrorCode
     return { code: 'GW_SNMP_AUTH', reason: `SNMPv3 security refused: ${authWords(e.message ?? '')}` };
   }
   if (e.name === 'RequestFailedError') return { code: 'GW_SNMP_ERROR_STATUS', reason: `agent answered error-status ${e.message ?? e.status ?? '?'}` };
-  return { code: 'GW_SNMP_REQUEST', reason: (e.message ?? String(err)).slice(0, 200) };
+  return { code: 'GW_SNMP_REQUEST', reason: withoutCommunity(e.message ?? String(err)).slice(0, 200) };
+}
+
+/**
+ * net-snmp quotes communities in some messages ("Community 'x' in request does not match...",
+ * "Local community not found for message with community x"): a community is a password, so it is
+ * cut out before a message is logged, counted or shown.
+ */
+export function withoutCommunity(message: string): string {
+  return message.replace(/(community)\s+'[^']*'/gi, '$1 (hidden)').replace(/(with community)\s+\S+/gi, '$1 (hidden)');
 }
 
 /** net-snmp names the USM report (usmStatsWrongDigests...); some of its other messages quote the user name, which is fine, but never more. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../../gateway/log.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
-import { usmUser, type Sdk } from './agent-session.js';
+import { usmUser, withoutCommunity, type Sdk } from './agent-session.js';
 import type { SnmpSource } from './config.js';
 import { SNMP_TRAP_OID } from './ups-mib.js';
 import type { Varbind } from './varbind-decode.js';
@@ -61,7 +61,7 @@ export class TrapReceiver {
       if (err !== null && err !== undefined) {
         const e = err as { code?: string; message?: string };
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') this.#hooks.rejected('GW_SNMP_TRAP_PORT', `cannot receive traps on UDP port ${this.port}: ${e.code}`);
-        else this.#hooks.rejected('GW_SNMP_TRAP_REJECTED', (e.message ?? String(err)).slice(0, 200));
+        else this.#hooks.rejected('GW_SNMP_TRAP_REJECTED', withoutCommunity(e.message ?? String(err)).slice(0, 200));
         return;
       }
       const varbinds = data?.pdu?.varbinds ?? [];

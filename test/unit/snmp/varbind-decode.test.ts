@@ -67,5 +67,6 @@ describe('SNMP source', () => {
     expect(classify({ name: 'RequestTimedOutError', message: 'Request timed out' }, 500)).toEqual({ code: 'GW_SNMP_TIMEOUT', reason: 'no answer within 500 ms' });
     expect(classify({ name: 'ResponseInvalidError', code: 5, message: 'Wrong Digest (incorrect password, community or key)' }, 500)).toEqual({ code: 'GW_SNMP_AUTH', reason: 'SNMPv3 security refused: wrong authentication key (usmStatsWrongDigests)' });
     expect(classify({ name: 'RequestFailedError', message: 'TooBig', status: 1 }, 500).code).toBe('GW_SNMP_ERROR_STATUS');
+    expect(classify({ name: 'ResponseInvalidError', code: 10, message: "Community 'secret-1' in request does not match community 'other' in response" }, 500)).toEqual({ code: 'GW_SNMP_REQUEST', reason: 'Community (hidden) in request does not match community (hidden) in response' });
   });
 });
