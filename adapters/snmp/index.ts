@@ -113,8 +113,9 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
         },
       });
       this.#pollers.set(d.id, poller);
-      // Spread devices over their period so a site of UPSes is not polled in one burst.
-      poller.start(n <= 1 ? 0 : Math.floor((s.pollMs * i) / n));
+      // Spread devices over their period (at most 5 s of it, so a long period does not hold a
+      // device's first reading back for minutes) so a site of UPSes is not polled in one burst.
+      poller.start(n <= 1 ? 0 : Math.floor((Math.min(s.pollMs, 5000) * i) / n));
     });
     const byPort = new Map<number, Array<{ id: string; source: SnmpSource }>>();
     for (const d of this.#opts.devices) if (d.source.trapPort !== undefined) byPort.set(d.source.trapPort, [...(byPort.get(d.source.trapPort) ?? []), d]);
@@ -225,7 +226,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     if (this.#lifecycle !== 'running') return;
     const candidates = this.#opts.devices.filter((d) => d.source.trapPort === port && hostAddress(d.source.host) === t.from);
     // Several devices behind one address (a proxy, a simulator): the trap's community or user tells them apart.
-    const byCredential = candidates.filter((d) => (t.user !== undefined ? d.source.user?.name === t.user : d.source.community !== undefined && 'value' in d.source.community ? d.source.community.value === t.community : true));
+    const byCredential = candidates.filter((d) => (t.user !== undefined ? d.source.user?.name === t.user : d.source.version === '2c' && this.#community(d.source) === t.community));
     const matched = byCredential.length === 1 ? byCredential : candidates.length === 1 ? candidates : [];
     this.#log.info({ event: 'snmp.trap', from: t.from, trapOid: t.trapOid, devices: matched.map((d) => d.id) }, 'snmp trap received');
     if (matched.length === 0) {
@@ -241,6 +242,15 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
       // RFC 1628 upsTrapOnBattery: "the UPS is operating on battery power", i.e. upsOutputSource battery(5).
       if (t.trapOid === UPS_TRAP.onBattery) poller.deliver({ oid: UPS_OID.outputSource, type: SMI.integer, value: OUTPUT_SOURCE_BATTERY });
       poller.pollNow();
+    }
+  }
+
+  /** The device's v2c community (resolved once at creation, so this cannot throw in practice). */
+  #community(s: SnmpSource): string | undefined {
+    try {
+      return resolveSecret(s.community, 'community', this.#env);
+    } catch {
+      return undefined;
     }
   }
 

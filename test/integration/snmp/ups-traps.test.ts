@@ -82,4 +82,27 @@ describe('SNMP traps from a UPS', () => {
     }, WAIT);
     expect(adapter.status().lastError).toMatch(/GW_SNMP_TRAP_PORT: cannot receive traps on UDP port \d+: EADDRINUSE/);
   }, 60_000);
+
+  it('tells two UPSes on one address apart by the community their trap carries', async () => {
+    const trapPort = await freeUdpPort();
+    const a = new SimulatedUps({ community: 'ups-a', trapPort });
+    const b = new SimulatedUps({ community: 'ups-b', trapPort });
+    const [portA, portB] = [await a.start(), await b.start()];
+    onTestFinished(() => Promise.all([a.stop(), b.stop()]).then(() => undefined));
+    const device = (id: string, port: number, community: string) => ({ id, source: SnmpSource.parse({ protocol: 'snmp', host: '127.0.0.1', port, community: { value: community }, mapping: 'ups-mib', pollMs: 600_000, trapPort }) });
+    const adapter = await createSnmpAdapter({ devices: [device('ups-a', portA, 'ups-a'), device('ups-b', portB, 'ups-b')] }, { clock: systemClock, log: silentLogger(), env: {} });
+    const readings: Reading[] = [];
+    adapter.on('reading', (r) => readings.push(r));
+    adapter.on('error', () => undefined);
+    onTestFinished(() => adapter.stop());
+    await adapter.start();
+    const onBattery = (id: string) => readings.findLast((r) => r.deviceId === id && r.pointId === 'onBattery');
+    await vi.waitFor(() => {
+      expect(onBattery('ups-a')).toMatchObject({ value: false, quality: 'good' });
+      expect(onBattery('ups-b')).toMatchObject({ value: false, quality: 'good' });
+    }, WAIT);
+    await b.mainsFail();
+    await vi.waitFor(() => expect(onBattery('ups-b')).toMatchObject({ value: true, quality: 'good' }), WAIT);
+    expect(readings.filter((r) => r.deviceId === 'ups-a' && r.pointId === 'onBattery').every((r) => r.value === false)).toBe(true);
+  }, 60_000);
 });
