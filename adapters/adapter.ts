@@ -1,7 +1,7 @@
 import type { Reading } from './reading.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'snmp';
+export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet' | 'snmp';
 
 /** Lifecycle of an adapter or of one of its upstream connections. */
 export type LinkState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopping' | 'stopped';
@@ -17,12 +17,12 @@ export interface DeviceLinkStatus {
 
 /**
  * A shared connection several devices sit behind: the external MQTT broker, a Modbus TCP
- * gateway (host:port), an OPC UA endpoint. When it is down, the gateway raises one ticket for it
+ * gateway (host:port), an OPC UA endpoint; a BACnet/IP device is its own upstream (one device, one address). When it is down, the gateway raises one ticket for it
  * and holds back the device-offline tickets of the devices behind it.
  */
 export interface UpstreamStatus {
   readonly id: string;
-  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server' | 'snmp-agent';
+  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server' | 'bacnet-device' | 'snmp-agent';
   readonly address: string;
   readonly state: LinkState;
   readonly deviceIds: readonly string[];
@@ -65,11 +65,17 @@ export type AdapterEvents = {
   error: [AdapterError];
 };
 
+/** What a status is asked for: `devices: false` leaves out the per-device list (metrics, /readyz), so asking costs the same at 200 points and 200,000. */
+export interface StatusOptions {
+  readonly devices?: boolean;
+}
+
 export interface Adapter extends Pick<TypedEmitter<AdapterEvents>, 'on' | 'off' | 'once'> {
   readonly kind: AdapterKind;
   /** Idempotent. Resolves once the adapter has begun connecting; never rejects for comm loss. */
   start(): Promise<void>;
   /** Idempotent. Releases every socket, timer and file. */
   stop(): Promise<void>;
-  status(): AdapterStatus;
+  /** With `{ devices: false }`, `devices` is empty and nothing walks the devices. */
+  status(opts?: StatusOptions): AdapterStatus;
 }

@@ -156,6 +156,9 @@ export async function spawnGateway(siteFile: string, timeoutMs = 60_000): Promis
 
 /** gateway_readings_total from the gateway's /metrics. */
 export async function readingsTotal(httpUrl: string): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
-  return Number(/^gateway_readings_total (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  const res = await fetch(`${httpUrl}/metrics`);
+  const text = await res.text();
+  const n = /^gateway_readings_total (\S+)$/m.exec(text)?.[1];
+  if (n === undefined) throw new Error(`no gateway_readings_total in /metrics (HTTP ${res.status}): ${text.slice(0, 200)}`);
+  return Number(n);
 }

@@ -1,13 +1,15 @@
 /**
  * Memory: RSS of the real gateway process (dist/gateway/main.js) at idle on the demo site, on the
  * demo site without its OPC UA device (the OPC UA SDK is then never loaded), and on the 5,000-point
- * site. Devices are not running: the Modbus and OPC UA addresses point at free ports nobody listens on.
+ * site, and on a site of 1,000 power meters (`idleRss1000Devices`, beside the peer's figure of the
+ * same name: `npm run bench -- --only peer`). Devices are not running: the Modbus and OPC UA
+ * addresses point at free ports nobody listens on.
  *
  * Idle means settled: a gateway idles for months, and the first seconds still hold what starting
  * allocated (V8 grows its young generation while modules load and shrinks it only when its memory
  * reducer runs, a few rounds starting about 8 s after allocation slows). So RSS is read twice: 5 s
- * after start (`startup*`) and after `settleMs` (the figures with targets). The three gateways run
- * side by side: idle processes do not disturb each other, and the measure takes one settle, not three.
+ * after start (`startup*`) and after `settleMs` (the figures with targets). The four gateways run
+ * side by side: idle processes do not disturb each other, and the measure takes one settle, not four.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,12 +28,15 @@ export interface MemoryOptions {
   readonly settleMs: number;
   readonly samples: number;
   readonly points: number;
+  /** Meters (4 points each) of the site `idleRss1000Devices` is measured on: 1,000 in the bench (the peer's figure is beside it). */
+  readonly devices: number;
 }
 
 export interface MemoryResult {
   readonly idleRssMb: number;
   readonly idleRssNoOpcuaMb: number;
   readonly rss5000PointsMb: number;
+  readonly idleRss1000Devices: number;
   readonly startupRssMb: number;
   readonly startupRssNoOpcuaMb: number;
   readonly settleSeconds: number;
@@ -40,15 +45,17 @@ export interface MemoryResult {
 export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
   const demo = await demoOnLoopback();
   const withoutOpcua = { ...demo, devices: (demo.devices ?? []).filter((d) => d.source.protocol !== 'opcua') };
-  const [full, noOpcua, points] = await Promise.all([
+  const [full, noOpcua, points, devices] = await Promise.all([
     idleRss('demo site', demo, o),
     idleRss('demo site without OPC UA', withoutOpcua, o),
     idleRss(`${o.points}-point site`, benchSite('.', meterDevices(o.points)), o),
+    idleRss(`${o.devices}-meter site`, benchSite('.', meterDevices(o.devices * 4)), o),
   ]);
   return {
     idleRssMb: full.settled,
     idleRssNoOpcuaMb: noOpcua.settled,
     rss5000PointsMb: points.settled,
+    idleRss1000Devices: devices.settled,
     startupRssMb: full.startup,
     startupRssNoOpcuaMb: noOpcua.startup,
     settleSeconds: o.settleMs / 1000,

@@ -13,3 +13,8 @@ export function round(n: number, digits = 1): number {
 export function median(values: readonly number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
+
+/** CLOCK_MONOTONIC in ms: one clock for every process on the machine, so a publish in one and a receipt in another compare. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
 import type { Reading } from '../adapters/reading.js';
-import { createModbusAdapter } from '../adapters/modbus/modbus-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
@@ -75,12 +74,22 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt') }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
   const adapters: Adapter[] = [mqtt];
   const modbusDevices = byProtocol('modbus');
-  if (modbusDevices.length > 0) adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
+  if (modbusDevices.length > 0) {
+    // Loaded only when the site has Modbus devices: modbus-serial brings serialport's native binding (~16 MB).
+    const { createModbusAdapter } = await import('../adapters/modbus/modbus-adapter.js');
+    adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
+  }
   const opcuaDevices = byProtocol('opcua');
   if (opcuaDevices.length > 0) {
     // Loaded only when the site has OPC UA devices: the SDK costs ~110 MB of memory on import.
     const { createOpcuaAdapter } = await import('../adapters/opcua/index.js');
     adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
+  }
+  const bacnetDevices = byProtocol('bacnet');
+  if (bacnetDevices.length > 0) {
+    // Loaded only when the site has BACnet devices, like OPC UA: the stack is not imported otherwise.
+    const { createBacnetAdapter } = await import('../adapters/bacnet/index.js');
+    adapters.push(await createBacnetAdapter({ devices: bacnetDevices }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
   }
   const snmpDevices = byProtocol('snmp');
   if (snmpDevices.length > 0) {
@@ -91,7 +100,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
 
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),
-    adapters: () => adapters.map((a) => a.status()),
+    adapters: () => adapters.map((a) => a.status({ devices: false })),
     alerts: () => ({ pending: Object.keys(store.data.alerts).length, undeliveredEmergencies: notifier.health().undelivered.length }),
   });
   const live = new LiveValues(site);
@@ -128,6 +137,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       clock,
       log: log.child({ component: 'api' }),
       adapters: () => adapters.map((a) => a.status()),
+      adapterSummaries: () => adapters.map((a) => a.status({ devices: false })),
       sync: () => sync.status(),
       metrics,
       live,

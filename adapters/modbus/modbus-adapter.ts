@@ -1,4 +1,4 @@
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { Clock } from '../../gateway/clock.js';
@@ -117,7 +117,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     this.emit('status', this.status());
   }
 
-  status(): AdapterStatus {
+  status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = this.#pool?.connections().map((c) => c.status()) ?? [];
     const devices = (this.#pollers.length > 0 ? this.#pollers.map((p) => p.poller) : this.#retired).map((p) => p.status());
     // Per-request errors live on the devices; the adapter adds link losses (counted once each).
@@ -132,7 +132,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
       errors,
       lastError: this.#lastError,
       upstreams,
-      devices,
+      devices: opts.devices === false ? [] : devices,
     };
   }
 

@@ -17,6 +17,8 @@ const LOG_WINDOW_MS = 10_000;
 export class DeviceLedger {
   readonly #entries = new Map<string, Entry>();
   readonly #totals: Record<string, number> = {};
+  /** The newest good reading of any device, kept as they come (status is read on every scrape). */
+  #lastGood: number | null = null;
   readonly #log: Logger;
 
   constructor(deviceIds: readonly string[], log: Logger) {
@@ -31,6 +33,7 @@ export class DeviceLedger {
     if (e === undefined) return;
     e.lastGoodReadingTs = ts;
     e.state = 'good';
+    if (this.#lastGood === null || ts > this.#lastGood) this.#lastGood = ts;
   }
 
   /** Counts an error against a device (or the adapter, for an unknown topic) and maybe logs it; `now` is elapsed (monotonic) time. */
@@ -65,9 +68,7 @@ export class DeviceLedger {
   }
 
   lastGoodReadingTs(): number | null {
-    let best: number | null = null;
-    for (const e of this.#entries.values()) if (e.lastGoodReadingTs !== null && (best === null || e.lastGoodReadingTs > best)) best = e.lastGoodReadingTs;
-    return best;
+    return this.#lastGood;
   }
 
   readonly #adapterEntry: Entry = { lastGoodReadingTs: null, state: 'unknown', errors: {}, lastError: null, lastLoggedAt: -Infinity, suppressed: 0 };

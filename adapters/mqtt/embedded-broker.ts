@@ -173,6 +173,9 @@ export class EmbeddedBroker {
       this.#pending.release(socket);
     });
     socket.on('error', () => socket.destroy());
+    // Each packet goes out as it is written: with Nagle's algorithm a CONNACK or an alert written in
+    // two pieces waited for the peer's delayed ACK (40 ms), so logins crawled and alerts lagged.
+    socket.setNoDelay(true);
     const admitted = this.#pending.admit(socket, () => o.onRefused('GW_MQTT_LOGIN_LIMIT', `MQTT connection from ${from} did not log in within ${o.pendingLogins.timeoutMs} ms; closed`));
     if (admitted !== 'ok') {
       const limit = admitted === 'too-many' ? `${o.pendingLogins.max} in all` : `${o.pendingLogins.perAddress} from ${from}`;

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
 import { errorMessage } from '../../gateway/errors.js';
 import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
 import { Backoff } from '../backoff.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
@@ -175,7 +175,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     });
   }
 
-  status(): AdapterStatus {
+  status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams: UpstreamStatus[] = this.#opts.broker.mode === 'external' ? [this.#upstreamStatus()] : [];
     return {
       kind: 'mqtt',
@@ -186,7 +186,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       errors: addCounts(this.#ledger.totals(), this.#linkErrors),
       lastError: this.#lastError,
       upstreams,
-      devices: this.#ledger.devices(),
+      devices: opts.devices === false ? [] : this.#ledger.devices(),
     };
   }
 

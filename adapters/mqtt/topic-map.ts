@@ -30,20 +30,15 @@ export function topicFilter(pattern: string, deviceId: string): string {
  */
 export class TopicMap {
   readonly #routes = new Map<string, PointRoute>();
-  /** Topics each device may publish to (the embedded broker's ACL). */
-  readonly #byDevice = new Map<string, Set<string>>();
 
   constructor(devices: readonly MqttDeviceSpec[]) {
     for (const d of devices) {
-      const own = new Set<string>();
       for (const p of d.source.points) {
         const topic = fillTopic(p.topic ?? d.source.topic, d.id, p.id);
         const clash = this.#routes.get(topic);
         if (clash !== undefined) throw new Error(`topic "${topic}" is used by ${clash.deviceId}/${clash.pointId} and ${d.id}/${p.id}`);
         this.#routes.set(topic, { deviceId: d.id, pointId: p.id, decode: compileDecoder(p.decoder), min: p.range?.min, max: p.range?.max });
-        own.add(topic);
       }
-      this.#byDevice.set(d.id, own);
     }
   }
 
@@ -51,8 +46,9 @@ export class TopicMap {
     return this.#routes.get(topic);
   }
 
+  /** The embedded broker's ACL: a device publishes only to its own points' topics (the route's own device). */
   mayPublish(deviceId: string, topic: string): boolean {
-    return this.#byDevice.get(deviceId)?.has(topic) ?? false;
+    return this.#routes.get(topic)?.deviceId === deviceId;
   }
 
   topics(): IterableIterator<string> {

@@ -2,7 +2,7 @@ import type { DataValue } from 'node-opcua-client';
 import { errorMessage } from '../../gateway/errors.js';
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, UpstreamStatus } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
 import type { ReadingValue } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { OpcuaSource } from './config.js';
@@ -108,7 +108,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
     this.#state = 'stopped';
   }
 
-  status(): AdapterStatus {
+  status(opts: StatusOptions = {}): AdapterStatus {
     let last: number | null = null;
     for (const d of this.#devices.values()) if (d.lastGoodReadingTs !== null && (last === null || d.lastGoodReadingTs > last)) last = d.lastGoodReadingTs;
     const upstreams = this.#sessions.map((s) => this.#upstream(s));
@@ -121,7 +121,7 @@ class OpcuaAdapterImpl extends TypedEmitter<AdapterEvents> implements OpcuaAdapt
       errors: { ...this.#errors },
       lastError: this.#sessions.map((s) => s.session.lastError).find((e) => e !== null) ?? null,
       upstreams,
-      devices: [...this.#devices].map(([deviceId, d]) => ({ deviceId, state: d.state, lastGoodReadingTs: d.lastGoodReadingTs, errors: { ...d.errors }, lastError: d.lastError })),
+      devices: opts.devices === false ? [] : [...this.#devices].map(([deviceId, d]) => ({ deviceId, state: d.state, lastGoodReadingTs: d.lastGoodReadingTs, errors: { ...d.errors }, lastError: d.lastError })),
     };
   }
 

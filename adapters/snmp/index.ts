@@ -1,6 +1,6 @@
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, UpstreamStatus } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
@@ -145,7 +145,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     this.emit('status', this.status());
   }
 
-  status(): AdapterStatus {
+  status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = [...this.#links.values()].map((l) => this.#upstream(l));
     const devices = [...this.#pollers.values()].map((p) => p.status());
     const errors: Record<string, number> = { ...this.#errors };
@@ -159,7 +159,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
       errors,
       lastError: this.#lastError,
       upstreams,
-      devices,
+      devices: opts.devices === false ? [] : devices,
     };
   }
 

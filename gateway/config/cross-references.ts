@@ -30,6 +30,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
   });
   const devices = list(site['devices']).map(obj);
   const ids = new Map<string, number>();
+  const bacnetDevices = new Map<string, number>();
   devices.forEach((d, i) => {
     const id = text(d['id']);
     if (id === undefined) return;
@@ -61,6 +62,14 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
     });
     const fedBy = text(d['fedBy']);
     if (fedBy !== undefined && !ids.has(fedBy)) issues.push({ path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${fedBy}"` });
+    if (source['protocol'] === 'bacnet') {
+      // One BACnet device is one upstream: two site devices on it would be two links fighting over it.
+      const address = text(source['address']);
+      const key = `${address?.includes(':') === true ? address : `${address ?? ''}:47808`}/${String(source['deviceInstance'])}`;
+      const first = bacnetDevices.get(key);
+      if (address !== undefined && first !== undefined) issues.push({ path: ['devices', i, 'source', 'deviceInstance'], message: `BACnet device ${String(source['deviceInstance'])} at ${address} is already devices[${first}]; map all its points on one device` });
+      else if (address !== undefined) bacnetDevices.set(key, i);
+    }
     if (source['protocol'] === 'opcua') {
       const mode = text(source['securityMode']) ?? 'None';
       const policy = text(source['securityPolicy']) ?? 'None';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BrokerConfig, MqttSource } from '../../adapters/mqtt/config.js';
 import { ModbusSource } from '../../adapters/modbus/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
+import { BacnetSource } from '../../adapters/bacnet/config.js';
 import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
@@ -16,7 +17,7 @@ export type Tier = z.infer<typeof Tier>;
 export const Skill = z.enum(['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general']);
 export type Skill = z.infer<typeof Skill>;
 
-export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'generic']);
+export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'hvac-unit', 'generic']);
 export type DeviceKind = z.infer<typeof DeviceKind>;
 
 const minutes = z.number().positive();
@@ -83,7 +84,7 @@ export const Location = z.strictObject({
 });
 export type Location = z.infer<typeof Location>;
 
-export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, SnmpSource]);
+export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, SnmpSource]);
 export type Source = z.infer<typeof Source>;
 
 export const Device = z.strictObject({

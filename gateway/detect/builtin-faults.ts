@@ -43,6 +43,41 @@ function threshold(p: Params, t: ThresholdSpec): CompiledRule {
 
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
+/** A unit's fault or alarm point (true, or a non-zero code) for onDelaySeconds: one general hvac ticket. */
+const hvacFault: { kinds: readonly DeviceKind[]; build: Builder } = {
+  kinds: ['hvac-unit'],
+  build: (d, p) => ({
+    fault: 'hvac-fault',
+    tier: 'general',
+    skill: 'hvac',
+    points: ['fault', 'alarm'],
+    onDelayMs: num(p, 'onDelaySeconds', 10) * S,
+    offDelayMs: num(p, 'offDelaySeconds', 60) * S,
+    test: (v) => {
+      const fault = onOrCode(v.value('fault'));
+      const alarm = onOrCode(v.value('alarm'));
+      if (fault === undefined && alarm === undefined) return null;
+      return fault === true || alarm === true;
+    },
+    describe: (v) => {
+      const fault = onOrCode(v.value('fault')) === true;
+      const why = fault ? { zh: '机组报故障', en: 'the unit reports a fault' } : { zh: '机组报警', en: 'the unit reports an alarm' };
+      return {
+        title: { zh: `空调机组故障：${d.name}`, en: `HVAC unit fault: ${d.nameEn ?? d.name}` },
+        description: { zh: `${place(d).zh}：${why.zh}，持续 ${fmt(num(p, 'onDelaySeconds', 10), 0)} 秒以上`, en: `${place(d).en}: ${why.en} for more than ${fmt(num(p, 'onDelaySeconds', 10), 0)} s` },
+      };
+    },
+  }),
+};
+
+/** A fault/alarm point as a boolean: a binary point's state, or a code where 0 means none. */
+function onOrCode(v: Parameters<typeof asBool>[0]): boolean | undefined {
+  const b = asBool(v);
+  if (b !== undefined) return b;
+  const n = asNumber(v);
+  return n === undefined ? undefined : n !== 0;
+}
+
 /** Each built-in fault (DESIGN "Built-in faults"), its device kinds, and defaults a device may override. */
 export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>, { kinds: readonly DeviceKind[]; build: Builder }>> = {
   'water-leak': {
@@ -198,6 +233,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       };
       return {
         fault: 'burst-pipe',
+        lookbackMs: windowMs,
         tier: 'emergency',
         skill: 'plumbing',
         points: ['pressure', 'flow'],
@@ -289,6 +325,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       },
     }),
   },
+  'hvac-fault': hvacFault,
 };
 
 /** The rules that apply to one device: the built-ins of its kind with its overrides. */
@@ -324,6 +361,10 @@ export function offlineWindowMs(device: Device): number | null {
     case 'opcua':
       // A subscription reports changes only: a quiet elevator sends nothing and is not offline.
       // The session and the subscription watchdog judge OPC UA liveness (upstream-offline).
+      return null;
+    case 'bacnet':
+      // Each BACnet device is its own upstream: the adapter's reads (or, with COV, its liveness
+      // reads) judge it, and a silent device is one upstream-offline ticket, not two.
       return null;
     case 'snmp':
       return 3 * s.pollMs;

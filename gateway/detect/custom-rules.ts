@@ -14,6 +14,8 @@ interface CompiledCondition {
   readonly point: string;
   /** Depends on time passing, not only on readings (no-data, rate): re-checked by the sweep. */
   readonly timeDriven: boolean;
+  /** How far back it reads the point's history (rate), elapsed ms. */
+  readonly lookbackMs?: number;
   test(v: DeviceView, active: boolean): boolean | null;
   words(v: DeviceView): Bilingual;
 }
@@ -67,6 +69,7 @@ function compileCondition(c: Condition, unit: string): CompiledCondition {
       };
       return {
         point: c.point,
+        lookbackMs: windowMs,
         timeDriven: true,
         test: (v) => {
           const d = change(v);
@@ -116,6 +119,7 @@ export function compileCustomRule(device: Device, rule: CustomRule): CompiledRul
     onDelayMs: rule.onDelaySeconds * S,
     offDelayMs: rule.offDelaySeconds * S,
     timeDriven: parts.some((p) => p.timeDriven),
+    lookbackMs: Math.max(0, ...parts.map((p) => p.lookbackMs ?? 0)),
     test: (v, active) => {
       const results = parts.map((p) => p.test(v, active));
       // `all`: one false is enough to say no; `any`: one true is enough to say yes.

@@ -63,6 +63,8 @@ interface DeviceSlot extends DeviceView {
 
 /** Evidence covers the last 120 s of every point involved. */
 const EVIDENCE_MS = 120_000;
+/** Samples a point's ring holds at most: a point reporting faster than 2 a second keeps less than the evidence window. */
+const HISTORY_MAX = 240;
 
 /**
  * Whether an alarm that goes back to normal should wait out its off-delay. The off-delay keeps a
@@ -97,7 +99,9 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       for (const slot of rules) {
         for (const p of slot.rule.points) byPoint.set(p, [...(byPoint.get(p) ?? []), slot]);
       }
-      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(), good: new LatestValue(), lastGoodAt: Number.NaN }]));
+      // Each ring reaches back over the evidence window, or further when a rule looks further back.
+      const keepMs = (pointId: string): number => Math.max(EVIDENCE_MS, ...(byPoint.get(pointId) ?? []).map((r) => r.rule.lookbackMs ?? 0));
+      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN }]));
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);

@@ -27,6 +27,8 @@ export interface CompiledRule {
   readonly points: readonly string[];
   readonly onDelayMs: number;
   readonly offDelayMs: number;
+  /** How far back the rule reads its points' history (elapsed ms; a drop within 10 s): their rings reach at least that far. */
+  readonly lookbackMs?: number;
   /** The condition can change with time alone (no-data, rate): the engine re-checks it on its sweep. */
   readonly timeDriven?: boolean;
   /** `active`: whether the alarm is on now, so thresholds can clear with hysteresis. */

@@ -12,6 +12,7 @@ export const FaultId = z.enum([
   'overcurrent',
   'device-offline',
   'battery-low',
+  'hvac-fault',
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 

@@ -7,11 +7,28 @@ import type { OutboxEntry, StoreData } from './store-data.js';
 const SECTIONS = ['counters', 'deadLetters', 'sync', 'audit', 'extra'] as const;
 type Section = (typeof SECTIONS)[number];
 
+/**
+ * A ticket's change since the version last written: the fields replaced, the fields gone, and the
+ * lists that only grew (history, occurrences) as what was added at their end. A change after the
+ * first write of a ticket costs what changed, not the ticket: its evidence (most of its size, about
+ * 15 KB) is written once. `from` is the version it applies to, so a line replayed onto anything
+ * else is found out as damage, not applied.
+ */
+export interface TicketPatch {
+  readonly from: number;
+  readonly set?: Record<string, unknown>;
+  readonly unset?: readonly string[];
+  readonly append?: Record<string, readonly unknown[]>;
+}
+
 /** One journal line: what changed in one durable write. `null` removes a ticket or an alarm. */
 export interface JournalRecord {
   /** Write sequence: a snapshot holds every line up to its own `seq`, so replay skips those. */
   readonly seq: number;
+  /** Tickets written whole (new ones) or removed. */
   readonly tickets?: Record<string, Ticket | null>;
+  /** Tickets changed since their last write: only the change (see TicketPatch). */
+  readonly ticketPatches?: Record<string, TicketPatch>;
   /** Outbox entries by ticket id. */
   readonly outbox?: Record<string, OutboxEntry | null>;
   readonly alarms?: Record<string, AlarmRecord | null>;
@@ -59,9 +76,18 @@ export class StoreDelta {
     // What goes on the line is the data itself; the texts are only how a change was noticed.
     const valuesOf = <V>(keys: ReadonlyMap<string, unknown>, from: Record<string, V>): Record<string, V | null> =>
       Object.fromEntries([...keys].map(([k, v]) => [k, v === null ? null : (from[k] ?? null)]));
+    // A ticket written before goes on the line as its change; a new one (or one removed) whole.
+    const whole: [string, Ticket | null][] = [];
+    const patches: [string, TicketPatch][] = [];
+    for (const [id, t] of tickets) {
+      const before = this.#tickets.get(id);
+      if (t === null || before === undefined) whole.push([id, t]);
+      else patches.push([id, ticketPatch(before, t)]);
+    }
     const record: JournalRecord = {
       seq,
-      ...(tickets.size > 0 ? { tickets: Object.fromEntries(tickets) } : {}),
+      ...(whole.length > 0 ? { tickets: Object.fromEntries(whole) } : {}),
+      ...(patches.length > 0 ? { ticketPatches: Object.fromEntries(patches) } : {}),
       ...(outbox.size > 0 ? { outbox: Object.fromEntries(outbox) } : {}),
       ...(alerts.size > 0 ? { alerts: Object.fromEntries(alerts) } : {}),
       ...(alarms.size > 0 ? { alarms: valuesOf(alarms, data.alarms) } : {}),
@@ -78,6 +104,46 @@ export class StoreDelta {
       },
     };
   }
+}
+
+/**
+ * What differs between two versions of a ticket. Tickets are immutable values that share what did
+ * not change (`{ ...t, status, history: [...t.history, entry] }`), so fields and list items are
+ * compared by reference: an unchanged evidence list costs one comparison.
+ */
+export function ticketPatch(before: Ticket, after: Ticket): TicketPatch {
+  const b = before as unknown as Record<string, unknown>;
+  const a = after as unknown as Record<string, unknown>;
+  const set: Record<string, unknown> = {};
+  const append: Record<string, unknown[]> = {};
+  for (const key of Object.keys(a)) {
+    const was = b[key];
+    const now = a[key];
+    if (was === now) continue;
+    if (Array.isArray(was) && Array.isArray(now) && now.length > was.length && was.every((x, i) => x === now[i])) append[key] = now.slice(was.length);
+    else set[key] = now;
+  }
+  const unset = Object.keys(b).filter((key) => !(key in a));
+  return {
+    from: before.version,
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(unset.length > 0 ? { unset } : {}),
+    ...(Object.keys(append).length > 0 ? { append } : {}),
+  };
+}
+
+/** The ticket a patch makes of `base`; an error in words when it does not apply to it. */
+export function patchedTicket(base: Ticket | undefined, id: string, patch: TicketPatch): Ticket {
+  if (base === undefined) throw new Error(`a change to ticket ${id}, which is not in the store`);
+  if (base.version !== patch.from) throw new Error(`a change to version ${patch.from} of ticket ${id}, which is at version ${base.version}`);
+  const next: Record<string, unknown> = { ...base, ...patch.set };
+  for (const key of patch.unset ?? []) delete next[key];
+  for (const [key, items] of Object.entries(patch.append ?? {})) {
+    const list = next[key];
+    if (!Array.isArray(list)) throw new Error(`ticket ${id} has no list "${key}" to add to`);
+    next[key] = [...(list as unknown[]), ...items];
+  }
+  return next as unknown as Ticket;
 }
 
 function outboxEntries(data: StoreData): [string, OutboxEntry][] {
@@ -121,12 +187,18 @@ function accept<T>(written: Map<string, T>, changes: ReadonlyMap<string, T | nul
   }
 }
 
-/** Replays one journal line onto the data read from the snapshot. */
-export function applyRecord(data: StoreData, record: JournalRecord): void {
+/**
+ * Replays one journal line onto the data read from the snapshot. `check` reads a patched ticket
+ * back through the store schema; a line that does not apply (a change to a ticket that is not
+ * there, or to another version of it) throws, and nothing of it is applied.
+ */
+export function applyRecord(data: StoreData, record: JournalRecord, check: (t: Ticket) => Ticket = (t) => t): void {
+  const patched = Object.entries(record.ticketPatches ?? {}).map(([id, p]) => [id, check(patchedTicket(data.tickets[id], id, p))] as const);
   for (const [id, t] of Object.entries(record.tickets ?? {})) {
     if (t === null) delete data.tickets[id];
     else data.tickets[id] = t;
   }
+  for (const [id, t] of patched) data.tickets[id] = t;
   if (record.outbox !== undefined) {
     const outbox = new Map(data.outbox.map((e) => [e.ticketId, e]));
     for (const [id, e] of Object.entries(record.outbox)) {

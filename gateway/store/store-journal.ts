@@ -84,8 +84,8 @@ export class StoreJournal {
     return { records, tornBytes: 0, corrupt: null };
   }
 
-  /** Appends one line and syncs it; resolves once it is durable. */
-  async append(line: string): Promise<void> {
+  /** Appends one line and syncs it; resolves once it is durable, with the bytes written. */
+  async append(line: string): Promise<number> {
     const fd = this.#openForAppend();
     const buf = Buffer.from(`${line}\n`, 'utf8');
     if (buf.length <= SYNC_APPEND_MAX_BYTES) {
@@ -98,6 +98,19 @@ export class StoreJournal {
       await fdatasyncAsync(fd);
     }
     this.#bytes += buf.length;
+    return buf.length;
+  }
+
+  /**
+   * Moves the whole journal aside (a line in it read but could not be applied) and starts an empty
+   * one; returns where it was kept.
+   */
+  async setAside(now: number): Promise<string> {
+    this.close();
+    const aside = `${this.file}.corrupt-${now}`;
+    await rename(this.file, aside);
+    this.#bytes = 0;
+    return aside;
   }
 
   /** Empties the journal once a snapshot holds everything in it. */

@@ -7,7 +7,7 @@ import type { DurableJsonFile } from './durable-json-file.js';
 import { emptyStoreData, STORE_SCHEMA_VERSION, type StoreData } from './store-data.js';
 import { applyRecord } from './store-delta.js';
 import type { StoreJournal } from './store-journal.js';
-import { readJournalRecord, readSnapshot } from './store-schema.js';
+import { checkedTicket, readJournalRecord, readSnapshot } from './store-schema.js';
 import { backUpBeforeMigration, declaredVersion, refuseNewer } from './store-version.js';
 
 /**
@@ -106,17 +106,25 @@ export async function replay(journal: StoreJournal, data: StoreData, snapshotSeq
   const read = await journal.read(opts.clock.now(), readJournalRecord);
   let seq = snapshotSeq;
   let replayed = 0;
-  for (const record of read.records) {
+  let corrupt = read.corrupt;
+  for (const [i, record] of read.records.entries()) {
     if (record.seq <= snapshotSeq) continue;
-    applyRecord(data, record);
+    try {
+      applyRecord(data, record, checkedTicket);
+    } catch (err) {
+      // A line that reads but does not apply (a change to a ticket that is not there): the same
+      // damage as one that does not read. What came before it stands; the journal is kept aside.
+      corrupt = { aside: await journal.setAside(opts.clock.now()), line: i + 1, error: errorMessage(err) };
+      break;
+    }
     seq = Math.max(seq, record.seq);
     replayed += 1;
   }
   if (replayed > 0 || read.tornBytes > 0) opts.log.info({ event: 'store.journal_replayed', lines: replayed, tornBytes: read.tornBytes }, `replayed ${replayed} journal lines`);
-  if (read.corrupt === null) return { seq, problem: null };
-  const e = new GatewayError('GW_STORE_CORRUPT', `store journal ${journal.file} line ${read.corrupt.line} could not be used; kept as ${read.corrupt.aside}`, { file: journal.file, aside: read.corrupt.aside });
-  opts.log.error({ event: 'store.journal_corrupt', code: e.code, file: journal.file, aside: read.corrupt.aside, line: read.corrupt.line, replayed, err: read.corrupt.error }, `${e.message}: ${read.corrupt.error}`);
-  return { seq, problem: `${journal.file} line ${read.corrupt.line}: ${read.corrupt.error} (kept as ${read.corrupt.aside})` };
+  if (corrupt === null) return { seq, problem: null };
+  const e = new GatewayError('GW_STORE_CORRUPT', `store journal ${journal.file} line ${corrupt.line} could not be used; kept as ${corrupt.aside}`, { file: journal.file, aside: corrupt.aside });
+  opts.log.error({ event: 'store.journal_corrupt', code: e.code, file: journal.file, aside: corrupt.aside, line: corrupt.line, replayed, err: corrupt.error }, `${e.message}: ${corrupt.error}`);
+  return { seq, problem: `${journal.file} line ${corrupt.line}: ${corrupt.error} (kept as ${corrupt.aside})` };
 }
 
 /**

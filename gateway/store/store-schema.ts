@@ -3,6 +3,7 @@ import { AlarmRecordSchema } from '../alarms/alarm-record.js';
 import { Tier } from '../config/site-schema.js';
 import { PendingAlertSchema } from '../notify/pending-alert.js';
 import { TicketSchema } from '../tickets/ticket-schema.js';
+import type { Ticket } from '../tickets/ticket.js';
 import { STORE_SCHEMA_VERSION, type StoreData } from './store-data.js';
 import type { JournalRecord } from './store-delta.js';
 
@@ -63,9 +64,17 @@ const SnapshotSchema = z.object({
 
 const nullable = <S extends z.ZodType>(s: S) => z.record(z.string(), s.nullable());
 
+const TicketPatchSchema = z.object({
+  from: z.number().int().min(1),
+  set: z.record(z.string(), z.unknown()).optional(),
+  unset: z.array(z.string()).optional(),
+  append: z.record(z.string(), z.array(z.unknown())).optional(),
+});
+
 const JournalRecordSchema = z.object({
   seq: z.number().int().min(1),
   tickets: nullable(TicketSchema).optional(),
+  ticketPatches: z.record(z.string(), TicketPatchSchema).optional(),
   outbox: nullable(OutboxEntrySchema).optional(),
   alarms: nullable(AlarmRecordSchema).optional(),
   alerts: nullable(PendingAlertSchema).optional(),
@@ -96,4 +105,11 @@ export function readSnapshot(raw: unknown): ReadResult<{ data: StoreData; seq: n
 export function readJournalRecord(raw: unknown): ReadResult<JournalRecord> {
   const r = JournalRecordSchema.safeParse(raw);
   return r.success ? { ok: true, value: r.data } : { ok: false, problem: problemOf(r.error) };
+}
+
+/** A ticket made by replaying a change onto the one before it, read back through the schema; throws in words. */
+export function checkedTicket(t: Ticket): Ticket {
+  const r = TicketSchema.safeParse(t);
+  if (!r.success) throw new Error(`ticket ${t.id} after a replayed change: ${problemOf(r.error)}`);
+  return r.data as Ticket;
 }

@@ -34,6 +34,8 @@ export interface StoreStats {
   /** Bytes on disk: the snapshot plus the journal. */
   readonly bytes: number;
   readonly journalBytes: number;
+  /** Bytes written since open, journal appends and snapshots together: what wears an SD card or eMMC. */
+  readonly bytesWritten: number;
   readonly pendingCommits: number;
 }
 
@@ -102,6 +104,7 @@ export class FileStore implements Store {
   #snapshots = 0;
   #lastWriteMs = 0;
   #snapshotBytes = 0;
+  #bytesWritten = 0;
   #closed = false;
   #generation = 0;
   #durable = 0;
@@ -187,6 +190,7 @@ export class FileStore implements Store {
       lastWriteMs: this.#lastWriteMs,
       bytes: this.#snapshotBytes + this.#journal.bytes,
       journalBytes: this.#journal.bytes,
+      bytesWritten: this.#bytesWritten,
       pendingCommits: this.#waiting.length,
     };
   }
@@ -291,7 +295,7 @@ export class FileStore implements Store {
       const line = JSON.stringify(delta.record);
       const limit = this.#opts.compactAfterBytes === 0 ? 0 : Math.max(this.#opts.compactAfterBytes, this.#snapshotBytes);
       if (this.#journal.bytes + line.length <= limit) {
-        await this.#journal.append(line);
+        this.#bytesWritten += await this.#journal.append(line);
         this.#seq = delta.record.seq;
         delta.accept();
         return true;
@@ -303,6 +307,7 @@ export class FileStore implements Store {
     this.#journal.empty();
     this.#delta.baseline(data);
     this.#snapshotBytes = text.length;
+    this.#bytesWritten += Buffer.byteLength(text);
     this.#snapshots += 1;
     this.#snapshotNext = false;
     return true;

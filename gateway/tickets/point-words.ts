@@ -23,6 +23,8 @@ const POINTS: Readonly<Record<string, PointWords>> = {
   running: { name: { zh: '运行反馈', en: 'Run feedback' }, states: { on: { zh: '运行', en: 'running' }, off: { zh: '停止', en: 'stopped' } } },
   runCommand: { name: { zh: '运行指令', en: 'Run command' }, states: { on: { zh: '启动', en: 'on' }, off: { zh: '停止', en: 'off' } } },
   faultCode: { name: { zh: '故障代码', en: 'Fault code' } },
+  fault: { name: { zh: '故障', en: 'Fault' }, states: { on: { zh: '故障', en: 'fault' }, off: { zh: '正常', en: 'normal' } } },
+  alarm: { name: { zh: '报警', en: 'Alarm' }, states: { on: { zh: '报警', en: 'alarm' }, off: { zh: '正常', en: 'normal' } } },
   onBattery: { name: { zh: '供电', en: 'Supply' }, states: { on: { zh: '电池', en: 'battery' }, off: { zh: '市电', en: 'mains' } } },
   // The UPS-MIB mapping's points (adapters/snmp/ups-mib.ts).
   outputSource: { name: { zh: '输出来源', en: 'Output source' } },

@@ -59,6 +59,8 @@ export interface CentralServiceOptions {
   readonly file?: string;
   /** Largest request body (413 above it, in the contract's error shape). Default 20 MB. */
   readonly bodyLimitBytes?: number;
+  /** Called when a ticket is first accepted, as its batch is applied (the bench times receipt with it). */
+  readonly onNewTicket?: (item: ReceivedTicket) => void;
 }
 
 /**
@@ -336,7 +338,10 @@ export class CentralService {
     const centralStatus = behind ? have.status : item.status;
     this.#tickets.set(item.id, { ...item, status: centralStatus });
     this.#applied.set(item.id, [...(this.#applied.get(item.id) ?? []), item.version]);
-    if (have === undefined) this.#scheduleProgress(item.id);
+    if (have === undefined) {
+      this.#scheduleProgress(item.id);
+      this.#opts.onNewTicket?.(item);
+    }
     return { id: item.id, version: item.version, result: 'accepted' };
   }
 

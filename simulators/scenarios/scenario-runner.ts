@@ -62,7 +62,9 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   const started = Date.now();
   const speed = opts.speed ?? scenario.speed;
   const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
-  const base = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
+  const own = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
+  const more = await Promise.all(scenario.devicesFrom.map((f) => loadSiteFile(path.resolve(path.dirname(loaded.file), f))));
+  const base = more.length === 0 ? own : { ...own, devices: [...own.devices, ...more.flatMap((s) => s.devices)] };
   const clock = new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, base.site.timeZone));
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
@@ -197,7 +199,7 @@ export interface ExternalRunOptions {
  */
 export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  if (scenario.externalBroker || scenario.startsAt !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
+  if (scenario.externalBroker || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
     throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins; run it without --gateway`);
   }
   const started = Date.now();

@@ -11,8 +11,8 @@ const Step = z
     set: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
     /** A device behaviour: silence/resume an MQTT device; entrap an elevator; burst/fail a pump; normal. */
     mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'normal']).optional(),
-    /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus, OPC UA or SNMP (UPS) simulator. */
-    server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'snmp']), action: z.enum(['stop', 'start']) }).optional(),
+    /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus, OPC UA, BACnet or SNMP (UPS) simulator. */
+    server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'bacnet', 'snmp']), action: z.enum(['stop', 'start']) }).optional(),
     /**
      * The reference central service: inject a fault (a name, or a fault object such as
      * `{ "kind": "reply", "on": "batch", "status": 200, "body": {} }`: simulators/central/fault-injector.ts),
@@ -96,6 +96,11 @@ export const Scenario = z.strictObject({
   descriptionZh: z.string().optional(),
   /** Site file, relative to the scenario file; default the demo site. */
   siteFile: z.string().optional(),
+  /**
+   * More site files (relative to the scenario file) whose devices join the site's: a protocol's
+   * device added to a demo-site scenario (adapter-resilience) without copying the demo site.
+   */
+  devicesFrom: z.array(z.string().min(1)).default([]),
   /** A point table (CSV or XLSX, relative to the scenario file) imported into the site file first, as `npm run import-points` does; every row must import. */
   pointTable: z.string().optional(),
   /** Needs an external MQTT broker (adapter-resilience): the runner starts one and points the site at it. */

@@ -3,6 +3,9 @@ import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
+import type { SimulatedBacnetDevice } from '../bacnet/simulated-bacnet-device.js';
+import { deviceForSource } from '../bacnet/simulated-chiller.js';
+import type { BacnetSource } from '../../adapters/bacnet/config.js';
 import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
 export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
@@ -36,6 +39,7 @@ export class SimulatedSite {
   readonly #upses = new Map<string, SimulatedUps>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
+  readonly #bacnet = new Map<string, { sim: SimulatedBacnetDevice; src: BacnetSource }>();
   #rewritten: SiteConfig;
 
   private constructor(site: SiteConfig, o: SimulatedSiteOptions) {
@@ -85,6 +89,7 @@ export class SimulatedSite {
     const mqttDev = this.#mqtt.get(id);
     const pump = this.#pumps.get(id);
     const lift = this.#elevators.get(id);
+    const bac = this.#bacnet.get(id);
     const ups = this.#upses.get(id);
     return {
       id,
@@ -93,6 +98,7 @@ export class SimulatedSite {
         if (mqttDev !== undefined) return mqttDev.set(pointId, value);
         if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
         if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
+        if (bac !== undefined) return bacnetSet(bac, pointId, typeof value === 'string' ? Number(value) : value);
         if (ups !== undefined) {
           // onBattery is what happens to the UPS (mains fails: it traps at once); other points are UPS-MIB values.
           if (pointId === 'onBattery') return value === true ? ups.mainsFail() : ups.mainsRestore();
@@ -116,6 +122,9 @@ export class SimulatedSite {
           if (mode === 'entrap') return lift.server.entrap(lift.name);
           if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
           if (mode === 'normal') return lift.server.normal(lift.name);
+        } else if (bac !== undefined) {
+          // A unit's fault: its `fault` point (a binary object) goes active; normal clears it.
+          if (mode === 'fail' || mode === 'normal') return bacnetSet(bac, 'fault', mode === 'fail');
         } else if (ups !== undefined) {
           if (mode === 'normal') return ups.mainsRestore();
         }
@@ -129,9 +138,13 @@ export class SimulatedSite {
   }
 
   /** Takes every server of a protocol away, or brings it back on the same port. */
-  async server(target: 'modbus' | 'opcua' | 'snmp', action: 'stop' | 'start'): Promise<void> {
+  async server(target: 'modbus' | 'opcua' | 'bacnet' | 'snmp', action: 'stop' | 'start'): Promise<void> {
     if (target === 'snmp') {
       for (const ups of this.#upses.values()) await (action === 'stop' ? ups.stop() : ups.start(ups.port));
+      return;
+    }
+    if (target === 'bacnet') {
+      for (const { sim } of this.#bacnet.values()) await (action === 'stop' ? sim.stop() : sim.start(sim.port));
       return;
     }
     if (target === 'modbus') {
@@ -154,6 +167,7 @@ export class SimulatedSite {
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
     await Promise.all([...this.#upses.values()].map((u) => u.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
+    await Promise.all([...this.#bacnet.values()].map((b) => b.sim.stop()));
   }
 
   async #startServers(): Promise<void> {
@@ -181,6 +195,13 @@ export class SimulatedSite {
         }
         this.#elevators.set(d.id, { server, name });
         devices.push({ ...d, source: { ...src, endpoint: this.#endpoints.get(src.endpoint) ?? src.endpoint } });
+      } else if (src.protocol === 'bacnet') {
+        // One simulated device per BACnet device, each on its own port (a device is its own address).
+        const sim = deviceForSource(d.id, src, this.#o.clock);
+        const configPort = Number(src.address.split(':')[1] ?? 47808);
+        const port = await sim.start(this.#o.ports === 'free' ? 0 : configPort);
+        this.#bacnet.set(d.id, { sim, src });
+        devices.push({ ...d, source: { ...src, address: `127.0.0.1:${port}` } });
       } else if (src.protocol === 'snmp') {
         const secret = (r: { value: string } | { env: string } | undefined): string | undefined => (r === undefined ? undefined : 'value' in r ? r.value : process.env[r.env]);
         const u = src.user;
@@ -200,4 +221,12 @@ export class SimulatedSite {
     }
     this.#rewritten = { ...this.#site, devices };
   }
+}
+
+/** Sets a BACnet device's point by the object the site file maps it to. */
+function bacnetSet(b: { sim: SimulatedBacnetDevice; src: BacnetSource }, pointId: string, value: number | boolean): Promise<void> {
+  const p = b.src.points.find((x) => x.id === pointId);
+  if (p === undefined) throw new Error(`BACnet device ${b.src.deviceInstance} maps no point "${pointId}"`);
+  b.sim.set(p.objectType, p.instance, value);
+  return Promise.resolve();
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyStoreData, type StoreData } from '../../gateway/store/store-data.js';
 import { applyRecord } from '../../gateway/store/store-delta.js';
-import { readJournalRecord, readSnapshot } from '../../gateway/store/store-schema.js';
+import { checkedTicket, readJournalRecord, readSnapshot } from '../../gateway/store/store-schema.js';
 
 async function readOrNull(file: string): Promise<string | null> {
   try {
@@ -33,7 +33,7 @@ export async function readDurable(dataDir: string): Promise<StoreData> {
   for (const line of lines) {
     const record = readJournalRecord(JSON.parse(line));
     if (!record.ok) throw new Error(`not a journal line (${record.problem}): ${line.slice(0, 80)}`);
-    if (record.value.seq > held) applyRecord(data, record.value);
+    if (record.value.seq > held) applyRecord(data, record.value, checkedTicket);
   }
   return data;
 }

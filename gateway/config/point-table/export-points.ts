@@ -49,6 +49,12 @@ function rowOf(d: Device, j: number): Cells {
       if (p === undefined) return base;
       return { ...base, connection: s.endpoint, pointId: p.id, pointName: p.name?.zh ?? '', address: p.nodeId, unit: p.unit ?? '' };
     }
+    case 'bacnet': {
+      // Exported for reading; the point-table import does not write BACnet sources (yet).
+      const p = s.points[j];
+      if (p === undefined) return base;
+      return { ...base, connection: `${s.address} device ${s.deviceInstance}`, pointId: p.id, pointName: p.name?.zh ?? '', address: `${p.objectType}:${p.instance}`, scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
+    }
     case 'mqtt': {
       const p = s.points[j];
       if (p === undefined) return base;

@@ -26,5 +26,17 @@ describe('npm run bench --quick', () => {
     expect(figures['syncDrain']).toMatchObject({ tickets: 50, received: 50 });
     expect(figures['snmp']).toMatchObject({ agents: 2, pointsPerAgent: 9 });
     expect(figures['snmp']?.['readingsPerSecond']).toBeGreaterThan(0);
-  });
+  }, 90_000);
+
+  // The peer comparison starts Node-RED (a devDependency) once and one gateway process, against
+  // mosquitto when installed, else the bench's aedes broker: about 15 s, hence its own test.
+  it('runs the peer comparison against Node-RED and prints both sides', async () => {
+    const run = path.resolve('dist/bench/run.js');
+    ensureBuilt(run);
+    const { stdout } = await promisify(execFile)(process.execPath, [run, '--quick', '--json', '--only', 'peer'], { timeout: 90_000 });
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, Record<string, number>>;
+    const peer = figures['peer'] ?? {};
+    for (const k of ['oursIngestPerSecond', 'peerIngestPerSecond', 'oursCpuPer100k', 'peerCpuPer100k', 'idleRss1000Devices', 'oursIdleRss1000Devices']) expect(peer[k], k).toBeGreaterThan(0);
+    expect(peer).toMatchObject({ oursFaultMissed: 0, peerFaultMissed: 0, oursCpuRunLost: 0, peerCpuRunLost: 0 });
+  }, 120_000);
 });

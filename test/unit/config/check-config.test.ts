@@ -102,7 +102,7 @@ describe('check-config', () => {
     const readme = await readFile(path.resolve('README.md'), 'utf8');
     for (const [fault, def] of Object.entries(BUILTIN_FAULTS)) {
       for (const kind of def.kinds) {
-        const device = Device.parse({ id: 'd', kind, name: 'd', battery: true, location: { building: 'b', floor: 'f', description: 'x' }, source: { protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }, { id: 'voltageA' }, { id: 'onBattery' }, { id: 'current' }, { id: 'level' }, { id: 'running' }, { id: 'pressure' }, { id: 'moving' }, { id: 'faultCode' }] } });
+        const device = Device.parse({ id: 'd', kind, name: 'd', battery: true, location: { building: 'b', floor: 'f', description: 'x' }, source: { protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }, { id: 'voltageA' }, { id: 'onBattery' }, { id: 'current' }, { id: 'level' }, { id: 'running' }, { id: 'pressure' }, { id: 'moving' }, { id: 'faultCode' }, { id: 'fault' }] } });
         const rule = rulesFor(device).find((r) => r.fault === fault);
         const points = rule?.points.map((p) => `\`${p}\``).join(', ');
         expect(readme, `${fault} on a ${kind}`).toContain(`| \`${fault}\` | ${kind} | ${points} |`);

@@ -47,3 +47,32 @@ describe('PointHistory', () => {
     expect(h.numberAt(0)).toBeUndefined();
   });
 });
+
+describe('PointHistory sized to what the point sends', () => {
+  it('holds nothing until the point first reports', () => {
+    expect(new PointHistory(240, 120_000).capacity).toBe(0);
+  });
+
+  it('grows only while its oldest sample is still within the window it must reach back over', () => {
+    // A meter every 30 s, evidence over 120 s: five samples cover the window, so the ring stops at 8.
+    const slow = new PointHistory(240, 120_000);
+    for (let t = 0; t <= 3_600_000; t += 30_000) slow.push(t, t / 1000, 'good');
+    expect(slow.capacity).toBe(8);
+    expect(slow.since(3_600_000 - 120_000).map((s) => s.ts)).toEqual([3_480_000, 3_510_000, 3_540_000, 3_570_000, 3_600_000]);
+    // What a rule looks back at (the value 120 s ago) is still there.
+    expect(slow.numberAt(3_600_000 - 120_000)).toEqual({ ts: 3_480_000, value: 3480 });
+    // Ten a second: bounded by max, keeping the newest.
+    const fast = new PointHistory(240, 120_000);
+    for (let t = 0; t < 60_000; t += 100) fast.push(t, 1, 'good');
+    expect(fast.capacity).toBe(240);
+    expect(fast.size).toBe(240);
+    expect(fast.since(0)[0]?.ts).toBe(60_000 - 240 * 100);
+  });
+
+  it('keeps samples and their strings in order across growth', () => {
+    const h = new PointHistory(16, Number.POSITIVE_INFINITY);
+    for (let t = 1; t <= 20; t++) h.push(t, t % 2 === 0 ? `s${t}` : t, 'good');
+    expect(h.capacity).toBe(16);
+    expect(h.since(0).map((s) => s.value)).toEqual([5, 's6', 7, 's8', 9, 's10', 11, 's12', 13, 's14', 15, 's16', 17, 's18', 19, 's20']);
+  });
+});

@@ -30,6 +30,22 @@ describe('ClientIdOwners', () => {
     expect(owners.take('sim-leak-2', 'console')).toBe('leak-2');
     expect(owners.take('sim-leak-2', 'leak-2')).toBeNull();
   });
+
+  it('past 10,000 remembered ids forgets the oldest one not connected, never a connected one or the one just taken', () => {
+    const owners = new ClientIdOwners(['a', 'b', 'c']);
+    owners.take('old', 'a');
+    owners.connected('old');
+    for (let i = 0; i < 9_999; i++) {
+      owners.take(`load-${i}`, 'a');
+      owners.connected(`load-${i}`);
+    }
+    owners.disconnected('old');
+    // 10,001 remembered: 'old' (not connected) goes, 'x' stays the first user's.
+    expect(owners.take('x', 'b')).toBeNull();
+    expect(owners.take('x', 'c')).toBe('b');
+    expect(owners.take('old', 'c')).toBeNull();
+    expect(owners.take('load-0', 'c')).toBe('a');
+  });
 });
 
 describe('FixedHeaderScanner', () => {

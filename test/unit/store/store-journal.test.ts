@@ -156,6 +156,71 @@ describe('FileStore journal', () => {
     await third.close();
   });
 
+  it('journals a later change of a ticket as what changed, not the ticket, and replays it to the same ticket', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    // About 15 kB, most of it evidence: what a sensor ticket carries.
+    const raised = ticket('t1', 1, 15_000);
+    store.data.tickets['t1'] = raised;
+    await store.commit();
+    const before = store.stats().journalBytes;
+    const taken: Ticket = {
+      ...raised,
+      version: 2,
+      status: 'acknowledged',
+      assignee: 'eng-zhang',
+      updatedAt: '2026-01-05T02:03:00.000Z',
+      history: [...raised.history, { at: '2026-01-05T02:03:00.000Z', actor: 'user:eng-zhang', action: 'acknowledged', status: 'acknowledged' }],
+    };
+    store.data.tickets['t1'] = taken;
+    await store.commit();
+    const line = (await readFile(path.join(dir, 'store.journal'), 'utf8')).trim().split('\n').at(-1) ?? '';
+    expect(store.stats().journalBytes - before).toBeLessThan(600);
+    const rec = JSON.parse(line) as { tickets?: unknown; ticketPatches?: Record<string, { from: number; set?: Record<string, unknown>; append?: Record<string, unknown[]> }> };
+    expect(rec.tickets).toBeUndefined();
+    expect(rec.ticketPatches?.['t1']?.from).toBe(1);
+    expect(Object.keys(rec.ticketPatches?.['t1']?.set ?? {}).sort()).toEqual(['assignee', 'status', 'updatedAt', 'version']);
+    expect(rec.ticketPatches?.['t1']?.append?.['history']).toHaveLength(1);
+    // A field that comes and one that goes away again.
+    store.data.tickets['t1'] = { ...taken, version: 3, centralNumber: 'WO-88' };
+    await store.commit();
+    const { centralNumber: _gone, ...third } = { ...(store.data.tickets['t1'] as Ticket), version: 4 };
+    store.data.tickets['t1'] = third;
+    await store.commit();
+    expect((await readFile(path.join(dir, 'store.journal'), 'utf8')).trim().split('\n').at(-1)).toContain('"unset":["centralNumber"]');
+    // A crash now (no clean stop, which would fold the journal): the next start replays the changes.
+    const again = await open(dir);
+    expect(again.recovery()).toBeNull();
+    expect(again.data.tickets['t1']).toEqual(third);
+    await again.close();
+    await store.close();
+  });
+
+  it('sets aside a journal whose change does not apply to the ticket it names, keeping what came before', async () => {
+    const dir = await tempDir();
+    const store = await open(dir);
+    store.data.tickets['t1'] = ticket('t1');
+    await store.commit();
+    store.data.counters['a'] = 1;
+    await store.commit();
+    const journal = path.join(dir, 'store.journal');
+    const good = await readFile(journal, 'utf8');
+    // A change to version 5 of t1, which the store holds at version 1; and one to a ticket it does not hold.
+    await writeFile(journal, `${good}{"seq":3,"ticketPatches":{"t1":{"from":5,"set":{"status":"closed","version":6}}}}\n{"seq":4,"ticketPatches":{"nope":{"from":1,"set":{"version":2}}}}\n`);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const again = await FileStore.open({ dataDir: dir, clock: systemClock, log });
+    expect(again.data.tickets['t1']?.status).toBe('raised');
+    expect(again.data.counters).toEqual({ a: 1 });
+    expect(again.recovery()?.problems.join(' ')).toContain('version 5 of ticket t1');
+    expect(lines.join('')).toContain('GW_STORE_CORRUPT');
+    await expect.poll(() => again.stats().snapshots).toBe(1);
+    const aside = (await readdir(dir)).find((f) => f.startsWith('store.journal.corrupt-'));
+    expect(await readFile(path.join(dir, aside ?? ''), 'utf8')).toContain('"from":5');
+    await again.close();
+    await store.close();
+  });
+
   it('sets a journal with an unreadable line aside, keeps the lines before it and snapshots them at once', async () => {
     const dir = await tempDir();
     const store = await open(dir);

@@ -1,0 +1,192 @@
+import type { Clock } from '../../gateway/clock.js';
+import type { Logger } from '../../gateway/log.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import type { Reading } from '../reading.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
+import type { BacnetSource } from './config.js';
+import { DeviceLink } from './device-link.js';
+
+export interface BacnetAdapter extends Adapter {
+  readonly kind: 'bacnet';
+}
+
+export interface BacnetAdapterOptions {
+  readonly devices: ReadonlyArray<{ id: string; source: BacnetSource }>;
+  /** Where the gateway's BACnet socket binds. Default 0.0.0.0 on a free port (COV notifications come back to it). */
+  readonly bind?: { readonly host: string; readonly port: number };
+  /** Retry backoff for a device that stopped answering (full jitter). Defaults 500 ms base, 30 s cap. */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+}
+
+export interface BacnetAdapterDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/** Phase of device i of n over its poll period, so a site's devices are not all read in one millisecond. */
+function phase(i: number, n: number, pollMs: number): number {
+  return n <= 1 ? 0 : Math.floor((pollMs * i) / n);
+}
+
+/**
+ * Creates the BACnet/IP adapter. The stack is imported here, on demand (like OPC UA's): sites
+ * without BACnet devices load none of it.
+ */
+export async function createBacnetAdapter(opts: BacnetAdapterOptions, deps: BacnetAdapterDeps): Promise<BacnetAdapter> {
+  const stack = await loadStack();
+  return new BacnetAdapterImpl(stack, opts, deps);
+}
+
+type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
+
+class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAdapter {
+  readonly kind = 'bacnet' as const;
+  readonly #stack: StackModule;
+  readonly #opts: BacnetAdapterOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  #lifecycle: Lifecycle = 'idle';
+  #session: BacnetSession | null = null;
+  #links: DeviceLink[] = [];
+  #stopping: Promise<void> | null = null;
+  #readings = 0;
+  #lastGood: number | null = null;
+  #lastError: string | null = null;
+  readonly #errors: Record<string, number> = {};
+  #nextProcessId = 1;
+  /** Elapsed time each code was last logged: a flood of bad datagrams is counted, logged every 10 s. */
+  readonly #loggedAt = new Map<string, number>();
+
+  constructor(stack: StackModule, opts: BacnetAdapterOptions, deps: BacnetAdapterDeps) {
+    super();
+    this.#stack = stack;
+    this.#opts = opts;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#links = this.#makeLinks(null);
+  }
+
+  async start(): Promise<void> {
+    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return;
+    this.#lifecycle = 'running';
+    this.#stopping = null;
+    const maxTimeoutMs = Math.max(1000, ...this.#opts.devices.map((d) => d.source.timeoutMs));
+    const session = new BacnetSession(this.#stack, {
+      clock: this.#clock,
+      bind: this.#opts.bind ?? { host: '0.0.0.0', port: 0 },
+      maxTimeoutMs,
+      onSocketError: (reason) => this.#problem(undefined, 'GW_BACNET_SOCKET', reason),
+    });
+    this.#session = session;
+    this.#links = this.#makeLinks(session);
+    try {
+      const port = await session.open();
+      this.#log.info({ event: 'bacnet.started', devices: this.#links.length, port }, 'bacnet adapter started');
+    } catch (err: unknown) {
+      // The socket cannot bind (address in use): every device is down until a restart; say so, never throw.
+      const reason = err instanceof Error ? err.message : String(err);
+      this.#problem(undefined, 'GW_BACNET_SOCKET', `cannot bind the BACnet socket: ${reason}`);
+    }
+    if ((this.#lifecycle as Lifecycle) !== 'running') return;
+    const n = this.#links.length;
+    this.#links.forEach((l, i) => l.start(phase(i, n, this.#opts.devices[i]?.source.pollMs ?? 0)));
+    this.emit('status', this.status());
+  }
+
+  stop(): Promise<void> {
+    if (this.#lifecycle !== 'running') return this.#stopping ?? Promise.resolve();
+    this.#stopping = this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#lifecycle = 'stopping';
+    // Consumers before the socket they share. Subscriptions are left to lapse at their lifetime.
+    for (const l of this.#links) l.stop();
+    await this.#session?.close();
+    this.#session = null;
+    this.#lifecycle = 'stopped';
+    this.#log.info({ event: 'bacnet.stopped' }, 'bacnet adapter stopped');
+    this.emit('status', this.status());
+  }
+
+  status(opts: StatusOptions = {}): AdapterStatus {
+    const upstreams = this.#links.map((l) => l.upstreamStatus());
+    const devices = this.#links.map((l) => l.status());
+    const errors: Record<string, number> = { ...this.#errors };
+    for (const d of devices) for (const [code, n] of Object.entries(d.errors)) errors[code] = (errors[code] ?? 0) + n;
+    return {
+      kind: 'bacnet',
+      state: this.#state(upstreams),
+      connected: upstreams.length > 0 && upstreams.every((u) => u.state === 'online'),
+      lastGoodReadingTs: this.#lastGood,
+      readings: this.#readings,
+      errors,
+      lastError: this.#lastError ?? upstreams.map((u) => u.lastError).find((e) => e !== null) ?? null,
+      upstreams,
+      devices: opts.devices === false ? [] : devices,
+    };
+  }
+
+  #state(upstreams: readonly UpstreamStatus[]): LinkState {
+    if (this.#lifecycle !== 'running') return this.#lifecycle;
+    if (upstreams.every((u) => u.state === 'online')) return 'online';
+    if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
+    return 'connecting';
+  }
+
+  #makeLinks(session: BacnetSession | null): DeviceLink[] {
+    return this.#opts.devices.map(
+      (d) =>
+        new DeviceLink(d.id, d.source, {
+          // Before start() there is no socket; a link made for status() only is never started.
+          session: session ?? (null as unknown as BacnetSession),
+          clock: this.#clock,
+          log: this.#log,
+          processId: this.#nextProcessId++ & 0x3fffff,
+          backoff: this.#opts.backoff ?? { baseMs: 500, capMs: 30_000 },
+          hooks: {
+            reading: (r) => this.#reading(r),
+            upstream: (u, up) => this.#upstream(u, up),
+            problem: (deviceId, code, reason, pointId) => this.#problem(deviceId, code, reason, pointId),
+          },
+        }),
+    );
+  }
+
+  // Hot path: one call per point per poll or notification.
+  #reading(r: Reading): void {
+    if (this.#lifecycle !== 'running') return;
+    this.#readings += 1;
+    if (r.quality === 'good') this.#lastGood = r.ts;
+    this.emit('reading', r);
+  }
+
+  #upstream(u: UpstreamStatus, up: boolean): void {
+    if (this.#lifecycle !== 'running') return;
+    if (up) {
+      this.#log.info({ event: 'bacnet.device_answering', deviceIds: u.deviceIds, address: u.address }, 'bacnet device answering');
+    } else {
+      this.#lastError = `${u.address}: ${u.lastError ?? 'not answering'}`;
+      // Once per outage (the link reports it once), so a dead device is one line, not one per retry.
+      this.#log.warn({ event: 'bacnet.device_silent', deviceIds: u.deviceIds, address: u.address, reason: u.lastError }, 'bacnet device stopped answering');
+      this.emit('error', { code: (u.lastError ?? 'GW_BACNET_TIMEOUT').split(':')[0] ?? 'GW_BACNET_TIMEOUT', message: u.lastError ?? 'not answering', ...(u.deviceIds[0] === undefined ? {} : { deviceId: u.deviceIds[0] }) });
+    }
+    this.emit('upstream', { upstream: u, up, ts: this.#clock.now() });
+    this.emit('status', this.status());
+  }
+
+  #problem(deviceId: string | undefined, code: string, reason: string, pointId?: string): void {
+    this.#lastError = `${deviceId ?? 'bacnet'}: ${code}: ${reason}`;
+    if (deviceId === undefined) this.#errors[code] = (this.#errors[code] ?? 0) + 1;
+    const key = `${code}/${deviceId ?? ''}/${pointId ?? ''}`;
+    const at = this.#loggedAt.get(key);
+    const now = this.#clock.monotonic();
+    if (at === undefined || now - at >= 10_000) {
+      this.#loggedAt.set(key, now);
+      this.#log.warn({ event: 'bacnet.problem', code, deviceId, pointId, reason }, 'bacnet problem');
+    }
+    this.emit('error', { code, message: reason, ...(deviceId === undefined ? {} : { deviceId }), ...(pointId === undefined ? {} : { pointId }) });
+  }
+}
