@@ -1,7 +1,7 @@
 import type { Reading } from './reading.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet' | 'http';
+export type AdapterKind = 'mqtt' | 'modbus' | 'opcua' | 'bacnet' | 'http' | 'snmp';
 
 /** Lifecycle of an adapter or of one of its upstream connections. */
 export type LinkState = 'idle' | 'connecting' | 'online' | 'backoff' | 'stopping' | 'stopped';
@@ -22,7 +22,7 @@ export interface DeviceLinkStatus {
  */
 export interface UpstreamStatus {
   readonly id: string;
-  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server' | 'bacnet-device';
+  readonly kind: 'mqtt-broker' | 'modbus-tcp' | 'modbus-rtu' | 'opcua-server' | 'bacnet-device' | 'snmp-agent';
   readonly address: string;
   readonly state: LinkState;
   readonly deviceIds: readonly string[];

@@ -7,6 +7,7 @@ import { measureOpcua } from './opcua.js';
 import { measurePeer } from './peer.js';
 import { measurePush } from './push.js';
 import { measureScale } from './scale.js';
+import { measureSnmp } from './snmp.js';
 import { measureStore } from './store.js';
 import { measureSyncDrain } from './sync-drain.js';
 
@@ -49,6 +50,8 @@ export const MEASURES = {
     ),
   push: (s: Sizes) =>
     measurePush(s === 'full' ? { devices: 200, pointsPerPush: 4, concurrency: 16, warmupMs: 3000, windowMs: 10_000 } : { devices: 4, pointsPerPush: 4, concurrency: 2, warmupMs: 300, windowMs: 500 }),
+  snmp: (s: Sizes) =>
+    measureSnmp(s === 'full' ? { agents: 50, pollMs: 200, warmupMs: 2000, windowMs: 10_000 } : { agents: 2, pollMs: 200, warmupMs: 300, windowMs: 1000 }),
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 0, openTickets: [100, 1000, 10_000], samples: 7, soakFaults: 600 } : { stormTickets: 20, stormSeconds: 0, openTickets: [10], samples: 2, soakFaults: 3 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),

@@ -92,6 +92,12 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     const { createBacnetAdapter } = await import('../adapters/bacnet/index.js');
     adapters.push(await createBacnetAdapter({ devices: bacnetDevices }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
   }
+  const snmpDevices = byProtocol('snmp');
+  if (snmpDevices.length > 0) {
+    // Loaded only when the site has SNMP devices, like OPC UA: no site pays for a library it does not use.
+    const { createSnmpAdapter } = await import('../adapters/snmp/index.js');
+    adapters.push(await createSnmpAdapter({ devices: snmpDevices }, { clock, log: log.child({ component: 'adapter.snmp' }), env }));
+  }
 
   // Pushing devices reach the gateway on its own HTTP port: the adapter is fed by a route of the API.
   const httpDevices = byProtocol('http');

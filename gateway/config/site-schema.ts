@@ -4,6 +4,7 @@ import { ModbusSource } from '../../adapters/modbus/config.js';
 import { HttpSource } from '../../adapters/http-push/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { BacnetSource } from '../../adapters/bacnet/config.js';
+import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
@@ -84,7 +85,7 @@ export const Location = z.strictObject({
 });
 export type Location = z.infer<typeof Location>;
 
-export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, HttpSource]);
+export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, HttpSource, SnmpSource]);
 export type Source = z.infer<typeof Source>;
 
 export const Device = z.strictObject({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { rulesFor } from '../detect/builtin-faults.js';
 import { conditionsOf } from '../detect/rule-schema.js';
 import type { SiteConfig } from './site-schema.js';
+import { UPS_MIB_POINTS } from '../../adapters/snmp/ups-mib.js';
 
 /** The tokens the README gives for trying the pages (config/demo-users.json): anyone can read them. */
 const DEMO_TOKENS = ['demo-patrol', 'demo-engineer', 'demo-operator', 'demo-admin'];
@@ -24,8 +25,16 @@ export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.
       out.push(`devices[${i}] (${d.id}): no fault rule applies (no built-in fault of a ${d.kind} reads its points ${d.source.points.map((p) => p.id).join(', ')}, and it has no rules): only device-offline can raise a ticket for it`);
     }
     d.source.points.forEach((p, j) => {
-      if (!read.has(p.id)) out.push(`devices[${i}].source.points[${j}] (${d.id}.${p.id}): no fault rule reads this point`);
+      // The points a mapping brings (ups-mib) are there to be seen and charted, not all to raise faults.
+      const fromMapping = d.source.protocol === 'snmp' && d.source.mapping !== undefined && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === (p as { oid?: string }).oid);
+      if (!read.has(p.id) && !fromMapping) out.push(`devices[${i}].source.points[${j}] (${d.id}.${p.id}): no fault rule reads this point`);
     });
+    if (d.source.protocol === 'snmp') {
+      const refs = { community: d.source.community, 'user.authKey': d.source.user?.authKey, 'user.privKey': d.source.user?.privKey };
+      for (const [key, ref] of Object.entries(refs)) {
+        if (ref !== undefined && 'env' in ref && (env[ref.env] ?? '') === '') out.push(`devices[${i}].source.${key} (${d.id}): environment variable ${ref.env} is not set here; the gateway will not start without it`);
+      }
+    }
     const pw = d.source.protocol === 'mqtt' ? d.source.password : undefined;
     if (pw !== undefined && 'env' in pw && (env[pw.env] ?? '') === '') out.push(`devices[${i}].source.password (${d.id}): environment variable ${pw.env} is not set here; the gateway will not start without it`);
     const token = d.source.protocol === 'http' ? d.source.token : undefined;

@@ -121,7 +121,11 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         tier: 'emergency',
         skill: 'electrical',
         points: d.kind === 'ups' ? ['onBattery'] : phases,
-        onDelayMs: num(p, 'onDelaySeconds', 3) * S,
+        // A UPS on battery is the UPS's own decision (it has already ridden through the dip it
+        // tolerates), and its upsTrapOnBattery is the first word of a mains failure: raise at once.
+        // A meter's phase voltage is a raw sample and keeps its 3 s. The trap and the polls feed
+        // one point, onBattery, so a trap and the poll that confirms it are one alarm, one ticket.
+        onDelayMs: num(p, 'onDelaySeconds', d.kind === 'ups' ? 0 : 3) * S,
         offDelayMs: num(p, 'offDelaySeconds', 10) * S,
         test: (v) => {
           if (d.kind === 'ups') return asBool(v.value('onBattery')) ?? null;
@@ -136,6 +140,17 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
           return known ? false : null;
         },
         describe: (v) => {
+          if (d.kind === 'ups') {
+            // What the UPS-MIB mapping also reads, when the device has it: how long the battery lasts.
+            const minutes = asNumber(v.value('runtimeMinutes'));
+            const charge = asNumber(v.value('batteryChargePercent'));
+            const zh = [minutes === undefined ? '' : `预计可续航 ${fmt(minutes, 0)} 分钟`, charge === undefined ? '' : `电量 ${fmt(charge, 0)}%`].filter(Boolean).join('，');
+            const en = [minutes === undefined ? '' : `about ${fmt(minutes, 0)} min of battery left`, charge === undefined ? '' : `charge ${fmt(charge, 0)} %`].filter(Boolean).join(', ');
+            return {
+              title: { zh: `停电：${d.name}`, en: `Power loss: ${d.nameEn ?? d.name}` },
+              description: { zh: `UPS 已转电池供电（市电中断）${zh === '' ? '' : `，${zh}`}`, en: `The UPS is running on battery (mains failed)${en === '' ? '' : `; ${en}`}` },
+            };
+          }
           const vs = phases.map((ph) => `${ph.slice(-1)} ${fmt(asNumber(v.value(ph)) ?? 0, 0)} V`).join(', ');
           return {
             title: { zh: `停电：${d.name}`, en: `Power loss: ${d.nameEn ?? d.name}` },
@@ -360,6 +375,8 @@ export function offlineWindowMs(device: Device): number | null {
       // Each BACnet device is its own upstream: the adapter's reads (or, with COV, its liveness
       // reads) judge it, and a silent device is one upstream-offline ticket, not two.
       return null;
+    case 'snmp':
+      return 3 * s.pollMs;
     default: {
       const never: never = s;
       return never;

@@ -11,8 +11,8 @@ const Step = z
     set: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
     /** A device behaviour: silence/resume an MQTT device; entrap an elevator; burst/fail a pump; normal. */
     mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'normal']).optional(),
-    /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus or OPC UA simulator. */
-    server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'bacnet']), action: z.enum(['stop', 'start']) }).optional(),
+    /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus, OPC UA, BACnet or SNMP (UPS) simulator. */
+    server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'bacnet', 'snmp']), action: z.enum(['stop', 'start']) }).optional(),
     /**
      * The reference central service: inject a fault (a name, or a fault object such as
      * `{ "kind": "reply", "on": "batch", "status": 200, "body": {} }`: simulators/central/fault-injector.ts),

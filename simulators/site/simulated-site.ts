@@ -7,6 +7,7 @@ import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
 import type { SimulatedBacnetDevice } from '../bacnet/simulated-bacnet-device.js';
 import { deviceForSource } from '../bacnet/simulated-chiller.js';
 import type { BacnetSource } from '../../adapters/bacnet/config.js';
+import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
 export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
 
@@ -37,6 +38,7 @@ export class SimulatedSite {
   readonly #elevators = new Map<string, { server: SimulatedElevatorServer; name: string }>();
   readonly #mqtt = new Map<string, SimulatedMqttDevice>();
   readonly #push = new Map<string, SimulatedPushDevice>();
+  readonly #upses = new Map<string, SimulatedUps>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
   readonly #bacnet = new Map<string, { sim: SimulatedBacnetDevice; src: BacnetSource }>();
@@ -104,6 +106,7 @@ export class SimulatedSite {
     const lift = this.#elevators.get(id);
     const bac = this.#bacnet.get(id);
     const pusher = this.#push.get(id);
+    const ups = this.#upses.get(id);
     return {
       id,
       protocol: d.source.protocol,
@@ -117,6 +120,11 @@ export class SimulatedSite {
         if (pump !== undefined) return pump.set(pointId as PumpPointId, typeof value === 'string' ? Number(value) : value);
         if (lift !== undefined) return lift.server.set(pointId, typeof value === 'string' ? Number(value) : value, lift.name);
         if (bac !== undefined) return bacnetSet(bac, pointId, typeof value === 'string' ? Number(value) : value);
+        if (ups !== undefined) {
+          // onBattery is what happens to the UPS (mains fails: it traps at once); other points are UPS-MIB values.
+          if (pointId === 'onBattery') return value === true ? ups.mainsFail() : ups.mainsRestore();
+          return ups.set(pointId as UpsValue, Number(value));
+        }
         throw new Error(`device "${id}" has no simulator`);
       },
       mode: async (mode) => {
@@ -141,6 +149,8 @@ export class SimulatedSite {
         } else if (bac !== undefined) {
           // A unit's fault: its `fault` point (a binary object) goes active; normal clears it.
           if (mode === 'fail' || mode === 'normal') return bacnetSet(bac, 'fault', mode === 'fail');
+        } else if (ups !== undefined) {
+          if (mode === 'normal') return ups.mainsRestore();
         }
         throw new Error(`device "${id}" (${d.kind}) has no mode "${mode}"`);
       },
@@ -152,7 +162,11 @@ export class SimulatedSite {
   }
 
   /** Takes every server of a protocol away, or brings it back on the same port. */
-  async server(target: 'modbus' | 'opcua' | 'bacnet', action: 'stop' | 'start'): Promise<void> {
+  async server(target: 'modbus' | 'opcua' | 'bacnet' | 'snmp', action: 'stop' | 'start'): Promise<void> {
+    if (target === 'snmp') {
+      for (const ups of this.#upses.values()) await (action === 'stop' ? ups.stop() : ups.start(ups.port));
+      return;
+    }
     if (target === 'bacnet') {
       for (const { sim } of this.#bacnet.values()) await (action === 'stop' ? sim.stop() : sim.start(sim.port));
       return;
@@ -176,6 +190,7 @@ export class SimulatedSite {
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
     await Promise.all([...this.#push.values()].map((d) => d.stop()));
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
+    await Promise.all([...this.#upses.values()].map((u) => u.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
     await Promise.all([...this.#bacnet.values()].map((b) => b.sim.stop()));
   }
@@ -212,6 +227,19 @@ export class SimulatedSite {
         const port = await sim.start(this.#o.ports === 'free' ? 0 : configPort);
         this.#bacnet.set(d.id, { sim, src });
         devices.push({ ...d, source: { ...src, address: `127.0.0.1:${port}` } });
+      } else if (src.protocol === 'snmp') {
+        const secret = (r: { value: string } | { env: string } | undefined): string | undefined => (r === undefined ? undefined : 'value' in r ? r.value : process.env[r.env]);
+        const u = src.user;
+        const trapPort = src.trapPort === undefined ? undefined : this.#o.ports === 'free' ? await freeUdpPort() : src.trapPort;
+        const ups = new SimulatedUps({
+          community: secret(src.community) ?? 'public',
+          ...(u === undefined ? {} : { v3: { name: u.name, authKey: secret(u.authKey) ?? '', privKey: secret(u.privKey) ?? '' } }),
+          ...(trapPort === undefined ? {} : { trapPort }),
+          trapVersion: src.version,
+        });
+        const port = await ups.start(this.#o.ports === 'free' ? undefined : src.port);
+        this.#upses.set(d.id, ups);
+        devices.push({ ...d, source: { ...src, host: '127.0.0.1', port, ...(trapPort === undefined ? {} : { trapPort }) } });
       } else {
         devices.push(d);
       }

@@ -69,7 +69,7 @@ function expectStatusShape(s: AdapterStatus, kind: Adapter['kind']): void {
   for (const u of s.upstreams) {
     expect(Object.keys(u).sort()).toEqual(['address', 'deviceIds', 'id', 'kind', 'lastError', 'reconnects', 'since', 'state']);
     expect(STATES).toContain(u.state);
-    expect(['mqtt-broker', 'modbus-tcp', 'modbus-rtu', 'opcua-server', 'bacnet-device']).toContain(u.kind);
+    expect(['mqtt-broker', 'modbus-tcp', 'modbus-rtu', 'opcua-server', 'bacnet-device', 'snmp-agent']).toContain(u.kind);
   }
   for (const d of s.devices) {
     expect(Object.keys(d).sort()).toEqual(['deviceId', 'errors', 'lastError', 'lastGoodReadingTs', 'state']);

@@ -1,6 +1,8 @@
 import type { Device, SiteConfig } from '../site-schema.js';
 import { COLUMNS, HEADER, type ColumnKey } from './columns.js';
 import type { Sheet } from './table-file.js';
+import { UPS_MIB_POINTS } from '../../../adapters/snmp/ups-mib.js';
+import { MAPPING_TYPE } from './row-patch.js';
 
 type Cells = Partial<Record<ColumnKey, string | number>>;
 
@@ -66,6 +68,12 @@ function rowOf(d: Device, j: number): Cells {
       const dec = p.decoder ?? { type: 'json', path: p.id };
       const type = p.kind === 'event' ? 'event' : dec.type === 'json' ? `json:${dec.path}` : dec.type;
       return { ...base, pointId: p.id, pointName: p.name?.zh ?? '', address: `/ingest/${d.id}`, type, unit: p.kind === 'event' ? '' : (p.unit ?? '') };
+    }
+    case 'snmp': {
+      const p = s.points[j];
+      if (p === undefined) return base;
+      const fromMapping = s.mapping === 'ups-mib' && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === p.oid);
+      return { ...base, connection: `${s.host}:${s.port}`, pointId: p.id, pointName: p.name?.zh ?? '', address: p.oid, type: fromMapping ? MAPPING_TYPE : (p.type ?? ''), scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
     }
     default: {
       const never: never = s;

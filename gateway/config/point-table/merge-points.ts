@@ -19,11 +19,11 @@ export interface ImportResult {
   readonly addedDevices: readonly string[];
   readonly updatedDevices: readonly string[];
   readonly addedPoints: number;
-  /** New MQTT devices whose password the site file reads from this environment variable. */
+  /** New MQTT devices' passwords and new SNMP devices' communities, read from these environment variables. */
   readonly passwordEnv: readonly string[];
 }
 
-const PROTOCOLS = ['mqtt', 'modbus', 'opcua'] as const;
+const PROTOCOLS = ['mqtt', 'modbus', 'opcua', 'snmp'] as const;
 const DEVICE_COLUMNS: readonly ColumnKey[] = ['deviceKind', 'deviceName', 'building', 'floor', 'place', 'protocol', 'connection', 'unitId'];
 
 /**
@@ -101,7 +101,8 @@ export function mergePointTable(input: Json, rows: readonly TableRow[]): ImportR
   }
   const passwordEnv = [...added].flatMap((id) => {
     const d = devices.find((x) => isObject(x) && x['id'] === id) as Json;
-    const pw = (d['source'] as Json)['password'];
+    const source = d['source'] as Json;
+    const pw = source['password'] ?? source['community'];
     return isObject(pw) && typeof pw['env'] === 'string' ? [pw['env']] : [];
   });
   return { site, problems, used, addedDevices: [...added], updatedDevices: [...updated], addedPoints, passwordEnv };

@@ -1,7 +1,10 @@
 import type { ColumnKey, TableRow } from './columns.js';
 
 type Json = Record<string, unknown>;
-type Protocol = 'mqtt' | 'modbus' | 'opcua';
+type Protocol = 'mqtt' | 'modbus' | 'opcua' | 'snmp';
+
+/** The `type` cell of a point that comes from the UPS-MIB mapping, not from its own OID. */
+export const MAPPING_TYPE = 'ups-mib';
 
 /**
  * Applies one row's cells to a device object (raw site-file JSON), in place: the device-level
@@ -21,6 +24,12 @@ export function applyRow(device: Json, protocol: Protocol, row: TableRow): void 
   if (c.connection !== undefined) applyConnection(source, protocol, c.connection, String(device['id']));
   if (protocol === 'modbus') setIf(source, 'unitId', num(c.unitId));
   const points = Array.isArray(source['points']) ? (source['points'] as Json[]) : (source['points'] = []);
+  // A mapping point is named by the mapping; its row only says the device uses it.
+  if (protocol === 'snmp' && c.type === MAPPING_TYPE && !points.some((p) => p['id'] === c.pointId)) {
+    source['mapping'] = MAPPING_TYPE;
+    if (points.length === 0) delete source['points'];
+    return;
+  }
   let point = points.find((p) => p['id'] === c.pointId);
   if (point === undefined) {
     point = { id: c.pointId };
@@ -36,6 +45,11 @@ export function applyRow(device: Json, protocol: Protocol, row: TableRow): void 
     setIf(point, 'offset', num(c.offset));
   } else if (protocol === 'opcua') {
     setIf(point, 'nodeId', c.address);
+  } else if (protocol === 'snmp') {
+    setIf(point, 'oid', c.address);
+    setIf(point, 'type', c.type);
+    setIf(point, 'scale', num(c.scale));
+    setIf(point, 'offset', num(c.offset));
   } else {
     setIf(point, 'topic', c.address);
     if (c.type !== undefined) point['decoder'] = mqttDecoder(c.type, point['decoder']);
@@ -47,7 +61,7 @@ export function columnOf(path: readonly PropertyKey[]): ColumnKey | undefined {
   const key = String(path.at(-1) ?? '');
   const inPoint = path.includes('points');
   const byKey: Record<string, ColumnKey> = inPoint
-    ? { table: 'table', address: 'address', nodeId: 'address', topic: 'address', type: 'type', decoder: 'type', path: 'type', wordOrder: 'wordOrder', byteOrder: 'byteOrder', scale: 'scale', offset: 'offset', unit: 'unit', zh: 'pointName', id: 'pointId' }
+    ? { table: 'table', address: 'address', nodeId: 'address', oid: 'address', topic: 'address', type: 'type', decoder: 'type', path: 'type', wordOrder: 'wordOrder', byteOrder: 'byteOrder', scale: 'scale', offset: 'offset', unit: 'unit', zh: 'pointName', id: 'pointId' }
     : { kind: 'deviceKind', name: 'deviceName', building: 'building', floor: 'floor', description: 'place', unitId: 'unitId', id: 'deviceId', host: 'connection', port: 'connection', path: 'connection', baudRate: 'connection', endpoint: 'connection', username: 'connection', transport: 'connection' };
   return byKey[key] ?? (path.includes('transport') ? 'connection' : undefined);
 }
@@ -56,6 +70,14 @@ export function columnOf(path: readonly PropertyKey[]): ColumnKey | undefined {
 function applyConnection(source: Json, protocol: Protocol, text: string, deviceId: string): void {
   if (protocol === 'opcua') {
     source['endpoint'] = text;
+    return;
+  }
+  if (protocol === 'snmp') {
+    const [host, port] = text.split(':');
+    source['host'] = host;
+    if (port !== undefined) source['port'] = num(port);
+    // A community or key never travels in a spreadsheet: a new device reads its community from the environment.
+    if (source['user'] === undefined) source['community'] ??= { env: `SNMP_COMMUNITY_${deviceId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
     return;
   }
   if (protocol === 'mqtt') {

@@ -23,10 +23,10 @@ describe('a site file made by import-points from a CSV with bad rows', () => {
     await writeFile(siteFile, JSON.stringify({ ...base, $schema: undefined, usersFile: path.resolve('config/demo-users.json') }));
     const template = await readFile(path.resolve('config/points-template.csv'), 'utf8');
     const csv = path.join(dir, 'points.csv');
-    // Row 25: a new device of an unknown kind; row 26: a new pump point whose address is not a number.
+    // Row 34: a new device of an unknown kind; row 35: a new pump point whose address is not a number.
     await writeFile(csv, `${template}fan-1,toaster,排风机,T1,RF,屋面,mqtt,fan-1,,speed,,,,number,,,,,\r\npump-dw-1,,,,,,,,,level,水箱液位,x,input-register,uint16,,,,,m\r\n`);
     const out = await importPoints(csv, siteFile);
-    expect(out.result?.problems.map((p) => p.row)).toEqual([25, 26]);
+    expect(out.result?.problems.map((p) => p.row)).toEqual([34, 35]);
     expect(out.written).toBe(true);
     const check = await checkSiteFile(siteFile, { ...process.env, ...Object.fromEntries((out.result?.passwordEnv ?? []).map((v) => [v, 'set'])) });
     expect(check.problems).toEqual([]);

@@ -92,9 +92,9 @@ describe('check-config', () => {
       'devices[3].source.points[5] (pump-dw-1.current): no fault rule reads this point',
       'devices[4].source.points[0] (elevator-t1-a.position): no fault rule reads this point',
       'devices[4].source.points[1] (elevator-t1-a.floor): no fault rule reads this point',
-      'devices[5] (fan-1): no fault rule applies (no built-in fault of a generic reads its points speed, and it has no rules): only device-offline can raise a ticket for it',
-      'devices[5].source.points[0] (fan-1.speed): no fault rule reads this point',
-      'devices[5].source.password (fan-1): environment variable MQTT_PASSWORD_FAN_1 is not set here; the gateway will not start without it',
+      'devices[6] (fan-1): no fault rule applies (no built-in fault of a generic reads its points speed, and it has no rules): only device-offline can raise a ticket for it',
+      'devices[6].source.points[0] (fan-1.speed): no fault rule reads this point',
+      'devices[6].source.password (fan-1): environment variable MQTT_PASSWORD_FAN_1 is not set here; the gateway will not start without it',
     ]);
   });
 

@@ -18,7 +18,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('site file', () => {
   it('loads the shipped demo site with the design-table contract defaults', async () => {
     const site = await loadSiteFile(path.resolve('config/demo-site.json'));
-    expect(site.devices.map((d) => d.source.protocol).sort()).toEqual(['modbus', 'mqtt', 'mqtt', 'mqtt', 'opcua']);
+    expect(site.devices.map((d) => d.source.protocol).sort()).toEqual(['modbus', 'mqtt', 'mqtt', 'mqtt', 'opcua', 'snmp']);
     expect(site.contract.emergency).toEqual({ acknowledgeMinutes: 5, dispatchMinutes: 15, onSiteMinutes: 30, resolveMinutes: 240 });
     expect(site.broker.mode).toBe('embedded');
     expect(Object.isFrozen(site.devices[0])).toBe(true);

@@ -41,8 +41,8 @@ describe('point table import and export', () => {
     const demo = await loadSiteFile(DEMO);
     expect(site.devices.map((d) => [d.id, d.kind, d.source.protocol, d.source.points.map((p) => p.id)])).toEqual(demo.devices.map((d) => [d.id, d.kind, d.source.protocol, d.source.points.map((p) => p.id)]));
     expect(site.devices.find((d) => d.id === 'pump-dw-1')?.source).toMatchObject({ transport: { type: 'tcp', host: '127.0.0.1', port: 5020 }, unitId: 1 });
-    // A password never comes from a spreadsheet: the new MQTT devices read theirs from the environment.
-    expect(out.result?.passwordEnv).toEqual(['MQTT_PASSWORD_LEAK_B1_PUMP_ROOM', 'MQTT_PASSWORD_LEAK_12F_RISER', 'MQTT_PASSWORD_PM_B1_DB1']);
+    // A password never comes from a spreadsheet: the new MQTT devices read theirs (and the SNMP UPS its community) from the environment.
+    expect(out.result?.passwordEnv).toEqual(['MQTT_PASSWORD_LEAK_B1_PUMP_ROOM', 'MQTT_PASSWORD_LEAK_12F_RISER', 'MQTT_PASSWORD_PM_B1_DB1', 'SNMP_COMMUNITY_UPS_B1_IT']);
   });
 
   it('re-imports its own export into the demo site without changing it', async () => {
@@ -63,7 +63,7 @@ describe('point table import and export', () => {
       await writeTableFile(table, await tableWithBadRows());
       const out = await importPoints(table, file);
       const problems = out.result?.problems ?? [];
-      expect(problems.map((p) => p.row)).toEqual([3, 11, 13, 17, 26]);
+      expect(problems.map((p) => p.row)).toEqual([3, 11, 13, 17, 35]);
       expect(problems.map((p) => p.message)).toEqual([
         'deviceKind: "toaster" differs from row 2 ("leak-sensor") for the same device (device leak-b1-pump-room, point battery)',
         expect.stringMatching(/^address: .*expected number.* \(device pump-dw-1, point running\)$/),
@@ -103,7 +103,7 @@ describe('point table import and export', () => {
     await writeFile(csv, [HEADER.join(','), 'fan-1,toaster,排风机,T1,B1,,bacnet,,,run', 'fan-2,generic,排风机,T1,,,opcua,http://x,,run,,ns=1;s=Fan.Run'].join('\n'));
     const out = await importPoints(csv, file);
     expect(out.result?.problems).toEqual([
-      { row: 2, message: 'protocol: expected mqtt, modbus, opcua, got "bacnet" (device fan-1, point run)' },
+      { row: 2, message: 'protocol: expected mqtt, modbus, opcua, snmp, got "bacnet" (device fan-1, point run)' },
       { row: 3, message: expect.stringMatching(/^floor: .*\(device fan-2, point run\)$/) },
       { row: 3, message: expect.stringMatching(/^place: .*\(device fan-2, point run\)$/) },
       { row: 3, message: 'connection: expected an opc.tcp:// URL (device fan-2, point run)' },
