@@ -4,8 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { checkSiteFile } from '../../../gateway/config/site-check.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
+async function demoSite(): Promise<Record<string, unknown> & { devices: Record<string, unknown>[] }> {
+  return JSON.parse(await readFile(path.resolve('config/demo-site.json'), 'utf8')) as Record<string, unknown> & { devices: Record<string, unknown>[] };
+}
+
+/** The index the first added device gets: the demo site's own devices come first. */
+async function firstAdded(): Promise<number> {
+  return (await demoSite()).devices.length;
+}
+
 async function demoWithDevices(devices: Record<string, unknown>[]): Promise<string> {
-  const site = JSON.parse(await readFile(path.resolve('config/demo-site.json'), 'utf8')) as Record<string, unknown> & { devices: Record<string, unknown>[] };
+  const site = await demoSite();
   delete site['usersFile'];
   site.devices = [...site.devices, ...devices];
   const file = path.join(await tempDir('check-push-'), 'site.json');
@@ -28,7 +37,7 @@ describe('check-config on HTTP push devices', () => {
     ]);
     const report = await checkSiteFile(file, {});
     expect(report.problems).toEqual([]);
-    expect(report.warnings).toContain('devices[5].source.token (fp-1): environment variable FP_TOKEN_NOT_SET_HERE is not set here; the gateway will not start without it');
+    expect(report.warnings).toContain(`devices[${await firstAdded()}].source.token (fp-1): environment variable FP_TOKEN_NOT_SET_HERE is not set here; the gateway will not start without it`);
   });
 
   it('names every mistake: a fault of another kind, a fault no event may raise, an event point mapping nothing, a text decoder among several points, a shared token, a missing token', async () => {
@@ -51,7 +60,7 @@ describe('check-config on HTTP push devices', () => {
       { id: 'x-1', kind: 'generic', name: 'X', location, source: { protocol: 'http', points: [{ id: 'v' }] } },
     ]);
     const report = await checkSiteFile(file);
-    const n = 5; // the demo site's own devices come first
+    const n = await firstAdded();
     expect(report.problems).toEqual(
       expect.arrayContaining([
         `devices[${n}].source.points[0].raises.TRAPPED: elevator-entrapment is a fault of elevator devices; this device is kind "fire-panel"`,
