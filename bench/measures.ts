@@ -81,7 +81,7 @@ export const MEASURES = {
   scale: (s: Sizes) =>
     measureScale(
       s === 'full'
-        ? { sizes: [1000, 10_000, 50_000, 100_000], idleMs: 8000, warmupMs: 3000, windowMs: 6000, publishers: 2, scrapes: 20, settleMs: 15_000 }
+        ? { sizes: [1000, 10_000, 50_000, 100_000], idleMs: 12_000, warmupMs: 3000, windowMs: 6000, publishers: 2, scrapes: 20, settleMs: 15_000 }
         : { sizes: [40, 80], idleMs: 300, warmupMs: 300, windowMs: 500, publishers: 1, scrapes: 2, settleMs: 300 },
     ),
 } as const;
