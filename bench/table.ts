@@ -42,7 +42,11 @@ const NOTES: Readonly<Record<string, string>> = {
 export function printTable(results: Partial<Record<MeasureName, Record<string, unknown>>>): void {
   const rows: [string, string, string][] = [];
   for (const [measure, figures] of Object.entries(results)) {
-    for (const [key, value] of Object.entries(figures ?? {})) {
+    // A measure may group figures (the scale curve: one object per site size): a row each.
+    const flat = Object.entries(figures ?? {}).flatMap(([key, value]): [string, unknown][] =>
+      typeof value === 'object' && value !== null ? Object.entries(value).map(([sub, v]): [string, unknown] => [`${key}.${sub}`, v]) : [[key, value]],
+    );
+    for (const [key, value] of flat) {
       const k = `${measure}.${key}`;
       rows.push([k, String(value), [TARGETS[k], NOTES[k]].filter((t) => t !== undefined).join('  (') + (TARGETS[k] !== undefined && NOTES[k] !== undefined ? ')' : '')]);
     }

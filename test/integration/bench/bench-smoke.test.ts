@@ -14,10 +14,10 @@ describe('npm run bench --quick', () => {
   it('runs the in-process measures and prints one JSON object as the last line', async () => {
     const run = path.resolve('dist/bench/run.js');
     ensureBuilt(run);
-    const { stdout } = await promisify(execFile)(process.execPath, [run, '--quick', '--json', '--only', 'ingest,faultLatency,modbus,store,syncDrain,snmp'], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [run, '--quick', '--json', '--only', 'ingest,faultLatency,modbus,store,syncDrain,snmp,scale'], { timeout: 75_000 });
     const last = stdout.trim().split('\n').at(-1) ?? '';
     const figures = JSON.parse(last) as Record<string, Record<string, number>>;
-    expect(Object.keys(figures)).toEqual(['ingest', 'faultLatency', 'modbus', 'store', 'syncDrain', 'snmp']);
+    expect(Object.keys(figures)).toEqual(['ingest', 'faultLatency', 'modbus', 'store', 'syncDrain', 'snmp', 'scale']);
     expect(figures['ingest']?.['readingsPerSecond']).toBeGreaterThan(0);
     expect(figures['ingest']?.['rawPerSecond']).toBeGreaterThan(0);
     expect(figures['faultLatency']).toMatchObject({ faults: 5, missed: 0 });
@@ -26,7 +26,11 @@ describe('npm run bench --quick', () => {
     expect(figures['syncDrain']).toMatchObject({ tickets: 50, received: 50 });
     expect(figures['snmp']).toMatchObject({ agents: 2, pointsPerAgent: 9 });
     expect(figures['snmp']?.['readingsPerSecond']).toBeGreaterThan(0);
-  }, 90_000);
+    expect(figures['store']?.['bytesPerChange']).toBeGreaterThan(0);
+    // The scale curve: each site size started, ingested and answered its scrapes.
+    expect(figures['scale']?.['points40']).toMatchObject({ points: 40 });
+    expect((figures['scale']?.['points80'] as unknown as { readingsPerSecond: number }).readingsPerSecond).toBeGreaterThan(0);
+  }, 105_000);
 
   // The peer comparison starts Node-RED (a devDependency) once and one gateway process, against
   // mosquitto when installed, else the bench's aedes broker: about 15 s, hence its own test.
