@@ -1,6 +1,7 @@
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
@@ -38,7 +39,6 @@ export async function createBacnetAdapter(opts: BacnetAdapterOptions, deps: Bacn
   return new BacnetAdapterImpl(stack, opts, deps);
 }
 
-type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
 
 class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAdapter {
   readonly kind = 'bacnet' as const;
@@ -114,11 +114,10 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = this.#links.map((l) => l.upstreamStatus());
     const devices = this.#links.map((l) => l.status());
-    const errors: Record<string, number> = { ...this.#errors };
-    for (const d of devices) for (const [code, n] of Object.entries(d.errors)) errors[code] = (errors[code] ?? 0) + n;
+    const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'bacnet',
-      state: this.#state(upstreams),
+      state: linkStateOf(this.#lifecycle, upstreams),
       connected: upstreams.length > 0 && upstreams.every((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -129,12 +128,6 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     };
   }
 
-  #state(upstreams: readonly UpstreamStatus[]): LinkState {
-    if (this.#lifecycle !== 'running') return this.#lifecycle;
-    if (upstreams.every((u) => u.state === 'online')) return 'online';
-    if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
-    return 'connecting';
-  }
 
   #makeLinks(session: BacnetSession | null): DeviceLink[] {
     return this.#opts.devices.map(

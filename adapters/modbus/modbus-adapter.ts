@@ -1,4 +1,5 @@
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { Clock } from '../../gateway/clock.js';
@@ -34,7 +35,6 @@ export interface ModbusAdapter extends Adapter {
   readonly kind: 'modbus';
 }
 
-type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /**
  * Phase of device i of n: spread evenly over its own poll period so 200 devices polled every
@@ -121,11 +121,10 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     const upstreams = this.#pool?.connections().map((c) => c.status()) ?? [];
     const devices = (this.#pollers.length > 0 ? this.#pollers.map((p) => p.poller) : this.#retired).map((p) => p.status());
     // Per-request errors live on the devices; the adapter adds link losses (counted once each).
-    const errors: Record<string, number> = { ...this.#errors };
-    for (const d of devices) for (const [code, n] of Object.entries(d.errors)) errors[code] = (errors[code] ?? 0) + n;
+    const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'modbus',
-      state: this.#linkState(upstreams),
+      state: linkStateOf(this.#lifecycle, upstreams),
       connected: upstreams.some((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -136,13 +135,6 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     };
   }
 
-  /** Running: online when every link is, backoff when one is waiting to reconnect. */
-  #linkState(upstreams: readonly UpstreamStatus[]): LinkState {
-    if (this.#lifecycle !== 'running') return this.#lifecycle;
-    if (upstreams.every((u) => u.state === 'online')) return 'online';
-    if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
-    return 'connecting';
-  }
 
   // Hot path: one call per point per poll. Keep it to counters and one emit.
   #reading(r: Reading): void {

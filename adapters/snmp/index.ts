@@ -1,6 +1,7 @@
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { resolveSecret } from '../../gateway/config/secrets.js';
@@ -39,7 +40,6 @@ interface AgentLink {
   down: boolean;
 }
 
-type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /**
  * Creates the SNMP adapter. net-snmp is imported here, on demand, so sites without SNMP devices
@@ -148,11 +148,10 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = [...this.#links.values()].map((l) => this.#upstream(l));
     const devices = [...this.#pollers.values()].map((p) => p.status());
-    const errors: Record<string, number> = { ...this.#errors };
-    for (const d of devices) for (const [code, k] of Object.entries(d.errors)) errors[code] = (errors[code] ?? 0) + k;
+    const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'snmp',
-      state: this.#state(upstreams),
+      state: linkStateOf(this.#lifecycle, upstreams),
       connected: upstreams.some((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -163,12 +162,6 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     };
   }
 
-  #state(upstreams: readonly UpstreamStatus[]): LinkState {
-    if (this.#lifecycle !== 'running') return this.#lifecycle;
-    if (upstreams.every((u) => u.state === 'online')) return 'online';
-    if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
-    return 'connecting';
-  }
 
   #upstream(l: AgentLink): UpstreamStatus {
     return { id: l.id, kind: 'snmp-agent', address: l.address, state: l.state, deviceIds: [...l.deviceIds], since: l.since, lastError: l.lastError, reconnects: l.reconnects };

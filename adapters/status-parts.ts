@@ -1,0 +1,19 @@
+import type { DeviceLinkStatus, LinkState, UpstreamStatus } from './adapter.js';
+
+/** Where an adapter over shared upstreams is in its own life (its link state comes from them while running). */
+export type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** Running: online when every upstream is, backoff when one waits to reconnect, else connecting. */
+export function linkStateOf(lifecycle: Lifecycle, upstreams: readonly UpstreamStatus[]): LinkState {
+  if (lifecycle !== 'running') return lifecycle;
+  if (upstreams.every((u) => u.state === 'online')) return 'online';
+  if (upstreams.some((u) => u.state === 'backoff')) return 'backoff';
+  return 'connecting';
+}
+
+/** The adapter's own error counts (link losses) plus those its devices counted per request. */
+export function errorTotals(own: Readonly<Record<string, number>>, devices: readonly Pick<DeviceLinkStatus, 'errors'>[]): Record<string, number> {
+  const sum: Record<string, number> = { ...own };
+  for (const d of devices) for (const [code, n] of Object.entries(d.errors)) sum[code] = (sum[code] ?? 0) + n;
+  return sum;
+}
