@@ -138,20 +138,20 @@ export async function spawnGateway(siteFile: string, timeoutMs = 60_000): Promis
       }
     });
   });
-  return {
-    pid: child.pid ?? 0,
-    httpUrl,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return { pid: child.pid ?? 0, httpUrl, stop: () => terminate(child) };
+}
+
+/** SIGTERM, SIGKILL after `graceMs`; resolves once the process has ended. */
+export function terminate(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 /** gateway_readings_total from the gateway's /metrics. */

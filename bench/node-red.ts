@@ -17,6 +17,7 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { freePort } from '../simulators/free-port.js';
+import { terminate } from './child.js';
 import { sleep } from './load.js';
 import { scratch } from './sites.js';
 
@@ -192,16 +193,7 @@ export async function startNodeRed(o: PeerOptions): Promise<NodeRedPeer> {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    }).then(() => tmp.remove());
+  const stop = (): Promise<void> => terminate(child).then(() => tmp.remove());
   const readings = async (): Promise<number> => ((await (await fetch(`${url}/count`)).json()) as { readings: number }).readings;
   const deadline = performance.now() + (o.startTimeoutMs ?? 60_000);
   for (;;) {

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { freePort } from '../simulators/free-port.js';
 import type { AedesBrokerIn, AedesBrokerOut } from './aedes-broker.js';
-import { Child } from './child.js';
+import { Child, terminate } from './child.js';
 import { sleep } from './load.js';
 import { scratch } from './sites.js';
 
@@ -61,16 +61,7 @@ async function startMosquitto(bin: string): Promise<SharedBroker> {
     port,
     pid: proc.pid ?? 0,
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-          proc.once('exit', () => {
-            clearTimeout(t);
-            resolve();
-          });
-          proc.kill('SIGTERM');
-        });
-      }
+      await terminate(proc, 5_000);
       await tmp.remove();
     },
   };
