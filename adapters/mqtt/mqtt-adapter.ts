@@ -193,7 +193,6 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
   /** Hot path: one Map lookup, one decode, one emit. */
   #onMessage(topic: string, payload: Buffer, publisher: string | null): void {
     const route = this.#topics.route(topic);
-    const now = this.#deps.clock.now();
     if (route === undefined) {
       if (!topic.startsWith('$') && !topic.startsWith('alerts/')) this.#bad('GW_MQTT_UNKNOWN_TOPIC', `no point is mapped to topic ${topic.slice(0, 200)}`, publisher ?? undefined);
       return;
@@ -211,7 +210,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       this.#bad('GW_READING_INVALID', `${route.deviceId}/${route.pointId}: ${d.value} is outside [${route.min ?? '-inf'}, ${route.max ?? 'inf'}]`, route.deviceId, route.pointId);
       return;
     }
-    const ts = d.ts ?? now;
+    // The time of receipt, read only when the device sent no time of its own.
+    const ts = d.ts ?? this.#deps.clock.now();
     this.#readings += 1;
     this.#ledger.good(route.deviceId, ts);
     const reading: Reading = { deviceId: route.deviceId, pointId: route.pointId, value: d.value, quality: 'good', ts };
