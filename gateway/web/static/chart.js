@@ -181,6 +181,9 @@ function bandChart(el, bools, { t0, t1, faultAt, width, clock, axis }) {
           ctx.save();
           ctx.font = FONT.replace('12px', `${12 * dpr}px`);
           ctx.textBaseline = 'middle';
+          ctx.textAlign = 'left'; // uPlot leaves the axes' alignment (centre) on the context
+          // Bands, then the fault's line, then the words: the line never hides a band's word.
+          const words = [];
           bools.forEach((s, i) => {
             const top = u.bbox.top + i * laneH;
             for (const span of intervals(s, t1)) {
@@ -189,14 +192,15 @@ function bandChart(el, bools, { t0, t1, faultAt, width, clock, axis }) {
               ctx.fillStyle = span.value ? ON : OFF;
               ctx.fillRect(x0, top + 2 * dpr, Math.max(1, x1 - x0), laneH - 4 * dpr);
               const word = `${nameOf(s)} ${stateWord(s, span.value)}`;
-              if (x1 - x0 > ctx.measureText(word).width + 8 * dpr) {
-                ctx.fillStyle = span.value ? '#fff' : '#1b5e20';
-                ctx.fillText(word, x0 + 4 * dpr, top + laneH / 2);
-              }
+              if (x1 - x0 > ctx.measureText(word).width + 8 * dpr) words.push({ word, x: x0 + 4 * dpr, y: top + laneH / 2, on: span.value });
             }
           });
-          ctx.restore();
           faultLine(u, faultAt);
+          for (const w of words) {
+            ctx.fillStyle = w.on ? '#fff' : '#1b5e20';
+            ctx.fillText(w.word, w.x, w.y);
+          }
+          ctx.restore();
         },
       ],
     },
