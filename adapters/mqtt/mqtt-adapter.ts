@@ -248,6 +248,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       clean: false,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      // mqtt.js traces every packet through the `debug` module (about nine calls a message, each
+      // paid although tracing is off): without DEBUG set nobody reads them, so none are made.
+      ...(env['DEBUG'] === undefined ? { log: noTrace } : {}),
       ...(b.username === undefined ? {} : { username: b.username }),
       ...(password === undefined ? {} : { password }),
       ...tlsFiles,
@@ -358,6 +361,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     };
   }
 }
+
+function noTrace(): void {}
 
 function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
   const sum: Record<string, number> = { ...a };
