@@ -38,7 +38,23 @@ export type DocumentDecoder = (text: string, doc: () => { ok: true; doc: unknown
 
 const fail = (reason: string): Decoded => ({ ok: false, reason });
 
+/**
+ * Compiled decoders by spec: a site's points mostly share a few specs (`{"value": ...}` on nearly
+ * all), and a decoder holds no state, so 100,000 points need a handful of decoders, not 100,000.
+ */
+const compiled = new Map<string, CompiledDecoder>();
+
 export function compileDecoder(spec: PayloadDecoder): CompiledDecoder {
+  const key = JSON.stringify(spec);
+  let decoder = compiled.get(key);
+  if (decoder === undefined) {
+    decoder = compileOne(spec);
+    compiled.set(key, decoder);
+  }
+  return decoder;
+}
+
+function compileOne(spec: PayloadDecoder): CompiledDecoder {
   if (spec.type === 'json') {
     // One publish, one point: parsed here directly, without the lazy parse a push body shares
     // between its points (a closure and a wrapper object per message on the hot path).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PayloadDecoder } from '../decode/payload-decoder.js';
-import { Identifier, SecretRef, ValueRange, PointName } from '../schema-parts.js';
+import { Identifier, SecretRef, ValueRange, PointName, sharedDefault } from '../schema-parts.js';
 
 /** How a payload becomes a value (shared with the HTTP push adapter: adapters/decode/payload-decoder.ts). */
 export const MqttDecoder = PayloadDecoder;
@@ -11,7 +11,7 @@ export const MqttPoint = z.strictObject({
   name: PointName.optional(),
   /** Overrides the device topic pattern for this point. */
   topic: z.string().min(1).optional(),
-  decoder: MqttDecoder.default({ type: 'json', path: 'value' }),
+  decoder: MqttDecoder.default(sharedDefault<MqttDecoder>({ type: 'json', path: 'value' })),
   unit: z.string().optional(),
   range: ValueRange.optional(),
 });

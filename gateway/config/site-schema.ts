@@ -5,7 +5,7 @@ import { HttpSource } from '../../adapters/http-push/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { BacnetSource } from '../../adapters/bacnet/config.js';
 import { SnmpSource } from '../../adapters/snmp/config.js';
-import { Identifier, SecretRef } from '../../adapters/schema-parts.js';
+import { Identifier, SecretRef, sharedDefault } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
 import { NotifyConfig } from '../notify/config-schema.js';
@@ -103,8 +103,8 @@ export const Device = z.strictObject({
   /** The power meter / distribution board that feeds this device (root-cause grouping). */
   fedBy: Identifier.optional(),
   source: Source,
-  faults: FaultOverrides.default({}),
-  rules: z.array(CustomRule).default([]),
+  faults: FaultOverrides.default(sharedDefault({})),
+  rules: z.array(CustomRule).default(sharedDefault([])),
 });
 export type Device = z.infer<typeof Device>;
 

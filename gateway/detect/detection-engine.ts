@@ -1,5 +1,5 @@
 import { LatestValue } from '../../adapters/latest-value.js';
-import type { Reading } from '../../adapters/reading.js';
+import type { Reading, ReadingValue } from '../../adapters/reading.js';
 import { TypedEmitter } from '../../adapters/typed-emitter.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
@@ -54,16 +54,50 @@ interface PointSlot {
   lastEvent: SeenEvent | undefined;
 }
 
-interface DeviceSlot extends DeviceView {
-  readonly device: Device;
-  readonly timeDriven: RuleSlot[];
+/**
+ * One device's detection state, and the view its rules read. A class, not an object literal with
+ * its own getter and closures: those gave every device its own hidden class and a dictionary of
+ * properties (about 1.6 kB a device, docs/performance.md run K); here every device shares one shape
+ * and the methods live once on the prototype.
+ */
+class DeviceSlot implements DeviceView {
   startedAt: number;
-  readonly points: Map<string, PointSlot>;
-  readonly byPoint: Map<string, RuleSlot[]>;
-  readonly rules: RuleSlot[];
-  readonly offlineWindowMs: number | null;
   lastGood: number;
-  offline: boolean;
+  offline = false;
+
+  constructor(
+    readonly device: Device,
+    readonly points: Map<string, PointSlot>,
+    readonly rules: RuleSlot[],
+    readonly byPoint: Map<string, RuleSlot[]>,
+    readonly timeDriven: RuleSlot[],
+    readonly offlineWindowMs: number | null,
+    readonly clock: Clock,
+  ) {
+    this.startedAt = clock.monotonic();
+    this.lastGood = this.startedAt;
+  }
+
+  get now(): number {
+    return this.clock.monotonic();
+  }
+
+  value(pointId: string): ReadingValue | undefined {
+    return this.points.get(pointId)?.good.value;
+  }
+
+  history(pointId: string): PointHistory | undefined {
+    return this.points.get(pointId)?.history;
+  }
+
+  event(pointId: string): SeenEvent | undefined {
+    return this.points.get(pointId)?.lastEvent;
+  }
+
+  lastGoodTs(pointId: string): number | undefined {
+    const at = this.points.get(pointId)?.lastGoodAt;
+    return at === undefined || Number.isNaN(at) ? undefined : at;
+  }
 }
 
 /** Evidence covers the last 120 s of every point involved. */
@@ -112,28 +146,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
       // Time-driven custom rules (no-data, rate) are re-checked at least once a second.
       if (timeDriven.length > 0) shortest = Math.min(shortest, 3_000);
-      const slot: DeviceSlot = {
-        device,
-        timeDriven,
-        startedAt: clock.monotonic(),
-        points,
-        byPoint,
-        rules,
-        offlineWindowMs: window,
-        lastGood: clock.monotonic(),
-        offline: false,
-        get now() {
-          return clock.monotonic();
-        },
-        value: (pointId) => points.get(pointId)?.good.value,
-        history: (pointId) => points.get(pointId)?.history,
-        event: (pointId) => points.get(pointId)?.lastEvent,
-        lastGoodTs: (pointId) => {
-          const at = points.get(pointId)?.lastGoodAt;
-          return at === undefined || Number.isNaN(at) ? undefined : at;
-        },
-      };
-      this.#devices.set(device.id, slot);
+      this.#devices.set(device.id, new DeviceSlot(device, points, rules, byPoint, timeDriven, window, clock));
     }
     // Sweep often enough that offline is noticed within a third of the shortest window.
     this.#sweepMs = Number.isFinite(shortest) ? Math.max(100, Math.min(5_000, shortest / 3)) : 5_000;
