@@ -26,14 +26,15 @@ export const PointName = z.strictObject({ zh: z.string().min(1), en: z.string().
  * parsing, so one frozen value serves every point.
  */
 export function sharedDefault<T>(value: T): () => T {
-  const shared = freezeAll(value);
+  const shared = deepFreeze(value);
   return () => shared;
 }
 
-function freezeAll<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) freezeAll(v);
+/** Freezes a value and everything in it (a part already frozen is taken as frozen throughout). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
 }

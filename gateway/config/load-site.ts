@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { deepFreeze } from '../../adapters/schema-parts.js';
 import { User } from '../api/users-schema.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import { jsonSyntaxError } from './json-syntax.js';
@@ -69,10 +70,3 @@ export async function withUsersFile(raw: unknown, siteFile: string): Promise<unk
   return { ...rest, users: [...inline, ...parsed.data] };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
