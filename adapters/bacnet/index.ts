@@ -1,6 +1,7 @@
 import type { Clock } from '../../gateway/clock.js';
 import type { Logger } from '../../gateway/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import { staggerPhase } from '../poll-phase.js';
 import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
@@ -23,11 +24,6 @@ export interface BacnetAdapterOptions {
 export interface BacnetAdapterDeps {
   readonly clock: Clock;
   readonly log: Logger;
-}
-
-/** Phase of device i of n over its poll period, so a site's devices are not all read in one millisecond. */
-function phase(i: number, n: number, pollMs: number): number {
-  return n <= 1 ? 0 : Math.floor((pollMs * i) / n);
 }
 
 /**
@@ -90,7 +86,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     }
     if ((this.#lifecycle as Lifecycle) !== 'running') return;
     const n = this.#links.length;
-    this.#links.forEach((l, i) => l.start(phase(i, n, this.#opts.devices[i]?.source.pollMs ?? 0)));
+    this.#links.forEach((l, i) => l.start(staggerPhase(i, n, this.#opts.devices[i]?.source.pollMs ?? 0)));
     this.emit('status', this.status());
   }
 

@@ -8,6 +8,7 @@ import type { ModbusSource } from './config.js';
 import { ConnectionPool } from './connection-pool.js';
 import type { ModbusConnection, ModbusErrorCode } from './connection.js';
 import { DevicePoller } from './device-poller.js';
+import { staggerPhase } from '../poll-phase.js';
 
 export interface ModbusDeviceConfig {
   readonly id: string;
@@ -33,15 +34,6 @@ export interface ModbusAdapterDeps {
 
 export interface ModbusAdapter extends Adapter {
   readonly kind: 'modbus';
-}
-
-
-/**
- * Phase of device i of n: spread evenly over its own poll period so 200 devices polled every
- * second do not all fire in the same millisecond.
- */
-export function staggerPhase(index: number, count: number, pollMs: number): number {
-  return count <= 1 ? 0 : Math.floor((pollMs * index) / count);
 }
 
 class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAdapter {

@@ -11,6 +11,7 @@ import { SnmpDevicePoller, type PollFailure } from './device-poller.js';
 import { TrapReceiver, type Trap } from './trap-receiver.js';
 import { OUTPUT_SOURCE_BATTERY, UPS_OID, UPS_TRAP } from './ups-mib.js';
 import { SMI } from './varbind-decode.js';
+import { staggerPhase } from '../poll-phase.js';
 
 export interface SnmpAdapter extends Adapter {
   readonly kind: 'snmp';
@@ -115,7 +116,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
       this.#pollers.set(d.id, poller);
       // Spread devices over their period (at most 5 s of it, so a long period does not hold a
       // device's first reading back for minutes) so a site of UPSes is not polled in one burst.
-      poller.start(n <= 1 ? 0 : Math.floor((Math.min(s.pollMs, 5000) * i) / n));
+      poller.start(staggerPhase(i, n, Math.min(s.pollMs, 5000)));
     });
     const byPort = new Map<number, Array<{ id: string; source: SnmpSource }>>();
     for (const d of this.#opts.devices) if (d.source.trapPort !== undefined) byPort.set(d.source.trapPort, [...(byPort.get(d.source.trapPort) ?? []), d]);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { staggerPhase } from '../../../adapters/modbus/modbus-adapter.js';
+import { staggerPhase } from '../../../adapters/poll-phase.js';
 import { startAdapter, startSimulator, tcpSource, trackingClock } from './harness.js';
 
 const point = [{ id: 'v', table: 'holding-register', address: 0 }];
