@@ -14,6 +14,7 @@ import type { SiteConfig } from './config/site-schema.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { createNotifier, type Notifier } from './notify/index.js';
+import { fileBudget, openFileLimit } from './open-files.js';
 import { FileStore } from './store/store.js';
 import { ClosedTicketArchiver } from './tickets/closed-ticket-archiver.js';
 import { AttachmentStore } from './tickets/attachment-store.js';
@@ -72,7 +73,10 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
     site.devices.flatMap((d) => (d.source.protocol === p ? [{ id: d.id, source: d.source as Extract<typeof d.source, { protocol: P }> }] : []));
 
-  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt') }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
+  // The process's open files shared out once: HTTP clients and MQTT devices each get a cap, and the store its reserve.
+  const files = fileBudget(openFileLimit(), site.http.maxConnections);
+  const connectionCap = files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null;
+  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt'), connectionCap }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
   const adapters: Adapter[] = [mqtt];
   const modbusDevices = byProtocol('modbus');
   if (modbusDevices.length > 0) {
@@ -133,6 +137,13 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   sync.on('updateRefused', (u) => metrics.updateNotApplied(u.kind));
   // The gateway's own trouble reaches staff on the same channels as tickets.
   sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
+  // Told once a run: a device retrying beyond the cap every few seconds must not alert each time.
+  let connectionLimitTold = false;
+  mqtt.on('error', (e) => {
+    if (e.code !== 'GW_MQTT_CONNECTION_LIMIT' || connectionLimitTold) return;
+    connectionLimitTold = true;
+    notifier.system(e.code, { zh: '网关可打开的文件数不够，部分 MQTT 设备连不上；请提高 LimitNOFILE', en: 'The gateway may open too few files: some MQTT devices cannot connect; raise LimitNOFILE' });
+  });
   sync.on('nearQuota', () => notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
   tickets.on('durable', (t, ms) => metrics.ticket(t, ms));
   const http = buildHttpServer(
@@ -152,6 +163,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       clockWatch,
       attachments,
       ...(push === null ? {} : { push }),
+      files,
     },
     site.http,
   );

@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   GW_MQTT_NOT_AUTHORIZED: 'A device or login tried to connect, use another login\'s client id, publish or subscribe outside its credentials or ACL.',
   GW_MQTT_PACKET_TOO_LARGE: 'An MQTT packet declared more than broker.maxPacketBytes (or a connection sent something before CONNECT); the connection was closed before the packet was read.',
   GW_MQTT_LOGIN_LIMIT: 'An MQTT connection did not log in within broker.loginTimeoutSeconds, or too many connections were already waiting to log in (broker.maxPendingLogins, per address or in all); it was closed.',
+  GW_MQTT_CONNECTION_LIMIT: "The embedded broker holds as many connections as the process's open-file limit leaves it (after 512 kept for the store and the HTTP cap): one more was refused, or the site file has more MQTT logins than that (said at start and alerted once). Raise the limit: LimitNOFILE in the service unit, --ulimit nofile in Docker.",
   GW_MODBUS_TIMEOUT: 'A Modbus device did not answer within its timeout.',
   GW_MODBUS_EXCEPTION: 'A Modbus device answered with an exception code.',
   GW_MODBUS_CONNECTION: 'The Modbus connection could not be opened or was lost.',

@@ -19,7 +19,13 @@ export interface BrokerCredential {
   readonly subscribe: readonly string[];
 }
 
-export type BrokerRefusalCode = 'GW_MQTT_NOT_AUTHORIZED' | 'GW_MQTT_PAYLOAD_TOO_LARGE' | 'GW_MQTT_PACKET_TOO_LARGE' | 'GW_MQTT_LOGIN_LIMIT';
+export type BrokerRefusalCode = 'GW_MQTT_NOT_AUTHORIZED' | 'GW_MQTT_PAYLOAD_TOO_LARGE' | 'GW_MQTT_PACKET_TOO_LARGE' | 'GW_MQTT_LOGIN_LIMIT' | 'GW_MQTT_CONNECTION_LIMIT';
+
+/** Connections the broker may hold in all, and the process's open-file limit that sets it. */
+export interface ConnectionCap {
+  readonly max: number;
+  readonly fileLimit: number;
+}
 
 export interface EmbeddedBrokerOptions {
   readonly host: string;
@@ -28,6 +34,8 @@ export interface EmbeddedBrokerOptions {
   /** Largest packet of any kind, checked on its fixed header before it is buffered. */
   readonly maxPacketBytes: number;
   readonly pendingLogins: PendingLoginLimits;
+  /** Connections in all (logged in or not), null where the open-file limit is unknown. */
+  readonly connectionCap: ConnectionCap | null;
   readonly allowAnonymous: boolean;
   readonly credentials: readonly BrokerCredential[];
   /** An mqtts listener beside the plain one. */
@@ -176,6 +184,15 @@ export class EmbeddedBroker {
     // Each packet goes out as it is written: with Nagle's algorithm a CONNACK or an alert written in
     // two pieces waited for the peer's delayed ACK (40 ms), so logins crawled and alerts lagged.
     socket.setNoDelay(true);
+    // Over the cap a connection is refused here, with a word, rather than by the kernel: at the
+    // open-file limit libuv accepts and closes connections in silence, and the store could no
+    // longer open a file to write a ticket.
+    const cap = o.connectionCap;
+    if (cap !== null && this.#sockets.size > cap.max) {
+      o.onRefused('GW_MQTT_CONNECTION_LIMIT', `MQTT connection from ${from} refused: ${cap.max} connections are open, all that the open-file limit of ${cap.fileLimit} leaves the broker`);
+      socket.destroy();
+      return;
+    }
     const admitted = this.#pending.admit(socket, () => o.onRefused('GW_MQTT_LOGIN_LIMIT', `MQTT connection from ${from} did not log in within ${o.pendingLogins.timeoutMs} ms; closed`));
     if (admitted !== 'ok') {
       const limit = admitted === 'too-many' ? `${o.pendingLogins.max} in all` : `${o.pendingLogins.perAddress} from ${from}`;

@@ -9,7 +9,7 @@ import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { BrokerConfig } from './config.js';
 import { DeviceLedger } from './device-ledger.js';
-import { EmbeddedBroker } from './embedded-broker.js';
+import { EmbeddedBroker, type ConnectionCap } from './embedded-broker.js';
 import { classifyLinkError, readTlsFiles, refusedFilters, type LinkErrorCode } from './external-link.js';
 import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
 
@@ -20,6 +20,8 @@ export interface MqttAdapterOptions {
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
   /** How long a publish to an external broker may wait for its acknowledgement (default 10 s). */
   readonly publishTimeoutMs?: number;
+  /** Connections the embedded broker may hold, from the process's open-file limit (gateway/open-files.ts); null: unknown, no cap. */
+  readonly connectionCap?: ConnectionCap | null;
 }
 
 export interface MqttAdapterDeps {
@@ -89,12 +91,20 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       });
       const readers = (broker.logins ?? []).map((l, i) => ({ deviceId: null, username: l.username, password: resolveSecret(l.password, `broker.logins[${i}].password`, env) ?? '', subscribe: l.subscribe }));
       const credentials = [...devices, ...readers];
+      const cap = this.#opts.connectionCap ?? null;
+      if (cap !== null && credentials.length > cap.max) {
+        // Every device holds its connection for good: those beyond the cap would never be heard.
+        const message = `the site has ${credentials.length} MQTT logins but the open-file limit of ${cap.fileLimit} leaves the broker ${cap.max} connections: devices beyond them are refused; raise the limit (LimitNOFILE, docker --ulimit nofile)`;
+        this.#log.error({ event: 'mqtt.connection_cap', logins: credentials.length, maxConnections: cap.max, fileLimit: cap.fileLimit }, message);
+        this.emit('error', { code: 'GW_MQTT_CONNECTION_LIMIT', message });
+      }
       this.#embedded = new EmbeddedBroker({
         host: broker.host,
         port: broker.port,
         maxPayloadBytes: broker.maxPayloadBytes,
         maxPacketBytes: broker.maxPacketBytes ?? broker.maxPayloadBytes + 4096,
         pendingLogins: { max: broker.maxPendingLogins ?? 256, perAddress: broker.maxPendingLoginsPerAddress ?? 64, timeoutMs: (broker.loginTimeoutSeconds ?? 10) * 1000 },
+        connectionCap: cap,
         allowAnonymous: broker.allowAnonymous,
         credentials,
         ...(broker.tls === undefined ? {} : { tls: broker.tls }),

@@ -132,15 +132,3 @@ export function readHttpsFiles(tls: { certFile: string; keyFile: string }): { ce
   return { cert: read(tls.certFile, 'certFile'), key: read(tls.keyFile, 'keyFile') };
 }
 
-/**
- * The soft limit on open files of this process (Linux /proc/self/limits), or null where unknown:
- * the caps are checked against it at start so the store's own files are never starved.
- */
-export function openFileLimit(): number | null {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m?.[1] === undefined ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-}

@@ -8,6 +8,7 @@ import type { ClockStepWatch } from '../clock-step-watch.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { FileBudget } from '../open-files.js';
 import type { AlertHealth } from '../notify/index.js';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
 import type { Store } from '../store/store.js';
@@ -15,7 +16,7 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { webPages } from '../web/index.js';
 import { Authenticator } from './auth.js';
-import { ConnectionLimiter, openFileLimit, readHttpsFiles, securityHeaders } from './http-guard.js';
+import { ConnectionLimiter, readHttpsFiles, securityHeaders } from './http-guard.js';
 import { EventStream } from './event-stream.js';
 import { ingestRoutes } from './ingest-routes.js';
 import type { LiveValues } from './live-values.js';
@@ -47,6 +48,8 @@ export interface ApiDeps {
   readonly attachments: AttachmentStore;
   /** Devices that push (POST /ingest/:deviceId), when the site has any. */
   readonly push?: HttpPushAdapter;
+  /** How many HTTP connections this process's open files allow (gateway/open-files.ts). */
+  readonly files: FileBudget;
 }
 
 export interface HttpServer {
@@ -82,9 +85,6 @@ function validationMessage(err: FastifyError): string {
   return `${path}: ${extra === '' ? (v.message ?? 'is invalid') : 'is not a known field'}`;
 }
 
-/** Descriptors kept for the store, the broker, the adapters and the log, whatever HTTP clients do. */
-const RESERVED_FILES = 512;
-
 export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpServer {
   // Slow and idle clients are cut (docs/security.md): node checks the header and request timeouts
   // every connectionsCheckingInterval, so a slowloris is gone within about a second of its time.
@@ -102,9 +102,9 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   const auth = new Authenticator(deps.site.users, deps.clock, (e) => deps.metrics.signIn(e));
   const events = new EventStream(deps.clock, { max: opts.maxLiveClients, perAddress: opts.maxLiveClientsPerAddress });
   // However the caps are set, HTTP clients never take more than half the descriptors left after the reserve.
-  const fileLimit = openFileLimit();
-  const maxConnections = fileLimit === null ? opts.maxConnections : Math.max(16, Math.min(opts.maxConnections, Math.floor((fileLimit - RESERVED_FILES) / 2)));
-  if (maxConnections < opts.maxConnections) deps.log.warn({ event: 'http.connection_cap', configured: opts.maxConnections, used: maxConnections, fileLimit }, `http.maxConnections lowered to ${maxConnections}: the process may open only ${fileLimit} files`);
+  const files = deps.files;
+  const maxConnections = files.known ? files.httpConnections : opts.maxConnections;
+  if (files.known && maxConnections < opts.maxConnections) deps.log.warn({ event: 'http.connection_cap', configured: opts.maxConnections, used: maxConnections, fileLimit: files.fileLimit }, `http.maxConnections lowered to ${maxConnections}: the process may open only ${files.fileLimit} files`);
   const limiter = new ConnectionLimiter({ max: maxConnections, perAddress: opts.maxConnectionsPerAddress, idleMs: opts.idleTimeoutSeconds * 1000 }, deps.clock, () => deps.metrics.refused('connection'));
   limiter.attach(app.server);
 

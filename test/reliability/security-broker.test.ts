@@ -9,6 +9,7 @@ import { badInputByCode, scrape } from '../helpers/metrics.js';
 import { closed, publishPacket, rawMqtt, subscribePacket } from '../helpers/raw-mqtt.js';
 import { makeTestPki, type TestPki } from '../helpers/test-pki.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { webhookServer } from '../helpers/webhook-server.js';
 
 const PENDING_PER_ADDRESS = 4;
 
@@ -191,6 +192,47 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     expect(await alerted).toBe('alerts/emergency');
     for (const s of held) s?.destroy();
     await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-1']), { timeout: 60_000, interval: 200 });
+    expect(gw.lines.filter((l) => l.includes('EMFILE') || l.includes('GW_STORE_WRITE_FAILED'))).toEqual([]);
+    expect(await stopGateway(gw.child)).toBe(0);
+  });
+
+  it('says so when the open-file limit cannot hold every MQTT device, refuses the devices beyond it with a word, and still writes tickets', async () => {
+    const dir = await tempDir();
+    const mqttPort = await freePort();
+    const httpPort = await freePort();
+    const hook = await webhookServer();
+    // 600 files: after the store's reserve of 512, HTTP clients get 44 and the broker 44 connections, for 50 sensors and a console.
+    const siteFile = await writeLeakSite({
+      dir,
+      sensors: 50,
+      mqttPort,
+      httpPort,
+      extra: {
+        http: { host: '127.0.0.1', port: httpPort, publicUrl: `http://127.0.0.1:${httpPort}` },
+        notify: { channels: [{ id: 'mqtt', type: 'mqtt', topic: 'alerts/{tier}' }, { id: 'desk', type: 'webhook', url: { value: `${hook.url}/desk` } }] },
+      },
+    });
+    const gw = await startGatewayProcess(siteFile, httpPort, { LOG_LEVEL: 'info' }, 600);
+    await waitForPort(mqttPort);
+    expect(gw.events('mqtt.connection_cap')).toMatchObject([{ level: 50, logins: 51, maxConnections: 44, fileLimit: 600 }]);
+    // The desk hears it at once, not when a sensor beyond the cap is found silent hours later.
+    await vi.waitFor(() => expect(hook.received.map((r) => JSON.stringify(r.body)).join()).toContain('GW_MQTT_CONNECTION_LIMIT'), { timeout: 20_000, interval: 100 });
+
+    const staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { ...CONSOLE_LOGIN, reconnectPeriod: 0 });
+    onTestFinished(() => staff.endAsync(true));
+    await staff.subscribeAsync('alerts/emergency', { qos: 1 });
+    const alerted = new Promise<string>((resolve) => staff.on('message', (topic) => resolve(topic)));
+    const sensors: Socket[] = [];
+    for (let i = 0; i < 43; i++) sensors.push(await rawMqtt(mqttPort, `leak-${i}`, `pw-${i}`));
+    // The 45th connection is refused by the broker, counted and logged: not closed in silence by the kernel.
+    await expect(rawMqtt(mqttPort, 'leak-43', 'pw-43')).rejects.toThrow();
+    await vi.waitFor(async () => expect((await refusals(gw))['GW_MQTT_CONNECTION_LIMIT']).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 100 });
+    expect(gw.lines.some((l) => l.includes('GW_MQTT_CONNECTION_LIMIT') && l.includes('refused'))).toBe(true);
+
+    // A sensor inside the cap still raises its ticket, written to disk, and its alert goes out.
+    sensors[0]?.write(publishPacket('site/leak-0/wet', JSON.stringify({ value: true }), 1));
+    expect(await alerted).toBe('alerts/emergency');
+    await vi.waitFor(async () => expect(await tickets(gw.httpUrl)).toEqual(['leak-0']), { timeout: 20_000, interval: 100 });
     expect(gw.lines.filter((l) => l.includes('EMFILE') || l.includes('GW_STORE_WRITE_FAILED'))).toEqual([]);
     expect(await stopGateway(gw.child)).toBe(0);
   });
