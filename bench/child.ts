@@ -37,12 +37,12 @@ export class Child<In, Out extends { kind: string }> {
 
   /** The next message of this kind (consumed), or an error after timeoutMs. */
   async next<K extends Out['kind']>(kind: K, timeoutMs = 60_000): Promise<Extract<Out, { kind: K }>> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       const i = this.#inbox.findIndex((m) => m.kind === kind);
       if (i >= 0) return this.#inbox.splice(i, 1)[0] as Extract<Out, { kind: K }>;
       if (this.#exited) throw new Error(`child exited before sending ${kind}`);
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) throw new Error(`no ${kind} from child within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const done = (): void => {

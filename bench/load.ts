@@ -1,6 +1,6 @@
 import { Child } from './child.js';
 import type { PublisherIn, PublisherOut } from './publisher-protocol.js';
-import { METER_POINTS, meterPayloads, type LoadDevice } from './sites.js';
+import { meterPayloads, type LoadDevice } from './sites.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -13,7 +13,8 @@ export class LoadPublishers {
   }
 
   static async connect(port: number, devices: readonly LoadDevice[], processes: number): Promise<LoadPublishers> {
-    const payloads = Object.fromEntries(METER_POINTS.map((p) => [p, meterPayloads(p)]));
+    const pointIds = new Set(devices.flatMap((d) => d.topics.map((t) => t.slice(t.lastIndexOf('/') + 1))));
+    const payloads = Object.fromEntries([...pointIds].map((p) => [p, meterPayloads(p)]));
     const children = Array.from({ length: processes }, () => new Child<PublisherIn, PublisherOut>('publisher.js'));
     children.forEach((c, i) => c.send({ kind: 'connect', port, devices: devices.filter((_, j) => j % processes === i), payloads }));
     // Each session's packets are built as it logs in: about 1.5 ms a device on a busy machine.

@@ -29,7 +29,7 @@ const send = parentPort<ModbusSimIn, ModbusSimOut>(async (m) => {
           sim.addUnit(u).setWords('holding-register', 0, Array.from({ length: m.registers }, (_, r) => 100 * u + r));
           asked.set(`${g}/${u}`, []);
         }
-        sim.onRequest = (unitId) => asked.get(`${g}/${unitId}`)?.push(Date.now());
+        sim.onRequest = (unitId) => asked.get(`${g}/${unitId}`)?.push(performance.timeOrigin + performance.now());
         sims.push(sim);
       }
       const ports = await Promise.all(sims.map((s) => s.start()));

@@ -59,12 +59,13 @@ export async function measureModbus(o: ModbusOptions): Promise<ModbusResult> {
     try {
       await sleep(o.warmupMs);
       const r0 = readings();
-      const from = Date.now();
+      // The simulator's process stamps requests the same way: monotonic, on a common origin.
+      const from = performance.timeOrigin + performance.now();
       const t0 = performance.now();
       await sleep(o.windowMs);
       const r1 = readings();
       const seconds = (performance.now() - t0) / 1000;
-      const to = Date.now();
+      const to = performance.timeOrigin + performance.now();
       sim.send({ kind: 'report', fromMs: from, toMs: to, periodMs: o.pollMs });
       const report = await sim.next('report');
       progress(`modbus: ${r1 - r0} points in ${seconds.toFixed(1)} s; ${report.polls} polls, ${report.missed} missed`);

@@ -1,6 +1,6 @@
 /**
  * A big site on one gateway: the real gateway process (dist/gateway/main.js) at 1k / 10k / 50k /
- * 100k points (power meters of four points each over MQTT, as in the ingest measure), each size
+ * 100k points (three-phase sub-meters of eight points each over MQTT, one session each), each size
  * in turn. For each: time from launch to `gateway.started`, RSS idle and after every point has
  * reported (and the burst's garbage had time to go), ingest with publishers flat out, and what one scrape of `/metrics` and one `/readyz`
  * cost. Memory per point is the slope between sizes, so the fixed cost of the process is left out.
@@ -9,7 +9,7 @@ import { freePort } from '../simulators/free-port.js';
 import { readingsTotal, rssMb, spawnGateway } from './child.js';
 import { LoadPublishers, sleep } from './load.js';
 import { progress } from './progress.js';
-import { benchSite, loadDevicesOf, meterDevices, scratch, writeSiteFile } from './sites.js';
+import { benchSite, loadDevicesOf, meterDevices, scratch, THREE_PHASE_METER_POINTS, writeSiteFile } from './sites.js';
 import { round } from './stats.js';
 
 export interface ScaleOptions {
@@ -51,7 +51,7 @@ export async function measureScale(o: ScaleOptions): Promise<Record<string, unkn
 
 async function onePoint(points: number, o: ScaleOptions): Promise<ScalePoint> {
   const tmp = await scratch('scale');
-  const devices = meterDevices(points);
+  const devices = meterDevices(points, THREE_PHASE_METER_POINTS);
   const mqttPort = await freePort();
   const input = benchSite(tmp.dir, devices, { log: { level: 'info' } });
   const broker = input.broker?.mode === 'embedded' ? { ...input.broker, port: mqttPort } : input.broker;

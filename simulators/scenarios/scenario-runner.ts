@@ -59,7 +59,7 @@ const WARMUP_S = 5;
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  const started = Date.now();
+  const started = performance.now();
   const speed = opts.speed ?? scenario.speed;
   const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
   const own = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
@@ -144,8 +144,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     cleanups.push(() => console.endAsync(true));
     // The timeline starts once every adapter is connected (the first OPC UA connection creates the
     // client certificate, which takes a moment), then after a short warm-up.
-    const connectDeadline = Date.now() + 30_000;
-    while (!gateway.adapterStatuses().every((a) => a.connected) && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
+    const connectDeadline = performance.now() + 30_000;
+    while (!gateway.adapterStatuses().every((a) => a.connected) && performance.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
     const act = (step: NonNullable<ScenarioStep['staff']>): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
     await playTimeline(scenario, clock, { sims, central, external, restartGateway, staff: act }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
@@ -155,7 +155,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     if (refused.length !== scenario.refusedUpdates) syncProblems.push(`${refused.length} update(s) from the central service refused, expected ${scenario.refusedUpdates}${refused.length === 0 ? '' : `: ${refused.map((d) => d.reason).join('; ')}`}`);
     const tickets = gateway.tickets.all();
     const verdict = judge(scenario.expect, tickets, alerted);
-    return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (Date.now() - started) / 1000 };
+    return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (performance.now() - started) / 1000 };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
@@ -203,7 +203,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   if (scenario.externalBroker || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
     throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins; run it without --gateway`);
   }
-  const started = Date.now();
+  const started = performance.now();
   const clock = new ScaledClock(1);
   const t0 = clock.now();
   const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void =>
@@ -232,7 +232,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
     await poll();
     const tickets = [...seen.values()];
     const verdict = judge(scenario.expect, tickets);
-    return { name: scenario.name, verdict, syncProblems: [], ok: verdict.ok, tickets, realSeconds: (Date.now() - started) / 1000 };
+    return { name: scenario.name, verdict, syncProblems: [], ok: verdict.ok, tickets, realSeconds: (performance.now() - started) / 1000 };
   } finally {
     clearInterval(poller);
     await sims.stop();
@@ -243,8 +243,8 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
 async function checkSynced(gateway: Gateway, central: CentralService, wanted: boolean): Promise<string[]> {
   if (!wanted) return [];
   gateway.sync.retryNow();
-  const deadline = Date.now() + 15_000;
-  while (gateway.sync.status().backlog > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const deadline = performance.now() + 15_000;
+  while (gateway.sync.status().backlog > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const problems: string[] = [];
   for (const t of gateway.tickets.all()) {
     const got = central.ticket(t.id);

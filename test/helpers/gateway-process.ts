@@ -39,7 +39,7 @@ export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: 
 }
 
 export async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1', () => {
@@ -49,7 +49,7 @@ export async function waitForPort(port: number, timeoutMs = 15_000): Promise<voi
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
+    if (performance.now() > deadline) throw new Error(`port ${port} did not open`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -33,12 +33,12 @@ export function childProcesses(): number[] {
  * check does not count itself (vi.waitFor's own timers would).
  */
 export async function expectNothingLeft(baseline: Record<string, number>, opts: { timeoutMs?: number } = {}): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  const deadline = performance.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {
     const over = Object.entries(handles()).filter(([kind, n]) => n > (baseline[kind] ?? 0));
     const children = childProcesses();
     if (over.length === 0 && children.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`left behind: ${JSON.stringify(Object.fromEntries(over))} handles over the baseline ${JSON.stringify(baseline)}, child processes ${JSON.stringify(children)}`);
+    if (performance.now() > deadline) throw new Error(`left behind: ${JSON.stringify(Object.fromEntries(over))} handles over the baseline ${JSON.stringify(baseline)}, child processes ${JSON.stringify(children)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
