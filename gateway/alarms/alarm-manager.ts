@@ -171,6 +171,19 @@ export class AlarmManager {
     return rec;
   }
 
+  /**
+   * Puts a changed copy of an alarm's record in its place: records are values (alarm-record.ts),
+   * so the store sees the change by reference. Changes of one alarm are serialized (#enqueue), and
+   * the record was made by #record before any change.
+   */
+  #put(key: string, change: Partial<Pick<AlarmRecord, 'state' | 'since' | 'ticketId' | 'activations' | 'suppressed'>>): AlarmRecord {
+    const current = this.#store.data.alarms[key];
+    if (!isAlarmRecord(current)) throw new Error(`alarm ${key} has no record to change`);
+    const next: AlarmRecord = { ...current, ...change };
+    this.#store.data.alarms[key] = next;
+    return next;
+  }
+
   async #activate(c: FaultCondition, deviceOverride?: Device): Promise<void> {
     const device = deviceOverride ?? this.#devices.get(c.deviceId);
     if (device === undefined) return;
@@ -182,20 +195,18 @@ export class AlarmManager {
       if (c.again === true && open !== undefined && isOpen(open)) await this.#tickets.mutate(open.id, 'gateway', () => ({ action: 'occurrence', note: `${c.description.zh} / ${c.description.en}` }));
       return;
     }
-    rec.state = 'active';
-    rec.since = c.ts;
     const window = this.#site.alarms.chatter.windowSeconds * 1000;
     const recent = [...(this.#activations.get(rec.key) ?? []).filter((t) => t > c.at - window), c.at];
     this.#activations.set(rec.key, recent);
     // Written for the record in wall time; chattering is judged on `recent` (elapsed time).
-    rec.activations = [...rec.activations, c.ts].slice(-recent.length);
+    const activated = this.#put(rec.key, { state: 'active', since: c.ts, activations: [...rec.activations, c.ts].slice(-recent.length) });
 
     if (this.#heldBack(c) || this.shelves.isShelved(c.deviceId, c.fault)) {
-      rec.suppressed += 1;
+      this.#put(rec.key, { suppressed: activated.suppressed + 1 });
       await this.#store.commit();
       return;
     }
-    const previous = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
+    const previous = activated.ticketId === null ? undefined : this.#tickets.get(activated.ticketId);
     if (previous !== undefined && isOpen(previous)) {
       const open = previous;
       const chattering = recent.length >= this.#site.alarms.chatter.cycles;
@@ -226,7 +237,7 @@ export class AlarmManager {
       decidedAt: c.at,
       // The alarm's link to its ticket is written with the ticket: no crash can separate them.
       alongside: (t) => {
-        rec.ticketId = t.id;
+        this.#put(rec.key, { ticketId: t.id });
       },
     });
     const windowMs = this.#site.alarms.flood.windowMinutes * 60_000;
@@ -248,8 +259,7 @@ export class AlarmManager {
   async #clear(c: FaultCondition): Promise<void> {
     const rec = this.#record(c);
     if (rec.state === 'normal') return;
-    rec.state = 'normal';
-    rec.since = c.ts;
+    this.#put(rec.key, { state: 'normal', since: c.ts });
     const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
     if (t === undefined || t.condition === 'normal') {
       await this.#store.commit();

@@ -1,19 +1,23 @@
 import { z } from 'zod';
 
-/** Persisted state of one alarm (one per device and fault), kept in store.data.alarms. */
+/**
+ * Persisted state of one alarm (one per device and fault), kept in store.data.alarms. A value: a
+ * change puts a new record in its place (AlarmManager), so the store finds what changed by
+ * reference, as it does for tickets, at no cost per unchanged alarm.
+ */
 export interface AlarmRecord {
   readonly key: string;
   readonly deviceId: string;
   readonly fault: string;
-  state: 'active' | 'normal';
+  readonly state: 'active' | 'normal';
   /** Wall time of the last change of state (a stamp for people, never a duration). */
-  since: number;
+  readonly since: number;
   /** The ticket this alarm raised, while it may still take occurrences. */
-  ticketId: string | null;
+  readonly ticketId: string | null;
   /** Wall times of recent activations (kept for the record; chattering is judged in elapsed time). */
-  activations: number[];
+  readonly activations: readonly number[];
   /** Activations that raised nothing because the alarm was shelved or held back. */
-  suppressed: number;
+  readonly suppressed: number;
 }
 
 export const AlarmRecordSchema = z.object({

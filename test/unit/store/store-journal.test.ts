@@ -48,7 +48,7 @@ describe('FileStore journal', () => {
     await again.close();
   });
 
-  it('journals in-place changes of alarms and sections, and removals', async () => {
+  it('journals replaced alarm records, in-place changes of sections, and removals', async () => {
     const dir = await tempDir();
     const store = await open(dir);
     const rec = alarm('pump-1/stopped', 'normal');
@@ -57,7 +57,7 @@ describe('FileStore journal', () => {
     store.data.tickets['a'] = ticket('a');
     store.data.tickets['b'] = ticket('b');
     await store.commit();
-    rec.state = 'active';
+    store.data.alarms['pump-1/stopped'] = { ...rec, state: 'active' };
     delete store.data.alarms['gone/offline'];
     delete store.data.tickets['b'];
     store.data.tickets['a'] = ticket('a', 2);
