@@ -214,7 +214,8 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     });
     const gw = await startGatewayProcess(siteFile, httpPort, { LOG_LEVEL: 'info' }, 600);
     await waitForPort(mqttPort);
-    expect(gw.events('mqtt.connection_cap')).toMatchObject([{ level: 50, logins: 51, maxConnections: 44, fileLimit: 600 }]);
+    // The gateway's lines arrive through a pipe: wait for them rather than racing the port.
+    await vi.waitFor(() => expect(gw.events('mqtt.connection_cap')).toMatchObject([{ level: 50, logins: 51, maxConnections: 44, fileLimit: 600 }]), { timeout: 20_000, interval: 100 });
     // The desk hears it at once, not when a sensor beyond the cap is found silent hours later.
     await vi.waitFor(() => expect(hook.received.map((r) => JSON.stringify(r.body)).join()).toContain('GW_MQTT_CONNECTION_LIMIT'), { timeout: 20_000, interval: 100 });
 
@@ -227,7 +228,7 @@ describe('the embedded broker against a hostile client on the LAN', () => {
     // The 45th connection is refused by the broker, counted and logged: not closed in silence by the kernel.
     await expect(rawMqtt(mqttPort, 'leak-43', 'pw-43')).rejects.toThrow();
     await vi.waitFor(async () => expect((await refusals(gw))['GW_MQTT_CONNECTION_LIMIT']).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 100 });
-    expect(gw.lines.some((l) => l.includes('GW_MQTT_CONNECTION_LIMIT') && l.includes('refused'))).toBe(true);
+    await vi.waitFor(() => expect(gw.lines.some((l) => l.includes('GW_MQTT_CONNECTION_LIMIT') && l.includes('refused'))).toBe(true), { timeout: 20_000, interval: 100 });
 
     // A sensor inside the cap still raises its ticket, written to disk, and its alert goes out.
     sensors[0]?.write(publishPacket('site/leak-0/wet', JSON.stringify({ value: true }), 1));
