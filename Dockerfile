@@ -17,7 +17,9 @@ RUN npm run build
 # and no users are in the image: mount the site's own (deploy/compose.yaml); without one the
 # entrypoint stops with a message saying so.
 FROM node:24-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX: two malloc arenas keep an idle gateway 5-10 MB smaller (gateway/runtime-flags.ts).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     GATEWAY_CONFIG=/etc/gateway/site.json \
     GATEWAY_DATA_DIR=/data
 WORKDIR /app

@@ -2,7 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags.js';
 
 /** Compiled scripts sit next to this file in dist/bench/. */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -110,7 +110,7 @@ export interface GatewayProcess {
  */
 export async function spawnGateway(siteFile: string, timeoutMs = 60_000): Promise<GatewayProcess> {
   const main = path.join(ROOT, 'dist', 'gateway', 'main.js');
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, main, siteFile], { env: { ...process.env, LOG_LEVEL: 'info', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, main, siteFile], { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'info', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.resume();
   const httpUrl = await new Promise<string>((resolve, reject) => {
     let buf = '';

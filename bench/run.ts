@@ -7,14 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GATEWAY_NODE_FLAGS } from '../gateway/runtime-flags.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS, missingGatewayEnv } from '../gateway/runtime-flags.js';
 import { MEASURES, type MeasureName, type Sizes } from './measures.js';
 import { printTable } from './table.js';
 
 // Several measures run the gateway in this process: it must run with the flags the gateway runs
-// with in production, or the figures describe a configuration no site uses.
-if (!GATEWAY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
-  const child = spawnSync(process.execPath, [...GATEWAY_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+// and environment it runs with in production, or the figures describe a configuration no site uses.
+if (!GATEWAY_NODE_FLAGS.every((f) => process.execArgv.includes(f)) || missingGatewayEnv(process.env).length > 0) {
+  const child = spawnSync(process.execPath, [...GATEWAY_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ...GATEWAY_ENV } });
   process.exit(child.status ?? 1);
 }
 

@@ -9,7 +9,7 @@ import { buildGateway } from './app.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
-import { TEST_STALL_ON_SIGUSR2 } from './runtime-flags.js';
+import { GATEWAY_ENV, TEST_STALL_ON_SIGUSR2, missingGatewayEnv } from './runtime-flags.js';
 import { EventLoopWatchdog } from './watchdog.js';
 import { portInUseError } from './port-in-use.js';
 import { ReadingRecorder } from './record/reading-recorder.js';
@@ -41,6 +41,12 @@ async function main(): Promise<void> {
   // log as one event, not as bare text on stderr: the default printer is the only other listener.
   process.removeAllListeners('warning');
   process.on('warning', (w) => log.warn({ event: 'process.warning', name: w.name, warningCode: (w as NodeJS.ErrnoException).code }, w.message));
+  // Started by hand without what npm start, the image and the unit set: it runs, with more memory.
+  const missing = process.platform === 'linux' ? missingGatewayEnv(process.env) : [];
+  if (missing.length > 0) {
+    const wanted = missing.map((k) => `${k}=${GATEWAY_ENV[k]}`).join(' ');
+    log.warn({ event: 'process.env_missing', missing }, `started without ${wanted}: the gateway keeps more memory than it needs; start it as npm start, the Docker image or the systemd unit do`);
+  }
 
   const maxMb = Number(args.values['record-max-mb']);
   if (args.values.record !== undefined && !(maxMb > 0)) {

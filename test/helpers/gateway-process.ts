@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
-import { GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../gateway/runtime-flags.js';
 
 const MAIN = path.resolve('dist/gateway/main.js');
 
@@ -27,7 +27,7 @@ function newestMtime(dir: string): number {
 /** The gateway as a real child process on a site file; `onLine` sees every line it writes (pino JSON). */
 export function spawnGateway(siteFile: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void, openFiles?: number): ChildProcess {
   const args = [...GATEWAY_NODE_FLAGS, MAIN, siteFile];
-  const opts = { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+  const opts = { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
   // With a lower limit on open files, through the shell's ulimit; exec keeps the pid the gateway's.
   const child = openFiles === undefined ? spawn(process.execPath, args, opts) : spawn('/bin/sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], opts);
   for (const stream of [child.stdout, child.stderr]) {

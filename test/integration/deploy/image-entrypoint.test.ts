@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { GATEWAY_NODE_FLAGS } from '../../../gateway/runtime-flags.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../../gateway/runtime-flags.js';
 import { freePort } from '../../../simulators/free-port.js';
 import { ensureBuilt, kill9, stopGateway, waitForPort } from '../../helpers/gateway-process.js';
 import { writeLeakSite } from '../../helpers/leak-site.js';
@@ -17,7 +17,7 @@ const run = promisify(execFile);
 
 /** The image's start as Docker runs it, outside Docker: ENTRYPOINT with CMD as its arguments. */
 function startImage(env: NodeJS.ProcessEnv) {
-  const child = spawn(ENTRYPOINT, [process.execPath, ...GATEWAY_NODE_FLAGS, 'dist/gateway/main.js'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ENTRYPOINT, [process.execPath, ...GATEWAY_NODE_FLAGS, 'dist/gateway/main.js'], { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
 import { replayRecording } from '../../../gateway/record/replay.js';
-import { GATEWAY_NODE_FLAGS } from '../../../gateway/runtime-flags.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../../gateway/runtime-flags.js';
 import { freePort } from '../../../simulators/free-port.js';
 import { ensureBuilt, kill9, stopGateway, waitForPort } from '../../helpers/gateway-process.js';
 import { writeLeakSite } from '../../helpers/leak-site.js';
@@ -20,7 +20,7 @@ describe('npm start -- SITE --record FILE', () => {
     const siteFile = await writeLeakSite({ dir, sensors: 2, mqttPort, httpPort });
     const recording = path.join(dir, 'readings.gz');
     const lines: string[] = [];
-    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, path.resolve('dist/gateway/main.js'), siteFile, '--record', recording], { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, path.resolve('dist/gateway/main.js'), siteFile, '--record', recording], { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => kill9(child));
     createInterface({ input: child.stdout }).on('line', (l) => void lines.push(l));
     child.stderr.resume();
