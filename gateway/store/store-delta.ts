@@ -69,11 +69,11 @@ export class StoreDelta {
 
   /** The change since the baseline or the last accepted delta, or null when nothing changed. */
   diff(data: StoreData, seq: number): PendingDelta | null {
-    const tickets = changed(this.#tickets, Object.entries(data.tickets));
-    const outbox = changed(this.#outbox, outboxEntries(data));
-    const alerts = changed(this.#alerts, Object.entries(data.alerts));
-    const alarms = changed(this.#alarms, Object.entries(data.alarms));
-    const sections = changed(this.#sections, sectionTexts(data));
+    const tickets = changed(this.#tickets, data.tickets);
+    const outbox = changed(this.#outbox, outboxByTicket(data));
+    const alerts = changed(this.#alerts, data.alerts);
+    const alarms = changed(this.#alarms, data.alarms);
+    const sections = changed(this.#sections, Object.fromEntries(sectionTexts(data)));
     if (tickets.size === 0 && outbox.size === 0 && alerts.size === 0 && alarms.size === 0 && sections.size === 0) return null;
     // What goes on the line is the data itself; the texts are only how a change was noticed.
     const valuesOf = <V>(keys: ReadonlyMap<string, unknown>, from: Record<string, V>): Record<string, V | null> =>
@@ -152,27 +152,36 @@ function outboxEntries(data: StoreData): [string, OutboxEntry][] {
   return data.outbox.map((e) => [e.ticketId, e]);
 }
 
+function outboxByTicket(data: StoreData): Record<string, OutboxEntry> {
+  const byTicket: Record<string, OutboxEntry> = {};
+  for (const e of data.outbox) byTicket[e.ticketId] = e;
+  return byTicket;
+}
+
 function sectionTexts(data: StoreData): [string, string][] {
   return SECTIONS.map((s) => [s, JSON.stringify(data[s])]);
 }
 
 /**
  * What differs between the values last written (by key) and the current ones, null for a key that
- * is gone. Values are compared with ===: objects by reference, texts by content.
+ * is gone. Values are compared with ===: objects by reference, texts by content. It runs inside
+ * every write, with every ticket and alarm in memory: it walks the keys once and makes no pair
+ * per unchanged value.
  */
-function changed<T>(written: ReadonlyMap<string, T>, current: readonly (readonly [string, T])[]): Map<string, T | null> {
+function changed<T>(written: ReadonlyMap<string, T>, current: Readonly<Record<string, T>>): Map<string, T | null> {
   const out = new Map<string, T | null>();
+  const keys = Object.keys(current);
   let added = 0;
-  for (const [key, value] of current) {
+  for (const key of keys) {
+    const value = current[key] as T;
     const before = written.get(key);
     if (before === value) continue;
     if (before === undefined) added += 1;
     out.set(key, value);
   }
   // Some key on disk is gone from memory (an outbox entry delivered, a ticket archived).
-  if (written.size + added > current.length) {
-    const present = new Set(current.map(([key]) => key));
-    for (const key of written.keys()) if (!present.has(key)) out.set(key, null);
+  if (written.size + added > keys.length) {
+    for (const key of written.keys()) if (!Object.hasOwn(current, key)) out.set(key, null);
   }
   return out;
 }
