@@ -22,6 +22,8 @@ const TARGETS: Readonly<Record<string, string>> = {
 const OURS = 'gateway: site-file decode, detection with alarm state, ticket fsync-durable before sync, persistent MQTT session';
 const PEER = 'Node-RED flow: JSON.parse, count, threshold, POST; no alarm state, nothing on disk, clean session';
 const NOTES: Readonly<Record<string, string>> = {
+  'faultLatency.firstFaultMs': 'the first fault after start, alone (its code runs for the first time); not in the percentiles',
+  'faultLatency.p99MsAt10PerSecond': 'the stream of faults after the first',
   'peer.ingestRatio': 'ours/peer, readings/s counted with none lost, 2,000 meters',
   'peer.oursIngestPerSecond': OURS,
   'peer.peerIngestPerSecond': PEER,
