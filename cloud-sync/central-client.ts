@@ -1,3 +1,4 @@
+import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../gateway/http-request.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 
 /** What the gateway did with one update the central service sent (acknowledged back to it). */
@@ -20,15 +21,21 @@ export interface CentralClientOptions {
   readonly baseUrl: string;
   readonly token: () => string;
   readonly timeoutMs: number;
-  readonly fetch?: typeof fetch;
 }
 
 /** The HTTP client of cloud-sync/openapi.json. Never throws: every failure is a CallOutcome. */
 export class CentralClient {
   readonly #o: CentralClientOptions;
+  /** Connections kept open between calls: the service is called every few seconds. */
+  readonly #http: HttpRequester = createHttpRequester({ keepAlive: true });
 
   constructor(o: CentralClientOptions) {
     this.#o = o;
+  }
+
+  /** Closes the kept connections. */
+  close(): void {
+    this.#http.close();
   }
 
   /** The answer's body is returned as parsed JSON: the sender reads it against the contract (central-answers.ts). */
@@ -60,36 +67,30 @@ export class CentralClient {
     pick: (body: unknown) => T,
     anyReply = false,
   ): Promise<CallOutcome<T>> {
-    const f = this.#o.fetch ?? fetch;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await f(new URL(path, this.#o.baseUrl), {
+      // A redirect is never followed (http-request.ts): it would post the site's tickets to another origin.
+      res = await this.#http.request(new URL(path, this.#o.baseUrl), {
         method,
         headers: { authorization: `Bearer ${this.#o.token()}`, ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
         ...(send === undefined ? {} : { body: send.body }),
-        // A redirect is never followed: it would post the site's tickets to another origin.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#o.timeoutMs),
+        timeoutMs: this.#o.timeoutMs,
       });
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.#o.timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
-      return { kind: 'retry', message: why, retryAfterMs: null };
+      const e = err instanceof HttpRequestError ? err : new HttpRequestError(String(err), 'ERROR', false);
+      if (e.code === 'TIMEOUT') return { kind: 'retry', message: `no answer within ${this.#o.timeoutMs} ms`, retryAfterMs: null };
+      if (e.answered) return { kind: 'retry', message: `reply cut off: ${e.message}`, retryAfterMs: null };
+      return { kind: 'retry', message: `cannot reach ${new URL(this.#o.baseUrl).host} (${e.code})`, retryAfterMs: null };
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      return { kind: 'retry', message: `reply cut off: ${(err as Error).message}`, retryAfterMs: null };
-    }
+    const text = res.text;
     const message = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
     if (res.status >= 300 && res.status < 400) {
-      const to = res.headers.get('location');
+      const to = res.header('location');
       return { kind: 'retry', message: `HTTP ${res.status} redirect${to === null ? '' : ` to ${to.slice(0, 200)}`} not followed: check central.url`, retryAfterMs: null };
     }
     if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
     // What the service asked for; the sender honours it up to the site's cap.
-    if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
+    if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.header('retry-after'), Date.now()) };
     if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
     if (anyReply) return { kind: 'ok', value: pick(null) };
     try {

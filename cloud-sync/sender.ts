@@ -33,7 +33,6 @@ export interface SyncSenderDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
-  readonly fetch?: typeof fetch;
   /** Where the photos of tickets are kept (absent: tickets carry none). */
   readonly photos?: { read(a: Pick<Attachment, 'id' | 'contentType'>): Promise<Buffer | null> };
 }
@@ -88,7 +87,6 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
             baseUrl: d.config.url,
             timeoutMs: d.config.timeoutMs,
             token: () => resolveSecret(d.config?.token, 'central.token', d.env ?? process.env) ?? '',
-            ...(d.fetch === undefined ? {} : { fetch: d.fetch }),
           });
   }
 
@@ -116,6 +114,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     // Let the requests in flight finish (bounded by their timeout) so their results are recorded.
     if (this.#inFlight !== null) await this.#inFlight;
     if (this.#polling !== null) await this.#polling;
+    this.#client?.close();
   }
 
   /** Sends now if idle (a new change, or the operator fixed the token). */

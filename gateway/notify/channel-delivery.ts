@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { resolveSecret } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
+import { createHttpRequester, HttpRequestError, type HttpAnswer } from '../http-request.js';
 import type { AlertFacts, AlertMention } from './alert-facts.js';
 import { dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, wecomBody } from './alert-message.js';
 import { alertText, digestText, type AlertText, type Language } from './alert-text.js';
@@ -16,7 +17,6 @@ export interface DeliveryDeps {
   /** Where staff open the pages (a digest links to the engineering page). */
   readonly publicUrl: string;
   readonly publishMqtt?: PublishMqtt;
-  readonly fetch?: typeof fetch;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -28,6 +28,12 @@ export interface DeliveryDeps {
  * resolves only once the other side took it; a robot that answers with an error code (bad
  * signature, rate limit, keyword check) has not taken it, and the queue retries.
  */
+/** Alert webhooks open a connection each: alerts are rare, and a request retried on a kept connection could be a second alert. */
+const webhooks = createHttpRequester({ keepAlive: false });
+
+/** How long a channel may take to answer an alert before the queue retries it. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
 export function makeDeliver(c: Channel, deps: DeliveryDeps): Deliver | null {
   const env = deps.env ?? process.env;
   const lang: Language = c.language;
@@ -40,14 +46,14 @@ export function makeDeliver(c: Channel, deps: DeliveryDeps): Deliver | null {
     return { text: digestText(alerts, now, deps.timeZone, lang, `${deps.publicUrl.replace(/\/$/, '')}/engineering`), mention: mergeMentions(alerts), tier };
   };
   const post = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<void> => {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      res = await webhooks.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), timeoutMs: WEBHOOK_TIMEOUT_MS });
     } catch (err) {
       throw new Error(unreachable(url, err));
     }
-    const text = await res.text();
-    if (!res.ok) throw new Error(`HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`);
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) throw new Error(`HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`);
     refusedByRobot(text);
   };
   switch (c.type) {
@@ -132,8 +138,7 @@ function refusedByRobot(text: string): void {
  * and the system's reason, never the URL's path or query (robot keys live there).
  */
 function unreachable(url: string, err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (err as { name?: string } | null)?.name === 'TimeoutError' ? 'no answer within 10 s' : errorMessage(err);
+  const code = !(err instanceof HttpRequestError) ? errorMessage(err) : err.code === 'TIMEOUT' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : err.answered ? `answer cut off: ${err.message}` : err.code;
   let host = 'the channel URL';
   try {
     host = new URL(url).host;

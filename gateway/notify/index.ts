@@ -75,7 +75,6 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly publishMqtt?: PublishMqtt;
-  readonly fetch?: typeof fetch;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -143,7 +142,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     });
     this.#channels = new Map();
     this.#queues = new Map();
-    const delivery = { clock: deps.clock, timeZone: site.site.timeZone, publicUrl: this.#publicUrl, ...(deps.publishMqtt === undefined ? {} : { publishMqtt: deps.publishMqtt }), ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }), ...(deps.env === undefined ? {} : { env: deps.env }) };
+    const delivery = { clock: deps.clock, timeZone: site.site.timeZone, publicUrl: this.#publicUrl, ...(deps.publishMqtt === undefined ? {} : { publishMqtt: deps.publishMqtt }), ...(deps.env === undefined ? {} : { env: deps.env }) };
     for (const c of site.notify.channels) {
       const deliver = makeDeliver(c, delivery);
       if (deliver === null) continue;
