@@ -1,3 +1,4 @@
+import { errorMessage } from '../gateway/errors.js';
 import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../gateway/http-request.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 
@@ -77,10 +78,11 @@ export class CentralClient {
         timeoutMs: this.#o.timeoutMs,
       });
     } catch (err) {
-      const e = err instanceof HttpRequestError ? err : new HttpRequestError(String(err), 'ERROR', false);
-      if (e.code === 'TIMEOUT') return { kind: 'retry', message: `no answer within ${this.#o.timeoutMs} ms`, retryAfterMs: null };
-      if (e.answered) return { kind: 'retry', message: `reply cut off: ${e.message}`, retryAfterMs: null };
-      return { kind: 'retry', message: `cannot reach ${new URL(this.#o.baseUrl).host} (${e.code})`, retryAfterMs: null };
+      // A central.url that does not parse fails here too (the site file checks only its scheme).
+      if (!(err instanceof HttpRequestError)) return { kind: 'retry', message: errorMessage(err), retryAfterMs: null };
+      if (err.code === 'TIMEOUT') return { kind: 'retry', message: `no answer within ${this.#o.timeoutMs} ms`, retryAfterMs: null };
+      if (err.answered) return { kind: 'retry', message: `reply cut off: ${err.message}`, retryAfterMs: null };
+      return { kind: 'retry', message: `cannot reach ${URL.canParse(this.#o.baseUrl) ? new URL(this.#o.baseUrl).host : 'central.url'} (${err.code})`, retryAfterMs: null };
     }
     const text = res.text;
     const message = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
