@@ -14,7 +14,7 @@ interface Pace {
  * When an incident (a flood, a power loss with the equipment it feeds) says how many alarms it
  * groups: at once for its first alarm, then at most once every `everyMs` of elapsed time while
  * more join, so a storm of fifty alarms is a handful of messages, not fifty. A summary that has
- * not gone out yet is brought up to date in place instead of queueing another.
+ * not gone out on any channel yet is brought up to date in place instead of queueing another.
  */
 export class IncidentSummaries {
   readonly #paces = new Map<string, Pace>();

@@ -15,6 +15,7 @@ import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator } from './escalation.js';
 import { IncidentSummaries } from './incident-summaries.js';
+import type { PendingAlert } from './pending-alert.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
 export type { PublishMqtt };
@@ -236,7 +237,9 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       return;
     }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
-    const d = this.#summaries.decide(t.id, (key) => this.#book.get(key) !== undefined, () => this.#summaryDue(t.id));
+    // Brought up to date in place only while it has gone out nowhere: once one channel has it, that
+    // channel's staff must get the update too, even while a slower channel still retries the first.
+    const d = this.#summaries.decide(t.id, (key) => notSentYet(this.#book.get(key)), () => this.#summaryDue(t.id));
     if (d.what === 'later') return;
     const to = this.#addressee(t);
     this.#stageFor(t.id, d.key, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
@@ -373,6 +376,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 }
 
 /** Nothing left to do on the ticket (a false alarm, resolved, closed). */
+/** A staged alert that no channel has delivered yet (one that some channel has is not changed in place). */
+function notSentYet(p: PendingAlert | undefined): boolean {
+  return p !== undefined && p.channels.length === p.targets.length;
+}
+
 function ended(t: Ticket): boolean {
   return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed';
 }

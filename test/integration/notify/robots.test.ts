@@ -9,6 +9,7 @@ import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { ROBOT_SECRETS, readText, robotStandIn, type RobotMessage, type RobotStandIn } from '../../helpers/robot-stand-in.js';
+import { freePort } from '../../../simulators/free-port.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { webhookServer } from '../../helpers/webhook-server.js';
@@ -69,9 +70,11 @@ interface Setup {
  * in Chinese, Feishu in English), its supervisor on a fourth; readings go through the real
  * detection and alarms on a manual clock, alerts through the real notifier to a robot stand-in.
  */
-async function setup(more: { devices?: SiteFileInput['devices']; log?: Logger; clock?: ManualClock; people?: boolean } = {}): Promise<Setup> {
+async function setup(more: { devices?: SiteFileInput['devices']; log?: Logger; clock?: ManualClock; people?: boolean; downWebhook?: boolean } = {}): Promise<Setup> {
   const clock = more.clock ?? new ManualClock(DAY);
   const robots = await robotStandIn({ now: () => clock.now() });
+  // A fourth channel of the day team that nobody answers (a closed port): what it has stays pending.
+  const down = more.downWebhook === true ? [{ id: 'sms-day', type: 'webhook' as const, url: { value: `http://127.0.0.1:${await freePort()}/sms` } }] : [];
   const site = testSite({
     http: { host: '127.0.0.1', port: 8080, publicUrl: 'https://gw.site.lan' },
     devices: more.devices ?? [LEAK('leak-1', 'T1', 'B1'), PUMP],
@@ -81,9 +84,10 @@ async function setup(more: { devices?: SiteFileInput['devices']; log?: Logger; c
         { id: 'ding-day', type: 'dingtalk', url: { value: robots.url('dingtalk', 'day') }, secret: { value: ROBOT_SECRETS.dingtalk } },
         { id: 'feishu-day', type: 'feishu', language: 'en', url: { value: robots.url('feishu', 'day') }, secret: { value: ROBOT_SECRETS.feishu } },
         { id: 'wecom-sup', type: 'wecom', url: { value: robots.url('wecom', 'supervisor') } },
+        ...down,
       ],
       roster: {
-        teams: [{ id: 'day-plumbing', name: { zh: '白班水电组', en: 'Day plumbing team' }, shift: 'day', skills: ['plumbing', 'iot', 'general'], channels: ['wecom-day', 'ding-day', 'feishu-day'], members: more.people === false ? [] : [ZHANG] }],
+        teams: [{ id: 'day-plumbing', name: { zh: '白班水电组', en: 'Day plumbing team' }, shift: 'day', skills: ['plumbing', 'iot', 'general'], channels: ['wecom-day', 'ding-day', 'feishu-day', ...down.map((c) => c.id)], members: more.people === false ? [] : [ZHANG] }],
         supervisor: { name: { zh: '工程主管', en: 'Engineering supervisor' }, channels: ['wecom-sup'], people: more.people === false ? [] : [WANG] },
       },
     },
@@ -213,6 +217,25 @@ describe('alerts on the group robots', () => {
     expect(byPlatform(s, 'day', 'wecom', t)?.body).toMatchObject({ text: { mentioned_mobile_list: ['@all'], mentioned_list: ['@all'] } });
     expect(byPlatform(s, 'day', 'dingtalk', t)?.body).toMatchObject({ at: { isAtAll: true } });
     expect(readText(byPlatform(s, 'day', 'feishu', t)!)).toContain('<at id=all></at>');
+  });
+
+  it('sends the update of a flood summary to a channel that has the first one while another channel still retries it', async () => {
+    const devices = [...Array.from({ length: 8 }, (_, i) => LEAK(`t1-leak-${i}`, 'T1', `${i + 1}F`)), ...Array.from({ length: 6 }, (_, i) => LEAK(`t2-leak-${i}`, 'T2', `${i + 1}F`))];
+    const s = await setup({ devices, downWebhook: true });
+    for (const d of devices.slice(0, 12)) s.read(d.id, 'wet', true);
+    s.clock.advance(5 * S);
+    await s.idle();
+    const incident = s.tickets.all().find((t) => t.kind === 'incident')!;
+    const summaries = (): RobotMessage[] => s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(incident.number));
+    await vi.waitFor(() => expect(summaries()).toHaveLength(1));
+    // The SMS webhook refuses the connection: the first summary stays pending there, retried.
+    for (const d of devices.slice(12)) s.read(d.id, 'wet', true);
+    s.clock.advance(5 * S);
+    await s.idle();
+    expect(s.tickets.get(incident.id)?.childIds).toHaveLength(14);
+    s.clock.advance(30 * S);
+    // WeCom's staff are told the flood grew, although the SMS gateway still has not taken the first summary.
+    await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'));
   });
 
   it('sends one summary for a flood, with counts per building and the emergencies named, then an update, not one message per alarm', async () => {
