@@ -109,6 +109,11 @@ export class ChannelQueue {
     this.#pump();
   }
 
+  /** Whether the alert under this key is on its way now (its message can no longer be changed). */
+  sending(key: string): boolean {
+    return this.#inFlight.some((e) => e.key === key);
+  }
+
   /** Takes alerts off (nobody needs them any more); one in flight finishes but is not retried. */
   remove(keys: ReadonlySet<string>): void {
     for (let i = this.#queue.length - 1; i >= 0; i--) {

@@ -237,9 +237,10 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       return;
     }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
-    // Brought up to date in place only while it has gone out nowhere: once one channel has it, that
-    // channel's staff must get the update too, even while a slower channel still retries the first.
-    const d = this.#summaries.decide(t.id, (key) => notSentYet(this.#book.get(key)), () => this.#summaryDue(t.id));
+    // Brought up to date in place only while it has gone out nowhere: once one channel has it (or is
+    // sending it), that channel's staff must get the update too, even while a slower channel still
+    // retries the first.
+    const d = this.#summaries.decide(t.id, (key) => notSentYet(this.#book.get(key)) && ![...this.#queues.values()].some((q) => q.sending(key)), () => this.#summaryDue(t.id));
     if (d.what === 'later') return;
     const to = this.#addressee(t);
     this.#stageFor(t.id, d.key, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
@@ -376,7 +377,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 }
 
 /** Nothing left to do on the ticket (a false alarm, resolved, closed). */
-/** A staged alert that no channel has delivered yet (one that some channel has is not changed in place). */
+/** A staged alert that no channel has delivered yet (one that some channel has is not changed in place; the queues say what is being sent). */
 function notSentYet(p: PendingAlert | undefined): boolean {
   return p !== undefined && p.channels.length === p.targets.length;
 }
