@@ -117,7 +117,9 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     atConsole.push(performance.now() - t0);
   });
   await console_.subscribeAsync('alerts/#', { qos: 1 });
-  const [firstSensor, ...sensors] = [first, ...probes].map((p) => new SimulatedMqttDevice({ deviceId: p.id, brokerUrl: url, username: p.id, password: `pw-${p.id}`, points: LEAK_SENSOR_POINTS, heartbeatMs: 3_600_000 }));
+  const sensorOf = (p: { readonly id: string }): SimulatedMqttDevice => new SimulatedMqttDevice({ deviceId: p.id, brokerUrl: url, username: p.id, password: `pw-${p.id}`, points: LEAK_SENSOR_POINTS, heartbeatMs: 3_600_000 });
+  const firstSensor = sensorOf(first);
+  const sensors = probes.map(sensorOf);
   const pubs = await LoadPublishers.connect(port, loadDevicesOf(meters), 2);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const hostile = o.hostile === undefined ? null : new Child<HostileIn, HostileOut>('hostile-clients.js');
@@ -126,7 +128,7 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
   let seconds = 0;
   let centralReceived = 0;
   try {
-    await Promise.all([firstSensor, ...sensors].map((s) => s?.start()));
+    await Promise.all([firstSensor, ...sensors].map((s) => s.start()));
     pubs.go(o.backgroundPerSecond);
     if (hostile !== null && o.hostile !== undefined) {
       const httpPort = Number(new URL(gateway.httpUrl() ?? 'http://127.0.0.1:0').port);
@@ -135,13 +137,11 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     }
     await sleep(1000);
     // The first fault after start, alone, then a second for its sync to central to settle.
-    if (firstSensor !== undefined) {
-      sentAt.set(firstSensor.deviceId, performance.now());
-      await firstSensor.set('wet', true);
-      const deadline = performance.now() + 5000;
-      while (Number.isNaN(firstFaultMs) && performance.now() < deadline) await sleep(20);
-      await sleep(1000);
-    }
+    sentAt.set(firstSensor.deviceId, performance.now());
+    await firstSensor.set('wet', true);
+    const firstDeadline = performance.now() + 5000;
+    while (Number.isNaN(firstFaultMs) && performance.now() < firstDeadline) await sleep(20);
+    await sleep(1000);
     progress(`faultLatency: ${o.faults} faults, one every ${o.gapMs} ms on average, over ${o.backgroundPerSecond} readings/s of background${central === null ? '' : ', central service configured'}`);
     loop.enable();
     const t0 = performance.now();
@@ -168,7 +168,7 @@ export async function measureFaultLatency(o: FaultLatencyOptions): Promise<Fault
     loop.disable();
     await hostile?.exit();
     await pubs.stop();
-    await Promise.all([firstSensor, ...sensors].map((s) => s?.stop()));
+    await Promise.all([firstSensor, ...sensors].map((s) => s.stop()));
     await console_.endAsync(true);
     await gateway.stop();
     if (central !== null) {

@@ -61,10 +61,10 @@ export class StoreDelta {
   /** Takes `data` as what is on disk now (after open or a snapshot). */
   baseline(data: StoreData): void {
     this.#tickets = new Map(Object.entries(data.tickets));
-    this.#outbox = new Map(outboxEntries(data));
+    this.#outbox = new Map(Object.entries(outboxByTicket(data)));
     this.#alerts = new Map(Object.entries(data.alerts));
     this.#alarms = new Map(Object.entries(data.alarms));
-    this.#sections = new Map(sectionTexts(data));
+    this.#sections = new Map(Object.entries(sectionTexts(data)));
   }
 
   /** The change since the baseline or the last accepted delta, or null when nothing changed. */
@@ -73,7 +73,7 @@ export class StoreDelta {
     const outbox = changed(this.#outbox, outboxByTicket(data));
     const alerts = changed(this.#alerts, data.alerts);
     const alarms = changed(this.#alarms, data.alarms);
-    const sections = changed(this.#sections, Object.fromEntries(sectionTexts(data)));
+    const sections = changed(this.#sections, sectionTexts(data));
     if (tickets.size === 0 && outbox.size === 0 && alerts.size === 0 && alarms.size === 0 && sections.size === 0) return null;
     // What goes on the line is the data itself; the texts are only how a change was noticed.
     const valuesOf = <V>(keys: ReadonlyMap<string, unknown>, from: Record<string, V>): Record<string, V | null> =>
@@ -148,18 +148,14 @@ export function patchedTicket(base: Ticket | undefined, id: string, patch: Ticke
   return next as unknown as Ticket;
 }
 
-function outboxEntries(data: StoreData): [string, OutboxEntry][] {
-  return data.outbox.map((e) => [e.ticketId, e]);
-}
-
 function outboxByTicket(data: StoreData): Record<string, OutboxEntry> {
   const byTicket: Record<string, OutboxEntry> = {};
   for (const e of data.outbox) byTicket[e.ticketId] = e;
   return byTicket;
 }
 
-function sectionTexts(data: StoreData): [string, string][] {
-  return SECTIONS.map((s) => [s, JSON.stringify(data[s])]);
+function sectionTexts(data: StoreData): Record<string, string> {
+  return Object.fromEntries(SECTIONS.map((s) => [s, JSON.stringify(data[s])]));
 }
 
 /**

@@ -128,6 +128,31 @@ async function leak(s: Setup, id = 'leak-1'): Promise<Ticket> {
   return t;
 }
 
+/** Eight leak sensors in T1 and six in T2, for a flood. */
+const FLOOD_DEVICES = [...Array.from({ length: 8 }, (_, i) => LEAK(`t1-leak-${i}`, 'T1', `${i + 1}F`)), ...Array.from({ length: 6 }, (_, i) => LEAK(`t2-leak-${i}`, 'T2', `${i + 1}F`))];
+
+/** Twelve alarms within seconds (the eleventh starts a flood: more than 10 in 10 min), until WeCom has the flood's first summary. */
+async function floodOfTwelve(s: Setup): Promise<{ incident: Ticket; summaries: () => RobotMessage[] }> {
+  for (const d of FLOOD_DEVICES.slice(0, 12)) s.read(d.id, 'wet', true);
+  s.clock.advance(5 * S);
+  await s.idle();
+  const incident = s.tickets.all().find((t) => t.kind === 'incident');
+  expect(incident).toBeDefined();
+  const number = incident?.number ?? '';
+  const summaries = (): RobotMessage[] => s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(number));
+  await vi.waitFor(() => expect(summaries()).toHaveLength(1));
+  return { incident: incident!, summaries };
+}
+
+/** The last two sensors get wet (the incident groups fourteen), then the summary interval passes. */
+async function floodGrowsToFourteen(s: Setup, incident: Ticket): Promise<void> {
+  for (const d of FLOOD_DEVICES.slice(12)) s.read(d.id, 'wet', true);
+  s.clock.advance(5 * S);
+  await s.idle();
+  expect(s.tickets.get(incident.id)?.childIds).toHaveLength(14);
+  s.clock.advance(30 * S);
+}
+
 const byPlatform = (s: Setup, robot: string, platform: RobotMessage['platform'], ticket: Ticket): RobotMessage | undefined =>
   s.messages(robot).find((m) => m.platform === platform && readText(m).includes(ticket.number));
 
@@ -220,45 +245,23 @@ describe('alerts on the group robots', () => {
   });
 
   it('sends the update of a flood summary to a channel that has the first one while another channel still retries it', async () => {
-    const devices = [...Array.from({ length: 8 }, (_, i) => LEAK(`t1-leak-${i}`, 'T1', `${i + 1}F`)), ...Array.from({ length: 6 }, (_, i) => LEAK(`t2-leak-${i}`, 'T2', `${i + 1}F`))];
-    const s = await setup({ devices, downWebhook: true });
-    for (const d of devices.slice(0, 12)) s.read(d.id, 'wet', true);
-    s.clock.advance(5 * S);
-    await s.idle();
-    const incident = s.tickets.all().find((t) => t.kind === 'incident')!;
-    const summaries = (): RobotMessage[] => s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(incident.number));
-    await vi.waitFor(() => expect(summaries()).toHaveLength(1));
+    const s = await setup({ devices: FLOOD_DEVICES, downWebhook: true });
+    const { incident, summaries } = await floodOfTwelve(s);
     // The SMS webhook refuses the connection: the first summary stays pending there, retried.
-    for (const d of devices.slice(12)) s.read(d.id, 'wet', true);
-    s.clock.advance(5 * S);
-    await s.idle();
-    expect(s.tickets.get(incident.id)?.childIds).toHaveLength(14);
-    s.clock.advance(30 * S);
+    await floodGrowsToFourteen(s, incident);
     // WeCom's staff are told the flood grew, although the SMS gateway still has not taken the first summary.
     await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'));
   });
 
   it('sends one summary for a flood, with counts per building and the emergencies named, then an update, not one message per alarm', async () => {
-    const devices = [...Array.from({ length: 8 }, (_, i) => LEAK(`t1-leak-${i}`, 'T1', `${i + 1}F`)), ...Array.from({ length: 6 }, (_, i) => LEAK(`t2-leak-${i}`, 'T2', `${i + 1}F`))];
-    const s = await setup({ devices });
-    // Twelve alarms within seconds: the eleventh starts a flood (more than 10 in 10 min).
-    for (const d of devices.slice(0, 12)) s.read(d.id, 'wet', true);
-    s.clock.advance(5 * S);
-    await s.idle();
-    const incident = s.tickets.all().find((t) => t.kind === 'incident')!;
-    expect(incident).toBeDefined();
-    await vi.waitFor(() => expect(s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(incident.number))).toHaveLength(1));
-    const summaries = (): RobotMessage[] => s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(incident.number));
+    const s = await setup({ devices: FLOOD_DEVICES });
+    const { incident, summaries } = await floodOfTwelve(s);
     const first = readText(summaries()[0]!).split('\n');
     expect(first[0]).toBe('【紧急】告警泛滥：Test site');
     expect(first[1]).toMatch(/^共 \d+ 条告警已合并；按楼栋：T[12] \d+ 条/);
     const individual = s.messages('day').filter((m) => m.platform === 'wecom' && !readText(m).includes(incident.number)).length;
     // Two more alarms join the incident: no message each; an update once the summary interval has passed.
-    for (const d of devices.slice(12)) s.read(d.id, 'wet', true);
-    s.clock.advance(5 * S);
-    await s.idle();
-    expect(s.tickets.get(incident.id)?.childIds).toHaveLength(14);
-    s.clock.advance(30 * S);
+    await floodGrowsToFourteen(s, incident);
     await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'));
     const last = readText(summaries().at(-1)!).split('\n');
     expect(last[2]).toMatch(/^紧急 14 条：\S+-\d{4} 漏水：\dF 漏水传感器（T[12]｜\dF 泵房）；.*；等 9 条$/);
