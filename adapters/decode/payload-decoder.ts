@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReadingValue } from '../reading.js';
+import { plainNumberField } from './plain-number-field.js';
 
 /**
  * How a payload becomes a value, shared by every push protocol (MQTT publishes, HTTP pushes).
@@ -59,7 +60,10 @@ function compileOne(spec: PayloadDecoder): CompiledDecoder {
     // One publish, one point: parsed here directly, without the lazy parse a push body shares
     // between its points (a closure and a wrapper object per message on the hot path).
     const fromDoc = jsonValue(spec);
+    const plain = spec.tsPath === undefined && spec.path !== '' && !spec.path.includes('.') ? plainNumberField(spec.path) : null;
     return (payload) => {
+      const n = plain?.(payload);
+      if (n !== undefined) return { ok: true, value: n, ts: null };
       let doc: unknown;
       try {
         doc = JSON.parse(payload.toString('utf8'));
