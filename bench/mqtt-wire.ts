@@ -54,3 +54,44 @@ export function connackCode(data: Buffer): number | null {
   if (data.length < 4 || data[0] !== 0x20) return null;
   return data[3] ?? null;
 }
+
+/** SUBSCRIBE to one filter at the given QoS (section 3.8); the broker answers SUBACK 0x90. */
+export function subscribePacket(filter: string, packetId: number, qos: 0 | 1): Buffer {
+  const id = Buffer.alloc(2);
+  id.writeUInt16BE(packetId);
+  const body = Buffer.concat([id, utf8(filter), Buffer.from([qos])]);
+  return Buffer.concat([Buffer.from([0x82]), remainingLength(body.length), body]);
+}
+
+/**
+ * Counts the PUBLISH packets in a stream of bytes from the broker, reading only each packet's fixed
+ * header (type and remaining length) and skipping its body: the least a receiver can do per message.
+ */
+export class PublishCounter {
+  count = 0;
+  /** Body bytes of the current packet still to skip. */
+  #skip = 0;
+  /** The fixed header read so far, when it straddles two chunks. */
+  #header: number[] = [];
+
+  feed(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, chunk.length - i);
+        this.#skip -= n;
+        i += n;
+        continue;
+      }
+      const byte = chunk[i++] as number;
+      this.#header.push(byte);
+      // Byte 0 is the type; bytes 1..4 the remaining length, the high bit saying another follows.
+      if (this.#header.length === 1 || (byte & 0x80) !== 0) continue;
+      let length = 0;
+      for (let k = this.#header.length - 1; k >= 1; k--) length = length * 128 + ((this.#header[k] as number) & 0x7f);
+      if ((this.#header[0] as number) >> 4 === 3) this.count += 1;
+      this.#header = [];
+      this.#skip = length;
+    }
+  }
+}

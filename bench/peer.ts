@@ -19,6 +19,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
 import type { CentralIn, CentralOut } from './central.js';
 import { Child, readingsTotal, rssMb, spawnGateway } from './child.js';
+import { startCountingSubscriber } from './counting-subscriber.js';
 import { LoadPublishers, sleep } from './load.js';
 import { startNodeRed } from './node-red.js';
 import { progress } from './progress.js';
@@ -124,6 +125,13 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
         await done(r);
       }
     }
+    // The broker's ceiling: the same steps, from the lower of the two figures up, with a receiver
+    // that only counts. Where ours stopped short of it, ours was the limit; where ours met it, the broker and the machine were.
+    const counter = await startCountingSubscriber(broker.port, 'site/#');
+    const ceiling = await sustainedRate('counting subscriber', { pid: 0, readings: async () => counter.readings(), stop: () => counter.stop() }, load, {
+      ...o,
+      steps: o.steps.filter((s) => s >= Math.min(ingest.ours.rate, ingest.peer.rate) * 0.95),
+    }).finally(() => counter.stop());
     for (const side of ['ours', 'peer'] as const) {
       const r = await receiver(side);
       try {
@@ -148,6 +156,11 @@ export async function measurePeer(o: PeerMeasureOptions): Promise<Record<string,
       // 1: that side never fell behind; its figure is what the publishers reached, a floor.
       oursIngestIsFloor: ingest.ours.floor ? 1 : 0,
       peerIngestIsFloor: ingest.peer.floor ? 1 : 0,
+      // What a receiver that only counts keeps up with through the same broker and publishers, and
+      // so the highest ingestRatio this machine can show against this peer.
+      brokerCeilingPerSecond: ceiling.rate,
+      brokerCeilingIsFloor: ceiling.floor ? 1 : 0,
+      ingestRatioCeiling: ratio(ceiling.rate, ingest.peer.rate),
       cpuPer100kRatio: ratio(cpu.ours.per100k, cpu.peer.per100k),
       oursCpuPer100k: cpu.ours.per100k,
       peerCpuPer100k: cpu.peer.per100k,
@@ -266,7 +279,7 @@ async function window(r: Receiver, load: LoadPublishers, rate: number, ms: numbe
  * failure of a step, or when the publishers themselves fall 10 % short of the rate asked (then the
  * figure is a floor).
  */
-async function sustainedRate(side: Side, r: Receiver, load: LoadPublishers, o: PeerMeasureOptions): Promise<{ rate: number; floor: boolean }> {
+async function sustainedRate(side: string, r: Receiver, load: LoadPublishers, o: PeerMeasureOptions): Promise<{ rate: number; floor: boolean }> {
   await window(r, load, o.steps[0] ?? 1000, o.warmupMs);
   let best = 0;
   for (const rate of o.steps) {

@@ -42,7 +42,7 @@ describe('npm run bench --quick', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [run, '--quick', '--json', '--only', 'peer'], { timeout: 90_000 });
     const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, Record<string, number>>;
     const peer = figures['peer'] ?? {};
-    for (const k of ['oursIngestPerSecond', 'peerIngestPerSecond', 'oursCpuPer100k', 'peerCpuPer100k', 'idleRss1000Devices', 'oursIdleRss1000Devices']) expect(peer[k], k).toBeGreaterThan(0);
+    for (const k of ['oursIngestPerSecond', 'peerIngestPerSecond', 'oursCpuPer100k', 'peerCpuPer100k', 'idleRss1000Devices', 'oursIdleRss1000Devices', 'brokerCeilingPerSecond']) expect(peer[k], k).toBeGreaterThan(0);
     expect(peer).toMatchObject({ oursFaultMissed: 0, peerFaultMissed: 0, oursCpuRunLost: 0, peerCpuRunLost: 0 });
   }, 120_000);
 });
