@@ -141,6 +141,11 @@ async function floodOfTwelve(s: Setup): Promise<{ incident: Ticket; summaries: (
   const number = incident?.number ?? '';
   const summaries = (): RobotMessage[] => s.messages('day').filter((m) => m.platform === 'wecom' && readText(m).includes(number));
   await vi.waitFor(() => expect(summaries()).toHaveLength(1));
+  // The stand-in has the summary as the request arrives; the notifier takes the delivery when the
+  // answer is back. Waited for, or the 35 s the test moves the manual clock next can time out a
+  // request still in flight (20 s per attempt), and WeCom would be left in backoff on a clock that
+  // does not move again: a test of timing, not of the summaries (it failed so on a busy machine).
+  await vi.waitFor(() => expect(s.notifier.status().find((c) => c.channel === 'wecom-day')?.pending).toBe(0), { timeout: 10_000 });
   return { incident: incident!, summaries };
 }
 
@@ -250,7 +255,7 @@ describe('alerts on the group robots', () => {
     // The SMS webhook refuses the connection: the first summary stays pending there, retried.
     await floodGrowsToFourteen(s, incident);
     // WeCom's staff are told the flood grew, although the SMS gateway still has not taken the first summary.
-    await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'));
+    await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'), { timeout: 10_000 });
   });
 
   it('sends one summary for a flood, with counts per building and the emergencies named, then an update, not one message per alarm', async () => {
@@ -262,7 +267,7 @@ describe('alerts on the group robots', () => {
     const individual = s.messages('day').filter((m) => m.platform === 'wecom' && !readText(m).includes(incident.number)).length;
     // Two more alarms join the incident: no message each; an update once the summary interval has passed.
     await floodGrowsToFourteen(s, incident);
-    await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'));
+    await vi.waitFor(() => expect(readText(summaries().at(-1)!)).toContain('共 14 条告警已合并；按楼栋：T1 8 条，T2 6 条'), { timeout: 10_000 });
     const last = readText(summaries().at(-1)!).split('\n');
     expect(last[2]).toMatch(/^紧急 14 条：\S+-\d{4} 漏水：\dF 漏水传感器（T[12]｜\dF 泵房）；.*；等 9 条$/);
     // A handful of summaries, not a message per alarm.
