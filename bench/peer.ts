@@ -11,6 +11,10 @@
  * session; the peer parses, counts, tests a threshold and posts, with no alarm state, nothing on
  * disk and a clean session.
  *
+ * Beside the two, the broker's own ceiling (bench/counting-subscriber.ts): the same ingest steps
+ * with a receiver that only counts, the most any receiver can show through that broker on this
+ * machine, so the figures say when the broker and the cores, not a receiver, were the limit.
+ *
  * One receiver runs at a time (the broker would otherwise deliver every reading to both, and the
  * two would share the 2 cores), started fresh for each figure, ours first then the peer's. The
  * publishers stay connected throughout. Idle RSS is measured first, both side by side.
