@@ -5,13 +5,10 @@
  * Only the plainest form is read here: one key, no spaces, a number with at most 15 digits and no
  * exponent. Anything else (another key, a space, `1e3`, a string, a 16th digit) is `undefined` and
  * goes to JSON.parse, so what a payload decodes to never depends on which path read it:
- * a mantissa under 10^15 and a power of ten up to 10^22 are both exact doubles, and IEEE division
+ * a mantissa under 10^15 and a power of ten up to 10^15 are both exact doubles, and IEEE division
  * rounds correctly, so `mantissa / 10^k` is the double nearest the decimal, as JSON.parse gives.
  */
 
-const QUOTE = 0x22;
-const COLON = 0x3a;
-const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const MINUS = 0x2d;
 const DOT = 0x2e;
@@ -40,12 +37,11 @@ function plainNumber(bytes: Buffer, from: number, to: number): number | undefine
   if (negative) i++;
   const intStart = i;
   let mantissa = 0;
-  let digits = 0;
   while (i < to && isDigit(bytes[i])) mantissa = mantissa * 10 + ((bytes[i++] as number) - ZERO);
   const intDigits = i - intStart;
   // JSON allows no empty integer part and no leading zero (`01`).
   if (intDigits === 0 || (intDigits > 1 && bytes[intStart] === ZERO)) return undefined;
-  digits = intDigits;
+  let digits = intDigits;
   let fraction = 0;
   if (i < to && bytes[i] === DOT) {
     i++;
