@@ -3,6 +3,10 @@
  * with a full client library spends as much CPU as the broker it is loading; on a 2-core machine
  * that would be measuring the publisher. Pre-encoded bytes written to a socket cost almost nothing.
  */
+import { FixedHeaderScanner } from '../adapters/mqtt/packet-gate.js';
+
+/** The PUBLISH packet type (MQTT 3.1.1 section 2.2.1). */
+const PUBLISH = 3;
 
 /** Remaining length: 7 bits a byte, high bit = more (MQTT 3.1.1 section 2.2.3). */
 function remainingLength(n: number): Buffer {
@@ -64,34 +68,19 @@ export function subscribePacket(filter: string, packetId: number, qos: 0 | 1): B
 }
 
 /**
- * Counts the PUBLISH packets in a stream of bytes from the broker, reading only each packet's fixed
- * header (type and remaining length) and skipping its body: the least a receiver can do per message.
+ * Counts the PUBLISH packets in a stream of bytes from the broker with the broker gate's own
+ * fixed-header scanner (type and remaining length, the body skipped): the least a receiver can do per message.
  */
 export class PublishCounter {
   count = 0;
-  /** Body bytes of the current packet still to skip. */
-  #skip = 0;
-  /** The fixed header read so far, when it straddles two chunks. */
-  #header: number[] = [];
+  readonly #scanner = new FixedHeaderScanner(Number.MAX_SAFE_INTEGER, {
+    firstMustBeConnect: false,
+    onPacket: (type) => {
+      if (type === PUBLISH) this.count += 1;
+    },
+  });
 
   feed(chunk: Buffer): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.#skip > 0) {
-        const n = Math.min(this.#skip, chunk.length - i);
-        this.#skip -= n;
-        i += n;
-        continue;
-      }
-      const byte = chunk[i++] as number;
-      this.#header.push(byte);
-      // Byte 0 is the type; bytes 1..4 the remaining length, the high bit saying another follows.
-      if (this.#header.length === 1 || (byte & 0x80) !== 0) continue;
-      let length = 0;
-      for (let k = this.#header.length - 1; k >= 1; k--) length = length * 128 + ((this.#header[k] as number) & 0x7f);
-      if ((this.#header[0] as number) >> 4 === 3) this.count += 1;
-      this.#header = [];
-      this.#skip = length;
-    }
+    this.#scanner.scan(chunk);
   }
 }

@@ -8,6 +8,13 @@ import type { Socket } from 'node:net';
  */
 export type GateRefusal = { readonly kind: 'too-large'; readonly declared: number } | { readonly kind: 'not-connect'; readonly type: number };
 
+export interface FixedHeaderScannerOptions {
+  /** The stream is a client's, whose first packet must be CONNECT (default); false for a broker's stream to a client. */
+  readonly firstMustBeConnect?: boolean;
+  /** Called at each complete fixed header with the packet type (3 = PUBLISH) and remaining length. */
+  readonly onPacket?: (type: number, length: number) => void;
+}
+
 /**
  * Reads MQTT fixed headers as bytes pass: the packet type and the remaining length (a variable
  * byte integer of at most four bytes, 3.1.1 2.2.3), then skips that many bytes to the next header.
@@ -19,9 +26,16 @@ export class FixedHeaderScanner {
   #length = 0;
   #multiplier = 1;
   #type = 0;
-  #first = true;
+  #first: boolean;
+  readonly #onPacket: ((type: number, length: number) => void) | null;
 
-  constructor(private readonly maxPacketBytes: number) {}
+  constructor(
+    private readonly maxPacketBytes: number,
+    opts: FixedHeaderScannerOptions = {},
+  ) {
+    this.#first = opts.firstMustBeConnect ?? true;
+    this.#onPacket = opts.onPacket ?? null;
+  }
 
   /** The refusal the chunk runs into, or null when every header in it is within the limit. */
   scan(chunk: Buffer): GateRefusal | null {
@@ -49,6 +63,7 @@ export class FixedHeaderScanner {
       if ((b & 0x80) === 0) {
         this.#inHeader = false;
         this.#skip = this.#length;
+        this.#onPacket?.(this.#type, this.#length);
       } else if (this.#multiplier > 128 ** 3) {
         // A fifth length byte is malformed (2.2.3); it would also declare more than any limit.
         return { kind: 'too-large', declared: this.#length };
