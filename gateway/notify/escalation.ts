@@ -180,7 +180,7 @@ export class Escalator {
       );
       const n = after.history.filter((h) => h.action === 'escalated').length;
       if (n === before) return;
-      this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step: due.step, level: due.level, tier: t.tier }, `ticket ${t.number} escalated to ${due.level}: ${due.step} passed`);
+      this.deps.log.warn({ event: 'ticket.escalated', ticketId: t.id, number: t.number, step: due.step, escalatedTo: due.level, tier: t.tier }, `ticket ${t.number} escalated to ${due.level}: ${due.step} passed`);
       this.deps.onEscalated(after, due.level, n);
     } catch (err) {
       this.deps.log.error({ event: 'ticket.escalation_failed', ticketId: t.id, err: errorMessage(err) }, `could not escalate ${t.number}`);
