@@ -1,6 +1,7 @@
 import { errorMessage } from '../gateway/errors.js';
 import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../gateway/http-request.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
+import type { SiteStatus } from './site-status.js';
 
 /** What the gateway did with one update the central service sent (acknowledged back to it). */
 export interface UpdateAck {
@@ -56,6 +57,11 @@ export class CentralClient {
     return this.#call('GET', `/v1/updates?${q.toString()}`, undefined, (b) => b);
   }
 
+  /** The site's status (contract 2.1; a 404 means the service does not take it). */
+  postStatus(siteId: string, status: SiteStatus, timeoutMs?: number): Promise<CallOutcome<null>> {
+    return this.#call('POST', `/v1/sites/${encodeURIComponent(siteId)}/status`, { type: 'application/json', body: JSON.stringify(status) }, () => null, true, timeoutMs);
+  }
+
   /** Tells the service what became of the updates it sent (contract 2.0; a 404 means it does not take acknowledgements). */
   ackUpdates(siteId: string, results: readonly UpdateAck[]): Promise<CallOutcome<null>> {
     return this.#call('POST', '/v1/updates/ack', { type: 'application/json', body: JSON.stringify({ siteId, results }) }, () => null, true);
@@ -67,6 +73,7 @@ export class CentralClient {
     send: { type: string; body: string | Buffer; headers?: Record<string, string> } | undefined,
     pick: (body: unknown) => T,
     anyReply = false,
+    timeoutMs = this.#o.timeoutMs,
   ): Promise<CallOutcome<T>> {
     let res: HttpAnswer;
     try {
@@ -75,12 +82,12 @@ export class CentralClient {
         method,
         headers: { authorization: `Bearer ${this.#o.token()}`, ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
         ...(send === undefined ? {} : { body: send.body }),
-        timeoutMs: this.#o.timeoutMs,
+        timeoutMs,
       });
     } catch (err) {
       // A central.url that does not parse fails here too (the site file checks only its scheme).
       if (!(err instanceof HttpRequestError)) return { kind: 'retry', message: errorMessage(err), retryAfterMs: null };
-      if (err.code === 'TIMEOUT') return { kind: 'retry', message: `no answer within ${this.#o.timeoutMs} ms`, retryAfterMs: null };
+      if (err.code === 'TIMEOUT') return { kind: 'retry', message: `no answer within ${timeoutMs} ms`, retryAfterMs: null };
       if (err.answered) return { kind: 'retry', message: `reply cut off: ${err.message}`, retryAfterMs: null };
       return { kind: 'retry', message: `cannot reach ${URL.canParse(this.#o.baseUrl) ? new URL(this.#o.baseUrl).host : 'central.url'} (${err.code})`, retryAfterMs: null };
     }

@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Adapter, AdapterStatus } from '../adapters/adapter.js';
 import type { Reading } from '../adapters/reading.js';
 import { createHttpPushAdapter, type HttpPushAdapter } from '../adapters/http-push/http-push-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
+import type { MqttPresence } from '../adapters/mqtt/mqtt-adapter.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
 import { buildHttpServer } from './api/index.js';
@@ -13,6 +15,7 @@ import { ClockStepWatch } from './clock-step-watch.js';
 import type { SiteConfig } from './config/site-schema.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './log.js';
+import { Liveness, type StopBy } from './liveness/index.js';
 import { createNotifier, type Notifier } from './notify/index.js';
 import { fileBudget, openFileLimit } from './open-files.js';
 import { FileStore } from './store/store.js';
@@ -27,6 +30,13 @@ export interface GatewayDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Sees every reading as the adapters deliver it (the recorder of `--record`). */
   readonly onReading?: (r: Reading) => void;
+  /** This gateway among others of the company (statuses to central, the broker's will): default GATEWAY_ID, else the host name. */
+  readonly gatewayId?: string;
+  /**
+   * The gateway must stop on its own (its UPS runs low): main.ts stops it and exits with `code`.
+   * Without it (a test, a scenario in-process) the gateway stops itself.
+   */
+  readonly requestStop?: (by: StopBy, code: number) => void;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -41,12 +51,14 @@ export interface Gateway {
   readonly notifier: Notifier;
   readonly archiver: ClosedTicketArchiver;
   readonly clockWatch: ClockStepWatch;
+  readonly liveness: Liveness;
   state(): GatewayState;
   /** Base URL of the HTTP server once started. */
   httpUrl(): string | null;
   adapterStatuses(): AdapterStatus[];
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** The ordered stop; `by` is who stopped it, as the next start tells staff (default: the program that hosts it). */
+  stop(by?: StopBy): Promise<void>;
 }
 
 /** How long each shutdown step may take before we log and go on (STYLE: ordered, bounded shutdown). */
@@ -76,7 +88,9 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   // The process's open files shared out once: HTTP clients and MQTT devices each get a cap, and the store its reserve.
   const files = fileBudget(openFileLimit(), site.http.maxConnections);
   const connectionCap = files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null;
-  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt'), connectionCap }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
+  const gatewayId = deps.gatewayId ?? (env['GATEWAY_ID'] || hostname());
+  const presence = gatewayPresence(site.site.id, gatewayId, clock);
+  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt'), connectionCap, presence }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
   const adapters: Adapter[] = [mqtt];
   const modbusDevices = byProtocol('modbus');
   if (modbusDevices.length > 0) {
@@ -117,6 +131,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   for (const adapter of adapters) {
     adapter.on('reading', (r) => {
       metrics.reading();
+      liveness.reading(r);
       live.update(r);
       pipeline.ingest(r);
       deps.onReading?.(r);
@@ -136,16 +151,30 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   notifier.on('escalated', (e) => metrics.escalation(e.step, e.ticket.tier));
   sync.on('updateRefused', (u) => metrics.updateNotApplied(u.kind));
   // The gateway's own trouble reaches staff on the same channels as tickets.
-  sync.on('unauthorized', () => notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
+  sync.on('unauthorized', () => void notifier.system('GW_SYNC_UNAUTHORIZED', { zh: '总部报修系统拒绝了网关令牌，工单暂停上传', en: 'The central repair service refuses the gateway token; uploads are stopped' }));
   // Told once a run: a device retrying beyond the cap every few seconds must not alert each time.
   let connectionLimitTold = false;
   mqtt.on('error', (e) => {
     if (e.code !== 'GW_MQTT_CONNECTION_LIMIT' || connectionLimitTold) return;
     connectionLimitTold = true;
-    notifier.system(e.code, { zh: '网关可打开的文件数不够，部分 MQTT 设备连不上；请提高 LimitNOFILE', en: 'The gateway may open too few files: some MQTT devices cannot connect; raise LimitNOFILE' });
+    void notifier.system(e.code, { zh: '网关可打开的文件数不够，部分 MQTT 设备连不上；请提高 LimitNOFILE', en: 'The gateway may open too few files: some MQTT devices cannot connect; raise LimitNOFILE' });
   });
-  sync.on('nearQuota', () => notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
+  sync.on('nearQuota', () => void notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
   tickets.on('durable', (t, ms) => metrics.ticket(t, ms));
+  const liveness = new Liveness({
+    site,
+    gatewayId,
+    clock,
+    log: log.child({ component: 'liveness' }),
+    store,
+    tickets,
+    notifier,
+    env,
+    adapters: () => adapters.map((a) => a.status({ devices: false })),
+    sync: () => sync.status(),
+    clockHealth: () => clockWatch.health(),
+    requestStop: deps.requestStop ?? ((by) => void gateway.stop(by)),
+  });
   const http = buildHttpServer(
     {
       site,
@@ -161,6 +190,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       pipeline,
       alerts: notifier,
       clockWatch,
+      liveness,
       attachments,
       ...(push === null ? {} : { push }),
       files,
@@ -187,7 +217,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     }
   }
 
-  return {
+  const gateway: Gateway = {
     site,
     tickets,
     store,
@@ -197,6 +227,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     notifier,
     archiver,
     clockWatch,
+    liveness,
     state: () => state,
     httpUrl: () => url,
     adapterStatuses: () => adapters.map((a) => a.status()),
@@ -209,15 +240,21 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await notifier.start();
       await sync.start();
       archiver.start();
+      // Before any reading: the return report hears every ticket the readings at start raise.
+      await liveness.start();
       url = await http.start();
       for (const a of adapters) await a.start();
       state = 'running';
       log.info({ event: 'gateway.started', http: url, devices: site.devices.length, adapters: adapters.map((a) => a.kind) }, 'gateway started');
     },
-    async stop() {
+    async stop(by: StopBy = 'program') {
       if (state === 'stopping' || state === 'stopped') return;
       state = 'stopping';
-      // HTTP intake, then adapters, then detection, then the senders, then the store (STYLE 4).
+      // The last status to central and the broker while everything still runs (each bounded); then
+      // HTTP intake, adapters, detection, the senders, the store (STYLE 4); the stamp that says it
+      // was a clean stop goes last, once the store is closed.
+      await step('status', () => liveness.stopReporting(by));
+      await step('presence', () => mqtt.sayOffline(by));
       await step('http', () => http.stop());
       for (const a of [...adapters].reverse()) await step(`adapter.${a.kind}`, () => a.stop());
       await step('pipeline', () => pipeline.stop());
@@ -225,9 +262,21 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await step('sync', () => sync.stop());
       await step('archive', () => archiver.stop());
       await step('store', () => store.close());
+      liveness.recordStop(by);
       clockWatch.stop();
       state = 'stopped';
-      log.info({ event: 'gateway.stopped' }, 'gateway stopped');
+      log.info({ event: 'gateway.stopped', stoppedBy: by }, 'gateway stopped');
     },
+  };
+  return gateway;
+}
+
+/** `status/gateway/{siteId}` on an external site broker: retained online, and offline as the last will or at a clean stop. */
+function gatewayPresence(siteId: string, gatewayId: string, clock: Clock): MqttPresence {
+  const at = (): string => new Date(clock.now()).toISOString();
+  return {
+    topic: `status/gateway/${siteId}`,
+    online: () => JSON.stringify({ state: 'online', gatewayId, siteId, at: at() }),
+    offline: (stoppedBy) => JSON.stringify({ state: 'offline', gatewayId, siteId, ...(stoppedBy === null ? { cause: 'no clean stop: the broker published the last will' } : { stoppedBy, at: at() }) }),
   };
 }

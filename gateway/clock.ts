@@ -121,13 +121,29 @@ export class ManualClock implements Clock {
  */
 export class ScaledClock implements Clock {
   readonly #speed: number;
-  readonly #realStart = performance.now();
+  readonly #realStart: number;
   readonly #start: number;
 
-  constructor(speed: number, start = Date.now()) {
+  /** `start` is the wall time it reads at `realStart` (this process's performance.now(), default: now). */
+  constructor(speed: number, start = Date.now(), realStart = performance.now()) {
     if (!(speed > 0)) throw new RangeError(`speed must be positive, got ${speed}`);
     this.#speed = speed;
     this.#start = start;
+    this.#realStart = realStart;
+  }
+
+  /**
+   * The same scaled time in several processes (a scenario's runner and the gateway process it
+   * starts and kills): each reads `simAnchor` at the real instant `realAnchor` (epoch ms), measured
+   * from its own start (performance.timeOrigin) on its monotonic clock.
+   */
+  static anchored(speed: number, realAnchor: number, simAnchor: number): ScaledClock {
+    return new ScaledClock(speed, simAnchor, realAnchor - performance.timeOrigin);
+  }
+
+  /** What another process needs to share this clock (GATEWAY_SIM_CLOCK, sim-clock.ts). */
+  anchor(): { speed: number; realAnchor: number; simAnchor: number } {
+    return { speed: this.#speed, realAnchor: performance.timeOrigin + this.#realStart, simAnchor: this.#start };
   }
 
   get speed(): number {

@@ -5,7 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
-import { buildGateway } from './app.js';
+import path from 'node:path';
+import { buildGateway, type Gateway } from './app.js';
+import { PRESENCE_FILE } from './liveness/presence-file.js';
+import type { StopBy } from './liveness/index.js';
+import { clockFromEnvironment } from './sim-clock.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from './errors.js';
 import { createRootLogger } from './log.js';
@@ -55,9 +59,11 @@ async function main(): Promise<void> {
     return;
   }
   const recorder = args.values.record === undefined ? null : new ReadingRecorder({ file: args.values.record, maxBytes: maxMb * 1_000_000, siteId: site.site.id, clock: systemClock, log: log.child({ component: 'record' }) });
-  let gateway;
+  let gateway: Gateway;
+  // The gateway asks to be stopped (its own UPS runs low): the same ordered stop as a signal, with its own exit status.
+  const requestStop = (by: StopBy, code: number): void => shutdown(by, code);
   try {
-    gateway = await buildGateway(site, { clock: systemClock, log, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
+    gateway = await buildGateway(site, { clock: clockFromEnvironment(), log, requestStop, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
   } catch (err) {
     // A coded start-up failure (a data folder it cannot write) is told in words, not as a stack trace.
     if (!(err instanceof GatewayError)) throw err;
@@ -66,25 +72,26 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const watchdog = new EventLoopWatchdog({ stallAfterMs: site.watchdog.stallAfterMs, clock: systemClock, log: log.child({ siteId: site.site.id, component: 'watchdog' }), bindings: { siteId: site.site.id } });
+  const watchdog = new EventLoopWatchdog({ stallAfterMs: site.watchdog.stallAfterMs, clock: systemClock, log: log.child({ siteId: site.site.id, component: 'watchdog' }), bindings: { siteId: site.site.id }, presenceFile: path.join(site.dataDir, PRESENCE_FILE) });
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  function shutdown(by: StopBy, code = 0): void {
     if (stopping) return;
     stopping = true;
-    log.info({ event: 'gateway.signal', signal }, `received ${signal}, stopping`);
-    const budget = setTimeout(() => exitAnyway(log, 'the ordered stop did not finish in time', 1), STOP_BUDGET_MS);
+    if (by === 'SIGTERM' || by === 'SIGINT') log.info({ event: 'gateway.signal', signal: by }, `received ${by}, stopping`);
+    else log.warn({ event: 'gateway.stop_requested', stoppedBy: by, exitCode: code }, `stopping on its own (${by}); exit status ${code}`);
+    const budget = setTimeout(() => exitAnyway(log, 'the ordered stop did not finish in time', code === 0 ? 1 : code), STOP_BUDGET_MS);
     budget.unref();
-    gateway.stop().then(
+    gateway.stop(by).then(
       async () => {
         await watchdog.stop();
         await recorder?.close();
         clearTimeout(budget);
         log.flush();
-        process.exitCode = 0;
+        process.exitCode = code;
         // Everything was closed: the process ends by itself. If a socket, port or timer still holds
         // it (a device library that did not let go), it is named and the process exits all the same,
         // so the supervisor can start a new one that finds its ports free.
-        setTimeout(() => exitAnyway(log, 'something still holds the process after a clean stop', 0), EXIT_GRACE_MS).unref();
+        setTimeout(() => exitAnyway(log, 'something still holds the process after a clean stop', code), EXIT_GRACE_MS).unref();
       },
       (err: unknown) => {
         clearTimeout(budget);
@@ -94,7 +101,7 @@ async function main(): Promise<void> {
         setTimeout(() => exitAnyway(log, 'stop failed', 1), EXIT_GRACE_MS).unref();
       },
     );
-  };
+  }
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (reason) => {

@@ -5,7 +5,8 @@
  * line straight to fd 1 (the main thread's logger cannot run) and kills the process with SIGKILL:
  * nothing a stuck main thread does can stop it, and the supervisor (systemd, Docker) restarts it.
  */
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { writeWhole } from './liveness/write-whole.js';
 import { hostname } from 'node:os';
 import { workerData } from 'node:worker_threads';
 
@@ -14,6 +15,7 @@ export interface WatchdogThreadData {
   readonly stallAfterMs: number;
   readonly checkEveryMs: number;
   readonly bindings: Readonly<Record<string, unknown>>;
+  readonly presenceFile: string | null;
 }
 
 const data = workerData as WatchdogThreadData;
@@ -45,5 +47,19 @@ setInterval(() => {
     msg: `the event loop has not run for ${stalledMs} ms (limit ${data.stallAfterMs} ms); killing the process so its supervisor restarts it`,
   };
   writeSync(1, `${JSON.stringify(line)}\n`);
+  recordStop();
   process.kill(process.pid, 'SIGKILL');
 }, data.checkEveryMs);
+
+/** The next start says it was the watchdog, not an unexplained crash (liveness/presence-file.ts). */
+function recordStop(): void {
+  if (data.presenceFile === null) return;
+  try {
+    const record = JSON.parse(readFileSync(data.presenceFile, 'utf8')) as Record<string, unknown>;
+    // A stamp, read by people at the next start: wall time is what it is for.
+    const at = Date.now();
+    writeWhole(data.presenceFile, JSON.stringify({ ...record, aliveAt: at, stop: { at, by: 'watchdog' } }));
+  } catch {
+    // No stamp to complete: the next start calls it a crash, which it also is.
+  }
+}

@@ -10,6 +10,8 @@ export interface WatchdogOptions {
   readonly log: Logger;
   /** Fields every line the watchdog thread writes carries (siteId), as the root logger's child would. */
   readonly bindings?: Readonly<Record<string, unknown>>;
+  /** The gateway's presence stamp (liveness/presence-file.ts): the thread records the stop it makes, for the next start's words. */
+  readonly presenceFile?: string;
 }
 
 type State = 'idle' | 'running' | 'stopped';
@@ -39,7 +41,7 @@ export class EventLoopWatchdog {
     // Beats several times per limit so one late timer is never taken for a stall.
     const everyMs = Math.max(10, Math.min(1_000, Math.floor(this.#opts.stallAfterMs / 4)));
     this.#beat = this.#opts.clock.setInterval(() => Atomics.add(this.#beats, 0, 1), everyMs);
-    const workerData: WatchdogThreadData = { heartbeat: this.#beats.buffer as SharedArrayBuffer, stallAfterMs: this.#opts.stallAfterMs, checkEveryMs: everyMs, bindings: this.#opts.bindings ?? {} };
+    const workerData: WatchdogThreadData = { heartbeat: this.#beats.buffer as SharedArrayBuffer, stallAfterMs: this.#opts.stallAfterMs, checkEveryMs: everyMs, bindings: this.#opts.bindings ?? {}, presenceFile: this.#opts.presenceFile ?? null };
     const worker = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData, stdout: false, stderr: false });
     worker.unref();
     worker.on('error', (err) => this.#opts.log.error({ event: 'watchdog.failed', err: err.message }, 'the event-loop watchdog thread failed; the gateway runs without it'));

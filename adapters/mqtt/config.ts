@@ -79,6 +79,12 @@ export const ExternalBroker = z.strictObject({
   username: z.string().optional(),
   password: SecretRef.optional(),
   clientId: z.string().min(1).optional(),
+  /**
+   * Seconds between MQTT keep-alives. The broker publishes the gateway's last will
+   * (`status/gateway/{siteId}` offline) when it hears nothing for 1.5 times this: a dead gateway
+   * machine shows on the broker within that.
+   */
+  keepaliveSeconds: z.number().int().min(1).max(65_535).default(60),
   caFile: z.string().optional(),
   certFile: z.string().optional(),
   keyFile: z.string().optional(),

@@ -23,6 +23,18 @@ export interface MqttAdapterOptions {
   readonly publishTimeoutMs?: number;
   /** Connections the embedded broker may hold, from the process's open-file limit (gateway/open-files.ts); null: unknown, no cap. */
   readonly connectionCap?: ConnectionCap | null;
+  /**
+   * The gateway's presence on an external broker, retained on `topic`: `online()` once connected,
+   * `offline(null)` as the connection's last will (the broker publishes it when the gateway dies),
+   * `offline(why)` at a clean stop. Ignored on the embedded broker, which dies with the gateway.
+   */
+  readonly presence?: MqttPresence;
+}
+
+export interface MqttPresence {
+  readonly topic: string;
+  online(): string;
+  offline(stoppedBy: string | null): string;
 }
 
 export interface MqttAdapterDeps {
@@ -37,6 +49,8 @@ export interface MqttAdapter extends Adapter {
   publish(topic: string, payload: string | Buffer, opts?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** The embedded broker's bound address (port 0 in config picks a free port). */
   address(): { host: string; port: number } | null;
+  /** Before a clean stop: the retained presence says offline and why (the will is for a death). */
+  sayOffline(stoppedBy: string): Promise<void>;
 }
 
 export async function createMqttAdapter(opts: MqttAdapterOptions, deps: MqttAdapterDeps): Promise<MqttAdapter> {
@@ -152,6 +166,15 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     return this.#embedded?.address() ?? null;
   }
 
+  async sayOffline(stoppedBy: string): Promise<void> {
+    const presence = this.#opts.presence;
+    const client = this.#client;
+    if (presence === undefined || client === null || !client.connected) return;
+    await this.#publishAcked(client, presence.topic, presence.offline(stoppedBy), 1, true).catch((e: unknown) =>
+      this.#log.warn({ event: 'mqtt.presence_failed', topic: presence.topic, err: errorMessage(e) }, 'the gateway could not say it is going offline on the site broker'),
+    );
+  }
+
   async publish(topic: string, payload: string | Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
     const qos = opts.qos ?? 1;
     const retain = opts.retain ?? false;
@@ -256,6 +279,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       return;
     }
     const clientId = b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`;
+    const presence = this.#opts.presence;
     const options: IClientOptions = {
       clientId,
       // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
@@ -266,8 +290,10 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
       // mqtt.js traces every packet through the `debug` module (about nine calls a message, each
       // paid although tracing is off): without DEBUG set nobody reads them, so none are made.
       ...(env['DEBUG'] === undefined ? { log: noTrace } : {}),
+      keepalive: b.keepaliveSeconds,
       ...(b.username === undefined ? {} : { username: b.username }),
       ...(password === undefined ? {} : { password }),
+      ...(presence === undefined ? {} : { will: { topic: presence.topic, payload: Buffer.from(presence.offline(null)), qos: 1, retain: true } }),
       ...tlsFiles,
     };
     const client = connect(b.url, options);
@@ -295,6 +321,10 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
         this.#setUpstream('online');
         this.#setState('online');
         this.#log.info({ event: 'mqtt.connected', url: redactUrl(b.url), clientId, sessionPresent: ack.sessionPresent }, 'connected to MQTT broker');
+        if (presence !== undefined) {
+          // Retained: a console or a second gateway that subscribes later reads it at once.
+          this.#publishAcked(client, presence.topic, presence.online(), 1, true).catch((e: unknown) => this.#log.warn({ event: 'mqtt.presence_failed', topic: presence.topic, err: errorMessage(e) }, 'the gateway could not say it is online on the site broker'));
+        }
         if (wasDown) this.emit('upstream', { upstream: this.#upstreamStatus(), up: true, ts: this.#deps.clock.now() });
         if (refused !== null) {
           const reason = `the broker refused the subscription to ${refused.join(', ')}`;

@@ -4,6 +4,7 @@ import type { HttpPushAdapter } from '../../adapters/http-push/http-push-adapter
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import type { Clock } from '../clock.js';
+import type { Liveness } from '../liveness/index.js';
 import type { ClockStepWatch } from '../clock-step-watch.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
@@ -45,6 +46,8 @@ export interface ApiDeps {
   readonly pipeline: FaultPipeline;
   readonly alerts: { health(): AlertHealth; on(event: 'health', fn: (h: AlertHealth) => void): unknown };
   readonly clockWatch: Pick<ClockStepWatch, 'health'>;
+  /** The gateway's own life: its id, when it started, its last time away, the status to central; and its outages for the monthly report. */
+  readonly liveness: Pick<Liveness, 'health' | 'outages'>;
   readonly attachments: AttachmentStore;
   /** Devices that push (POST /ingest/:deviceId), when the site has any. */
   readonly push?: HttpPushAdapter;
@@ -137,6 +140,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
       sync: deps.sync(),
       alerts: deps.alerts.health(),
       clock: deps.clockWatch.health(),
+      liveness: deps.liveness.health(),
     });
   });
   // What the staff pages show in a banner when an emergency alert reached nobody.
@@ -146,7 +150,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
-  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone });
+  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages });
   siteRoutes(app, {
     tickets: deps.tickets,
     auth,

@@ -5,6 +5,7 @@ import { localDate, localMidnight } from '../local-time.js';
 import { stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';
+import type { OutageLog } from '../liveness/outage-log.js';
 import { computeStats, statsCsv } from './stats.js';
 
 /** `2026-11-27` is that day's site-local midnight; anything else an exact date-time. */
@@ -32,7 +33,7 @@ function row(t: Ticket): Record<string, unknown> {
  * The daily report (日报) and the monthly report (月报) the engineering supervisor reads, with day
  * and month boundaries at the site's local midnight: each as JSON for the page and as CSV.
  */
-export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketService; clock: Clock; alarms: AlarmsConfig; timeZone: string }): void {
+export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketService; clock: Clock; alarms: AlarmsConfig; timeZone: string; outages: Pick<OutageLog, 'availability'> }): void {
   const tz = deps.timeZone;
 
   const daily = async (date: string) => {
@@ -73,7 +74,8 @@ export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       if (t.tier === 'emergency') e.emergency += 1;
       byDay[d] = e;
     }
-    return { month, from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, all };
+    // The gateway's own availability: per cent of the month up (so far, since its first start), outages, the longest.
+    return { month, from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), all };
   };
 
   const today = (): string => localDate(deps.clock.now(), tz);

@@ -81,6 +81,21 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
     }
     if (source['protocol'] === 'http') issues.push(...pushIssues(d, i, pushTokens));
   });
+  issues.push(...gatewayUpsIssues(devices));
+  return issues;
+}
+
+/** One UPS at most feeds the gateway, it is a UPS, and `shutdownAtMinutes` goes with it. */
+function gatewayUpsIssues(devices: readonly Obj[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  let feeding: number | null = null;
+  devices.forEach((d, i) => {
+    if (d['shutdownAtMinutes'] !== undefined && d['powersGateway'] !== true) issues.push({ path: ['devices', i, 'shutdownAtMinutes'], message: 'shutdownAtMinutes applies to the UPS that feeds the gateway: set "powersGateway": true, or remove it' });
+    if (d['powersGateway'] !== true) return;
+    if (d['kind'] !== 'ups') issues.push({ path: ['devices', i, 'powersGateway'], message: `only a UPS (kind "ups") can feed the gateway; this device is kind "${text(d['kind']) ?? '?'}"` });
+    else if (feeding !== null) issues.push({ path: ['devices', i, 'powersGateway'], message: `devices[${feeding}] already feeds the gateway: mark the one UPS its machine is plugged into` });
+    else feeding = i;
+  });
   return issues;
 }
 

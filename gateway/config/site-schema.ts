@@ -102,6 +102,14 @@ export const Device = z.strictObject({
   battery: z.boolean().default(false),
   /** The power meter / distribution board that feeds this device (root-cause grouping). */
   fedBy: Identifier.optional(),
+  /**
+   * A UPS (kind `ups`) that feeds the gateway's own machine: when it is on battery and its battery
+   * is low, or its run time left is under `shutdownAtMinutes`, the gateway says so on every channel
+   * and to central, and stops cleanly (exit status 75) before the battery dies under it.
+   */
+  powersGateway: z.boolean().optional(),
+  /** With powersGateway: minutes of run time left at which the gateway stops (default 5). */
+  shutdownAtMinutes: z.number().positive().max(120).optional(),
   source: Source,
   faults: FaultOverrides.default(sharedDefault({})),
   rules: z.array(CustomRule).default(sharedDefault([])),
@@ -124,6 +132,11 @@ export const CentralService = z.strictObject({
   maxRetryAfterSeconds: z.number().int().min(1).max(3600).default(300),
   /** Disk the outbox may use; at 80 % health turns red and an alert goes out. */
   outboxQuotaBytes: z.number().int().positive().default(200_000_000),
+  /**
+   * Seconds between site statuses (contract 2.1); one also goes at once on any change of health.
+   * Central treats three intervals without one as a silent gateway (docs/central-contract.md).
+   */
+  heartbeatSeconds: z.number().int().min(5).max(600).default(30),
 });
 export type CentralService = z.infer<typeof CentralService>;
 

@@ -232,7 +232,7 @@ export function summaryFacts(incident: Ticket, children: readonly Ticket[], to: 
 }
 
 /** The gateway itself needs attention (the central service refuses the token, the outbox is near its quota). */
-export function systemFacts(code: string, title: Bilingual, siteName: string, publicUrl: string): AlertFacts {
+export function systemFacts(code: string, title: Bilingual, detail: Bilingual | null, siteName: string, publicUrl: string): AlertFacts {
   return {
     kind: 'system',
     ticketId: '',
@@ -242,7 +242,7 @@ export function systemFacts(code: string, title: Bilingual, siteName: string, pu
     title,
     where: null,
     reading: null,
-    detail: { zh: `网关：${siteName}`, en: `Gateway: ${siteName}` },
+    detail: detail === null ? { zh: `网关：${siteName}`, en: `Gateway: ${siteName}` } : { zh: `网关：${siteName}。${detail.zh}`, en: `Gateway: ${siteName}. ${detail.en}` },
     deadline: null,
     deadlines: null,
     link: `${publicUrl.replace(/\/$/, '')}/operator`,

@@ -42,12 +42,13 @@ function clockTime(epochMs: number, timeZone: string): string {
   return f.format(epochMs);
 }
 
-/** A deadline as people read it: `12:06`, `明天 08:30` / `tomorrow 08:30`, `11-29 08:30`. */
+/** A time as people read it: `12:06`, `明天 08:30` / `tomorrow 08:30`, `昨天 22:10` / `yesterday 22:10`, `11-29 08:30`. */
 export function when(at: number, now: number, timeZone: string, lang: Language): string {
   const day = siteDay(at, timeZone);
   const time = clockTime(at, timeZone);
   if (day === siteDay(now, timeZone)) return time;
   if (day === siteDay(now + 86_400_000, timeZone)) return lang === 'en' ? `tomorrow ${time}` : `明天 ${time}`;
+  if (day === siteDay(now - 86_400_000, timeZone)) return lang === 'en' ? `yesterday ${time}` : `昨天 ${time}`;
   return `${day.slice(4, 6)}-${day.slice(6, 8)} ${time}`;
 }
 

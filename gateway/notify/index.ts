@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import { stepOwed } from '../tickets/deadlines.js';
-import type { Ticket } from '../tickets/ticket.js';
+import type { Bilingual, Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
 import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
@@ -57,8 +57,14 @@ export interface ChannelStatus {
 
 export interface Notifier {
   start(): Promise<void>;
-  /** Tells staff that the gateway itself needs attention (e.g. GW_SYNC_UNAUTHORIZED). */
-  system(code: string, title: { zh: string; en: string }): void;
+  /**
+   * Tells staff on every channel that the gateway itself needs attention (e.g. GW_SYNC_UNAUTHORIZED),
+   * or that it is back (GW_BACK). One pending message per `key` (default the code): the same key
+   * again brings the waiting one up to date. Resolves once it is written to the store.
+   */
+  system(code: string, title: Bilingual, detail?: Bilingual, key?: string): Promise<string | null>;
+  /** Resolves once the system message of `key` went out on every channel (true), or after `withinMs` of elapsed time (false). */
+  whenSent(key: string, withinMs: number): Promise<boolean>;
   stop(): Promise<void>;
   status(): ChannelStatus[];
   health(): AlertHealth;
@@ -203,10 +209,29 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     for (const q of this.#queues.values()) q.stop();
   }
 
-  system(code: string, title: { zh: string; en: string }): void {
-    const key = `system/${code}`;
-    this.#stage(key, null, systemFacts(code, title, this.#siteName, this.#publicUrl), null);
-    this.#commitThenEnqueue([key], `system alert ${code}`);
+  async system(code: string, title: Bilingual, detail?: Bilingual, key = `system/${code}`): Promise<string | null> {
+    if (!this.#stage(key, null, systemFacts(code, title, detail ?? null, this.#siteName, this.#publicUrl), null)) return null;
+    await this.#commitThenEnqueue([key], `system alert ${code}`);
+    return key;
+  }
+
+  whenSent(key: string, withinMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#book.get(key) !== undefined) return;
+        finish(true);
+      };
+      const timer = this.#clock.setTimeout(() => finish(false), withinMs);
+      const finish = (sent: boolean): void => {
+        timer.cancel();
+        this.off('alert', check);
+        this.off('givenUp', check);
+        resolve(sent);
+      };
+      this.on('alert', check);
+      this.on('givenUp', check);
+      check();
+    });
   }
 
   status(): ChannelStatus[] {
@@ -253,7 +278,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     const key = this.#summaries.due(incidentId);
     const to = this.#addressee(t);
     this.#stage(key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
-    this.#commitThenEnqueue([key], `summary of ${t.number}`);
+    void this.#commitThenEnqueue([key], `summary of ${t.number}`);
   }
 
   #childrenOf(t: Ticket): Ticket[] {
@@ -283,8 +308,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     return true;
   }
 
-  #commitThenEnqueue(keys: readonly string[], what: string): void {
-    this.#store.commit().then(
+  #commitThenEnqueue(keys: readonly string[], what: string): Promise<void> {
+    return this.#store.commit().then(
       () => {
         for (const k of keys) this.#enqueue(k);
       },

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
 import { ContractValidator } from './contract-validator.js';
 import { FAULT_KINDS, parseFault, type CentralFault } from './fault-injector.js';
+import { SiteWatch, type ReceivedStatus, type SiteEvent, type SiteReport } from './site-watch.js';
 
 export interface ReceivedTicket {
   readonly id: string;
@@ -61,6 +62,10 @@ export interface CentralServiceOptions {
   readonly bodyLimitBytes?: number;
   /** Called when a ticket is first accepted, as its batch is applied (the bench times receipt with it). */
   readonly onNewTicket?: (item: ReceivedTicket) => void;
+  /** The contract this service speaks: 2.0 has no site status route (it answers 404). Default 2.1. */
+  readonly contract?: '2.0' | '2.1';
+  /** A site went silent or recovered (the silent-site rule, site-watch.ts). */
+  readonly onSiteEvent?: (e: SiteEvent) => void;
 }
 
 /**
@@ -94,6 +99,9 @@ export class CentralService {
   readonly acks: ReceivedAck[] = [];
   /** Answers this service was about to give that broke the contract (must stay empty: a test checks). */
   readonly contractViolations: string[] = [];
+  /** Site statuses received, in order (contract 2.1). */
+  readonly statuses: ReceivedStatus[] = [];
+  readonly #sites: SiteWatch;
   #fault: CentralFault = { kind: 'none' };
   #app: FastifyInstance | null = null;
   #port = 0;
@@ -103,6 +111,7 @@ export class CentralService {
   constructor(opts: CentralServiceOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
+    this.#sites = new SiteWatch(this.#clock, opts.onSiteEvent);
   }
 
   get url(): string {
@@ -119,6 +128,7 @@ export class CentralService {
       s.on('close', () => this.#sockets.delete(s));
     });
     await app.listen({ port, host });
+    this.#sites.start();
     const addr = app.server.address();
     this.#port = typeof addr === 'object' && addr !== null ? addr.port : port;
     this.#app = app;
@@ -126,6 +136,7 @@ export class CentralService {
   }
 
   async stop(): Promise<void> {
+    this.#sites.stop();
     for (const t of this.#timers) t.cancel();
     this.#timers.clear();
     await this.#close();
@@ -223,6 +234,9 @@ export class CentralService {
       return { fault };
     });
     app.get('/_admin/tickets', async () => ({ tickets: this.tickets() }));
+    // The service's own report of its sites: live or silent, and every silence and recovery.
+    app.get('/_admin/sites', async () => ({ sites: this.sites(), events: this.siteEvents() }));
+    if (this.#opts.contract !== '2.0') app.post('/v1/sites/:siteId/status', (req, reply) => this.#status(req, reply));
     app.post('/v1/tickets/batch', (req, reply) => this.#batch(req, reply));
     app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.put('/v1/sites/:siteId/attachments/:attachmentId', (req, reply) => this.#putAttachment(req, reply));
@@ -232,9 +246,10 @@ export class CentralService {
   }
 
   /** Common gate: injected faults, then bearer auth. Returns the site ids the token may write, or null if answered. */
-  async #gate(req: FastifyRequest, reply: FastifyReply): Promise<readonly string[] | '*' | null> {
+  async #gate(req: FastifyRequest, reply: FastifyReply, route: 'status' | 'other' = 'other'): Promise<readonly string[] | '*' | null> {
     const f = this.#fault;
-    if (f.kind === 'slow') await new Promise((r) => setTimeout(r, f.delayMs));
+    // A fault for the status route alone leaves the others alone, and the other way round.
+    if (f.kind === 'slow' && (f.on ?? 'all') !== (route === 'status' ? 'other' : 'status')) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.kind === 'error500') {
       await reply.code(500).send(err('internal', 'injected failure'));
       return null;
@@ -318,6 +333,30 @@ export class CentralService {
     if (have !== undefined) return reply.code(have.sha256 === sha256 ? 200 : 400).send(have.sha256 === sha256 ? { id: attachmentId } : err('bad_request', 'another photo is stored under this id'));
     this.#attachments.set(key, { contentType: String(req.headers['content-type']), sha256, bytes: body });
     return reply.code(201).send({ id: attachmentId });
+  }
+
+  /** The sites this service has heard from, live or silent (the silent-site rule). */
+  sites(): SiteReport[] {
+    return this.#sites.report();
+  }
+
+  /** Every time a site went silent or recovered, in order. */
+  siteEvents(): readonly SiteEvent[] {
+    return this.#sites.events;
+  }
+
+  async #status(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const sites = await this.#gate(req, reply, 'status');
+    if (sites === null) return reply;
+    const problems = this.#validator.check('SiteStatus', req.body);
+    if (problems.length > 0) return reply.code(400).send(err('bad_request', problems.slice(0, 5).join('; ')));
+    const { siteId } = req.params as { siteId: string };
+    const body = req.body as ReceivedStatus;
+    if (sites !== '*' && !sites.includes(siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${siteId}`));
+    if (body.siteId !== siteId) return reply.code(400).send(err('bad_request', `the status is for site ${body.siteId}, the path names ${siteId}`));
+    this.statuses.push(body);
+    this.#sites.heard(body);
+    return reply.code(204).send();
   }
 
   /** A photo received (for tests and the demo). */

@@ -4,7 +4,8 @@ export type CentralFault =
   | { readonly kind: 'error500' }
   /** 503 with `Retry-After: retryAfterSeconds` (3000000 and 86400 are the values that once broke the sender). */
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number }
-  | { readonly kind: 'slow'; readonly delayMs: number }
+  /** Every answer late by delayMs; `on: 'status'` the site status route only, `on: 'other'` every route but it. */
+  | { readonly kind: 'slow'; readonly delayMs: number; readonly on?: 'status' | 'other' }
   /** Destroy the socket without answering, before or after applying the batch. */
   | { readonly kind: 'drop'; readonly when: 'before-apply' | 'after-apply' }
   /** Apply every batch twice, as a replaying proxy would; the effect must not double. */
@@ -34,7 +35,7 @@ export function parseFault(body: unknown): CentralFault | null {
     case 'unavailable':
       return { kind: 'unavailable', retryAfterSeconds: typeof b['retryAfterSeconds'] === 'number' ? b['retryAfterSeconds'] : 1 };
     case 'slow':
-      return { kind: 'slow', delayMs: typeof b['delayMs'] === 'number' ? b['delayMs'] : 2000 };
+      return { kind: 'slow', delayMs: typeof b['delayMs'] === 'number' ? b['delayMs'] : 2000, ...(b['on'] === 'status' || b['on'] === 'other' ? { on: b['on'] } : {}) };
     case 'drop':
       return { kind: 'drop', when: b['when'] === 'after-apply' ? 'after-apply' : 'before-apply' };
     case 'reply':

@@ -9,8 +9,10 @@ import { loadSiteFile } from '../../gateway/config/load-site.js';
 import { localDate, localMidnight } from '../../gateway/local-time.js';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { silentLogger, type Logger } from '../../gateway/log.js';
+import type { DeadLetter } from '../../gateway/store/store-data.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../central/index.js';
+import type { SiteEvent } from '../central/site-watch.js';
 import { parseFault } from '../central/fault-injector.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { pngPhoto } from '../photos/png-photo.js';
@@ -49,8 +51,8 @@ export interface ScenarioResult {
   readonly realSeconds: number;
 }
 
-const CENTRAL_TOKEN = 'scenario-token';
-const WARMUP_S = 5;
+export const CENTRAL_TOKEN = 'scenario-token';
+export const WARMUP_S = 5;
 
 /**
  * Plays one scenario against a gateway it starts in-process on the scenario's site file, with the
@@ -59,13 +61,14 @@ const WARMUP_S = 5;
  */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
   const { scenario } = loaded;
+  if (scenario.gatewayProcess) {
+    const { runWithGatewayProcess } = await import('./process-runner.js');
+    return runWithGatewayProcess(loaded, opts);
+  }
   const started = performance.now();
   const speed = opts.speed ?? scenario.speed;
-  const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
-  const own = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
-  const more = await Promise.all(scenario.devicesFrom.map((f) => loadSiteFile(path.resolve(path.dirname(loaded.file), f))));
-  const base = more.length === 0 ? own : { ...own, devices: [...own.devices, ...more.flatMap((s) => s.devices)] };
-  const clock = new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, base.site.timeZone));
+  const base = await scenarioSite(loaded);
+  const clock = scenarioClock(scenario, speed, base);
   const t0 = clock.now();
   const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
   let timeZone: string | undefined;
@@ -77,11 +80,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const dataDir = await mkdtemp(path.join(os.tmpdir(), `scenario-${scenario.name}-`));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
-    const central = createCentralService({
-      tokens: [CENTRAL_TOKEN],
-      clock,
-      progress: scenario.centralProgress ? { dispatchAfterMs: 60_000, inProgressAfterMs: 300_000, resolveAfterMs: 1_800_000, closeAfterMs: 3_600_000 } : false,
-    });
+    const central = scenarioCentralService(scenario, clock);
     await central.start(0);
     cleanups.push(() => central.stop());
 
@@ -100,8 +99,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
       devices: forGateway.devices.map((d) => withRealOfflineWindow(d, speed)),
       dataDir,
       http: { ...base.http, host: '127.0.0.1', port: 0 },
-      broker: external === null ? { mode: 'embedded', host: '127.0.0.1', port: 0, maxPayloadBytes: 16_384, allowAnonymous: false, logins: [{ username: CONSOLE.username, password: { value: CONSOLE.password }, subscribe: ['alerts/#'] }] } : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}` },
-      central: { url: central.url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, maxRetryAfterSeconds: 300, outboxQuotaBytes: 200_000_000 },
+      broker: external === null ? consoleBroker(0) : { mode: 'external', url: external.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}`, keepaliveSeconds: 60 },
+      central: scenarioCentral(central.url),
       users: [...base.users, ...staff.users],
     };
     const watch = (gw: Gateway): void => {
@@ -147,7 +146,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const connectDeadline = performance.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && performance.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
     const act = (step: NonNullable<ScenarioStep['staff']>): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
-    await playTimeline(scenario, clock, { sims, central, external, restartGateway, staff: act }, (step) => progress('step', describeStep(step)));
+    await playTimeline(scenario, clock, { sims, central, external, gateway: { restart: restartGateway }, staff: act }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
     const syncProblems = opts.requireSynced === false ? [] : await checkSynced(gateway, central, scenario.expect.some((e) => e.synced));
@@ -161,20 +160,62 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   }
 }
 
+/** The scenario's site: its own file (default the demo site), a point table imported into it, devices from other files added. */
+export async function scenarioSite(loaded: LoadedScenario): Promise<SiteConfig> {
+  const { scenario } = loaded;
+  const siteFile = scenario.siteFile === undefined ? path.resolve('config/demo-site.json') : path.resolve(path.dirname(loaded.file), scenario.siteFile);
+  const own = scenario.pointTable === undefined ? await loadSiteFile(siteFile) : await siteWithPointTable(siteFile, path.resolve(path.dirname(loaded.file), scenario.pointTable));
+  const more = await Promise.all(scenario.devicesFrom.map((f) => loadSiteFile(path.resolve(path.dirname(loaded.file), f))));
+  return more.length === 0 ? own : { ...own, devices: [...own.devices, ...more.flatMap((s) => s.devices)] };
+}
+
+/** Scenario time: `speed` times faster, starting now or at the scenario's time of day. */
+export function scenarioClock(scenario: Scenario, speed: number, site: SiteConfig): ScaledClock {
+  return new ScaledClock(speed, scenario.startsAt === undefined ? Date.now() : todayAt(scenario.startsAt, site.site.timeZone));
+}
+
 /** The console's own login on the embedded broker (devices read nothing; a console reads alerts). */
 const CONSOLE = { username: 'scenario-console', password: 'pw-scenario-console' } as const;
 
+/** The embedded broker of a scenario's gateway on `port`, with the console's reader login. */
+export function consoleBroker(port: number): SiteConfig['broker'] {
+  return { mode: 'embedded', host: '127.0.0.1', port, maxPayloadBytes: 16_384, allowAnonymous: false, logins: [{ username: CONSOLE.username, password: { value: CONSOLE.password }, subscribe: ['alerts/#'] }] };
+}
+
+/** The reference central service as a scenario's site file names it. */
+export function scenarioCentral(url: string): NonNullable<SiteConfig['central']> {
+  return { url, token: { value: CENTRAL_TOKEN }, timeoutMs: 5_000, batchMaxItems: 100, batchMaxBytes: 1_000_000, pollSeconds: 10, maxRetryAfterSeconds: 300, outboxQuotaBytes: 200_000_000, heartbeatSeconds: 30 };
+}
+
+/** The central service a scenario runs against, moving tickets along as a work-order system would (unless the scenario says not to). */
+export function scenarioCentralService(scenario: Scenario, clock: ScaledClock, onSiteEvent?: (e: SiteEvent) => void): CentralService {
+  return createCentralService({
+    tokens: [CENTRAL_TOKEN],
+    clock,
+    progress: scenario.centralProgress ? { dispatchAfterMs: 60_000, inProgressAfterMs: 300_000, resolveAfterMs: 1_800_000, closeAfterMs: 3_600_000 } : false,
+    ...(onSiteEvent === undefined ? {} : { onSiteEvent }),
+  });
+}
+
+/** A message of the gateway itself (`kind: system`) on `alerts/system`: its code and text. */
+export interface SystemAlertSeen {
+  readonly code: string;
+  readonly text: string;
+}
+
 /**
  * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with its
- * own reader login), calling `onAlert` with each alerted ticket's id.
+ * own reader login), calling `onAlert` with each alerted ticket's id, and `onSystem` with each
+ * message of the gateway itself on `alerts/system`.
  */
-function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void): mqtt.MqttClient {
+export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void, onSystem: (a: SystemAlertSeen) => void = () => undefined): mqtt.MqttClient {
   const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' ? CONSOLE : {}) });
   client.on('error', () => undefined);
   client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
-  client.on('message', (_topic, payload) => {
+  client.on('message', (topic, payload) => {
     try {
-      const a = JSON.parse(payload.toString()) as { ticketId?: unknown; to?: { level?: unknown } | null };
+      const a = JSON.parse(payload.toString()) as { kind?: unknown; number?: unknown; text?: unknown; ticketId?: unknown; to?: { level?: unknown } | null };
+      if (topic === 'alerts/system' && a.kind === 'system' && typeof a.number === 'string') onSystem({ code: a.number, text: typeof a.text === 'string' ? a.text : '' });
       if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null);
     } catch {
       // not an alert of ours
@@ -228,7 +269,7 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
     const port = site.broker.mode === 'embedded' ? site.broker.port : 1883;
     await sims.connectMqtt(o.brokerUrl ?? (site.broker.mode === 'external' ? site.broker.url : `mqtt://${new URL(base).hostname}:${port}`));
     await sims.connectHttp(base);
-    await playTimeline(scenario, clock, { sims, central: null, external: null, restartGateway: null, staff: null }, (step) => progress('step', describeStep(step)));
+    await playTimeline(scenario, clock, { sims, central: null, external: null, gateway: null, staff: null }, (step) => progress('step', describeStep(step)));
     await poll();
     const tickets = [...seen.values()];
     const verdict = judge(scenario.expect, tickets);
@@ -245,15 +286,20 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
   gateway.sync.retryNow();
   const deadline = performance.now() + 15_000;
   while (gateway.sync.status().backlog > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return centralProblems(central, gateway.tickets.all(), gateway.store.data.deadLetters);
+}
+
+/** What the central service got wrong or never got: tickets and photos missing, double effects, contract breaches, uploads dead-lettered. */
+export function centralProblems(central: CentralService, tickets: readonly Ticket[], deadLetters: readonly DeadLetter[]): string[] {
   const problems: string[] = [];
-  for (const t of gateway.tickets.all()) {
+  for (const t of tickets) {
     const got = central.ticket(t.id);
     if (got === undefined) problems.push(`${t.number} never reached the central service`);
     for (const a of t.attachments) if (central.attachment(t.siteId, a.id)?.sha256 !== a.sha256) problems.push(`photo ${a.id} of ${t.number} never reached the central service`);
   }
   for (const id of central.doubleEffects()) problems.push(`ticket ${id} took effect twice at the central service`);
   for (const v of central.contractViolations) problems.push(`the reference central service broke the contract: ${v}`);
-  for (const d of gateway.store.data.deadLetters) if (d.update === undefined) problems.push(`ticket ${d.ticketId} was dead-lettered: ${d.reason}`);
+  for (const d of deadLetters) if (d.update === undefined) problems.push(`ticket ${d.ticketId} was dead-lettered: ${d.reason}`);
   return problems;
 }
 
@@ -264,14 +310,14 @@ async function checkSynced(gateway: Gateway, central: CentralService, wanted: bo
  * busy machine. The window is widened to that (unless the site sets one), so a sped-up scenario
  * raises no offline ticket a real site would not.
  */
-function withRealOfflineWindow(d: SiteConfig['devices'][number], speed: number): SiteConfig['devices'][number] {
+export function withRealOfflineWindow(d: SiteConfig['devices'][number], speed: number): SiteConfig['devices'][number] {
   if (d.source.protocol !== 'modbus' || speed <= 1 || d.faults['device-offline'] !== undefined) return d;
   const windowMs = 3 * Math.max(d.source.pollMs, d.source.timeoutMs * speed);
   return { ...d, faults: { ...d.faults, 'device-offline': { windowSeconds: windowMs / 1000 } } };
 }
 
 /** The newest ticket of a device the central service holds. */
-function newestAtCentral(central: CentralService, device: string): { id: string } {
+export function newestAtCentral(central: CentralService, device: string): { id: string } {
   const newest = central
     .tickets()
     .filter((t) => t.deviceId === device)
@@ -281,16 +327,23 @@ function newestAtCentral(central: CentralService, device: string): { id: string 
   return newest;
 }
 
-type StepContext = {
+/** What a scenario can do to the gateway: a clean restart always; with a gateway process, kill it and start it again. */
+export interface GatewayControl {
+  restart(): Promise<void>;
+  kill?(): Promise<void>;
+  start?(): Promise<void>;
+}
+
+export type StepContext = {
   sims: SimulatedSite;
   central: CentralService | null;
   external: ExternalBroker | null;
-  restartGateway: (() => Promise<void>) | null;
+  gateway: GatewayControl | null;
   staff: ((step: NonNullable<ScenarioStep['staff']>) => Promise<void>) | null;
 };
 
 /** The instant of today's `HH:MM` in the site's time zone. */
-function todayAt(hhmm: string, timeZone: string): number {
+export function todayAt(hhmm: string, timeZone: string): number {
   const [y = 0, m = 1, d = 1] = localDate(Date.now(), timeZone).split('-').map(Number);
   const [hh = 0, mm = 0] = hhmm.split(':').map(Number);
   return localMidnight(y, m, d, timeZone) + (hh * 60 + mm) * 60_000;
@@ -340,7 +393,7 @@ async function staffStep(gateway: Gateway, token: string, step: NonNullable<Scen
 }
 
 /** The warm-up, then every step at its scenario time, then the settle period. */
-async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepContext, onStep: (step: TimedStep) => void): Promise<void> {
+export async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepContext, onStep: (step: TimedStep) => void): Promise<void> {
   await sleepScenario(clock, WARMUP_S * 1000);
   const playStart = clock.now();
   const schedule = expandSteps(scenario.steps, ctx.sims.deviceIds());
@@ -355,7 +408,7 @@ async function playTimeline(scenario: Scenario, clock: ScaledClock, ctx: StepCon
   if (wait > 0) await sleepScenario(clock, wait);
 }
 
-interface TimedStep extends ScenarioStep {
+export interface TimedStep extends ScenarioStep {
   readonly deviceIds: readonly string[];
 }
 
@@ -403,8 +456,10 @@ async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
     await ctx.central.inject(fault);
   }
   if (step.gateway !== undefined) {
-    if (ctx.restartGateway === null) throw new Error('this run cannot restart the gateway');
-    await ctx.restartGateway();
+    const g = ctx.gateway;
+    const act = g === null ? undefined : step.gateway.action === 'restart' ? g.restart.bind(g) : step.gateway.action === 'kill' ? g.kill?.bind(g) : g.start?.bind(g);
+    if (act === undefined) throw new Error(`this run cannot ${step.gateway.action} the gateway`);
+    await act();
   }
   if (step.staff !== undefined) {
     if (ctx.staff === null) throw new Error('this run has no staff logins');
@@ -412,7 +467,7 @@ async function applyStep(step: TimedStep, ctx: StepContext): Promise<void> {
   }
 }
 
-function describeStep(s: TimedStep): string {
+export function describeStep(s: TimedStep): string {
   const parts: string[] = [];
   if (s.device !== undefined) parts.push(s.device);
   if (s.mode !== undefined) parts.push(`mode ${s.mode}`);
@@ -428,7 +483,7 @@ function describeStep(s: TimedStep): string {
   return parts.join(' ');
 }
 
-function sleepScenario(clock: ScaledClock, ms: number): Promise<void> {
+export function sleepScenario(clock: ScaledClock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 

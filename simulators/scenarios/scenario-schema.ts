@@ -29,8 +29,12 @@ const Step = z
       .refine((c) => [c.fault, c.close, c.update].filter((x) => x !== undefined).length === 1, { message: 'expected one of fault, close or update' })
       .refine((c) => typeof c.fault !== 'object' || parseFault(c.fault) !== null, { message: 'not a fault the reference central service knows' })
       .optional(),
-    /** The gateway itself: a clean restart on the same data folder and ports (stop, then start). */
-    gateway: z.strictObject({ action: z.literal('restart') }).optional(),
+    /**
+     * The gateway itself: `restart` is a clean stop and start on the same data folder and ports;
+     * `kill` is SIGKILL of its process and `start` starts it again (needs `gatewayProcess`): a start
+     * after the gateway stopped on its own (its UPS ran low) first waits for it to have exited.
+     */
+    gateway: z.strictObject({ action: z.enum(['restart', 'kill', 'start']) }).optional(),
     /**
      * A staff member acting through the gateway's API, as on the pages. `report` is a patrol-found
      * fault (巡检发现) on `device` with `photos` photos; the other actions act on the newest ticket of `device`.
@@ -91,6 +95,21 @@ export const ExpectedTicket = z.strictObject({
 });
 export type ExpectedTicket = z.infer<typeof ExpectedTicket>;
 
+/** What the gateway itself must have done and told (a death, a stop on its own UPS). */
+export const ExpectedGateway = z.strictObject({
+  /** After a kill or a stop, the central service must report the site silent within this many scenario seconds. */
+  silentWithinSeconds: z.number().positive().optional(),
+  /** After the gateway was started again, the central service must report the site recovered. */
+  recovered: z.boolean().optional(),
+  /** Messages of the gateway itself on the engineers' console (`alerts/system`): each exactly once, its text containing these words. */
+  systemAlerts: z.array(z.strictObject({ code: z.string().min(1), contains: z.string().min(1).optional() })).default([]),
+  /** The exit statuses of the stops it made on its own, in order (75: its UPS ran low). */
+  exits: z.array(z.number().int()).optional(),
+  /** Its last status before a stop on its own said it was stopping, for this reason. */
+  stoppingBecause: z.string().min(1).optional(),
+});
+export type ExpectedGateway = z.infer<typeof ExpectedGateway>;
+
 export const Scenario = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -107,6 +126,11 @@ export const Scenario = z.strictObject({
   pointTable: z.string().optional(),
   /** Needs an external MQTT broker (adapter-resilience): the runner starts one and points the site at it. */
   externalBroker: z.boolean().default(false),
+  /**
+   * The gateway runs as its own process (dist/gateway/main.js) on the scenario's sped-up clock, so a
+   * step can SIGKILL it and start it again, and it can stop on its own: what a dead box looks like.
+   */
+  gatewayProcess: z.boolean().default(false),
   /** Scenario seconds to run after the last step before judging. */
   settleSeconds: z.number().min(0).default(30),
   /** Site-local time of day the scenario starts at (`02:30` for a night); default now. */
@@ -120,6 +144,10 @@ export const Scenario = z.strictObject({
   refusedUpdates: z.number().int().min(0).default(0),
   /** Exactly the tickets that must appear (children of an incident count only through `children`). */
   expect: z.array(ExpectedTicket),
-});
+  /** What the gateway itself must have done and said (with `gatewayProcess`). */
+  expectGateway: ExpectedGateway.optional(),
+})
+  .refine((s) => s.gatewayProcess || !s.steps.some((x) => x.gateway !== undefined && x.gateway.action !== 'restart'), { message: 'a gateway kill or start needs "gatewayProcess": true' })
+  .refine((s) => s.gatewayProcess || s.expectGateway === undefined, { message: 'expectGateway needs "gatewayProcess": true' });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioStep = z.infer<typeof Step>;

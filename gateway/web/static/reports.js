@@ -44,12 +44,18 @@ function monthlySection() {
   return html`<section id="monthly"><h2>${t('report.monthly')}</h2>
     <form class="inline" @submit=${pick}>${t('report.month')} <input type="month" name="month" value=${month} /> <button type="submit">${t('show')}</button>
       <a href="/api/reports/monthly.csv?month=${month}">${t('csv')}</a></form>
-    ${m === null ? nothing : html`${ratesList(m.stats)}<h3>${t('kpi')}</h3>${stepsTable(m.stats.steps)}
+    ${m === null ? nothing : html`${gatewayLine(m.gateway)}${ratesList(m.stats)}<h3>${t('kpi')}</h3>${stepsTable(m.stats.steps)}
       ${groupTable(t('by.building'), m.stats.byBuilding)}${groupTable(t('by.skill'), m.stats.bySkill, skillName)}
       ${falseAlarmTables(m.stats)}
       <h3>${t('report.byDay')}</h3>${table([t('report.date'), t('total'), t('tier.emergency')], Object.entries(m.byDay).sort().map(([k, v]) => html`<tr><td>${k}</td><td>${v.total}</td><td>${v.emergency}</td></tr>`))}`}
   </section>`;
 }
+
+// The gateway's own availability this month: a dead gateway raised nothing while it was down.
+const gatewayLine = (g) =>
+  g === null || g === undefined
+    ? nothing
+    : html`<p id="gateway-availability" class=${g.outages > 0 ? 'warn' : 'muted'}>${t('report.gateway', { up: g.percentUp, n: g.outages, longest: g.longestMinutes })}</p>`;
 
 function rerender() {
   renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem}</p>` : nothing}${dailySection()}${monthlySection()}`, app);
