@@ -155,7 +155,12 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     if (client !== null) {
       client.removeAllListeners();
       client.on('error', () => undefined);
-      await client.endAsync(true).catch(() => undefined);
+      // A DISCONNECT first, so the broker does not publish our last will for a clean stop (MQTT
+      // 3.1.1, 3.14.4); bounded in real time (the sockets' own, whatever clock the domain runs
+      // on: mqtt.js waits for unacknowledged publishes first), then the socket is closed.
+      const clean = client.connected && (await Promise.race([client.endAsync(false).then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DISCONNECT_WAIT_MS).unref())]));
+      // mqtt.js calls back once per client: a second end() after one that finished would wait for good.
+      if (!clean) await Promise.race([client.endAsync(true).catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, DISCONNECT_WAIT_MS).unref())]);
     }
     if (this.#embedded !== null) await this.#embedded.stop();
     this.#embedded = null;
@@ -406,6 +411,9 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     };
   }
 }
+
+/** How long a clean stop waits for the broker to take our DISCONNECT. */
+const DISCONNECT_WAIT_MS = 1_000;
 
 function noTrace(): void {}
 
