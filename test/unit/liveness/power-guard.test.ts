@@ -35,7 +35,7 @@ describe("the power guard of the gateway's own UPS", () => {
     const { g, fired } = guard();
     g.ingest(r('onBattery', false));
     g.ingest(r('batteryStatus', 'depleted'));
-    g.ingest({ ...r('onBattery', true), quality: 'bad' });
+    g.ingest({ deviceId: 'ups-1', pointId: 'onBattery', value: true, quality: 'bad', ts: 0 });
     expect(fired).toEqual([]);
     expect(g.seenMains).toBe(true);
   });
