@@ -223,7 +223,7 @@ export class SimulatedSite {
       } else if (src.protocol === 'bacnet') {
         // One simulated device per BACnet device, each on its own port (a device is its own address).
         const sim = deviceForSource(d.id, src, this.#o.clock);
-        const configPort = Number(src.address.split(':')[1] ?? 47808);
+        const configPort = Number((src.address ?? '').split(':')[1] ?? 47808);
         const port = await sim.start(this.#o.ports === 'free' ? 0 : configPort);
         this.#bacnet.set(d.id, { sim, src });
         devices.push({ ...d, source: { ...src, address: `127.0.0.1:${port}` } });
