@@ -103,8 +103,9 @@ export class ForeignRegistration {
       this.#pending?.(code);
       return;
     }
-    if (code !== BVLC_RESULT.distributeBroadcastToNetworkNak || this.#stopped) return;
-    // J.4.5: a BBMD refuses Distribute-Broadcast-To-Network from a device not in its table.
+    // J.4.5: a BBMD refuses Distribute-Broadcast-To-Network from a device not in its table. Not
+    // registered yet, that is known and being retried; registered, the BBMD has lost us.
+    if (code !== BVLC_RESULT.distributeBroadcastToNetworkNak || this.#stopped || this.#state.state !== 'registered') return;
     this.#set({ state: 'refused', bbmd: this.#bbmd, code: 'GW_BACNET_BBMD_NAK', reason: `the BBMD ${this.#bbmd} refused a broadcast: ${bvlcResultText(code)} (it does not hold this gateway's registration); registering again` });
     void this.#register();
   }
