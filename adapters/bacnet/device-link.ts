@@ -179,16 +179,12 @@ export class DeviceLink {
   }
 
   /** The device's own address, or its router (the site file's, else asked for). */
-  async #locate(): Promise<StackReceiver | LinkFailure> {
-    const route = this.#where.route;
-    if (route === null) return stackReceiver(this.#where, '');
+  #locate(): Promise<StackReceiver | LinkFailure> {
     const routes = this.#d.routes;
-    const router = routes === null ? null : await routes.find(route.network, this.#src.timeoutMs);
-    if (router !== null) return stackReceiver(this.#where, router);
-    const path = routes?.path;
-    const asked = path === undefined ? '' : path.via === 'bbmd' ? ` through the BBMD ${path.address}` : ` on ${path.address}`;
-    const refused = routes?.rejection(route.network);
-    return { code: 'GW_BACNET_NO_ROUTE', reason: refused ?? `no router to network ${route.network} answered Who-Is-Router-To-Network${asked} within ${this.#src.timeoutMs} ms; set the source's "router" if the site knows it` };
+    if (routes !== null) return routes.receiverFor(this.#where, this.#src.timeoutMs);
+    // No network layer (the socket never opened): a direct device is still its own address.
+    if (this.#where.route === null) return Promise.resolve(stackReceiver(this.#where, ''));
+    return Promise.resolve({ code: 'GW_BACNET_SOCKET', reason: 'the BACnet socket is not open, so no router can be found' });
   }
 
   /** The device object's system-status: one small request that tells the device is there. */
@@ -225,16 +221,11 @@ export class DeviceLink {
   }
 
   /** Reports the outage once, with bad readings for every point. */
-  #down(f: LinkFailure): void {
-    const route = this.#where.route;
-    // A router that refused the network says more than the silence that followed (6.4.4).
-    const refused = route === null || f.code !== 'GW_BACNET_TIMEOUT' ? null : (this.#d.routes?.rejection(route.network) ?? null);
-    const { code, reason } = refused === null ? f : { code: 'GW_BACNET_NO_ROUTE', reason: refused };
+  #down(failure: LinkFailure): void {
+    const { code, reason } = this.#d.routes?.failed(this.#where, failure) ?? failure;
     this.#errors[code] = (this.#errors[code] ?? 0) + 1;
     this.#lastError = `${code}: ${reason}`;
     this.#cov.lost();
-    // A learned router may be the one that failed: the next try asks again.
-    if (route !== null) this.#d.routes?.forget(route.network);
     this.#to = null;
     this.#state = 'backoff';
     if (this.#reportedDown) return;

@@ -6,12 +6,11 @@ import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
-import { normalAddress, type BacnetSite, type BacnetSource } from './config.js';
-import { deviceAddress } from './device-address.js';
+import type { BacnetSite, BacnetSource } from './config.js';
 import { DeviceLink } from './device-link.js';
-import { ForeignRegistration, type RegistrationState } from './foreign-registration.js';
-import { NetworkLayer } from './network-layer.js';
-import { RouterTable } from './router-table.js';
+import type { RegistrationState } from './foreign-registration.js';
+import { Internetwork } from './internetwork.js';
+import type { RouterTable } from './router-table.js';
 
 export interface BacnetAdapter extends Adapter {
   readonly kind: 'bacnet';
@@ -57,9 +56,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
   #nextProcessId = 1;
-  #network: NetworkLayer | null = null;
-  #routes: RouterTable | null = null;
-  #foreign: ForeignRegistration | null = null;
+  #internetwork: Internetwork | null = null;
   /** Elapsed time each code was last logged: a flood of bad datagrams is counted, logged every 10 s. */
   readonly #loggedAt = new Map<string, number>();
 
@@ -100,30 +97,15 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     this.emit('status', this.status());
   }
 
-  /**
-   * The network layer beside the stack: routers for routed devices (the site file's, else asked
-   * for), and the BBMD registration first, so the first Who-Is-Router-To-Network goes through it.
-   */
+  /** The routers and the BBMD registration, before any device asks for a router. */
   async #startNetwork(session: BacnetSession): Promise<void> {
     const transport = session.transport;
     if (transport === null) return;
-    const network = new NetworkLayer(transport);
-    this.#network = network;
-    const bbmd = this.#opts.site?.bbmd;
-    const routes = new RouterTable({ network, clock: this.#clock, broadcast: bbmd === undefined ? { via: 'local', address: normalAddress(this.#opts.site?.broadcastAddress ?? '255.255.255.255:47808') } : { via: 'bbmd', address: normalAddress(bbmd.address) } });
-    for (const d of this.#opts.devices) {
-      const route = deviceAddress(d.source).route;
-      if (route !== null && route.router !== null) routes.configure(route.network, route.router);
-    }
-    this.#routes = routes;
-    this.#links = this.#makeLinks(session, routes);
-    if (bbmd === undefined) return;
-    const registration = new ForeignRegistration(
-      { bbmd: bbmd.address, ttlSeconds: bbmd.ttlSeconds, timeoutMs: bbmd.timeoutMs, backoff: this.#opts.backoff ?? { baseMs: 500, capMs: 30_000 } },
-      { network, clock: this.#clock, onChange: (s) => this.#registration(s) },
-    );
-    this.#foreign = registration;
-    await registration.start();
+    const backoff = this.#opts.backoff ?? { baseMs: 500, capMs: 30_000 };
+    const internetwork = Internetwork.join(transport, { site: this.#opts.site, sources: this.#opts.devices.map((d) => d.source), backoff }, { clock: this.#clock, onRegistration: (s) => this.#registration(s) });
+    this.#internetwork = internetwork;
+    this.#links = this.#makeLinks(session, internetwork.routes);
+    await internetwork.register();
   }
 
   stop(): Promise<void> {
@@ -139,12 +121,8 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     // socket's registration and routes, then the socket.
     for (const l of this.#links) l.stop();
     await Promise.all(this.#links.map((l) => l.cancelSubscriptions()));
-    this.#foreign?.stop();
-    this.#foreign = null;
-    this.#routes?.stop();
-    this.#routes = null;
-    this.#network?.detach();
-    this.#network = null;
+    this.#internetwork?.leave();
+    this.#internetwork = null;
     await this.#session?.close();
     this.#session = null;
     this.#lifecycle = 'stopped';

@@ -1,5 +1,7 @@
 import type { Clock, TimerHandle } from '../../gateway/clock.js';
 import { normalAddress } from './config.js';
+import { stackReceiver, type DeviceAddress, type StackReceiver } from './device-address.js';
+import type { LinkFailure } from './link-point.js';
 import type { NetworkLayer, SendPath } from './network-layer.js';
 import { rejectReasonText } from './network-message.js';
 
@@ -68,9 +70,26 @@ export class RouterTable {
     return this.#rejections.get(network) ?? null;
   }
 
-  /** What find() is sent through, for the words of a failure. */
-  get path(): SendPath {
-    return this.#path;
+  /** Where a device's requests go: itself, or its router (found if need be) with DNET/DADR; else why not. */
+  async receiverFor(where: DeviceAddress, timeoutMs: number): Promise<StackReceiver | LinkFailure> {
+    if (where.route === null) return stackReceiver(where, '');
+    const network = where.route.network;
+    const router = await this.find(network, timeoutMs);
+    if (router !== null) return stackReceiver(where, router);
+    const asked = this.#path.via === 'bbmd' ? `through the BBMD ${this.#path.address}` : `on ${this.#path.address}`;
+    return { code: 'GW_BACNET_NO_ROUTE', reason: this.rejection(network) ?? `no router to network ${network} answered Who-Is-Router-To-Network ${asked} within ${timeoutMs} ms; set the source's "router" if the site knows it` };
+  }
+
+  /**
+   * A routed device stopped answering: a router that refused its network says more than the
+   * silence that followed (6.4.4), and a learned router may be the one that failed, so the next
+   * try asks again.
+   */
+  failed(where: DeviceAddress, f: LinkFailure): LinkFailure {
+    if (where.route === null) return f;
+    const refused = f.code === 'GW_BACNET_TIMEOUT' ? this.rejection(where.route.network) : null;
+    this.forget(where.route.network);
+    return refused === null ? f : { code: 'GW_BACNET_NO_ROUTE', reason: refused };
   }
 
   stop(): void {
