@@ -29,6 +29,13 @@ const { values } = parseArgs({
 });
 
 const withPort = (a: string): string => (a.includes(':') ? a : `${a}:47808`);
+// 6.2.2: networks 1-65534; J.5.2.1: a TTL is two octets of seconds.
+for (const [flag, value, max] of [['--network', values.network, 65_534], ['--ttl', values.ttl, 65_535]] as const) {
+  if (value !== undefined && !(Number.isInteger(Number(value)) && Number(value) >= 1 && Number(value) <= max)) {
+    process.stderr.write(`bacnet-discover: ${flag} expects a whole number 1-${max}, got "${value}"\n`);
+    process.exit(2);
+  }
+}
 // A broadcast Who-Is is answered by broadcast I-Ams to port 47808: listen there unless told otherwise.
 // Asking one node, or through a BBMD (which forwards to where we registered from), any port does.
 const [bindHost = '0.0.0.0', bindPort = values.target === undefined && values.bbmd === undefined ? '47808' : '0'] = (values.bind ?? '').split(':').filter((x) => x !== '');
