@@ -35,6 +35,8 @@ export class CovSubscriptions {
   #label = '';
   /** Every cov point subscribed and the renewal timer running. */
   #complete = false;
+  /** Cancelled at stop: a round still subscribing asks for no more. */
+  #cancelled = false;
 
   constructor(src: BacnetSource, deps: CovDeps) {
     this.#src = src;
@@ -50,6 +52,7 @@ export class CovSubscriptions {
     this.#at = to;
     this.#label = label;
     for (const p of points) {
+      if (this.#cancelled) return null;
       if (p.mode !== 'cov') continue;
       const o = await this.#d.session.request(`SubscribeCOV ${p.id} at ${label}`, this.#src.timeoutMs, (c) =>
         c.subscribeCov(to, { type: p.type, instance: p.instance }, this.#d.processId, false, this.#src.covConfirmed, this.#src.covLifetimeSeconds),
@@ -60,6 +63,8 @@ export class CovSubscriptions {
       p.mode = 'poll';
       this.#d.refused(p, o.reason);
     }
+    // Cancelled while the last request was out: no renewal timer after stop.
+    if (this.#cancelled) return null;
     this.#complete = true;
     this.#renewTimer?.cancel();
     this.#renewTimer = null;
@@ -72,6 +77,12 @@ export class CovSubscriptions {
       }, (this.#src.covLifetimeSeconds * 1000) / 2);
     }
     return null;
+  }
+
+  /** A new start: nothing subscribed, nothing cancelled. */
+  reset(): void {
+    this.#cancelled = false;
+    this.lost();
   }
 
   /** The device went silent: it may have forgotten them (a restart); the next round subscribes again. */
@@ -90,6 +101,7 @@ export class CovSubscriptions {
    */
   async cancel(points: readonly LinkPoint[]): Promise<void> {
     const to = this.#at;
+    this.#cancelled = true;
     this.lost();
     if (to === null) return;
     const timeoutMs = Math.min(this.#src.timeoutMs, CANCEL_TIMEOUT_MS);

@@ -93,7 +93,7 @@ export class DeviceLink {
   start(phaseMs: number): void {
     if (this.#state !== 'idle' && this.#state !== 'stopped') return;
     this.#state = 'connecting';
-    this.#cov.lost();
+    this.#cov.reset();
     this.#d.session.onCov(this.#d.processId, (v) => this.#onCov(v));
     this.#schedule(phaseMs);
   }
