@@ -108,7 +108,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   if (bacnetDevices.length > 0) {
     // Loaded only when the site has BACnet devices, like OPC UA: the stack is not imported otherwise.
     const { createBacnetAdapter } = await import('../adapters/bacnet/index.js');
-    adapters.push(await createBacnetAdapter({ devices: bacnetDevices }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
+    adapters.push(await createBacnetAdapter({ devices: bacnetDevices, site: site.bacnet }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
   }
   const snmpDevices = byProtocol('snmp');
   if (snmpDevices.length > 0) {

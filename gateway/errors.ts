@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   GW_BACNET_STATUS_FAULT: 'A BACnet object reported the fault bit of its status-flags: its value is unreliable, so the reading is bad.',
   GW_BACNET_OUT_OF_SERVICE: 'A BACnet object reported the out-of-service bit of its status-flags: its value is not taken from the process, so the reading is uncertain.',
   GW_BACNET_SOCKET: 'The gateway\'s BACnet/IP UDP socket could not bind (the address or port is in use) or failed to send.',
+  GW_BACNET_NO_ROUTE: 'A BACnet device behind a router (its source names a network and MAC) cannot be reached: no router answered Who-Is-Router-To-Network for its network, or the router refused it (Reject-Message-To-Network, with the reason). Set the source\'s router if the site knows it, or check the network number.',
+  GW_BACNET_BBMD_NAK: 'The BBMD named in bacnet.bbmd refused the gateway: a Register-Foreign-Device NAK (its foreign-device table is full, or it takes no foreign devices) or a Distribute-Broadcast-To-Network NAK (it no longer holds the registration). Broadcasts (finding routers, discovery) do not reach the BMS network until it accepts; registration is retried.',
   GW_HTTP_PUSH_UNAUTHORIZED: 'A push to POST /ingest/{deviceId} had no token, or not the token of that device (401); a wrong token also counts against the client address.',
   GW_HTTP_PUSH_SLOW_DOWN: 'Too many wrong push tokens for one device came from this client address: its pushes for that device are refused for a while (429 with Retry-After), doubling with each further failure.',
   GW_HTTP_PUSH_UNKNOWN_DEVICE: "A push with a valid device token named a device id no HTTP push device of the site has (404); callers without a valid token get 401 instead, so they learn nothing of which devices exist.",

@@ -20,7 +20,7 @@ export function clientClass(stack: StackModule): ClientClass {
   return (d as { default: ClientClass }).default;
 }
 
-export type BacnetErrorCode = 'GW_BACNET_TIMEOUT' | 'GW_BACNET_ERROR' | 'GW_BACNET_SOCKET';
+export type BacnetErrorCode = 'GW_BACNET_TIMEOUT' | 'GW_BACNET_ERROR' | 'GW_BACNET_SOCKET' | 'GW_BACNET_NO_ROUTE' | 'GW_BACNET_BBMD_NAK';
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: BacnetErrorCode; readonly reason: string; readonly refused: boolean };
 
@@ -137,6 +137,11 @@ export class BacnetSession {
   /** Unconfirmed requests (Who-Is) go out as they are; answers arrive as events. */
   get client(): Client | null {
     return this.#client;
+  }
+
+  /** The socket, for the network layer's own messages (network-layer.ts); null when closed. */
+  get transport(): UdpTransport | null {
+    return this.#transport;
   }
 
   #cov(p: CovPayload): void {

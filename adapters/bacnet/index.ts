@@ -6,8 +6,11 @@ import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../reading.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
-import type { BacnetSource } from './config.js';
+import type { BacnetSite, BacnetSource } from './config.js';
 import { DeviceLink } from './device-link.js';
+import type { RegistrationState } from './foreign-registration.js';
+import { Internetwork } from './internetwork.js';
+import type { RouterTable } from './router-table.js';
 
 export interface BacnetAdapter extends Adapter {
   readonly kind: 'bacnet';
@@ -17,8 +20,10 @@ export interface BacnetAdapterOptions {
   readonly devices: ReadonlyArray<{ id: string; source: BacnetSource }>;
   /** Where the gateway's BACnet socket binds. Default 0.0.0.0 on a free port (COV notifications come back to it). */
   readonly bind?: { readonly host: string; readonly port: number };
-  /** Retry backoff for a device that stopped answering (full jitter). Defaults 500 ms base, 30 s cap. */
+  /** Retry backoff for a device that stopped answering, or a BBMD that refused (full jitter). Defaults 500 ms base, 30 s cap. */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+  /** The site file's `bacnet` block: the BBMD to register with, where broadcasts go without one. */
+  readonly site?: BacnetSite;
 }
 
 export interface BacnetAdapterDeps {
@@ -51,6 +56,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
   #nextProcessId = 1;
+  #internetwork: Internetwork | null = null;
   /** Elapsed time each code was last logged: a flood of bad datagrams is counted, logged every 10 s. */
   readonly #loggedAt = new Map<string, number>();
 
@@ -60,7 +66,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     this.#opts = opts;
     this.#clock = deps.clock;
     this.#log = deps.log;
-    this.#links = this.#makeLinks(null);
+    this.#links = this.#makeLinks(null, null);
   }
 
   async start(): Promise<void> {
@@ -75,7 +81,6 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
       onSocketError: (reason) => this.#problem(undefined, 'GW_BACNET_SOCKET', reason),
     });
     this.#session = session;
-    this.#links = this.#makeLinks(session);
     try {
       const port = await session.open();
       this.#log.info({ event: 'bacnet.started', devices: this.#links.length, port }, 'bacnet adapter started');
@@ -85,9 +90,22 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
       this.#problem(undefined, 'GW_BACNET_SOCKET', `cannot bind the BACnet socket: ${reason}`);
     }
     if ((this.#lifecycle as Lifecycle) !== 'running') return;
+    await this.#startNetwork(session);
+    if ((this.#lifecycle as Lifecycle) !== 'running') return;
     const n = this.#links.length;
     this.#links.forEach((l, i) => l.start(staggerPhase(i, n, this.#opts.devices[i]?.source.pollMs ?? 0)));
     this.emit('status', this.status());
+  }
+
+  /** The routers and the BBMD registration, before any device asks for a router. */
+  async #startNetwork(session: BacnetSession): Promise<void> {
+    const transport = session.transport;
+    if (transport === null) return;
+    const backoff = this.#opts.backoff ?? { baseMs: 500, capMs: 30_000 };
+    const internetwork = Internetwork.join(transport, { site: this.#opts.site, sources: this.#opts.devices.map((d) => d.source), backoff }, { clock: this.#clock, onRegistration: (s) => this.#registration(s) });
+    this.#internetwork = internetwork;
+    this.#links = this.#makeLinks(session, internetwork.routes);
+    await internetwork.register();
   }
 
   stop(): Promise<void> {
@@ -98,8 +116,13 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
 
   async #stop(): Promise<void> {
     this.#lifecycle = 'stopping';
-    // Consumers before the socket they share. Subscriptions are left to lapse at their lifetime.
+    // Consumers before the socket they share: the links' timers, then their COV subscriptions
+    // cancelled (each bounded: a device that is gone lets them lapse), then what keeps the
+    // socket's registration and routes, then the socket.
     for (const l of this.#links) l.stop();
+    await Promise.all(this.#links.map((l) => l.cancelSubscriptions()));
+    this.#internetwork?.leave();
+    this.#internetwork = null;
     await this.#session?.close();
     this.#session = null;
     this.#lifecycle = 'stopped';
@@ -125,12 +148,13 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   }
 
 
-  #makeLinks(session: BacnetSession | null): DeviceLink[] {
+  #makeLinks(session: BacnetSession | null, routes: RouterTable | null): DeviceLink[] {
     return this.#opts.devices.map(
       (d) =>
         new DeviceLink(d.id, d.source, {
           // Before start() there is no socket; a link made for status() only is never started.
           session: session ?? (null as unknown as BacnetSession),
+          routes,
           clock: this.#clock,
           log: this.#log,
           processId: this.#nextProcessId++ & 0x3fffff,
@@ -164,6 +188,16 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     }
     this.emit('upstream', { upstream: u, up, ts: this.#clock.now() });
     this.emit('status', this.status());
+  }
+
+  /** Said once per change: a BBMD that keeps refusing is one line, and one line when it accepts. */
+  #registration(s: RegistrationState): void {
+    if (this.#lifecycle !== 'running') return;
+    if (s.state === 'registered') {
+      this.#log.info({ event: 'bacnet.bbmd_registered', bbmd: s.bbmd, ttlSeconds: s.ttlSeconds }, 'bacnet gateway registered as a foreign device');
+      return;
+    }
+    if (s.state === 'refused' || s.state === 'silent') this.#problem(undefined, s.code, s.reason);
   }
 
   #problem(deviceId: string | undefined, code: string, reason: string, pointId?: string): void {

@@ -1,12 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { raiseZeroHopCount } from './npdu.js';
 
 /**
  * The UDP socket under the BACnet stack, ours rather than the stack's own: that one cannot bind
  * port 0 (it takes 0 for "unset" and binds 47808, which a site's BMS front-end may hold), cannot
  * say when it is bound or closed, and spells a sender on 47808 without its port. This one binds
  * where it is told, resolves `ready` with the port, `close()` resolves once the socket is gone,
- * and always names a sender `ip:port`.
+ * always names a sender `ip:port`, and sets the hop count of a routed message the stack leaves at 0.
  */
 export class UdpTransport extends EventEmitter {
   readonly #socket: Socket;
@@ -66,6 +67,8 @@ export class UdpTransport extends EventEmitter {
     const i = to.lastIndexOf(':');
     const host = i < 0 ? to : to.slice(0, i);
     const port = i < 0 ? 47808 : Number(to.slice(i + 1));
+    // The stack leaves the hop count of routed messages at 0, which a router discards (npdu.ts).
+    raiseZeroHopCount(buffer, offset);
     this.#socket.send(buffer, 0, offset, port, host, (err) => {
       if (err) this.emit('error', err);
     });

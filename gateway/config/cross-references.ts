@@ -35,6 +35,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
   const pushTokens = new Map<string, number>();
   const ids = new Map<string, number>();
   const bacnetDevices = new Map<string, number>();
+  const bacnetRouters = new Map<number, { router: string; at: number }>();
   devices.forEach((d, i) => {
     const id = text(d['id']);
     if (id === undefined) return;
@@ -66,14 +67,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
     });
     const fedBy = text(d['fedBy']);
     if (fedBy !== undefined && !ids.has(fedBy)) issues.push({ path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${fedBy}"` });
-    if (source['protocol'] === 'bacnet') {
-      // One BACnet device is one upstream: two site devices on it would be two links fighting over it.
-      const address = text(source['address']);
-      const key = `${address?.includes(':') === true ? address : `${address ?? ''}:47808`}/${String(source['deviceInstance'])}`;
-      const first = bacnetDevices.get(key);
-      if (address !== undefined && first !== undefined) issues.push({ path: ['devices', i, 'source', 'deviceInstance'], message: `BACnet device ${String(source['deviceInstance'])} at ${address} is already devices[${first}]; map all its points on one device` });
-      else if (address !== undefined) bacnetDevices.set(key, i);
-    }
+    if (source['protocol'] === 'bacnet') issues.push(...bacnetIssues(source, i, bacnetDevices, bacnetRouters));
     if (source['protocol'] === 'opcua') {
       const mode = text(source['securityMode']) ?? 'None';
       const policy = text(source['securityPolicy']) ?? 'None';
@@ -136,5 +130,33 @@ function pushIssues(d: Obj, i: number, tokens: Map<string, number>): CrossIssue[
     for (const [code, fault] of raises) check(fault, [...at, 'raises', code]);
     for (const [code, faults] of clears) list(faults).forEach((f, k) => check(f, [...at, 'clears', code, k]));
   });
+  return issues;
+}
+
+/**
+ * One BACnet device is one upstream: two site devices on it would be two links fighting over it.
+ * And a network is reached through one router: two routers named for it would take turns.
+ */
+function bacnetIssues(source: Obj, i: number, devices: Map<string, number>, routers: Map<number, { router: string; at: number }>): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const instance = String(source['deviceInstance']);
+  const address = text(source['address']);
+  const network = typeof source['network'] === 'number' ? source['network'] : undefined;
+  const mac = source['mac'];
+  const macHex = typeof mac === 'number' ? mac.toString(16).padStart(2, '0') : text(mac)?.toLowerCase();
+  const where = network !== undefined && macHex !== undefined ? { key: `net-${network}/${macHex}`, words: `network ${network} MAC ${String(mac)}` } : address !== undefined ? { key: address.includes(':') ? address : `${address}:47808`, words: address } : undefined;
+  if (where !== undefined) {
+    const key = `${where.key}/${instance}`;
+    const first = devices.get(key);
+    if (first !== undefined) issues.push({ path: ['devices', i, 'source', 'deviceInstance'], message: `BACnet device ${instance} at ${where.words} is already devices[${first}]; map all its points on one device` });
+    else devices.set(key, i);
+  }
+  const router = text(source['router']);
+  if (network !== undefined && router !== undefined) {
+    const normal = router.includes(':') ? router : `${router}:47808`;
+    const first = routers.get(network);
+    if (first !== undefined && first.router !== normal) issues.push({ path: ['devices', i, 'source', 'router'], message: `network ${network} is reached through ${first.router} in devices[${first.at}]; name one router per network` });
+    else if (first === undefined) routers.set(network, { router: normal, at: i });
+  }
   return issues;
 }

@@ -3,7 +3,7 @@ import { BrokerConfig, MqttSource } from '../../adapters/mqtt/config.js';
 import { ModbusSource } from '../../adapters/modbus/config.js';
 import { HttpSource } from '../../adapters/http-push/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
-import { BacnetSource } from '../../adapters/bacnet/config.js';
+import { BacnetSite, BacnetSource } from '../../adapters/bacnet/config.js';
 import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, SecretRef, sharedDefault } from '../../adapters/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
@@ -210,6 +210,8 @@ export const SiteFile = z
     alarms: AlarmsConfig,
     notify: NotifyConfig,
     users: z.array(User).default([]),
+    /** BACnet/IP for the whole site: the BBMD the gateway registers with as a foreign device, where its broadcasts go otherwise. */
+    bacnet: BacnetSite.prefault({}),
     devices: z.array(Device).min(1),
   })
   .superRefine((site, ctx) => {

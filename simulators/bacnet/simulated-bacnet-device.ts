@@ -4,7 +4,9 @@ import { UdpTransport } from '../../adapters/bacnet/udp-transport.js';
 import { DEVICE_OBJECT_TYPE, OBJECT_TYPES, PROP, type ObjectTypeName } from '../../adapters/bacnet/object-types.js';
 
 type Client = InstanceType<ReturnType<typeof clientClass>>;
-type Sender = { address?: string };
+type Sender = { address?: string; net?: number; adr?: number[]; forwardedFrom?: string | null };
+/** Where an answer goes: back to the sender and, for a sender behind a router, on to its network and MAC (DNET/DADR, 6.2.2). */
+type Peer = { address: string; net?: number; adr?: number[] };
 type AppData = { type: number; value: unknown };
 
 // Application tags (ASHRAE 135, 20.2.1.4) and the few enumerations the device answers with.
@@ -31,7 +33,9 @@ interface SimObject {
 }
 
 interface Subscription {
-  readonly address: string;
+  readonly peer: Peer;
+  /** The subscriber as one string: its address, and its network and MAC when routed. */
+  readonly who: string;
   readonly processId: number;
   readonly key: string;
   readonly confirmed: boolean;
@@ -160,8 +164,11 @@ export class SimulatedBacnetDevice {
     const high = p?.highLimit;
     if (low !== undefined && high !== undefined && (this.deviceInstance < low || this.deviceInstance > high)) return;
     this.served.whoIs += 1;
-    // I-Am goes back to the asker (unicast): loopback has no broadcast to answer on.
-    this.#client.iAmResponse({ address: sender.address ?? '' }, this.deviceInstance, 3, 0); // segmentation 3: none
+    // I-Am goes back to the asker (unicast): loopback has no broadcast to answer on. A Who-Is a
+    // BBMD forwarded is answered to the device that sent it (J.2.5 names it), not to the BBMD.
+    const origin = sender.forwardedFrom ?? null;
+    const to = origin === null ? peerOf(sender) : { address: origin };
+    this.#client.iAmResponse(to, this.deviceInstance, 3, 0); // segmentation 3: none
   }
 
   #readProperty(sender: Sender | undefined, invokeId: number | undefined, p: { objectId: { type: number; instance: number }; property: { id: number; index: number } }): void {
@@ -169,8 +176,8 @@ export class SimulatedBacnetDevice {
     if (sender === undefined || invokeId === undefined || client === null) return;
     this.served.readProperty += 1;
     const r = this.#property(p.objectId.type, p.objectId.instance, p.property.id);
-    if ('error' in r) return client.errorResponse({ address: sender.address ?? '' }, SERVICE.readProperty, invokeId, r.error[0], r.error[1]);
-    client.readPropertyResponse({ address: sender.address ?? '' }, invokeId, p.objectId, p.property, r.values as never);
+    if ('error' in r) return client.errorResponse(peerOf(sender), SERVICE.readProperty, invokeId, r.error[0], r.error[1]);
+    client.readPropertyResponse(peerOf(sender), invokeId, p.objectId, p.property, r.values as never);
   }
 
   #readPropertyMultiple(sender: Sender | undefined, invokeId: number | undefined, p: { properties: Array<{ objectId: { type: number; instance: number }; properties: Array<{ id: number; index: number }> }> }): void {
@@ -186,26 +193,27 @@ export class SimulatedBacnetDevice {
         return { property: prop, value };
       }),
     }));
-    client.readPropertyMultipleResponse({ address: sender.address ?? '' }, invokeId, values as never);
+    client.readPropertyMultipleResponse(peerOf(sender), invokeId, values as never);
   }
 
   #subscribeCov(sender: Sender | undefined, invokeId: number | undefined, p: { subscriberProcessId: number; monitoredObjectId: { type: number; instance: number }; issueConfirmedNotifications: boolean; lifetime: number; cancellationRequest?: boolean }): void {
     const client = this.#client;
     if (sender?.address === undefined || invokeId === undefined || client === null) return;
     this.served.subscribeCov += 1;
-    const to = { address: sender.address };
+    const to = peerOf(sender);
+    const who = whoOf(to);
     if (this.#o.refuseCov === true) return client.errorResponse(to, SERVICE.subscribeCov, invokeId, ERR.classServices, ERR.optionalFunctionalityNotSupported);
     const key = `${p.monitoredObjectId.type}:${p.monitoredObjectId.instance}`;
     const o = this.#objects.get(key);
     if (o === undefined) return client.errorResponse(to, SERVICE.subscribeCov, invokeId, ERR.classObject, ERR.unknownObject);
     // A re-subscription from the same subscriber for the same object replaces the old one (13.14.1.1.4).
-    this.#subs = this.#subs.filter((s) => !(s.address === sender.address && s.processId === p.subscriberProcessId && s.key === key));
+    this.#subs = this.#subs.filter((s) => !(s.who === who && s.processId === p.subscriberProcessId && s.key === key));
     if (p.cancellationRequest !== true) {
-      this.#subs.push({ address: sender.address, processId: p.subscriberProcessId, key, confirmed: p.issueConfirmedNotifications, until: p.lifetime > 0 ? this.#clock.monotonic() + p.lifetime * 1000 : null });
+      this.#subs.push({ peer: to, who, processId: p.subscriberProcessId, key, confirmed: p.issueConfirmedNotifications, until: p.lifetime > 0 ? this.#clock.monotonic() + p.lifetime * 1000 : null });
     }
     client.simpleAckResponse(to, SERVICE.subscribeCov, invokeId);
     // A new subscriber gets the current value at once (13.14.1.1).
-    if (p.cancellationRequest !== true) this.#notify(o, sender.address);
+    if (p.cancellationRequest !== true) this.#notify(o, who);
   }
 
   #property(type: number, instance: number, prop: number): { values: AppData[] } | { error: [number, number] } {
@@ -262,7 +270,7 @@ export class SimulatedBacnetDevice {
     const key = `${o.type}:${o.spec.instance}`;
     const now = this.#clock.monotonic();
     for (const s of this.#subs) {
-      if (s.key !== key || (only !== undefined && s.address !== only)) continue;
+      if (s.key !== key || (only !== undefined && s.who !== only)) continue;
       const remaining = s.until === null ? 0 : Math.max(1, Math.round((s.until - now) / 1000));
       const values = [
         { property: { id: PROP.presentValue }, value: [this.#presentValue(o)] },
@@ -270,12 +278,21 @@ export class SimulatedBacnetDevice {
       ] as never;
       const objectId = { type: o.type, instance: o.spec.instance };
       if (!s.confirmed) {
-        client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.deviceInstance, objectId, remaining, values);
+        client.unconfirmedCOVNotification(s.peer, s.processId, this.deviceInstance, objectId, remaining, values);
         continue;
       }
       // Confirmed: sent again once if no acknowledgement comes (a device's APDU retries), then given up.
-      const send = (): Promise<void> => client.confirmedCOVNotification({ address: s.address }, objectId, s.processId, this.deviceInstance, remaining, values);
+      const send = (): Promise<void> => client.confirmedCOVNotification(s.peer, objectId, s.processId, this.deviceInstance, remaining, values);
       send().catch(() => (this.#client === client ? send().catch(() => undefined) : undefined));
     }
   }
+}
+
+function peerOf(sender: Sender): Peer {
+  const address = sender.address ?? '';
+  return sender.net === undefined || sender.adr === undefined ? { address } : { address, net: sender.net, adr: sender.adr };
+}
+
+function whoOf(p: Peer): string {
+  return p.net === undefined ? p.address : `${p.address} net ${p.net} mac ${Buffer.from(p.adr ?? []).toString('hex')}`;
 }

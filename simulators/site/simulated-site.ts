@@ -4,9 +4,7 @@ import { SimulatedPushDevice } from '../http-push/simulated-push-device.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
-import type { SimulatedBacnetDevice } from '../bacnet/simulated-bacnet-device.js';
-import { deviceForSource } from '../bacnet/simulated-chiller.js';
-import type { BacnetSource } from '../../adapters/bacnet/config.js';
+import { SimulatedInternetwork, type SimulatedBacnetEntry } from '../bacnet/simulated-internetwork.js';
 import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
 export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
@@ -41,7 +39,7 @@ export class SimulatedSite {
   readonly #upses = new Map<string, SimulatedUps>();
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
-  readonly #bacnet = new Map<string, { sim: SimulatedBacnetDevice; src: BacnetSource }>();
+  #bacnet: SimulatedInternetwork | null = null;
   #rewritten: SiteConfig;
 
   private constructor(site: SiteConfig, o: SimulatedSiteOptions) {
@@ -104,7 +102,7 @@ export class SimulatedSite {
     const mqttDev = this.#mqtt.get(id);
     const pump = this.#pumps.get(id);
     const lift = this.#elevators.get(id);
-    const bac = this.#bacnet.get(id);
+    const bac = this.#bacnet?.device(id);
     const pusher = this.#push.get(id);
     const ups = this.#upses.get(id);
     return {
@@ -167,10 +165,7 @@ export class SimulatedSite {
       for (const ups of this.#upses.values()) await (action === 'stop' ? ups.stop() : ups.start(ups.port));
       return;
     }
-    if (target === 'bacnet') {
-      for (const { sim } of this.#bacnet.values()) await (action === 'stop' ? sim.stop() : sim.start(sim.port));
-      return;
-    }
+    if (target === 'bacnet') return this.#bacnet?.server(action);
     if (target === 'modbus') {
       const sims = new Set([...this.#pumps.values()].map((p) => p.simulator));
       for (const sim of sims) {
@@ -192,7 +187,7 @@ export class SimulatedSite {
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
     await Promise.all([...this.#upses.values()].map((u) => u.stop()));
     await Promise.all([...new Set([...this.#elevators.values()].map((e) => e.server))].map((s) => s.stop()));
-    await Promise.all([...this.#bacnet.values()].map((b) => b.sim.stop()));
+    await this.#bacnet?.stop();
   }
 
   async #startServers(): Promise<void> {
@@ -220,13 +215,6 @@ export class SimulatedSite {
         }
         this.#elevators.set(d.id, { server, name });
         devices.push({ ...d, source: { ...src, endpoint: this.#endpoints.get(src.endpoint) ?? src.endpoint } });
-      } else if (src.protocol === 'bacnet') {
-        // One simulated device per BACnet device, each on its own port (a device is its own address).
-        const sim = deviceForSource(d.id, src, this.#o.clock);
-        const configPort = Number(src.address.split(':')[1] ?? 47808);
-        const port = await sim.start(this.#o.ports === 'free' ? 0 : configPort);
-        this.#bacnet.set(d.id, { sim, src });
-        devices.push({ ...d, source: { ...src, address: `127.0.0.1:${port}` } });
       } else if (src.protocol === 'snmp') {
         const secret = (r: { value: string } | { env: string } | undefined): string | undefined => (r === undefined ? undefined : 'value' in r ? r.value : process.env[r.env]);
         const u = src.user;
@@ -244,12 +232,14 @@ export class SimulatedSite {
         devices.push(d);
       }
     }
-    this.#rewritten = { ...this.#site, devices };
+    // BACnet devices, their routers and the BBMD: one internetwork (simulated-internetwork.ts).
+    this.#bacnet = await SimulatedInternetwork.start(this.#site, this.#o);
+    this.#rewritten = this.#bacnet.siteFor({ ...this.#site, devices });
   }
 }
 
 /** Sets a BACnet device's point by the object the site file maps it to. */
-function bacnetSet(b: { sim: SimulatedBacnetDevice; src: BacnetSource }, pointId: string, value: number | boolean): Promise<void> {
+function bacnetSet(b: SimulatedBacnetEntry, pointId: string, value: number | boolean): Promise<void> {
   const p = b.src.points.find((x) => x.id === pointId);
   if (p === undefined) throw new Error(`BACnet device ${b.src.deviceInstance} maps no point "${pointId}"`);
   b.sim.set(p.objectType, p.instance, value);

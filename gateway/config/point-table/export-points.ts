@@ -3,6 +3,7 @@ import { COLUMNS, HEADER, type ColumnKey } from './columns.js';
 import type { Sheet } from './table-file.js';
 import { UPS_MIB_POINTS } from '../../../adapters/snmp/ups-mib.js';
 import { MAPPING_TYPE } from './row-patch.js';
+import { deviceAddress } from '../../../adapters/bacnet/device-address.js';
 
 type Cells = Partial<Record<ColumnKey, string | number>>;
 
@@ -53,7 +54,7 @@ function rowOf(d: Device, j: number): Cells {
       // Exported for reading; the point-table import does not write BACnet sources (yet).
       const p = s.points[j];
       if (p === undefined) return base;
-      return { ...base, connection: `${s.address} device ${s.deviceInstance}`, pointId: p.id, pointName: p.name?.zh ?? '', address: `${p.objectType}:${p.instance}`, scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
+      return { ...base, connection: `${deviceAddress(s).label} device ${s.deviceInstance}`, pointId: p.id, pointName: p.name?.zh ?? '', address: `${p.objectType}:${p.instance}`, scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
     }
     case 'mqtt': {
       const p = s.points[j];

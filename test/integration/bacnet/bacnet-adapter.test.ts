@@ -92,6 +92,24 @@ describe('BACnet/IP adapter against the simulated chiller', () => {
     await vi.waitFor(() => expect(last(r, 'mode')).toMatchObject({ value: 4, quality: 'good' }), WAIT);
   });
 
+  it('cancels its COV subscriptions at stop (SubscribeCOV without a lifetime), so the device stops notifying', async () => {
+    const r = await rig({ cov: true, pollMs: 60_000 });
+    await vi.waitFor(() => expect(r.sim.subscriptions()).toBe(POINTS.length), WAIT);
+    const subscribes = r.sim.served.subscribeCov;
+    await r.adapter.stop();
+    expect(r.sim.subscriptions()).toBe(0);
+    expect(r.sim.served.subscribeCov).toBe(subscribes + POINTS.length);
+  });
+
+  it('stops when the device is gone before it can cancel (its subscriptions are left to lapse)', async () => {
+    const r = await rig({ cov: true, pollMs: 60_000, timeoutMs: 300 });
+    await vi.waitFor(() => expect(r.sim.subscriptions()).toBe(POINTS.length), WAIT);
+    await r.sim.stop();
+    await r.adapter.stop();
+    expect(r.adapter.status().state).toBe('stopped');
+    expect(r.errors.filter((e) => e.code === 'GW_BACNET_TIMEOUT')).toEqual([]);
+  });
+
   it('polls a device that refuses COV, and says so once per point (GW_BACNET_COV_REFUSED)', async () => {
     const r = await rig({ cov: true, refuseCov: true });
     await vi.waitFor(() => expect(r.errors.filter((e) => e.code === 'GW_BACNET_COV_REFUSED')).toHaveLength(POINTS.length), WAIT);

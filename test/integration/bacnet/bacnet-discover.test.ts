@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Device } from '../../../gateway/config/site-schema.js';
+import { SimulatedBbmd } from '../../../simulators/bacnet/simulated-bbmd.js';
 import { simulatedChiller } from '../../../simulators/bacnet/simulated-chiller.js';
+import { SimulatedRouter } from '../../../simulators/bacnet/simulated-router.js';
 import { ensureBuilt } from '../../helpers/gateway-process.js';
 
 const CLI = path.resolve('dist/adapters/bacnet/discover-cli.js');
@@ -45,5 +47,35 @@ describe('npm run bacnet-discover', () => {
     await sim.stop();
     const r = await discover(['--target', `127.0.0.1:${port}`, '--wait', '0.5']);
     expect(r).toMatchObject({ code: 1, out: '[]\n', err: expect.stringContaining('no BACnet device answered') });
+  });
+
+  it('finds a chiller behind a router through a BBMD, as a foreign device, and prints its network, MAC and router', async () => {
+    const sim = simulatedChiller({ deviceInstance: 5003 });
+    await sim.start(0);
+    onTestFinished(() => sim.stop());
+    const bbmd = new SimulatedBbmd();
+    await bbmd.start(0);
+    onTestFinished(() => bbmd.stop());
+    const router = new SimulatedRouter({ ipNetwork: 1, network: 2001, ipBroadcast: [bbmd.address] });
+    await router.start(0);
+    onTestFinished(() => router.stop());
+    router.attach(12, sim.address);
+    bbmd.setSubnet([router.address]);
+    const r = await discover(['--bbmd', bbmd.address, '--ttl', '30', '--wait', '1']);
+    expect(r.code).toBe(0);
+    const d = Device.parse((JSON.parse(r.out) as unknown[])[0]);
+    expect(d.source).toMatchObject({ protocol: 'bacnet', deviceInstance: 5003, network: 2001, mac: 12, router: router.address });
+    if (d.source.protocol === 'bacnet') expect(d.source.points).toHaveLength(6);
+    expect(r.err).toContain(`chiller-5003 (device 5003) is on network 2001 MAC 12 behind the router ${router.address}`);
+    expect(bbmd.served.distributed).toBe(1);
+  });
+
+  it('says why when the BBMD refuses it as a foreign device (exit 1)', async () => {
+    const bbmd = new SimulatedBbmd({ refuseRegistration: true });
+    await bbmd.start(0);
+    onTestFinished(() => bbmd.stop());
+    const r = await discover(['--bbmd', bbmd.address, '--wait', '0.5']);
+    expect(r).toMatchObject({ code: 1, out: '[]\n', err: expect.stringContaining('GW_BACNET_BBMD_NAK: the BBMD 127.0.0.1') });
+    expect(r.err).toContain('BVLC-Result 0x0030 (Register-Foreign-Device NAK)');
   });
 });
