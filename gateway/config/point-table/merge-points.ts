@@ -1,10 +1,13 @@
 import { Identifier } from '../../../adapters/schema-parts.js';
 import { formatPath } from '../load-site.js';
 import { Device } from '../site-schema.js';
-import type { ColumnKey, TableRow } from './columns.js';
-import { applyRow, columnOf, isObject } from './row-patch.js';
-
-type Json = Record<string, unknown>;
+import { DEVICE_COLUMNS, type ColumnKey } from './columns.js';
+import { getPath, isObject, type Json } from './json-tree.js';
+import { inSchemaOrder } from './key-order.js';
+import { isProtocol, PROTOCOLS } from './protocols.js';
+import { applyRow, columnOf, columnsOf } from './row-patch.js';
+import { secretEnvNames } from './secret-env.js';
+import type { TableRow } from './table-rows.js';
 
 export interface RowProblem {
   readonly row: number;
@@ -19,12 +22,9 @@ export interface ImportResult {
   readonly addedDevices: readonly string[];
   readonly updatedDevices: readonly string[];
   readonly addedPoints: number;
-  /** New MQTT devices' passwords and new SNMP devices' communities, read from these environment variables. */
+  /** The environment variables the new devices' secrets (passwords, tokens, communities, keys) are read from. */
   readonly passwordEnv: readonly string[];
 }
-
-const PROTOCOLS = ['mqtt', 'modbus', 'opcua', 'snmp'] as const;
-const DEVICE_COLUMNS: readonly ColumnKey[] = ['deviceKind', 'deviceName', 'building', 'floor', 'place', 'protocol', 'connection', 'unitId'];
 
 /**
  * Merges point-table rows into a site file (raw JSON): devices and points are added or updated by
@@ -67,7 +67,7 @@ export function mergePointTable(input: Json, rows: readonly TableRow[]): ImportR
     const existing = index < 0 ? undefined : (devices[index] as Json);
     const had = existing === undefined ? undefined : (existing['source'] as Json | undefined)?.['protocol'];
     const protocol = c.protocol ?? (typeof had === 'string' ? had : undefined);
-    if (protocol === undefined || !(PROTOCOLS as readonly string[]).includes(protocol)) {
+    if (!isProtocol(protocol)) {
       bad(`protocol: expected ${PROTOCOLS.join(', ')}${protocol === undefined ? '' : `, got "${protocol}"`}`);
       continue;
     }
@@ -75,16 +75,29 @@ export function mergePointTable(input: Json, rows: readonly TableRow[]): ImportR
       bad(`protocol: the site file has this device on ${String(had)}, the row says ${protocol}; change the site file by hand to move a device to another protocol`);
       continue;
     }
+    const allowed = columnsOf(protocol);
+    const foreign = (Object.keys(c) as ColumnKey[]).filter((k) => !allowed.has(k));
+    if (foreign.length > 0) {
+      for (const k of foreign) bad(`${k}: not a column of ${protocol} devices; leave it blank`);
+      continue;
+    }
     const candidate: Json = existing === undefined ? { id: deviceId } : structuredClone(existing);
     const pointsBefore = countPoints(candidate);
-    applyRow(candidate, protocol as (typeof PROTOCOLS)[number], r);
+    const cellProblems = applyRow(candidate, protocol, r, existing === undefined || added.has(deviceId));
+    if (cellProblems.length > 0) {
+      for (const p of cellProblems) bad(`${p.column}: ${p.message}`);
+      continue;
+    }
     const wasValid = existing === undefined || Device.safeParse(existing).success;
     const check = Device.safeParse(candidate);
     if (!check.success && wasValid) {
+      const said = new Set<string>();
       for (const issue of check.error.issues) {
-        const column = columnOf(issue.path);
-        bad(`${column ?? formatPath(issue.path)}: ${issue.message}`);
+        // A part the row left out reads as that: "connection: required", not "expected number, received undefined".
+        const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && getPath(candidate, issue.path.map(String)) === undefined;
+        said.add(`${columnOf(issue.path, protocol) ?? formatPath(issue.path)}: ${missing ? 'required' : issue.message}`);
       }
+      for (const message of said) bad(message);
       continue;
     }
     if (existing === undefined) {
@@ -99,11 +112,12 @@ export function mergePointTable(input: Json, rows: readonly TableRow[]): ImportR
     seenPoints.set(key, r.row);
     used++;
   }
-  const passwordEnv = [...added].flatMap((id) => {
-    const d = devices.find((x) => isObject(x) && x['id'] === id) as Json;
-    const source = d['source'] as Json;
-    const pw = source['password'] ?? source['community'];
-    return isObject(pw) && typeof pw['env'] === 'string' ? [pw['env']] : [];
+  const passwordEnv: string[] = [];
+  devices.forEach((d, i) => {
+    if (!isObject(d) || !added.has(String(d['id'])) || !isObject(d['source']) || !isProtocol(d['source']['protocol'])) return;
+    const protocol = d['source']['protocol'];
+    passwordEnv.push(...secretEnvNames(d['source'], protocol));
+    devices[i] = inSchemaOrder(d, protocol);
   });
   return { site, problems, used, addedDevices: [...added], updatedDevices: [...updated], addedPoints, passwordEnv };
 }
