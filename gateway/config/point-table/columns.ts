@@ -6,7 +6,8 @@
  * `level`: a device column says something about the whole device and may be given on its first
  * row only; a point column about the row's point. `always`: an export writes the column even when
  * no device uses it (the columns integrators fill most); the others appear once a device uses them,
- * so a table is as wide as its site needs. What each column is in each protocol: `fields/`.
+ * so a table is as wide as its site needs. What each column is in each protocol: device-fields.ts,
+ * source-fields.ts and point-fields.ts.
  */
 export const COLUMNS = [
   { key: 'deviceId', label: '设备编号', level: 'device', always: true },
