@@ -1,41 +1,31 @@
 #!/usr/bin/env node
 /**
- * `npm run modbus-probe -- HOST:PORT [--unit 1] [--from 0] [--count 20] [--table holding|input]`:
- * reads a register range once and prints each value decoded as each type and word order, so an
- * operator sees which decoding gives the meter's real value before writing the site file.
+ * `npm run modbus-probe -- HOST:PORT [--unit 1] [--from 0] [--count 20] [--table holding|input]`,
+ * or `--rtu /dev/ttyUSB0 --baud 9600 [--parity none|even|odd]` for a serial line: reads a register
+ * range once and prints each value decoded as each type and word order, so an operator sees which
+ * decoding gives the meter's real value before writing the site file. A serial line a gateway is
+ * polling is refused, naming the gateway and how to stop it.
  */
-import { parseArgs } from 'node:util';
+import { targetAddress } from './modbus-client.js';
+import { parseProbeArgs, PROBE_USAGE } from './probe-args.js';
 import { probeTable, readRegisters } from './register-probe.js';
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { unit: { type: 'string', default: '1' }, from: { type: 'string', default: '0' }, count: { type: 'string', default: '20' }, table: { type: 'string', default: 'holding' }, timeout: { type: 'string', default: '2000' } },
-  });
-  const target = /^([^:\s]+):(\d+)$/.exec(positionals[0] ?? '');
-  const [unitId, from, count, timeoutMs] = [values.unit, values.from, values.count, values.timeout].map(Number) as [number, number, number, number];
-  const table = values.table === 'holding' ? 'holding-register' : values.table === 'input' ? 'input-register' : null;
-  const problems = [
-    target === null ? 'HOST:PORT, e.g. 192.168.10.30:502' : null,
-    Number.isInteger(unitId) && unitId >= 0 && unitId <= 255 ? null : '--unit 0-255',
-    Number.isInteger(from) && from >= 0 && from <= 65535 ? null : '--from a zero-based register address 0-65535',
-    Number.isInteger(count) && count >= 1 && count <= 125 && from + count <= 65536 ? null : '--count 1-125 registers (one Modbus read)',
-    table === null ? '--table holding or input' : null,
-    timeoutMs > 0 ? null : '--timeout in ms',
-  ].filter((p) => p !== null);
-  if (problems.length > 0 || target === null || table === null) {
-    process.stderr.write(`usage: npm run modbus-probe -- HOST:PORT [--unit 1] [--from 0] [--count 20] [--table holding|input] [--timeout 2000]\nexpected: ${problems.join('; ')}\n`);
+  const parsed = parseProbeArgs(argv);
+  if ('problems' in parsed) {
+    process.stderr.write(`${PROBE_USAGE}\nexpected: ${parsed.problems.join('; ')}\n`);
     return 2;
   }
-  const [, host = '', port = '502'] = target;
+  const o = parsed.options;
+  const t = o.target;
+  const where = t.kind === 'tcp' ? targetAddress(t) : `${t.path} (${t.baudRate} ${t.dataBits}${t.parity[0]?.toUpperCase() ?? 'N'}${t.stopBits})`;
   try {
-    const words = await readRegisters({ host, port: Number(port), unitId, table, from, count, timeoutMs });
-    process.stdout.write(`${table === 'holding-register' ? 'holding' : 'input'} registers ${from}-${from + count - 1} of unit ${unitId} at ${host}:${port} (zero-based, as the site file's "address")\n`);
-    process.stdout.write(`${probeTable(words, from).join('\n')}\n`);
+    const words = await readRegisters(o);
+    process.stdout.write(`${o.table === 'holding-register' ? 'holding' : 'input'} registers ${o.from}-${o.from + o.count - 1} of unit ${o.unitId} at ${where} (zero-based, as the site file's "address")\n`);
+    process.stdout.write(`${probeTable(words, o.from).join('\n')}\n`);
     return 0;
   } catch (err) {
-    process.stderr.write(`cannot read ${host}:${port} unit ${unitId}: ${(err as Error).message}\n`);
+    process.stderr.write(`cannot read ${where} unit ${o.unitId}: ${(err as Error).message}\n`);
     return 1;
   }
 }

@@ -1,10 +1,12 @@
 import { systemClock } from '../../gateway/clock.js';
-import { openModbusClient, type ClientResult } from './modbus-client.js';
+import { errorMessage } from '../../gateway/errors.js';
+import { openModbusClient, type ClientResult, type ModbusClient, type ModbusTarget } from './modbus-client.js';
 import { decodeRaw } from './register-map.js';
+import { heldPortMessage, isLockRefusal, serialHolder } from './serial-holder.js';
 
 export interface ProbeOptions {
-  readonly host: string;
-  readonly port: number;
+  /** A Modbus TCP server (or TCP-to-RTU gateway), or a serial line the probe opens itself. */
+  readonly target: ModbusTarget;
   readonly unitId: number;
   readonly table: 'holding-register' | 'input-register';
   readonly from: number;
@@ -22,10 +24,25 @@ const EXCEPTION_HINTS: Readonly<Record<number, string>> = {
   11: 'gateway target device failed to respond: no device answers at this --unit behind the gateway (or it is unpowered)',
 };
 
-/** Reads one range of registers once (function 3 or 4); an exception or a timeout is an Error saying which. */
+/**
+ * Opens the link. A serial line is opened with its lock, as the gateway opens it: while a gateway
+ * polls the line the open fails, and the probe says who holds it rather than talk over its polls
+ * (two masters on one RS-485 bus garble each other's frames).
+ */
+async function open(o: ProbeOptions): Promise<ModbusClient> {
+  try {
+    return await openModbusClient(o.target, systemClock, o.timeoutMs, new AbortController().signal);
+  } catch (err) {
+    const message = errorMessage(err);
+    if (o.target.kind === 'rtu' && isLockRefusal(message)) throw new Error(heldPortMessage(o.target.path, await serialHolder(o.target.path)));
+    if (o.target.kind === 'rtu' && /permission denied/i.test(message)) throw new Error(`${message}: the user running the probe needs read and write access to ${o.target.path} (on Debian: the dialout group)`);
+    throw err;
+  }
+}
+
+/** Reads one range of registers once (function 3 or 4); an exception, a timeout or a held port is an Error saying which. */
 export async function readRegisters(o: ProbeOptions): Promise<number[]> {
-  const abort = new AbortController();
-  const client = await openModbusClient({ kind: 'tcp', host: o.host, port: o.port }, systemClock, o.timeoutMs, abort.signal);
+  const client = await open(o);
   try {
     const result = await new Promise<ClientResult | 'timeout'>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), o.timeoutMs);
@@ -34,7 +51,7 @@ export async function readRegisters(o: ProbeOptions): Promise<number[]> {
         resolve(r);
       });
     });
-    if (result === 'timeout') throw new Error(`unit ${o.unitId} did not answer within ${o.timeoutMs} ms (wrong unit id, or a gateway whose serial side is silent)`);
+    if (result === 'timeout') throw new Error(`unit ${o.unitId} did not answer within ${o.timeoutMs} ms (${o.target.kind === 'rtu' ? 'wrong unit id, baud rate or parity, or A/B swapped on the bus' : 'wrong unit id, or a gateway whose serial side is silent'})`);
     if (!result.ok) throw new Error(result.kind === 'exception' ? `Modbus exception ${result.exceptionCode}: ${EXCEPTION_HINTS[result.exceptionCode] ?? result.message}` : result.message);
     return [...result.words];
   } finally {

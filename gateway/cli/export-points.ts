@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** `npm run export-points -- site.json points.xlsx|points.csv`: writes a site file's point table (点表). */
-import { loadSiteFile } from '../config/load-site.js';
+import { loadSiteFile, readJsonFile } from '../config/load-site.js';
 import { pointTableOf } from '../config/point-table/export-points.js';
+import { isObject } from '../config/point-table/json-tree.js';
 import { writeTableFile } from '../config/point-table/table-file.js';
 import { GatewayError, errorMessage } from '../errors.js';
 
@@ -12,7 +13,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    const sheet = pointTableOf(await loadSiteFile(siteFile));
+    // Checked as the gateway loads it, then exported as written (defaults left blank, see pointTableOf).
+    await loadSiteFile(siteFile);
+    const raw = await readJsonFile(siteFile, 'site file');
+    const sheet = pointTableOf(isObject(raw) ? raw : {});
     await writeTableFile(out, sheet);
     process.stdout.write(`${out}: ${sheet.length - 1} points of ${siteFile}\n`);
     return 0;

@@ -21,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
     const r = out.result;
     for (const p of r?.problems ?? []) process.stderr.write(`${table} row ${p.row}: ${p.message}\n`);
     for (const p of out.fatal) process.stderr.write(`${p}\n`);
+    if (out.unchanged && r !== null) {
+      process.stdout.write(`${siteFile}: ${r.used} of ${out.rowsRead} rows read; the site file already says all of it, nothing written${r.problems.length === 0 ? '' : ` (rows left out: ${[...new Set(r.problems.map((p) => p.row))].join(', ')})`}\n`);
+      return r.problems.length === 0 ? 0 : 1;
+    }
     if (!out.written) {
       process.stderr.write(`nothing written: ${siteFile} is unchanged\n`);
       return 1;
@@ -29,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `${siteFile}: ${r.used} of ${out.rowsRead} rows imported; devices added ${r.addedDevices.length} (${r.addedDevices.join(', ') || '-'}), updated ${r.updatedDevices.length} (${r.updatedDevices.join(', ') || '-'}); points added ${r.addedPoints}; ${r.problems.length === 0 ? 'no row left out' : `rows left out: ${[...new Set(r.problems.map((p) => p.row))].join(', ')}`} (previous file kept as ${siteFile}.bak)\n`,
     );
-    if (r.passwordEnv.length > 0) process.stdout.write(`new MQTT devices read their password from the environment: set ${r.passwordEnv.join(', ')} (or write a password into the site file)\n`);
+    if (r.passwordEnv.length > 0) process.stdout.write(`the new devices read their secrets (passwords, tokens, communities, keys) from the environment: set ${r.passwordEnv.join(', ')} (or write them into the site file)\n`);
     return r.problems.length === 0 ? 0 : 1;
   } catch (err) {
     process.stderr.write(`cannot import ${table} into ${siteFile}: ${errorMessage(err)}\n`);

@@ -1,84 +1,56 @@
-import type { Device, SiteConfig } from '../site-schema.js';
-import { COLUMNS, HEADER, type ColumnKey } from './columns.js';
-import type { Sheet } from './table-file.js';
 import { UPS_MIB_POINTS } from '../../../adapters/snmp/ups-mib.js';
+import type { CellValue } from './cell-codec.js';
+import { COLUMNS, headerOf, type ColumnKey } from './columns.js';
+import { DEVICE_FIELDS } from './device-fields.js';
+import type { Field, FieldContext } from './field.js';
+import { isObject, type Json } from './json-tree.js';
+import { pointFields } from './point-fields.js';
+import { isProtocol } from './protocols.js';
 import { MAPPING_TYPE } from './row-patch.js';
-import { deviceAddress } from '../../../adapters/bacnet/device-address.js';
+import { sourceFields } from './source-fields.js';
+import type { Sheet } from './table-file.js';
 
-type Cells = Partial<Record<ColumnKey, string | number>>;
+type Cells = Partial<Record<ColumnKey, CellValue>>;
 
-/** The point table of a site: one row per point, in the order of the site file, header first. */
-export function pointTableOf(site: SiteConfig): Sheet {
-  const rows = site.devices.flatMap((d) => d.source.points.map((_, j) => rowOf(d, j)));
-  return [[...HEADER], ...rows.map((cells) => COLUMNS.map((c) => cells[c.key] ?? ''))];
+/**
+ * The point table of a site file, header first: one row per point, in the order of the file.
+ * It is made from the file as written (raw JSON, checked by the caller), not as parsed: a cell is
+ * blank where the file leaves a setting to its default, so importing the table again writes back
+ * the same file, and into a site without devices writes the same devices. Columns no device uses
+ * are left out, except the ones integrators fill most (`always` in columns.ts).
+ */
+export function pointTableOf(site: Json): Sheet {
+  const devices = Array.isArray(site['devices']) ? site['devices'].filter(isObject) : [];
+  const rows = devices.flatMap(rowsOfDevice);
+  const used = COLUMNS.filter((c) => c.always || rows.some((r) => r[c.key] !== undefined)).map((c) => c.key);
+  return [used.map(headerOf), ...rows.map((cells) => used.map((k) => cells[k] ?? ''))];
 }
 
-function rowOf(d: Device, j: number): Cells {
-  const base: Cells = {
-    deviceId: d.id,
-    deviceKind: d.kind,
-    deviceName: d.name,
-    building: d.location.building,
-    floor: d.location.floor,
-    place: d.location.description,
-    protocol: d.source.protocol,
-  };
-  const s = d.source;
-  switch (s.protocol) {
-    case 'modbus': {
-      const p = s.points[j];
-      if (p === undefined) return base;
-      const t = s.transport;
-      return {
-        ...base,
-        connection: t.type === 'tcp' ? `${t.host}:${t.port}` : `RTU:${t.path}@${t.baudRate}`,
-        unitId: s.unitId,
-        pointId: p.id,
-        pointName: p.name?.zh ?? '',
-        address: p.address,
-        table: p.table,
-        type: p.type,
-        wordOrder: p.wordOrder,
-        byteOrder: p.byteOrder,
-        scale: p.scale,
-        offset: p.offset,
-        unit: p.unit ?? '',
-      };
-    }
-    case 'opcua': {
-      const p = s.points[j];
-      if (p === undefined) return base;
-      return { ...base, connection: s.endpoint, pointId: p.id, pointName: p.name?.zh ?? '', address: p.nodeId, unit: p.unit ?? '' };
-    }
-    case 'bacnet': {
-      // Exported for reading; the point-table import does not write BACnet sources (yet).
-      const p = s.points[j];
-      if (p === undefined) return base;
-      return { ...base, connection: `${deviceAddress(s).label} device ${s.deviceInstance}`, pointId: p.id, pointName: p.name?.zh ?? '', address: `${p.objectType}:${p.instance}`, scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
-    }
-    case 'mqtt': {
-      const p = s.points[j];
-      if (p === undefined) return base;
-      const type = p.decoder.type === 'json' && p.decoder.path !== 'value' ? `json:${p.decoder.path}` : p.decoder.type;
-      return { ...base, connection: s.username ?? '', pointId: p.id, pointName: p.name?.zh ?? '', address: p.topic ?? '', type, unit: p.unit ?? '' };
-    }
-    case 'http': {
-      // Pushed points are written here for reading; the point table does not import them back (their events map to faults).
-      const p = s.points[j];
-      if (p === undefined) return base;
-      const dec = p.decoder ?? { type: 'json', path: p.id };
-      const type = p.kind === 'event' ? 'event' : dec.type === 'json' ? `json:${dec.path}` : dec.type;
-      return { ...base, pointId: p.id, pointName: p.name?.zh ?? '', address: `/ingest/${d.id}`, type, unit: p.kind === 'event' ? '' : (p.unit ?? '') };
-    }
-    case 'snmp': {
-      const p = s.points[j];
-      if (p === undefined) return base;
-      const fromMapping = s.mapping === 'ups-mib' && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === p.oid);
-      return { ...base, connection: `${s.host}:${s.port}`, pointId: p.id, pointName: p.name?.zh ?? '', address: p.oid, type: fromMapping ? MAPPING_TYPE : (p.type ?? ''), scale: p.scale, offset: p.offset, unit: p.unit ?? '' };
-    }
-    default: {
-      const never: never = s;
-      return never;
-    }
+function rowsOfDevice(device: Json): Cells[] {
+  const source = isObject(device['source']) ? device['source'] : {};
+  const protocol = source['protocol'];
+  if (!isProtocol(protocol)) return [];
+  const ctx: FieldContext = { deviceId: String(device['id']) };
+  const deviceCells: Cells = { deviceId: ctx.deviceId, ...cellsOf(DEVICE_FIELDS, device, ctx), protocol, ...cellsOf(sourceFields(protocol), source, ctx) };
+  const points = Array.isArray(source['points']) ? source['points'].filter(isObject) : [];
+  return [...mappingRows(source, points), ...points.map((p) => ({ ...cellsOf(pointFields(protocol), p, ctx), pointId: String(p['id']) }))].map((cells) => ({ ...deviceCells, ...cells }));
+}
+
+/**
+ * The points a mapping gives an SNMP device (those its own points do not replace), listed for
+ * reading: a row typed `ups-mib` tells an import the device uses the mapping, nothing more.
+ */
+function mappingRows(source: Json, points: readonly Json[]): Cells[] {
+  if (source['mapping'] !== MAPPING_TYPE) return [];
+  const own = new Set(points.map((p) => p['id']));
+  return UPS_MIB_POINTS.filter((m) => !own.has(m.id)).map((m) => ({ pointId: m.id, address: m.oid, type: MAPPING_TYPE, ...(m.unit === undefined ? {} : { unit: m.unit }) }));
+}
+
+function cellsOf(fields: readonly Field[], target: Json, ctx: FieldContext): Cells {
+  const out: Cells = {};
+  for (const f of fields) {
+    const v = f.read(target, ctx);
+    if (v !== undefined) out[f.column] = v;
   }
+  return out;
 }

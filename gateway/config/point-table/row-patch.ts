@@ -1,135 +1,81 @@
-import type { ColumnKey, TableRow } from './columns.js';
+import { UPS_MIB_POINTS } from '../../../adapters/snmp/ups-mib.js';
+import type { ColumnKey } from './columns.js';
+import { DEVICE_FIELDS } from './device-fields.js';
+import { within, type Field, type FieldContext } from './field.js';
+import { objectAt, type Json } from './json-tree.js';
+import { pointFields } from './point-fields.js';
+import type { Protocol } from './protocols.js';
+import { fillSecrets } from './secret-env.js';
+import { sourceFields } from './source-fields.js';
+import type { TableRow } from './table-rows.js';
 
-type Json = Record<string, unknown>;
-type Protocol = 'mqtt' | 'modbus' | 'opcua' | 'snmp';
-
-/** The `type` cell of a point that comes from the UPS-MIB mapping, not from its own OID. */
+/** The `type` cell of a row that lists a point of the UPS-MIB mapping, not a point of its own. */
 export const MAPPING_TYPE = 'ups-mib';
 
-/**
- * Applies one row's cells to a device object (raw site-file JSON), in place: the device-level
- * columns, the source's connection, and the point (added or updated). A blank cell changes
- * nothing, so what the table does not say (ranges, passwords, rules, fault overrides) stays.
- */
-export function applyRow(device: Json, protocol: Protocol, row: TableRow): void {
+/** Whether a point of an SNMP device's rows is one of its mapping's (listed for reading). */
+export function isMappingRow(protocol: Protocol, row: TableRow, points: readonly Json[]): boolean {
   const c = row.cells;
-  setIf(device, 'kind', c.deviceKind);
-  setIf(device, 'name', c.deviceName);
-  const location = objectAt(device, 'location');
-  setIf(location, 'building', c.building);
-  setIf(location, 'floor', c.floor);
-  setIf(location, 'description', c.place);
+  return protocol === 'snmp' && c.type === MAPPING_TYPE && !points.some((p) => p['id'] === c.pointId) && UPS_MIB_POINTS.some((m) => m.id === c.pointId);
+}
+
+/** The columns a row of this protocol may fill: its own ids, the device's, the source's, the point's. */
+export function columnsOf(protocol: Protocol): ReadonlySet<ColumnKey> {
+  return new Set<ColumnKey>(['deviceId', 'pointId', 'protocol', ...[...DEVICE_FIELDS, ...sourceFields(protocol), ...pointFields(protocol)].map((f) => f.column)]);
+}
+
+export interface CellProblem {
+  readonly column: ColumnKey;
+  readonly message: string;
+}
+
+/**
+ * Applies one row's cells to a device object (raw site-file JSON), in place: the device's
+ * columns, its source's, and the point's (added or updated). A blank cell changes nothing, so
+ * what the table does not say stays as the site file has it. Returns the cells it could not read.
+ */
+export function applyRow(device: Json, protocol: Protocol, row: TableRow, isNew: boolean): CellProblem[] {
+  const c = row.cells;
+  const ctx: FieldContext = { deviceId: String(device['id']) };
+  const problems: CellProblem[] = [];
+  const apply = (fields: readonly Field[], target: Json): void => {
+    for (const f of fields) {
+      const cell = c[f.column];
+      const problem = cell === undefined ? null : f.write(target, cell, ctx);
+      if (problem !== null) problems.push({ column: f.column, message: problem });
+    }
+  };
+  apply(DEVICE_FIELDS, device);
   const source = objectAt(device, 'source');
   source['protocol'] = protocol;
-  if (c.connection !== undefined) applyConnection(source, protocol, c.connection, String(device['id']));
-  if (protocol === 'modbus') setIf(source, 'unitId', num(c.unitId));
-  const points = Array.isArray(source['points']) ? (source['points'] as Json[]) : (source['points'] = []);
-  // A mapping point is named by the mapping; its row only says the device uses it.
-  if (protocol === 'snmp' && c.type === MAPPING_TYPE && !points.some((p) => p['id'] === c.pointId)) {
+  apply(sourceFields(protocol), source);
+  fillSecrets(source, protocol, ctx.deviceId, isNew);
+  const points = Array.isArray(source['points']) ? (source['points'] as Json[]) : [];
+  if (isMappingRow(protocol, row, points)) {
+    // A mapping's point is named by the mapping: its row only says the device uses it.
     source['mapping'] = MAPPING_TYPE;
-    if (points.length === 0) delete source['points'];
-    return;
+    return problems;
   }
+  if (!Array.isArray(source['points'])) source['points'] = points;
   let point = points.find((p) => p['id'] === c.pointId);
   if (point === undefined) {
     point = { id: c.pointId };
     points.push(point);
   }
-  if (c.pointName !== undefined) point['name'] = { ...(isObject(point['name']) ? point['name'] : {}), zh: c.pointName };
-  setIf(point, 'unit', c.unit);
-  if (protocol === 'modbus') {
-    setIf(point, 'table', c.table);
-    setIf(point, 'address', num(c.address));
-    for (const k of ['type', 'wordOrder', 'byteOrder'] as const) setIf(point, k, c[k]);
-    setIf(point, 'scale', num(c.scale));
-    setIf(point, 'offset', num(c.offset));
-  } else if (protocol === 'opcua') {
-    setIf(point, 'nodeId', c.address);
-  } else if (protocol === 'snmp') {
-    setIf(point, 'oid', c.address);
-    setIf(point, 'type', c.type);
-    setIf(point, 'scale', num(c.scale));
-    setIf(point, 'offset', num(c.offset));
-  } else {
-    setIf(point, 'topic', c.address);
-    if (c.type !== undefined) point['decoder'] = mqttDecoder(c.type, point['decoder']);
-  }
+  apply(pointFields(protocol), point);
+  return problems;
 }
 
 /** Which column a problem at this path inside a device came from, for the row's message. */
-export function columnOf(path: readonly PropertyKey[]): ColumnKey | undefined {
-  const key = String(path.at(-1) ?? '');
-  const inPoint = path.includes('points');
-  const byKey: Record<string, ColumnKey> = inPoint
-    ? { table: 'table', address: 'address', nodeId: 'address', oid: 'address', topic: 'address', type: 'type', decoder: 'type', path: 'type', wordOrder: 'wordOrder', byteOrder: 'byteOrder', scale: 'scale', offset: 'offset', unit: 'unit', zh: 'pointName', id: 'pointId' }
-    : { kind: 'deviceKind', name: 'deviceName', building: 'building', floor: 'floor', description: 'place', unitId: 'unitId', id: 'deviceId', host: 'connection', port: 'connection', path: 'connection', baudRate: 'connection', endpoint: 'connection', username: 'connection', transport: 'connection' };
-  return byKey[key] ?? (path.includes('transport') ? 'connection' : undefined);
+export function columnOf(path: readonly PropertyKey[], protocol: Protocol): ColumnKey | undefined {
+  const [first, second, third, ...rest] = path.map(String);
+  if (first !== 'source') return path.length === 1 && first === 'id' ? 'deviceId' : findOwner(DEVICE_FIELDS, path);
+  if (second === 'protocol') return 'protocol';
+  if (second !== 'points') return findOwner(sourceFields(protocol), path.slice(1));
+  if (third === undefined || rest.length === 0) return 'pointId';
+  return rest.length === 1 && rest[0] === 'id' ? 'pointId' : findOwner(pointFields(protocol), rest);
 }
 
-/** Modbus `HOST:PORT` or `RTU:/dev/ttyUSB0@9600`; OPC UA the endpoint URL; MQTT the device's login. */
-function applyConnection(source: Json, protocol: Protocol, text: string, deviceId: string): void {
-  if (protocol === 'opcua') {
-    source['endpoint'] = text;
-    return;
-  }
-  if (protocol === 'snmp') {
-    const [host, port] = text.split(':');
-    source['host'] = host;
-    if (port !== undefined) source['port'] = num(port);
-    // A community or key never travels in a spreadsheet: a new device reads its community from the environment.
-    if (source['user'] === undefined) source['community'] ??= { env: `SNMP_COMMUNITY_${deviceId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
-    return;
-  }
-  if (protocol === 'mqtt') {
-    source['username'] = text;
-    // A password never travels in a spreadsheet: a new device reads its own from the environment.
-    source['password'] ??= { env: `MQTT_PASSWORD_${deviceId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
-    return;
-  }
-  const old = isObject(source['transport']) ? source['transport'] : {};
-  const rtu = /^rtu:(.+?)(?:@(\d+))?$/i.exec(text);
-  if (rtu !== null) {
-    const path = rtu[1] ?? '';
-    source['transport'] = { ...(old['type'] === 'rtu' ? old : {}), type: 'rtu', path, ...(rtu[2] === undefined ? {} : { baudRate: Number(rtu[2]) }) };
-    return;
-  }
-  const tcp = /^(?:tcp:\/\/)?([^:/\s]+)(?::(\S*))?$/i.exec(text);
-  if (tcp === null) {
-    source['transport'] = text; // the schema says what is wrong with it
-    return;
-  }
-  const port = tcp[2] === undefined ? (old['type'] === 'tcp' ? old['port'] : undefined) : num(tcp[2]);
-  source['transport'] = { type: 'tcp', host: tcp[1], ...(port === undefined ? {} : { port }) };
-}
-
-/** `json` (path `value`), `json:data.wet`, `number` or `boolean`; a bare type keeps the decoder it had. */
-function mqttDecoder(text: string, old: unknown): unknown {
-  const [type, ...rest] = text.split(':');
-  const path = rest.join(':');
-  if (isObject(old) && old['type'] === type && path === '') return old;
-  if (type === 'json') return { type: 'json', path: path === '' ? 'value' : path };
-  return { type };
-}
-
-function setIf(target: Json, key: string, value: unknown): void {
-  if (value !== undefined) target[key] = value;
-}
-
-function objectAt(target: Json, key: string): Json {
-  const v = target[key];
-  if (isObject(v)) return v;
-  const fresh: Json = {};
-  target[key] = fresh;
-  return fresh;
-}
-
-export function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** A number cell; text that is not a number stays text so the schema names the mistake. */
-function num(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : text;
+/** The field that owns `path`, or whose own path lies under it (`user` missing: the login column). */
+function findOwner(fields: readonly Field[], path: readonly PropertyKey[]): ColumnKey | undefined {
+  return (fields.find((f) => f.owns.some((o) => within(path, o))) ?? fields.find((f) => f.owns.some((o) => within(o, path.map(String)))))?.column;
 }

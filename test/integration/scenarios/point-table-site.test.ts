@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { importPoints } from '../../../gateway/config/point-table/import-points.js';
+import { readTableFile, writeTableFile } from '../../../gateway/config/point-table/table-file.js';
 import { checkSiteFile } from '../../../gateway/config/site-check.js';
 import { loadScenarioFile } from '../../../simulators/scenarios/load-scenario.js';
 import { runScenario } from '../../../simulators/scenarios/scenario-runner.js';
@@ -21,10 +22,16 @@ describe('a site file made by import-points from a CSV with bad rows', () => {
     const base = JSON.parse(await readFile(path.resolve('simulators/scenarios/sites/point-table-base.json'), 'utf8')) as Record<string, unknown>;
     const siteFile = path.join(dir, 'site.json');
     await writeFile(siteFile, JSON.stringify({ ...base, $schema: undefined, usersFile: path.resolve('config/demo-users.json') }));
-    const template = await readFile(path.resolve('config/points-template.csv'), 'utf8');
+    const template = await readTableFile(path.resolve('config/points-template.csv'));
+    const header = template[0] ?? [];
+    const rowOf = (cells: Record<string, string>): string[] => header.map((h) => cells[h.split(' ')[0] ?? ''] ?? '');
     const csv = path.join(dir, 'points.csv');
     // Row 34: a new device of an unknown kind; row 35: a new pump point whose address is not a number.
-    await writeFile(csv, `${template}fan-1,toaster,排风机,T1,RF,屋面,mqtt,fan-1,,speed,,,,number,,,,,\r\npump-dw-1,,,,,,,,,level,水箱液位,x,input-register,uint16,,,,,m\r\n`);
+    const bad = [
+      rowOf({ deviceId: 'fan-1', deviceKind: 'toaster', deviceName: '排风机', building: 'T1', floor: 'RF', place: '屋面', protocol: 'mqtt', connection: 'fan-1', pointId: 'speed', type: 'number' }),
+      rowOf({ deviceId: 'pump-dw-1', pointId: 'level', pointName: '水箱液位', address: 'x', table: 'input-register', type: 'uint16', unit: 'm' }),
+    ];
+    await writeTableFile(csv, [...template, ...bad]);
     const out = await importPoints(csv, siteFile);
     expect(out.result?.problems.map((p) => p.row)).toEqual([34, 35]);
     expect(out.written).toBe(true);
@@ -46,7 +53,8 @@ describe('a site file made by import-points from a CSV with bad rows', () => {
         ],
         expect: [
           { fault: 'water-leak', device: 'leak-b1-pump-room', tier: 'emergency' },
-          { fault: 'pump-failure', device: 'pump-dw-1', tier: 'general' },
+          // The table carries the pump's supply (domestic water): its failure is an emergency.
+          { fault: 'pump-failure', device: 'pump-dw-1', tier: 'emergency' },
         ],
       }),
     );

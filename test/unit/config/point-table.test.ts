@@ -2,12 +2,10 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
-import { HEADER } from '../../../gateway/config/point-table/columns.js';
-import { pointTableOf } from '../../../gateway/config/point-table/export-points.js';
 import { importPoints } from '../../../gateway/config/point-table/import-points.js';
 import { parseCsv, readTableFile, writeTableFile } from '../../../gateway/config/point-table/table-file.js';
 import { checkSiteFile } from '../../../gateway/config/site-check.js';
-import { tableWithBadRows } from '../../helpers/point-table.js';
+import { csvOf, sheetOf, tableOfSite, tableWithBadRows } from '../../helpers/point-table.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const DEMO = path.resolve('config/demo-site.json');
@@ -25,7 +23,7 @@ async function siteCopy(from: string): Promise<string> {
 
 describe('point table import and export', () => {
   it('ships a template that is the demo site point table, as CSV and XLSX', async () => {
-    const demo = pointTableOf(await loadSiteFile(DEMO));
+    const demo = await tableOfSite(DEMO);
     const asText = demo.map((r) => r.map(String));
     expect(await readTableFile(path.resolve('config/points-template.csv'))).toEqual(asText);
     expect(await readTableFile(path.resolve('config/points-template.xlsx'))).toEqual(asText.map((r) => r.map((c) => c)));
@@ -41,16 +39,17 @@ describe('point table import and export', () => {
     const demo = await loadSiteFile(DEMO);
     expect(site.devices.map((d) => [d.id, d.kind, d.source.protocol, d.source.points.map((p) => p.id)])).toEqual(demo.devices.map((d) => [d.id, d.kind, d.source.protocol, d.source.points.map((p) => p.id)]));
     expect(site.devices.find((d) => d.id === 'pump-dw-1')?.source).toMatchObject({ transport: { type: 'tcp', host: '127.0.0.1', port: 5020 }, unitId: 1 });
-    // A password never comes from a spreadsheet: the new MQTT devices read theirs (and the SNMP UPS its community) from the environment.
-    expect(out.result?.passwordEnv).toEqual(['MQTT_PASSWORD_LEAK_B1_PUMP_ROOM', 'MQTT_PASSWORD_LEAK_12F_RISER', 'MQTT_PASSWORD_PM_B1_DB1', 'SNMP_COMMUNITY_UPS_B1_IT']);
+    // A secret never comes from a spreadsheet: the new MQTT devices read their passwords (and the SNMP v3 UPS its keys) from the environment.
+    expect(out.result?.passwordEnv).toEqual(['MQTT_PASSWORD_LEAK_B1_PUMP_ROOM', 'MQTT_PASSWORD_LEAK_12F_RISER', 'MQTT_PASSWORD_PM_B1_DB1', 'SNMP_AUTH_KEY_UPS_B1_IT', 'SNMP_PRIV_KEY_UPS_B1_IT']);
   });
 
   it('re-imports its own export into the demo site without changing it', async () => {
     const file = await siteCopy(DEMO);
     const csv = path.join(path.dirname(file), 'points.csv');
-    await writeTableFile(csv, pointTableOf(await loadSiteFile(file)));
+    await writeTableFile(csv, await tableOfSite(file));
     const out = await importPoints(csv, file);
     expect(out.result?.problems).toEqual([]);
+    expect(out).toMatchObject({ unchanged: true, written: false });
     expect(out.result?.addedDevices).toEqual([]);
     expect(out.result?.addedPoints).toBe(0);
     expect(await loadSiteFile(file)).toEqual(await loadSiteFile(DEMO));
@@ -85,7 +84,15 @@ describe('point table import and export', () => {
   it('updates what a row names and keeps what the table does not know', async () => {
     const file = await siteCopy(DEMO);
     const csv = path.join(path.dirname(file), 'points.csv');
-    await writeFile(csv, [HEADER.join(','), 'pump-dw-1,,,,,,,,,pressure,出水压力,10,,,,,0.01,,MPa', 'pump-dw-1,,,,,,,,,level,水箱液位,12,input-register,uint16,,,0.1,,m'].join('\n'));
+    await writeFile(
+      csv,
+      csvOf(
+        sheetOf([
+          { deviceId: 'pump-dw-1', pointId: 'pressure', pointName: '出水压力', address: 10, scale: 0.01, unit: 'MPa' },
+          { deviceId: 'pump-dw-1', pointId: 'level', pointName: '水箱液位', address: 12, table: 'input-register', type: 'uint16', scale: 0.1, unit: 'm' },
+        ]),
+      ),
+    );
     const out = await importPoints(csv, file);
     expect(out.result?.problems).toEqual([]);
     expect(out.result?.updatedDevices).toEqual(['pump-dw-1']);
@@ -100,13 +107,22 @@ describe('point table import and export', () => {
   it('refuses a new device row that lacks what a device needs, naming each column', async () => {
     const file = await siteCopy(DEMO);
     const csv = path.join(path.dirname(file), 'points.csv');
-    await writeFile(csv, [HEADER.join(','), 'fan-1,toaster,排风机,T1,B1,,bacnet,,,run', 'fan-2,generic,排风机,T1,,,opcua,http://x,,run,,ns=1;s=Fan.Run'].join('\n'));
+    const rows: Record<string, string>[] = [
+      { deviceId: 'fan-1', deviceKind: 'toaster', deviceName: '排风机', building: 'T1', floor: 'B1', protocol: 'bacnet', pointId: 'run' },
+      { deviceId: 'fan-2', deviceKind: 'generic', deviceName: '排风机', building: 'T1', protocol: 'opcua', connection: 'http://x', pointId: 'run', address: 'ns=1;s=Fan.Run' },
+      { deviceId: 'fan-3', deviceKind: 'generic', deviceName: '排风机', building: 'T1', floor: 'RF', place: '屋面', protocol: 'fieldbus', pointId: 'run' },
+    ];
+    await writeFile(csv, csvOf(sheetOf(rows)));
     const out = await importPoints(csv, file);
     expect(out.result?.problems).toEqual([
-      { row: 2, message: 'protocol: expected mqtt, modbus, opcua, snmp, got "bacnet" (device fan-1, point run)' },
+      { row: 2, message: expect.stringMatching(/^deviceKind: .*\(device fan-1, point run\)$/) },
+      { row: 2, message: expect.stringMatching(/^place: .*\(device fan-1, point run\)$/) },
+      { row: 2, message: expect.stringMatching(/^connection: .*\(device fan-1, point run\)$/) },
+      { row: 2, message: expect.stringMatching(/^address: .*\(device fan-1, point run\)$/) },
       { row: 3, message: expect.stringMatching(/^floor: .*\(device fan-2, point run\)$/) },
       { row: 3, message: expect.stringMatching(/^place: .*\(device fan-2, point run\)$/) },
       { row: 3, message: 'connection: expected an opc.tcp:// URL (device fan-2, point run)' },
+      { row: 4, message: 'protocol: expected mqtt, modbus, opcua, bacnet, http, snmp, got "fieldbus" (device fan-3, point run)' },
     ]);
     expect(out.result?.used).toBe(0);
     expect(await loadSiteFile(file)).toEqual(await loadSiteFile(DEMO));
