@@ -1,4 +1,4 @@
-import { boolean, json, text } from './cell-codec.js';
+import { boolean, json, number, text } from './cell-codec.js';
 import { at, type Field } from './field.js';
 
 /**
@@ -21,6 +21,8 @@ export const DEVICE_FIELDS: readonly Field[] = [
   at('supply', ['supply'], text),
   at('battery', ['battery'], boolean),
   at('fedBy', ['fedBy'], text),
+  at('powersGateway', ['powersGateway'], boolean),
+  at('shutdownAtMinutes', ['shutdownAtMinutes'], number),
   at('faults', ['faults'], json),
   at('rules', ['rules'], json),
 ];

@@ -67,15 +67,33 @@ const snmpConnection: Field = {
   },
 };
 
-/** BACnet: `IP[:PORT] device INSTANCE`, where the device answers and the instance its I-Am announces. */
+/**
+ * BACnet: `IP[:PORT] device INSTANCE` for a device on the gateway's IP network, or
+ * `network N mac M [via IP[:PORT]] device INSTANCE` for one behind a router: the MAC as a decimal
+ * MS/TP station (0-254) or `0x` and the octets in hex for another data link.
+ */
 const bacnetConnection: Field = {
   column: 'connection',
-  owns: [['address'], ['deviceInstance']],
-  read: (s) => (s['address'] === undefined ? undefined : `${String(s['address'])} device ${String(s['deviceInstance'])}`),
+  owns: [['address'], ['network'], ['mac'], ['router'], ['deviceInstance']],
+  read: (s) => {
+    const device = `device ${String(s['deviceInstance'])}`;
+    if (s['address'] !== undefined) return `${String(s['address'])} ${device}`;
+    if (s['network'] === undefined) return undefined;
+    const mac = typeof s['mac'] === 'string' ? `0x${s['mac']}` : String(s['mac']);
+    return `network ${String(s['network'])} mac ${mac}${s['router'] === undefined ? '' : ` via ${String(s['router'])}`} ${device}`;
+  },
   write: (s, cell) => {
-    const m = /^(\S+)\s+device\s+(\d+)$/i.exec(cell);
-    if (m === null) return `expected IP[:PORT] device INSTANCE (e.g. 192.168.10.21:47808 device 1001), got "${cell}"`;
-    assign(s, { address: m[1], deviceInstance: Number(m[2]) });
+    const direct = /^(\S+)\s+device\s+(\d+)$/i.exec(cell);
+    const routed = /^network\s+(\d+)\s+mac\s+(0x[0-9a-f]+|\d+)(?:\s+via\s+(\S+))?\s+device\s+(\d+)$/i.exec(cell);
+    let next: Json;
+    if (routed !== null) {
+      const mac = routed[2] ?? '';
+      next = { network: Number(routed[1]), mac: /^0x/i.test(mac) ? mac.slice(2) : Number(mac), ...(routed[3] === undefined ? {} : { router: routed[3] }), deviceInstance: Number(routed[4]) };
+    } else if (direct !== null && !/^network$/i.test(direct[1] ?? '')) next = { address: direct[1], deviceInstance: Number(direct[2]) };
+    else return `expected IP[:PORT] device INSTANCE (e.g. 192.168.10.21:47808 device 1001), or network N mac M [via ROUTER-IP[:PORT]] device INSTANCE for a device behind a router (e.g. network 5 mac 12 device 1001), got "${cell}"`;
+    // The keys the cell does not name go; those it names keep their place in the file.
+    for (const k of ['address', 'network', 'mac', 'router']) if (!(k in next)) delete s[k];
+    assign(s, next);
     return null;
   },
 };

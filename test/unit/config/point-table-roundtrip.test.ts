@@ -139,7 +139,7 @@ describe('a point table exported and imported again', () => {
       const file = await emptyOf(EVERY);
       const out = await importPoints(await exported(EVERY, file, ext), file);
       expect(out.result?.problems).toEqual([]);
-      expect(out.result?.addedDevices).toEqual(['pm-t2-db2', 'pump-fire-1', 'leak-t2-b2', 'elevator-t2-b', 'chiller-t2', 'fire-panel-t2', 'ups-t2-it', 'ats-t2']);
+      expect(out.result?.addedDevices).toEqual(['pm-t2-db2', 'pump-fire-1', 'leak-t2-b2', 'elevator-t2-b', 'chiller-t2', 'ahu-t2-roof', 'fire-panel-t2', 'ups-t2-it', 'ats-t2']);
       // Its secrets are named by environment variable: the names travel, and are what the import lists.
       expect(out.result?.passwordEnv).toEqual(['LEAK_T2_B2_PASSWORD', 'LIFT_T2_PASSWORD', 'FIRE_PANEL_T2_TOKEN', 'UPS_T2_AUTH_KEY', 'UPS_T2_PRIV_KEY', 'ATS_T2_COMMUNITY']);
       expect(await readFile(file, 'utf8')).toBe(await readFile(EVERY, 'utf8'));
