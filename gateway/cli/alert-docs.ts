@@ -4,7 +4,9 @@
  * alerts, so the document shows exactly what each robot receives (test/unit/notify keeps them in step).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { escalatedFacts, raisedFacts, summaryFacts, type AlertFacts } from '../notify/alert-facts.js';
+import { backWords } from '../liveness/return-report.js';
+import { upsShutdownWords } from '../liveness/power-guard.js';
+import { escalatedFacts, raisedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
 import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
 import { alertText, digestText, type Language } from '../notify/alert-text.js';
 import type { Addressee } from '../notify/roster.js';
@@ -82,11 +84,18 @@ const children = Array.from({ length: 27 }, (_, i) =>
 );
 const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
 
+// The gateway itself: back after a crash at 11:49 with the leak raised at start, and its own UPS running low.
+const back = backWords({ from: RAISED - 12 * 60_000, to: RAISED - 30_000, cause: { kind: 'crash' } }, [leak], [], RAISED, TZ);
+const ups = upsShutdownWords({ deviceId: 'ups-b1-it', name: { zh: 'B1 弱电机房 UPS', en: 'B1 IT room UPS' }, shutdownAtMinutes: 5 }, { runtimeMinutes: 4, chargePercent: 12, batteryStatus: 'low' }, 1);
+const SITE = '演示大厦 Demo Tower';
+
 const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
   { title: 'A water leak (raised)', facts: raisedFacts(leak, team, URL), at: RAISED },
   { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
   { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
   { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
+  { title: 'The gateway is back after a crash (system, alerts/system and every channel)', facts: systemFacts('GW_BACK', back.title, back.detail, SITE, URL), at: RAISED },
+  { title: "The gateway's own UPS runs low: it stops (system, its last alert)", facts: systemFacts('GW_UPS_SHUTDOWN', ups.title, ups.detail, SITE, URL), at: RAISED },
 ];
 
 function fence(lang: string, body: string): string {

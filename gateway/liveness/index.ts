@@ -14,7 +14,7 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import { gatewayVersion } from '../version.js';
 import { absenceOf, causeCode, type Absence } from './absence.js';
 import { OutageLog } from './outage-log.js';
-import { DEFAULT_SHUTDOWN_AT_MINUTES, lowBatteryWords, PowerGuard, type GatewayUps, type LowBattery } from './power-guard.js';
+import { DEFAULT_SHUTDOWN_AT_MINUTES, PowerGuard, upsShutdownWords, type GatewayUps, type LowBattery } from './power-guard.js';
 import { PresenceFile, type PresenceRecord, type StopBy } from './presence-file.js';
 import { ReturnReport } from './return-report.js';
 import { buildSiteStatus } from './site-status-builder.js';
@@ -176,8 +176,8 @@ export class Liveness {
   async #upsLow(ups: GatewayUps, low: LowBattery, quiet: boolean): Promise<void> {
     try {
       if (!quiet) {
-        const minutes = Math.ceil(UPS_LAST_ALERT_MS / 60_000);
-        const key = await this.#d.notifier.system('GW_UPS_SHUTDOWN', { zh: `网关所在 UPS 电量低，网关 ${minutes} 分钟内停止`, en: `The gateway's UPS is low: the gateway stops within ${minutes} min` }, lowBatteryWords(ups, low));
+        const words = upsShutdownWords(ups, low, Math.ceil(UPS_LAST_ALERT_MS / 60_000));
+        const key = await this.#d.notifier.system('GW_UPS_SHUTDOWN', words.title, words.detail);
         if (key !== null) await this.#d.notifier.whenSent(key, UPS_LAST_ALERT_MS);
       } else {
         this.#quietStop = true;

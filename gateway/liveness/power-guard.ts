@@ -89,7 +89,12 @@ export class PowerGuard {
   }
 }
 
-/** "UPS B1 弱电机房：电池剩余约 4 分钟（电量 12%，电池低）" for the last alert. */
+/** The GW_UPS_SHUTDOWN message: the gateway stops within `minutes`, and what the UPS said. */
+export function upsShutdownWords(ups: GatewayUps, low: LowBattery, minutes: number): { title: Bilingual; detail: Bilingual } {
+  return { title: { zh: `网关所在 UPS 电量低，网关 ${minutes} 分钟内停止`, en: `The gateway's UPS is low: the gateway stops within ${minutes} min` }, detail: lowBatteryWords(ups, low) };
+}
+
+/** "UPS B1 弱电机房：市电中断，电池剩余约 4 分钟，电量 12%，电池低" for the last alert. */
 export function lowBatteryWords(ups: GatewayUps, low: LowBattery): Bilingual {
   const zh: string[] = [];
   const en: string[] = [];

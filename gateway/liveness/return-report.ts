@@ -87,19 +87,26 @@ export class ReturnReport {
     this.#timer = null;
     this.#done = true;
     this.#d.tickets.off('changed', this.#onChange);
-    const now = this.#d.clock.now();
-    const away = absenceWords(this.#absence, now, this.#d.timeZone);
-    const changed = changedWords(this.#raised, this.#cleared);
-    const minutes = Math.max(1, Math.round((this.#absence.to - this.#absence.from) / 60_000));
-    const cause = causeWords(this.#absence.cause);
-    const title = { zh: `网关已恢复运行：离线约 ${minutes} 分钟，${cause.zh}`, en: `Gateway back after ${minutes} min, stopped by ${cause.en}` };
+    const { title, detail } = backWords(this.#absence, this.#raised, this.#cleared, this.#d.clock.now(), this.#d.timeZone);
     this.#d.log.warn(
       { event: 'gateway.back', cause: causeCode(this.#absence.cause), awaySeconds: Math.round((this.#absence.to - this.#absence.from) / 1000), raised: this.#raised.map((t) => t.number), cleared: this.#cleared.map((t) => t.number) },
-      `${title.en}: ${away.en}; ${changed.en}`,
+      `${title.en}: ${detail.en}`,
     );
-    this.#d.tell(title, { zh: `${away.zh}。${changed.zh}`, en: `${away.en}. ${changed.en}` });
+    this.#d.tell(title, detail);
     this.#d.complete();
   }
+}
+
+/** The GW_BACK message: "网关已恢复运行：离线约 12 分钟，进程崩溃" and, under it, when, why and what the readings at start changed. */
+export function backWords(absence: Absence, raised: readonly Ticket[], cleared: readonly Ticket[], now: number, timeZone: string): { title: Bilingual; detail: Bilingual } {
+  const away = absenceWords(absence, now, timeZone);
+  const changed = changedWords(raised, cleared);
+  const minutes = Math.max(1, Math.round((absence.to - absence.from) / 60_000));
+  const cause = causeWords(absence.cause);
+  return {
+    title: { zh: `网关已恢复运行：离线约 ${minutes} 分钟，${cause.zh}`, en: `Gateway back after ${minutes} min, stopped by ${cause.en}` },
+    detail: { zh: `${away.zh}。${changed.zh}`, en: `${away.en}. ${changed.en}` },
+  };
 }
 
 /** "恢复后新报 1 条：漏水 B1 泵房 (SITE-20261207-0003)；恢复正常 1 条" in words. */
