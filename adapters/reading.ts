@@ -15,6 +15,12 @@ export interface SampleReading {
   /** Why quality is not good (`GW_MODBUS_TIMEOUT`, an OPC UA status code name...). */
   readonly reason?: string;
   readonly event?: undefined;
+  /**
+   * More readings of the same answer follow at once (a poll's reply, a trap's varbinds): detection
+   * judges the device once the last of them is in, so a fault that fires is told with the values
+   * that answer carried, not some from the answer before.
+   */
+  readonly more?: true;
 }
 
 /**
@@ -31,6 +37,8 @@ export interface EventReading {
   readonly ts: number;
   readonly reason?: undefined;
   readonly event: { readonly text: string };
+  /** An event is judged on its own, never held for an answer's other readings. */
+  readonly more?: undefined;
 }
 
 export type Reading = SampleReading | EventReading;

@@ -126,16 +126,19 @@ export class DevicePoller {
 
   #emitBlock(block: ReadBlock, words: readonly number[], bits: readonly boolean[]): void {
     const ts = this.#clock.now();
-    for (const p of block.points) {
+    const last = block.points.length - 1;
+    block.points.forEach((p, i) => {
+      // One reply: detection judges the device once its last point is in (Reading.more).
+      const more = i < last ? { more: true as const } : {};
       const value = p.decode(words, bits, block.start);
       const invalid = typeof value === 'number' && (!Number.isFinite(value) || outside(value, p.range));
       if (invalid) {
         this.#count('GW_READING_INVALID');
-        this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason: `GW_READING_INVALID: ${value} outside the valid range` });
+        this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason: `GW_READING_INVALID: ${value} outside the valid range`, ...more });
       } else {
-        this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value, quality: 'good', ts });
+        this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value, quality: 'good', ts, ...more });
       }
-    }
+    });
     this.#lastGood = ts;
   }
 

@@ -34,6 +34,12 @@ function openSession(sdk: Sdk, s: SnmpSource, where: string, env: NodeJS.Process
 }
 
 /** Sorts a net-snmp error into our codes; the message never carries a key or a community. */
+/**
+ * An SNMP v2c agent drops a request with a community it does not know without a word (RFC 3584
+ * §4: no response is sent), so a wrong community and a dead agent look exactly alike.
+ */
+const V2C_SILENCE = '; a wrong community looks exactly like this (the agent drops such requests in silence): check the community first';
+
 export function classify(err: unknown, timeoutMs: number): { code: SnmpErrorCode; reason: string } {
   const e = err as { name?: string; message?: string; code?: number; status?: number };
   if (e.name === 'RequestTimedOutError') return { code: 'GW_SNMP_TIMEOUT', reason: `no answer within ${timeoutMs} ms` };
@@ -119,7 +125,7 @@ export class AgentSession {
       settled = true;
       session.cancelRequests(new Error('cancelled after timeout'));
       if (retriesLeft > 0) return this.#try(oids, retriesLeft - 1, done);
-      done({ ok: false, code: 'GW_SNMP_TIMEOUT', reason: `no answer within ${timeoutMs} ms (${this.#source.retries + 1} tries)` });
+      done({ ok: false, code: 'GW_SNMP_TIMEOUT', reason: `no answer within ${timeoutMs} ms (${this.#source.retries + 1} tries)${this.#source.version === '2c' ? V2C_SILENCE : ''}` });
     }, timeoutMs);
     session.get([...oids], (err, varbinds) => {
       if (settled) return;

@@ -59,6 +59,8 @@ export const SnmpSource = z
     maxOidsPerGet: z.number().int().min(1).max(128).default(32),
     /** UDP port the gateway receives this device's traps on (162 is the standard one); omitted: no traps, polls only. */
     trapPort: z.number().int().min(1).max(65535).optional(),
+    /** The gateway's address the trap port listens on: 0.0.0.0 every interface, or the one on the UPS's network. */
+    trapHost: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address of this machine, such as "192.168.10.20" or "0.0.0.0"').default('0.0.0.0'),
     /** Explicit points, beside (or overriding by id) the mapping's. */
     points: z.array(SnmpPoint).default([]),
   })

@@ -98,9 +98,10 @@ export class SnmpDevicePoller {
     else this.#tick();
   }
 
-  /** Emits a value that did not come from a poll (a trap's varbind), decoded as a poll answer would be. */
-  deliver(vb: Varbind): void {
-    for (const p of this.#source.points) if (p.oid === vb.oid) this.#emitPoint(p, vb, this.#clock.now());
+  /** Emits values that did not come from a poll (a trap's varbinds), decoded as a poll answer would be, as one answer. */
+  deliver(varbinds: readonly Varbind[]): void {
+    const ts = this.#clock.now();
+    this.#emitAll(varbinds.flatMap((vb) => this.#source.points.filter((p) => p.oid === vb.oid).map((p) => this.#pointReading(p, vb, ts))));
   }
 
   status(): DeviceLinkStatus {
@@ -148,43 +149,48 @@ export class SnmpDevicePoller {
 
   #emitChunk(chunk: GetChunk, varbinds: readonly Varbind[]): void {
     const ts = this.#clock.now();
+    const out: Reading[] = [];
     // An agent answers in request order (RFC 3416 §4.2.1); match by OID anyway, it costs little.
     const seen = new Set<string>();
     for (const vb of varbinds) {
       const points = chunk.pointsByOid.get(vb.oid);
       if (points === undefined) continue;
       seen.add(vb.oid);
-      for (const p of points) this.#emitPoint(p, vb, ts);
+      for (const p of points) out.push(this.#pointReading(p, vb, ts));
     }
     for (const oid of chunk.oids) {
       if (seen.has(oid)) continue;
-      for (const p of chunk.pointsByOid.get(oid) ?? []) this.#emitPoint(p, { oid, type: 128 }, ts);
+      for (const p of chunk.pointsByOid.get(oid) ?? []) out.push(this.#pointReading(p, { oid, type: 128 }, ts));
     }
+    this.#emitAll(out);
   }
 
-  #emitPoint(p: SnmpPoint, vb: Varbind, ts: number): void {
+  /** One answer's readings: all but the last marked `more`, so detection judges the device on the whole answer. */
+  #emitAll(readings: readonly Reading[]): void {
+    const last = readings.length - 1;
+    readings.forEach((r, i) => this.#hooks.reading(i < last && r.event === undefined ? { ...r, more: true } : r));
+  }
+
+  #pointReading(p: SnmpPoint, vb: Varbind, ts: number): Reading {
     const d = decodeVarbind(p, vb);
     if (d.ok) {
       this.#lastGood = ts;
       this.#pointReason.delete(p.id);
-      this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value: d.value, quality: 'good', ts });
-      return;
+      return { deviceId: this.deviceId, pointId: p.id, value: d.value, quality: 'good', ts };
     }
     this.#count(d.code);
     const text = `${d.code}: ${d.reason}`;
-    this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason: text });
     if (this.#pointReason.get(p.id) !== text) {
       this.#pointReason.set(p.id, text);
       this.#lastError = text;
       this.#hooks.pointError(this.deviceId, p.id, d.code, d.reason);
     }
+    return { deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason: text };
   }
 
   #emitBad(chunk: GetChunk, reason: string): void {
     const ts = this.#clock.now();
-    for (const points of chunk.pointsByOid.values()) {
-      for (const p of points) this.#hooks.reading({ deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason });
-    }
+    this.#emitAll([...chunk.pointsByOid.values()].flat().map((p): Reading => ({ deviceId: this.deviceId, pointId: p.id, value: null, quality: 'bad', ts, reason })));
   }
 
   #settle(failure: PollFailure | null): void {

@@ -12,6 +12,7 @@ import { TrapReceiver, type Trap } from './trap-receiver.js';
 import { OUTPUT_SOURCE_BATTERY, UPS_OID, UPS_TRAP } from './ups-mib.js';
 import { SMI } from './varbind-decode.js';
 import { staggerPhase } from '../poll-phase.js';
+import { ChangeLog } from '../log-on-change.js';
 
 export interface SnmpAdapter extends Adapter {
   readonly kind: 'snmp';
@@ -80,6 +81,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
   #lastTrapLog = -Infinity;
+  readonly #pollLog = new ChangeLog();
 
   constructor(sdk: Sdk, opts: SnmpAdapterOptions, deps: SnmpAdapterDeps) {
     super();
@@ -118,10 +120,13 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
       // device's first reading back for minutes) so a site of UPSes is not polled in one burst.
       poller.start(staggerPhase(i, n, Math.min(s.pollMs, 5000)));
     });
-    const byPort = new Map<number, Array<{ id: string; source: SnmpSource }>>();
-    for (const d of this.#opts.devices) if (d.source.trapPort !== undefined) byPort.set(d.source.trapPort, [...(byPort.get(d.source.trapPort) ?? []), d]);
-    this.#receivers = [...byPort].map(([port, devices]) => {
-      const r = new TrapReceiver(this.#sdk, port, devices, { trap: (t) => this.#trap(port, t), rejected: (code, reason) => this.#trapRejected(code, reason) }, { env: this.#env, log: this.#log });
+    // One receiver per address and port the devices name (trapHost, trapPort).
+    const byPort = new Map<string, Array<{ id: string; source: SnmpSource }>>();
+    for (const d of this.#opts.devices) if (d.source.trapPort !== undefined) byPort.set(`${d.source.trapHost}:${d.source.trapPort}`, [...(byPort.get(`${d.source.trapHost}:${d.source.trapPort}`) ?? []), d]);
+    this.#receivers = [...byPort.values()].map((devices) => {
+      const first = devices[0]?.source;
+      const port = first?.trapPort ?? 162;
+      const r = new TrapReceiver(this.#sdk, { host: first?.trapHost ?? '0.0.0.0', port }, devices, { trap: (t) => this.#trap(port, t), rejected: (code, reason) => this.#trapRejected(code, reason) }, { env: this.#env, log: this.#log });
       r.start();
       return r;
     });
@@ -186,13 +191,15 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     if (failure !== null && failure.code === 'GW_SNMP_TIMEOUT') link.silent.add(deviceId);
     else link.silent.delete(deviceId);
     if (failure !== null) {
-      const text = `${deviceId}: ${failure.code}: ${failure.reason}`;
-      if (text !== this.#lastError) {
-        // Logged on change only: a dead agent polled every 5 s stays one line. No secret is in the reason.
-        this.#log.warn({ event: 'snmp.poll_failed', deviceId, code: failure.code, reason: failure.reason }, 'snmp device poll failed');
+      // Per device, on change and then hourly: a dead agent polled every 5 s stays one line, and two
+      // devices failing for the same reason (a wrong key, a wrong community) each say so once. No secret is in the reason.
+      if (this.#pollLog.due(deviceId, `${failure.code}: ${failure.reason}`, this.#clock.monotonic())) {
+        this.#log.warn({ event: 'snmp.poll_failed', deviceId, code: failure.code, reason: failure.reason }, `snmp device ${deviceId} poll failed: ${failure.reason}`);
         this.emit('error', { code: failure.code, message: failure.reason, deviceId });
       }
-      this.#lastError = text;
+      this.#lastError = `${deviceId}: ${failure.code}: ${failure.reason}`;
+    } else if (this.#pollLog.clear(deviceId)) {
+      this.#log.info({ event: 'snmp.poll_ok', deviceId }, `snmp device ${deviceId} answers again`);
     }
     const down = link.silent.size === link.deviceIds.length;
     const now = this.#clock.now();
@@ -232,9 +239,10 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     for (const d of matched) {
       const poller = this.#pollers.get(d.id);
       if (poller === undefined) continue;
-      for (const vb of t.varbinds) poller.deliver(vb);
-      // RFC 1628 upsTrapOnBattery: "the UPS is operating on battery power", i.e. upsOutputSource battery(5).
-      if (t.trapOid === UPS_TRAP.onBattery) poller.deliver({ oid: UPS_OID.outputSource, type: SMI.integer, value: OUTPUT_SOURCE_BATTERY });
+      // RFC 1628 upsTrapOnBattery: "the UPS is operating on battery power", i.e. upsOutputSource
+      // battery(5); read with the trap's own varbinds (its minutes left) as one answer.
+      const onBattery = t.trapOid === UPS_TRAP.onBattery ? [{ oid: UPS_OID.outputSource, type: SMI.integer, value: OUTPUT_SOURCE_BATTERY }] : [];
+      poller.deliver([...t.varbinds, ...onBattery]);
       poller.pollNow();
     }
   }

@@ -39,6 +39,8 @@ interface ReceivedData {
  */
 export class TrapReceiver {
   readonly port: number;
+  /** The address it listens on (`trapHost`; 0.0.0.0: every interface). */
+  readonly host: string;
   readonly #sdk: Sdk;
   readonly #sources: ReadonlyArray<{ id: string; source: SnmpSource }>;
   readonly #hooks: TrapReceiverHooks;
@@ -46,9 +48,10 @@ export class TrapReceiver {
   readonly #log: Logger;
   #receiver: NetSnmpReceiver | null = null;
 
-  constructor(sdk: Sdk, port: number, sources: ReadonlyArray<{ id: string; source: SnmpSource }>, hooks: TrapReceiverHooks, deps: { env: NodeJS.ProcessEnv; log: Logger }) {
+  constructor(sdk: Sdk, at: { readonly host: string; readonly port: number }, sources: ReadonlyArray<{ id: string; source: SnmpSource }>, hooks: TrapReceiverHooks, deps: { env: NodeJS.ProcessEnv; log: Logger }) {
     this.#sdk = sdk;
-    this.port = port;
+    this.port = at.port;
+    this.host = at.host;
     this.#sources = sources;
     this.#hooks = hooks;
     this.#env = deps.env;
@@ -57,10 +60,10 @@ export class TrapReceiver {
 
   start(): void {
     if (this.#receiver !== null) return;
-    const receiver = this.#sdk.createReceiver({ port: this.port, transport: 'udp4', includeAuthentication: true }, (err: unknown, data: ReceivedData | undefined) => {
+    const receiver = this.#sdk.createReceiver({ port: this.port, address: this.host, transport: 'udp4', includeAuthentication: true }, (err: unknown, data: ReceivedData | undefined) => {
       if (err !== null && err !== undefined) {
         const e = err as { code?: string; message?: string };
-        if (e.code === 'EADDRINUSE' || e.code === 'EACCES') this.#hooks.rejected('GW_SNMP_TRAP_PORT', `cannot receive traps on UDP port ${this.port}: ${e.code}`);
+        if (e.code === 'EADDRINUSE' || e.code === 'EACCES') this.#hooks.rejected('GW_SNMP_TRAP_PORT', `cannot receive traps on UDP ${this.host}:${this.port}: ${e.code}`);
         else this.#hooks.rejected('GW_SNMP_TRAP_REJECTED', withoutCommunity(e.message ?? String(err)).slice(0, 200));
         return;
       }

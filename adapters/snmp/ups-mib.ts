@@ -15,6 +15,8 @@ export const UPS_OID = {
   runtimeMinutes: `${UPS_MIB}.1.2.3.0`,
   /** upsEstimatedChargeRemaining, percent. */
   batteryChargePercent: `${UPS_MIB}.1.2.4.0`,
+  /** upsBatteryTemperature, degrees Celsius. */
+  batteryTemperature: `${UPS_MIB}.1.2.7.0`,
   /** upsInputVoltage.1 (RMS volts of the first input line). */
   inputVoltage: `${UPS_MIB}.1.3.3.1.3.1`,
   /** upsOutputSource: other(1), none(2), normal(3), bypass(4), battery(5), booster(6), reducer(7). */
@@ -23,6 +25,8 @@ export const UPS_OID = {
   outputLoadPercent: `${UPS_MIB}.1.4.4.1.5.1`,
   /** upsAlarmsPresent: the number of rows in upsAlarmTable. */
   alarmsPresent: `${UPS_MIB}.1.6.1.0`,
+  /** upsTestResultsSummary: donePass(1), doneWarning(2), doneError(3), aborted(4), inProgress(5), noTestsInitiated(6). */
+  selfTest: `${UPS_MIB}.1.7.3.0`,
 } as const;
 
 /** upsOutputSource battery(5). */
@@ -49,4 +53,6 @@ export const UPS_MIB_POINTS: readonly SnmpPointInput[] = [
   { id: 'inputVoltage', oid: UPS_OID.inputVoltage, type: 'integer', unit: 'V' },
   { id: 'outputLoadPercent', oid: UPS_OID.outputLoadPercent, type: 'integer', unit: '%' },
   { id: 'alarmsPresent', oid: UPS_OID.alarmsPresent, type: 'gauge32' },
+  { id: 'batteryTemperature', oid: UPS_OID.batteryTemperature, type: 'integer', unit: '°C' },
+  { id: 'selfTest', oid: UPS_OID.selfTest, type: 'integer', map: { '1': 'pass', '2': 'warning', '3': 'error', '4': 'aborted', '5': 'in-progress', '6': 'none' } },
 ];

@@ -3,44 +3,12 @@ import type { Bilingual } from '../tickets/ticket.js';
 import type { FaultId } from './rule-schema.js';
 import { eventRule } from './event-faults.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
+import { threshold } from './threshold-rule.js';
+import { UPS_FAULTS, upsMainsOut, upsPowerLossWords } from './ups-faults.js';
 
 const S = 1000;
 
 type Builder = (device: Device, p: Params) => CompiledRule | null;
-
-interface ThresholdSpec {
-  readonly fault: string;
-  readonly tier: CompiledRule['tier'];
-  readonly skill: CompiledRule['skill'];
-  readonly point: string;
-  readonly direction: 'above' | 'below';
-  readonly limit: number;
-  /** Once active, the value must come back past the limit by this much to clear (noise in the band changes nothing). */
-  readonly hysteresis: number;
-  readonly onDelayS: number;
-  readonly offDelayS: number;
-  readonly words: (value: number, limit: number) => { title: Bilingual; description: Bilingual };
-}
-
-/** A threshold with hysteresis on one point; delays overridable with onDelaySeconds / offDelaySeconds. */
-function threshold(p: Params, t: ThresholdSpec): CompiledRule {
-  const sign = t.direction === 'above' ? 1 : -1;
-  return {
-    fault: t.fault,
-    tier: t.tier,
-    skill: t.skill,
-    points: [t.point],
-    onDelayMs: num(p, 'onDelaySeconds', t.onDelayS) * S,
-    offDelayMs: num(p, 'offDelaySeconds', t.offDelayS) * S,
-    test: (v, active) => {
-      const x = asNumber(v.value(t.point));
-      if (x === undefined) return null;
-      const limit = active ? t.limit - sign * t.hysteresis : t.limit;
-      return sign * (x - limit) > 0;
-    },
-    describe: (v) => t.words(asNumber(v.value(t.point)) ?? 0, t.limit),
-  };
-}
 
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
@@ -120,7 +88,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         fault: 'power-loss',
         tier: 'emergency',
         skill: 'electrical',
-        points: d.kind === 'ups' ? ['onBattery'] : phases,
+        points: d.kind === 'ups' ? ['onBattery', 'outputSource', 'inputVoltage'] : phases,
         // A UPS on battery is the UPS's own decision (it has already ridden through the dip it
         // tolerates), and its upsTrapOnBattery is the first word of a mains failure: raise at once.
         // A meter's phase voltage is a raw sample and keeps its 3 s. The trap and the polls feed
@@ -128,7 +96,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         onDelayMs: num(p, 'onDelaySeconds', d.kind === 'ups' ? 0 : 3) * S,
         offDelayMs: num(p, 'offDelaySeconds', 10) * S,
         test: (v) => {
-          if (d.kind === 'ups') return asBool(v.value('onBattery')) ?? null;
+          if (d.kind === 'ups') return upsMainsOut(v, p);
           // Runs on every phase reading of every meter: a plain loop, no arrays made per reading.
           let known = false;
           for (const ph of phases) {
@@ -140,17 +108,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
           return known ? false : null;
         },
         describe: (v) => {
-          if (d.kind === 'ups') {
-            // What the UPS-MIB mapping also reads, when the device has it: how long the battery lasts.
-            const minutes = asNumber(v.value('runtimeMinutes'));
-            const charge = asNumber(v.value('batteryChargePercent'));
-            const zh = [minutes === undefined ? '' : `预计可续航 ${fmt(minutes, 0)} 分钟`, charge === undefined ? '' : `电量 ${fmt(charge, 0)}%`].filter(Boolean).join('，');
-            const en = [minutes === undefined ? '' : `about ${fmt(minutes, 0)} min of battery left`, charge === undefined ? '' : `charge ${fmt(charge, 0)} %`].filter(Boolean).join(', ');
-            return {
-              title: { zh: `停电：${d.name}`, en: `Power loss: ${d.nameEn ?? d.name}` },
-              description: { zh: `UPS 已转电池供电（市电中断）${zh === '' ? '' : `，${zh}`}`, en: `The UPS is running on battery (mains failed)${en === '' ? '' : `; ${en}`}` },
-            };
-          }
+          if (d.kind === 'ups') return upsPowerLossWords(d, v);
           const vs = phases.map((ph) => `${ph.slice(-1)} ${fmt(asNumber(v.value(ph)) ?? 0, 0)} V`).join(', ');
           return {
             title: { zh: `停电：${d.name}`, en: `Power loss: ${d.nameEn ?? d.name}` },
@@ -327,6 +285,12 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'hvac-fault': hvacFault,
+  'ups-load-unpowered': { kinds: ['ups'], build: UPS_FAULTS['ups-load-unpowered'] },
+  'ups-battery-low': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-low'] },
+  'ups-battery-fault': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-fault'] },
+  'ups-bypass': { kinds: ['ups'], build: UPS_FAULTS['ups-bypass'] },
+  'ups-overload': { kinds: ['ups'], build: UPS_FAULTS['ups-overload'] },
+  'ups-battery-temperature': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-temperature'] },
   // Raised by the panel's own events (a point of kind `event` mapping codes to these faults).
   'fire-panel-alarm': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-alarm', p) },
   'fire-panel-fault': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-fault', p) },

@@ -64,6 +64,8 @@ class DeviceSlot implements DeviceView {
   startedAt: number;
   lastGood: number;
   offline = false;
+  /** Rules touched by readings marked `more`, judged when the last reading of that answer is in (null: none waiting). */
+  waiting: RuleSlot[] | null = null;
 
   constructor(
     readonly device: Device,
@@ -223,6 +225,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     if (r.quality !== 'good') {
       // A bad reading tells us nothing about the fault: forget the value, keep the rule state.
       p.good.clear();
+      if (r.more !== true && d.waiting !== null) this.#judgeWaiting(d, r.ts);
       return;
     }
     p.good.set(r);
@@ -231,8 +234,23 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     p.lastGoodAt = at;
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
+    if (r.more === true || d.waiting !== null) {
+      // Part of one answer: its rules are judged once the whole answer is in.
+      if (slots !== undefined) {
+        const waiting = (d.waiting ??= []);
+        for (const s of slots) if (!waiting.includes(s)) waiting.push(s);
+      }
+      if (r.more !== true) this.#judgeWaiting(d, r.ts);
+      return;
+    }
     if (slots === undefined) return;
     for (const s of slots) this.#evaluate(d, s, r.ts);
+  }
+
+  #judgeWaiting(d: DeviceSlot, triggerTs: number): void {
+    const waiting = d.waiting ?? [];
+    d.waiting = null;
+    for (const s of waiting) this.#evaluate(d, s, triggerTs);
   }
 
   #evaluate(d: DeviceSlot, s: RuleSlot, triggerTs: number): void {

@@ -15,6 +15,12 @@ export const FaultId = z.enum([
   'hvac-fault',
   'fire-panel-alarm',
   'fire-panel-fault',
+  'ups-load-unpowered',
+  'ups-battery-low',
+  'ups-battery-fault',
+  'ups-bypass',
+  'ups-overload',
+  'ups-battery-temperature',
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 

@@ -21,6 +21,7 @@ const describeExpected = (e: ExpectedTicket): string =>
     e.rework === true ? ', a repeat repair' : '',
     e.status !== undefined ? `, ${e.status}` : '',
     e.escalations !== undefined ? `, escalated ${e.escalations.map((x) => `${x.step}/${x.level}@${x.atMinutes}min`).join(' ') || 'never'}` : '',
+    e.occurrences !== undefined ? `, active ${e.occurrences} time(s)` : '',
     e.alerted === true ? ', alerted' : '',
     e.alertedTo !== undefined ? ` to ${e.alertedTo.join('+')}` : '',
   ].join('');
@@ -52,6 +53,7 @@ function matches(e: ExpectedTicket, t: Ticket, alerted: AlertedLevels): boolean 
   if (e.rework !== undefined && t.rework !== e.rework) return false;
   if (e.photos !== undefined && t.attachments.length !== e.photos) return false;
   if (e.escalations !== undefined && !escalatedAsExpected(e.escalations, t)) return false;
+  if (e.occurrences !== undefined && t.occurrences.length !== e.occurrences) return false;
   if (e.descriptionContains !== undefined && !t.description.zh.includes(e.descriptionContains) && !t.description.en.includes(e.descriptionContains)) return false;
   return true;
 }

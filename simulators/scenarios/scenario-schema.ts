@@ -9,8 +9,8 @@ const Step = z
     device: z.string().min(1).optional(),
     /** Point values to drive: `{ "wet": true }`. */
     set: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
-    /** A device behaviour: silence/resume an MQTT device; entrap an elevator; burst/fail a pump; normal. */
-    mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'normal']).optional(),
+    /** A device behaviour: silence/resume an MQTT device; entrap an elevator; burst/fail a pump; run a UPS's battery flat; normal. */
+    mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'run-flat', 'normal']).optional(),
     /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus, OPC UA, BACnet or SNMP (UPS) simulator. */
     server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'bacnet', 'snmp']), action: z.enum(['stop', 'start']) }).optional(),
     /**
@@ -88,6 +88,8 @@ export const ExpectedTicket = z.strictObject({
    * scenario minutes after the ticket was raised (within half a minute).
    */
   escalations: z.array(z.strictObject({ step: z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']), level: z.enum(['supervisor', 'manager']), atMinutes: z.number().min(0) })).optional(),
+  /** It went active exactly this many times (1: it never cleared and came back while the ticket was open). */
+  occurrences: z.number().int().min(1).optional(),
   /** Its description (zh or en) must contain these words (an event's own text: "火警 3 区"). */
   descriptionContains: z.string().min(1).optional(),
   /** Its alerts must have reached the engineers' console addressed to each of these levels. */

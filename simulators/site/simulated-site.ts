@@ -7,7 +7,7 @@ import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
 import { SimulatedInternetwork, type SimulatedBacnetEntry } from '../bacnet/simulated-internetwork.js';
 import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
-export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'normal';
+export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'run-flat' | 'normal';
 
 /** One simulated device, whatever protocol it speaks. */
 export interface SimDeviceHandle {
@@ -149,6 +149,8 @@ export class SimulatedSite {
           if (mode === 'fail' || mode === 'normal') return bacnetSet(bac, 'fault', mode === 'fail');
         } else if (ups !== undefined) {
           if (mode === 'normal') return ups.mainsRestore();
+          // Mains still out, the battery flat: the UPS switches its output off.
+          if (mode === 'run-flat') return ups.runFlat();
         }
         throw new Error(`device "${id}" (${d.kind}) has no mode "${mode}"`);
       },

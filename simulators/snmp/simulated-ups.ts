@@ -26,7 +26,7 @@ export interface SimulatedUpsOptions {
   readonly trapVersion?: '2c' | '3';
 }
 
-export type UpsValue = 'batteryStatus' | 'secondsOnBattery' | 'runtimeMinutes' | 'batteryChargePercent' | 'inputVoltage' | 'outputSource' | 'outputLoadPercent' | 'alarmsPresent';
+export type UpsValue = 'batteryStatus' | 'secondsOnBattery' | 'runtimeMinutes' | 'batteryChargePercent' | 'inputVoltage' | 'outputSource' | 'outputLoadPercent' | 'alarmsPresent' | 'batteryTemperature' | 'selfTest';
 
 const SCALARS: ReadonlyArray<{ key: UpsValue; type: 'Integer' | 'Gauge' }> = [
   { key: 'batteryStatus', type: 'Integer' },
@@ -35,6 +35,8 @@ const SCALARS: ReadonlyArray<{ key: UpsValue; type: 'Integer' | 'Gauge' }> = [
   { key: 'batteryChargePercent', type: 'Integer' },
   { key: 'outputSource', type: 'Integer' },
   { key: 'alarmsPresent', type: 'Gauge' },
+  { key: 'batteryTemperature', type: 'Integer' },
+  { key: 'selfTest', type: 'Integer' },
 ];
 
 /** The scalar's object OID (its instance `.0` stripped): net-snmp adds the `.0`. */
@@ -59,6 +61,8 @@ export class SimulatedUps {
     outputSource: 3, // normal
     outputLoadPercent: 30,
     alarmsPresent: 0,
+    batteryTemperature: 25,
+    selfTest: 1, // donePass
   };
 
   constructor(o: SimulatedUpsOptions = {}) {
@@ -128,9 +132,23 @@ export class SimulatedUps {
     ]);
   }
 
-  /** Mains is back: output on normal again (the MIB says so; RFC 1628 sends no trap for it, the next poll sees it). */
+  /**
+   * The battery ran flat: the UPS switches its output off (upsOutputSource none(2), upsBatteryStatus
+   * depleted(4)); mains are still out. The load behind it is dark.
+   */
+  runFlat(): void {
+    this.#values.outputSource = 2;
+    this.#values.batteryStatus = 4;
+    this.#values.runtimeMinutes = 0;
+    this.#values.batteryChargePercent = 0;
+    this.#values.inputVoltage = 0;
+    this.#apply();
+  }
+
+  /** Mains is back: output on normal again, the battery charging (the MIB says so; RFC 1628 sends no trap for it, the next poll sees it). */
   mainsRestore(): void {
     this.#values.outputSource = 3;
+    this.#values.batteryStatus = 2;
     this.#values.inputVoltage = 220;
     this.#values.secondsOnBattery = 0;
     this.#values.alarmsPresent = 0;

@@ -55,6 +55,7 @@ export const COLUMNS = [
   { key: 'covLifetimeSeconds', label: '订阅时长秒', level: 'device', always: false },
   { key: 'maxOidsPerGet', label: '每次请求OID数', level: 'device', always: false },
   { key: 'trapPort', label: 'Trap端口', level: 'device', always: false },
+  { key: 'trapHost', label: 'Trap监听地址', level: 'device', always: false },
   { key: 'expectEverySeconds', label: '推送间隔秒', level: 'device', always: false },
   { key: 'maxBodyBytes', label: '最大报文字节', level: 'device', always: false },
   { key: 'ratePerSecond', label: '每秒推送数', level: 'device', always: false },

@@ -130,6 +130,7 @@ const BY_PROTOCOL: Readonly<Record<Protocol, readonly (Field | null)[]>> = {
     retries,
     at('maxOidsPerGet', ['maxOidsPerGet'], number),
     at('trapPort', ['trapPort'], number),
+    at('trapHost', ['trapHost'], text),
   ],
 };
 

@@ -80,7 +80,7 @@ describe('SNMP traps from a UPS', () => {
       expect(adapter.status().errors['GW_SNMP_TRAP_PORT']).toBe(1);
       expect(adapter.status().devices[0]?.state).toBe('good');
     }, WAIT);
-    expect(adapter.status().lastError).toMatch(/GW_SNMP_TRAP_PORT: cannot receive traps on UDP port \d+: EADDRINUSE/);
+    expect(adapter.status().lastError).toMatch(/GW_SNMP_TRAP_PORT: cannot receive traps on UDP 0\.0\.0\.0:\d+: EADDRINUSE/);
   }, 60_000);
 
   it('tells two UPSes on one address apart by the community their trap carries', async () => {

@@ -102,7 +102,7 @@ describe('check-config', () => {
     const readme = await readFile(path.resolve('README.md'), 'utf8');
     for (const [fault, def] of Object.entries(BUILTIN_FAULTS)) {
       for (const kind of def.kinds) {
-        const device = Device.parse({ id: 'd', kind, name: 'd', battery: true, location: { building: 'b', floor: 'f', description: 'x' }, source: { protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }, { id: 'voltageA' }, { id: 'onBattery' }, { id: 'current' }, { id: 'level' }, { id: 'running' }, { id: 'pressure' }, { id: 'moving' }, { id: 'faultCode' }, { id: 'fault' }] } });
+        const device = Device.parse({ id: 'd', kind, name: 'd', battery: true, location: { building: 'b', floor: 'f', description: 'x' }, source: { protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }, { id: 'voltageA' }, { id: 'onBattery' }, { id: 'current' }, { id: 'level' }, { id: 'running' }, { id: 'pressure' }, { id: 'moving' }, { id: 'faultCode' }, { id: 'fault' }, { id: 'outputSource' }, { id: 'batteryStatus' }, { id: 'outputLoadPercent' }, { id: 'batteryTemperature' }] } });
         const rule = rulesFor(device).find((r) => r.fault === fault);
         // Faults raised by pushed events read no named point: the table says so.
         const points = rule === undefined && kind === 'fire-panel' ? 'pushed events' : rule?.points.map((p) => `\`${p}\``).join(', ');

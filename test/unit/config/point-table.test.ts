@@ -62,7 +62,7 @@ describe('point table import and export', () => {
       await writeTableFile(table, await tableWithBadRows());
       const out = await importPoints(table, file);
       const problems = out.result?.problems ?? [];
-      expect(problems.map((p) => p.row)).toEqual([3, 11, 13, 17, 35]);
+      expect(problems.map((p) => p.row)).toEqual([3, 11, 13, 17, 37]);
       expect(problems.map((p) => p.message)).toEqual([
         'deviceKind: "toaster" differs from row 2 ("leak-sensor") for the same device (device leak-b1-pump-room, point battery)',
         expect.stringMatching(/^address: .*expected number.* \(device pump-dw-1, point running\)$/),

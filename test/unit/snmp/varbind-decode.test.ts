@@ -45,12 +45,12 @@ describe('SNMP varbind decoding', () => {
 describe('SNMP source', () => {
   it('gives the ups-mib points, an explicit point replacing one by id, and plans one GET per 32 unique OIDs', () => {
     const s = SnmpSource.parse({ protocol: 'snmp', host: 'ups', community: { env: 'C' }, mapping: 'ups-mib', points: [{ id: 'inputVoltage', oid: '.1.3.6.1.2.1.33.1.3.3.1.3.2' }] });
-    expect(s.points.map((p) => p.id)).toEqual(['onBattery', 'outputSource', 'batteryStatus', 'batteryChargePercent', 'runtimeMinutes', 'secondsOnBattery', 'outputLoadPercent', 'alarmsPresent', 'inputVoltage']);
+    expect(s.points.map((p) => p.id)).toEqual(['onBattery', 'outputSource', 'batteryStatus', 'batteryChargePercent', 'runtimeMinutes', 'secondsOnBattery', 'outputLoadPercent', 'alarmsPresent', 'batteryTemperature', 'selfTest', 'inputVoltage']);
     expect(s.points.at(-1)?.oid).toBe('1.3.6.1.2.1.33.1.3.3.1.3.2');
     // onBattery and outputSource read one OID: asked once.
     expect(planGets(s.points, 32)).toHaveLength(1);
-    expect(planGets(s.points, 32)[0]?.oids).toHaveLength(8);
-    expect(planGets(s.points, 3).map((c) => c.oids.length)).toEqual([3, 3, 2]);
+    expect(planGets(s.points, 32)[0]?.oids).toHaveLength(10);
+    expect(planGets(s.points, 3).map((c) => c.oids.length)).toEqual([3, 3, 3, 1]);
   });
 
   it('needs a community for v2c, a user for v3, and the keys its security level asks for', () => {
