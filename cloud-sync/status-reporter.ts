@@ -70,12 +70,15 @@ export class StatusReporter {
     this.#send();
   }
 
-  /** Stops the heartbeat; with `last`, sends that one status first (a clean stop), bounded in time. */
+  /**
+   * Stops the heartbeat; with `last`, sends that one status first (a clean stop), bounded in time.
+   * A status still waiting for its answer is not waited for: the last one says more, on a
+   * connection of its own, and closing the client ends the older one.
+   */
   async stop(last?: SiteStatus): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
     this.#stopped = true;
-    if (this.#inFlight !== null) await this.#inFlight;
     const client = this.#client;
     if (client !== null && last !== undefined && !this.#unsupported) this.#record(await client.postStatus(this.#d.siteId, last, FINAL_TIMEOUT_MS), last);
     client?.close();

@@ -13,17 +13,15 @@ import { judgeGateway, type GatewayRun } from './gateway-expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
 import {
   alertConsole,
+  beginRun,
   centralProblems,
   consoleBroker,
   describeStep,
   playTimeline,
   scenarioCentral,
   scenarioCentralService,
-  scenarioClock,
-  scenarioSite,
   withRealOfflineWindow,
   type RunOptions,
-  type ScenarioProgress,
   type ScenarioResult,
   type SystemAlertSeen,
 } from './scenario-runner.js';
@@ -36,13 +34,7 @@ import {
  */
 export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  const started = performance.now();
-  const speed = opts.speed ?? scenario.speed;
-  const base = await scenarioSite(loaded);
-  const clock = scenarioClock(scenario, speed, base);
-  const t0 = clock.now();
-  const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
-  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void => opts.onProgress?.({ kind, at: at(), text, ...(ticket === undefined ? {} : { ticket }), timeZone: base.site.timeZone });
+  const { started, speed, base, clock, progress } = await beginRun(loaded, opts);
   const run: GatewayRun = { stops: [], starts: [], exits: [], system: [] };
   const cleanups: (() => Promise<void>)[] = [];
   try {

@@ -65,15 +65,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const { runWithGatewayProcess } = await import('./process-runner.js');
     return runWithGatewayProcess(loaded, opts);
   }
-  const started = performance.now();
-  const speed = opts.speed ?? scenario.speed;
-  const base = await scenarioSite(loaded);
-  const clock = scenarioClock(scenario, speed, base);
-  const t0 = clock.now();
-  const at = (): number => Math.round((clock.now() - t0) / 100) / 10;
-  let timeZone: string | undefined;
-  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void =>
-    opts.onProgress?.({ kind, at: at(), text, ...(ticket === undefined ? {} : { ticket }), ...(timeZone === undefined ? {} : { timeZone }) });
+  const { started, speed, base, clock, progress } = await beginRun(loaded, opts);
   const log = opts.log ?? silentLogger();
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -89,7 +81,6 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const external = scenario.externalBroker ? await startExternalBroker({ persistent: true }) : null;
     if (external !== null) cleanups.push(() => external.close());
 
-    timeZone = base.site.timeZone;
     const staff = scenarioStaff();
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
@@ -158,6 +149,18 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/** What every run starts from: its site, its sped-up clock, and progress lines stamped in scenario seconds. */
+export async function beginRun(loaded: LoadedScenario, opts: RunOptions): Promise<{ started: number; speed: number; base: SiteConfig; clock: ScaledClock; progress: (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket) => void }> {
+  const started = performance.now();
+  const speed = opts.speed ?? loaded.scenario.speed;
+  const base = await scenarioSite(loaded);
+  const clock = scenarioClock(loaded.scenario, speed, base);
+  const t0 = clock.now();
+  const progress = (kind: ScenarioProgress['kind'], text: string, ticket?: Ticket): void =>
+    opts.onProgress?.({ kind, at: Math.round((clock.now() - t0) / 100) / 10, text, ...(ticket === undefined ? {} : { ticket }), timeZone: base.site.timeZone });
+  return { started, speed, base, clock, progress };
 }
 
 /** The scenario's site: its own file (default the demo site), a point table imported into it, devices from other files added. */

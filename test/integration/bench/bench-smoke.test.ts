@@ -26,7 +26,7 @@ describe('npm run bench --quick', () => {
     expect(figures['modbus']?.['pointsPerSecond']).toBeGreaterThan(0);
     expect(figures['store']?.['stormWrites']).toBeGreaterThan(0);
     expect(figures['syncDrain']).toMatchObject({ tickets: 50, received: 50 });
-    expect(figures['snmp']).toMatchObject({ agents: 2, pointsPerAgent: 9 });
+    expect(figures['snmp']).toMatchObject({ agents: 2, pointsPerAgent: 11 });
     expect(figures['snmp']?.['readingsPerSecond']).toBeGreaterThan(0);
     expect(figures['store']?.['bytesPerChange']).toBeGreaterThan(0);
     // The scale curve: each site size started, ingested and answered its scrapes.

@@ -26,14 +26,14 @@ describe('a site file made by import-points from a CSV with bad rows', () => {
     const header = template[0] ?? [];
     const rowOf = (cells: Record<string, string>): string[] => header.map((h) => cells[h.split(' ')[0] ?? ''] ?? '');
     const csv = path.join(dir, 'points.csv');
-    // Row 34: a new device of an unknown kind; row 35: a new pump point whose address is not a number.
+    // Row 36: a new device of an unknown kind; row 37: a new pump point whose address is not a number.
     const bad = [
       rowOf({ deviceId: 'fan-1', deviceKind: 'toaster', deviceName: '排风机', building: 'T1', floor: 'RF', place: '屋面', protocol: 'mqtt', connection: 'fan-1', pointId: 'speed', type: 'number' }),
       rowOf({ deviceId: 'pump-dw-1', pointId: 'level', pointName: '水箱液位', address: 'x', table: 'input-register', type: 'uint16', unit: 'm' }),
     ];
     await writeTableFile(csv, [...template, ...bad]);
     const out = await importPoints(csv, siteFile);
-    expect(out.result?.problems.map((p) => p.row)).toEqual([34, 35]);
+    expect(out.result?.problems.map((p) => p.row)).toEqual([36, 37]);
     expect(out.written).toBe(true);
     const check = await checkSiteFile(siteFile, { ...process.env, ...Object.fromEntries((out.result?.passwordEnv ?? []).map((v) => [v, 'set'])) });
     expect(check.problems).toEqual([]);
