@@ -157,11 +157,14 @@ describe('store faults', () => {
     const siteFile = await writeLeakSite({ dir, sensors: 3, ...p });
     const journal = await journalWithTwoTickets(dir, p, siteFile);
     const lines = (await readFile(journal, 'utf8')).split('\n').filter((l) => l.length > 0);
-    const bad = `${lines[0] ?? ''}\n${randomBytes(64).toString('base64')}\n${lines.slice(1).join('\n')}\n`;
+    // An unreadable line right after the one that wrote leak-0's ticket (before it: the start's own record).
+    const at = lines.findIndex((l) => l.includes('"tickets"') && l.includes('"deviceId":"leak-0"')) + 1;
+    expect(at).toBeGreaterThan(0);
+    const bad = `${lines.slice(0, at).join('\n')}\n${randomBytes(64).toString('base64')}\n${lines.slice(at).join('\n')}\n`;
     await writeFile(journal, bad);
 
     const gw = await startGatewayProcess(siteFile, p.httpPort);
-    await vi.waitFor(() => expect(gw.events('store.journal_corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT', line: 2, replayed: 1 })]));
+    await vi.waitFor(() => expect(gw.events('store.journal_corrupt')).toEqual([expect.objectContaining({ code: 'GW_STORE_CORRUPT', line: at + 1, replayed: at })]));
     const aside = String(gw.events('store.journal_corrupt')[0]?.['aside']);
     expect(aside).toMatch(/store\.journal\.corrupt-/);
     // Kept byte for byte: leak-1's line after the bad one is still there for a person to recover.
