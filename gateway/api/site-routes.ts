@@ -5,7 +5,7 @@ import type { AlarmsConfig } from '../alarms/config-schema.js';
 import type { Clock } from '../clock.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
-import type { User } from './users-schema.js';
+import { STAFF, type User } from './users-schema.js';
 import type { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
 import { securityHeaderValues } from './http-guard.js';
@@ -41,13 +41,13 @@ export function siteRoutes(
 ): void {
   const { auth } = deps;
 
-  app.get('/api/me', { onRequest: auth.require('patrol', 'engineer', 'operator') }, async (req) => {
+  app.get('/api/me', { onRequest: auth.require(...STAFF) }, async (req) => {
     const u = actingUser(req);
     return { user: { id: u.id, name: u.name, role: u.role, buildings: u.buildings } };
   });
 
   /** Staff names by id, for the history on the pages (names only: no roles, buildings or codes). */
-  app.get('/api/people', { onRequest: auth.require('patrol', 'engineer', 'operator') }, async () => ({ people: deps.people }));
+  app.get('/api/people', { onRequest: auth.require(...STAFF) }, async () => ({ people: deps.people }));
 
   app.get('/api/devices', async () => ({ devices: deps.live.view(null, deps.adapters()), adapters: deps.adapters() }));
 

@@ -6,7 +6,7 @@ import { OPEN_STATUSES, TICKET_STATUSES, type Attachment, type Ticket } from '..
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
 import { ticketView } from './ticket-view.js';
-import type { User } from './users-schema.js';
+import { STAFF, type User } from './users-schema.js';
 
 const listQuery = {
   type: 'object',
@@ -131,7 +131,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
 
   app.post<{ Params: { id: string }; Body: { note: string } }>(
     '/api/tickets/:id/notes',
-    { schema: { params: idParams, body: body(['note'], { note: text }) }, onRequest: auth.require('patrol', 'engineer', 'operator') },
+    { schema: { params: idParams, body: body(['note'], { note: text }) }, onRequest: auth.require(...STAFF) },
     async (req, reply) => {
       const user = actingUser(req);
       const t = tickets.get(req.params.id);

@@ -5,7 +5,7 @@ import type { SiteConfig } from './site-schema.js';
 import { UPS_MIB_POINTS } from '../../adapters/snmp/ups-mib.js';
 
 /** The tokens the README gives for trying the pages (config/demo-users.json): anyone can read them. */
-const DEMO_TOKENS = ['demo-patrol', 'demo-engineer', 'demo-operator', 'demo-admin'];
+const DEMO_TOKENS = ['demo-patrol', 'demo-engineer', 'demo-supervisor', 'demo-desk', 'demo-operator', 'demo-admin'];
 const DEMO_HASHES = new Map(DEMO_TOKENS.map((t) => [createHash('sha256').update(t).digest('hex'), t]));
 
 /**
