@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
 import { StepRefused, TicketNotFound, type TicketService } from '../tickets/ticket-service.js';
-import type { StaffStep } from '../tickets/ticket-steps.js';
+import type { StaffStep, StepInput } from '../tickets/ticket-steps.js';
 import { OPEN_STATUSES, TICKET_STATUSES, type Attachment, type Ticket } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
@@ -47,6 +47,36 @@ interface StepBody {
   reason?: string;
   photos?: string[];
   result?: 'pass' | 'fail';
+  cause?: string;
+  action?: string;
+  materials?: { name: string; quantity: number; unit?: string }[];
+  workers?: string[];
+  offSiteReason?: string;
+}
+
+/** What a resolve records beside its note (001, 004): all optional, shown on the ticket, in the CSV and at central. */
+const resolveFields = {
+  cause: text,
+  action: text,
+  materials: {
+    type: 'array',
+    maxItems: 30,
+    items: { type: 'object', additionalProperties: false, required: ['name', 'quantity'], properties: { name: { ...text, maxLength: 100 }, quantity: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 }, unit: { type: 'string', minLength: 1, maxLength: 20 } } },
+  },
+  workers: { type: 'array', maxItems: 10, items: { ...text, maxLength: 50 } },
+  /** Fixed without coming on site, and why (counted apart): needed for a tier with an on-site deadline and no arrival. */
+  offSiteReason: text,
+} as const;
+
+/** The resolve's details as the step takes them. */
+function resolutionOf(b: StepBody): StepInput['resolution'] {
+  return {
+    ...(b.cause === undefined ? {} : { cause: b.cause }),
+    ...(b.action === undefined ? {} : { action: b.action }),
+    ...(b.materials === undefined ? {} : { materials: b.materials }),
+    ...(b.workers === undefined ? {} : { workers: b.workers }),
+    ...(b.offSiteReason === undefined ? {} : { offSiteReason: b.offSiteReason }),
+  };
 }
 
 /** Tickets: list with filters and paging, one ticket, and the staff's steps on it (ticket-steps.ts). */
@@ -102,7 +132,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       if (!taken.ok) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.photos: ${taken.problem}`);
       const note = noteOf(b);
       try {
-        const r = await tickets.step(t.id, steps(b), { user, ...(note === undefined ? {} : { note }), photos: taken.attachments });
+        const r = await tickets.step(t.id, steps(b), { user, ...(note === undefined ? {} : { note }), photos: taken.attachments, resolution: resolutionOf(b) });
         if (r.changed) deps.attachments.used(b.photos ?? []);
         return { ticket: ticketView(r.ticket), changed: r.changed };
       } catch (err) {
@@ -115,7 +145,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
   // The engineer takes the repair (接单; `ack` is its older name), arrives (到场), resolves (完成).
   for (const path of ['take', 'ack']) step(path, () => 'take', ['engineer'], optionalNote, 'resolve', (b) => b.note);
   step('arrive', () => 'arrive', ['engineer'], optionalNote, 'resolve', (b) => b.note);
-  step('resolve', () => 'resolve', ['engineer'], body(['note'], { note: text, photos }), 'resolve', (b) => b.note);
+  step('resolve', () => 'resolve', ['engineer'], body(['note'], { note: text, photos, ...resolveFields }), 'resolve', (b) => b.note);
   // The patrol verifies on site: confirmed, or a false alarm with a reason.
   step('confirm', () => 'confirm', ['patrol'], body([], { note: text, photos }), 'report', (b) => b.note);
   step('reject', () => 'reject', ['patrol'], body(['reason'], { reason: text, photos }), 'report', (b) => b.reason);

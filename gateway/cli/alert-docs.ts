@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { backWords } from '../liveness/return-report.js';
 import { upsShutdownWords } from '../liveness/power-guard.js';
-import { escalatedFacts, raisedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
+import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
 import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
 import { alertText, digestText, type Language } from '../notify/alert-text.js';
 import type { Addressee } from '../notify/roster.js';
@@ -82,6 +82,19 @@ const burst = ticket('8b1d44e2-burst', 4, {
 const children = Array.from({ length: 27 }, (_, i) =>
   ticket(`child-${i}`, 10 + i, { tier: i % 4 === 0 ? 'emergency' : 'general', location: { building: i < 15 ? 'T1' : 'T2', floor: `${(i % 9) + 1}F`, description: `${(i % 9) + 1}F 走廊`, descriptionEn: `${(i % 9) + 1}F corridor`, publicArea: true }, title: { zh: `漏水：${(i % 9) + 1}F 漏水传感器`, en: `Water leak: ${(i % 9) + 1}F leak sensor` } }),
 );
+const drain = ticket('5d0e11aa-drain', 5, {
+  tier: 'general',
+  fault: 'drain-blocked',
+  deviceId: 'drain-b1',
+  deviceName: 'B1 排水沟',
+  title: { zh: '排水堵塞：B1 车库排水沟', en: 'Drain blocked: B1 car park drain' },
+  description: { zh: '巡检发现排水沟积水不退', en: 'Water standing in the drain, found on patrol' },
+  location: { building: 'T1', floor: 'B1', description: 'B1 车库 12 号车位旁排水沟', descriptionEn: 'B1 car park, the drain by bay 12', publicArea: true },
+  publicArea: true,
+  source: 'patrol',
+  evidence: [],
+  deadlines: { acknowledgeBy: iso(RAISED + 30 * 60_000), dispatchBy: iso(RAISED + 120 * 60_000), onSiteBy: iso(RAISED + 15 * 60_000), resolveBy: iso(RAISED + 1440 * 60_000) },
+});
 const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
 
 // The gateway itself: back after a crash at 11:49 with the leak raised at start, and its own UPS running low.
@@ -94,6 +107,9 @@ const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
   { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
   { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
   { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
+  { title: 'Nobody took a general order in 5 minutes (the grab rule: the supervisor assigns it)', facts: escalatedFacts(drain, team, supervisor, 'grab', 5, URL), at: RAISED + 5 * 60_000 },
+  { title: 'The central service reopened the repair (the owner says it still leaks)', facts: reopenedFacts(leak, team, 'central', '业主反映仍在漏水', URL), at: RAISED },
+  { title: 'A re-check failed (reopened by the patrol)', facts: reopenedFacts(leak, team, 'recheck', '仍在渗水', URL), at: RAISED },
   { title: 'The gateway is back after a crash (system, alerts/system and every channel)', facts: systemFacts('GW_BACK', back.title, back.detail, SITE, URL), at: RAISED },
   { title: "The gateway's own UPS runs low: it stops (system, its last alert)", facts: systemFacts('GW_UPS_SHUTDOWN', ups.title, ups.detail, SITE, URL), at: RAISED },
 ];

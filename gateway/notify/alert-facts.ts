@@ -1,5 +1,5 @@
 import { DEADLINE_STEPS, stepOwed } from '../tickets/deadlines.js';
-import type { Bilingual, DeadlineStep, Deadlines, Ticket } from '../tickets/ticket.js';
+import type { Bilingual, DeadlineStep, Deadlines, EscalationStage, Ticket } from '../tickets/ticket.js';
 import { pointName, valueWords } from '../tickets/point-words.js';
 import type { Addressee } from './roster.js';
 import type { Person } from './roster-schema.js';
@@ -34,6 +34,8 @@ export interface AlertFacts {
   readonly to: AlertTo | null;
   readonly escalation: AlertEscalation | null;
   readonly summary: AlertSummary | null;
+  /** A reopen: by the central service (the owner says it still leaks), or by a failed re-check. Absent on records made before it was told apart: a re-check. */
+  readonly reopenedBy?: 'central' | 'recheck';
 }
 
 export interface AlertPlace {
@@ -76,7 +78,7 @@ export interface AlertTo {
 /** "白班工程组 张工 未在 5 分钟内接单，已升级给 工程主管 王经理". */
 export interface AlertEscalation {
   readonly missed: Bilingual;
-  readonly step: DeadlineStep;
+  readonly step: EscalationStage;
   readonly minutes: number;
   readonly to: Bilingual;
 }
@@ -201,7 +203,7 @@ export function raisedFacts(t: Ticket, to: Addressee, publicUrl: string): AlertF
 }
 
 /** Nobody took a ticket in time: the next level, told who missed what. */
-export function escalatedFacts(t: Ticket, missedBy: Addressee, to: Addressee, step: DeadlineStep, minutes: number, publicUrl: string): AlertFacts {
+export function escalatedFacts(t: Ticket, missedBy: Addressee, to: Addressee, step: EscalationStage, minutes: number, publicUrl: string): AlertFacts {
   return {
     ...raisedFacts(t, to, publicUrl),
     kind: 'escalated',
@@ -209,10 +211,14 @@ export function escalatedFacts(t: Ticket, missedBy: Addressee, to: Addressee, st
   };
 }
 
-/** A repair that failed its re-check: back to the team, with the patrol's reason. */
-export function reopenedFacts(t: Ticket, to: Addressee, reason: string | null, publicUrl: string): AlertFacts {
+/**
+ * A repair reopened, back to the team: by the central service (with its note: the owner says it
+ * still leaks), or by a failed re-check (with the patrol's reason). Each worded by its cause.
+ */
+export function reopenedFacts(t: Ticket, to: Addressee, by: 'central' | 'recheck', reason: string | null, publicUrl: string): AlertFacts {
   const base = raisedFacts(t, to, publicUrl);
-  return { ...base, kind: 'reopened', reading: null, detail: reason === null ? base.detail : { zh: `复查不合格：${reason}`, en: `Re-check failed: ${reason}` } };
+  const words = by === 'central' ? { zh: '总部重开', en: 'Reopened by the central service' } : { zh: '复查不合格', en: 'Re-check failed' };
+  return { ...base, kind: 'reopened', reopenedBy: by, reading: null, detail: reason === null ? (by === 'central' ? words : base.detail) : { zh: `${words.zh}：${reason}`, en: `${words.en}: ${reason}` } };
 }
 
 /** An incident and the alarms it groups, counted per building, the emergencies named. */

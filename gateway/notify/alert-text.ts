@@ -42,6 +42,19 @@ function clockTime(epochMs: number, timeZone: string): string {
   return f.format(epochMs);
 }
 
+/** "白班工程组 未在 5 分钟内接单，已升级给 工程主管", or the grab rule's, or a stalled repair's chase. */
+function escalationWords(e: NonNullable<AlertFacts['escalation']>, lang: Language): string {
+  const en = lang === 'en';
+  switch (e.step) {
+    case 'grab':
+      return en ? `Nobody of ${e.missed.en} took the order within ${e.minutes} min: ${e.to.en}, please assign it` : `${e.missed.zh} ${e.minutes} 分钟内无人接单，请 ${e.to.zh} 派工`;
+    case 'stalled':
+      return en ? `${e.missed.en} took the repair and has not moved it on for ${e.minutes} min: chasing ${e.to.en}` : `${e.missed.zh} 接单后 ${e.minutes} 分钟未到场或完成，已催办 ${e.to.zh}`;
+    default:
+      return en ? `${e.missed.en} did not ${DO[e.step]} within ${e.minutes} min: escalated to ${e.to.en}` : `${e.missed.zh} 未在 ${e.minutes} 分钟内${STEP[e.step].zh}，已升级给 ${e.to.zh}`;
+  }
+}
+
 /** A time as people read it: `12:06`, `明天 08:30` / `tomorrow 08:30`, `昨天 22:10` / `yesterday 22:10`, `11-29 08:30`. */
 export function when(at: number, now: number, timeZone: string, lang: Language): string {
   const day = siteDay(at, timeZone);
@@ -98,14 +111,16 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
       : f.kind === 'escalated'
         ? en ? `[${tier} · ESCALATED] ${f.title.en}` : `【${tier}·升级】${f.title.zh}`
         : f.kind === 'reopened'
-          ? en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
+          ? f.reopenedBy === 'central'
+            ? en ? `[${tier} · REOPENED BY CENTRAL] ${f.title.en}` : `【${tier}·总部重开】${f.title.zh}`
+            : en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
           : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
   const lines: string[] = [];
   const where = whereWords(f, lang);
   if (where !== null) lines.push(where);
   if (f.escalation !== null) {
     const e = f.escalation;
-    lines.push(en ? `${e.missed.en} did not ${DO[e.step]} within ${e.minutes} min: escalated to ${e.to.en}` : `${e.missed.zh} 未在 ${e.minutes} 分钟内${STEP[e.step].zh}，已升级给 ${e.to.zh}`);
+    lines.push(escalationWords(e, lang));
   }
   if (f.summary !== null) lines.push(...summaryLines(f.summary, lang));
   if (f.reading !== null) lines.push(readingWords(f.reading, lang));

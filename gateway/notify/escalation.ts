@@ -4,32 +4,58 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEADLINE_STEPS, lastReopen, stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
-import type { DeadlineStep, Ticket, Tier } from '../tickets/ticket.js';
+import type { EscalationLevel, EscalationStage, HistoryEntry, Ticket, Tier } from '../tickets/ticket.js';
 import type { Addressee, DutyRoster } from './roster.js';
 
-/** The levels above the team a missed deadline goes to, in order. */
-export type EscalationLevel = 'supervisor' | 'manager';
+export type { EscalationLevel, EscalationStage };
 
 const SWEEP_MS = 1_000;
 
-const STEP_WORDS: Readonly<Record<DeadlineStep, { zh: string; en: string }>> = {
+const STEP_WORDS: Readonly<Record<EscalationStage, { zh: string; en: string }>> = {
   acknowledgeBy: { zh: '接单', en: 'take the repair' },
   dispatchBy: { zh: '派单', en: 'dispatch it' },
   onSiteBy: { zh: '到场', en: 'arrive on site' },
   resolveBy: { zh: '完成', en: 'resolve it' },
+  grab: { zh: '接单（抢单）', en: 'take the order' },
+  stalled: { zh: '到场或完成', en: 'move the repair on' },
 };
 
 export interface DueEscalation {
-  readonly step: DeadlineStep;
+  readonly step: EscalationStage;
   readonly level: EscalationLevel;
 }
 
+export interface EscalationRules {
+  readonly escalation: Escalation;
+  readonly acknowledgeMinutes: (tier: Tier) => number;
+  /** The grab rule: an order nobody takes in this many minutes goes to the supervisor (any tier). */
+  readonly grabMinutes: number;
+  /** A repair taken and not moved on for this long chases the team leader (0: never). */
+  readonly chaseLeaderAfterMinutes: number;
+}
+
 /** Whether this level heard about this step since the ticket was last reopened. */
-function escalated(t: Pick<Ticket, 'history'>, step: DeadlineStep, level: EscalationLevel): boolean {
+function escalated(t: Pick<Ticket, 'history'>, step: EscalationStage, level: EscalationLevel): boolean {
   const since = lastReopen(t);
   // Entries written before escalations named their step and level were the acknowledge ladder, in order.
   const legacy = t.history.filter((x) => x.action === 'escalated' && x.step === undefined);
-  return t.history.some((h, i) => i > since && h.action === 'escalated' && (h.step ?? 'acknowledgeBy') === step && (h.level ?? (legacy.indexOf(h) === 0 ? 'supervisor' : 'manager')) === level);
+  const heard = (s: EscalationStage, l: EscalationLevel): boolean =>
+    t.history.some((h, i) => i > since && h.action === 'escalated' && (h.step ?? 'acknowledgeBy') === s && (h.level ?? (legacy.indexOf(h) === 0 ? 'supervisor' : 'manager')) === l);
+  // The supervisor who was told nobody grabbed the order has heard that nobody took it.
+  return heard(step, level) || (step === 'acknowledgeBy' && level === 'supervisor' && heard('grab', 'supervisor'));
+}
+
+/** Whether what an escalation asked for is still owed (its alert still worth sending). */
+export function stageOwed(t: Pick<Ticket, 'history' | 'status'>, stage: EscalationStage): boolean {
+  if (stage === 'grab') return stepOwed(t, 'acknowledgeBy');
+  if (stage === 'stalled') return stepOwed(t, 'onSiteBy') && stepOwed(t, 'resolveBy');
+  return stepOwed(t, stage);
+}
+
+/** The take since the last reopen (the engineer's own step). */
+function takenSinceReopen(t: Pick<Ticket, 'history'>): HistoryEntry | undefined {
+  const since = lastReopen(t);
+  return t.history.find((h, i) => i > since && h.action === 'acknowledged');
 }
 
 /**
@@ -41,34 +67,44 @@ function escalated(t: Pick<Ticket, 'history'>, step: DeadlineStep, level: Escala
  * the central service holds (挂起: waiting for parts, for the owner) escalates nothing while held:
  * the hold is a decision someone made; once central resumes it, a deadline that passed escalates.
  */
-export function dueEscalation(t: Ticket, cfg: { escalation: Escalation; acknowledgeMinutes: (tier: Tier) => number }, elapsedMs: number): DueEscalation | null {
+export function dueEscalation(t: Ticket, cfg: EscalationRules, elapsedMs: number): DueEscalation | null {
   if (t.parentId !== null && t.tier !== 'emergency') return null;
   if (t.status === 'on_hold') return null;
   const created = Date.parse(t.createdAt);
   const tier = cfg.escalation[t.tier];
-  const managerAfterMs = (tier.managerAfterMinutes ?? cfg.acknowledgeMinutes(t.tier)) * 60_000;
+  const ackMs = cfg.acknowledgeMinutes(t.tier) * 60_000;
+  // The grab rule, where it comes before the tier's acknowledge time (an emergency's 5 min is both).
+  if (stepOwed(t, 'acknowledgeBy') && cfg.grabMinutes * 60_000 < ackMs) {
+    // From the raise, or from the last reopen (its deadlines were stamped then).
+    const atMs = Date.parse(t.deadlines.acknowledgeBy) - ackMs - created + cfg.grabMinutes * 60_000;
+    if (elapsedMs >= atMs && !escalated(t, 'grab', 'supervisor')) return { step: 'grab', level: 'supervisor' };
+  }
+  const taken = takenSinceReopen(t);
+  if (taken !== undefined && cfg.chaseLeaderAfterMinutes > 0 && stepOwed(t, 'onSiteBy') && stepOwed(t, 'resolveBy')) {
+    const atMs = Date.parse(taken.at) - created + cfg.chaseLeaderAfterMinutes * 60_000;
+    if (elapsedMs >= atMs && !escalated(t, 'stalled', 'leader')) return { step: 'stalled', level: 'leader' };
+  }
+  const gapMs = (tier.managerAfterMinutes ?? cfg.acknowledgeMinutes(t.tier)) * 60_000;
   for (const step of DEADLINE_STEPS) {
     const by = t.deadlines[step];
     if (by === null || !stepOwed(t, step)) continue;
     const dueMs = Date.parse(by) - created;
     for (const [i, level] of tier.levels.entries()) {
-      // The first level hears at the deadline; the manager after the supervisor had their time.
-      const atMs = dueMs + (i === 0 ? 0 : managerAfterMs);
+      // The first level hears at the deadline; each next one when the one before had its time.
+      const atMs = dueMs + i * gapMs;
       if (elapsedMs >= atMs && !escalated(t, step, level)) return { step, level };
     }
   }
   return null;
 }
 
-export interface EscalatorDeps {
+export interface EscalatorDeps extends EscalationRules {
   readonly tickets: TicketService;
-  readonly escalation: Escalation;
-  readonly acknowledgeMinutes: (tier: Tier) => number;
   readonly roster: DutyRoster;
   readonly clock: Clock;
   readonly log: Logger;
   /** Stages the escalation alert (the n-th of the ticket) in the same durable write as the step on the ticket. */
-  readonly stage: (t: Ticket, e: { step: DeadlineStep; level: EscalationLevel; to: Addressee; missedBy: Addressee; minutes: number; n: number }) => void;
+  readonly stage: (t: Ticket, e: { step: EscalationStage; level: EscalationLevel; to: Addressee; missedBy: Addressee; minutes: number; n: number }) => void;
   /** The step is on disk: send its alert. */
   readonly onEscalated: (t: Ticket, level: EscalationLevel, n: number) => void;
 }
@@ -141,12 +177,19 @@ export class Escalator {
     return now - at;
   }
 
-  /** Who missed the step: the engineer who took it (arrive, resolve), else the team on duty; for the manager, the supervisor too. */
+  /** Who missed the step: the engineer who took it (arrive, resolve, a stalled repair), else the team on duty; for the manager, the supervisor too. */
   #missedBy(t: Ticket, due: DueEscalation, now: number): Addressee {
     if (due.level === 'manager') return this.deps.roster.addressee('supervisor', now, t.skill, t.location.building);
     const team = this.deps.roster.addressee('team', now, t.skill, t.location.building);
-    if ((due.step === 'onSiteBy' || due.step === 'resolveBy') && t.assignee !== null) return { ...team, people: [{ name: t.assignee }] };
+    if ((due.step === 'onSiteBy' || due.step === 'resolveBy' || due.step === 'stalled') && t.assignee !== null) return { ...team, people: [{ name: t.assignee }] };
     return team;
+  }
+
+  /** How many minutes the missed step had: the deadline's from the raise, the grab rule's, the stalled repair's from the take. */
+  #minutes(t: Ticket, step: EscalationStage): number {
+    if (step === 'grab') return this.deps.grabMinutes;
+    if (step === 'stalled') return this.deps.chaseLeaderAfterMinutes;
+    return Math.round((Date.parse(t.deadlines[step] ?? t.createdAt) - Date.parse(t.createdAt)) / 60_000);
   }
 
   async #escalate(t: Ticket, due: DueEscalation, elapsed: number): Promise<void> {
@@ -154,7 +197,7 @@ export class Escalator {
     const now = this.deps.clock.now();
     const to = this.deps.roster.addressee(due.level, now, t.skill, t.location.building);
     const missedBy = this.#missedBy(t, due, now);
-    const minutes = Math.round((Date.parse(t.deadlines[due.step] ?? t.createdAt) - Date.parse(t.createdAt)) / 60_000);
+    const minutes = this.#minutes(t, due.step);
     const who = (a: Addressee, lang: 'zh' | 'en'): string => [a.name[lang], ...a.people.map((p) => p.name)].join(' ');
     const words = STEP_WORDS[due.step];
     try {

@@ -6,14 +6,13 @@ import { spanWords } from '../local-time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
-import { stepOwed } from '../tickets/deadlines.js';
 import type { Bilingual, Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
 import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
-import { Escalator } from './escalation.js';
+import { Escalator, stageOwed } from './escalation.js';
 import { IncidentSummaries } from './incident-summaries.js';
 import type { PendingAlert } from './pending-alert.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
@@ -138,6 +137,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       tickets: deps.tickets,
       escalation: site.escalation,
       acknowledgeMinutes: (tier) => site.contract[tier].acknowledgeMinutes,
+      grabMinutes: site.contract.grabMinutes,
+      chaseLeaderAfterMinutes: site.repairs.chaseLeaderAfterMinutes,
       roster: this.#roster,
       clock: deps.clock,
       log: deps.log,
@@ -255,10 +256,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       return;
     }
     if (t.status === 'reopened' && previous?.status !== 'reopened') {
-      // A repair that failed its re-check goes back to the team on duty.
+      // A repair reopened goes back to the team on duty, told why: central's reopen with its note, or a failed re-check with its reason.
       const to = this.#addressee(t);
-      const n = t.history.filter((h) => h.action === 'reopened').length;
-      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, t.history.at(-1)?.note ?? null, this.#publicUrl), to);
+      const last = t.history.at(-1);
+      const n = t.history.filter((h) => h.status === 'reopened').length;
+      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, last?.actor === 'central' ? 'central' : 'recheck', last?.note ?? null, this.#publicUrl), to);
       return;
     }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
@@ -419,7 +421,7 @@ function ended(t: Ticket): boolean {
  */
 function stillNeeded(a: AlertFacts, t: Ticket): boolean {
   if (ended(t)) return false;
-  if (a.escalation !== null) return stepOwed(t, a.escalation.step);
+  if (a.escalation !== null) return stageOwed(t, a.escalation.step);
   // A reopened repair asks to be taken again.
   if (a.kind === 'reopened') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('reopened')).some((h) => h.action === 'acknowledged');
   return !t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));

@@ -26,6 +26,8 @@ export interface PendingAlert {
 
 const Bilingual = z.object({ zh: z.string(), en: z.string() });
 const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
+/** What an escalation was about: a deadline, the grab rule, a stalled repair. */
+const Stage = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy', 'grab', 'stalled']);
 
 const AlertFactsSchema = z.object({
   kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'system']),
@@ -49,10 +51,11 @@ const AlertFactsSchema = z.object({
       mention: z.object({ names: z.array(z.string()), mobiles: z.array(z.string()), wecom: z.array(z.string()), dingtalk: z.array(z.string()), feishu: z.array(z.string()), all: z.boolean() }),
     })
     .nullable(),
-  escalation: z.object({ missed: Bilingual, step: Step, minutes: z.number(), to: Bilingual }).nullable(),
+  escalation: z.object({ missed: Bilingual, step: Stage, minutes: z.number(), to: Bilingual }).nullable(),
   summary: z
     .object({ alarms: z.number().int().min(0), byBuilding: z.record(z.string(), z.number()), emergencies: z.array(z.object({ number: z.string(), title: Bilingual, where: z.string() })) })
     .nullable(),
+  reopenedBy: z.enum(['central', 'recheck']).optional(),
 });
 
 export const PendingAlertSchema = z.object({

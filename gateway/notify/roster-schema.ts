@@ -38,6 +38,12 @@ export const Team = z.strictObject({
   channels: z.array(z.string()).min(1),
   /** The people on the team: a user id (users[]) or a person with the numbers and ids alerts @-mention. */
   members: z.array(z.union([z.string().min(1), Person])).default([]),
+  /**
+   * The team leader (班组长): chased when a taken repair is not moved on (the grab-order flow: 2 h,
+   * `repairs.chaseLeaderAfterMinutes`), and a level of the escalation chain where a tier names it
+   * (`"levels": ["leader", "supervisor", "manager"]`). A user id or a person.
+   */
+  leader: z.union([z.string().min(1), Person]).optional(),
 });
 export type Team = z.infer<typeof Team>;
 

@@ -3,8 +3,8 @@ import type { Skill } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
 import { shiftCovers, type Person, type Roster, type Team } from './roster-schema.js';
 
-/** Who an alert is for: a team on duty, or a level it escalated to, or everyone when no roster. */
-export type EscalationStep = 'team' | 'supervisor' | 'manager';
+/** Who an alert is for: a team on duty, or a level it escalated to (its leader, the supervisor, the manager), or everyone when no roster. */
+export type EscalationStep = 'team' | 'leader' | 'supervisor' | 'manager';
 
 export interface Addressee {
   readonly level: EscalationStep | 'all';
@@ -74,6 +74,18 @@ export class DutyRoster {
           name: { zh: teams.map((t) => t.name.zh).join('、'), en: teams.map((t) => t.name.en).join(', ') },
           channels: teams.flatMap((t) => t.channels),
           people: teams.flatMap((t) => t.members.map((m) => this.#person(m))),
+        };
+      }
+    }
+    if (step === 'leader') {
+      // The leaders of the teams on duty, on those teams' channels; none named: the supervisor.
+      const led = this.teamsOnDuty(at, skill, building).filter((t) => t.leader !== undefined);
+      if (led.length > 0) {
+        return {
+          level: 'leader',
+          name: { zh: led.map((t) => `${t.name.zh}班组长`).join('、'), en: led.map((t) => `${t.name.en} leader`).join(', ') },
+          channels: led.flatMap((t) => t.channels),
+          people: led.flatMap((t) => (t.leader === undefined ? [] : [this.#person(t.leader)])),
         };
       }
     }

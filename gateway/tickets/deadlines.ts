@@ -3,14 +3,19 @@ import type { DeadlineStep, Deadlines, Ticket } from './ticket.js';
 
 const MINUTE = 60_000;
 
-/** Deadlines are stamped once, at creation, from the contract in force then. */
-export function stampDeadlines(contract: Contract, tier: Tier, createdAt: number): Deadlines {
-  const c = contract[tier];
+/**
+ * Deadlines are stamped from the contract in force when the ticket is raised (or reopened, or its
+ * tier changes: then from its raise). On site: the fault's own time when the site sets one (water:
+ * 5 min), else the tier's, inside a unit its in-unit time.
+ */
+export function stampDeadlines(contract: Contract, t: { readonly tier: Tier; readonly fault: string; readonly publicArea: boolean }, createdAt: number): Deadlines {
+  const c = contract[t.tier];
   const at = (min: number): string => new Date(createdAt + min * MINUTE).toISOString();
+  const onSite = contract.onSiteByFault[t.fault] ?? (t.publicArea ? c.onSiteMinutes : (c.onSiteInUnitMinutes ?? c.onSiteMinutes));
   return {
     acknowledgeBy: at(c.acknowledgeMinutes),
     dispatchBy: at(c.dispatchMinutes),
-    onSiteBy: c.onSiteMinutes === null ? null : at(c.onSiteMinutes),
+    onSiteBy: onSite === null ? null : at(onSite),
     resolveBy: at(c.resolveMinutes),
   };
 }

@@ -40,7 +40,14 @@ const Actor = z.custom<Ticket['history'][number]['actor']>((v) => v === 'gateway
 
 export const TicketStatusSchema = z.enum(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected']);
 
-const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
+const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy', 'grab', 'stalled']);
+const Resolution = z.object({
+  cause: z.string().nullable(),
+  action: z.string().nullable(),
+  materials: z.array(z.object({ name: z.string(), quantity: z.number(), unit: z.string().optional() })),
+  workers: z.array(z.string()),
+  offSite: z.object({ reason: z.string() }).nullable(),
+});
 
 const Attachment = z.object({
   id: z.string().min(1),
@@ -109,6 +116,9 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   repeatOf: z.string().nullable().default(null),
   rework: z.boolean().default(false),
   assignee: z.string().nullable(),
+  assigneeId: z.string().optional(),
+  complexity: z.enum(['simple', 'general', 'complex']).optional(),
+  resolution: Resolution.optional(),
   centralNumber: z.string().optional(),
   attachments: z.array(Attachment).default([]),
   recheck: z.object({ state: z.enum(['none', 'due', 'passed', 'failed']), dueBy: Iso.nullable() }).default({ state: 'none', dueBy: null }),
@@ -120,7 +130,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
       status: TicketStatusSchema.optional(),
       note: z.string().optional(),
       step: Step.optional(),
-      level: z.enum(['supervisor', 'manager']).optional(),
+      level: z.enum(['leader', 'supervisor', 'manager']).optional(),
       photos: z.array(z.string()).optional(),
       updateId: z.string().optional(),
     }),

@@ -187,7 +187,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       verification: { state: 'pending', by: null, at: null, note: null },
       condition: 'active',
       chattering: false,
-      deadlines: stampDeadlines(this.#site.contract, input.tier, now),
+      deadlines: stampDeadlines(this.#site.contract, { tier: input.tier, fault: input.fault, publicArea: input.publicArea ?? input.device.location.publicArea }, now),
       parentId: input.parentId ?? null,
       childIds: [],
       repeatOf: input.repeatOf ?? repaired?.ticketId ?? null,
@@ -233,7 +233,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       draft.recheck = { state: 'due', dueBy: new Date(now + this.#site.repairs.recheckWithinHours * 3_600_000).toISOString() };
     }
     // A repair reopened (failed re-check) starts its steps again: fresh deadlines from now.
-    if (draft.status === 'reopened' && current.status !== 'reopened') draft.deadlines = stampDeadlines(this.#site.contract, draft.tier, now);
+    if (draft.status === 'reopened' && current.status !== 'reopened') draft.deadlines = stampDeadlines(this.#site.contract, draft, now);
     draft.version = current.version + 1;
     draft.updatedAt = iso;
     draft.history = [...current.history, { at: iso, ...entry, actor }];

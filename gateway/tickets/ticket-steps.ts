@@ -1,4 +1,4 @@
-import type { Attachment, HistoryEntry, Ticket, TicketStatus } from './ticket.js';
+import type { Attachment, HistoryEntry, Material, Ticket, TicketStatus } from './ticket.js';
 
 type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
 
@@ -9,6 +9,18 @@ export interface StepInput {
   readonly user: { readonly id: string; readonly name: string };
   readonly note?: string;
   readonly photos?: readonly Attachment[];
+  /** With resolve: what the engineer says of the repair (all optional), and whether it was fixed without coming on site. */
+  readonly resolution?: ResolveDetails;
+}
+
+/** What the resolve step may carry (001, 004: the cause, what was done, materials used, who worked on it). */
+export interface ResolveDetails {
+  readonly cause?: string;
+  readonly action?: string;
+  readonly materials?: readonly Material[];
+  readonly workers?: readonly string[];
+  /** Fixed without coming on site (by phone, remotely, the owner did it): the reason. Counted apart in the KPIs. */
+  readonly offSiteReason?: string;
 }
 
 export type StepResult =
@@ -34,6 +46,9 @@ export const RANK: Readonly<Record<TicketStatus, number>> = {
 };
 
 const ENDED: ReadonlySet<TicketStatus> = new Set(['closed', 'rejected']);
+
+/** Statuses the central service moved the work to: someone has the repair, whoever took it on the gateway. */
+const BY_CENTRAL: ReadonlySet<TicketStatus> = new Set(['dispatched', 'arrived', 'in_progress']);
 
 /** The statuses the central service owns (docs/central-contract.md): the rest are the gateway's. */
 export const CENTRAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['dispatched', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed']);
@@ -121,9 +136,19 @@ export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: numb
     }
     case 'resolve': {
       if (d.status === 'resolved') return { kind: 'unchanged' };
+      // The time nodes must be true (the standard operating procedures): no repair is resolved that nobody took,
+      // and none with an on-site deadline is resolved without an arrival, or the word that it was fixed from afar.
+      if (takenSinceReopen(d) === undefined && !BY_CENTRAL.has(d.status)) return { kind: 'refused', why: 'take the repair first' };
+      const r = input.resolution;
+      const offSite = r?.offSiteReason;
+      if (d.deadlines.onSiteBy !== null && !arrivedSinceReopen(d) && d.status !== 'in_progress' && offSite === undefined) {
+        return { kind: 'refused', why: 'say you are on site first (到场), or that it was fixed without coming on site, and why' };
+      }
       if (d.assignee === null) d.assignee = input.user.name;
       d.status = 'resolved';
-      return { kind: 'changed', entry: { action: 'resolved', status: 'resolved', ...note, ...withPhotos } };
+      d.resolution = { cause: r?.cause ?? null, action: r?.action ?? null, materials: r?.materials ?? [], workers: r?.workers ?? [], offSite: offSite === undefined ? null : { reason: offSite } };
+      const away = offSite === undefined ? {} : { note: `${input.note === undefined ? '' : `${input.note}；`}未到场处理 / fixed without coming on site: ${offSite}` };
+      return { kind: 'changed', entry: { action: 'resolved', status: 'resolved', ...note, ...away, ...withPhotos } };
     }
     case 'confirm': {
       if (d.verification.state === 'confirmed') return { kind: 'unchanged' };

@@ -54,6 +54,16 @@ export interface Deadlines {
 
 export type DeadlineStep = keyof Deadlines;
 
+/**
+ * What an escalation was about: a deadline that passed without its step; `grab`, an order nobody
+ * took within the grab rule's minutes (the supervisor assigns it); `stalled`, a taken repair not
+ * moved on for hours (the team leader is chased).
+ */
+export type EscalationStage = DeadlineStep | 'grab' | 'stalled';
+
+/** Who an escalation reached, above the team. */
+export type EscalationLevel = 'leader' | 'supervisor' | 'manager';
+
 /** Who did it: the gateway itself, a staff member (user id), or the central service. */
 export type Actor = 'gateway' | 'central' | `user:${string}`;
 
@@ -63,9 +73,9 @@ export interface HistoryEntry {
   readonly action: string;
   readonly status?: TicketStatus;
   readonly note?: string;
-  /** An escalation: the deadline that passed, and the level it went to. */
-  readonly step?: DeadlineStep;
-  readonly level?: 'supervisor' | 'manager';
+  /** An escalation: the deadline that passed (or the grab rule, a stalled repair), and the level it went to. */
+  readonly step?: EscalationStage;
+  readonly level?: EscalationLevel;
   /** Photos taken with this step (attachment ids). */
   readonly photos?: readonly string[];
   /** The central service's id of the update this entry applied: a replay of it is known and dropped. */
@@ -95,6 +105,26 @@ export interface Attachment {
   readonly at: string;
   readonly by: string;
 }
+
+/** Materials used on a repair, as the engineer records them (001, 004: 材料). */
+export interface Material {
+  readonly name: string;
+  readonly quantity: number;
+  readonly unit?: string;
+}
+
+/** What the engineer says of a repair when resolving it (001, 004: the cause, what was done, materials, who worked on it). */
+export interface Resolution {
+  readonly cause: string | null;
+  readonly action: string | null;
+  readonly materials: readonly Material[];
+  readonly workers: readonly string[];
+  /** Fixed without coming on site (by phone, remotely, the owner did it), with the reason: counted apart in the KPIs. */
+  readonly offSite: { readonly reason: string } | null;
+}
+
+/** How hard the repair turned out, judged on site (004: 简单 / 一般 / 复杂). */
+export type Complexity = 'simple' | 'general' | 'complex';
 
 /** The re-check (复查) a resolved public-area repair waits for. */
 export interface Recheck {
@@ -146,6 +176,12 @@ export interface Ticket {
   /** A repeat repair (返修): the earlier ticket was repaired (resolved or closed) within the site's window. */
   readonly rework: boolean;
   readonly assignee: string | null;
+  /** The staff user the repair is assigned to or taken by (assignee is their name). */
+  readonly assigneeId?: string;
+  /** Judged on site (004), when someone said. */
+  readonly complexity?: Complexity;
+  /** Said when it was resolved on the gateway. */
+  readonly resolution?: Resolution;
   /** The central work-order system's own number for this ticket, once it has said it (shown beside `number`). */
   readonly centralNumber?: string;
   readonly attachments: readonly Attachment[];

@@ -137,6 +137,7 @@ describe('patrol-found tickets, photos and the re-check', () => {
     const s = await setup();
     const t = await s.gw.tickets.raise({ fault: 'water-leak', device: s.gw.site.devices[0]!, tier: 'general', skill: 'plumbing', title: { zh: '漏水', en: 'Leak' }, description: { zh: '漏水', en: 'Leak' } });
     await s.api('POST', `/api/tickets/${t.id}/take`, 'engineer', {});
+    await s.api('POST', `/api/tickets/${t.id}/arrive`, 'engineer', {});
     const fixPhoto = (await s.upload(pngPhoto(32, 32, [10, 200, 10]), 'engineer')).body.attachment!;
     const resolved = await s.api('POST', `/api/tickets/${t.id}/resolve`, 'engineer', { note: '更换密封圈', photos: [fixPhoto.id] });
     expect(resolved.body['ticket']).toMatchObject({ status: 'resolved', recheck: { state: 'due' }, attachments: [expect.objectContaining({ purpose: 'resolve' })] });
@@ -150,6 +151,7 @@ describe('patrol-found tickets, photos and the re-check', () => {
     expect(s.alerts(t.id)[1]?.detail?.zh).toContain('仍在渗水');
     // Taken, resolved again, and this time the re-check passes.
     await s.api('POST', `/api/tickets/${t.id}/take`, 'engineer2', {});
+    await s.api('POST', `/api/tickets/${t.id}/arrive`, 'engineer2', {});
     await s.api('POST', `/api/tickets/${t.id}/resolve`, 'engineer2', { note: '更换整段水管' });
     const passed = await s.api('POST', `/api/tickets/${t.id}/recheck`, 'patrol', { result: 'pass' });
     expect(passed.body['ticket']).toMatchObject({ status: 'closed', recheck: { state: 'passed' } });

@@ -147,7 +147,16 @@ describe('staff API', () => {
       { name: 'acknowledge', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/ack`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: {} }) },
       { name: 'confirm', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/confirm`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '现场确认漏水' } }) },
       { name: 'reject', allowed: ['patrol', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/reject`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { reason: '现场无水' } }) },
-      { name: 'resolve', allowed: ['engineer', 'engineer2', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/resolve`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已修复' } }) },
+      {
+        name: 'resolve',
+        allowed: ['engineer', 'engineer2', 'admin'],
+        call: async (who, token) => {
+          // A repair someone took, fixed by phone: no arrival needed, the reason is.
+          const t = await raise(gw, 0);
+          await gw.tickets.step(t.id, 'take', { user: { id: 'e-other', name: '其他工程师' } });
+          return api('POST', `/api/tickets/${t.id}/resolve`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已修复', offSiteReason: '电话指导业主关阀' } });
+        },
+      },
       { name: 'note', allowed: ['patrol', 'engineer', 'engineer2', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
       { name: 'shelve', allowed: ['operator', 'admin'], call: (who, token) => api('POST', '/api/shelves', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } }) },
       {

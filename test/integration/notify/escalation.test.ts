@@ -41,9 +41,9 @@ async function setup(start: number, escalation: Record<string, unknown> = {}) {
   const notifier = createNotifier({ site, tickets, store, clock, log: silentLogger() });
   await notifier.start();
   onTestFinished(() => notifier.stop());
-  const raise = (tier: Ticket['tier'], building = 'T1') =>
+  const raise = (tier: Ticket['tier'], building = 'T1', fault = 'water-leak') =>
     tickets.raise({
-      fault: 'water-leak',
+      fault,
       device: { ...site.devices[0]!, location: { ...site.devices[0]!.location, building } },
       tier,
       skill: 'plumbing',
@@ -58,7 +58,13 @@ async function setup(start: number, escalation: Record<string, unknown> = {}) {
     await vi.waitFor(() => expect(notifier.status().filter((c) => c.pending > 0)).toEqual([]), { timeout: 15_000, interval: 10 });
     clock.advance(ms);
   };
-  return { clock, advance, tickets, notifier, raise, alertsTo, escalations, hook };
+  /** Lets the sweep run once a second until `n` escalations of a ticket are written (two due at one moment take two sweeps). */
+  const sweepUntil = (id: string, n: number) =>
+    vi.waitFor(async () => {
+      if (escalations(id).length < n) await advance(1_000);
+      expect(escalations(id)).toHaveLength(n);
+    });
+  return { clock, advance, tickets, notifier, raise, alertsTo, escalations, hook, sweepUntil };
 }
 
 describe('duty roster and escalation', () => {
@@ -76,53 +82,56 @@ describe('duty roster and escalation', () => {
     await s.notifier.escalationsSettled();
     expect(s.escalations(t.id)).toEqual([]);
     await s.advance(1_000);
-    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(1));
+    // 5 min: nobody took the leak, and nobody is on site (water: 5 min, the standard operating procedures).
+    await s.sweepUntil(t.id, 2);
     expect(s.escalations(t.id)[0]).toMatchObject({ actor: 'gateway', at: new Date(DAY + 5 * MIN).toISOString() });
     expect(s.escalations(t.id)[0]!.note).toContain('Engineering supervisor');
-    await vi.waitFor(() => expect(s.alertsTo('supervisor', t.id)).toHaveLength(1));
+    await vi.waitFor(() => expect(s.alertsTo('supervisor', t.id)).toHaveLength(2));
     expect(s.alertsTo('supervisor', t.id)[0]).toMatchObject({ kind: 'escalated', to: { level: 'supervisor' } });
     expect(s.alertsTo('manager', t.id)).toEqual([]);
 
     await s.advance(5 * MIN);
-    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(2));
-    await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(1));
-    expect(s.escalations(t.id)[1]!.note).toContain('Site manager');
+    await s.sweepUntil(t.id, 4);
+    await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(2));
+    expect(s.escalations(t.id)[2]!.note).toContain('Site manager');
     // Each later deadline nobody meets climbs the ladder again, once per level: dispatch at 15
-    // and 20 min, on site at 30 and 35 min, each written in the history first.
+    // and 20 min, each written in the history first.
     await s.advance(5 * MIN);
-    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(3));
-    await s.advance(5 * MIN);
-    await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(4));
-    await s.advance(10 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(5));
     await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(t.id)).toHaveLength(6));
     await s.advance(60 * MIN);
     await s.notifier.escalationsSettled();
     expect(s.escalations(t.id).map((h) => `${h.step}/${h.level}`)).toEqual([
-      'acknowledgeBy/supervisor', 'acknowledgeBy/manager', 'dispatchBy/supervisor', 'dispatchBy/manager', 'onSiteBy/supervisor', 'onSiteBy/manager',
+      'acknowledgeBy/supervisor', 'onSiteBy/supervisor', 'acknowledgeBy/manager', 'onSiteBy/manager', 'dispatchBy/supervisor', 'dispatchBy/manager',
     ]);
     await vi.waitFor(() => expect(s.alertsTo('manager', t.id)).toHaveLength(3));
-    expect(s.alertsTo('manager', t.id).map((a) => a.escalation?.step)).toEqual(['acknowledgeBy', 'dispatchBy', 'onSiteBy']);
+    expect(s.alertsTo('manager', t.id).map((a) => a.escalation?.step)).toEqual(['acknowledgeBy', 'onSiteBy', 'dispatchBy']);
   });
 
-  it('escalates every deadline its step misses, once per level: a taken emergency only when nobody is on site by 30 min', async () => {
+  it('escalates every deadline its step misses, once per level: a taken emergency only when nobody is on site by its on-site time; an untaken general order to the supervisor at 5 min (the grab rule)', async () => {
     const s = await setup(DAY);
-    const taken = await s.raise('emergency');
-    const general = await s.raise('general');
+    // A power cut: an emergency on site within 15 min (a leak would be 5).
+    const taken = await s.raise('emergency', 'T1', 'power-loss');
+    const general = await s.raise('general', 'T1', 'drain-blocked');
     await s.advance(2 * MIN);
     await s.tickets.step(taken.id, 'take', { user: { id: 'e-li', name: '李工' } });
-    // Past the acknowledge (5) and dispatch (15) deadlines: taking the repair did both.
-    await s.advance(27 * MIN);
-    expect(s.escalations(taken.id)).toEqual([]);
+    await s.advance(2 * MIN);
     expect(s.escalations(general.id)).toEqual([]);
     await s.advance(1 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
-    expect(s.escalations(general.id)[0]).toMatchObject({ step: 'acknowledgeBy', level: 'supervisor' });
-    // 30 min: the on-site deadline passes without an arrival; the engineer who took it is named.
+    expect(s.escalations(general.id)[0]).toMatchObject({ step: 'grab', level: 'supervisor', at: new Date(DAY + 5 * MIN).toISOString() });
+    expect(s.escalations(general.id)[0]!.note).toContain('未在 5 分钟内接单（抢单）');
+    await vi.waitFor(() => expect(s.alertsTo('supervisor', general.id)).toHaveLength(1));
+    expect(s.alertsTo('supervisor', general.id)[0]).toMatchObject({ kind: 'escalated', escalation: { step: 'grab' } });
+    // Past the acknowledge (5) deadline: taking the repair did it.
+    await s.advance(9 * MIN);
+    expect(s.escalations(taken.id)).toEqual([]);
+    await s.advance(1 * MIN);
+    // 15 min: the on-site deadline passes without an arrival; the engineer who took it is named.
     await vi.waitFor(() => expect(s.escalations(taken.id)).toHaveLength(1));
-    expect(s.escalations(taken.id)[0]).toMatchObject({ step: 'onSiteBy', level: 'supervisor', at: new Date(DAY + 30 * MIN).toISOString() });
-    expect(s.escalations(taken.id)[0]!.note).toContain('李工 未在 30 分钟内到场');
+    expect(s.escalations(taken.id)[0]).toMatchObject({ step: 'onSiteBy', level: 'supervisor', at: new Date(DAY + 15 * MIN).toISOString() });
+    expect(s.escalations(taken.id)[0]!.note).toContain('李工 未在 15 分钟内到场');
     await vi.waitFor(() => expect(s.alertsTo('supervisor', taken.id)).toHaveLength(1));
     expect(s.alertsTo('supervisor', taken.id)[0]).toMatchObject({ kind: 'escalated', escalation: { step: 'onSiteBy' } });
     // Arriving stops the on-site escalation before it reaches the manager (5 min later).
@@ -151,20 +160,26 @@ describe('duty roster and escalation', () => {
 
   it('keeps a tier to the levels the site file names, at the times it names', async () => {
     const s = await setup(DAY, { low: { levels: ['supervisor'] }, general: { managerAfterMinutes: 60 } });
-    const low = await s.raise('low');
-    const general = await s.raise('general');
-    await s.advance(30 * MIN);
+    const low = await s.raise('low', 'T1', 'drain-blocked');
+    const general = await s.raise('general', 'T1', 'drain-blocked');
+    // 5 min: the grab rule for both; 15 min: nobody on site for the general order.
+    await s.advance(5 * MIN);
     await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(1));
-    await s.advance(59 * MIN);
-    expect(s.escalations(general.id)).toHaveLength(1);
-    await s.advance(1 * MIN);
-    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(2));
-    expect(s.escalations(general.id)[1]).toMatchObject({ step: 'acknowledgeBy', level: 'manager' });
-    await s.advance(30 * MIN);
     await vi.waitFor(() => expect(s.escalations(low.id)).toHaveLength(1));
-    // Low: 120 min to take it, then the supervisor only, however long it waits past that.
+    await s.advance(10 * MIN);
+    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(2));
+    // The manager an hour after the supervisor (the site's managerAfterMinutes): on site at 75 min, acknowledge at 90.
+    await s.advance(59 * MIN);
+    expect(s.escalations(general.id)).toHaveLength(2);
+    await s.advance(1 * MIN);
+    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(3));
+    await s.advance(15 * MIN);
+    await vi.waitFor(() => expect(s.escalations(general.id)).toHaveLength(4));
+    expect(s.escalations(general.id).map((h) => `${h.step}/${h.level}`)).toEqual(['grab/supervisor', 'onSiteBy/supervisor', 'onSiteBy/manager', 'acknowledgeBy/manager']);
+    // Low: the supervisor only, however long it waits (dispatch and on site at 240 min).
     await s.advance(10 * 60 * MIN);
-    await vi.waitFor(() => expect(s.escalations(low.id).map((h) => h.step)).toEqual(['acknowledgeBy', 'dispatchBy']));
+    await s.sweepUntil(low.id, 3);
+    expect(s.escalations(low.id).map((h) => h.step)).toEqual(['grab', 'dispatchBy', 'onSiteBy']);
     expect(s.escalations(low.id).every((h) => h.level === 'supervisor')).toBe(true);
   });
 

@@ -19,7 +19,11 @@ describe('site file', () => {
   it('loads the shipped demo site with the design-table contract defaults', async () => {
     const site = await loadSiteFile(path.resolve('config/demo-site.json'));
     expect(site.devices.map((d) => d.source.protocol).sort()).toEqual(['modbus', 'mqtt', 'mqtt', 'mqtt', 'opcua', 'snmp']);
-    expect(site.contract.emergency).toEqual({ acknowledgeMinutes: 5, dispatchMinutes: 15, onSiteMinutes: 30, resolveMinutes: 240 });
+    // The procedures' numbers (README, "The repair procedures' numbers").
+    expect(site.contract.emergency).toEqual({ acknowledgeMinutes: 5, dispatchMinutes: 15, onSiteMinutes: 15, resolveMinutes: 240 });
+    expect(site.contract.general).toEqual({ acknowledgeMinutes: 30, dispatchMinutes: 120, onSiteMinutes: 15, onSiteInUnitMinutes: 10, resolveMinutes: 1440 });
+    expect(site.contract.onSiteByFault).toEqual({ 'water-leak': 5, 'burst-pipe': 5, 'sump-high-level': 5 });
+    expect(site.contract.grabMinutes).toBe(5);
     expect(site.broker.mode).toBe('embedded');
     expect(Object.isFrozen(site.devices[0])).toBe(true);
   });

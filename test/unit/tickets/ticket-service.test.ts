@@ -51,12 +51,20 @@ describe('TicketService', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 2, 0, 0));
     const { site, store, tickets } = await setup(dir, clock);
     const t = await tickets.raise(leakInput(site));
+    // A leak: on site within 5 min whatever its tier (sudden emergencies with water).
     expect(t.deadlines).toEqual({
       acknowledgeBy: '2026-01-05T02:05:00.000Z',
       dispatchBy: '2026-01-05T02:15:00.000Z',
-      onSiteBy: '2026-01-05T02:30:00.000Z',
+      onSiteBy: '2026-01-05T02:05:00.000Z',
       resolveBy: '2026-01-05T06:00:00.000Z',
     });
+    // Other faults by tier: public facilities 15 min, an ordinary repair inside a unit 10 min.
+    const power = await tickets.raise({ ...leakInput(site), fault: 'power-loss' });
+    expect(power.deadlines.onSiteBy).toBe('2026-01-05T02:15:00.000Z');
+    const publicRepair = await tickets.raise({ ...leakInput(site), fault: 'pump-failure', tier: 'general', publicArea: true });
+    expect(publicRepair.deadlines).toMatchObject({ acknowledgeBy: '2026-01-05T02:30:00.000Z', onSiteBy: '2026-01-05T02:15:00.000Z', resolveBy: '2026-01-06T02:00:00.000Z' });
+    const inUnit = await tickets.raise({ ...leakInput(site), fault: 'other', tier: 'general', publicArea: false });
+    expect(inUnit.deadlines.onSiteBy).toBe('2026-01-05T02:10:00.000Z');
     expect(t.location.description).toBe('B1 泵房');
     expect(t.skill).toBe('plumbing');
     await store.close();
