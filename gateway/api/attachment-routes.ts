@@ -3,6 +3,7 @@ import { PhotoRefused, type AttachmentStore } from '../tickets/attachment-store.
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
+import { STAFF } from './users-schema.js';
 
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 
@@ -15,7 +16,7 @@ export function attachmentRoutes(app: FastifyInstance, deps: { tickets: TicketSe
   const store = deps.attachments;
   app.addContentTypeParser(PHOTO_TYPES, { parseAs: 'buffer', bodyLimit: store.maxBytes }, (_req, payload, done) => done(null, payload));
 
-  app.post<{ Body: Buffer }>('/api/attachments', { onRequest: deps.auth.require('patrol', 'engineer'), bodyLimit: store.maxBytes }, async (req, reply) => {
+  app.post<{ Body: Buffer }>('/api/attachments', { onRequest: deps.auth.require(...STAFF), bodyLimit: store.maxBytes }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) return sendError(reply, 415, 'GW_API_BAD_REQUEST', `send the photo itself as the body, with content-type ${PHOTO_TYPES.join(', ')}`);
     try {
       const a = await store.add(req.body, actingUser(req).id, deps.clock.now());

@@ -27,6 +27,7 @@ import { siteRoutes } from './site-routes.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { patrolRoutes } from './patrol-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { repairRoutes } from './repair-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
@@ -148,6 +149,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
+  repairRoutes(app, { site: deps.site, tickets: deps.tickets, auth });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
   reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages });

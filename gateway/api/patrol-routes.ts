@@ -5,9 +5,20 @@ import { PATROL_FAULTS, PATROL_FAULT_IDS } from '../tickets/patrol-faults.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
+import { STAFF, type Role } from './users-schema.js';
 import { ticketView } from './ticket-view.js';
 
 const words = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
+
+/** How a found fault is titled by who found it: a patrol's round (巡检发现), or any other member of staff (员工上报). */
+const FOUND_BY: Readonly<Record<Role, { zh: string; en: string; when: string }>> = {
+  patrol: { zh: '巡检发现', en: 'Found on patrol', when: '巡检时' },
+  engineer: { zh: '员工上报（工程）', en: 'Reported by an engineer', when: '' },
+  supervisor: { zh: '员工上报（工程主管）', en: 'Reported by the supervisor', when: '' },
+  desk: { zh: '员工上报（客服）', en: 'Reported by the desk', when: '' },
+  operator: { zh: '员工上报（运维）', en: 'Reported by an operator', when: '' },
+  admin: { zh: '员工上报', en: 'Reported by staff', when: '' },
+};
 
 const reportBody = {
   type: 'object',
@@ -52,7 +63,8 @@ export function patrolRoutes(app: FastifyInstance, deps: { site: SiteConfig; tic
 
   app.get('/api/patrol/faults', async () => ({ faults: PATROL_FAULT_IDS.map((id) => ({ id, name: PATROL_FAULTS[id]?.name, skill: PATROL_FAULTS[id]?.skill })) }));
 
-  app.post<{ Body: ReportBody }>('/api/tickets', { schema: { body: reportBody }, onRequest: deps.auth.require('patrol') }, async (req, reply) => {
+  // Any member of staff who finds a fault reports it (the grab-order flow: 物业全体员工), flagged by role.
+  app.post<{ Body: ReportBody }>('/api/tickets', { schema: { body: reportBody }, onRequest: deps.auth.require(...STAFF) }, async (req, reply) => {
     const user = actingUser(req);
     const b = req.body;
     if (b.clientRef !== undefined) {
@@ -73,15 +85,16 @@ export function patrolRoutes(app: FastifyInstance, deps: { site: SiteConfig; tic
     const what = b.fault === 'other' ? { zh: b.faultText ?? '', en: b.faultText ?? '' } : kind.name;
     const where = device === undefined ? { zh: `${location.building} ${location.floor} ${location.description}`, en: `${location.building} ${location.floor} ${location.description}` } : { zh: device.name, en: device.nameEn ?? device.name };
     const said = [b.fault === 'other' ? undefined : b.faultText, b.note].filter((x): x is string => x !== undefined).join('；');
+    const found = FOUND_BY[user.role];
     const ticket = await deps.tickets.raise({
       fault: b.fault,
       device: { id: device?.id ?? `place:${location.building}/${location.floor}/${location.description}`, name: device?.name ?? location.description, location: { ...location, publicArea: b.publicArea } },
       tier: b.tier,
       skill: device?.skill ?? kind.skill,
-      title: { zh: `巡检发现 ${what.zh}：${where.zh}`, en: `Found on patrol, ${what.en.toLowerCase()}: ${where.en}` },
-      description: { zh: said === '' ? `${user.name} 巡检时发现` : `${user.name} 巡检时发现：${said}`, en: said === '' ? `Found by ${user.name} on patrol` : `Found by ${user.name} on patrol: ${said}` },
+      title: { zh: `${found.zh} ${what.zh}：${where.zh}`, en: `${found.en}, ${what.en.toLowerCase()}: ${where.en}` },
+      description: { zh: said === '' ? `${user.name} ${found.when}发现` : `${user.name} ${found.when}发现：${said}`, en: said === '' ? `Found by ${user.name} (${user.role})` : `Found by ${user.name} (${user.role}): ${said}` },
       publicArea: b.publicArea,
-      reporter: { id: user.id, name: user.name, ...(b.clientRef === undefined ? {} : { ref: b.clientRef }) },
+      reporter: { id: user.id, name: user.name, role: user.role, ...(b.clientRef === undefined ? {} : { ref: b.clientRef }) },
       attachments: taken.attachments,
     });
     deps.attachments.used(b.photos);

@@ -15,7 +15,7 @@ export interface AlertFacts {
    * raised: a new ticket; escalated: a deadline passed without its step; summary: an incident's
    * alarms; reopened: a repair failed its re-check; system: the gateway itself.
    */
-  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'system';
+  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'assigned' | 'system';
   readonly ticketId: string;
   /** The ticket number, or the error code of a system alert. */
   readonly number: string;
@@ -219,6 +219,11 @@ export function reopenedFacts(t: Ticket, to: Addressee, by: 'central' | 'recheck
   const base = raisedFacts(t, to, publicUrl);
   const words = by === 'central' ? { zh: '总部重开', en: 'Reopened by the central service' } : { zh: '复查不合格', en: 'Re-check failed' };
   return { ...base, kind: 'reopened', reopenedBy: by, reading: null, detail: reason === null ? (by === 'central' ? words : base.detail) : { zh: `${words.zh}：${reason}`, en: `${words.en}: ${reason}` } };
+}
+
+/** The supervisor gave the repair to an engineer (派工): to that engineer, by name, with who assigned it and why. */
+export function assignedFacts(t: Ticket, to: Addressee, assignment: Bilingual, publicUrl: string): AlertFacts {
+  return { ...raisedFacts(t, to, publicUrl), kind: 'assigned', reading: null, detail: assignment };
 }
 
 /** An incident and the alarms it groups, counted per building, the emergencies named. */

@@ -110,6 +110,8 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
       ? en ? `[GATEWAY] ${f.title.en}` : `【网关告警】${f.title.zh}`
       : f.kind === 'escalated'
         ? en ? `[${tier} · ESCALATED] ${f.title.en}` : `【${tier}·升级】${f.title.zh}`
+        : f.kind === 'assigned'
+          ? en ? `[${tier} · ASSIGNED TO YOU] ${f.title.en}` : `【${tier}·派工】${f.title.zh}`
         : f.kind === 'reopened'
           ? f.reopenedBy === 'central'
             ? en ? `[${tier} · REOPENED BY CENTRAL] ${f.title.en}` : `【${tier}·总部重开】${f.title.zh}`

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import type { Bilingual, Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
-import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
+import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
@@ -255,10 +255,18 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       this.#stageFor(t.id, `${t.id}/raised`, raisedFacts(t, to, this.#publicUrl), to);
       return;
     }
+    const last = t.history.at(-1);
+    if (last?.action === 'assigned' && t.assigneeId !== undefined && t.assignee !== null) {
+      // The engineer the supervisor gave it to hears it by name (派工), on their teams' channels.
+      const to = this.#roster.person(t.assigneeId, t.assignee);
+      const n = t.history.filter((h) => h.action === 'assigned').length;
+      const [zh = '', en = zh] = (last.note ?? '').split(' / ');
+      this.#stageFor(t.id, `${t.id}/assigned-${n}`, assignedFacts(t, to, { zh, en }, this.#publicUrl), to);
+      return;
+    }
     if (t.status === 'reopened' && previous?.status !== 'reopened') {
       // A repair reopened goes back to the team on duty, told why: central's reopen with its note, or a failed re-check with its reason.
       const to = this.#addressee(t);
-      const last = t.history.at(-1);
       const n = t.history.filter((h) => h.status === 'reopened').length;
       this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, last?.actor === 'central' ? 'central' : 'recheck', last?.note ?? null, this.#publicUrl), to);
       return;
@@ -422,6 +430,8 @@ function ended(t: Ticket): boolean {
 function stillNeeded(a: AlertFacts, t: Ticket): boolean {
   if (ended(t)) return false;
   if (a.escalation !== null) return stageOwed(t, a.escalation.step);
+  // An assignment asks the engineer to take it.
+  if (a.kind === 'assigned') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('assigned')).some((h) => h.action === 'acknowledged');
   // A reopened repair asks to be taken again.
   if (a.kind === 'reopened') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('reopened')).some((h) => h.action === 'acknowledged');
   return !t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));

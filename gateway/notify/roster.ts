@@ -94,6 +94,17 @@ export class DutyRoster {
     return EVERYONE;
   }
 
+  /**
+   * One staff member as an addressee (the engineer a repair is assigned to): the person as the
+   * roster knows them (mobile, platform ids to @-mention), on the channels of their teams.
+   */
+  person(userId: string, name: string): Addressee {
+    const teams = this.#roster?.teams.filter((t) => t.members.some((m) => (typeof m === 'string' ? m === userId : m.userId === userId))) ?? [];
+    const member = teams.flatMap((t) => t.members).find((m) => (typeof m === 'string' ? m === userId : m.userId === userId));
+    const person = member === undefined ? { name, userId } : this.#person(member);
+    return { level: 'team', name: { zh: person.name, en: person.name }, channels: teams.flatMap((t) => t.channels), people: [person] };
+  }
+
   /** A member given as a user id is that user, by name (with nothing to @-mention them by). */
   #person(member: string | Person): Person {
     if (typeof member !== 'string') return member;

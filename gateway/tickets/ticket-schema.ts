@@ -104,7 +104,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   evidence: z.array(EvidenceSeries),
   occurrences: z.array(z.object({ at: Iso, clearedAt: Iso.optional() })).min(1),
   source: z.enum(['sensor', 'patrol']),
-  reporter: z.object({ id: z.string(), name: z.string(), ref: z.string().optional() }).nullable().default(null),
+  reporter: z.object({ id: z.string(), name: z.string(), ref: z.string().optional(), role: z.string().optional() }).nullable().default(null),
   status: TicketStatusSchema,
   verification: z.object({ state: z.enum(['pending', 'confirmed', 'rejected']), by: z.string().nullable(), at: Iso.nullable(), note: z.string().nullable() }),
   condition: z.enum(['active', 'normal']),

@@ -26,7 +26,7 @@ export interface RaiseInput {
   /** The earlier ticket of the same device and fault this one repeats (the fault came back after it closed). */
   readonly repeatOf?: string | null;
   /** Found by a patrol (巡检发现): who, and the photos taken (already on disk). Default: raised by a sensor. */
-  readonly reporter?: { readonly id: string; readonly name: string; readonly ref?: string };
+  readonly reporter?: { readonly id: string; readonly name: string; readonly ref?: string; readonly role?: string };
   readonly attachments?: readonly Attachment[];
   /** Public area or inside a unit; default the device's location says. */
   readonly publicArea?: boolean;
@@ -197,7 +197,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
       recheck: { state: 'none', dueBy: null },
       history: [
         patrol
-          ? { at: iso, actor: `user:${input.reporter.id}`, action: 'raised', status: 'raised', note: `巡检发现 / found on patrol`, ...(input.attachments === undefined || input.attachments.length === 0 ? {} : { photos: input.attachments.map((a) => a.id) }) }
+          ? { at: iso, actor: `user:${input.reporter.id}`, action: 'raised', status: 'raised', note: input.reporter.role === undefined || input.reporter.role === 'patrol' ? '巡检发现 / found on patrol' : `员工上报 / reported by staff (${input.reporter.role})`, ...(input.attachments === undefined || input.attachments.length === 0 ? {} : { photos: input.attachments.map((a) => a.id) }) }
           : { at: iso, actor: 'gateway', action: 'raised', status: 'raised' },
       ],
     };

@@ -88,6 +88,15 @@ function takenSinceReopen(t: Ticket): HistoryEntry | undefined {
   return taken;
 }
 
+function assignedSinceReopen(t: Ticket): boolean {
+  let assigned = false;
+  for (const h of t.history) {
+    if (h.action === 'reopened') assigned = false;
+    else if (h.action === 'assigned') assigned = true;
+  }
+  return assigned;
+}
+
 function arrivedSinceReopen(t: Ticket): boolean {
   let arrived = false;
   for (const h of t.history) {
@@ -122,7 +131,10 @@ export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: numb
       const taken = takenSinceReopen(d);
       if (taken !== undefined) return taken.actor === `user:${input.user.id}` ? { kind: 'unchanged' } : { kind: 'refused', why: `already taken by ${d.assignee ?? taken.actor}` };
       if (d.status === 'resolved') return { kind: 'refused', why: 'the ticket is resolved' };
+      // The supervisor gave it to someone (派工): theirs to take, or the supervisor's to give again.
+      if (assignedSinceReopen(d) && d.assigneeId !== undefined && d.assigneeId !== input.user.id) return { kind: 'refused', why: `assigned to ${d.assignee ?? d.assigneeId} by the supervisor` };
       d.assignee = input.user.name;
+      d.assigneeId = input.user.id;
       move(d, 'acknowledged');
       return { kind: 'changed', entry: { action: 'acknowledged', status: d.status, ...note } };
     }
@@ -130,7 +142,10 @@ export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: numb
       if (arrivedSinceReopen(d)) return { kind: 'unchanged' };
       if (d.status === 'resolved') return { kind: 'refused', why: 'the ticket is resolved' };
       if (takenSinceReopen(d) === undefined && d.status !== 'dispatched' && d.status !== 'in_progress') return { kind: 'refused', why: 'take the repair first' };
-      if (d.assignee === null) d.assignee = input.user.name;
+      if (d.assignee === null) {
+        d.assignee = input.user.name;
+        d.assigneeId = input.user.id;
+      }
       move(d, 'arrived');
       return { kind: 'changed', entry: { action: 'arrived', status: d.status, ...note } };
     }
@@ -144,7 +159,10 @@ export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: numb
       if (d.deadlines.onSiteBy !== null && !arrivedSinceReopen(d) && d.status !== 'in_progress' && offSite === undefined) {
         return { kind: 'refused', why: 'say you are on site first (到场), or that it was fixed without coming on site, and why' };
       }
-      if (d.assignee === null) d.assignee = input.user.name;
+      if (d.assignee === null) {
+        d.assignee = input.user.name;
+        d.assigneeId = input.user.id;
+      }
       d.status = 'resolved';
       d.resolution = { cause: r?.cause ?? null, action: r?.action ?? null, materials: r?.materials ?? [], workers: r?.workers ?? [], offSite: offSite === undefined ? null : { reason: offSite } };
       const away = offSite === undefined ? {} : { note: `${input.note === undefined ? '' : `${input.note}；`}未到场处理 / fixed without coming on site: ${offSite}` };
@@ -174,6 +192,7 @@ export function applyStep(d: Draft, step: StaffStep, input: StepInput, now: numb
       d.recheck = { state: 'failed', dueBy: null };
       d.status = 'reopened';
       d.assignee = null;
+      delete d.assigneeId;
       return { kind: 'changed', entry: { action: 'reopened', status: 'reopened', ...note, ...withPhotos } };
     }
     default: {

@@ -158,7 +158,7 @@ export interface Ticket {
   /** Raised by a sensor, or found by a patrol (巡检发现, with its reporter and photos). */
   readonly source: 'sensor' | 'patrol';
   /** The patrol who reported it, and the phone's own id for the report (a report sent again after a lost reply finds this ticket). */
-  readonly reporter: { readonly id: string; readonly name: string; readonly ref?: string } | null;
+  readonly reporter: { readonly id: string; readonly name: string; readonly ref?: string; readonly role?: string } | null;
   readonly status: TicketStatus;
   readonly verification: Verification;
   /** Whether the condition that raised it is still present. */

@@ -7,6 +7,8 @@ export const STAFF = {
   farPatrol: { id: 'p-zhao', name: '赵巡检', role: 'patrol', token: 'tok-patrol-T9', buildings: ['T9'] },
   engineer: { id: 'e-li', name: '李工', role: 'engineer', token: 'tok-engineer', buildings: [] },
   engineer2: { id: 'e-zhou', name: '周工', role: 'engineer', token: 'tok-engineer-2', buildings: [] },
+  supervisor: { id: 's-qian', name: '钱主管', role: 'supervisor', token: 'tok-supervisor', buildings: [] },
+  desk: { id: 'd-zhao', name: '赵客服', role: 'desk', token: 'tok-desk', buildings: [] },
   operator: { id: 'o-chen', name: '陈运维', role: 'operator', token: 'tok-operator', buildings: [] },
   admin: { id: 'a-sun', name: '孙管理员', role: 'admin', token: 'tok-admin', buildings: [] },
 } as const satisfies Record<string, { id: string; name: string; role: User['role']; token: string; buildings: readonly string[] }>;

@@ -157,7 +157,7 @@ describe('staff API', () => {
           return api('POST', `/api/tickets/${t.id}/resolve`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已修复', offSiteReason: '电话指导业主关阀' } });
         },
       },
-      { name: 'note', allowed: ['patrol', 'engineer', 'engineer2', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
+      { name: 'note', allowed: ['patrol', 'engineer', 'engineer2', 'supervisor', 'desk', 'operator', 'admin'], call: async (who, token) => api('POST', `/api/tickets/${(await raise(gw, 0)).id}/notes`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { note: '已通知物业' } }) },
       { name: 'shelve', allowed: ['operator', 'admin'], call: (who, token) => api('POST', '/api/shelves', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }), body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } }) },
       {
         name: 'unshelve',
@@ -167,7 +167,7 @@ describe('staff API', () => {
           return api('DELETE', `/api/shelves/${shelf.id}`, { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) });
         },
       },
-      { name: 'me', allowed: ['patrol', 'farPatrol', 'engineer', 'engineer2', 'operator', 'admin'], call: (who, token) => api('GET', '/api/me', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) }) },
+      { name: 'me', allowed: ['patrol', 'farPatrol', 'engineer', 'engineer2', 'supervisor', 'desk', 'operator', 'admin'], call: (who, token) => api('GET', '/api/me', { ...(who === undefined ? {} : { who }), ...(token === undefined ? {} : { token }) }) },
     ];
     for (const w of writes) {
       const none = await w.call(undefined);
