@@ -48,6 +48,8 @@ export interface SiteStatus {
   readonly clock: { readonly steps: number; readonly lastStep: { readonly at: string; readonly deltaSeconds: number } | null };
   readonly lastReadingAt: string | null;
   readonly lastAbsence: AbsenceReport | null;
+  /** Storm mode on the site (general and low deadlines paused): since, until, where, why; absent when off. */
+  readonly storm?: { readonly since: string; readonly until: string; readonly building: string | null; readonly reason: string };
 }
 
 /**
@@ -64,5 +66,6 @@ export function healthKey(s: SiteStatus): string {
     s.clock.steps,
     s.lastAbsence?.raised.length ?? -1,
     s.lastAbsence?.cleared.length ?? -1,
+    s.storm?.since ?? null,
   ]);
 }

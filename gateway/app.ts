@@ -20,6 +20,7 @@ import { createNotifier, type Notifier } from './notify/index.js';
 import { fileBudget, openFileLimit } from './open-files.js';
 import { FileStore } from './store/store.js';
 import { ClosedTicketArchiver } from './tickets/closed-ticket-archiver.js';
+import { StormMode } from './tickets/storm-mode.js';
 import { AttachmentStore } from './tickets/attachment-store.js';
 import { TicketArchive } from './tickets/ticket-archive.js';
 import { TicketService } from './tickets/ticket-service.js';
@@ -161,6 +162,14 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   });
   sync.on('nearQuota', () => void notifier.system('GW_OUTBOX_QUOTA', { zh: '待上传队列接近磁盘配额', en: 'The outbox is near its disk quota' }));
   tickets.on('durable', (t, ms) => metrics.ticket(t, ms));
+  const storm = new StormMode({
+    store,
+    tickets,
+    clock,
+    log: log.child({ component: 'storm' }),
+    timeZone: site.site.timeZone,
+    tell: (key, title, detail) => void notifier.system('GW_STORM_DIGEST', title, detail, key),
+  });
   const liveness = new Liveness({
     site,
     gatewayId,
@@ -173,6 +182,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     adapters: () => adapters.map((a) => a.status({ devices: false })),
     sync: () => sync.status(),
     clockHealth: () => clockWatch.health(),
+    storm: () => storm.current(),
     requestStop: deps.requestStop ?? ((by) => void gateway.stop(by)),
   });
   const http = buildHttpServer(
@@ -191,6 +201,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       alerts: notifier,
       clockWatch,
       liveness,
+      storm,
       attachments,
       ...(push === null ? {} : { push }),
       files,
@@ -240,6 +251,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await notifier.start();
       await sync.start();
       archiver.start();
+      storm.start();
       // Before any reading: the return report hears every ticket the readings at start raise.
       await liveness.start();
       url = await http.start();
@@ -261,6 +273,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       await step('notify', () => notifier.stop());
       await step('sync', () => sync.stop());
       await step('archive', () => archiver.stop());
+      storm.stop();
       await step('store', () => store.close());
       liveness.recordStop(by);
       clockWatch.stop();

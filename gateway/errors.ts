@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   GW_PORT_IN_USE: 'A port the site file names (http.port, broker.port) is held by another program at start; the gateway stops and names the port and the setting.',
   GW_CLOCK_STEP: 'The wall clock stepped (NTP, a flat RTC battery); durations are unaffected, stamps after the step use the new time.',
   GW_BACK: 'The gateway started after a time away: it tells staff once (alerts/system and every robot channel) and central (lastAbsence in its status) how long it was away and why (a clean stop and who made it, a crash, a power loss), and what the readings at start raised or cleared.',
+  GW_STORM_DIGEST: 'Storm mode is on: the general and low tickets raised in the last hour (deadlines paused, escalation held) are told in one message instead of one each; emergencies alert as always.',
   GW_UPS_SHUTDOWN: "The UPS that feeds the gateway's machine (powersGateway) is on battery and low: the gateway sent a last alert and a last status and stopped cleanly with exit status 75, which the systemd unit does not restart into a dying battery.",
   GW_MQTT_DECODE: 'An MQTT payload could not be decoded into a reading for its point.',
   GW_MQTT_UNKNOWN_TOPIC: 'An MQTT message arrived on a topic no device point maps to.',

@@ -5,6 +5,7 @@ import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import type { Clock } from '../clock.js';
 import type { Liveness } from '../liveness/index.js';
+import type { StormMode } from '../tickets/storm-mode.js';
 import type { ClockStepWatch } from '../clock-step-watch.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../errors.js';
@@ -49,6 +50,8 @@ export interface ApiDeps {
   readonly clockWatch: Pick<ClockStepWatch, 'health'>;
   /** The gateway's own life: its id, when it started, its last time away, the status to central; and its outages for the monthly report. */
   readonly liveness: Pick<Liveness, 'health' | 'outages'>;
+  /** Storm mode: switched on and off by a supervisor or operator. */
+  readonly storm: StormMode;
   readonly attachments: AttachmentStore;
   /** Devices that push (POST /ingest/:deviceId), when the site has any. */
   readonly push?: HttpPushAdapter;
@@ -149,7 +152,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
-  repairRoutes(app, { site: deps.site, tickets: deps.tickets, auth });
+  repairRoutes(app, { site: deps.site, tickets: deps.tickets, auth, storm: deps.storm });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
   reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages });

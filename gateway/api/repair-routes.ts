@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SiteConfig } from '../config/site-schema.js';
+import { STORM_MAX_HOURS, StormRefused, type StormMode } from '../tickets/storm-mode.js';
 import { assign, retier, type Decision } from '../tickets/supervision.js';
 import { TicketNotFound, type Draft, type TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
@@ -18,6 +19,19 @@ const retierBody = {
   properties: { tier: { type: 'string', enum: ['emergency', 'general', 'low'] }, complexity: { type: 'string', enum: ['simple', 'general', 'complex'] }, reason: text },
   anyOf: [{ required: ['tier'] }, { required: ['complexity'] }],
 } as const;
+
+const stormBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['hours', 'reason'],
+  properties: { building: { type: 'string', minLength: 1, maxLength: 100 }, hours: { type: 'number', exclusiveMinimum: 0, maximum: STORM_MAX_HOURS }, reason: text },
+} as const;
+
+interface StormBody {
+  building?: string;
+  hours: number;
+  reason: string;
+}
 
 interface AssignBody {
   engineerId: string;
@@ -38,7 +52,7 @@ const ASSIGNABLE: ReadonlySet<User['role']> = new Set(['engineer', 'supervisor']
  * the warranty standard): assign it to an engineer (派工), and change its tier or complexity after
  * the survey on site. Each is a history step with who and when, synced to central.
  */
-export function repairRoutes(app: FastifyInstance, deps: { site: SiteConfig; tickets: TicketService; auth: Authenticator }): void {
+export function repairRoutes(app: FastifyInstance, deps: { site: SiteConfig; tickets: TicketService; auth: Authenticator; storm: StormMode }): void {
   const users = new Map(deps.site.users.map((u) => [u.id, u]));
 
   /** One decision on a live ticket: 200 with the ticket, 409 with the reason it does not apply, 404 for no live ticket. */
@@ -70,6 +84,23 @@ export function repairRoutes(app: FastifyInstance, deps: { site: SiteConfig; tic
     if (engineer === undefined || !ASSIGNABLE.has(engineer.role)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.engineerId: no engineer ${req.body.engineerId} on this site`);
     const by = actingUser(req);
     return decide(reply, req.params.id, by, (d) => assign(d, engineer, by, req.body.reason));
+  });
+
+  // Storm mode (工单插队、资源倾斜): for the site or one building, at most 24 h, ends by itself.
+  app.get('/api/storm', async () => ({ storm: deps.storm.current(), past: deps.storm.past() }));
+  app.post<{ Body: StormBody }>('/api/storm', { schema: { body: stormBody }, onRequest: deps.auth.require('supervisor', 'operator') }, async (req, reply) => {
+    const b = req.body;
+    if (b.building !== undefined && !deps.site.devices.some((d) => d.location.building === b.building)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.building: no building ${b.building} on this site`);
+    try {
+      return reply.code(201).send({ storm: await deps.storm.begin({ building: b.building ?? null, hours: b.hours, reason: b.reason, by: actingUser(req).id }) });
+    } catch (err) {
+      if (err instanceof StormRefused) return sendError(reply, 409, 'GW_API_CONFLICT', err.why);
+      throw err;
+    }
+  });
+  app.delete('/api/storm', { onRequest: deps.auth.require('supervisor', 'operator') }, async (req, reply) => {
+    const past = await deps.storm.end(actingUser(req).id);
+    return past === null ? sendError(reply, 409, 'GW_API_CONFLICT', 'storm mode is not on') : { ended: past };
   });
 
   app.post<{ Params: { id: string }; Body: RetierBody }>('/api/tickets/:id/retier', { schema: { params: idParams, body: retierBody }, onRequest: deps.auth.require('engineer', 'supervisor') }, async (req, reply) => {

@@ -42,6 +42,7 @@ export interface LivenessDeps {
   readonly adapters: () => readonly AdapterStatus[];
   readonly sync: () => SyncStatus;
   readonly clockHealth: () => ClockHealth;
+  readonly storm: () => { readonly startedAt: number; readonly until: number; readonly building: string | null; readonly reason: string } | null;
   /** The gateway must stop (its UPS runs low): the host stops it and exits with `code`. */
   readonly requestStop: (by: StopBy, code: number) => void;
 }
@@ -150,6 +151,7 @@ export class Liveness {
         clockHealth: this.#d.clockHealth,
         lastReadingAt: () => this.#lastReading(),
         lastAbsence: () => this.#return?.report() ?? null,
+        storm: this.#d.storm,
       },
       stopping,
     );

@@ -22,6 +22,8 @@ export interface SiteStatusSources {
   /** Wall time of the last reading any adapter delivered, null before the first. */
   readonly lastReadingAt: () => number | null;
   readonly lastAbsence: () => AbsenceReport | null;
+  /** Storm mode on now, or null. */
+  readonly storm: () => { readonly startedAt: number; readonly until: number; readonly building: string | null; readonly reason: string } | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null || ms <= 0 ? null : new Date(ms).toISOString());
@@ -55,6 +57,10 @@ function upstreamHealth(adapters: readonly AdapterStatus[], site: SiteConfig, of
   return out;
 }
 
+function stormOf(storm: ReturnType<SiteStatusSources['storm']>): Pick<SiteStatus, 'storm'> {
+  return storm === null ? {} : { storm: { since: new Date(storm.startedAt).toISOString(), until: new Date(storm.until).toISOString(), building: storm.building, reason: storm.reason } };
+}
+
 /** The site status as it is now (contract 2.1), built fresh for each send. */
 export function buildSiteStatus(s: SiteStatusSources, stopping?: string): SiteStatus {
   const sync = s.sync();
@@ -78,5 +84,6 @@ export function buildSiteStatus(s: SiteStatusSources, stopping?: string): SiteSt
     clock: { steps: s.clockHealth().steps, lastStep: step === null ? null : { at: new Date(step.to).toISOString(), deltaSeconds: Math.round(step.deltaMs / 1000) } },
     lastReadingAt: iso(s.lastReadingAt()),
     lastAbsence: s.lastAbsence(),
+    ...stormOf(s.storm()),
   };
 }

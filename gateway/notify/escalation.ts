@@ -70,6 +70,8 @@ function takenSinceReopen(t: Pick<Ticket, 'history'>): HistoryEntry | undefined 
 export function dueEscalation(t: Ticket, cfg: EscalationRules, elapsedMs: number): DueEscalation | null {
   if (t.parentId !== null && t.tier !== 'emergency') return null;
   if (t.status === 'on_hold') return null;
+  // Storm mode holds a general or low ticket's clock: nothing escalates until it resumes (its deadlines moved then).
+  if (t.paused !== undefined) return null;
   const created = Date.parse(t.createdAt);
   const tier = cfg.escalation[t.tier];
   const ackMs = cfg.acknowledgeMinutes(t.tier) * 60_000;

@@ -249,8 +249,9 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 
   #beforeDurable(t: Ticket, change: TicketChange, previous: Ticket | undefined): void {
     if (change === 'raised') {
-      // An incident is told by its summary once it groups an alarm; a grouped alarm by its incident's.
-      if (t.kind === 'incident' || t.parentId !== null) return;
+      // An incident is told by its summary once it groups an alarm; a grouped alarm by its incident's;
+      // a ticket storm mode paused by the storm's hourly digest.
+      if (t.kind === 'incident' || t.parentId !== null || t.paused !== undefined) return;
       const to = this.#addressee(t);
       this.#stageFor(t.id, `${t.id}/raised`, raisedFacts(t, to, this.#publicUrl), to);
       return;

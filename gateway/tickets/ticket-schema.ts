@@ -119,6 +119,8 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   assigneeId: z.string().optional(),
   complexity: z.enum(['simple', 'general', 'complex']).optional(),
   resolution: Resolution.optional(),
+  paused: z.object({ since: Iso, reason: z.string() }).optional(),
+  pausedMs: z.number().min(0).optional(),
   centralNumber: z.string().optional(),
   attachments: z.array(Attachment).default([]),
   recheck: z.object({ state: z.enum(['none', 'due', 'passed', 'failed']), dueBy: Iso.nullable() }).default({ state: 'none', dueBy: null }),

@@ -43,6 +43,9 @@ export interface RaiseInput {
 
 export type TicketChange = 'raised' | 'updated';
 
+/** Storm mode's say on a ticket being raised: paused from its raise (and why), or null. */
+export type PauseRule = (t: Ticket) => { readonly reason: string } | null;
+
 export type TicketEvents = {
   /** Emitted only after the change is durable on disk. */
   changed: [Ticket, TicketChange];
@@ -93,6 +96,8 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   readonly #beforeDurable: BeforeDurable[] = [];
   /** The last repair of each device and fault, for flagging repeat repairs (返修). */
   readonly #repairs: RepairIndex;
+  /** Whether a ticket being raised is paused from its raise (storm mode), and why. */
+  #pauseRule: PauseRule | null = null;
 
   private constructor(deps: TicketServiceDeps, numbering: TicketNumbering, repairs: RepairIndex) {
     super();
@@ -112,6 +117,11 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const withinMs = deps.site.repairs.reworkWithinDays * 86_400_000;
     const repairs = await RepairIndex.load(Object.values(deps.store.data.tickets), deps.archive ?? null, deps.clock.now(), withinMs);
     return new TicketService(deps, numbering, repairs);
+  }
+
+  /** Storm mode's rule: a general or low ticket raised while it is on is paused from its raise. */
+  setPauseRule(rule: PauseRule): void {
+    this.#pauseRule = rule;
   }
 
   /** Registers a hook that joins a change's durable write (see BeforeDurable). */
@@ -201,19 +211,24 @@ export class TicketService extends TypedEmitter<TicketEvents> {
           : { at: iso, actor: 'gateway', action: 'raised', status: 'raised' },
       ],
     };
-    data.tickets[ticket.id] = ticket;
-    enqueueTicket(data, ticket, now, this.#store.pendingGeneration());
-    input.alongside?.(ticket);
-    for (const hook of this.#beforeDurable) hook(ticket, 'raised', undefined);
+    const pause = this.#pauseRule?.(ticket) ?? null;
+    const raised: Ticket =
+      pause === null
+        ? ticket
+        : { ...ticket, paused: { since: iso, reason: pause.reason }, history: [...ticket.history, { at: iso, actor: 'gateway', action: 'paused', note: `暴雨模式：暂停计时，${pause.reason} / storm mode: deadlines paused, ${pause.reason}` }] };
+    data.tickets[raised.id] = raised;
+    enqueueTicket(data, raised, now, this.#store.pendingGeneration());
+    input.alongside?.(raised);
+    for (const hook of this.#beforeDurable) hook(raised, 'raised', undefined);
     await this.#store.commit();
-    this.#showDurable(ticket);
+    this.#showDurable(raised);
     this.#log.info(
-      { event: 'ticket.raised', ticketId: ticket.id, number: ticket.number, tier: ticket.tier, fault: ticket.fault, deviceId: ticket.deviceId },
-      `ticket ${ticket.number} raised`,
+      { event: 'ticket.raised', ticketId: raised.id, number: raised.number, tier: raised.tier, fault: raised.fault, deviceId: raised.deviceId },
+      `ticket ${raised.number} raised`,
     );
-    this.emit('changed', ticket, 'raised');
-    this.emit('durable', ticket, Math.max(0, this.#clock.monotonic() - started));
-    return ticket;
+    this.emit('changed', raised, 'raised');
+    this.emit('durable', raised, Math.max(0, this.#clock.monotonic() - started));
+    return raised;
   }
 
   /**

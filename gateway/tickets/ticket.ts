@@ -182,6 +182,13 @@ export interface Ticket {
   readonly complexity?: Complexity;
   /** Said when it was resolved on the gateway. */
   readonly resolution?: Resolution;
+  /**
+   * Storm mode holds this general or low ticket (工单插队、资源倾斜): its deadlines are paused since
+   * then and its escalation held; the end of the storm moves its deadlines by the time paused.
+   */
+  readonly paused?: { readonly since: string; readonly reason: string };
+  /** Milliseconds its deadlines were paused in all (storms), for the KPIs that leave paused time out. */
+  readonly pausedMs?: number;
   /** The central work-order system's own number for this ticket, once it has said it (shown beside `number`). */
   readonly centralNumber?: string;
   readonly attachments: readonly Attachment[];
