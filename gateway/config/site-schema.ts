@@ -187,8 +187,16 @@ export const SiteFile = z
         compactAfterBytes: z.number().int().min(0).default(4_000_000),
         /** Hours a closed and synced ticket stays live after its last change before it moves to `archive/`. */
         archiveClosedAfterHours: z.number().min(0).default(24),
-        /** Years a month file of the archive is kept (the procedures keep repair records five years); older ones are removed, logged. */
-        archiveRetentionYears: z.number().int().min(1).max(100).default(5),
+        /**
+         * Years a month file of the archive is kept; older ones are removed, logged. At least 5: the
+         * after-sales response standard keeps repair records at least five years.
+         */
+        archiveRetentionYears: z
+          .number()
+          .int()
+          .min(5, 'repair records are kept at least 5 years (the after-sales response standard): set 5 or more')
+          .max(100)
+          .default(5),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
