@@ -150,7 +150,8 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
-  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages });
+  const people = Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>;
+  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages, auth, people });
   siteRoutes(app, {
     tickets: deps.tickets,
     auth,
@@ -163,7 +164,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
     alarms: deps.site.alarms,
     deviceBuildings: new Map(deps.site.devices.map((d) => [d.id, d.location.building])),
     timeZone: deps.site.site.timeZone,
-    people: Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>,
+    people,
   });
   webPages(app, { site: deps.site });
   if (deps.push !== undefined) ingestRoutes(app, deps.push);
