@@ -179,6 +179,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     {
       site,
       tickets,
+      archive,
       store,
       clock,
       log: log.child({ component: 'api' }),

@@ -13,6 +13,7 @@ import type { FileBudget } from '../open-files.js';
 import type { AlertHealth } from '../notify/index.js';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
 import type { Store } from '../store/store.js';
+import type { TicketArchive } from '../tickets/ticket-archive.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { webPages } from '../web/index.js';
@@ -27,6 +28,7 @@ import { siteRoutes } from './site-routes.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { patrolRoutes } from './patrol-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { ticketListRoutes } from './ticket-list-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
@@ -34,6 +36,8 @@ import { installValidators } from './validation.js';
 export interface ApiDeps {
   readonly site: SiteConfig;
   readonly tickets: TicketService;
+  /** The monthly archive of closed tickets (GET /api/tickets?archived=true), where the gateway keeps one. */
+  readonly archive?: TicketArchive;
   readonly store: Store;
   readonly clock: Clock;
   readonly log: Logger;
@@ -147,6 +151,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   app.get('/api/alerts/health', async () => deps.alerts.health());
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+  ticketListRoutes(app, { tickets: deps.tickets, archive: deps.archive ?? null, clock: deps.clock, timeZone: deps.site.site.timeZone });
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
