@@ -19,6 +19,7 @@ import type { Ticket } from '../tickets/ticket.js';
 import { webPages } from '../web/index.js';
 import { Authenticator } from './auth.js';
 import { ConnectionLimiter, readHttpsFiles, securityHeaders } from './http-guard.js';
+import { eventRoutes } from './event-routes.js';
 import { EventStream } from './event-stream.js';
 import { ingestRoutes } from './ingest-routes.js';
 import type { LiveValues } from './live-values.js';
@@ -32,6 +33,8 @@ import { ticketListRoutes } from './ticket-list-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
+import { guardReads } from './read-guard.js';
+import { StreamTickets } from './stream-tickets.js';
 
 export interface ApiDeps {
   readonly site: SiteConfig;
@@ -132,6 +135,8 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'GW_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
+  // Before every route: where the site says so, reads under /api/ need a token of any role.
+  guardReads(app, { auth, readsNeedToken: opts.readsNeedToken, log: deps.log });
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons = readiness(deps);
@@ -157,12 +162,11 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
   const people = Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>;
   reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages, auth, people });
+  eventRoutes(app, { auth, events, streamTickets: new StreamTickets(deps.clock), readsNeedToken: opts.readsNeedToken, onLiveRefused: () => deps.metrics.refused('live-stream') });
   siteRoutes(app, {
     tickets: deps.tickets,
     auth,
     live: deps.live,
-    events,
-    onLiveRefused: () => deps.metrics.refused('live-stream'),
     adapters: deps.adapters,
     pipeline: deps.pipeline,
     clock: deps.clock,

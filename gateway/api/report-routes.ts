@@ -9,6 +9,7 @@ import type { OutageLog } from '../liveness/outage-log.js';
 import type { Authenticator } from './auth.js';
 import { engineerCsv, engineerFigures } from './engineer-figures.js';
 import { dayPeriod, monthPeriod, parseWhen, weekPeriod, type Period } from './report-period.js';
+import { readableBy } from './read-scope.js';
 import { sendError } from './reply-error.js';
 import { computeStats, statsCsv } from './stats.js';
 
@@ -48,12 +49,14 @@ const csv = (reply: FastifyReply, name: string, body: string): FastifyReply => r
 export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
   const tz = deps.timeZone;
 
-  const daily = async (day: string) => {
+  /** A reader's tickets (a patrol: its buildings'), live and archived in [from, to), and live only. */
+  type Readable = (t: Ticket) => boolean;
+  const daily = async (day: string, readable: Readable) => {
     const { from, to } = dayPeriod(day, tz);
     const now = deps.clock.now();
-    const all = await deps.tickets.withArchived(from, to);
+    const all = (await deps.tickets.withArchived(from, to)).filter(readable);
     const asOf = Math.min(now, to);
-    const live = deps.tickets.all();
+    const live = deps.tickets.all().filter(readable);
     const overdue = live.filter((t) => isOpen(t) && (['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy'] as const).some((s) => t.deadlines[s] !== null && Date.parse(t.deadlines[s] ?? '') < asOf && stepOwed(t, s)));
     return {
       date: day,
@@ -69,9 +72,9 @@ export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
   };
 
   /** A week or a month: its statistics, tickets per local day, and the gateway's own availability. */
-  const period = async ({ from, to }: Period) => {
+  const period = async ({ from, to }: Period, readable: Readable) => {
     const now = deps.clock.now();
-    const all = await deps.tickets.withArchived(from, to);
+    const all = (await deps.tickets.withArchived(from, to)).filter(readable);
     const byDay: Record<string, { total: number; emergency: number }> = {};
     for (const t of all) {
       const at = Date.parse(t.createdAt);
@@ -85,37 +88,37 @@ export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
     // The gateway's own availability: per cent of the period up (so far, since its first start), outages, the longest.
     return { from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), all };
   };
-  const weekly = async (day: string) => {
+  const weekly = async (day: string, readable: Readable) => {
     const w = weekPeriod(day, tz);
-    return { week: w.monday, ...(await period(w)) };
+    return { week: w.monday, ...(await period(w, readable)) };
   };
-  const monthly = async (m: string) => ({ month: m, ...(await period(monthPeriod(m, tz))) });
+  const monthly = async (m: string, readable: Readable) => ({ month: m, ...(await period(monthPeriod(m, tz), readable)) });
 
   const today = (): string => localDate(deps.clock.now(), tz);
   type DateQuery = { Querystring: { date?: string } };
   type MonthQuery = { Querystring: { month?: string } };
   app.get<DateQuery>('/api/reports/daily', { schema: { querystring: dateQuery } }, async (req) => {
-    const { all: _all, ...r } = await daily(req.query.date ?? today());
+    const { all: _all, ...r } = await daily(req.query.date ?? today(), readableBy(req.user));
     return r;
   });
   app.get<DateQuery>('/api/reports/daily.csv', { schema: { querystring: dateQuery } }, async (req, reply) => {
-    const r = await daily(req.query.date ?? today());
+    const r = await daily(req.query.date ?? today(), readableBy(req.user));
     return csv(reply, `daily-${r.date}.csv`, statsCsv(r.all, r, tz));
   });
   app.get<DateQuery>('/api/reports/weekly', { schema: { querystring: dateQuery } }, async (req) => {
-    const { all: _all, ...r } = await weekly(req.query.date ?? today());
+    const { all: _all, ...r } = await weekly(req.query.date ?? today(), readableBy(req.user));
     return r;
   });
   app.get<DateQuery>('/api/reports/weekly.csv', { schema: { querystring: dateQuery } }, async (req, reply) => {
-    const r = await weekly(req.query.date ?? today());
+    const r = await weekly(req.query.date ?? today(), readableBy(req.user));
     return csv(reply, `weekly-${r.week}.csv`, statsCsv(r.all, r, tz));
   });
   app.get<MonthQuery>('/api/reports/monthly', { schema: { querystring: monthQuery } }, async (req) => {
-    const { all: _all, ...r } = await monthly(req.query.month ?? today().slice(0, 7));
+    const { all: _all, ...r } = await monthly(req.query.month ?? today().slice(0, 7), readableBy(req.user));
     return r;
   });
   app.get<MonthQuery>('/api/reports/monthly.csv', { schema: { querystring: monthQuery } }, async (req, reply) => {
-    const r = await monthly(req.query.month ?? today().slice(0, 7));
+    const r = await monthly(req.query.month ?? today().slice(0, 7), readableBy(req.user));
     return csv(reply, `monthly-${r.month}.csv`, statsCsv(r.all, r, tz));
   });
 

@@ -172,6 +172,14 @@ export const SiteFile = z
         /** Live-stream (server-sent events) clients in all, and from one client address; more get 503. */
         maxLiveClients: z.number().int().positive().default(64),
         maxLiveClientsPerAddress: z.number().int().positive().default(8),
+        /**
+         * Reads of the API that carry ticket data (ticket lists and details, devices, statistics,
+         * reports, the live stream, dead letters) need a staff token of any role, as writes always
+         * do; a patrol then reads only the tickets of its buildings. New site files set it true; a
+         * site file without it keeps reads open to anyone on the LAN, and the gateway says so at
+         * start (`api.reads_open`). /healthz, /readyz, /metrics and the pages themselves stay open.
+         */
+        readsNeedToken: z.boolean().default(false),
         /** Serve HTTPS instead of HTTP with these PEM files (then publicUrl should be https://). */
         tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
       })
