@@ -9,6 +9,7 @@ import { upsShutdownWords } from '../liveness/power-guard.js';
 import { escalatedFacts, raisedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
 import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
 import { alertText, digestText, type Language } from '../notify/alert-text.js';
+import { recheckOverdueFacts } from '../notify/recheck-overdue.js';
 import type { Addressee } from '../notify/roster.js';
 import type { Ticket } from '../tickets/ticket.js';
 
@@ -82,6 +83,22 @@ const burst = ticket('8b1d44e2-burst', 4, {
 const children = Array.from({ length: 27 }, (_, i) =>
   ticket(`child-${i}`, 10 + i, { tier: i % 4 === 0 ? 'emergency' : 'general', location: { building: i < 15 ? 'T1' : 'T2', floor: `${(i % 9) + 1}F`, description: `${(i % 9) + 1}F 走廊`, descriptionEn: `${(i % 9) + 1}F corridor`, publicArea: true }, title: { zh: `漏水：${(i % 9) + 1}F 漏水传感器`, en: `Water leak: ${(i % 9) + 1}F leak sensor` } }),
 );
+// A public-area repair resolved three days ago by 张工, whose re-check was due at 12:00 today.
+const repaired = ticket('5a7e91c3-recheck', 7, {
+  number: 'SH01-20261124-0007',
+  createdAt: iso(RAISED - 72 * 3_600_000 - 40 * 60_000),
+  tier: 'general',
+  fault: 'pipe-damage',
+  deviceId: 'riser-12f',
+  deviceName: '12 层东侧管井',
+  location: { building: 'T1', floor: '12F', description: '12F 东侧管井', descriptionEn: '12F east riser shaft', publicArea: true },
+  publicArea: true,
+  title: { zh: '管道渗漏：12 层东侧管井', en: 'Pipe leak: 12F east riser shaft' },
+  evidence: [],
+  status: 'resolved',
+  assignee: '张工',
+  recheck: { state: 'due', dueBy: iso(RAISED - 60_000) },
+});
 const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
 
 // The gateway itself: back after a crash at 11:49 with the leak raised at start, and its own UPS running low.
@@ -93,6 +110,7 @@ const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
   { title: 'A water leak (raised)', facts: raisedFacts(leak, team, URL), at: RAISED },
   { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
   { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
+  { title: 'A public-area repair nobody re-checked in time (recheck-overdue, to the team on duty, once)', facts: recheckOverdueFacts(repaired, team, TZ, URL), at: RAISED },
   { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
   { title: 'The gateway is back after a crash (system, alerts/system and every channel)', facts: systemFacts('GW_BACK', back.title, back.detail, SITE, URL), at: RAISED },
   { title: "The gateway's own UPS runs low: it stops (system, its last alert)", facts: systemFacts('GW_UPS_SHUTDOWN', ups.title, ups.detail, SITE, URL), at: RAISED },

@@ -15,6 +15,7 @@ import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator } from './escalation.js';
 import { IncidentSummaries } from './incident-summaries.js';
+import { RecheckOverdue } from './recheck-overdue.js';
 import type { PendingAlert } from './pending-alert.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
@@ -103,6 +104,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #channels: Map<string, Channel>;
   readonly #addressed: Set<string>;
   readonly #escalator: Escalator;
+  readonly #rechecks: RecheckOverdue;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #roster: DutyRoster;
@@ -146,6 +148,17 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
         this.#enqueue(`${t.id}/escalated-${n}`);
         this.emit('escalated', { ticket: t, step: level });
       },
+    });
+    // A resolved public-area repair nobody re-checked in time goes back to the team on duty, once.
+    this.#rechecks = new RecheckOverdue({
+      tickets: deps.tickets,
+      clock: deps.clock,
+      log: deps.log,
+      timeZone: site.site.timeZone,
+      publicUrl: this.#publicUrl,
+      addressee: (t) => this.#addressee(t),
+      stage: (t, key, facts, to) => void this.#stage(key, t.id, facts, to),
+      onWritten: (key) => this.#enqueue(key),
     });
     this.#channels = new Map();
     this.#queues = new Map();
@@ -196,6 +209,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       }
     }
     this.#escalator.start();
+    this.#rechecks.start();
   }
 
   escalationsSettled(): Promise<void> {
@@ -205,6 +219,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
     await this.#escalator.stop();
+    await this.#rechecks.stop();
     this.#summaries.stop();
     for (const q of this.#queues.values()) q.stop();
   }
@@ -418,6 +433,8 @@ function ended(t: Ticket): boolean {
  * duty may still know nothing); an escalation asks for its own deadline's step.
  */
 function stillNeeded(a: AlertFacts, t: Ticket): boolean {
+  // An overdue re-check asks for the re-check: needed while the repair still waits for one.
+  if (a.kind === 'recheck-overdue') return t.status === 'resolved' && t.recheck.state === 'due';
   if (ended(t)) return false;
   if (a.escalation !== null) return stepOwed(t, a.escalation.step);
   // A reopened repair asks to be taken again.

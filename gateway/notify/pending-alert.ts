@@ -28,7 +28,7 @@ const Bilingual = z.object({ zh: z.string(), en: z.string() });
 const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
 
 const AlertFactsSchema = z.object({
-  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'system']),
+  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'system', 'recheck-overdue']),
   ticketId: z.string(),
   number: z.string(),
   tier: Tier,
