@@ -189,6 +189,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     {
       site,
       tickets,
+      archive,
       store,
       clock,
       log: log.child({ component: 'api' }),

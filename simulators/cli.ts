@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       gateway: { type: 'string' },
       site: { type: 'string' },
       broker: { type: 'string' },
+      token: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
         ...(speed === undefined ? {} : { speed }),
         once: values.once,
         quiet: values.quiet,
-        ...(values.gateway === undefined ? {} : { gateway: { url: values.gateway, siteFile: values.site ?? 'config/demo-site.json', ...(values.broker === undefined ? {} : { brokerUrl: values.broker }) } }),
+        ...(values.gateway === undefined ? {} : { gateway: { url: values.gateway, siteFile: values.site ?? 'config/demo-site.json', ...(values.broker === undefined ? {} : { brokerUrl: values.broker }), ...readToken(values.token) } }),
       });
     }
     case 'serve':
@@ -66,7 +67,7 @@ function usage(): number {
     [
       'usage: npm run sim -- list',
       '       npm run sim -- run NAME|all|FILE.json [--speed N] [--once] [--quiet]',
-      '       npm run sim -- run NAME --gateway http://HOST:8080 [--site SITE.json] [--broker mqtt://HOST:1883] [--once]',
+      '       npm run sim -- run NAME --gateway http://HOST:8080 [--site SITE.json] [--broker mqtt://HOST:1883] [--token TOKEN] [--once]',
       '       npm run sim -- serve [--site config/demo-site.json] [--broker URL]   (ports and broker from the site file)',
       '       npm run sim -- device DEVICE_ID set POINT VALUE     (needs `sim serve` running; control port SIM_CONTROL_PORT, default 8090)',
       '',
@@ -82,7 +83,13 @@ async function list(): Promise<number> {
   return 0;
 }
 
-async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean; gateway?: { url: string; siteFile: string; brokerUrl?: string } }): Promise<number> {
+/** The staff token that reads tickets back from a gateway that guards reads: --token, else GATEWAY_TOKEN. */
+function readToken(flag: string | undefined): { token?: string } {
+  const token = flag ?? process.env['GATEWAY_TOKEN'];
+  return token === undefined || token === '' ? {} : { token };
+}
+
+async function run(name: string, o: { speed?: number; once: boolean; quiet: boolean; gateway?: { url: string; siteFile: string; brokerUrl?: string; token?: string } }): Promise<number> {
   const scenarios: LoadedScenario[] = name === 'all' ? await builtinScenarios() : [await resolveScenario(name)];
   // The simulators (and the OPC UA SDK they load) only for the commands that run them: `list` and `device` stay light.
   await quietOpcuaSdk(createRootLogger());
@@ -99,7 +106,7 @@ async function run(name: string, o: { speed?: number; once: boolean; quiet: bool
       r =
         o.gateway === undefined
           ? await runScenario(loaded, { ...(o.speed === undefined ? {} : { speed: o.speed }), onProgress })
-          : await runAgainstGateway(loaded, { gatewayUrl: o.gateway.url, siteFile: o.gateway.siteFile, ...(o.gateway.brokerUrl === undefined ? {} : { brokerUrl: o.gateway.brokerUrl }), onProgress });
+          : await runAgainstGateway(loaded, { gatewayUrl: o.gateway.url, siteFile: o.gateway.siteFile, ...(o.gateway.brokerUrl === undefined ? {} : { brokerUrl: o.gateway.brokerUrl }), ...(o.gateway.token === undefined ? {} : { token: o.gateway.token }), onProgress });
     } catch (err) {
       process.stderr.write(`   cannot run ${s.name}: ${(err as Error).message}\n`);
       return 2;

@@ -14,11 +14,13 @@ import type { FileBudget } from '../open-files.js';
 import type { AlertHealth } from '../notify/index.js';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
 import type { Store } from '../store/store.js';
+import type { TicketArchive } from '../tickets/ticket-archive.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { webPages } from '../web/index.js';
 import { Authenticator } from './auth.js';
 import { ConnectionLimiter, readHttpsFiles, securityHeaders } from './http-guard.js';
+import { eventRoutes } from './event-routes.js';
 import { EventStream } from './event-stream.js';
 import { ingestRoutes } from './ingest-routes.js';
 import type { LiveValues } from './live-values.js';
@@ -29,13 +31,18 @@ import { attachmentRoutes } from './attachment-routes.js';
 import { patrolRoutes } from './patrol-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { repairRoutes } from './repair-routes.js';
+import { ticketListRoutes } from './ticket-list-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
+import { guardReads } from './read-guard.js';
+import { StreamTickets } from './stream-tickets.js';
 
 export interface ApiDeps {
   readonly site: SiteConfig;
   readonly tickets: TicketService;
+  /** The monthly archive of closed tickets (GET /api/tickets?archived=true), where the gateway keeps one. */
+  readonly archive?: TicketArchive;
   readonly store: Store;
   readonly clock: Clock;
   readonly log: Logger;
@@ -132,6 +139,8 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'GW_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
+  // Before every route: where the site says so, reads under /api/ need a token of any role.
+  guardReads(app, { auth, readsNeedToken: opts.readsNeedToken, log: deps.log });
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_req, reply) => {
     const reasons = readiness(deps);
@@ -151,24 +160,25 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   app.get('/api/alerts/health', async () => deps.alerts.health());
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+  ticketListRoutes(app, { tickets: deps.tickets, archive: deps.archive ?? null, clock: deps.clock, timeZone: deps.site.site.timeZone });
   ticketRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments });
   repairRoutes(app, { site: deps.site, tickets: deps.tickets, auth, storm: deps.storm });
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
-  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages });
+  const people = Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>;
+  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages, auth, people });
+  eventRoutes(app, { auth, events, streamTickets: new StreamTickets(deps.clock), readsNeedToken: opts.readsNeedToken, onLiveRefused: () => deps.metrics.refused('live-stream') });
   siteRoutes(app, {
     tickets: deps.tickets,
     auth,
     live: deps.live,
-    events,
-    onLiveRefused: () => deps.metrics.refused('live-stream'),
     adapters: deps.adapters,
     pipeline: deps.pipeline,
     clock: deps.clock,
     alarms: deps.site.alarms,
     deviceBuildings: new Map(deps.site.devices.map((d) => [d.id, d.location.building])),
     timeZone: deps.site.site.timeZone,
-    people: Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>,
+    people,
   });
   webPages(app, { site: deps.site });
   if (deps.push !== undefined) ingestRoutes(app, deps.push);

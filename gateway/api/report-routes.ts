@@ -1,51 +1,65 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
 import type { Clock } from '../clock.js';
-import { localDate, localMidnight } from '../local-time.js';
+import { localDate } from '../local-time.js';
 import { stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';
 import type { OutageLog } from '../liveness/outage-log.js';
+import type { Authenticator } from './auth.js';
+import { engineerCsv, engineerFigures } from './engineer-figures.js';
+import { dayPeriod, monthPeriod, parseWhen, weekPeriod, type Period } from './report-period.js';
+import { readableBy } from './read-scope.js';
+import { sendError } from './reply-error.js';
 import { computeStats, statsCsv } from './stats.js';
 
-/** `2026-11-27` is that day's site-local midnight; anything else an exact date-time. */
-export function parseWhen(v: string, timeZone: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  return m === null ? Date.parse(v) : localMidnight(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
-}
+export { parseWhen };
 
-/** Local midnight of the day `days` after a `YYYY-MM-DD` (calendar arithmetic, whatever the zone). */
-function dayAfter(date: string, days: number, timeZone: string): number {
-  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
-  const u = new Date(Date.UTC(y, m - 1, d + days));
-  return localMidnight(u.getUTCFullYear(), u.getUTCMonth() + 1, u.getUTCDate(), timeZone);
-}
-
-const dateQuery = { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } } as const;
-const monthQuery = { type: 'object', additionalProperties: false, properties: { month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } } } as const;
+const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const month = { type: 'string', pattern: '^\\d{4}-\\d{2}$' } as const;
+const when = { anyOf: [date, { type: 'string', format: 'date-time' }] } as const;
+const dateQuery = { type: 'object', additionalProperties: false, properties: { date } } as const;
+const monthQuery = { type: 'object', additionalProperties: false, properties: { month } } as const;
+const engineersQuery = { type: 'object', additionalProperties: false, properties: { month, from: when, to: when } } as const;
 
 /** A ticket in a report's lists: number, what, where, and how it stands. */
 function row(t: Ticket): Record<string, unknown> {
   return { id: t.id, number: t.number, tier: t.tier, title: t.title, building: t.location.building, where: t.location.description, status: t.status, assignee: t.assignee, createdAt: t.createdAt, deadlines: t.deadlines, recheck: t.recheck };
 }
 
+export interface ReportDeps {
+  readonly tickets: TicketService;
+  readonly clock: Clock;
+  readonly alarms: AlarmsConfig;
+  readonly timeZone: string;
+  readonly outages: Pick<OutageLog, 'availability'>;
+  readonly auth: Authenticator;
+  /** Staff names by user id, for the per-engineer figures. */
+  readonly people: Readonly<Record<string, string>>;
+}
+
+const csv = (reply: FastifyReply, name: string, body: string): FastifyReply => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
+
 /**
- * The daily report (日报) and the monthly report (月报) the engineering supervisor reads, with day
- * and month boundaries at the site's local midnight: each as JSON for the page and as CSV.
+ * The reports the engineering supervisor reads, cut at the site's local midnight (report-period.ts),
+ * each as JSON for the page and as CSV: the daily report (日报), the weekly report (周报, Monday to
+ * Monday), the monthly report (月报), and the per-engineer figures of a month or any range (人员考核,
+ * supervisor and admin only).
  */
-export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketService; clock: Clock; alarms: AlarmsConfig; timeZone: string; outages: Pick<OutageLog, 'availability'> }): void {
+export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
   const tz = deps.timeZone;
 
-  const daily = async (date: string) => {
-    const from = parseWhen(date, tz);
-    const to = dayAfter(date, 1, tz);
+  /** A reader's tickets (a patrol: its buildings'), live and archived in [from, to), and live only. */
+  type Readable = (t: Ticket) => boolean;
+  const daily = async (day: string, readable: Readable) => {
+    const { from, to } = dayPeriod(day, tz);
     const now = deps.clock.now();
-    const all = await deps.tickets.withArchived(from, to);
+    const all = (await deps.tickets.withArchived(from, to)).filter(readable);
     const asOf = Math.min(now, to);
-    const live = deps.tickets.all();
+    const live = deps.tickets.all().filter(readable);
     const overdue = live.filter((t) => isOpen(t) && (['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy'] as const).some((s) => t.deadlines[s] !== null && Date.parse(t.deadlines[s] ?? '') < asOf && stepOwed(t, s)));
     return {
-      date,
+      date: day,
       from,
       to,
       stats: computeStats(all, { from, to, now }, deps.alarms),
@@ -57,13 +71,10 @@ export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketServic
     };
   };
 
-  const monthly = async (month: string) => {
-    const from = parseWhen(`${month}-01`, tz);
-    const [y = 0, m = 1] = month.split('-').map(Number);
-    const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-    const to = parseWhen(next, tz);
+  /** A week or a month: its statistics, tickets per local day, and the gateway's own availability. */
+  const period = async ({ from, to }: Period, readable: Readable) => {
     const now = deps.clock.now();
-    const all = await deps.tickets.withArchived(from, to);
+    const all = (await deps.tickets.withArchived(from, to)).filter(readable);
     const byDay: Record<string, { total: number; emergency: number }> = {};
     for (const t of all) {
       const at = Date.parse(t.createdAt);
@@ -74,29 +85,64 @@ export function reportRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       if (t.tier === 'emergency') e.emergency += 1;
       byDay[d] = e;
     }
-    // The gateway's own availability: per cent of the month up (so far, since its first start), outages, the longest.
-    return { month, from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), all };
+    // The gateway's own availability: per cent of the period up (so far, since its first start), outages, the longest.
+    return { from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), all };
   };
+  const weekly = async (day: string, readable: Readable) => {
+    const w = weekPeriod(day, tz);
+    return { week: w.monday, ...(await period(w, readable)) };
+  };
+  const monthly = async (m: string, readable: Readable) => ({ month: m, ...(await period(monthPeriod(m, tz), readable)) });
 
   const today = (): string => localDate(deps.clock.now(), tz);
-  app.get<{ Querystring: { date?: string } }>('/api/reports/daily', { schema: { querystring: dateQuery } }, async (req) => {
-    const { all: _all, ...r } = await daily(req.query.date ?? today());
-    void _all;
+  type DateQuery = { Querystring: { date?: string } };
+  type MonthQuery = { Querystring: { month?: string } };
+  app.get<DateQuery>('/api/reports/daily', { schema: { querystring: dateQuery } }, async (req) => {
+    const { all: _all, ...r } = await daily(req.query.date ?? today(), readableBy(req.user));
     return r;
   });
-  app.get<{ Querystring: { date?: string } }>('/api/reports/daily.csv', { schema: { querystring: dateQuery } }, async (req, reply) => {
-    const date = req.query.date ?? today();
-    const r = await daily(date);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="daily-${date}.csv"`).send(statsCsv(r.all, r, tz));
+  app.get<DateQuery>('/api/reports/daily.csv', { schema: { querystring: dateQuery } }, async (req, reply) => {
+    const r = await daily(req.query.date ?? today(), readableBy(req.user));
+    return csv(reply, `daily-${r.date}.csv`, statsCsv(r.all, r, tz));
   });
-  app.get<{ Querystring: { month?: string } }>('/api/reports/monthly', { schema: { querystring: monthQuery } }, async (req) => {
-    const { all: _all, ...r } = await monthly(req.query.month ?? today().slice(0, 7));
-    void _all;
+  app.get<DateQuery>('/api/reports/weekly', { schema: { querystring: dateQuery } }, async (req) => {
+    const { all: _all, ...r } = await weekly(req.query.date ?? today(), readableBy(req.user));
     return r;
   });
-  app.get<{ Querystring: { month?: string } }>('/api/reports/monthly.csv', { schema: { querystring: monthQuery } }, async (req, reply) => {
-    const month = req.query.month ?? today().slice(0, 7);
-    const r = await monthly(month);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="monthly-${month}.csv"`).send(statsCsv(r.all, r, tz));
+  app.get<DateQuery>('/api/reports/weekly.csv', { schema: { querystring: dateQuery } }, async (req, reply) => {
+    const r = await weekly(req.query.date ?? today(), readableBy(req.user));
+    return csv(reply, `weekly-${r.week}.csv`, statsCsv(r.all, r, tz));
+  });
+  app.get<MonthQuery>('/api/reports/monthly', { schema: { querystring: monthQuery } }, async (req) => {
+    const { all: _all, ...r } = await monthly(req.query.month ?? today().slice(0, 7), readableBy(req.user));
+    return r;
+  });
+  app.get<MonthQuery>('/api/reports/monthly.csv', { schema: { querystring: monthQuery } }, async (req, reply) => {
+    const r = await monthly(req.query.month ?? today().slice(0, 7), readableBy(req.user));
+    return csv(reply, `monthly-${r.month}.csv`, statsCsv(r.all, r, tz));
+  });
+
+  /** `month`, else `from`..`to` (dates or date-times, site-local), else this month; null when it is empty. */
+  const engineerRange = (q: { month?: string; from?: string; to?: string }): (Period & { name: string }) | null => {
+    if (q.month !== undefined || (q.from === undefined && q.to === undefined)) {
+      const m = q.month ?? today().slice(0, 7);
+      return { ...monthPeriod(m, tz), name: m };
+    }
+    const to = q.to === undefined ? deps.clock.now() : parseWhen(q.to, tz);
+    const from = q.from === undefined ? monthPeriod(localDate(to - 1, tz).slice(0, 7), tz).from : parseWhen(q.from, tz);
+    return from < to ? { from, to, name: `${localDate(from, tz)}-${localDate(to - 1, tz)}` } : null;
+  };
+  const engineers = async (r: Period) => engineerFigures(await deps.tickets.withArchived(r.from, r.to), { ...r, now: deps.clock.now() }, deps.people);
+  type EngineersQuery = { Querystring: { month?: string; from?: string; to?: string } };
+  const supervisorOnly = { schema: { querystring: engineersQuery }, onRequest: deps.auth.require('supervisor') };
+  app.get<EngineersQuery>('/api/reports/engineers', supervisorOnly, async (req, reply) => {
+    const r = engineerRange(req.query);
+    if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', 'querystring.from: must be before to');
+    return { period: r.name, from: r.from, to: r.to, engineers: await engineers(r) };
+  });
+  app.get<EngineersQuery>('/api/reports/engineers.csv', supervisorOnly, async (req, reply) => {
+    const r = engineerRange(req.query);
+    if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', 'querystring.from: must be before to');
+    return csv(reply, `engineers-${r.name}.csv`, engineerCsv(await engineers(r)));
   });
 }

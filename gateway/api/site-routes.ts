@@ -6,9 +6,8 @@ import type { Clock } from '../clock.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { STAFF, type User } from './users-schema.js';
-import type { EventStream } from './event-stream.js';
 import type { LiveValues } from './live-values.js';
-import { securityHeaderValues } from './http-guard.js';
+import { readableBy } from './read-scope.js';
 import { sendError } from './reply-error.js';
 import { siteDay } from '../tickets/numbering.js';
 import { parseWhen } from './report-routes.js';
@@ -34,10 +33,10 @@ const shelveBody = {
 
 const DAY_MS = 24 * 3_600_000;
 
-/** Who am I, devices with live values, the event stream, statistics, and shelving. */
+/** Who am I, devices with live values, statistics, and shelving (the live stream: event-routes.ts). */
 export function siteRoutes(
   app: FastifyInstance,
-  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; events: EventStream; onLiveRefused: () => void; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceBuildings: ReadonlyMap<string, string>; timeZone: string; people: Readonly<Record<string, string>> },
+  deps: { tickets: TicketService; auth: Authenticator; live: LiveValues; adapters: () => AdapterStatus[]; pipeline: FaultPipeline; clock: Clock; alarms: AlarmsConfig; deviceBuildings: ReadonlyMap<string, string>; timeZone: string; people: Readonly<Record<string, string>> },
 ): void {
   const { auth } = deps;
 
@@ -50,21 +49,6 @@ export function siteRoutes(
   app.get('/api/people', { onRequest: auth.require(...STAFF) }, async () => ({ people: deps.people }));
 
   app.get('/api/devices', async () => ({ devices: deps.live.view(null, deps.adapters()), adapters: deps.adapters() }));
-
-  app.get('/api/events', async (req, reply) => {
-    const address = req.socket.remoteAddress ?? '?';
-    const room = deps.events.room(address);
-    if (room !== 'ok') {
-      deps.onLiveRefused();
-      reply.header('retry-after', '10');
-      return sendError(reply, 503, 'GW_API_BUSY', room === 'full' ? 'the live stream has as many clients as it allows; try again shortly' : 'this address has as many live streams open as it may; close a page or try again shortly');
-    }
-    reply.hijack();
-    // Hijacked: the onSend hook does not run, so the stream carries its headers itself.
-    for (const [k, v] of Object.entries(securityHeaderValues())) reply.raw.setHeader(k, v);
-    deps.events.attach(reply.raw, address);
-    return reply;
-  });
 
   /**
    * The review period: `from`..`to` (a date is the site-local midnight that starts it, so a month
@@ -81,14 +65,14 @@ export function siteRoutes(
   const badRange = 'querystring.from: must be before to';
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
-    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats(await deps.tickets.withArchived(r.from, r.to), r, deps.alarms);
+    return r === null ? sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange) : computeStats((await deps.tickets.withArchived(r.from, r.to)).filter(readableBy(req.user)), r, deps.alarms);
   });
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/stats.csv', { schema: { querystring: rangeQuery } }, async (req, reply) => {
     const r = range(req.query);
     if (r === null) return sendError(reply, 400, 'GW_API_BAD_REQUEST', badRange);
     // Named by the site-local days it covers (the last instant of the range is `to` minus one).
     const name = `tickets-${siteDay(r.from, deps.timeZone)}-${siteDay(r.to - 1, deps.timeZone)}.csv`;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv(await deps.tickets.withArchived(r.from, r.to), r, deps.timeZone));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(statsCsv((await deps.tickets.withArchived(r.from, r.to)).filter(readableBy(req.user)), r, deps.timeZone));
   });
 
   const pipeline = deps.pipeline;

@@ -261,7 +261,7 @@ const CSV_COLUMNS = [
   'rework', 'recheck', 'verification', 'rejectReason',
 ] as const;
 
-function csvCell(v: string | number | boolean | null): string {
+export function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

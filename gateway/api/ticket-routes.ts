@@ -2,45 +2,16 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
 import { StepRefused, TicketNotFound, type TicketService } from '../tickets/ticket-service.js';
 import type { StaffStep, StepInput } from '../tickets/ticket-steps.js';
-import { OPEN_STATUSES, TICKET_STATUSES, type Attachment, type Ticket } from '../tickets/ticket.js';
+import type { Attachment, Ticket } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
 import { ticketView } from './ticket-view.js';
 import { STAFF, type User } from './users-schema.js';
 
-const listQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    /** Comma-separated statuses, `open` for every open one, `recheck` for resolved repairs waiting for a re-check. */
-    status: { type: 'string', pattern: `^(open|recheck|${TICKET_STATUSES.join('|')})(,(open|recheck|${TICKET_STATUSES.join('|')}))*$` },
-    tier: { type: 'string', enum: ['emergency', 'general', 'low'] },
-    building: { type: 'string', minLength: 1, maxLength: 100 },
-    since: { type: 'string', format: 'date-time' },
-    limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
-    /** `desc` for newest first (the pages); ascending by default. */
-    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
-    /** `false` leaves the evidence out of a long list. */
-    evidence: { type: 'boolean', default: true },
-  },
-} as const;
-
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const text = { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } as const;
 const photos = { type: 'array', maxItems: 6, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 const body = (required: readonly string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
-
-interface ListQuery {
-  status?: string;
-  tier?: Ticket['tier'];
-  building?: string;
-  since?: string;
-  limit: number;
-  offset: number;
-  order: 'asc' | 'desc';
-  evidence: boolean;
-}
 
 interface StepBody {
   note?: string;
@@ -79,7 +50,7 @@ function resolutionOf(b: StepBody): StepInput['resolution'] {
   };
 }
 
-/** Tickets: list with filters and paging, one ticket, and the staff's steps on it (ticket-steps.ts). */
+/** The staff's steps on a ticket (ticket-steps.ts) and notes; reading tickets is ticket-list-routes.ts. */
 export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketService; auth: Authenticator; attachments: AttachmentStore }): void {
   const { tickets, auth } = deps;
 
@@ -90,27 +61,6 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${id}`)
       : sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${found.ticket.number} is closed and archived; it can no longer change`);
   };
-
-  app.get<{ Querystring: ListQuery }>('/api/tickets', { schema: { querystring: listQuery } }, async (req) => {
-    const q = req.query;
-    const wanted = q.status === undefined ? null : new Set(q.status.split(','));
-    const statusOk = (t: Ticket): boolean =>
-      wanted === null || wanted.has(t.status) || (wanted.has('open') && OPEN_STATUSES.has(t.status)) || (wanted.has('recheck') && t.status === 'resolved' && t.recheck.state === 'due');
-    const since = q.since === undefined ? null : Date.parse(q.since);
-    const matching = tickets
-      .all()
-      .filter((t) => statusOk(t) && (q.tier === undefined || t.tier === q.tier))
-      .filter((t) => (q.building === undefined || t.location.building === q.building) && (since === null || Date.parse(t.createdAt) >= since))
-      // Tickets raised in the same millisecond keep the order of their numbers (the order they were raised in).
-      .sort((a, b) => (q.order === 'desc' ? -1 : 1) * (a.createdAt.localeCompare(b.createdAt) || a.number.localeCompare(b.number, 'en', { numeric: true })));
-    const page = matching.slice(q.offset, q.offset + q.limit).map((t) => ticketView(q.evidence ? t : { ...t, evidence: [] }));
-    return { tickets: page, total: matching.length, offset: q.offset, limit: q.limit };
-  });
-
-  app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req, reply) => {
-    const found = await tickets.find(req.params.id);
-    return found === undefined ? sendError(reply, 404, 'GW_API_NOT_FOUND', `no ticket ${req.params.id}` ) : { ticket: ticketView(found.ticket), archived: found.archived };
-  });
 
   /** Staff limited to some buildings (a patrol's round, an engineer of one tower) change tickets only there: every write checks. */
   const outside = (user: User, t: Ticket): string | null =>

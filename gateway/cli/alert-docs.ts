@@ -9,6 +9,7 @@ import { upsShutdownWords } from '../liveness/power-guard.js';
 import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
 import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
 import { alertText, digestText, type Language } from '../notify/alert-text.js';
+import { recheckOverdueFacts } from '../notify/recheck-overdue.js';
 import type { Addressee } from '../notify/roster.js';
 import type { Ticket } from '../tickets/ticket.js';
 
@@ -95,6 +96,22 @@ const drain = ticket('5d0e11aa-drain', 5, {
   evidence: [],
   deadlines: { acknowledgeBy: iso(RAISED + 30 * 60_000), dispatchBy: iso(RAISED + 120 * 60_000), onSiteBy: iso(RAISED + 15 * 60_000), resolveBy: iso(RAISED + 1440 * 60_000) },
 });
+// A public-area repair resolved three days ago by 张工, whose re-check was due at 12:00 today.
+const repaired = ticket('5a7e91c3-recheck', 7, {
+  number: 'SH01-20261124-0007',
+  createdAt: iso(RAISED - 72 * 3_600_000 - 40 * 60_000),
+  tier: 'general',
+  fault: 'pipe-damage',
+  deviceId: 'riser-12f',
+  deviceName: '12 层东侧管井',
+  location: { building: 'T1', floor: '12F', description: '12F 东侧管井', descriptionEn: '12F east riser shaft', publicArea: true },
+  publicArea: true,
+  title: { zh: '管道渗漏：12 层东侧管井', en: 'Pipe leak: 12F east riser shaft' },
+  evidence: [],
+  status: 'resolved',
+  assignee: '张工',
+  recheck: { state: 'due', dueBy: iso(RAISED - 60_000) },
+});
 const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
 
 // The gateway itself: back after a crash at 11:49 with the leak raised at start, and its own UPS running low.
@@ -106,6 +123,7 @@ const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
   { title: 'A water leak (raised)', facts: raisedFacts(leak, team, URL), at: RAISED },
   { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
   { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
+  { title: 'A public-area repair nobody re-checked in time (recheck-overdue, to the team on duty, once)', facts: recheckOverdueFacts(repaired, team, TZ, URL), at: RAISED },
   { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
   { title: 'Nobody took a general order in 5 minutes (the grab rule: the supervisor assigns it)', facts: escalatedFacts(drain, team, supervisor, 'grab', 5, URL), at: RAISED + 5 * 60_000 },
   { title: 'The central service reopened the repair (the owner says it still leaks)', facts: reopenedFacts(leak, team, 'central', '业主反映仍在漏水', URL), at: RAISED },

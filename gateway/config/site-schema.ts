@@ -192,6 +192,14 @@ export const SiteFile = z
         /** Live-stream (server-sent events) clients in all, and from one client address; more get 503. */
         maxLiveClients: z.number().int().positive().default(64),
         maxLiveClientsPerAddress: z.number().int().positive().default(8),
+        /**
+         * Reads of the API that carry ticket data (ticket lists and details, devices, statistics,
+         * reports, the live stream, dead letters) need a staff token of any role, as writes always
+         * do; a patrol then reads only the tickets of its buildings. New site files set it true; a
+         * site file without it keeps reads open to anyone on the LAN, and the gateway says so at
+         * start (`api.reads_open`). /healthz, /readyz, /metrics and the pages themselves stay open.
+         */
+        readsNeedToken: z.boolean().default(false),
         /** Serve HTTPS instead of HTTP with these PEM files (then publicUrl should be https://). */
         tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
       })
@@ -207,8 +215,16 @@ export const SiteFile = z
         compactAfterBytes: z.number().int().min(0).default(4_000_000),
         /** Hours a closed and synced ticket stays live after its last change before it moves to `archive/`. */
         archiveClosedAfterHours: z.number().min(0).default(24),
-        /** Years a month file of the archive is kept (the procedures keep repair records five years); older ones are removed, logged. */
-        archiveRetentionYears: z.number().int().min(1).max(100).default(5),
+        /**
+         * Years a month file of the archive is kept; older ones are removed, logged. At least 5: the
+         * after-sales response standard keeps repair records at least five years.
+         */
+        archiveRetentionYears: z
+          .number()
+          .int()
+          .min(5, 'repair records are kept at least 5 years (the after-sales response standard): set 5 or more')
+          .max(100)
+          .default(5),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

@@ -13,9 +13,10 @@ import type { Person } from './roster-schema.js';
 export interface AlertFacts {
   /**
    * raised: a new ticket; escalated: a deadline passed without its step; summary: an incident's
-   * alarms; reopened: a repair failed its re-check; system: the gateway itself.
+   * alarms; reopened: a repair failed its re-check; system: the gateway itself; recheck-overdue: a
+   * repair nobody re-checked in time (recheck-overdue.ts).
    */
-  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'assigned' | 'system';
+  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'assigned' | 'system' | 'recheck-overdue';
   readonly ticketId: string;
   /** The ticket number, or the error code of a system alert. */
   readonly number: string;

@@ -116,7 +116,9 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
           ? f.reopenedBy === 'central'
             ? en ? `[${tier} · REOPENED BY CENTRAL] ${f.title.en}` : `【${tier}·总部重开】${f.title.zh}`
             : en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
-          : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
+          : f.kind === 'recheck-overdue'
+            ? en ? `[RE-CHECK OVERDUE] ${f.title.en}` : `【复查逾期】${f.title.zh}`
+            : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
   const lines: string[] = [];
   const where = whereWords(f, lang);
   if (where !== null) lines.push(where);

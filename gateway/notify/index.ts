@@ -14,6 +14,7 @@ import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator, stageOwed } from './escalation.js';
 import { IncidentSummaries } from './incident-summaries.js';
+import { RecheckOverdue } from './recheck-overdue.js';
 import type { PendingAlert } from './pending-alert.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
@@ -102,6 +103,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #channels: Map<string, Channel>;
   readonly #addressed: Set<string>;
   readonly #escalator: Escalator;
+  readonly #rechecks: RecheckOverdue;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #roster: DutyRoster;
@@ -147,6 +149,17 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
         this.#enqueue(`${t.id}/escalated-${n}`);
         this.emit('escalated', { ticket: t, step: level });
       },
+    });
+    // A resolved public-area repair nobody re-checked in time goes back to the team on duty, once.
+    this.#rechecks = new RecheckOverdue({
+      tickets: deps.tickets,
+      clock: deps.clock,
+      log: deps.log,
+      timeZone: site.site.timeZone,
+      publicUrl: this.#publicUrl,
+      addressee: (t) => this.#addressee(t),
+      stage: (t, key, facts, to) => void this.#stage(key, t.id, facts, to),
+      onWritten: (key) => this.#enqueue(key),
     });
     this.#channels = new Map();
     this.#queues = new Map();
@@ -197,6 +210,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       }
     }
     this.#escalator.start();
+    this.#rechecks.start();
   }
 
   escalationsSettled(): Promise<void> {
@@ -206,6 +220,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
     await this.#escalator.stop();
+    await this.#rechecks.stop();
     this.#summaries.stop();
     for (const q of this.#queues.values()) q.stop();
   }
@@ -429,6 +444,8 @@ function ended(t: Ticket): boolean {
  * duty may still know nothing); an escalation asks for its own deadline's step.
  */
 function stillNeeded(a: AlertFacts, t: Ticket): boolean {
+  // An overdue re-check asks for the re-check: needed while the repair still waits for one.
+  if (a.kind === 'recheck-overdue') return t.status === 'resolved' && t.recheck.state === 'due';
   if (ended(t)) return false;
   if (a.escalation !== null) return stageOwed(t, a.escalation.step);
   // An assignment asks the engineer to take it.

@@ -30,7 +30,7 @@ const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
 const Stage = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy', 'grab', 'stalled']);
 
 const AlertFactsSchema = z.object({
-  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'assigned', 'system']),
+  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'assigned', 'system', 'recheck-overdue']),
   ticketId: z.string(),
   number: z.string(),
   tier: Tier,

@@ -79,6 +79,11 @@ export class ArchiveIndex {
     return this.#monthOf.get(id);
   }
 
+  /** The months that hold at least one archived ticket, oldest first. */
+  months(): string[] {
+    return [...new Set(this.#monthOf.values())].sort();
+  }
+
   /** Ids filed under a month (for the retention log). */
   idsIn(month: string): number {
     let n = 0;

@@ -126,6 +126,34 @@ export class TicketArchive {
     return out;
   }
 
+  /**
+   * Archived tickets created in [from, to) whose line holds every one of `needles` (a field and its
+   * value as JSON, `"deviceId":"leak-1"`: a cheap test before a line is parsed; the caller checks
+   * the fields of what comes back). Reads only the months of the range the index holds tickets
+   * for, and resolves with the tickets and those months.
+   */
+  async search(from: number, to: number, needles: readonly string[]): Promise<{ tickets: Ticket[]; months: string[] }> {
+    const first = monthOf(from);
+    const last = monthOf(to - 1);
+    const months = (await this.index()).months().filter((m) => m >= first && m <= last);
+    const tickets: Ticket[] = [];
+    for (const month of months) {
+      let found: Map<string, Ticket>;
+      try {
+        found = await this.#read(month, (line) => needles.every((n) => line.includes(n)));
+      } catch (err) {
+        // Its month was removed by the retention meanwhile.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      for (const t of found.values()) {
+        const at = Date.parse(t.createdAt);
+        if (at >= from && at < to) tickets.push(t);
+      }
+    }
+    return { tickets, months };
+  }
+
   /** The months that have a file, oldest first. */
   async months(): Promise<string[]> {
     let names: string[];

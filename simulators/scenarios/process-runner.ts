@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,7 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
     const httpPort = await freePort();
     const mqttPort = await freePort();
     const forGateway = sims.siteForGateway();
+    const reader = randomBytes(16).toString('hex');
     const site = {
       ...forGateway,
       devices: forGateway.devices.map((d) => withRealOfflineWindow(d, speed)),
@@ -55,6 +57,8 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
       http: { ...base.http, host: '127.0.0.1', port: httpPort },
       broker: consoleBroker(mqttPort),
       central: scenarioCentral(central.url),
+      // The runner reads the tickets back as a staff member of its own, where reads need a token.
+      users: [...forGateway.users, { id: 'scenario-reader', name: '场景读取', role: 'operator' as const, tokenSha256: createHash('sha256').update(reader).digest('hex'), buildings: [] }],
     };
     const siteFile = path.join(folder, 'site.json');
     await writeFile(siteFile, JSON.stringify(site, null, 2));
@@ -87,7 +91,7 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
     const seen = new Set<string>();
     const poller = setInterval(() => {
       if (!child.running) return;
-      void tickets(gatewayUrl)
+      void tickets(gatewayUrl, reader)
         .then((list) => {
           for (const t of list) if (!seen.has(t.id) && seen.add(t.id)) progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})`, t);
         })
@@ -108,8 +112,8 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
     };
     await playTimeline(scenario, clock, { sims, central, external: null, gateway: control, staff: null }, (step) => progress('step', describeStep(step)));
     if (!child.running) throw new Error('the scenario ended with the gateway stopped: start it again before the end, so its tickets can be read');
-    const syncProblems = await waitSynced(gatewayUrl, central, scenario.expect.some((e) => e.synced) && opts.requireSynced !== false);
-    const list = await tickets(gatewayUrl);
+    const syncProblems = await waitSynced(gatewayUrl, reader, central, scenario.expect.some((e) => e.synced) && opts.requireSynced !== false);
+    const list = await tickets(gatewayUrl, reader);
     const verdict = judge(scenario.expect, list, alerted);
     const gatewayProblems = judgeGateway(scenario.expectGateway, run, central, site.site.id);
     const problems = [...syncProblems, ...gatewayProblems];
@@ -119,14 +123,14 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
   }
 }
 
-async function tickets(url: string): Promise<Ticket[]> {
-  const res = await fetch(`${url}/api/tickets?limit=1000`);
+async function tickets(url: string, token: string): Promise<Ticket[]> {
+  const res = await fetch(`${url}/api/tickets?limit=1000`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET /api/tickets answered ${res.status}`);
   return ((await res.json()) as { tickets: Ticket[] }).tickets;
 }
 
 /** The outbox empty (or 15 s passed), then what the central service got wrong or never got. */
-async function waitSynced(url: string, central: CentralService, wanted: boolean): Promise<string[]> {
+async function waitSynced(url: string, token: string, central: CentralService, wanted: boolean): Promise<string[]> {
   if (!wanted) return [];
   const deadline = performance.now() + 15_000;
   for (;;) {
@@ -134,6 +138,6 @@ async function waitSynced(url: string, central: CentralService, wanted: boolean)
     if (ready.sync.backlog === 0 || performance.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const dead = ((await (await fetch(`${url}/api/dead-letters`)).json()) as { deadLetters: DeadLetter[] }).deadLetters;
-  return centralProblems(central, await tickets(url), dead);
+  const dead = ((await (await fetch(`${url}/api/dead-letters`, { headers: { authorization: `Bearer ${token}` } })).json()) as { deadLetters: DeadLetter[] }).deadLetters;
+  return centralProblems(central, await tickets(url, token), dead);
 }

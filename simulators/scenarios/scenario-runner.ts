@@ -234,6 +234,8 @@ export interface ExternalRunOptions {
   readonly siteFile: string;
   /** The gateway's MQTT broker; default the URL's host on the site file's broker port. */
   readonly brokerUrl?: string;
+  /** A staff token of the gateway's site, for reading tickets back where reads need one (`http.readsNeedToken`). */
+  readonly token?: string;
   readonly onProgress?: (p: ScenarioProgress) => void;
 }
 
@@ -260,7 +262,8 @@ export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOp
   const seen = new Map<string, Ticket>();
   const sinceIso = new Date(Date.now() - 1000).toISOString();
   const poll = async (): Promise<void> => {
-    const res = await fetch(`${base}/api/tickets?since=${encodeURIComponent(sinceIso)}`);
+    const res = await fetch(`${base}/api/tickets?since=${encodeURIComponent(sinceIso)}`, { headers: o.token === undefined ? {} : { authorization: `Bearer ${o.token}` } });
+    if (res.status === 401) throw new Error(`the gateway at ${base} reads tickets only with a staff token (http.readsNeedToken): pass --token (or GATEWAY_TOKEN)`);
     if (!res.ok) return;
     for (const t of ((await res.json()) as { tickets: Ticket[] }).tickets) {
       if (!seen.has(t.id)) progress('ticket', `raised ${t.number} ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.description})`, t);

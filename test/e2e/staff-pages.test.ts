@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { markDelivered } from '../../cloud-sync/outbox.js';
+import { sha256Hex } from '../../gateway/api/auth.js';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
 import { systemClock } from '../../gateway/clock.js';
 import { silentLogger } from '../../gateway/log.js';
@@ -20,6 +21,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 const SHOTS = path.resolve(process.env['SCREENSHOTS'] ?? 'test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 const PHONE = { width: 390, height: 844 };
+/** The engineering supervisor (工程主管), who alone with the admin sees the per-engineer figures. */
+const SUPERVISOR = { id: 's-wu', name: '吴主管', token: 'tok-supervisor' };
 const DESK = { width: 1366, height: 768 };
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -34,10 +37,11 @@ async function startSite(more: Parameters<typeof testSite>[0] = {}, port = 0, da
   onTestFinished(() => central.stop());
   const base = testSite();
   const site = testSite({
-    http: { host: '127.0.0.1', port },
     ...more,
+    // Reads need a token, as on a new site: the pages send theirs (the live stream a stream ticket).
+    http: { host: '127.0.0.1', port, ...more.http, readsNeedToken: true },
     dataDir: dataDir ?? (await tempDir()),
-    users: staffUsers(),
+    users: [...staffUsers(), { id: SUPERVISOR.id, name: SUPERVISOR.name, role: 'supervisor', tokenSha256: sha256Hex(SUPERVISOR.token), buildings: [] }],
     central: { url: centralUrl, token: { value: 'central-token' }, pollSeconds: 0.5 },
     devices: [
       { ...base.devices[0]!, location: { ...base.devices[0]!.location, publicArea: true }, faults: { 'water-leak': { onDelaySeconds: 1 } } },
@@ -208,7 +212,7 @@ describe('staff pages in headless Chromium', () => {
 
     // A page whose live stream is cut does not hear that someone else took a ticket first.
     const stale = await browser.newPage({ viewport: DESK });
-    await stale.route('**/api/events', (route) => route.abort());
+    await stale.route('**/api/events**', (route) => route.abort());
     await stale.goto(`${url}/engineering#token=${STAFF.engineer.token}`);
     const other = await raise(gw, 1, 'general');
     await stale.reload();
@@ -409,6 +413,49 @@ describe('staff pages in headless Chromium', () => {
     expect(await desk.locator('#daily a', { hasText: '导出 CSV' }).getAttribute('href')).toMatch(/^\/api\/reports\/daily\.csv\?date=\d{4}-\d\d-\d\d$/);
     await desk.locator('#monthly tr[data-step=resolve]').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('shows the reports page with its daily, weekly and monthly reports, and the per-engineer figures to the supervisor only; the CSV downloads with reads guarded', async () => {
+    const { gw, url } = await startSite();
+    const t = await raise(gw, 0);
+    for (const p of ['take', 'arrive']) await step(url, 'engineer', t.id, p);
+    await step(url, 'engineer', t.id, 'resolve', { note: '更换阀门' });
+    const browser = await launchBrowser();
+    for (const viewport of [PHONE, DESK]) {
+      const page = await browser.newPage({ viewport, isMobile: viewport === PHONE, acceptDownloads: true });
+      const errors = watchErrors(page);
+      await page.goto(`${url}/reports#token=${SUPERVISOR.token}`);
+      await page.locator('#weekly [data-field=total]').waitFor();
+      await page.locator('#monthly tr[data-step=onSite]').waitFor();
+      expect(await page.locator('#weekly h2').textContent()).toBe('周报');
+      expect(await page.locator('#weekly [data-field=week]').textContent()).toMatch(/^\d{4}-\d\d-\d\d（周一）至 \d{4}-\d\d-\d\d（周日）$/);
+      expect(await page.locator('#weekly [data-field=total]').textContent()).toBe('1');
+      const li = page.locator(`#engineers tr[data-engineer="${STAFF.engineer.id}"]`);
+      await li.waitFor();
+      expect(await li.locator('td').first().textContent()).toBe(STAFF.engineer.name);
+      expect(await li.locator('[data-field=onSite]').textContent()).toBe('1/1 100 %');
+      expect(await li.locator('[data-field=resolved]').textContent()).toBe('1/1 100 %');
+      await shoot(page, 'reports-supervisor');
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+      if (viewport === DESK) {
+        // The weekly CSV: fetched with the sign-in code (a plain link could not carry it), saved under the gateway's name.
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#weekly a', { hasText: '导出 CSV' }).click()]);
+        expect(download.suggestedFilename()).toMatch(/^weekly-\d{4}-\d\d-\d\d\.csv$/);
+        const file = await download.path();
+        expect(readFileSync(file, 'utf8')).toContain(t.number);
+        const [perEngineer] = await Promise.all([page.waitForEvent('download'), page.locator('#engineers a', { hasText: '导出 CSV' }).click()]);
+        expect(readFileSync(await perEngineer.path(), 'utf8')).toContain(`${STAFF.engineer.name},${STAFF.engineer.id},1,1,1,0,0,100`);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    // An operator reads the reports, not the per-engineer figures.
+    const operator = await browser.newPage({ viewport: DESK });
+    await operator.goto(`${url}/reports#token=${STAFF.operator.token}`);
+    await operator.locator('#monthly tr[data-step=onSite]').waitFor();
+    expect(await operator.locator('#engineers').count()).toBe(0);
+    await shoot(operator, 'reports-operator');
   });
 
   it('opens the patrol page from its service worker while the gateway is stopped, and says the gateway is out of reach', async () => {

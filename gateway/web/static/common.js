@@ -49,6 +49,7 @@ export function setupPage(rerender) {
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   };
   label();
+  document.addEventListener('click', (e) => void downloadCsv(e));
   button.addEventListener('click', () => {
     localStorage.setItem(LANG_KEY, lang() === 'en' ? 'zh-CN' : 'en');
     document.documentElement.lang = lang();
@@ -180,23 +181,78 @@ export function showUser(user) {
   render(html`<span class="name">${user.name}</span> <button type="button" class="link" @click=${out}>${t('logout')}</button>`, who);
 }
 
+/** How long the page waits before it opens the live stream again after it dropped. */
+const RECONNECT_MS = 2000;
+
 /**
- * Live changes from the gateway (server-sent events); the browser reconnects by itself. Every page
- * that listens also shows, above everything, an emergency alert that no channel could deliver.
+ * Live changes from the gateway (server-sent events). An EventSource cannot send the sign-in code
+ * in a header, and a code in the address would stay in the browser's history: the page asks for a
+ * short-lived, single-use stream ticket with its code (POST /api/events/ticket) and opens the stream
+ * with that. The browser would reconnect a dropped stream with the same (used) ticket, so the page
+ * closes it and connects again with a new one. Every page that listens also shows, above
+ * everything, an emergency alert that no channel could deliver.
  */
 export function liveEvents(handlers) {
-  const source = new EventSource('/api/events');
-  for (const [event, fn] of Object.entries(handlers)) {
-    if (event === 'state') continue;
-    source.addEventListener(event, (e) => fn(JSON.parse(e.data)));
+  let source = null;
+  const again = () => setTimeout(() => void connect(), RECONNECT_MS);
+  async function connect() {
+    let url = '/api/events';
+    if (token()) {
+      try {
+        url = `/api/events?ticket=${encodeURIComponent((await api('/api/events/ticket', { method: 'POST' })).ticket)}`;
+      } catch {
+        handlers.state?.(false);
+        again();
+        return;
+      }
+    }
+    source = new EventSource(url);
+    for (const [event, fn] of Object.entries(handlers)) {
+      if (event === 'state') continue;
+      source.addEventListener(event, (e) => fn(JSON.parse(e.data)));
+    }
+    source.addEventListener('alerts', (e) => showAlertHealth(JSON.parse(e.data)));
+    source.addEventListener('open', () => {
+      handlers.state?.(true);
+      void loadAlertHealth();
+    });
+    source.addEventListener('error', () => {
+      handlers.state?.(false);
+      source.close();
+      again();
+    });
   }
-  source.addEventListener('alerts', (e) => showAlertHealth(JSON.parse(e.data)));
-  source.addEventListener('open', () => {
-    handlers.state?.(true);
-    void loadAlertHealth();
-  });
-  source.addEventListener('error', () => handlers.state?.(false));
-  return source;
+  void connect();
+}
+
+/**
+ * The CSV links (`/api/....csv`) download with the sign-in code in the header, as every other read:
+ * a plain link could not carry it where the gateway guards reads (`http.readsNeedToken`).
+ */
+async function downloadCsv(e) {
+  const link = e.target instanceof Element ? e.target.closest('a[href^="/api/"]') : null;
+  if (!link || !/\.csv(\?|$)/.test(link.getAttribute('href'))) return;
+  e.preventDefault();
+  link.classList.remove('failed');
+  try {
+    const tok = token();
+    const res = await fetch(link.getAttribute('href'), { headers: tok ? { authorization: `Bearer ${tok}` } : {}, cache: 'no-store' });
+    if (!res.ok) {
+      const answer = await res.json().catch(() => ({}));
+      throw new Error(answer.error?.message ?? `HTTP ${res.status}`);
+    }
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'export.csv';
+    const save = document.createElement('a');
+    save.href = URL.createObjectURL(await res.blob());
+    save.download = name;
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(save.href), 60_000);
+  } catch (err) {
+    link.classList.add('failed');
+    link.title = `${t('error')}: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 let alertHealth = { undelivered: [] };

@@ -1,15 +1,21 @@
-// Reports for the engineering supervisor: the daily report (日报) and the monthly report (月报), each
-// cut at the site's local midnight, as tables here and as CSV for the KPI sheets.
+// Reports for the engineering supervisor: the daily (日报), weekly (周报, Monday to Monday) and monthly
+// (月报) reports, each cut at the site's local midnight, as tables here and as CSV for the KPI sheets;
+// for the supervisor and admin, the per-engineer figures of the month (人员考核).
 import { api, bi, faultName, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, statusBadge, t, tierBadge } from './common.js';
-import { falseAlarmTables, groupTable, ratesList, skillName, stepsTable, table } from './kpi.js';
+import { falseAlarmTables, groupTable, pct, ratesList, skillName, stepsTable, table } from './kpi.js';
 import { html, nothing } from './view.js';
 
 const app = document.getElementById('app');
 let date = localDate();
+let weekDate = date;
 let month = date.slice(0, 7);
 let daily = null;
+let weekly = null;
 let monthly = null;
+let engineers = null;
 let problem = null;
+/** The per-engineer figures are for appraisal: the supervisor's and the admin's only. */
+let seesEngineers = false;
 
 const rows = (list) =>
   list.length === 0
@@ -34,6 +40,39 @@ function dailySection() {
   </section>`;
 }
 
+const byDayTable = (byDay) =>
+  table([t('report.date'), t('total'), t('tier.emergency')], Object.entries(byDay).sort().map(([k, v]) => html`<tr><td>${k}</td><td>${v.total}</td><td>${v.emergency}</td></tr>`));
+
+function weeklySection() {
+  const pick = (e) => {
+    e.preventDefault();
+    weekDate = e.target.date.value;
+    void load();
+  };
+  const w = weekly;
+  return html`<section id="weekly"><h2>${t('report.weekly')}</h2>
+    <form class="inline" @submit=${pick}>${t('report.week')} <input type="date" name="date" value=${weekDate} /> <button type="submit">${t('show')}</button>
+      <a href="/api/reports/weekly.csv?date=${weekDate}">${t('csv')}</a></form>
+    ${w === null ? nothing : html`<p class="muted" data-field="week">${t('report.weekOf', { from: w.week, to: localDate(w.to - 1) })}</p>${gatewayLine(w.gateway, 'report.gateway.week')}${ratesList(w.stats)}<h3>${t('kpi')}</h3>${stepsTable(w.stats.steps)}
+      ${groupTable(t('by.building'), w.stats.byBuilding)}
+      <h3>${t('report.byDay')}</h3>${byDayTable(w.byDay)}`}
+  </section>`;
+}
+
+/** 人员考核: per engineer, taken, on site on time (上门准时率), resolved on time, repeat repairs. */
+function engineersSection() {
+  if (!seesEngineers) return nothing;
+  const rate = (f) => html`${f.onTime}/${f.due} <b>${pct(f.rate)}</b>${f.missed > 0 ? html` <span class="bad-text">${t('eng.missed', { n: f.missed })}</span>` : nothing}`;
+  return html`<section id="engineers"><h2>${t('eng.title')} <small class="muted">${month}</small></h2>
+    <p class="muted">${t('eng.note')} <a href="/api/reports/engineers.csv?month=${month}">${t('csv')}</a></p>
+    ${engineers === null
+      ? nothing
+      : engineers.length === 0
+        ? html`<p class="muted">-</p>`
+        : table([t('eng.name'), t('eng.taken'), t('eng.onSite'), t('eng.resolved'), t('eng.repeats')], engineers.map((e) => html`<tr data-engineer=${e.userId ?? e.name}><td>${e.name}</td><td>${e.taken}</td><td data-field="onSite">${rate(e.onSite)}</td><td data-field="resolved">${rate(e.resolved)}</td><td>${e.repeats}</td></tr>`))}
+  </section>`;
+}
+
 function monthlySection() {
   const pick = (e) => {
     e.preventDefault();
@@ -47,23 +86,28 @@ function monthlySection() {
     ${m === null ? nothing : html`${gatewayLine(m.gateway)}${ratesList(m.stats)}<h3>${t('kpi')}</h3>${stepsTable(m.stats.steps)}
       ${groupTable(t('by.building'), m.stats.byBuilding)}${groupTable(t('by.skill'), m.stats.bySkill, skillName)}
       ${falseAlarmTables(m.stats)}
-      <h3>${t('report.byDay')}</h3>${table([t('report.date'), t('total'), t('tier.emergency')], Object.entries(m.byDay).sort().map(([k, v]) => html`<tr><td>${k}</td><td>${v.total}</td><td>${v.emergency}</td></tr>`))}`}
+      <h3>${t('report.byDay')}</h3>${byDayTable(m.byDay)}`}
   </section>`;
 }
 
 // The gateway's own availability this month: a dead gateway raised nothing while it was down.
-const gatewayLine = (g) =>
+const gatewayLine = (g, words = 'report.gateway') =>
   g === null || g === undefined
     ? nothing
-    : html`<p id="gateway-availability" class=${g.outages > 0 ? 'warn' : 'muted'}>${t('report.gateway', { up: g.percentUp, n: g.outages, longest: g.longestMinutes })}</p>`;
+    : html`<p class="gateway-availability ${g.outages > 0 ? 'warn' : 'muted'}">${t(words, { up: g.percentUp, n: g.outages, longest: g.longestMinutes })}</p>`;
 
 function rerender() {
-  renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem}</p>` : nothing}${dailySection()}${monthlySection()}`, app);
+  renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem}</p>` : nothing}${dailySection()}${weeklySection()}${monthlySection()}${engineersSection()}`, app);
 }
 
 async function load() {
   try {
-    [daily, monthly] = await Promise.all([api(`/api/reports/daily?date=${date}`), api(`/api/reports/monthly?month=${month}`)]);
+    [daily, weekly, monthly, engineers] = await Promise.all([
+      api(`/api/reports/daily?date=${date}`),
+      api(`/api/reports/weekly?date=${weekDate}`),
+      api(`/api/reports/monthly?month=${month}`),
+      seesEngineers ? api(`/api/reports/engineers?month=${month}`).then((r) => r.engineers) : null,
+    ]);
     problem = null;
   } catch (err) {
     problem = err.message;
@@ -72,5 +116,7 @@ async function load() {
 }
 
 setupPage(rerender);
-showUser(await signIn(app));
+const user = await signIn(app);
+showUser(user);
+seesEngineers = user.role === 'supervisor' || user.role === 'admin';
 await load();

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { sha256Hex } from '../../../gateway/api/auth.js';
 import { buildGateway } from '../../../gateway/app.js';
 import { systemClock } from '../../../gateway/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
@@ -20,7 +21,9 @@ describe('sim run --gateway: a scenario against a gateway started elsewhere', ()
       JSON.stringify({
         site: { id: 'ext', code: 'EX01', name: 'External run' },
         broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort },
-        http: { host: '127.0.0.1', port: httpPort },
+        // Reads need a token, as on a new site: the runner reads the tickets back with one.
+        http: { host: '127.0.0.1', port: httpPort, readsNeedToken: true },
+        users: [{ id: 'o-acceptance', name: 'Acceptance', role: 'operator', tokenSha256: sha256Hex('tok-acceptance') }],
         dataDir: path.join(dir, 'data'),
         devices: [
           {
@@ -58,7 +61,7 @@ describe('sim run --gateway: a scenario against a gateway started elsewhere', ()
     await gateway.start();
     onTestFinished(() => gateway.stop());
 
-    const result = await runAgainstGateway(await loadScenarioFile(scenarioFile), { gatewayUrl: `http://127.0.0.1:${httpPort}`, siteFile });
+    const result = await runAgainstGateway(await loadScenarioFile(scenarioFile), { gatewayUrl: `http://127.0.0.1:${httpPort}`, siteFile, token: 'tok-acceptance' });
     expect(result.verdict.rows.filter((r) => !r.ok)).toEqual([]);
     expect(result.ok).toBe(true);
   }, 60_000);

@@ -46,7 +46,7 @@ describe('spine: a wet reading becomes one durable, synced ticket', () => {
     const created = Date.parse(received.createdAt);
     expect(Date.parse(received.deadlines.acknowledgeBy) - created).toBe(5 * MINUTE);
     expect(Date.parse(received.deadlines.dispatchBy) - created).toBe(15 * MINUTE);
-    expect(Date.parse(received.deadlines.onSiteBy ?? '') - created).toBe(30 * MINUTE);
+    expect(Date.parse(received.deadlines.onSiteBy ?? '') - created).toBe(5 * MINUTE); // water: on site within 5 min whatever the tier
     expect(Date.parse(received.deadlines.resolveBy) - created).toBe(240 * MINUTE);
     await vi.waitFor(() => expect(gw.sync.status().backlog).toBe(0), { timeout: 10_000 });
     const metrics = await (await fetch(`${gw.httpUrl()}/metrics`)).text();
