@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { TicketArchive } from '../tickets/ticket-archive.js';
+import { callbackWaiting } from '../tickets/callbacks.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { OPEN_STATUSES, TICKET_STATUSES, type Ticket } from '../tickets/ticket.js';
 import { readableBy } from './read-scope.js';
@@ -21,8 +22,11 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    /** Comma-separated statuses, `open` for every open one, `recheck` for resolved repairs waiting for a re-check. */
-    status: { type: 'string', pattern: `^(open|recheck|${TICKET_STATUSES.join('|')})(,(open|recheck|${TICKET_STATUSES.join('|')}))*$` },
+    /**
+     * Comma-separated statuses, `open` for every open one, `recheck` for resolved repairs waiting for
+     * a re-check, `callback` for repaired in-unit repairs whose callback to the owner is still to be made.
+     */
+    status: { type: 'string', pattern: `^(open|recheck|callback|${TICKET_STATUSES.join('|')})(,(open|recheck|callback|${TICKET_STATUSES.join('|')}))*$` },
     tier: { type: 'string', enum: ['emergency', 'general', 'low'] },
     building: word,
     deviceId: word,
@@ -79,7 +83,7 @@ export function ticketListRoutes(app: FastifyInstance, deps: TicketListDeps): vo
     const q = req.query;
     const wanted = q.status === undefined ? null : new Set(q.status.split(','));
     const statusOk = (t: Ticket): boolean =>
-      wanted === null || wanted.has(t.status) || (wanted.has('open') && OPEN_STATUSES.has(t.status)) || (wanted.has('recheck') && t.status === 'resolved' && t.recheck.state === 'due');
+      wanted === null || wanted.has(t.status) || (wanted.has('open') && OPEN_STATUSES.has(t.status)) || (wanted.has('recheck') && t.status === 'resolved' && t.recheck.state === 'due') || (wanted.has('callback') && callbackWaiting(t));
     const since = q.since === undefined ? null : Date.parse(q.since);
     let to = q.to === undefined ? null : parseWhen(q.to, deps.timeZone);
     let from = q.from === undefined ? null : parseWhen(q.from, deps.timeZone);

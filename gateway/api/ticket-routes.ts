@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AttachmentStore } from '../tickets/attachment-store.js';
+import { recordCall, repairAgainInput, type CallInput, type CallOutcome } from '../tickets/callbacks.js';
 import { StepRefused, TicketNotFound, type TicketService } from '../tickets/ticket-service.js';
 import type { StaffStep, StepInput } from '../tickets/ticket-steps.js';
-import type { Attachment, Ticket } from '../tickets/ticket.js';
+import type { Attachment, Satisfaction, Ticket } from '../tickets/ticket.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
 import { ticketView } from './ticket-view.js';
@@ -38,6 +39,20 @@ const resolveFields = {
   /** Fixed without coming on site, and why (counted apart): needed for a tier with an on-site deadline and no arrival. */
   offSiteReason: text,
 } as const;
+
+const callbackBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reached'],
+  properties: { reached: { type: 'boolean' }, satisfaction: { type: 'integer', minimum: 1, maximum: 5 }, words: text, fixed: { type: 'boolean' } },
+} as const;
+
+interface CallbackBody {
+  reached: boolean;
+  satisfaction?: Satisfaction;
+  words?: string;
+  fixed?: boolean;
+}
 
 /** The resolve's details as the step takes them. */
 function resolutionOf(b: StepBody): StepInput['resolution'] {
@@ -108,6 +123,35 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
     'recheck',
     (b) => b.reason,
   );
+
+  // The callback to the owner after an in-unit repair (回访): the desk (or the supervisor) records each call.
+  app.post<{ Params: { id: string }; Body: CallbackBody }>('/api/tickets/:id/callback', { schema: { params: idParams, body: callbackBody }, onRequest: auth.require('desk', 'supervisor') }, async (req, reply) => {
+    const user = actingUser(req);
+    const b = req.body;
+    const t = tickets.get(req.params.id);
+    if (t === undefined) return notLive(reply, req.params.id);
+    const away = outside(user, t);
+    if (away !== null) return sendError(reply, 403, 'GW_API_FORBIDDEN', away);
+    if (!b.reached && (b.satisfaction !== undefined || b.fixed !== undefined)) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body.${b.satisfaction === undefined ? 'fixed' : 'satisfaction'}: only a call that reached the owner says it`);
+    const words = b.words === undefined ? {} : { words: b.words };
+    const call: CallInput = b.reached ? { reached: true, ...words, ...(b.satisfaction === undefined ? {} : { satisfaction: b.satisfaction }), ...(b.fixed === undefined ? {} : { fixed: b.fixed }) } : { reached: false, ...words };
+    let outcome: CallOutcome | null = null;
+    try {
+      const after = await tickets.mutate(t.id, `user:${user.id}`, (d, now) => {
+        const o = recordCall(d, call, `user:${user.id}`, now);
+        outcome = o;
+        return o.kind === 'changed' ? o.entry : null;
+      });
+      const o = outcome as CallOutcome | null;
+      if (o === null || o.kind === 'refused') return sendError(reply, 409, 'GW_API_CONFLICT', `ticket ${after.number}: ${o?.why ?? 'nothing to record'}`);
+      // Closed already and the owner says it is not fixed: a new repair of it, a repeat of this one.
+      const again = o.repairAgain ? await tickets.raise(repairAgainInput(after, user, b.words)) : null;
+      return { ticket: ticketView(after), ...(again === null ? {} : { repair: ticketView(again) }) };
+    } catch (err) {
+      if (err instanceof TicketNotFound) return notLive(reply, req.params.id);
+      throw err;
+    }
+  });
 
   app.post<{ Params: { id: string }; Body: { note: string } }>(
     '/api/tickets/:id/notes',

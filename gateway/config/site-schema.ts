@@ -91,6 +91,8 @@ export const Repairs = z
     recheckWithinHours: z.number().positive().default(72),
     /** A repair taken and not moved on (on site, resolved) for this long chases the team leader (the grab-order flow: 2 h); 0: never. */
     chaseLeaderAfterMinutes: z.number().min(0).default(120),
+    /** A repaired in-unit repair is due a callback to the owner (回访) within this many hours (the standard operating procedures: 24 h). */
+    callbackWithinHours: z.number().positive().max(168).default(24),
   })
   .prefault({});
 

@@ -132,8 +132,17 @@ export class ClosedTicketArchiver {
         t.status === 'closed' &&
         !pending.has(t.id) &&
         now - Date.parse(t.updatedAt) >= this.#afterMs &&
+        !awaitingCallback(t, now) &&
         (t.parentId === null || done(t.parentId)) &&
         t.childIds.every(done),
     );
   }
+}
+
+/** A week past its due time an unmade callback has been told and reported; the ticket no longer waits for it in the live store. */
+const CALLBACK_KEPT_MS = 7 * 86_400_000;
+
+/** A closed in-unit repair whose callback (回访) is still to be made stays live, where the desk works it. */
+function awaitingCallback(t: Ticket, now: number): boolean {
+  return t.callback?.state === 'due' && now - Date.parse(t.callback.dueBy) < CALLBACK_KEPT_MS;
 }

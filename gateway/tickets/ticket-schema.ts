@@ -49,6 +49,13 @@ const Resolution = z.object({
   offSite: z.object({ reason: z.string() }).nullable(),
 });
 
+const Satisfaction = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]);
+const CallbackCall = z.discriminatedUnion('reached', [
+  z.object({ at: Iso, by: Actor, reached: z.literal(false), words: z.string().nullable() }),
+  z.object({ at: Iso, by: Actor, reached: z.literal(true), satisfaction: Satisfaction.nullable(), words: z.string().nullable(), fixed: z.boolean() }),
+]);
+const Callback = z.object({ state: z.enum(['due', 'done']), dueBy: Iso, calls: z.array(CallbackCall) });
+
 const Attachment = z.object({
   id: z.string().min(1),
   contentType: z.enum(['image/jpeg', 'image/png', 'image/webp']),
@@ -124,6 +131,7 @@ export const TicketSchema = z.preprocess(migrate, z.object({
   centralNumber: z.string().optional(),
   attachments: z.array(Attachment).default([]),
   recheck: z.object({ state: z.enum(['none', 'due', 'passed', 'failed']), dueBy: Iso.nullable() }).default({ state: 'none', dueBy: null }),
+  callback: Callback.optional(),
   history: z.array(
     z.object({
       at: Iso,

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { callbackDue, repairedInUnit } from './callbacks.js';
 import { stampDeadlines } from './deadlines.js';
 import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
@@ -247,6 +248,8 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     if (draft.status === 'resolved' && current.status !== 'resolved' && draft.publicArea) {
       draft.recheck = { state: 'due', dueBy: new Date(now + this.#site.repairs.recheckWithinHours * 3_600_000).toISOString() };
     }
+    // A repaired in-unit repair is due a callback to the owner (回访), unless the change itself recorded one (central's).
+    if (repairedInUnit(current, draft) && draft.callback === current.callback) draft.callback = callbackDue(now, this.#site.repairs.callbackWithinHours);
     // A repair reopened (failed re-check) starts its steps again: fresh deadlines from now.
     if (draft.status === 'reopened' && current.status !== 'reopened') draft.deadlines = stampDeadlines(this.#site.contract, draft, now);
     draft.version = current.version + 1;

@@ -133,6 +133,30 @@ export interface Recheck {
   readonly dueBy: string | null;
 }
 
+/** The owner's satisfaction with the repair, asked on the callback (1 very unhappy to 5 very happy). */
+export type Satisfaction = 1 | 2 | 3 | 4 | 5;
+
+/**
+ * One call to the owner after an in-unit repair (回访): not reached (a try; the callback stays due),
+ * or reached, with the owner's satisfaction (null when they would not say), their words, and whether
+ * the fault is fixed (an owner who says it is not gets the repair again).
+ */
+export type CallbackCall =
+  | { readonly at: string; readonly by: Actor; readonly reached: false; readonly words: string | null }
+  | { readonly at: string; readonly by: Actor; readonly reached: true; readonly satisfaction: Satisfaction | null; readonly words: string | null; readonly fixed: boolean };
+
+/**
+ * The callback an in-unit repair is due once repaired (the standard operating procedures: the same or
+ * the next day, within 24 h; callback rate 100 %): due until a call reaches the owner, then done.
+ */
+export interface Callback {
+  readonly state: 'due' | 'done';
+  /** 24 h (`repairs.callbackWithinHours`) after the repair (ISO). */
+  readonly dueBy: string;
+  /** The calls made for this repair, in order; the last one reached the owner when done. */
+  readonly calls: readonly CallbackCall[];
+}
+
 export interface Ticket {
   /** UUID, the idempotency key with `version`. */
   readonly id: string;
@@ -193,6 +217,8 @@ export interface Ticket {
   readonly centralNumber?: string;
   readonly attachments: readonly Attachment[];
   readonly recheck: Recheck;
+  /** An in-unit repair's callback to the owner (回访), from when it was repaired. */
+  readonly callback?: Callback;
   readonly history: readonly HistoryEntry[];
 }
 
