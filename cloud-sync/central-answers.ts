@@ -1,4 +1,5 @@
-import { TICKET_STATUSES, type TicketStatus } from '../gateway/tickets/ticket.js';
+import type { CentralCall } from '../gateway/tickets/callbacks.js';
+import { TICKET_STATUSES, type Satisfaction, type TicketStatus } from '../gateway/tickets/ticket.js';
 
 /**
  * Reads the central service's answers against the contract (cloud-sync/openapi.json) before
@@ -56,6 +57,8 @@ export interface CentralUpdate {
   readonly assignee?: string;
   readonly note?: string;
   readonly centralNumber?: string;
+  /** Its call centre's callback to the owner (回访; since 2.1): reached or not, satisfaction 1-5, the owner's words. */
+  readonly callback?: CentralCall;
 }
 
 /** An update as read: one the gateway can act on, or one it refuses with the reason (and what it could make of it). */
@@ -98,6 +101,8 @@ function readUpdate(u: unknown): UpdateRead {
   if (assignee === false) return bad(`assignee is ${show(u['assignee'])}, not a text of at most 200 characters`);
   if (note === false) return bad(`note is ${show(u['note'])}, not a text of at most 2000 characters`);
   if (centralNumber === false) return bad(`centralNumber is ${show(u['centralNumber'])}, not a text of at most 64 characters`);
+  const callback = readCallback(u['callback']);
+  if (typeof callback === 'string') return bad(callback);
   return {
     kind: 'ok',
     update: {
@@ -108,6 +113,21 @@ function readUpdate(u: unknown): UpdateRead {
       ...(assignee === undefined ? {} : { assignee }),
       ...(note === undefined ? {} : { note }),
       ...(centralNumber === undefined ? {} : { centralNumber }),
+      ...(callback === undefined ? {} : { callback }),
     },
   };
+}
+
+/** An update's callback (since 2.1), or what is wrong with it. */
+function readCallback(c: unknown): CentralCall | undefined | string {
+  if (c === undefined || c === null) return undefined;
+  if (!isObject(c)) return `callback is ${show(c)}, not an object with reached`;
+  const reached = c['reached'];
+  if (typeof reached !== 'boolean') return `callback.reached is ${show(reached)}, not true or false`;
+  const s = c['satisfaction'];
+  if (s !== undefined && s !== null && !(Number.isInteger(s) && (s as number) >= 1 && (s as number) <= 5)) return `callback.satisfaction is ${show(s)}, not a whole number from 1 to 5`;
+  if (!reached && s !== undefined && s !== null) return 'callback.satisfaction is given for a call that did not reach the owner';
+  const w = c['words'];
+  if (w !== undefined && w !== null && (typeof w !== 'string' || w.length > 1000)) return `callback.words is ${show(w)}, not a text of at most 1000 characters`;
+  return { reached, ...(s === undefined || s === null ? {} : { satisfaction: s as Satisfaction }), ...(typeof w === 'string' && w !== '' ? { words: w } : {}) };
 }

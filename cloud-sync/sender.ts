@@ -8,6 +8,7 @@ import type { OutboxEntry } from '../gateway/store/store-data.js';
 import type { Store } from '../gateway/store/store.js';
 import type { TicketService } from '../gateway/tickets/ticket-service.js';
 import type { TicketChange } from '../gateway/tickets/ticket-service.js';
+import { recordCentralCall } from '../gateway/tickets/callbacks.js';
 import { CENTRAL_STATUSES, centralMove } from '../gateway/tickets/ticket-steps.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 import { readBatchAnswer, readUpdatesAnswer, type ItemAnswer, type UpdateRead } from './central-answers.js';
@@ -481,14 +482,18 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
       await this.#refuseUpdate(u.ticketId, u.id, u.status, u.at, move.why, stale ? 'stale' : 'refused');
       return ack('refused', move.why);
     }
-    const news = u.assignee !== undefined && u.assignee !== t.assignee ? true : u.centralNumber !== undefined && u.centralNumber !== t.centralNumber;
+    const news = (u.assignee !== undefined && u.assignee !== t.assignee) || (u.centralNumber !== undefined && u.centralNumber !== t.centralNumber) || u.callback !== undefined;
     if (move.kind === 'same' && !news && u.status !== 'closed' && u.note === undefined) return ack('duplicate');
+    const at = new Date(Date.parse(u.at)).toISOString();
     await this.#d.tickets.mutate(u.ticketId, 'central', (d) => {
       if (u.assignee !== undefined) d.assignee = u.assignee;
       if (u.centralNumber !== undefined) d.centralNumber = u.centralNumber;
       if (move.kind === 'apply') d.status = u.status;
-      const note = u.note ?? (u.assignee !== undefined && u.assignee !== t.assignee ? `assigned to ${u.assignee}` : undefined);
-      return { at: new Date(Date.parse(u.at)).toISOString(), action: u.status, status: d.status, ...(note === undefined ? {} : { note }), ...(u.id === undefined ? {} : { updateId: u.id }) };
+      // Its call centre's callback to the owner (contract 2.1), after the status it came with.
+      const called = u.callback === undefined ? undefined : recordCentralCall(d, u.callback, at);
+      const said = u.note ?? (u.assignee !== undefined && u.assignee !== t.assignee ? `assigned to ${u.assignee}` : undefined);
+      const note = [said, called].filter((x) => x !== undefined).join('；') || undefined;
+      return { at, action: u.status, status: d.status, ...(note === undefined ? {} : { note }), ...(u.id === undefined ? {} : { updateId: u.id }) };
     });
     return ack('applied');
   }

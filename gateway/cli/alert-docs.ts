@@ -6,9 +6,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { backWords } from '../liveness/return-report.js';
 import { upsShutdownWords } from '../liveness/power-guard.js';
-import { escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
+import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from '../notify/alert-facts.js';
 import { dingtalkBody, feishuBody, wecomBody } from '../notify/alert-message.js';
 import { alertText, digestText, type Language } from '../notify/alert-text.js';
+import { callbackOverdueFacts } from '../notify/callback-overdue.js';
+import { dueWords } from '../notify/follow-up-overdue.js';
 import { recheckOverdueFacts } from '../notify/recheck-overdue.js';
 import type { Addressee } from '../notify/roster.js';
 import type { Ticket } from '../tickets/ticket.js';
@@ -27,6 +29,7 @@ const team: Addressee = {
   channels: ['wecom-day'],
   people: [{ name: '张工', mobile: '13800000001', wecomUserId: 'zhanggong', dingtalkUserId: 'ding-zhang', feishuUserId: 'ou_7d8a6e6df7621556ce0d21922b676706' }],
 };
+const desk: Addressee = { level: 'desk', name: { zh: '客服中心', en: 'Service desk' }, channels: ['wecom-desk'], people: [{ name: '赵客服', mobile: '13700000003' }] };
 const supervisor: Addressee = { level: 'supervisor', name: { zh: '工程主管', en: 'Engineering supervisor' }, channels: ['wecom-sup'], people: [{ name: '王经理', mobile: '13900000002', feishuUserId: 'ou_1c6e8f3a2b9d4e5f60718293a4b5c6d7' }] };
 
 function ticket(id: string, seq: number, over: Partial<Ticket>): Ticket {
@@ -112,6 +115,23 @@ const repaired = ticket('5a7e91c3-recheck', 7, {
   assignee: '张工',
   recheck: { state: 'due', dueBy: iso(RAISED - 60_000) },
 });
+// An in-unit repair resolved yesterday by 张工, whose owner nobody reached by 11:40 today.
+const inUnit = ticket('3f1b2c4d-callback', 4, {
+  number: 'SH01-20261126-0004',
+  createdAt: iso(RAISED - 26 * 3_600_000),
+  tier: 'general',
+  fault: 'water-leak',
+  deviceId: 'leak-2304',
+  deviceName: '2304 厨房漏水传感器',
+  location: { building: 'T2', floor: '23F', unit: '2304', description: '2304 室厨房', descriptionEn: 'Flat 2304 kitchen', publicArea: false },
+  publicArea: false,
+  title: { zh: '户内漏水：2304 室厨房', en: 'Water leak: flat 2304 kitchen' },
+  evidence: [],
+  status: 'resolved',
+  assignee: '张工',
+  callback: { state: 'due', dueBy: iso(RAISED - 21 * 60_000), calls: [{ at: iso(RAISED - 3 * 3_600_000), by: 'user:d-zhao', reached: false, words: null }], overdueTold: false },
+});
+const notFixed = '回访：业主反映未修好，满意度 2/5：厨房地面仍有水 / callback: the owner says it is not fixed, satisfaction 2/5: the kitchen floor is still wet';
 const flood = ticket('c0ffee00-flood', 9, { kind: 'incident', fault: 'alarm-flood', deviceId: 'demo-tower', title: { zh: '告警泛滥：演示大厦', en: 'Alarm flood: Demo Tower' }, evidence: [], childIds: children.map((c) => c.id) });
 
 // The gateway itself: back after a crash at 11:49 with the leak raised at start, and its own UPS running low.
@@ -123,7 +143,10 @@ const EXAMPLES: { title: string; facts: AlertFacts; at: number }[] = [
   { title: 'A water leak (raised)', facts: raisedFacts(leak, team, URL), at: RAISED },
   { title: 'A burst pipe with its pressure (raised)', facts: raisedFacts(burst, team, URL), at: RAISED },
   { title: 'Nobody took the leak in 5 minutes (escalated)', facts: escalatedFacts(leak, team, supervisor, 'acknowledgeBy', 5, URL), at: RAISED + 5 * 60_000 },
-  { title: 'A public-area repair nobody re-checked in time (recheck-overdue, to the team on duty, once)', facts: recheckOverdueFacts(repaired, team, TZ, URL), at: RAISED },
+  { title: 'A public-area repair nobody re-checked in time (recheck-overdue, to the team on duty, once)', facts: recheckOverdueFacts(repaired, team, dueWords(repaired.recheck.dueBy ?? '', TZ), URL), at: RAISED },
+  { title: 'The supervisor assigned a repair to an engineer (assigned, to that engineer by name)', facts: assignedFacts(drain, { ...team, name: { zh: '张工', en: '张工' }, people: team.people }, { zh: '王经理 派工给 张工', en: '王经理 assigned it to 张工' }, URL), at: RAISED + 6 * 60_000 },
+  { title: 'An owner nobody called back in time (callback-overdue, to the desk, once)', facts: callbackOverdueFacts(inUnit, desk, dueWords(inUnit.callback?.dueBy ?? '', TZ), URL), at: RAISED },
+  { title: 'The owner says on the callback it is not fixed (reopened, to the team)', facts: reopenedFacts({ ...inUnit, status: 'reopened' }, team, 'callback', notFixed, URL), at: RAISED },
   { title: 'A flood: 27 alarms in one incident (summary)', facts: summaryFacts(flood, children, team, URL), at: RAISED },
   { title: 'Nobody took a general order in 5 minutes (the grab rule: the supervisor assigns it)', facts: escalatedFacts(drain, team, supervisor, 'grab', 5, URL), at: RAISED + 5 * 60_000 },
   { title: 'The central service reopened the repair (the owner says it still leaks)', facts: reopenedFacts(leak, team, 'central', '业主反映仍在漏水', URL), at: RAISED },

@@ -13,10 +13,11 @@ import type { Person } from './roster-schema.js';
 export interface AlertFacts {
   /**
    * raised: a new ticket; escalated: a deadline passed without its step; summary: an incident's
-   * alarms; reopened: a repair failed its re-check; system: the gateway itself; recheck-overdue: a
-   * repair nobody re-checked in time (recheck-overdue.ts).
+   * alarms; reopened: a repair back to the team; assigned: given to an engineer by the supervisor;
+   * system: the gateway itself; recheck-overdue: a repair nobody re-checked in time;
+   * callback-overdue: an owner nobody called back in time (follow-up-overdue.ts).
    */
-  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'assigned' | 'system' | 'recheck-overdue';
+  readonly kind: 'raised' | 'escalated' | 'summary' | 'reopened' | 'assigned' | 'system' | 'recheck-overdue' | 'callback-overdue';
   readonly ticketId: string;
   /** The ticket number, or the error code of a system alert. */
   readonly number: string;
@@ -35,9 +36,14 @@ export interface AlertFacts {
   readonly to: AlertTo | null;
   readonly escalation: AlertEscalation | null;
   readonly summary: AlertSummary | null;
-  /** A reopen: by the central service (the owner says it still leaks), or by a failed re-check. Absent on records made before it was told apart: a re-check. */
-  readonly reopenedBy?: 'central' | 'recheck';
+  /**
+   * A reopen: by the central service (the owner says it still leaks), by a failed re-check, or by the
+   * owner's callback (not fixed). Absent on records made before it was told apart: a re-check.
+   */
+  readonly reopenedBy?: ReopenCause;
 }
+
+export type ReopenCause = 'central' | 'recheck' | 'callback';
 
 export interface AlertPlace {
   readonly building: string;
@@ -214,10 +220,16 @@ export function escalatedFacts(t: Ticket, missedBy: Addressee, to: Addressee, st
 
 /**
  * A repair reopened, back to the team: by the central service (with its note: the owner says it
- * still leaks), or by a failed re-check (with the patrol's reason). Each worded by its cause.
+ * still leaks), by a failed re-check (with the patrol's reason), or by the owner on the callback
+ * (their words and rating). Each worded by its cause.
  */
-export function reopenedFacts(t: Ticket, to: Addressee, by: 'central' | 'recheck', reason: string | null, publicUrl: string): AlertFacts {
+export function reopenedFacts(t: Ticket, to: Addressee, by: ReopenCause, reason: string | null, publicUrl: string): AlertFacts {
   const base = raisedFacts(t, to, publicUrl);
+  if (by === 'callback') {
+    // The history note carries both languages already: the owner's words and rating, said by the desk.
+    const [zh = '', en = zh] = (reason ?? '').split(' / ');
+    return { ...base, kind: 'reopened', reopenedBy: by, reading: null, detail: { zh, en } };
+  }
   const words = by === 'central' ? { zh: '总部重开', en: 'Reopened by the central service' } : { zh: '复查不合格', en: 'Re-check failed' };
   return { ...base, kind: 'reopened', reopenedBy: by, reading: null, detail: reason === null ? (by === 'central' ? words : base.detail) : { zh: `${words.zh}：${reason}`, en: `${words.en}: ${reason}` } };
 }

@@ -115,9 +115,13 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
         : f.kind === 'reopened'
           ? f.reopenedBy === 'central'
             ? en ? `[${tier} · REOPENED BY CENTRAL] ${f.title.en}` : `【${tier}·总部重开】${f.title.zh}`
-            : en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
+            : f.reopenedBy === 'callback'
+              ? en ? `[${tier} · OWNER SAYS NOT FIXED] ${f.title.en}` : `【${tier}·回访未修好】${f.title.zh}`
+              : en ? `[${tier} · RE-CHECK FAILED] ${f.title.en}` : `【${tier}·复查不合格】${f.title.zh}`
           : f.kind === 'recheck-overdue'
             ? en ? `[RE-CHECK OVERDUE] ${f.title.en}` : `【复查逾期】${f.title.zh}`
+          : f.kind === 'callback-overdue'
+            ? en ? `[CALLBACK OVERDUE] ${f.title.en}` : `【回访逾期】${f.title.zh}`
             : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
   const lines: string[] = [];
   const where = whereWords(f, lang);

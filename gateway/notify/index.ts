@@ -6,15 +6,18 @@ import { spanWords } from '../local-time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
+import { callbackWaiting, reopenedByCallback } from '../tickets/callbacks.js';
 import type { Bilingual, Ticket } from '../tickets/ticket.js';
 import { AlertBook } from './alert-book.js';
-import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, type AlertFacts } from './alert-facts.js';
+import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, whoOf, type AlertFacts } from './alert-facts.js';
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator, stageOwed } from './escalation.js';
 import { IncidentSummaries } from './incident-summaries.js';
-import { RecheckOverdue } from './recheck-overdue.js';
+import { callbackFollowUp } from './callback-overdue.js';
+import { FollowUpOverdue } from './follow-up-overdue.js';
+import { recheckFollowUp } from './recheck-overdue.js';
 import type { PendingAlert } from './pending-alert.js';
 import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
 
@@ -103,7 +106,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #channels: Map<string, Channel>;
   readonly #addressed: Set<string>;
   readonly #escalator: Escalator;
-  readonly #rechecks: RecheckOverdue;
+  /** The follow-ups a repair is owed, told once when overdue: the re-check, the callback. */
+  readonly #followUps: readonly FollowUpOverdue[];
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #roster: DutyRoster;
@@ -150,17 +154,21 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
         this.emit('escalated', { ticket: t, step: level });
       },
     });
-    // A resolved public-area repair nobody re-checked in time goes back to the team on duty, once.
-    this.#rechecks = new RecheckOverdue({
+    // A resolved public-area repair nobody re-checked in time goes back to the team on duty, once;
+    // an in-unit repair whose owner nobody called back in time goes to the desk, once.
+    const followUpDeps = {
       tickets: deps.tickets,
       clock: deps.clock,
       log: deps.log,
       timeZone: site.site.timeZone,
-      publicUrl: this.#publicUrl,
-      addressee: (t) => this.#addressee(t),
-      stage: (t, key, facts, to) => void this.#stage(key, t.id, facts, to),
-      onWritten: (key) => this.#enqueue(key),
-    });
+      whoOf,
+      stage: (t: Ticket, key: string, facts: AlertFacts, to: Addressee) => void this.#stage(key, t.id, facts, to),
+      onWritten: (key: string) => this.#enqueue(key),
+    };
+    this.#followUps = [
+      new FollowUpOverdue(recheckFollowUp({ publicUrl: this.#publicUrl, addressee: (t) => this.#addressee(t) }), followUpDeps),
+      new FollowUpOverdue(callbackFollowUp({ publicUrl: this.#publicUrl, desk: () => this.#roster.desk() }), followUpDeps),
+    ];
     this.#channels = new Map();
     this.#queues = new Map();
     const delivery = { clock: deps.clock, timeZone: site.site.timeZone, publicUrl: this.#publicUrl, ...(deps.publishMqtt === undefined ? {} : { publishMqtt: deps.publishMqtt }), ...(deps.env === undefined ? {} : { env: deps.env }) };
@@ -210,7 +218,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       }
     }
     this.#escalator.start();
-    this.#rechecks.start();
+    for (const f of this.#followUps) f.start();
   }
 
   escalationsSettled(): Promise<void> {
@@ -220,7 +228,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onChange);
     await this.#escalator.stop();
-    await this.#rechecks.stop();
+    for (const f of this.#followUps) await f.stop();
     this.#summaries.stop();
     for (const q of this.#queues.values()) q.stop();
   }
@@ -281,10 +289,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       return;
     }
     if (t.status === 'reopened' && previous?.status !== 'reopened') {
-      // A repair reopened goes back to the team on duty, told why: central's reopen with its note, or a failed re-check with its reason.
+      // A repair reopened goes back to the team on duty, told why: central's reopen with its note, a failed re-check with its reason, an owner's callback that found it not fixed.
       const to = this.#addressee(t);
       const n = t.history.filter((h) => h.status === 'reopened').length;
-      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, last?.actor === 'central' ? 'central' : 'recheck', last?.note ?? null, this.#publicUrl), to);
+      const cause = last?.actor === 'central' ? 'central' : reopenedByCallback(t) ? 'callback' : 'recheck';
+      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, cause, last?.note ?? null, this.#publicUrl), to);
       return;
     }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
@@ -446,6 +455,8 @@ function ended(t: Ticket): boolean {
 function stillNeeded(a: AlertFacts, t: Ticket): boolean {
   // An overdue re-check asks for the re-check: needed while the repair still waits for one.
   if (a.kind === 'recheck-overdue') return t.status === 'resolved' && t.recheck.state === 'due';
+  // An overdue callback asks for the call: needed while no call has reached the owner.
+  if (a.kind === 'callback-overdue') return callbackWaiting(t);
   if (ended(t)) return false;
   if (a.escalation !== null) return stageOwed(t, a.escalation.step);
   // An assignment asks the engineer to take it.

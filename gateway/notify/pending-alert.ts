@@ -30,7 +30,7 @@ const Step = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']);
 const Stage = z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy', 'grab', 'stalled']);
 
 const AlertFactsSchema = z.object({
-  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'assigned', 'system', 'recheck-overdue']),
+  kind: z.enum(['raised', 'escalated', 'summary', 'reopened', 'assigned', 'system', 'recheck-overdue', 'callback-overdue']),
   ticketId: z.string(),
   number: z.string(),
   tier: Tier,
@@ -55,7 +55,7 @@ const AlertFactsSchema = z.object({
   summary: z
     .object({ alarms: z.number().int().min(0), byBuilding: z.record(z.string(), z.number()), emergencies: z.array(z.object({ number: z.string(), title: Bilingual, where: z.string() })) })
     .nullable(),
-  reopenedBy: z.enum(['central', 'recheck']).optional(),
+  reopenedBy: z.enum(['central', 'recheck', 'callback']).optional(),
 });
 
 export const PendingAlertSchema = z.object({

@@ -59,6 +59,11 @@ export const Roster = z.strictObject({
   teams: z.array(Team).default([]),
   supervisor: EscalationLevel.optional(),
   manager: EscalationLevel.optional(),
+  /**
+   * The service desk by day and the monitoring centre by night (客服/监控中心): told of callbacks to
+   * owners that are overdue (回访). Nobody named: the supervisor, else every channel.
+   */
+  desk: EscalationLevel.optional(),
 });
 export type Roster = z.infer<typeof Roster>;
 
@@ -84,7 +89,7 @@ export function rosterProblems(roster: Roster, channelIds: ReadonlySet<string>):
       if (!channelIds.has(c)) problems.push({ path: ['teams', i, 'channels', j], message: `expected a channel id from notify.channels, got "${c}"` });
     });
   });
-  for (const level of ['supervisor', 'manager'] as const) {
+  for (const level of ['supervisor', 'manager', 'desk'] as const) {
     roster[level]?.channels.forEach((c, j) => {
       if (!channelIds.has(c)) problems.push({ path: [level, 'channels', j], message: `expected a channel id from notify.channels, got "${c}"` });
     });

@@ -6,8 +6,11 @@ import { shiftCovers, type Person, type Roster, type Team } from './roster-schem
 /** Who an alert is for: a team on duty, or a level it escalated to (its leader, the supervisor, the manager), or everyone when no roster. */
 export type EscalationStep = 'team' | 'leader' | 'supervisor' | 'manager';
 
+/** Who an alert is for: a step of the escalation ladder, or the desk (客服/监控中心: callbacks). */
+export type AddresseeLevel = EscalationStep | 'desk' | 'all';
+
 export interface Addressee {
-  readonly level: EscalationStep | 'all';
+  readonly level: AddresseeLevel;
   readonly name: Bilingual;
   /** Channel ids; empty = only the channels that get every alert. */
   readonly channels: readonly string[];
@@ -48,7 +51,7 @@ export class DutyRoster {
   addressedChannels(): Set<string> {
     const r = this.#roster;
     if (r === undefined) return new Set();
-    return new Set([...r.teams.flatMap((t) => t.channels), ...(r.supervisor?.channels ?? []), ...(r.manager?.channels ?? [])]);
+    return new Set([...r.teams.flatMap((t) => t.channels), ...(r.supervisor?.channels ?? []), ...(r.manager?.channels ?? []), ...(r.desk?.channels ?? [])]);
   }
 
   teamsOnDuty(at: number, skill: Skill, building: string): Team[] {
@@ -92,6 +95,14 @@ export class DutyRoster {
     if (step !== 'manager' && r.supervisor !== undefined) return { level: 'supervisor', ...r.supervisor };
     if (r.manager !== undefined) return { level: 'manager', ...r.manager };
     return EVERYONE;
+  }
+
+  /** The service desk or monitoring centre (callbacks to owners); nobody named: the supervisor, the manager, else everyone. */
+  desk(): Addressee {
+    const r = this.#roster;
+    if (r?.desk !== undefined) return { level: 'desk', ...r.desk };
+    // The supervisor step needs no shift, skill or building: it falls through to the manager, then everyone.
+    return this.addressee('supervisor', 0, 'general', '');
   }
 
   /**

@@ -16,7 +16,7 @@ export function repairedInUnit(before: Pick<Ticket, 'status'>, after: Pick<Ticke
 
 /** A callback due `withinHours` after now. */
 export function callbackDue(now: number, withinHours: number): Callback {
-  return { state: 'due', dueBy: new Date(now + withinHours * 3_600_000).toISOString(), calls: [] };
+  return { state: 'due', dueBy: new Date(now + withinHours * 3_600_000).toISOString(), calls: [], overdueTold: false };
 }
 
 /** Waiting for a call that reaches the owner: the repair is done and no call has reached them yet. */
@@ -102,4 +102,28 @@ export function repairAgainInput(t: Ticket, by: { readonly id: string; readonly 
     repeatOf: t.id,
     reporter: { id: by.id, name: by.name, role: 'desk' },
   };
+}
+
+/** A callback the central service recorded (contract 2.1: `callback` on an update): its own call centre reached the owner, or tried. */
+export interface CentralCall {
+  readonly reached: boolean;
+  readonly satisfaction?: Satisfaction;
+  readonly words?: string;
+}
+
+/**
+ * Records central's callback on the ticket, whether or not one was due here (a site's call centre may
+ * call back any repair): a call that reached the owner ends the callback. Fixed unless central
+ * reopens the ticket in the same update. Answers the words for the history entry.
+ */
+export function recordCentralCall(d: Draft, call: CentralCall, at: string): string {
+  const base: Callback = d.callback ?? { state: 'due', dueBy: at, calls: [], overdueTold: false };
+  const words = call.words ?? null;
+  const fixed = d.status !== 'reopened';
+  const made: CallbackCall = call.reached ? { at, by: 'central', reached: true, satisfaction: call.satisfaction ?? null, words, fixed } : { at, by: 'central', reached: false, words };
+  d.callback = { ...base, state: base.state === 'done' || call.reached ? 'done' : 'due', calls: [...base.calls, made] };
+  const said = words === null ? { zh: '', en: '' } : { zh: `：${words}`, en: `: ${words}` };
+  if (!call.reached) return `总部回访未接通${said.zh} / central's callback: owner not reached${said.en}`;
+  const stars = STARS(call.satisfaction ?? null);
+  return `总部回访，${stars.zh}${said.zh} / central's callback, ${stars.en}${said.en}`;
 }

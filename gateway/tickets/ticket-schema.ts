@@ -54,7 +54,7 @@ const CallbackCall = z.discriminatedUnion('reached', [
   z.object({ at: Iso, by: Actor, reached: z.literal(false), words: z.string().nullable() }),
   z.object({ at: Iso, by: Actor, reached: z.literal(true), satisfaction: Satisfaction.nullable(), words: z.string().nullable(), fixed: z.boolean() }),
 ]);
-const Callback = z.object({ state: z.enum(['due', 'done']), dueBy: Iso, calls: z.array(CallbackCall) });
+const Callback = z.object({ state: z.enum(['due', 'done']), dueBy: Iso, calls: z.array(CallbackCall), overdueTold: z.boolean().default(false) });
 
 const Attachment = z.object({
   id: z.string().min(1),

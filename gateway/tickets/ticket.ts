@@ -155,6 +155,8 @@ export interface Callback {
   readonly dueBy: string;
   /** The calls made for this repair, in order; the last one reached the owner when done. */
   readonly calls: readonly CallbackCall[];
+  /** Its due time passed without a call that reached the owner, and the desk was told (once). */
+  readonly overdueTold: boolean;
 }
 
 export interface Ticket {

@@ -23,6 +23,13 @@ export interface ReceivedTicket {
 /** The statuses this service owns (contract 2.0, "Who owns which status"). */
 export type CentralStatus = 'dispatched' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed';
 
+/** A callback to the owner (回访) this service's call centre made (contract 2.1). */
+export interface CentralCallback {
+  readonly reached: boolean;
+  readonly satisfaction?: 1 | 2 | 3 | 4 | 5;
+  readonly words?: string;
+}
+
 interface Update {
   readonly seq: number;
   readonly siteId: string;
@@ -31,6 +38,8 @@ interface Update {
   readonly assignee?: string;
   readonly note?: string;
   readonly centralNumber?: string;
+  /** Its call centre's callback to the owner (contract 2.1). */
+  readonly callback?: CentralCallback;
   readonly at: string;
   /** Sent as it is, off the contract (a hostile or broken central service, for tests). */
   readonly raw?: Record<string, unknown>;
@@ -173,8 +182,11 @@ export class CentralService {
     return out;
   }
 
-  /** Records a central status change by hand (tests, demo). The first one names the work order. */
-  setStatus(ticketId: string, status: CentralStatus, assignee?: string, note?: string): void {
+  /**
+   * Records a central status change by hand (tests, demo), with the callback its call centre made if
+   * any. The first one names the work order.
+   */
+  setStatus(ticketId: string, status: CentralStatus, assignee?: string, note?: string, callback?: CentralCallback): void {
     const t = this.#tickets.get(ticketId);
     if (t === undefined) return;
     const first = !this.#updates.some((u) => u.ticketId === ticketId);
@@ -187,6 +199,7 @@ export class CentralService {
       status,
       ...(assignee === undefined ? {} : { assignee }),
       ...(note === undefined ? {} : { note }),
+      ...(callback === undefined ? {} : { callback }),
       ...(first ? { centralNumber: `WO${String(seq).padStart(8, '0')}` } : {}),
       at: new Date(this.#clock.now()).toISOString(),
     });
@@ -435,6 +448,7 @@ export class CentralService {
             ...(u.assignee === undefined ? {} : { assignee: u.assignee }),
             ...(u.note === undefined ? {} : { note: u.note }),
             ...(u.centralNumber === undefined ? {} : { centralNumber: u.centralNumber }),
+            ...(u.callback === undefined ? {} : { callback: u.callback }),
           },
       ),
       cursor,

@@ -1,52 +1,7 @@
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { buildGateway, type Gateway } from '../../../gateway/app.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
-import type { AlertFacts } from '../../../gateway/notify/alert-facts.js';
-import type { Ticket } from '../../../gateway/tickets/ticket.js';
-import { createCentralService } from '../../../simulators/central/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { pngPhoto } from '../../../simulators/photos/png-photo.js';
-import { testSite } from '../../helpers/site.js';
-import { STAFF, bearer, staffUsers, type StaffMember } from '../../helpers/staff.js';
-import { tempDir } from '../../helpers/temp-dir.js';
-import { webhookServer } from '../../helpers/webhook-server.js';
-
-/** A gateway whose engineers sit on a team with a robot channel (so an assignment's @-mention shows), and a central service. */
-async function setup() {
-  const hook = await webhookServer();
-  const central = createCentralService({ tokens: ['t'] });
-  const centralUrl = await central.start(0);
-  onTestFinished(() => central.stop());
-  const site = testSite({
-    dataDir: await tempDir(),
-    http: { host: '127.0.0.1', port: 0, publicUrl: 'http://gw.site.lan' },
-    users: staffUsers(),
-    central: { url: centralUrl, token: { value: 't' }, pollSeconds: 0.2 },
-    notify: {
-      channels: [{ id: 'team', type: 'webhook', url: { value: `${hook.url}/team` }, retries: 0 }],
-      roster: {
-        shifts: [
-          { id: 'am', name: { zh: '上午', en: 'Morning' }, from: '00:00', to: '12:00' },
-          { id: 'pm', name: { zh: '下午', en: 'Afternoon' }, from: '12:00', to: '00:00' },
-        ],
-        teams: (['am', 'pm'] as const).map((shift) => ({ id: `eng-${shift}`, name: { zh: '工程组', en: 'Engineering' }, shift, skills: ['plumbing' as const, 'general' as const], channels: ['team'], members: [{ name: STAFF.engineer2.name, userId: STAFF.engineer2.id, mobile: '13800000002' }] })),
-      },
-    },
-  });
-  const gw = await buildGateway(site, { clock: systemClock, log: silentLogger() });
-  await gw.start();
-  onTestFinished(() => gw.stop());
-  const url = gw.httpUrl() ?? '';
-  const api = async (method: string, path: string, who: StaffMember, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { ...bearer(who), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { ticket?: Ticket; error?: { message: string } } };
-  };
-  const alerts = () => hook.received.flatMap((r) => (r.body['alerts'] as AlertFacts[]).map((a) => ({ ...a, text: String(r.body['text']) })));
-  return { gw, api, alerts, central };
-}
-
-const raise = (gw: Gateway, tier: Ticket['tier'] = 'general') =>
-  gw.tickets.raise({ fault: 'drain-blocked', device: gw.site.devices[0]!, tier, skill: 'plumbing', title: { zh: '排水堵塞', en: 'Drain blocked' }, description: { zh: '排水堵塞', en: 'Drain blocked' } });
+import { raiseTicket as raise, repairSite as setup } from '../../helpers/repair-site.js';
+import { STAFF, bearer } from '../../helpers/staff.js';
 
 describe("the supervisor's work on the gateway", () => {
   it('assigns a repair nobody took to an engineer, who is alerted by name and @-mentioned; only they take it; giving it to another needs a reason', async () => {

@@ -1,79 +1,23 @@
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
-import type { SiteConfig } from '../../../gateway/config/site-schema.js';
-import { silentLogger } from '../../../gateway/log.js';
-import type { AlertFacts } from '../../../gateway/notify/alert-facts.js';
+import { describe, expect, it, vi } from 'vitest';
 import { alertText } from '../../../gateway/notify/alert-text.js';
-import { createNotifier, type Notifier } from '../../../gateway/notify/index.js';
-import { FileStore } from '../../../gateway/store/store.js';
-import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
-import { testSite } from '../../helpers/site.js';
-import { tempDir } from '../../helpers/temp-dir.js';
-import { webhookServer } from '../../helpers/webhook-server.js';
+import { HOUR, LI, MIN, followUpSite } from '../../helpers/follow-up-site.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-// 10:00 Beijing time, Monday 5 January 2026.
-const DAY = Date.UTC(2026, 0, 5, 2, 0, 0);
-const LI = { id: 'e-li', name: '李工' };
-
-/** The site's store, tickets and alerts on a clock the test moves; started again over the same data folder by `restart`. */
+/** The re-check follow-up on the shared harness, with the re-check's due time checked on every repair. */
 async function setup() {
-  const hook = await webhookServer();
-  const channel = (id: string) => ({ id, type: 'webhook' as const, url: { value: `${hook.url}/${id}` }, retries: 0 });
-  const site = testSite({
-    http: { publicUrl: 'https://gw.site.lan' },
-    // Re-checked within 2 hours here (72 by default), so the test moves the clock less.
-    repairs: { recheckWithinHours: 2 },
-    notify: {
-      channels: ['day-plumbing', 'night', 'supervisor'].map(channel),
-      roster: {
-        teams: [
-          { id: 'day-plumbing', name: { zh: '白班水电组', en: 'Day plumbing team' }, shift: 'day', skills: ['plumbing'], channels: ['day-plumbing'] },
-          { id: 'night-centre', name: { zh: '夜间监控中心', en: 'Night monitoring centre' }, shift: 'night', skills: ['plumbing'], channels: ['night'] },
-        ],
-        supervisor: { name: { zh: '工程主管', en: 'Engineering supervisor' }, channels: ['supervisor'] },
-      },
+  const s = await followUpSite();
+  return {
+    ...s,
+    get run() {
+      return s.run;
     },
-  });
-  const dataDir = await tempDir();
-  const clock = new ManualClock(DAY);
-  const open = async (): Promise<{ store: FileStore; tickets: TicketService; notifier: Notifier }> => {
-    const store = await FileStore.open({ dataDir, clock: systemClock, log: silentLogger() });
-    const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
-    const notifier = createNotifier({ site, tickets, store, clock, log: silentLogger() });
-    await notifier.start();
-    return { store, tickets, notifier };
+    overdue: (id: string) => s.entries(id, 'recheck-overdue'),
+    repaired: async (): Promise<Ticket> => {
+      const t = await s.repaired(true);
+      expect(t.recheck).toEqual({ state: 'due', dueBy: new Date(s.clock.now() + 2 * HOUR).toISOString() });
+      return t;
+    },
   };
-  let run = await open();
-  onTestFinished(async () => {
-    await run.notifier.stop();
-    await run.store.close();
-  });
-  const alertsTo = (path: string, ticketId: string) => hook.received.flatMap((r) => (r.path === `/${path}` ? (r.body['alerts'] as AlertFacts[]) : [])).filter((a) => a.ticketId === ticketId);
-  const overdue = (id: string) => run.tickets.get(id)?.history.filter((h) => h.action === 'recheck-overdue') ?? [];
-  const advance = async (ms: number): Promise<void> => {
-    await vi.waitFor(() => expect(run.notifier.status().filter((c) => c.pending > 0)).toEqual([]), { timeout: 15_000, interval: 10 });
-    clock.advance(ms);
-  };
-  /** A public-area leak taken and resolved by 李工. */
-  const repaired = async (): Promise<Ticket> => {
-    const t = await run.tickets.raise({ fault: 'water-leak', device: site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: '漏水', en: 'Water leak' }, description: { zh: '漏水', en: 'Leak' } });
-    await run.tickets.step(t.id, 'take', { user: LI });
-    await run.tickets.step(t.id, 'arrive', { user: LI });
-    const after = await run.tickets.step(t.id, 'resolve', { user: LI, note: '更换阀门' });
-    expect(after.ticket.recheck).toEqual({ state: 'due', dueBy: new Date(clock.now() + 2 * HOUR).toISOString() });
-    return after.ticket;
-  };
-  /** Stops, and starts again over the same data folder with the wall clock at `at` (default: no time away). */
-  const restart = async (at = clock.now()): Promise<void> => {
-    await run.notifier.stop();
-    await run.store.close();
-    clock.set(at);
-    run = await open();
-  };
-  return { site: site as SiteConfig, clock, advance, alertsTo, overdue, repaired, restart, get run() { return run; } };
 }
 
 describe('a re-check nobody did in time', () => {
