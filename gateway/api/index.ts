@@ -166,7 +166,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   patrolRoutes(app, { site: deps.site, tickets: deps.tickets, auth, attachments: deps.attachments });
   attachmentRoutes(app, { tickets: deps.tickets, auth, attachments: deps.attachments, clock: deps.clock });
   const people = Object.fromEntries(deps.site.users.map((u) => [u.id, u.name])) as Readonly<Record<string, string>>;
-  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages, auth, people });
+  reportRoutes(app, { tickets: deps.tickets, clock: deps.clock, alarms: deps.site.alarms, timeZone: deps.site.site.timeZone, outages: deps.liveness.outages, storms: deps.storm, auth, people });
   eventRoutes(app, { auth, events, streamTickets: new StreamTickets(deps.clock), readsNeedToken: opts.readsNeedToken, onLiveRefused: () => deps.metrics.refused('live-stream') });
   siteRoutes(app, {
     tickets: deps.tickets,

@@ -6,6 +6,8 @@ import { stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';
 import type { OutageLog } from '../liveness/outage-log.js';
+import type { StormMode } from '../tickets/storm-mode.js';
+import { callbackWaiting } from '../tickets/callbacks.js';
 import type { Authenticator } from './auth.js';
 import { engineerCsv, engineerFigures } from './engineer-figures.js';
 import { dayPeriod, monthPeriod, parseWhen, weekPeriod, type Period } from './report-period.js';
@@ -24,7 +26,7 @@ const engineersQuery = { type: 'object', additionalProperties: false, properties
 
 /** A ticket in a report's lists: number, what, where, and how it stands. */
 function row(t: Ticket): Record<string, unknown> {
-  return { id: t.id, number: t.number, tier: t.tier, title: t.title, building: t.location.building, where: t.location.description, status: t.status, assignee: t.assignee, createdAt: t.createdAt, deadlines: t.deadlines, recheck: t.recheck };
+  return { id: t.id, number: t.number, tier: t.tier, title: t.title, building: t.location.building, where: t.location.description, unit: t.location.unit ?? null, status: t.status, assignee: t.assignee, createdAt: t.createdAt, deadlines: t.deadlines, recheck: t.recheck, callback: t.callback ?? null };
 }
 
 export interface ReportDeps {
@@ -34,6 +36,8 @@ export interface ReportDeps {
   readonly timeZone: string;
   readonly outages: Pick<OutageLog, 'availability'>;
   readonly auth: Authenticator;
+  /** Storm mode's storms within a period (their hours are shown beside the on-time rates that leave paused time out). */
+  readonly storms: Pick<StormMode, 'within'>;
   /** Staff names by user id, for the per-engineer figures. */
   readonly people: Readonly<Record<string, string>>;
 }
@@ -67,6 +71,9 @@ export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
       open: live.filter(isOpen).map(row),
       overdue: overdue.map(row),
       rechecksDue: live.filter((t) => t.status === 'resolved' && t.recheck.state === 'due').map(row),
+      /** Callbacks to owners still to be made, and those past their due time (回访). */
+      callbacksDue: live.filter(callbackWaiting).map(row),
+      callbacksOverdue: live.filter((t) => callbackWaiting(t) && Date.parse(t.callback?.dueBy ?? '') < asOf).map(row),
       all,
     };
   };
@@ -86,7 +93,8 @@ export function reportRoutes(app: FastifyInstance, deps: ReportDeps): void {
       byDay[d] = e;
     }
     // The gateway's own availability: per cent of the period up (so far, since its first start), outages, the longest.
-    return { from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), all };
+    // Storm mode's hours: its paused tickets' deadlines were moved by the time paused, so the on-time rates leave that time out.
+    return { from, to, stats: computeStats(all, { from, to, now }, deps.alarms), byDay, gateway: deps.outages.availability(from, to, now), storms: deps.storms.within(from, to, now), all };
   };
   const weekly = async (day: string, readable: Readable) => {
     const w = weekPeriod(day, tz);

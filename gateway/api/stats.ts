@@ -2,6 +2,7 @@ import { siteDateTime } from '../local-time.js';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
 import { stepDoneAt } from '../tickets/deadlines.js';
 import type { DeadlineStep, Ticket } from '../tickets/ticket.js';
+import { callbackFigures, firstTimeFixFigures, materialsWords, type CallbackFigures, type FirstTimeFixFigures } from './repair-figures.js';
 
 /** ISA-18.2 yardsticks shown beside each alarm-system figure. */
 export const YARDSTICKS = {
@@ -68,6 +69,18 @@ export interface Stats {
   /** Repeat repairs (返修): tickets on a device and fault repaired within the window before. */
   readonly repeatRate: number | null;
   readonly rechecks: { readonly due: number; readonly passed: number; readonly failed: number; readonly overdue: number };
+  /** Callbacks to owners after in-unit repairs, and their satisfaction. */
+  readonly callbacks: CallbackFigures;
+  readonly firstTimeFix: FirstTimeFixFigures;
+  /** Tickets whose tier or complexity was changed after the survey (the tier counts above are the final ones). */
+  readonly retiered: number;
+  /** Resolved without coming on site, with a reason: left out of the on-site figures, counted here. */
+  readonly offSite: number;
+  /**
+   * Storm mode's pauses (tickets paused, minutes in all): a paused ticket's deadlines move by the
+   * time paused, so the on-time rates leave it out; one paused now is not overdue.
+   */
+  readonly paused: { readonly tickets: number; readonly minutes: number };
   readonly byBuilding: Record<string, GroupFigures>;
   readonly bySkill: Record<string, GroupFigures>;
   /** Kept for the pages: the same as steps.acknowledge. */
@@ -126,7 +139,11 @@ const STEP_KEYS: readonly [keyof StepFigures, DeadlineStep][] = [
   ['resolve', 'resolveBy'],
 ];
 
-/** Each step against its deadline: done on time, late, or still owed past its deadline (as of `now`). */
+/**
+ * Each step against its deadline: done on time, late, or still owed past its deadline (as of `now`).
+ * A repair fixed without coming on site has no on-site step (counted apart); a ticket storm mode
+ * pauses now owes nothing until the storm ends and moves its deadlines.
+ */
 function stepFigures(tickets: readonly Ticket[], now: number): StepFigures {
   const out: Partial<Record<keyof StepFigures, StepFigure>> = {};
   for (const [key, step] of STEP_KEYS) {
@@ -136,9 +153,10 @@ function stepFigures(tickets: readonly Ticket[], now: number): StepFigures {
     for (const t of tickets) {
       const by = t.deadlines[step];
       if (by === null || t.status === 'rejected') continue;
+      if (step === 'onSiteBy' && t.resolution?.offSite != null) continue;
       const done = stepDoneAt(t, step);
       if (done === null) {
-        if (Date.parse(by) < now) overdue += 1;
+        if (Date.parse(by) < now && t.paused === undefined) overdue += 1;
         continue;
       }
       minutes.push((done - Date.parse(t.createdAt)) / 60_000);
@@ -238,6 +256,11 @@ export function computeStats(all: readonly Ticket[], range: { from: number; to: 
       failed: faults.filter((t) => t.history.some((h) => h.action === 'reopened')).length,
       overdue: rechecked.filter((t) => t.recheck.state === 'due' && t.recheck.dueBy !== null && Date.parse(t.recheck.dueBy) < asOf).length,
     },
+    callbacks: callbackFigures(faults, asOf),
+    firstTimeFix: firstTimeFixFigures(faults, all),
+    retiered: faults.filter((t) => t.history.some((h) => h.action === 'retiered')).length,
+    offSite: faults.filter((t) => t.resolution?.offSite != null).length,
+    paused: { tickets: faults.filter((t) => t.pausedMs !== undefined || t.paused !== undefined).length, minutes: Math.round(faults.reduce((n, t) => n + (t.pausedMs ?? 0), 0) / 60_000) },
     byBuilding: grouped(faults, (t) => t.location.building, asOf),
     bySkill: grouped(faults, (t) => t.skill, asOf),
     acknowledge: { count: steps.acknowledge.count, medianMinutes: steps.acknowledge.medianMinutes, onTimeShare: steps.acknowledge.onTimeShare },
@@ -259,6 +282,7 @@ const CSV_COLUMNS = [
   'number', 'createdAt', 'tier', 'source', 'fault', 'deviceId', 'building', 'floor', 'where', 'skill', 'status', 'assignee',
   'takenMinutes', 'takenOnTime', 'dispatchedOnTime', 'arrivedMinutes', 'arrivedOnTime', 'resolvedMinutes', 'resolvedOnTime',
   'rework', 'recheck', 'verification', 'rejectReason',
+  'complexity', 'retiered', 'pausedMinutes', 'offSiteReason', 'cause', 'action', 'materials', 'workers', 'callback', 'satisfaction',
 ] as const;
 
 export function csvCell(v: string | number | boolean | null): string {
@@ -284,10 +308,14 @@ export function statsCsv(all: readonly Ticket[], range: { from: number; to: numb
         return at === null || by === null ? null : at <= Date.parse(by);
       };
       const reject = t.verification.state === 'rejected' ? t.verification.note : null;
+      const r = t.resolution;
+      const reached = t.callback?.calls.find((c) => c.reached);
       return [
         t.number, siteDateTime(created, timeZone), t.tier, t.source, t.fault, t.deviceId, t.location.building, t.location.floor, t.location.description, t.skill, t.status, t.assignee,
         mins(stepDoneAt(t, 'acknowledgeBy')), onTime('acknowledgeBy'), onTime('dispatchBy'), mins(stepDoneAt(t, 'onSiteBy')), onTime('onSiteBy'), mins(stepDoneAt(t, 'resolveBy')), onTime('resolveBy'),
         t.rework, t.recheck.state, t.verification.state, reject,
+        t.complexity ?? null, t.history.some((h) => h.action === 'retiered'), t.pausedMs === undefined ? null : Math.round(t.pausedMs / 60_000), r?.offSite?.reason ?? null, r?.cause ?? null, r?.action ?? null, materialsWords(t), r === undefined || r.workers.length === 0 ? null : r.workers.join('; '),
+        t.callback?.state ?? null, reached?.reached === true ? reached.satisfaction : null,
       ].map(csvCell).join(',');
     });
   return `\uFEFF${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;

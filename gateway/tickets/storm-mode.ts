@@ -80,6 +80,14 @@ export class StormMode {
     return r.success ? r.data : [];
   }
 
+  /** The storms (ended, and the one on now up to `now`) in [from, to): how many, and their hours inside it, for the period reports. */
+  within(from: number, to: number, now: number): { readonly count: number; readonly hours: number } {
+    const on = this.current();
+    const spans = [...this.past(), ...(on === null ? [] : [{ from: on.startedAt, to: Math.min(now, on.until) }])];
+    const inside = spans.map((p) => Math.max(0, Math.min(p.to, to) - Math.max(p.from, from))).filter((ms) => ms > 0);
+    return { count: inside.length, hours: Math.round((inside.reduce((a, b) => a + b, 0) / HOUR) * 10) / 10 };
+  }
+
   /** After a restart, a storm still on goes on for what is left of it (by wall time, never more than it was made for). */
   start(): void {
     const storm = this.current();

@@ -25,6 +25,8 @@ describe('the callback to the owner after an in-unit repair (回访)', () => {
     expect(t.callback).toEqual({ state: 'due', dueBy: new Date(resolvedAt + 24 * 3_600_000).toISOString(), calls: [], overdueTold: false });
     const listed = await s.api('GET', '/api/tickets?status=callback&evidence=false', 'desk');
     expect((listed.body['tickets'] as Ticket[]).map((x) => x.id)).toEqual([t.id]);
+    const today = await s.api('GET', '/api/reports/daily', 'desk');
+    expect([(today.body['callbacksDue'] as { id: string }[]).map((x) => x.id), today.body['callbacksOverdue']]).toEqual([[t.id], []]);
 
     expect((await s.api('POST', `/api/tickets/${t.id}/callback`, 'engineer', { reached: true })).status).toBe(403);
     const confused = await s.api('POST', `/api/tickets/${t.id}/callback`, 'desk', { reached: false, satisfaction: 3 });
@@ -42,6 +44,18 @@ describe('the callback to the owner after an in-unit repair (回访)', () => {
     const again = await s.api('POST', `/api/tickets/${t.id}/callback`, 'supervisor', { reached: true, satisfaction: 5 });
     expect(again).toMatchObject({ status: 409, body: { error: { message: expect.stringContaining('the callback of this repair is recorded already') } } });
     expect(((await s.api('GET', '/api/tickets?status=callback', 'desk')).body['tickets'] as Ticket[]).map((x) => x.id)).toEqual([]);
+    // The month's figures: the callback rate, the owners' satisfaction, repairs right the first time; the CSV has the details.
+    const month = await s.api('GET', '/api/reports/monthly', 'supervisor');
+    expect(month.body['stats']).toMatchObject({
+      callbacks: { owed: 1, onTime: 1, late: 0, missing: 0, rate: 1, satisfaction: { rated: 1, satisfied: 1, share: 1 } },
+      firstTimeFix: { repaired: 1, firstTime: 1, rate: 1 },
+      offSite: 0,
+      retiered: 0,
+    });
+    const csv = await (await fetch(`${s.gw.httpUrl()}/api/reports/monthly.csv`, { headers: { authorization: `Bearer ${STAFF.supervisor.token}` } })).text();
+    const [header, row] = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const cell = (name: string): string | undefined => row?.split(',')[header?.split(',').indexOf(name) ?? -1];
+    expect([cell('cause'), cell('action'), cell('materials'), cell('callback'), cell('satisfaction')]).toEqual(['头发堵塞', '疏通', '疏通剂 1 瓶', 'done', '4']);
     // The central service has the call with the ticket.
     await vi.waitFor(() => expect(s.central.ticket(t.id)?.['callback']).toMatchObject({ state: 'done', calls: [{ reached: false }, { reached: true, satisfaction: 4 }] }));
   });
@@ -79,6 +93,8 @@ describe('the callback to the owner after an in-unit repair (回访)', () => {
     expect(repair).toMatchObject({ status: 'raised', repeatOf: t.id, rework: true, fault: t.fault, deviceId: t.deviceId, publicArea: false, reporter: { id: STAFF.desk.id, role: 'desk' } });
     expect(repair.title.zh).toBe('回访未修好：户内排水堵塞');
     expect(closedCall.body.ticket?.history.at(-1)?.note).toContain('已另开维修单');
+    // Reopened once and repeated: not fixed the first time.
+    expect((await s.api('GET', '/api/reports/monthly', 'supervisor')).body['stats']).toMatchObject({ firstTimeFix: { repaired: 1, firstTime: 0, rate: 0 }, callbacks: { owed: 1, onTime: 1, satisfaction: { rated: 1, satisfied: 0, share: 0 } } });
   });
 
   it("records the central service's own callback (contract 2.1), sent with its close", async () => {

@@ -90,6 +90,10 @@ describe('storm mode', () => {
     expect(Date.parse(resumed?.deadlines.acknowledgeBy ?? '')).toBe(Date.parse(leaks[0]!.deadlines.acknowledgeBy) + 90 * MIN);
     expect(resumed?.history.at(-1)?.note).toContain('暴雨模式结束，期限顺延 1 小时 30 分钟');
     expect(((await s.api('GET', '/api/storm', 'patrol')).body['past'] as unknown[]).length).toBe(1);
+    // The month's report: the storm's hours, and the paused tickets with their paused time (left out of the on-time rates).
+    const month = await s.api('GET', '/api/reports/monthly', 'supervisor');
+    expect(month.body['storms']).toEqual({ count: 1, hours: 1.5 });
+    expect(month.body['stats']).toMatchObject({ paused: { tickets: held.length + 1, minutes: expect.any(Number) } });
     // Its clock runs again: the grab rule 5 minutes later.
     await s.advance(5 * MIN);
     await vi.waitFor(() => expect(escalations(s.gw, leaks[0]!.id).map((h) => h.step)).toEqual(['grab']));

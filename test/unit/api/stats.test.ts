@@ -57,3 +57,34 @@ describe('statistics as the KPI sheets count them', () => {
     expect(csv.split('\r\n')[1]).toContain(',2026-11-02 07:59:00,');
   });
 });
+
+describe('the repair procedures in the figures', () => {
+  it('leaves a repair fixed without coming on site out of the on-site figures (counted apart), and a ticket paused by a storm out of the overdue ones', () => {
+    const offSite = ticket('o', T0, { acknowledged: 2, resolved: 20 }, { resolution: { cause: null, action: null, materials: [], workers: [], offSite: { reason: '电话指导业主复位' } } });
+    const paused = ticket('p', T0, {}, { tier: 'general', paused: { since: iso(T0 + MIN), reason: '台风' } });
+    const late = ticket('l', T0, {});
+    const s = computeStats([offSite, paused, late], { from: T0 - MIN, to: T0 + 86_400_000, now: T0 + 60 * MIN }, alarms);
+    expect(s.offSite).toBe(1);
+    expect(s.steps.onSite).toMatchObject({ count: 0, overdue: 1 });
+    expect(s.steps.acknowledge).toMatchObject({ count: 1, overdue: 1 });
+    expect(s.paused).toEqual({ tickets: 1, minutes: 0 });
+  });
+
+  it('counts callbacks on time, late and missing, satisfaction at 4 or 5 of 5, repairs right the first time and re-tiered tickets', () => {
+    const call = (at: number, satisfaction: 1 | 2 | 3 | 4 | 5 | null) => ({ at: iso(at), by: 'user:d-zhao' as const, reached: true as const, satisfaction, words: null, fixed: true });
+    const due = T0 + 24 * 60 * MIN;
+    const tickets = [
+      ticket('a', T0, { acknowledged: 1, arrived: 5, resolved: 30 }, { callback: { state: 'done', dueBy: iso(due), calls: [call(T0 + 60 * MIN, 5)], overdueTold: false } }),
+      ticket('b', T0, { acknowledged: 1, arrived: 5, resolved: 30 }, { callback: { state: 'done', dueBy: iso(due), calls: [{ at: iso(T0 + 2 * 60 * MIN), by: 'user:d-zhao', reached: false, words: null }, call(due + MIN, 3)], overdueTold: true } }),
+      ticket('c', T0, { acknowledged: 1, arrived: 5, resolved: 30 }, { callback: { state: 'due', dueBy: iso(due), calls: [], overdueTold: true } }),
+      ticket('d', T0, { acknowledged: 1, arrived: 5, resolved: 30 }, { callback: { state: 'due', dueBy: iso(due + 48 * 60 * MIN), calls: [], overdueTold: false } }),
+      ticket('e', T0, { acknowledged: 1 }, { history: [{ at: iso(T0), actor: 'gateway', action: 'raised' }, { at: iso(T0 + MIN), actor: 'user:e-li', action: 'retiered', note: '级别' }] }),
+      ticket('f', T0 + MIN, { acknowledged: 1, resolved: 20 }, { rework: true, repeatOf: 'a' }),
+    ];
+    const s = computeStats(tickets, { from: T0 - MIN, to: T0 + 30 * 86_400_000, now: due + 60 * MIN }, alarms);
+    expect(s.callbacks).toEqual({ owed: 3, onTime: 1, late: 1, missing: 1, rate: 1 / 3, satisfaction: { rated: 2, satisfied: 1, share: 0.5 } });
+    // a was repeated by f: of a, b, c, d, f only b, c, d and f were right the first time.
+    expect(s.firstTimeFix).toEqual({ repaired: 5, firstTime: 4, rate: 0.8 });
+    expect(s.retiered).toBe(1);
+  });
+});
