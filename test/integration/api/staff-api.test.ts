@@ -339,7 +339,7 @@ describe('staff API', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toBe(
-      'number,createdAt,tier,source,fault,deviceId,building,floor,where,skill,status,assignee,takenMinutes,takenOnTime,dispatchedOnTime,arrivedMinutes,arrivedOnTime,resolvedMinutes,resolvedOnTime,rework,recheck,verification,rejectReason',
+      'number,createdAt,tier,source,fault,deviceId,building,floor,where,skill,status,assignee,takenMinutes,takenOnTime,dispatchedOnTime,arrivedMinutes,arrivedOnTime,resolvedMinutes,resolvedOnTime,rework,recheck,verification,rejectReason,complexity,retiered,pausedMinutes,offSiteReason,cause,action,materials,workers,callback,satisfaction',
     );
     expect(lines).toHaveLength(4);
     expect(lines.find((l) => l.startsWith(b.number))).toContain(',rejected,"现场无水, ""误报"""');
