@@ -22,7 +22,7 @@ const SHOTS = path.resolve(process.env['SCREENSHOTS'] ?? 'test-results/screensho
 mkdirSync(SHOTS, { recursive: true });
 const PHONE = { width: 390, height: 844 };
 /** The engineering supervisor (工程主管), who alone with the admin sees the per-engineer figures. */
-const SUPERVISOR = { id: 's-wu', name: '吴主管', token: 'tok-supervisor' };
+const SUPERVISOR = { id: 's-wu', name: '吴主管', token: 'tok-supervisor-wu' };
 const DESK = { width: 1366, height: 768 };
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -289,6 +289,7 @@ describe('staff pages in headless Chromium', () => {
     const b = await raise(gw, 1, 'general');
     for (const x of [a, b]) {
       await step(url, 'engineer', x.id, 'take');
+      await step(url, 'engineer', x.id, 'arrive');
       await step(url, 'engineer', x.id, 'resolve', { note: '已修复' });
     }
     await phone.getByRole('tab', { name: /待复查/ }).click();
@@ -317,6 +318,7 @@ describe('staff pages in headless Chromium', () => {
     const t = gw.tickets.all()[0]!;
     const resolved = await raise(gw, 1, 'general');
     await step(url, 'engineer', resolved.id, 'take');
+    await step(url, 'engineer', resolved.id, 'arrive');
     await step(url, 'engineer', resolved.id, 'resolve', { note: '已修复' });
     const browser = await launchBrowser();
     const pages: [string, StaffMember][] = [['patrol', 'patrol'], ['engineering', 'engineer'], [`tickets/${t.id}`, 'patrol'], ['operator', 'operator'], ['reports', 'operator']];
@@ -435,6 +437,9 @@ describe('staff pages in headless Chromium', () => {
       expect(await li.locator('td').first().textContent()).toBe(STAFF.engineer.name);
       expect(await li.locator('[data-field=onSite]').textContent()).toBe('1/1 100 %');
       expect(await li.locator('[data-field=resolved]').textContent()).toBe('1/1 100 %');
+      // The procedures' figures: a public-area repair owes no callback; it was right the first time.
+      expect(await page.locator('#monthly [data-field=firstTimeFix]').textContent()).toBe('100 % 1 / 已修复 1');
+      expect(await page.locator('#monthly [data-field=callbackRate]').textContent()).toBe('- 按时 0 / 应回访 0，逾期回访 0，未回访 0');
       await shoot(page, 'reports-supervisor');
       const text = (await page.locator('main').textContent()) ?? '';
       expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);

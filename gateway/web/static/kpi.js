@@ -28,6 +28,19 @@ export function ratesList(s) {
   </dl>`;
 }
 
+/** The figures the repair procedures ask for: callbacks, satisfaction, first-time fix, re-tiers, off-site repairs, storm pauses. */
+export function procedureFigures(s) {
+  const c = s.callbacks;
+  return html`<h3>${t('proc.title')}</h3><dl class="rates" data-field="procedures">
+    <dt>${t('proc.callback')}</dt><dd data-field="callbackRate"><b>${pct(c.rate)}</b> ${t('proc.callback.detail', c)}</dd>
+    <dt>${t('proc.satisfaction')}</dt><dd data-field="satisfaction"><b class=${c.satisfaction.share !== null && c.satisfaction.share < 0.9 ? 'bad-text' : ''}>${pct(c.satisfaction.share)}</b> ${t('proc.satisfaction.detail', c.satisfaction)}</dd>
+    <dt>${t('proc.firstTime')}</dt><dd data-field="firstTimeFix"><b>${pct(s.firstTimeFix.rate)}</b> ${t('proc.firstTime.detail', s.firstTimeFix)}</dd>
+    <dt>${t('proc.retiered')}</dt><dd data-field="retiered">${s.retiered}</dd>
+    <dt>${t('proc.offSite')}</dt><dd data-field="offSite">${s.offSite}</dd>
+    <dt>${t('proc.paused')}</dt><dd data-field="paused">${t('proc.paused.detail', s.paused)}</dd>
+  </dl>`;
+}
+
 /** By building or by trade: tickets, completion and each step's on-time rate. */
 export function groupTable(title, groups, label = (k) => k) {
   return html`<h3>${title}</h3>${table(

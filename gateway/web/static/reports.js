@@ -2,7 +2,7 @@
 // (月报) reports, each cut at the site's local midnight, as tables here and as CSV for the KPI sheets;
 // for the supervisor and admin, the per-engineer figures of the month (人员考核).
 import { api, bi, faultName, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, statusBadge, t, tierBadge } from './common.js';
-import { falseAlarmTables, groupTable, pct, ratesList, skillName, stepsTable, table } from './kpi.js';
+import { falseAlarmTables, groupTable, pct, procedureFigures, ratesList, skillName, stepsTable, table } from './kpi.js';
 import { html, nothing } from './view.js';
 
 const app = document.getElementById('app');
@@ -36,6 +36,8 @@ function dailySection() {
       <div class="stats"><div class="stat"><h4>${t('by.fault')}</h4>${table(['', t('total')], Object.entries(d.stats.tickets.byFault).map(([k, v]) => html`<tr><td>${faultName(k)}</td><td>${v}</td></tr>`))}</div></div>
       <h3>${t('report.overdue')}</h3>${rows(d.overdue)}
       <h3>${t('rechecks.due')}</h3>${rows(d.rechecksDue)}
+      <h3>${t('callbacks.overdue')}</h3>${rows(d.callbacksOverdue)}
+      <h3>${t('callbacks.due')}</h3>${rows(d.callbacksDue)}
       <h3>${t('report.open')}</h3>${rows(d.open)}`}
   </section>`;
 }
@@ -53,7 +55,7 @@ function weeklySection() {
   return html`<section id="weekly"><h2>${t('report.weekly')}</h2>
     <form class="inline" @submit=${pick}>${t('report.week')} <input type="date" name="date" value=${weekDate} /> <button type="submit">${t('show')}</button>
       <a href="/api/reports/weekly.csv?date=${weekDate}">${t('csv')}</a></form>
-    ${w === null ? nothing : html`<p class="muted" data-field="week">${t('report.weekOf', { from: w.week, to: localDate(w.to - 1) })}</p>${gatewayLine(w.gateway, 'report.gateway.week')}${ratesList(w.stats)}<h3>${t('kpi')}</h3>${stepsTable(w.stats.steps)}
+    ${w === null ? nothing : html`<p class="muted" data-field="week">${t('report.weekOf', { from: w.week, to: localDate(w.to - 1) })}</p>${gatewayLine(w.gateway, 'report.gateway.week')}${stormLine(w.storms)}${ratesList(w.stats)}<h3>${t('kpi')}</h3>${stepsTable(w.stats.steps)}${procedureFigures(w.stats)}
       ${groupTable(t('by.building'), w.stats.byBuilding)}
       <h3>${t('report.byDay')}</h3>${byDayTable(w.byDay)}`}
   </section>`;
@@ -83,7 +85,7 @@ function monthlySection() {
   return html`<section id="monthly"><h2>${t('report.monthly')}</h2>
     <form class="inline" @submit=${pick}>${t('report.month')} <input type="month" name="month" value=${month} /> <button type="submit">${t('show')}</button>
       <a href="/api/reports/monthly.csv?month=${month}">${t('csv')}</a></form>
-    ${m === null ? nothing : html`${gatewayLine(m.gateway)}${ratesList(m.stats)}<h3>${t('kpi')}</h3>${stepsTable(m.stats.steps)}
+    ${m === null ? nothing : html`${gatewayLine(m.gateway)}${stormLine(m.storms)}${ratesList(m.stats)}<h3>${t('kpi')}</h3>${stepsTable(m.stats.steps)}${procedureFigures(m.stats)}
       ${groupTable(t('by.building'), m.stats.byBuilding)}${groupTable(t('by.skill'), m.stats.bySkill, skillName)}
       ${falseAlarmTables(m.stats)}
       <h3>${t('report.byDay')}</h3>${byDayTable(m.byDay)}`}
@@ -95,6 +97,9 @@ const gatewayLine = (g, words = 'report.gateway') =>
   g === null || g === undefined
     ? nothing
     : html`<p class="gateway-availability ${g.outages > 0 ? 'warn' : 'muted'}">${t(words, { up: g.percentUp, n: g.outages, longest: g.longestMinutes })}</p>`;
+
+// Storm mode's hours: the on-time rates beside them leave the paused time out, and the page says so.
+const stormLine = (s) => (s === undefined || s.count === 0 ? nothing : html`<p class="warn" data-field="storms">${t('report.storms', s)}</p>`);
 
 function rerender() {
   renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem}</p>` : nothing}${dailySection()}${weeklySection()}${monthlySection()}${engineersSection()}`, app);
