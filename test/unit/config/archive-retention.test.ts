@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../gateway/errors.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 import { testSite } from '../../helpers/site.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err.context['problems'] as string[];
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('store.archiveRetentionYears', () => {
   it('keeps repair records 5 years unless the site says longer', () => {

@@ -2,18 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSiteFile, parseSite } from '../../../gateway/config/load-site.js';
-import { GatewayError } from '../../../gateway/errors.js';
+import type { GatewayError } from '../../../gateway/errors.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err.context['problems'] as string[];
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('site file', () => {
   it('loads the shipped demo site with the design-table contract defaults', async () => {
