@@ -1,4 +1,4 @@
-import type { DeviceLinkStatus, LinkState, UpstreamStatus } from './adapter.js';
+import type { DeviceLinkStatus, LinkState, UpstreamStatus } from '../core/adapter.js';
 
 /** Where an adapter over shared upstreams is in its own life (its link state comes from them while running). */
 export type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';

@@ -7,8 +7,8 @@
  */
 import { BacnetSource } from '../adapters/bacnet/config.js';
 import { createBacnetAdapter } from '../adapters/bacnet/index.js';
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import type { BacnetSimIn, BacnetSimOut } from './bacnet-sim.js';
 import { Child } from './child.js';
 import { sleep } from './load.js';

@@ -12,8 +12,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { buildGateway } from '../gateway/app.js';
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import { SimulatedMqttDevice, LEAK_SENSOR_POINTS } from '../simulators/mqtt/simulated-mqtt-device.js';
 import type { CentralIn, CentralOut } from './central.js';
 import { Child } from './child.js';

@@ -6,8 +6,8 @@
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
 import { buildGateway } from '../gateway/app.js';
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import { LoadPublishers, sleep } from './load.js';
 import { progress } from './progress.js';
 import { benchSite, loadDevicesOf, meterDevices, parse, scratch } from './sites.js';

@@ -4,9 +4,9 @@
  * (one shared connection each, one request at a time), in a separate process.
  */
 import { buildGateway } from '../gateway/app.js';
-import { systemClock } from '../gateway/clock.js';
+import { systemClock } from '../core/clock.js';
 import type { SiteFileInput } from '../gateway/config/site-schema.js';
-import { silentLogger } from '../gateway/log.js';
+import { silentLogger } from '../core/log.js';
 import { Child } from './child.js';
 import { sleep } from './load.js';
 import type { ModbusSimIn, ModbusSimOut } from './modbus-sim.js';

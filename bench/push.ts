@@ -5,8 +5,8 @@
  * is divided by the readings the HTTP push adapter took.
  */
 import { buildGateway } from '../gateway/app.js';
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import { Child } from './child.js';
 import { sleep } from './load.js';
 import { progress } from './progress.js';

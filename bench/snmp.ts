@@ -6,8 +6,8 @@
  */
 import { SnmpSource } from '../adapters/snmp/config.js';
 import { createSnmpAdapter } from '../adapters/snmp/index.js';
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import { Child } from './child.js';
 import { sleep } from './load.js';
 import { progress } from './progress.js';

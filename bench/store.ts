@@ -4,9 +4,9 @@
  * last is durable, with the writes it cost; and the cost of one
  * lone write (one ticket raised, until durable) with 100 / 1,000 / 10,000 open tickets in the store.
  */
-import { systemClock } from '../gateway/clock.js';
+import { systemClock } from '../core/clock.js';
 import type { Device } from '../gateway/config/site-schema.js';
-import { silentLogger } from '../gateway/log.js';
+import { silentLogger } from '../core/log.js';
 import { FileStore } from '../gateway/store/store.js';
 import { TicketService, type RaiseInput } from '../gateway/tickets/ticket-service.js';
 import { sleep } from './load.js';

@@ -3,8 +3,8 @@
  * then the real SyncSender started against the reference central service: time until the outbox
  * is empty and that is durable.
  */
-import { systemClock } from '../gateway/clock.js';
-import { silentLogger } from '../gateway/log.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
 import { SyncSender } from '../cloud-sync/sender.js';
 import { Child } from './child.js';
 import type { CentralIn, CentralOut } from './central.js';

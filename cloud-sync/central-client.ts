@@ -1,5 +1,5 @@
-import { errorMessage } from '../gateway/errors.js';
-import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../gateway/http-request.js';
+import { errorMessage } from '../core/errors.js';
+import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../core/http-request.js';
 import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
 import type { SiteStatus } from './site-status.js';
 

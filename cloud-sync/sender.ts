@@ -1,9 +1,9 @@
-import { Backoff } from '../adapters/backoff.js';
-import { TypedEmitter } from '../adapters/typed-emitter.js';
-import type { Clock, TimerHandle } from '../gateway/clock.js';
+import { Backoff } from '../core/backoff.js';
+import { TypedEmitter } from '../core/typed-emitter.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { CentralService } from '../gateway/config/site-schema.js';
-import { resolveSecret } from '../gateway/config/secrets.js';
-import type { Logger } from '../gateway/log.js';
+import { resolveSecret } from '../core/secrets.js';
+import type { Logger } from '../core/log.js';
 import type { OutboxEntry } from '../gateway/store/store-data.js';
 import type { Store } from '../gateway/store/store.js';
 import type { TicketService } from '../gateway/tickets/ticket-service.js';

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../gateway/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { CentralService } from '../gateway/config/site-schema.js';
-import { resolveSecret } from '../gateway/config/secrets.js';
-import type { Logger } from '../gateway/log.js';
+import { resolveSecret } from '../core/secrets.js';
+import type { Logger } from '../core/log.js';
 import { CentralClient, type CallOutcome } from './central-client.js';
 import { healthKey, type SiteStatus } from './site-status.js';
 

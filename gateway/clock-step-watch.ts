@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from './clock.js';
-import { siteDateTime, spanWords } from './local-time.js';
-import type { Logger } from './log.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { siteDateTime, spanWords } from '../core/local-time.js';
+import type { Logger } from '../core/log.js';
 
 /** One step of the wall clock, as seen against elapsed time. */
 export interface ClockStep {

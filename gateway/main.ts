@@ -4,15 +4,15 @@
  * stop it in order on SIGTERM/SIGINT. Everything else lives in app.ts (testable without a process).
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from './clock.js';
+import { systemClock } from '../core/clock.js';
 import path from 'node:path';
 import { buildGateway, type Gateway } from './app.js';
 import { PRESENCE_FILE } from './liveness/presence-file.js';
 import type { StopBy } from './liveness/index.js';
 import { clockFromEnvironment } from './sim-clock.js';
 import { loadSiteFile } from './config/load-site.js';
-import { GatewayError, errorMessage } from './errors.js';
-import { createRootLogger } from './log.js';
+import { GatewayError, errorMessage } from '../core/errors.js';
+import { createRootLogger } from '../core/log.js';
 import { GATEWAY_ENV, TEST_STALL_ON_SIGUSR2, missingGatewayEnv } from './runtime-flags.js';
 import { EventLoopWatchdog } from './watchdog.js';
 import { portInUseError } from './port-in-use.js';

@@ -1,5 +1,5 @@
 import type { SiteConfig } from './config/site-schema.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * A listen that failed because another program holds the port (EADDRINUSE, or EACCES below 1024)

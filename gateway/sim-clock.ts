@@ -1,4 +1,4 @@
-import { ScaledClock, systemClock, type Clock } from './clock.js';
+import { ScaledClock, systemClock, type Clock } from '../core/clock.js';
 
 /**
  * Simulators only: `GATEWAY_SIM_CLOCK=speed:realAnchor:simAnchor` runs the gateway process on the

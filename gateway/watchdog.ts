@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Clock, TimerHandle } from './clock.js';
-import type { Logger } from './log.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
 import type { WatchdogThreadData } from './watchdog-thread.js';
 
 export interface WatchdogOptions {

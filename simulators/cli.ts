@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { systemClock } from '../gateway/clock.js';
+import { systemClock } from '../core/clock.js';
 import { loadSiteFile } from '../gateway/config/load-site.js';
-import { createRootLogger } from '../gateway/log.js';
+import { createRootLogger } from '../core/log.js';
 import { builtinScenarios, resolveScenario, type LoadedScenario } from './scenarios/load-scenario.js';
 import { progressLine, resultTable } from './scenarios/report.js';
 import type { ScenarioResult } from './scenarios/scenario-runner.js';

@@ -6,7 +6,7 @@
  * With --once it exits 0 only when every expected ticket reached the central service exactly once.
  */
 import { parseArgs } from 'node:util';
-import { createRootLogger } from '../gateway/log.js';
+import { createRootLogger } from '../core/log.js';
 import { when } from '../gateway/notify/alert-text.js';
 import type { Ticket } from '../gateway/tickets/ticket.js';
 import { resolveScenario } from './scenarios/load-scenario.js';

@@ -1,5 +1,5 @@
 import { routeSdkLogs } from '../adapters/opcua/sdk-log.js';
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../core/log.js';
 
 /**
  * Loads the OPC UA server SDK the simulators use and sends its console warnings to `log` (the

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'no
 import path from 'node:path';
 
 const STAMP = 'dist/.build-stamp';
-const SOURCES = ['gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'];
+const SOURCES = ['core', 'gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'];
 
 function newest(dir) {
   let t = 0;

@@ -1,6 +1,6 @@
 import type BACnetClient from '@bacnet-js/client';
-import type { Clock } from '../../gateway/clock.js';
-import { errorMessage } from '../../gateway/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import { UdpTransport } from './udp-transport.js';
 
 /** The stack, imported on demand (index.ts): sites without BACnet devices never load it. */

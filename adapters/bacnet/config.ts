@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, ValueRange, PointName } from '../schema-parts.js';
+import { Identifier, ValueRange, PointName } from '../../core/schema-parts.js';
 import { OBJECT_TYPES } from './object-types.js';
 
 /** `ip:port` (port default 47808, the BACnet/IP port 0xBAC0). */

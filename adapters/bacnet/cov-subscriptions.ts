@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { BacnetSession } from './bacnet-session.js';
 import type { BacnetSource } from './config.js';
 import type { StackReceiver } from './device-address.js';

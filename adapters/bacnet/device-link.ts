@@ -1,8 +1,8 @@
-import type { DeviceLinkStatus, LinkState, UpstreamStatus } from '../adapter.js';
-import { Backoff } from '../backoff.js';
-import type { Reading } from '../reading.js';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
+import type { DeviceLinkStatus, LinkState, UpstreamStatus } from '../../core/adapter.js';
+import { Backoff } from '../../core/backoff.js';
+import type { Reading } from '../../core/reading.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { BacnetSession, CovValues } from './bacnet-session.js';
 import type { BacnetSource } from './config.js';
 import { CovSubscriptions } from './cov-subscriptions.js';

@@ -9,7 +9,7 @@
  * `location`, drop the points you do not need, paste into `devices`.
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from '../../gateway/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { loadStack } from './bacnet-session.js';
 import { discover } from './discover.js';
 

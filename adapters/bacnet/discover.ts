@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { BacnetSession, type Outcome, type StackModule } from './bacnet-session.js';
 import { normalAddress } from './config.js';
 import { macText, type StackReceiver } from './device-address.js';

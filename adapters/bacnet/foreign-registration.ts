@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
-import { Backoff } from '../backoff.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { Backoff } from '../../core/backoff.js';
 import { BVLC_RESULT, bvlcResultText } from './bvll.js';
 import { normalAddress } from './config.js';
 import type { NetworkLayer } from './network-layer.js';

@@ -1,10 +1,10 @@
-import type { Clock } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { staggerPhase } from '../poll-phase.js';
 import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
-import type { Reading } from '../reading.js';
-import { TypedEmitter } from '../typed-emitter.js';
+import type { Reading } from '../../core/reading.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
 import type { BacnetSite, BacnetSource } from './config.js';
 import { DeviceLink } from './device-link.js';

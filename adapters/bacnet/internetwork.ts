@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { normalAddress, type BacnetSite, type BacnetSource } from './config.js';
 import { deviceAddress } from './device-address.js';
 import { ForeignRegistration, type RegistrationState } from './foreign-registration.js';

@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../typed-emitter.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
 import { decodeBvll, encodeBvll, type Bvll } from './bvll.js';
 import { decodeNetworkMessage, networkMessageNpdu } from './network-message.js';
 import { decodeNpdu, encodeNpdu, GLOBAL_NETWORK, INITIAL_HOP_COUNT, type Npdu } from './npdu.js';

@@ -1,4 +1,4 @@
-import type { ReadingValue } from '../reading.js';
+import type { ReadingValue } from '../../core/reading.js';
 
 /**
  * The object types a point may name, with their BACnet numbers (ASHRAE 135, clause 21,

@@ -1,6 +1,6 @@
-import type { Clock } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
-import type { Reading } from '../reading.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Reading } from '../../core/reading.js';
 import type { BacnetSession, Outcome } from './bacnet-session.js';
 import type { StackReceiver } from './device-address.js';
 import type { LinkFailure, LinkPoint } from './link-point.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { normalAddress } from './config.js';
 import { stackReceiver, type DeviceAddress, type StackReceiver } from './device-address.js';
 import type { LinkFailure } from './link-point.js';

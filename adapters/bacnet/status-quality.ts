@@ -1,4 +1,4 @@
-import type { Quality } from '../reading.js';
+import type { Quality } from '../../core/reading.js';
 
 /**
  * status-flags (ASHRAE 135, 12.x.11: BIT STRING in-alarm(0), fault(1), overridden(2),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReadingValue } from '../reading.js';
+import type { ReadingValue } from '../../core/reading.js';
 import { plainNumberField } from './plain-number-field.js';
 
 /**

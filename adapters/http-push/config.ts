@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FaultId } from '../../gateway/detect/rule-schema.js';
 import { PayloadDecoder } from '../decode/payload-decoder.js';
-import { Identifier, PointName, SecretRef, ValueRange } from '../schema-parts.js';
+import { Identifier, PointName, SecretRef, ValueRange } from '../../core/schema-parts.js';
 
 /** An event code as the device sends it (`FIRE`, `TRAPPED`, `01`), matched exactly. */
 const EventCode = z.string().min(1).max(64);

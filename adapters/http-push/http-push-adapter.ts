@@ -1,9 +1,9 @@
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
-import type { ErrorCode } from '../../gateway/errors.js';
-import type { Logger } from '../../gateway/log.js';
-import type { AdapterEvents, AdapterStatus, LinkState, StatusOptions } from '../adapter.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { AdapterEvents, AdapterStatus, LinkState, StatusOptions } from '../../core/adapter.js';
 import { DeviceLedger } from '../mqtt/device-ledger.js';
-import { TypedEmitter } from '../typed-emitter.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
 import { PushDevice, type HttpPushDeviceSpec } from './push-device.js';
 import { refuse, type Admission, type HttpPushAdapter, type PushCaller, type PushRefusal, type PushResult } from './push-intake.js';
 import { PushTokens } from './push-tokens.js';

@@ -1,5 +1,5 @@
 import { compileDocumentDecoder, parseJson, walk, type DocumentDecoder } from '../decode/payload-decoder.js';
-import type { Reading } from '../reading.js';
+import type { Reading } from '../../core/reading.js';
 import type { HttpPoint, HttpSource } from './config.js';
 
 export interface HttpPushDeviceSpec {

@@ -1,5 +1,5 @@
-import type { ErrorCode } from '../../gateway/errors.js';
-import type { Adapter } from '../adapter.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { Adapter } from '../../core/adapter.js';
 
 // What the route (gateway/api/ingest-routes.ts) and the HTTP push adapter say to each other.
 

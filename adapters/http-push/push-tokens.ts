@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../gateway/clock.js';
-import { SignInThrottle } from '../../gateway/api/sign-in-throttle.js';
-import { resolveSecret } from '../../gateway/config/secrets.js';
-import { GatewayError } from '../../gateway/errors.js';
-import type { SecretRef } from '../schema-parts.js';
+import type { Clock } from '../../core/clock.js';
+import { SignInThrottle } from '../../core/sign-in-throttle.js';
+import { resolveSecret } from '../../core/secrets.js';
+import { GatewayError } from '../../core/errors.js';
+import type { SecretRef } from '../../core/schema-parts.js';
 
 /** What a presented token is for the device named in the path. */
 export type TokenVerdict =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, ValueRange, PointName } from '../schema-parts.js';
+import { Identifier, ValueRange, PointName } from '../../core/schema-parts.js';
 
 export const ModbusTransport = z.discriminatedUnion('type', [
   z.strictObject({

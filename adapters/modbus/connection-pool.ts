@@ -1,6 +1,6 @@
-import type { UpstreamStatus } from '../adapter.js';
-import type { Clock } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
+import type { UpstreamStatus } from '../../core/adapter.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { ModbusSource } from './config.js';
 import { ModbusConnection } from './connection.js';
 import type { ModbusTarget } from './modbus-client.js';

@@ -1,8 +1,8 @@
-import type { LinkState, UpstreamStatus } from '../adapter.js';
-import { Backoff } from '../backoff.js';
-import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
-import { errorMessage } from '../../gateway/errors.js';
-import type { Logger } from '../../gateway/log.js';
+import type { LinkState, UpstreamStatus } from '../../core/adapter.js';
+import { Backoff } from '../../core/backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { describeException } from './exception-codes.js';
 import { openModbusClient, targetAddress, type ModbusClient, type ModbusTarget, type ReadFunction } from './modbus-client.js';
 

@@ -1,6 +1,6 @@
-import type { DeviceLinkStatus } from '../adapter.js';
-import type { Reading } from '../reading.js';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { DeviceLinkStatus } from '../../core/adapter.js';
+import type { Reading } from '../../core/reading.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ModbusSource } from './config.js';
 import type { ModbusConnection, ModbusErrorCode, ReadOutcome } from './connection.js';
 import type { ReadFunction } from './modbus-client.js';

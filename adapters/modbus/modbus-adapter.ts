@@ -1,9 +1,9 @@
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
-import type { Reading } from '../reading.js';
-import { TypedEmitter } from '../typed-emitter.js';
-import type { Clock } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
+import type { Reading } from '../../core/reading.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { ModbusSource } from './config.js';
 import { ConnectionPool } from './connection-pool.js';
 import type { ModbusConnection, ModbusErrorCode } from './connection.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import ModbusSerial from 'modbus-serial';
-import type { Clock } from '../../gateway/clock.js';
-import { errorMessage } from '../../gateway/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 
 /**
  * The only file that touches `modbus-serial`. Its index.d.ts says `export default ModbusRTU`,

@@ -1,5 +1,5 @@
-import { systemClock } from '../../gateway/clock.js';
-import { errorMessage } from '../../gateway/errors.js';
+import { systemClock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import { openModbusClient, type ClientResult, type ModbusClient, type ModbusTarget } from './modbus-client.js';
 import { decodeRaw } from './register-map.js';
 import { heldPortMessage, isLockRefusal, serialHolder } from './serial-holder.js';

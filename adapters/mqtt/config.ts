@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PayloadDecoder } from '../decode/payload-decoder.js';
-import { Identifier, SecretRef, ValueRange, PointName, sharedDefault } from '../schema-parts.js';
+import { Identifier, SecretRef, ValueRange, PointName, sharedDefault } from '../../core/schema-parts.js';
 
 /** How a payload becomes a value (shared with the HTTP push adapter: adapters/decode/payload-decoder.ts). */
 export const MqttDecoder = PayloadDecoder;

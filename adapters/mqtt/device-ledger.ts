@@ -1,5 +1,5 @@
-import type { DeviceLinkStatus } from '../adapter.js';
-import type { Logger } from '../../gateway/log.js';
+import type { DeviceLinkStatus } from '../../core/adapter.js';
+import type { Logger } from '../../core/log.js';
 
 interface Entry {
   lastGoodReadingTs: number | null;

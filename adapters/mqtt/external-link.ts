@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
-import { errorMessage } from '../../gateway/errors.js';
+import { errorMessage } from '../../core/errors.js';
 import type { ExternalBrokerConfig } from './config.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 export interface PendingLoginLimits {
   /** Connections not yet logged in, in all. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as OpcuaSdk from 'node-opcua-client';
 import type { ClientSession, ReferenceDescription } from 'node-opcua-client';
-import { createRootLogger } from '../../gateway/log.js';
+import { createRootLogger } from '../../core/log.js';
 import { OpcuaSource } from './config.js';
 import { routeSdkLogs } from './sdk-log.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, SecretRef, ValueRange, PointName } from '../schema-parts.js';
+import { Identifier, SecretRef, ValueRange, PointName } from '../../core/schema-parts.js';
 
 export const OpcuaPoint = z.strictObject({
   id: Identifier,

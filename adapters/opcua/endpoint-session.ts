@@ -2,12 +2,12 @@ import path from 'node:path';
 import type * as OpcuaSdk from 'node-opcua-client';
 import type { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import type { ClientMonitoredItem, ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua-client';
-import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
-import { resolveSecret } from '../../gateway/config/secrets.js';
-import { errorMessage } from '../../gateway/errors.js';
-import type { Logger } from '../../gateway/log.js';
-import type { LinkState } from '../adapter.js';
-import { Backoff } from '../backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { resolveSecret } from '../../core/secrets.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { LinkState } from '../../core/adapter.js';
+import { Backoff } from '../../core/backoff.js';
 import type { OpcuaSource } from './config.js';
 
 export type Sdk = typeof OpcuaSdk;

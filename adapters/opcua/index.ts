@@ -1,10 +1,10 @@
 import type { DataValue } from 'node-opcua-client';
-import { errorMessage } from '../../gateway/errors.js';
-import type { Clock } from '../../gateway/clock.js';
-import type { Logger } from '../../gateway/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, StatusOptions, UpstreamStatus } from '../adapter.js';
-import type { ReadingValue } from '../reading.js';
-import { TypedEmitter } from '../typed-emitter.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
+import type { ReadingValue } from '../../core/reading.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { OpcuaSource } from './config.js';
 import { EndpointSession, type MonitoredPoint, type Sdk } from './endpoint-session.js';
 import { qualityOf } from './status-quality.js';

@@ -1,5 +1,5 @@
-import { errorMessage } from '../../gateway/errors.js';
-import type { Logger } from '../../gateway/log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 
 /** The part of node-opcua (client or server package) that owns its process-wide loggers. */
 export interface SdkLoggers {

@@ -1,4 +1,4 @@
-import type { Quality } from '../reading.js';
+import type { Quality } from '../../core/reading.js';
 
 /**
  * OPC UA StatusCode severity is the top two bits (Part 4, 7.39): 00 Good, 01 Uncertain, 10/11 Bad.

@@ -1,6 +1,6 @@
 import type * as NetSnmp from 'net-snmp';
-import type { Clock } from '../../gateway/clock.js';
-import { resolveSecret } from '../../gateway/config/secrets.js';
+import type { Clock } from '../../core/clock.js';
+import { resolveSecret } from '../../core/secrets.js';
 import type { SnmpSource, SnmpUser } from './config.js';
 import type { Varbind } from './varbind-decode.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, PointName, SecretRef, ValueRange } from '../schema-parts.js';
+import { Identifier, PointName, SecretRef, ValueRange } from '../../core/schema-parts.js';
 import { UPS_MIB_POINTS } from './ups-mib.js';
 
 /** The SMI types a point may declare; the answer must carry that type or the reading is bad. */

@@ -1,6 +1,6 @@
-import type { DeviceLinkStatus } from '../adapter.js';
-import type { Reading } from '../reading.js';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { DeviceLinkStatus } from '../../core/adapter.js';
+import type { Reading } from '../../core/reading.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { AgentSession, SnmpErrorCode } from './agent-session.js';
 import type { SnmpPoint, SnmpSource } from './config.js';
 import { decodeVarbind, type Varbind } from './varbind-decode.js';

@@ -1,5 +1,5 @@
-import type { Logger } from '../../gateway/log.js';
-import { resolveSecret } from '../../gateway/config/secrets.js';
+import type { Logger } from '../../core/log.js';
+import { resolveSecret } from '../../core/secrets.js';
 import { usmUser, withoutCommunity, type Sdk } from './agent-session.js';
 import type { SnmpSource } from './config.js';
 import { SNMP_TRAP_OID } from './ups-mib.js';

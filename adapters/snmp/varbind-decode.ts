@@ -1,4 +1,4 @@
-import type { ReadingValue } from '../reading.js';
+import type { ReadingValue } from '../../core/reading.js';
 import type { SnmpPoint, SnmpValueType } from './config.js';
 
 /** The SMI type tags on the wire (RFC 2578 / RFC 3416), as net-snmp reports them. */

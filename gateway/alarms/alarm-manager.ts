@@ -1,9 +1,9 @@
-import type { UpstreamChange, UpstreamStatus } from '../../adapters/adapter.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { UpstreamChange, UpstreamStatus } from '../../core/adapter.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 import type { FaultCondition } from '../detect/detection-engine.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';

@@ -1,10 +1,10 @@
-import type { UpstreamChange, UpstreamStatus } from '../../adapters/adapter.js';
-import type { Reading } from '../../adapters/reading.js';
-import { TypedEmitter } from '../../adapters/typed-emitter.js';
-import type { Clock } from '../clock.js';
+import type { UpstreamChange, UpstreamStatus } from '../../core/adapter.js';
+import type { Reading } from '../../core/reading.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import { DetectionEngine, type FaultCondition } from '../detect/detection-engine.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Role, User } from './users-schema.js';
 import { sendError } from './reply-error.js';
-import { SignInThrottle, DEFAULT_THROTTLE, type SignInThrottleOptions } from './sign-in-throttle.js';
+import { SignInThrottle, DEFAULT_THROTTLE, type SignInThrottleOptions } from '../../core/sign-in-throttle.js';
 
 /** What happened to a presented token, for /metrics: a wrong one, or one not tried (address held) or delayed (prefix held). */
 export type SignInEvent = 'failed' | 'refused' | 'delayed';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 const HEARTBEAT_MS = 15_000;
 /** A client that cannot keep up (a phone on a weak Wi-Fi) is dropped rather than buffered forever. */

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { FastifyInstance } from 'fastify';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../core/errors.js';
 
 /**
  * What the pages may load: their own scripts, styles, images and the live stream, from the gateway

@@ -1,6 +1,6 @@
-import type { AdapterStatus, DeviceLinkStatus } from '../../adapters/adapter.js';
-import { LatestValue } from '../../adapters/latest-value.js';
-import type { Reading } from '../../adapters/reading.js';
+import type { AdapterStatus, DeviceLinkStatus } from '../../core/adapter.js';
+import { LatestValue } from '../../core/latest-value.js';
+import type { Reading } from '../../core/reading.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 
 export interface PointValue {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { AdapterStatus } from '../../core/adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { processRegistry } from './process-metrics.js';

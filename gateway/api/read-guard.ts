@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import type { Authenticator } from './auth.js';
 import { STAFF } from './users-schema.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../../core/errors.js';
 
 /** Every API error has one shape: `{ error: { code, message } }`. */
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {

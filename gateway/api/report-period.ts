@@ -1,4 +1,4 @@
-import { localMidnight } from '../local-time.js';
+import { localMidnight } from '../../core/local-time.js';
 
 /**
  * The periods the reports cover, cut at the site's local midnight (not at UTC midnight, 08:00

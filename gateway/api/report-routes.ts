@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
-import type { Clock } from '../clock.js';
-import { localDate } from '../local-time.js';
+import type { Clock } from '../../core/clock.js';
+import { localDate } from '../../core/local-time.js';
 import { stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { AdapterStatus } from '../../core/adapter.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { STAFF, type User } from './users-schema.js';

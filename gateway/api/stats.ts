@@ -1,4 +1,4 @@
-import { siteDateTime } from '../local-time.js';
+import { siteDateTime } from '../../core/local-time.js';
 import type { AlarmsConfig } from '../alarms/config-schema.js';
 import { stepDoneAt } from '../tickets/deadlines.js';
 import type { DeadlineStep, Ticket } from '../tickets/ticket.js';

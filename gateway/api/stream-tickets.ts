@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { User } from './users-schema.js';
 
 /** How long a stream ticket may wait to be used: the page asks for one right before it connects. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { TicketArchive } from '../tickets/ticket-archive.js';
 import { callbackWaiting } from '../tickets/callbacks.js';
 import type { TicketService } from '../tickets/ticket-service.js';

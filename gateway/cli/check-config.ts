@@ -5,7 +5,7 @@
  * path otherwise: structure, cross-references and JSON syntax (with line and column) in one pass.
  */
 import { checkSiteFile } from '../config/site-check.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../core/errors.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const file = argv[0] ?? process.env['GATEWAY_CONFIG'];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-/** `npm run docs:errors`: rewrites the README's error table from gateway/errors.ts. */
+/** `npm run docs:errors`: rewrites the README's error table from core/errors.ts. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { ERROR_CATALOGUE } from '../errors.js';
+import { ERROR_CATALOGUE } from '../../core/errors.js';
 
 const START = '<!-- error-catalogue:start -->';
 const END = '<!-- error-catalogue:end -->';

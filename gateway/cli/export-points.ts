@@ -4,7 +4,7 @@ import { loadSiteFile, readJsonFile } from '../config/load-site.js';
 import { pointTableOf } from '../config/point-table/export-points.js';
 import { isObject } from '../config/point-table/json-tree.js';
 import { writeTableFile } from '../config/point-table/table-file.js';
-import { GatewayError, errorMessage } from '../errors.js';
+import { GatewayError, errorMessage } from '../../core/errors.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [siteFile, out] = argv;

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { importPoints } from '../config/point-table/import-points.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../core/errors.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { site: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });

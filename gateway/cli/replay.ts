@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadSiteFile } from '../config/load-site.js';
-import { GatewayError, errorMessage } from '../errors.js';
-import { siteDateTime, spanWords } from '../local-time.js';
+import { GatewayError, errorMessage } from '../../core/errors.js';
+import { siteDateTime, spanWords } from '../../core/local-time.js';
 import { replayRecording } from '../record/replay.js';
 import type { Ticket } from '../tickets/ticket.js';
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { deepFreeze } from '../../adapters/schema-parts.js';
+import { deepFreeze } from '../../core/schema-parts.js';
 import { User } from '../api/users-schema.js';
-import { GatewayError, errorMessage } from '../errors.js';
+import { GatewayError, errorMessage } from '../../core/errors.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { SiteFile, type SiteConfig } from './site-schema.js';
 

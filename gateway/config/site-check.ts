@@ -2,7 +2,7 @@ import { formatIssues, formatPath, readJsonFile, withUsersFile } from './load-si
 import { crossReferenceIssues } from './cross-references.js';
 import { SiteFile, type SiteConfig } from './site-schema.js';
 import { siteWarnings } from './site-warnings.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../core/errors.js';
 
 export interface SiteReport {
   /** Every problem found, each with its path; empty when the gateway would start on the file. */

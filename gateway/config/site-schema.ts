@@ -5,7 +5,7 @@ import { HttpSource } from '../../adapters/http-push/config.js';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { BacnetSite, BacnetSource } from '../../adapters/bacnet/config.js';
 import { SnmpSource } from '../../adapters/snmp/config.js';
-import { Identifier, SecretRef, sharedDefault } from '../../adapters/schema-parts.js';
+import { Identifier, SecretRef, sharedDefault } from '../../core/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
 import { NotifyConfig } from '../notify/config-schema.js';

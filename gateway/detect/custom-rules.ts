@@ -1,4 +1,4 @@
-import type { ReadingValue } from '../../adapters/reading.js';
+import type { ReadingValue } from '../../core/reading.js';
 import type { Device } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
 import { asBool, asNumber, fmt, type CompiledRule, type DeviceView } from './fault-rule.js';

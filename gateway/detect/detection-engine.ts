@@ -1,7 +1,7 @@
-import { LatestValue } from '../../adapters/latest-value.js';
-import type { Reading, ReadingValue } from '../../adapters/reading.js';
-import { TypedEmitter } from '../../adapters/typed-emitter.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import { LatestValue } from '../../core/latest-value.js';
+import type { Reading, ReadingValue } from '../../core/reading.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
 import type { Bilingual, EvidenceSeries } from '../tickets/ticket.js';
 import { pointName, pointStates } from '../tickets/point-words.js';

@@ -1,4 +1,4 @@
-import type { ReadingValue } from '../../adapters/reading.js';
+import type { ReadingValue } from '../../core/reading.js';
 import type { Device, Skill, Tier } from '../config/site-schema.js';
 import type { Bilingual } from '../tickets/ticket.js';
 import type { SeenEvent } from './event-faults.js';

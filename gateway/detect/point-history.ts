@@ -1,4 +1,4 @@
-import type { Quality, ReadingValue } from '../../adapters/reading.js';
+import type { Quality, ReadingValue } from '../../core/reading.js';
 import type { EvidenceSample } from '../tickets/ticket.js';
 
 /** What kind of value a slot holds: the value itself sits in `#numbers` or `#strings`. */

@@ -1,5 +1,5 @@
 import { when } from '../notify/alert-text.js';
-import { spanWords } from '../local-time.js';
+import { spanWords } from '../../core/local-time.js';
 import type { Bilingual } from '../tickets/ticket.js';
 import type { PresenceRecord, StopBy } from './presence-file.js';
 

@@ -1,13 +1,13 @@
-import type { AdapterStatus } from '../../adapters/adapter.js';
-import type { Reading } from '../../adapters/reading.js';
+import type { AdapterStatus } from '../../core/adapter.js';
+import type { Reading } from '../../core/reading.js';
 import type { AbsenceReport, SiteStatus } from '../../cloud-sync/site-status.js';
 import { StatusReporter, type ReporterStatus } from '../../cloud-sync/status-reporter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { ClockHealth } from '../clock-step-watch.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { Notifier } from '../notify/index.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import { causeCode, type Absence } from './absence.js';
 

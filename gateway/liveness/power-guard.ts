@@ -1,5 +1,5 @@
-import type { Reading } from '../../adapters/reading.js';
-import type { Logger } from '../log.js';
+import type { Reading } from '../../core/reading.js';
+import type { Logger } from '../../core/log.js';
 import type { Bilingual } from '../tickets/ticket.js';
 
 /** The gateway's own UPS, as the site file marks it (`powersGateway`). */

@@ -1,8 +1,8 @@
-import type { AdapterStatus } from '../../adapters/adapter.js';
+import type { AdapterStatus } from '../../core/adapter.js';
 import type { AbsenceReport, GatewayRole, SiteStatus, UpstreamHealth } from '../../cloud-sync/site-status.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { ClockHealth } from '../clock-step-watch.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import type { AlertHealth } from '../notify/index.js';
 import type { Store } from '../store/store.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
-import { resolveSecret } from '../config/secrets.js';
-import { errorMessage } from '../errors.js';
-import { createHttpRequester, HttpRequestError, type HttpAnswer } from '../http-request.js';
+import type { Clock } from '../../core/clock.js';
+import { resolveSecret } from '../../core/secrets.js';
+import { errorMessage } from '../../core/errors.js';
+import { createHttpRequester, HttpRequestError, type HttpAnswer } from '../../core/http-request.js';
 import type { AlertFacts, AlertMention } from './alert-facts.js';
 import { dingtalkBody, dingtalkSignedUrl, feishuBody, feishuSign, wecomBody } from './alert-message.js';
 import { alertText, digestText, type AlertText, type Language } from './alert-text.js';

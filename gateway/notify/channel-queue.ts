@@ -1,7 +1,7 @@
-import { Backoff } from '../../adapters/backoff.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { Backoff } from '../../core/backoff.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { AlertFacts } from './alert-facts.js';
 
 /** Sends one alert, or several merged into one digest message; resolves once the other side took it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretRef } from '../../adapters/schema-parts.js';
+import { SecretRef } from '../../core/schema-parts.js';
 import { Roster, rosterProblems } from './roster-schema.js';
 import { TEMPLATE_FIELDS, unknownFields } from './webhook-template.js';
 

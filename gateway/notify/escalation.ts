@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Escalation } from '../config/site-schema.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { DEADLINE_STEPS, lastReopen, stepOwed } from '../tickets/deadlines.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import type { EscalationLevel, EscalationStage, HistoryEntry, Ticket, Tier } from '../tickets/ticket.js';

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import { siteDateTime } from '../local-time.js';
-import type { Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { siteDateTime } from '../../core/local-time.js';
+import type { Logger } from '../../core/log.js';
 import type { Draft, TicketService } from '../tickets/ticket-service.js';
 import type { Bilingual, Ticket } from '../tickets/ticket.js';
 import type { AlertFacts } from './alert-facts.js';

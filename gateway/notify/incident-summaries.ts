@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 interface Pace {
   /** Summaries made so far (the next key is `summary-{n + 1}`). */

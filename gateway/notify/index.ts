@@ -1,9 +1,9 @@
-import { TypedEmitter } from '../../adapters/typed-emitter.js';
-import type { Clock } from '../clock.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
-import { errorMessage } from '../errors.js';
-import { spanWords } from '../local-time.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import { spanWords } from '../../core/local-time.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import { callbackWaiting, reopenedByCallback } from '../tickets/callbacks.js';

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { Reading } from '../../adapters/reading.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Logger } from '../log.js';
+import type { Reading } from '../../core/reading.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 
 /** One line of a recording: elapsed ms since the recording began (monotonic), then the reading. */
 export interface RecordedLine {

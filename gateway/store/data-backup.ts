@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { fsyncDir } from './fsync-dir.js';
 import { STORE_SCHEMA_VERSION } from './store-data.js';
 import { liveGatewayPid } from './data-lock.js';

@@ -1,8 +1,8 @@
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../clock.js';
-import { GatewayError, errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock } from '../../core/clock.js';
+import { GatewayError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { DurableJsonFile } from './durable-json-file.js';
 import { emptyStoreData, STORE_SCHEMA_VERSION, type StoreData } from './store-data.js';
 import { applyRecord } from './store-delta.js';

@@ -1,7 +1,7 @@
 import { copyFile, constants, open } from 'node:fs/promises';
 import path from 'node:path';
-import { GatewayError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { fsyncDir } from './fsync-dir.js';
 import { STORE_SCHEMA_VERSION } from './store-data.js';
 

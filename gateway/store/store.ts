@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { markFree, markInUse } from './data-lock.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StoreData } from './store-data.js';

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import { fsyncDir } from '../store/fsync-dir.js';
 
 /** One line of `archive/index.jsonl`: ids appended to a month file, and its size once they were. */

@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { Ticket } from './ticket.js';
 import type { TicketArchive } from './ticket-archive.js';

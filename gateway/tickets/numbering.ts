@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DurableJsonFile } from '../store/durable-json-file.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 
 /** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of a ticket raise. */

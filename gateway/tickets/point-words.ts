@@ -1,4 +1,4 @@
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from './ticket.js';
 
 interface PointWords {
   readonly name: Bilingual;

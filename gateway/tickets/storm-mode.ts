@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import { spanWords } from '../local-time.js';
-import type { Logger } from '../log.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { spanWords } from '../../core/local-time.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from './ticket-service.js';
 import { isOpen, type Bilingual, type Ticket } from './ticket.js';

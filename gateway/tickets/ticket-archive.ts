@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import { fsyncDir } from '../store/fsync-dir.js';
 import { ArchiveIndex } from './archive-index.js';
 import type { Ticket } from './ticket.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TypedEmitter } from '../../adapters/typed-emitter.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
 import { enqueueTicket } from '../../cloud-sync/outbox.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import { callbackDue, repairedInUnit } from './callbacks.js';
 import { stampDeadlines } from './deadlines.js';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../gateway/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { clientClass, loadStack } from '../../adapters/bacnet/bacnet-session.js';
 import { UdpTransport } from '../../adapters/bacnet/udp-transport.js';
 import { DEVICE_OBJECT_TYPE, OBJECT_TYPES, PROP, type ObjectTypeName } from '../../adapters/bacnet/object-types.js';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../gateway/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { BVLC_RESULT, encodeBvll, decodeBvll, type Bvll } from '../../adapters/bacnet/bvll.js';
 import { UdpTransport } from '../../adapters/bacnet/udp-transport.js';
 

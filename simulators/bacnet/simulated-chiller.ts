@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { BacnetSource } from '../../adapters/bacnet/config.js';
 import { OBJECT_TYPES } from '../../adapters/bacnet/object-types.js';
 import { SimulatedBacnetDevice, type SimObjectSpec } from './simulated-bacnet-device.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import type { BacnetSite, BacnetSource } from '../../adapters/bacnet/config.js';
 import { deviceAddress } from '../../adapters/bacnet/device-address.js';

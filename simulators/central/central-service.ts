@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { ContractValidator } from './contract-validator.js';
 import { FAULT_KINDS, parseFault, type CentralFault } from './fault-injector.js';
 import { SiteWatch, type ReceivedStatus, type SiteEvent, type SiteReport } from './site-watch.js';

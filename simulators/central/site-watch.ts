@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** A site status as this service keeps it (contract 2.1 SiteStatus, the fields the rule and the report read). */
 export interface ReceivedStatus {

@@ -1,5 +1,5 @@
 import type { HttpSource } from '../../adapters/http-push/config.js';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { pushOnce, type PushAnswer } from './http-pusher.js';
 
 export type PushValue = number | boolean | string;

@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type TimerHandle } from '../../gateway/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { ModbusMultiUnitSimulator } from './multi-unit-simulator.js';
 import type { UnitMemory } from './unit-memory.js';
 

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Clock, TimerHandle } from '../../gateway/clock.js';
-import { systemClock } from '../../gateway/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { fillTopic } from '../../adapters/mqtt/topic-map.js';
 
 export type SimValue = number | boolean | string;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../../gateway/config/site-schema.js';
 import { SimulatedPushDevice } from '../http-push/simulated-push-device.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';

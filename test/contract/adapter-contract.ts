@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Adapter, AdapterStatus, LinkState, UpstreamChange } from '../../adapters/adapter.js';
-import type { Reading } from '../../adapters/reading.js';
+import type { Adapter, AdapterStatus, LinkState, UpstreamChange } from '../../core/adapter.js';
+import type { Reading } from '../../core/reading.js';
 
 /** What a protocol brings to the contract: an adapter and the real server it talks to. */
 export interface ContractSubject {

@@ -1,8 +1,8 @@
 import { onTestFinished } from 'vitest';
 import { BacnetSource } from '../../adapters/bacnet/config.js';
 import { createBacnetAdapter } from '../../adapters/bacnet/index.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { simulatedChiller } from '../../simulators/bacnet/simulated-chiller.js';
 import { adapterContract } from './adapter-contract.js';
 

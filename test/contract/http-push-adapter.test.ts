@@ -3,8 +3,8 @@ import { onTestFinished } from 'vitest';
 import { HttpSource } from '../../adapters/http-push/config.js';
 import { createHttpPushAdapter } from '../../adapters/http-push/http-push-adapter.js';
 import { ingestRoutes } from '../../gateway/api/ingest-routes.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { pushOnce } from '../../simulators/http-push/http-pusher.js';
 import { adapterContract } from './adapter-contract.js';
 

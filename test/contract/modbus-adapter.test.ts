@@ -1,7 +1,7 @@
 import { ModbusSource } from '../../adapters/modbus/config.js';
 import { createModbusAdapter } from '../../adapters/modbus/modbus-adapter.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { ModbusMultiUnitSimulator } from '../../simulators/modbus/multi-unit-simulator.js';
 import { onTestFinished } from 'vitest';
 import { adapterContract } from './adapter-contract.js';

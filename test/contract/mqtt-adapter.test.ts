@@ -2,8 +2,8 @@ import mqtt from 'mqtt';
 import { onTestFinished } from 'vitest';
 import { ExternalBroker, MqttSource } from '../../adapters/mqtt/config.js';
 import { createMqttAdapter } from '../../adapters/mqtt/index.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { TestBroker } from '../helpers/test-broker.js';
 import { adapterContract } from './adapter-contract.js';
 

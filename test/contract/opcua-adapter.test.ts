@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { OpcuaSource } from '../../adapters/opcua/config.js';
 import { createOpcuaAdapter } from '../../adapters/opcua/index.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { SimulatedElevatorServer } from '../../simulators/opcua/simulated-elevator.js';
 import { adapterContract } from './adapter-contract.js';
 

@@ -1,8 +1,8 @@
 import { onTestFinished } from 'vitest';
 import { SnmpSource } from '../../adapters/snmp/config.js';
 import { createSnmpAdapter } from '../../adapters/snmp/index.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { SimulatedUps } from '../../simulators/snmp/simulated-ups.js';
 import { adapterContract } from './adapter-contract.js';
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { REDACT_PATHS, type Logger } from '../../gateway/log.js';
+import { REDACT_PATHS, type Logger } from '../../core/log.js';
 
 /** A debug-level logger configured like the root one (same redaction), writing into memory. */
 export function captureLog(): { log: Logger; text(): string } {

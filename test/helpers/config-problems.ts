@@ -1,4 +1,4 @@
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError } from '../../core/errors.js';
 
 /** The problems a site-file check reports (GW_CONFIG_INVALID's list), or a failure when it reports none. */
 export function problemsOf(fn: () => unknown): string[] {

@@ -1,7 +1,7 @@
 import { expect, onTestFinished, vi } from 'vitest';
-import { ManualClock, systemClock } from '../../gateway/clock.js';
+import { ManualClock, systemClock } from '../../core/clock.js';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
-import { silentLogger } from '../../gateway/log.js';
+import { silentLogger } from '../../core/log.js';
 import type { AlertFacts } from '../../gateway/notify/alert-facts.js';
 import { createNotifier, type Notifier } from '../../gateway/notify/index.js';
 import { FileStore } from '../../gateway/store/store.js';

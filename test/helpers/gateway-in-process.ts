@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { onTestFinished } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
-import { systemClock } from '../../gateway/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { parseSite } from '../../gateway/config/load-site.js';
 import type { SiteFileInput } from '../../gateway/config/site-schema.js';
-import { createRootLogger } from '../../gateway/log.js';
+import { createRootLogger } from '../../core/log.js';
 import { tempDir } from './temp-dir.js';
 
 export interface InProcessGateway {

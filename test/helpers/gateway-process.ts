@@ -10,7 +10,7 @@ const MAIN = path.resolve('dist/gateway/main.js');
 
 /** Makes sure dist/ is current (npm test builds first; a lone `vitest run` may not have). */
 export function ensureBuilt(output: string = MAIN): void {
-  const src = Math.max(...['gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'].map((d) => newestMtime(path.resolve(d))));
+  const src = Math.max(...['core', 'gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'].map((d) => newestMtime(path.resolve(d))));
   if (!existsSync(output) || statSync(output).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 

@@ -1,7 +1,7 @@
 import { onTestFinished } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/app.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import type { AlertFacts } from '../../gateway/notify/alert-facts.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService } from '../../simulators/central/index.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../gateway/log.js';
+import { silentLogger } from '../../core/log.js';
 import { TicketArchive } from '../../gateway/tickets/ticket-archive.js';
 import { freePort } from '../../simulators/free-port.js';
 import { ensureBuilt, startGatewayProcess } from '../helpers/gateway-process.js';

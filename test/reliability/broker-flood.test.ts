@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createMqttAdapter } from '../../adapters/mqtt/index.js';
-import { systemClock } from '../../gateway/clock.js';
-import { silentLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
 import { publishPacket, rawMqtt, subscribePacket, nextPacket } from '../helpers/raw-mqtt.js';
 import { testSite } from '../helpers/site.js';
 

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildGateway } from '../../gateway/app.js';
-import { systemClock } from '../../gateway/clock.js';
-import { createRootLogger } from '../../gateway/log.js';
+import { systemClock } from '../../core/clock.js';
+import { createRootLogger } from '../../core/log.js';
 import { testSite } from '../helpers/site.js';
 import { STAFF, staffUsers, type StaffMember } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { withErrorTable } from '../../gateway/cli/error-docs.js';
-import { ERROR_CATALOGUE } from '../../gateway/errors.js';
+import { ERROR_CATALOGUE } from '../../core/errors.js';
 
 describe('error catalogue', () => {
-  it('is documented in the README exactly as gateway/errors.ts has it (npm run docs:errors)', async () => {
+  it('is documented in the README exactly as core/errors.ts has it (npm run docs:errors)', async () => {
     const readme = await readFile('README.md', 'utf8');
     expect(readme).toBe(withErrorTable(readme));
   });

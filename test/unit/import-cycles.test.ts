@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOTS = ['gateway', 'adapters', 'cloud-sync', 'simulators'];
+const ROOTS = ['core', 'gateway', 'adapters', 'cloud-sync', 'simulators'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

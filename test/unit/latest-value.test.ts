@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatestValue } from '../../adapters/latest-value.js';
+import { LatestValue } from '../../core/latest-value.js';
 
 describe('LatestValue', () => {
   it('is empty until the first reading and after clear()', () => {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  */
 const PINO_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 const LOG_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'child']);
-const ROOTS = ['gateway', 'adapters', 'cloud-sync'];
+const ROOTS = ['core', 'gateway', 'adapters', 'cloud-sync'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

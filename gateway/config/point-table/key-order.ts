@@ -4,7 +4,7 @@ import { HttpEventPoint, HttpSamplePoint, HttpSource } from '../../../adapters/h
 import { ModbusPoint, ModbusSource, ModbusTransport } from '../../../adapters/modbus/config.js';
 import { MqttPoint, MqttSource } from '../../../adapters/mqtt/config.js';
 import { OpcuaPoint, OpcuaSource } from '../../../adapters/opcua/config.js';
-import { PointName, ValueRange } from '../../../adapters/schema-parts.js';
+import { PointName, ValueRange } from '../../../core/schema-parts.js';
 import { SnmpPoint, SnmpSource, SnmpUser } from '../../../adapters/snmp/config.js';
 import { Device, Location } from '../site-schema.js';
 import { inOrder, isObject, type Json } from './json-tree.js';

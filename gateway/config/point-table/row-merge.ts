@@ -1,4 +1,4 @@
-import { Identifier } from '../../../adapters/schema-parts.js';
+import { Identifier } from '../../../core/schema-parts.js';
 import { formatPath } from '../load-site.js';
 import { Device } from '../site-schema.js';
 import { DEVICE_COLUMNS, type ColumnKey } from './columns.js';

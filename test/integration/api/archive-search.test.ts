@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { markDelivered } from '../../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { testSite } from '../../helpers/site.js';
 import { staffUsers } from '../../helpers/staff.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { localMidnight } from '../../../gateway/local-time.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { localMidnight } from '../../../core/local-time.js';
+import { silentLogger } from '../../../core/log.js';
 import type { AlertFacts } from '../../../gateway/notify/alert-facts.js';
 import type { Attachment, Ticket } from '../../../gateway/tickets/ticket.js';
 import { createCentralService } from '../../../simulators/central/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { testSite } from '../../helpers/site.js';

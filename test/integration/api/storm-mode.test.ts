@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import type { AlertFacts } from '../../../gateway/notify/alert-facts.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { testSite } from '../../helpers/site.js';

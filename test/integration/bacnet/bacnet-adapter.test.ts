@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError, UpstreamChange } from '../../../adapters/adapter.js';
+import type { AdapterError, UpstreamChange } from '../../../core/adapter.js';
 import { BacnetSource } from '../../../adapters/bacnet/config.js';
 import { createBacnetAdapter, type BacnetAdapter } from '../../../adapters/bacnet/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { ScaledClock, systemClock, type Clock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { ScaledClock, systemClock, type Clock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import type { SimulatedBacnetDevice } from '../../../simulators/bacnet/simulated-bacnet-device.js';
 import { simulatedChiller } from '../../../simulators/bacnet/simulated-chiller.js';
 

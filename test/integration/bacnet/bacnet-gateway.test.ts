@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { buildGateway } from '../../../gateway/app.js';
-import { ScaledClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ScaledClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { simulatedChiller } from '../../../simulators/bacnet/simulated-chiller.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError } from '../../../adapters/adapter.js';
+import type { AdapterError } from '../../../core/adapter.js';
 import { BacnetSite, BacnetSource } from '../../../adapters/bacnet/config.js';
 import { createBacnetAdapter, type BacnetAdapter } from '../../../adapters/bacnet/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import type { SimulatedBacnetDevice } from '../../../simulators/bacnet/simulated-bacnet-device.js';
 import { SimulatedBbmd } from '../../../simulators/bacnet/simulated-bbmd.js';
 import { SimulatedRouter } from '../../../simulators/bacnet/simulated-router.js';

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ForeignRegistration, type RegistrationState } from '../../../adapters/bacnet/foreign-registration.js';
 import { NetworkLayer } from '../../../adapters/bacnet/network-layer.js';
 import { UdpTransport } from '../../../adapters/bacnet/udp-transport.js';
-import { ManualClock } from '../../../gateway/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { SimulatedBbmd } from '../../../simulators/bacnet/simulated-bbmd.js';
 
 const WAIT = { timeout: 10_000, interval: 20 };

@@ -1,8 +1,8 @@
 import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { buildGateway } from '../../../gateway/app.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

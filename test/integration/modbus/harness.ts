@@ -1,10 +1,10 @@
 import { onTestFinished } from 'vitest';
-import type { AdapterStatus, UpstreamChange } from '../../../adapters/adapter.js';
-import type { Reading } from '../../../adapters/reading.js';
+import type { AdapterStatus, UpstreamChange } from '../../../core/adapter.js';
+import type { Reading } from '../../../core/reading.js';
 import { ModbusSource } from '../../../adapters/modbus/config.js';
 import { createModbusAdapter, type ModbusAdapter } from '../../../adapters/modbus/modbus-adapter.js';
-import { systemClock, type Clock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock, type Clock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { ModbusMultiUnitSimulator } from '../../../simulators/modbus/multi-unit-simulator.js';
 
 /** The system clock, counting the timers that are armed and not yet fired or cancelled. */

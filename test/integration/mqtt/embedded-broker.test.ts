@@ -1,11 +1,11 @@
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError } from '../../../adapters/adapter.js';
+import type { AdapterError } from '../../../core/adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../../../adapters/mqtt/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { testSite } from '../../helpers/site.js';
 
 async function startAdapter(): Promise<{ adapter: MqttAdapter; url: string; readings: Reading[]; errors: AdapterError[] }> {

@@ -1,11 +1,11 @@
 import mqtt, { type IClientOptions } from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { UpstreamChange } from '../../../adapters/adapter.js';
+import type { UpstreamChange } from '../../../core/adapter.js';
 import { ExternalBroker, MqttSource } from '../../../adapters/mqtt/config.js';
 import { createMqttAdapter, type MqttAdapter } from '../../../adapters/mqtt/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger, type Logger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger, type Logger } from '../../../core/log.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { TestBroker } from '../../helpers/test-broker.js';

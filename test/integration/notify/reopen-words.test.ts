@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock, systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { createNotifier } from '../../../gateway/notify/index.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createFaultPipeline } from '../../../gateway/alarms/index.js';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
+import { ManualClock, systemClock } from '../../../core/clock.js';
 import type { SiteConfig, SiteFileInput } from '../../../gateway/config/site-schema.js';
-import { silentLogger, type Logger } from '../../../gateway/log.js';
+import { silentLogger, type Logger } from '../../../core/log.js';
 import { createNotifier } from '../../../gateway/notify/index.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';

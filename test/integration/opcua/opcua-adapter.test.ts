@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError, UpstreamChange } from '../../../adapters/adapter.js';
+import type { AdapterError, UpstreamChange } from '../../../core/adapter.js';
 import { createOpcuaAdapter } from '../../../adapters/opcua/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { SimulatedElevatorServer } from '../../../simulators/opcua/simulated-elevator.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

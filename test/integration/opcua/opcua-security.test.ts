@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError } from '../../../adapters/adapter.js';
+import type { AdapterError } from '../../../core/adapter.js';
 import { OpcuaSource } from '../../../adapters/opcua/config.js';
 import { createOpcuaAdapter, type OpcuaAdapter } from '../../../adapters/opcua/index.js';
-import type { Reading } from '../../../adapters/reading.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { SimulatedElevatorServer } from '../../../simulators/opcua/simulated-elevator.js';
 
 const WAIT = { timeout: 30_000, interval: 100 };

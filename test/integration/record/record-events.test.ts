@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../gateway/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { ReadingRecorder } from '../../../gateway/record/reading-recorder.js';
 import { replayRecording } from '../../../gateway/record/replay.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMqttAdapter } from '../../../adapters/mqtt/index.js';
-import { systemClock } from '../../../gateway/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { createCentralService } from '../../../simulators/central/index.js';
 import { SimulatedSite } from '../../../simulators/site/simulated-site.js';
 

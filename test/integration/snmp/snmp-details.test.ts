@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { Reading } from '../../../adapters/reading.js';
+import type { Reading } from '../../../core/reading.js';
 import { SnmpSource } from '../../../adapters/snmp/config.js';
 import { createSnmpAdapter } from '../../../adapters/snmp/index.js';
 import { ChangeLog } from '../../../adapters/log-on-change.js';
-import { ScaledClock, systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ScaledClock, systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { freeUdpPort, SimulatedUps } from '../../../simulators/snmp/simulated-ups.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { startSnmpd } from '../../helpers/snmpd.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AdapterError, UpstreamChange } from '../../../adapters/adapter.js';
-import type { Reading } from '../../../adapters/reading.js';
+import type { AdapterError, UpstreamChange } from '../../../core/adapter.js';
+import type { Reading } from '../../../core/reading.js';
 import { SnmpSource } from '../../../adapters/snmp/config.js';
 import { createSnmpAdapter, type SnmpAdapter } from '../../../adapters/snmp/index.js';
 import { UPS_OID } from '../../../adapters/snmp/ups-mib.js';
-import { systemClock } from '../../../gateway/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { secretLeaks } from '../../helpers/log-secrets.js';
 import { startSnmpd, type Snmpd } from '../../helpers/snmpd.js';

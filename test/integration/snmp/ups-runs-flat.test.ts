@@ -2,9 +2,9 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SnmpSource } from '../../../adapters/snmp/config.js';
 import { createSnmpAdapter } from '../../../adapters/snmp/index.js';
 import { UPS_OID } from '../../../adapters/snmp/ups-mib.js';
-import { systemClock } from '../../../gateway/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { testSite } from '../../helpers/site.js';
 import { startSnmpd, type Snmpd } from '../../helpers/snmpd.js';
 

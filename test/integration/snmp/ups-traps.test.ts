@@ -1,11 +1,11 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { Reading } from '../../../adapters/reading.js';
+import type { Reading } from '../../../core/reading.js';
 import { SnmpSource } from '../../../adapters/snmp/config.js';
 import { createSnmpAdapter } from '../../../adapters/snmp/index.js';
 import { UPS_TRAP } from '../../../adapters/snmp/ups-mib.js';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { freeUdpPort, SimulatedUps } from '../../../simulators/snmp/simulated-ups.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createHttpRequester, HttpRequestError } from '../../../gateway/http-request.js';
+import { createHttpRequester, HttpRequestError } from '../../../core/http-request.js';
 import { freePort } from '../../../simulators/free-port.js';
 
 /** A real HTTP server on 127.0.0.1 for one test, closed when it ends. */

@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { SiteStatus } from '../../../cloud-sync/site-status.js';
 import { StatusReporter } from '../../../cloud-sync/status-reporter.js';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { createCentralService } from '../../../simulators/central/index.js';
 import { SiteWatch } from '../../../simulators/central/site-watch.js';
 import { ContractValidator } from '../../../simulators/central/contract-validator.js';

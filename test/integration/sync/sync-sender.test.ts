@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SyncSender } from '../../../cloud-sync/sender.js';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock, systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { pngPhoto } from '../../helpers/photo.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
+import { ManualClock, systemClock } from '../../../core/clock.js';
 import { createFaultPipeline } from '../../../gateway/alarms/index.js';
 import type { SiteConfig } from '../../../gateway/config/site-schema.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { testSite } from '../../helpers/site.js';

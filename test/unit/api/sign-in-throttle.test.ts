@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
-import { SignInThrottle } from '../../../gateway/api/sign-in-throttle.js';
+import { ManualClock } from '../../../core/clock.js';
+import { SignInThrottle } from '../../../core/sign-in-throttle.js';
 
 const opts = { address: { free: 3, baseMs: 100, capMs: 1_000 }, prefix: { free: 5, baseMs: 50, capMs: 200 }, forgetMs: 60_000, maxKeys: 4 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamTickets } from '../../../gateway/api/stream-tickets.js';
 import type { User } from '../../../gateway/api/users-schema.js';
-import { ManualClock } from '../../../gateway/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 
 const patrol: User = { id: 'p-wang', name: '王巡检', role: 'patrol', tokenSha256: '0'.repeat(64), buildings: ['T1'] };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceAddress, macText, stackReceiver } from '../../../adapters/bacnet/device-address.js';
 import { crossReferenceIssues } from '../../../gateway/config/cross-references.js';
 import { parseSite } from '../../../gateway/config/load-site.js';
-import { GatewayError } from '../../../gateway/errors.js';
+import { GatewayError } from '../../../core/errors.js';
 
 const POINTS = [{ id: 'fault', objectType: 'binary-input', instance: 2 }];
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSiteFile, parseSite } from '../../../gateway/config/load-site.js';
-import type { GatewayError } from '../../../gateway/errors.js';
+import type { GatewayError } from '../../../core/errors.js';
 import { problemsOf } from '../../helpers/config-problems.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
 import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { parseSite } from '../../../gateway/config/load-site.js';
 import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
-import { GatewayError } from '../../../gateway/errors.js';
+import { GatewayError } from '../../../core/errors.js';
 
 const S = 1000;
 

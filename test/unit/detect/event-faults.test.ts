@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateBucket } from '../../../adapters/http-push/rate-bucket.js';
-import { ManualClock } from '../../../gateway/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { parseSite } from '../../../gateway/config/load-site.js';
 import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
 

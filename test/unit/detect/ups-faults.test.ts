@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Reading } from '../../../adapters/reading.js';
-import { ManualClock } from '../../../gateway/clock.js';
+import type { Reading } from '../../../core/reading.js';
+import { ManualClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
 import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
 

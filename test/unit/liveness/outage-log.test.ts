@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { OutageLog } from '../../../gateway/liveness/outage-log.js';
 import type { Store } from '../../../gateway/store/store.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Reading } from '../../../adapters/reading.js';
-import { silentLogger } from '../../../gateway/log.js';
+import type { Reading } from '../../../core/reading.js';
+import { silentLogger } from '../../../core/log.js';
 import { lowBatteryWords, PowerGuard, type LowBattery } from '../../../gateway/liveness/power-guard.js';
 
 const UPS = { deviceId: 'ups-1', name: { zh: 'B1 UPS', en: 'B1 UPS' }, shutdownAtMinutes: 5 };

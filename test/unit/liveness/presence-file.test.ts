@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { ALIVE_STAMP_MS, PRESENCE_FILE, PresenceFile } from '../../../gateway/liveness/presence-file.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

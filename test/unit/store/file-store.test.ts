@@ -1,8 +1,8 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock, systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -2,8 +2,8 @@ import { appendFile, copyFile, readFile, readdir, stat, writeFile } from 'node:f
 import path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { FileStore, type FileStoreOptions } from '../../../gateway/store/store.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -1,9 +1,9 @@
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../gateway/clock.js';
-import { GatewayError } from '../../../gateway/errors.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { systemClock } from '../../../core/clock.js';
+import { GatewayError } from '../../../core/errors.js';
+import { silentLogger } from '../../../core/log.js';
 import { STORE_SCHEMA_VERSION } from '../../../gateway/store/store-data.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { tempDir } from '../../helpers/temp-dir.js';

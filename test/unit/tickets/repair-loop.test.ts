@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { dueEscalation } from '../../../gateway/notify/escalation.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { stepOwed } from '../../../gateway/tickets/deadlines.js';

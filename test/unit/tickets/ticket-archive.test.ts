@@ -1,7 +1,7 @@
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../gateway/log.js';
+import { silentLogger } from '../../../core/log.js';
 import { firstMonthKept, TicketArchive } from '../../../gateway/tickets/ticket-archive.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { sampleTicket } from '../../helpers/ticket-fixture.js';

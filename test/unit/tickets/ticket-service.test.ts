@@ -1,7 +1,7 @@
 import type { TicketStatus } from '../../../gateway/tickets/ticket.js';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock.js';
-import { silentLogger } from '../../../gateway/log.js';
+import { ManualClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { centralMove } from '../../../gateway/tickets/ticket-steps.js';

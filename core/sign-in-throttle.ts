@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from './clock.js';
 
 /**
  * Failed sign-ins slow down, per client address and per token prefix (docs/security.md, "Token

@@ -1,5 +1,5 @@
-import type { SecretRef } from '../../adapters/schema-parts.js';
-import { GatewayError } from '../errors.js';
+import type { SecretRef } from './schema-parts.js';
+import { GatewayError } from './errors.js';
 
 /** Resolves a secret from the environment at the moment it is needed; never logged. */
 export function resolveSecret(ref: SecretRef | undefined, where: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
