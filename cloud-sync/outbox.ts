@@ -1,7 +1,6 @@
 import type { StoreData, OutboxEntry } from '../gateway/store/store-data.js';
 import type { Ticket } from '../gateway/tickets/ticket.js';
-
-const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
+import { byTier } from '../core/vocabulary.js';
 
 /**
  * Records that a ticket's latest version must reach the central service. Called inside the same
@@ -21,7 +20,7 @@ export function enqueueTicket(data: StoreData, ticket: Ticket, now: number, gene
 
 /** Emergency first, then oldest first. */
 export function compareOutbox(a: OutboxEntry, b: OutboxEntry): number {
-  return TIER_RANK[a.tier] - TIER_RANK[b.tier] || a.enqueuedAt - b.enqueuedAt;
+  return byTier(a.tier, b.tier) || a.enqueuedAt - b.enqueuedAt;
 }
 
 /** Removes the entry if the central service now has the version it asked for (or newer). */

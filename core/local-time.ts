@@ -1,23 +1,63 @@
 /**
  * Times people read, in the site's time zone (DESIGN "Time"): never ISO or UTC in a page, an alert,
- * a CSV or a log's human message. One formatter per time zone, built once.
+ * a CSV or a log's human message. One formatter per time zone, built once: building an
+ * Intl.DateTimeFormat costs more than the rest of a ticket raise.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
+/** The site-local calendar and clock fields of an instant, two digits each (year four). */
+interface LocalParts {
+  readonly year: string;
+  readonly month: string;
+  readonly day: string;
+  readonly hour: string;
+  readonly minute: string;
+  readonly second: string;
+}
+
+function localParts(epochMs: number, timeZone: string): LocalParts {
   let f = formatters.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
     formatters.set(timeZone, f);
   }
-  return f;
+  const p = { year: '', month: '', day: '', hour: '', minute: '', second: '' };
+  for (const x of f.formatToParts(epochMs)) if (Object.hasOwn(p, x.type)) p[x.type as keyof LocalParts] = x.value;
+  return p;
+}
+
+/** Whether the runtime knows a time zone name (`Asia/Shanghai`). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `2026-11-27 12:06:47`, local to the site. */
 export function siteDateTime(epochMs: number, timeZone: string): string {
-  const parts = formatter(timeZone).formatToParts(epochMs);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  const p = localParts(epochMs, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** `YYYYMMDD` of an instant in the site's time zone (a ticket raised at 01:00 Beijing time is that day's). */
+export function siteDay(epochMs: number, timeZone: string): string {
+  const p = localParts(epochMs, timeZone);
+  return `${p.year}${p.month}${p.day}`;
+}
+
+/** `HH:MM` in the site's time zone. */
+export function clockTime(epochMs: number, timeZone: string): string {
+  const p = localParts(epochMs, timeZone);
+  return `${p.hour}:${p.minute}`;
+}
+
+/** Minutes since local midnight in the site's time zone. */
+export function localMinuteOfDay(epochMs: number, timeZone: string): number {
+  const p = localParts(epochMs, timeZone);
+  return Number(p.hour) * 60 + Number(p.minute);
 }
 
 const UNITS = {
@@ -48,17 +88,10 @@ export function spanWords(ms: number, lang: 'en' | 'zh' = 'en'): string {
   return out.join(' ');
 }
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** How far the site's wall clock is ahead of UTC at an instant (ms; Asia/Shanghai: 8 h). */
 function zoneOffset(epochMs: number, timeZone: string): number {
-  let f = offsetFormats.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    offsetFormats.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(epochMs).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
+  const p = localParts(epochMs, timeZone);
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return asUtc - Math.floor(epochMs / 1000) * 1000;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FaultId } from '../../gateway/detect/rule-schema.js';
+import { FaultId } from '../../core/fault-catalogue.js';
 import { PayloadDecoder } from '../decode/payload-decoder.js';
 import { Identifier, PointName, SecretRef, ValueRange } from '../../core/schema-parts.js';
 

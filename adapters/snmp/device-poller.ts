@@ -2,7 +2,8 @@ import type { DeviceLinkStatus } from '../../core/adapter.js';
 import type { Reading } from '../../core/reading.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { AgentSession, SnmpErrorCode } from './agent-session.js';
-import type { SnmpPoint, SnmpSource } from './config.js';
+import type { SnmpSource } from './config.js';
+import type { SnmpPoint } from './point-schema.js';
 import { decodeVarbind, type Varbind } from './varbind-decode.js';
 
 /** One GET of a poll: its OIDs, and the points each OID feeds (two points may read one OID). */

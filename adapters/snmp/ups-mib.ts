@@ -1,4 +1,4 @@
-import type { SnmpPointInput } from './config.js';
+import type { SnmpPointInput } from './point-schema.js';
 
 /**
  * UPS-MIB (RFC 1628), the MIB every networked UPS card serves. `mapping: 'ups-mib'` on an SNMP

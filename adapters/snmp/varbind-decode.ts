@@ -1,5 +1,5 @@
 import type { ReadingValue } from '../../core/reading.js';
-import type { SnmpPoint, SnmpValueType } from './config.js';
+import type { SnmpPoint, SnmpValueType } from './point-schema.js';
 
 /** The SMI type tags on the wire (RFC 2578 / RFC 3416), as net-snmp reports them. */
 export const SMI = {

@@ -10,8 +10,7 @@ import { isOpen, type Ticket } from '../tickets/ticket.js';
 import { alarmKey, isAlarmRecord, type AlarmRecord } from './alarm-record.js';
 import { FloodTracker } from './flood-tracker.js';
 import { Shelves } from './shelves.js';
-
-const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
+import { byTier } from '../../core/vocabulary.js';
 
 /** An upstream must stay down this long before it gets a ticket (as long as a device-offline window). */
 const UPSTREAM_ON_DELAY_MS = 30_000;
@@ -355,7 +354,7 @@ export class AlarmManager {
       if (d.childIds.includes(child.id)) return null;
       d.childIds = [...d.childIds, child.id];
       // An incident takes the most urgent tier of what it groups.
-      if (TIER_RANK[child.tier] < TIER_RANK[d.tier]) d.tier = child.tier;
+      if (byTier(child.tier, d.tier) < 0) d.tier = child.tier;
       return { action: 'grouped', note: `${child.number} ${child.fault} @ ${child.deviceId}` };
     });
   }

@@ -9,7 +9,7 @@ import { STAFF, type User } from './users-schema.js';
 import type { LiveValues } from './live-values.js';
 import { readableBy } from './read-scope.js';
 import { sendError } from './reply-error.js';
-import { siteDay } from '../tickets/numbering.js';
+import { siteDay } from '../../core/local-time.js';
 import { parseWhen } from './report-routes.js';
 import { computeStats, statsCsv } from './stats.js';
 

@@ -1,5 +1,4 @@
-import { BUILTIN_FAULTS } from '../detect/builtin-faults.js';
-import { EVENT_FAULTS, isEventFault } from '../detect/event-faults.js';
+import { EVENT_FAULT_IDS, FAULT_DEVICE_KINDS, isEventFault } from '../../core/fault-catalogue.js';
 
 /**
  * The checks across a site file's parts (duplicate ids, `fedBy`, the points rules read, shared
@@ -121,10 +120,10 @@ function pushIssues(d: Obj, i: number, tokens: Map<string, number>): CrossIssue[
     const check = (fault: unknown, path: (string | number)[]): void => {
       if (typeof fault !== 'string') return;
       if (!isEventFault(fault)) {
-        issues.push({ path, message: `"${fault}" cannot be raised by an event; expected one of ${Object.keys(EVENT_FAULTS).join(', ')}` });
+        issues.push({ path, message: `"${fault}" cannot be raised by an event; expected one of ${EVENT_FAULT_IDS.join(', ')}` });
         return;
       }
-      const kinds: readonly string[] = BUILTIN_FAULTS[fault].kinds;
+      const kinds: readonly string[] = FAULT_DEVICE_KINDS[fault];
       if (!kinds.includes(kind)) issues.push({ path, message: `${fault} is a fault of ${kinds.join(' or ')} devices; this device is kind "${kind}"` });
     };
     for (const [code, fault] of raises) check(fault, [...at, 'raises', code]);

@@ -1,6 +1,6 @@
-import type { Device, DeviceKind, Tier } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
-import type { FaultId } from './rule-schema.js';
+import type { Device } from '../config/site-schema.js';
+import type { Bilingual, DeviceKind, Tier } from '../../core/vocabulary.js';
+import { FAULT_DEVICE_KINDS, type FaultId } from '../../core/fault-catalogue.js';
 import { eventRule } from './event-faults.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 import { threshold } from './threshold-rule.js';
@@ -13,8 +13,7 @@ type Builder = (device: Device, p: Params) => CompiledRule | null;
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
 /** A unit's fault or alarm point (true, or a non-zero code) for onDelaySeconds: one general hvac ticket. */
-const hvacFault: { kinds: readonly DeviceKind[]; build: Builder } = {
-  kinds: ['hvac-unit'],
+const hvacFault: { build: Builder } = {
   build: (d, p) => ({
     fault: 'hvac-fault',
     tier: 'general',
@@ -47,10 +46,9 @@ function onOrCode(v: Parameters<typeof asBool>[0]): boolean | undefined {
   return n === undefined ? undefined : n !== 0;
 }
 
-/** Each built-in fault (DESIGN "Built-in faults"), its device kinds, and defaults a device may override. */
-export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>, { kinds: readonly DeviceKind[]; build: Builder }>> = {
+/** Each built-in fault (DESIGN "Built-in faults") and the defaults a device may override; its device kinds are in the catalogue. */
+export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>, { build: Builder }>> = {
   'water-leak': {
-    kinds: ['leak-sensor'],
     build: (d, p) => ({
       fault: 'water-leak',
       tier: 'emergency',
@@ -66,7 +64,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'battery-low': {
-    kinds: ['leak-sensor', 'generic', 'sump'],
     build: (d, p) =>
       d.battery
         ? threshold(p, {
@@ -80,7 +77,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         : null,
   },
   'power-loss': {
-    kinds: ['power-meter', 'ups'],
     build: (d, p) => {
       const half = num(p, 'nominalVolts', 220) * num(p, 'belowShare', 0.5);
       const phases = ['voltageA', 'voltageB', 'voltageC'];
@@ -119,7 +115,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     },
   },
   overcurrent: {
-    kinds: ['power-meter'],
     build: (d, p) =>
       threshold(p, {
         fault: 'overcurrent', tier: 'emergency', skill: 'electrical', point: 'current', direction: 'above',
@@ -131,7 +126,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       }),
   },
   'sump-high-level': {
-    kinds: ['sump'],
     build: (d, p) =>
       threshold(p, {
         fault: 'sump-high-level', tier: 'emergency', skill: 'plumbing', point: 'level', direction: 'above',
@@ -143,7 +137,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       }),
   },
   'pump-failure': {
-    kinds: ['pump'],
     build: (d, p) => ({
       fault: 'pump-failure',
       tier: d.supply === 'domestic' || d.supply === 'fire' ? 'emergency' : 'general',
@@ -171,7 +164,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'burst-pipe': {
-    kinds: ['pump', 'water-main'],
     build: (d, p) => {
       const windowMs = num(p, 'windowSeconds', 10) * S;
       const dropBar = num(p, 'pressureDropBar', 1.5);
@@ -233,7 +225,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     },
   },
   'elevator-entrapment': {
-    kinds: ['elevator'],
     build: (d, p) => ({
       fault: 'elevator-entrapment',
       tier: 'emergency',
@@ -260,7 +251,6 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'elevator-out-of-service': {
-    kinds: ['elevator'],
     build: (d, p) => ({
       fault: 'elevator-out-of-service',
       tier: 'general',
@@ -285,15 +275,15 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     }),
   },
   'hvac-fault': hvacFault,
-  'ups-load-unpowered': { kinds: ['ups'], build: UPS_FAULTS['ups-load-unpowered'] },
-  'ups-battery-low': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-low'] },
-  'ups-battery-fault': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-fault'] },
-  'ups-bypass': { kinds: ['ups'], build: UPS_FAULTS['ups-bypass'] },
-  'ups-overload': { kinds: ['ups'], build: UPS_FAULTS['ups-overload'] },
-  'ups-battery-temperature': { kinds: ['ups'], build: UPS_FAULTS['ups-battery-temperature'] },
+  'ups-load-unpowered': { build: UPS_FAULTS['ups-load-unpowered'] },
+  'ups-battery-low': { build: UPS_FAULTS['ups-battery-low'] },
+  'ups-battery-fault': { build: UPS_FAULTS['ups-battery-fault'] },
+  'ups-bypass': { build: UPS_FAULTS['ups-bypass'] },
+  'ups-overload': { build: UPS_FAULTS['ups-overload'] },
+  'ups-battery-temperature': { build: UPS_FAULTS['ups-battery-temperature'] },
   // Raised by the panel's own events (a point of kind `event` mapping codes to these faults).
-  'fire-panel-alarm': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-alarm', p) },
-  'fire-panel-fault': { kinds: ['fire-panel'], build: (d, p) => eventRule(d, 'fire-panel-fault', p) },
+  'fire-panel-alarm': { build: (d, p) => eventRule(d, 'fire-panel-alarm', p) },
+  'fire-panel-fault': { build: (d, p) => eventRule(d, 'fire-panel-fault', p) },
 };
 
 /** The rules that apply to one device: the built-ins of its kind with its overrides. */
@@ -301,7 +291,7 @@ export function rulesFor(device: Device): CompiledRule[] {
   const out: CompiledRule[] = [];
   for (const id of Object.keys(BUILTIN_FAULTS) as (keyof typeof BUILTIN_FAULTS)[]) {
     const def = BUILTIN_FAULTS[id];
-    if (!def.kinds.includes(device.kind)) continue;
+    if (!FAULT_DEVICE_KINDS[id].includes(device.kind)) continue;
     const override = device.faults[id];
     if (override === false) continue;
     const points = new Set(device.source.points.map((p) => p.id));

@@ -1,6 +1,6 @@
 import type { ReadingValue } from '../../core/reading.js';
 import type { Device } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import { asBool, asNumber, fmt, type CompiledRule, type DeviceView } from './fault-rule.js';
 import { conditionsOf, type Condition, type CustomRule } from './rule-schema.js';
 

@@ -2,13 +2,13 @@ import { LatestValue } from '../../core/latest-value.js';
 import type { Reading, ReadingValue } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
-import type { Bilingual, EvidenceSeries } from '../tickets/ticket.js';
+import type { Device, SiteConfig } from '../config/site-schema.js';
+import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
+import type { EvidenceSeries } from '../tickets/ticket.js';
 import { pointName, pointStates } from '../tickets/point-words.js';
 import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
 import { compileCustomRule } from './custom-rules.js';
-import type { CompiledRule, DeviceView } from './fault-rule.js';
-import type { SeenEvent } from './event-faults.js';
+import type { CompiledRule, DeviceView, SeenEvent } from './fault-rule.js';
 import { PointHistory } from './point-history.js';
 
 /** A fault condition starting (active) or ending (normal) on one device. */

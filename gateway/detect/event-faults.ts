@@ -1,8 +1,8 @@
 import type { HttpEventPoint } from '../../adapters/http-push/config.js';
-import type { Device, Skill, Tier } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
-import { num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
-import type { FaultId } from './rule-schema.js';
+import type { Device } from '../config/site-schema.js';
+import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
+import { num, type CompiledRule, type DeviceView, type Params, type SeenEvent } from './fault-rule.js';
+import { isEventFault, type EventFaultId, type FaultId } from '../../core/fault-catalogue.js';
 
 const S = 1000;
 
@@ -12,18 +12,7 @@ export const EVENT_FAULTS = {
   'fire-panel-fault': { tier: 'general', skill: 'fire', title: { zh: '消防主机故障', en: 'Fire panel fault' } },
   'elevator-entrapment': { tier: 'emergency', skill: 'elevator', title: { zh: '电梯困人', en: 'Elevator entrapment' } },
   'elevator-out-of-service': { tier: 'general', skill: 'elevator', title: { zh: '电梯停用', en: 'Elevator out of service' } },
-} as const satisfies Partial<Record<FaultId, { tier: Tier; skill: Skill; title: Bilingual }>>;
-export type EventFault = keyof typeof EVENT_FAULTS;
-
-export const isEventFault = (f: string): f is EventFault => Object.hasOwn(EVENT_FAULTS, f);
-
-/** The last event a point carried, as detection keeps it; a new event is a new object. */
-export interface SeenEvent {
-  readonly code: string;
-  readonly text: string;
-  /** Elapsed (monotonic) ms it arrived at: auto-clear counts from here. */
-  readonly at: number;
-}
+} as const satisfies Record<EventFaultId, { tier: Tier; skill: Skill; title: Bilingual }>;
 
 interface Latch {
   readonly on: boolean;

@@ -1,8 +1,15 @@
 import type { ReadingValue } from '../../core/reading.js';
-import type { Device, Skill, Tier } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
-import type { SeenEvent } from './event-faults.js';
+import type { Device } from '../config/site-schema.js';
+import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
 import type { PointHistory } from './point-history.js';
+
+/** The last event a point carried, as detection keeps it; a new event is a new object. */
+export interface SeenEvent {
+  readonly code: string;
+  readonly text: string;
+  /** Elapsed (monotonic) ms it arrived at: auto-clear counts from here. */
+  readonly at: number;
+}
 
 /** What a rule sees of one device: the latest good value of each point and its recent history. */
 export interface DeviceView {

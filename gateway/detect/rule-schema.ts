@@ -1,28 +1,5 @@
 import { z } from 'zod';
-
-/** The built-in faults a device may tune or switch off (DESIGN "Built-in faults"). */
-export const FaultId = z.enum([
-  'water-leak',
-  'burst-pipe',
-  'sump-high-level',
-  'pump-failure',
-  'elevator-entrapment',
-  'elevator-out-of-service',
-  'power-loss',
-  'overcurrent',
-  'device-offline',
-  'battery-low',
-  'hvac-fault',
-  'fire-panel-alarm',
-  'fire-panel-fault',
-  'ups-load-unpowered',
-  'ups-battery-low',
-  'ups-battery-fault',
-  'ups-bypass',
-  'ups-overload',
-  'ups-battery-temperature',
-]);
-export type FaultId = z.infer<typeof FaultId>;
+import { FaultId } from '../../core/fault-catalogue.js';
 
 /**
  * Per-device overrides of a built-in fault's parameters (`{ "onDelaySeconds": 10 }`, see

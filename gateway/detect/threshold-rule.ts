@@ -1,4 +1,4 @@
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import { asNumber, num, type CompiledRule, type Params } from './fault-rule.js';
 
 const S = 1000;

@@ -1,5 +1,5 @@
 import type { Device } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 import { threshold } from './threshold-rule.js';
 

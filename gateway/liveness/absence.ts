@@ -1,6 +1,6 @@
 import { when } from '../notify/alert-text.js';
 import { spanWords } from '../../core/local-time.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import type { PresenceRecord, StopBy } from './presence-file.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Reading } from '../../core/reading.js';
 import type { Logger } from '../../core/log.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 
 /** The gateway's own UPS, as the site file marks it (`powersGateway`). */
 export interface GatewayUps {

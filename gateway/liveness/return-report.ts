@@ -2,7 +2,8 @@ import type { AbsenceReport } from '../../cloud-sync/site-status.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
-import type { Bilingual, Ticket } from '../tickets/ticket.js';
+import type { Ticket } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import { absenceWords, causeCode, causeWords, type Absence } from './absence.js';
 
 /**

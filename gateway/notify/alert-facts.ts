@@ -1,5 +1,6 @@
 import { DEADLINE_STEPS, stepOwed } from '../tickets/deadlines.js';
-import type { Bilingual, DeadlineStep, Deadlines, EscalationStage, Ticket } from '../tickets/ticket.js';
+import type { DeadlineStep, Deadlines, EscalationStage, Ticket } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import { pointName, valueWords } from '../tickets/point-words.js';
 import type { Addressee } from './roster.js';
 import type { Person } from './roster-schema.js';

@@ -1,5 +1,5 @@
-import { siteDay } from '../tickets/numbering.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import { clockTime, siteDay } from '../../core/local-time.js';
+import { byTier, type Bilingual } from '../../core/vocabulary.js';
 import { placeWords, type AlertDeadline, type AlertFacts, type AlertReading, type DeadlineStep } from './alert-facts.js';
 
 /** The language a channel speaks: one per channel, never both on every line. */
@@ -29,18 +29,6 @@ const STEP: Record<DeadlineStep, Bilingual> = {
 const DO: Record<DeadlineStep, string> = { acknowledgeBy: 'take the repair', dispatchBy: 'dispatch it', onSiteBy: 'arrive on site', resolveBy: 'resolve it' };
 
 const pick = (b: Bilingual, lang: Language): string => (lang === 'en' ? b.en : b.zh);
-
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** `HH:MM` in the site's time zone. */
-function clockTime(epochMs: number, timeZone: string): string {
-  let f = timeFormats.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    timeFormats.set(timeZone, f);
-  }
-  return f.format(epochMs);
-}
 
 /** "白班工程组 未在 5 分钟内接单，已升级给 工程主管", or the grab rule's, or a stalled repair's chase. */
 function escalationWords(e: NonNullable<AlertFacts['escalation']>, lang: Language): string {
@@ -164,8 +152,7 @@ function summaryLines(s: NonNullable<AlertFacts['summary']>, lang: Language): st
  */
 export function digestText(facts: readonly AlertFacts[], now: number, timeZone: string, lang: Language, pagesUrl: string): AlertText {
   const en = lang === 'en';
-  const order = { emergency: 0, general: 1, low: 2 } as const;
-  const sorted = [...facts].sort((a, b) => order[a.tier] - order[b.tier]);
+  const sorted = [...facts].sort((a, b) => byTier(a.tier, b.tier));
   const emergencies = sorted.filter((f) => f.tier === 'emergency').length;
   const head = en ? `[ALERTS] ${facts.length} alerts, ${emergencies} emergencies (merged: the robot's rate limit)` : `【告警汇总】共 ${facts.length} 条，紧急 ${emergencies} 条（发送频率受限，已合并）`;
   const lines = sorted.map((f) => {

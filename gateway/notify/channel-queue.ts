@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { AlertFacts } from './alert-facts.js';
+import { byTier } from '../../core/vocabulary.js';
 
 /** Sends one alert, or several merged into one digest message; resolves once the other side took it. */
 export type Deliver = (alerts: readonly AlertFacts[]) => Promise<void>;
@@ -50,8 +51,6 @@ interface Entry extends QueuedAlert {
 }
 
 const WINDOW_MS = 60_000;
-const TIER_RANK = { emergency: 0, general: 1, low: 2 } as const;
-
 /**
  * One channel's outgoing alerts: sent one message at a time, emergencies first, retried with capped
  * backoff and jitter on elapsed time. An emergency is retried until it is delivered or taken off
@@ -159,7 +158,7 @@ export class ChannelQueue {
     while (this.#sentAt.length > 0 && (this.#sentAt[0] ?? 0) <= now - WINDOW_MS) this.#sentAt.shift();
     if (this.#sentAt.length >= limit) return 'wait';
     // The last message the window allows carries everything waiting, so nothing waits a minute behind it.
-    if (this.#sentAt.length === limit - 1 && this.#queue.length > 1) return [...this.#queue].sort((a, b) => TIER_RANK[a.alert.tier] - TIER_RANK[b.alert.tier]);
+    if (this.#sentAt.length === limit - 1 && this.#queue.length > 1) return [...this.#queue].sort((a, b) => byTier(a.alert.tier, b.alert.tier));
     return this.#queue.slice(0, 1);
   }
 

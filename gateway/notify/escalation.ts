@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Escalation } from '../config/site-schema.js';
+import type { Escalation } from '../config/repair-contract-schema.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { DEADLINE_STEPS, lastReopen, stepOwed } from '../tickets/deadlines.js';

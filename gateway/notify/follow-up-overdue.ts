@@ -2,8 +2,9 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { siteDateTime } from '../../core/local-time.js';
 import type { Logger } from '../../core/log.js';
-import type { Draft, TicketService } from '../tickets/ticket-service.js';
-import type { Bilingual, Ticket } from '../tickets/ticket.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import type { Draft, Ticket } from '../tickets/ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import type { AlertFacts } from './alert-facts.js';
 import type { Addressee } from './roster.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Tier } from '../config/site-schema.js';
+import { Tier } from '../../core/vocabulary.js';
 import type { AlertFacts } from './alert-facts.js';
 
 /**

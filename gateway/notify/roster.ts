@@ -1,7 +1,7 @@
 import type { User } from '../api/users-schema.js';
-import type { Skill } from '../config/site-schema.js';
-import type { Bilingual } from '../tickets/ticket.js';
+import type { Bilingual, Skill } from '../../core/vocabulary.js';
 import { shiftCovers, type Person, type Roster, type Team } from './roster-schema.js';
+import { localMinuteOfDay } from '../../core/local-time.js';
 
 /** Who an alert is for: a team on duty, or a level it escalated to (its leader, the supervisor, the manager), or everyone when no roster. */
 export type EscalationStep = 'team' | 'leader' | 'supervisor' | 'manager';
@@ -19,21 +19,6 @@ export interface Addressee {
 }
 
 const EVERYONE: Addressee = { level: 'all', name: { zh: '全体值班', en: 'everyone on duty' }, channels: [], people: [] };
-
-/** One formatter per time zone (building one costs more than the lookup it serves). */
-const minuteFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes since local midnight in the site's time zone. */
-function localMinuteOfDay(epochMs: number, timeZone: string): number {
-  let f = minuteFormats.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    minuteFormats.set(timeZone, f);
-  }
-  const parts = f.formatToParts(epochMs);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
-}
 
 /** The duty roster, compiled: who is on for a skill and building at a moment. */
 export class DutyRoster {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AlarmRecordSchema } from '../alarms/alarm-record.js';
-import { Tier } from '../config/site-schema.js';
+import { Tier } from '../../core/vocabulary.js';
 import { PendingAlertSchema } from '../notify/pending-alert.js';
 import { TicketSchema } from '../tickets/ticket-schema.js';
 import type { Ticket } from '../tickets/ticket.js';

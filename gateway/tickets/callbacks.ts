@@ -1,6 +1,6 @@
 import type { Decision } from './supervision.js';
-import type { Draft, RaiseInput } from './ticket-service.js';
-import type { Actor, Callback, CallbackCall, Satisfaction, Ticket, TicketStatus } from './ticket.js';
+import type { RaiseInput } from './raise-input.js';
+import type { Actor, Callback, CallbackCall, Draft, Satisfaction, Ticket, TicketStatus } from './ticket.js';
 
 /** Statuses a repair is done in (by the engineer, or closed by the central service). */
 const REPAIRED: ReadonlySet<TicketStatus> = new Set(['resolved', 'closed']);

@@ -1,4 +1,5 @@
-import type { Contract, Tier } from '../config/site-schema.js';
+import type { Contract } from '../config/repair-contract-schema.js';
+import type { Tier } from '../../core/vocabulary.js';
 import type { DeadlineStep, Deadlines, Ticket } from './ticket.js';
 
 const MINUTE = 60_000;

@@ -1,27 +1,9 @@
 import path from 'node:path';
 import { DurableJsonFile } from '../store/durable-json-file.js';
 import { errorMessage } from '../../core/errors.js';
+import { siteDay } from '../../core/local-time.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
-
-/** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of a ticket raise. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function dayFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** 'YYYYMMDD' of an instant in the site's time zone (a ticket raised at 01:00 Beijing time is that day's). */
-export function siteDay(epochMs: number, timeZone: string): string {
-  const parts = dayFormat(timeZone).formatToParts(epochMs);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}${get('month')}${get('day')}`;
-}
 
 /** Numbers reserved ahead per day: one small synced write per this many tickets of a day. */
 const BLOCK = 100;

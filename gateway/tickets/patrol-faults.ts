@@ -1,5 +1,4 @@
-import type { Skill } from '../config/site-schema.js';
-import type { Bilingual } from './ticket.js';
+import type { Bilingual, Skill } from '../../core/vocabulary.js';
 
 /**
  * What a patrol can report from the phone (巡检发现), with the trade each goes to. A patrol picks

@@ -1,4 +1,4 @@
-import type { Bilingual } from './ticket.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 
 interface PointWords {
   readonly name: Bilingual;

@@ -5,7 +5,8 @@ import { spanWords } from '../../core/local-time.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from './ticket-service.js';
-import { isOpen, type Bilingual, type Ticket } from './ticket.js';
+import { isOpen, type Ticket } from './ticket.js';
+import { type Bilingual } from '../../core/vocabulary.js';
 
 /** The longest a storm mode may last: it ends by itself, so a forgotten one never holds tickets for days. */
 export const STORM_MAX_HOURS = 24;

@@ -1,7 +1,6 @@
-import type { Contract } from '../config/site-schema.js';
+import type { Contract } from '../config/repair-contract-schema.js';
 import { lastReopen, stampDeadlines } from './deadlines.js';
-import type { Draft } from './ticket-service.js';
-import type { Complexity, HistoryEntry, Ticket, Tier } from './ticket.js';
+import type { Complexity, Draft, HistoryEntry, Ticket, Tier } from './ticket.js';
 
 /** What a supervisor's (or an engineer's re-tier) decision makes of a ticket: a history entry, or why not. */
 export type Decision = { readonly kind: 'changed'; readonly entry: Omit<HistoryEntry, 'at' | 'actor'> } | { readonly kind: 'refused'; readonly why: string };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Skill, Tier } from '../config/site-schema.js';
+import { Skill, Tier } from '../../core/vocabulary.js';
 import type { Ticket } from './ticket.js';
 
 /**

@@ -2,45 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import { enqueueTicket } from '../../cloud-sync/outbox.js';
 import type { Clock } from '../../core/clock.js';
-import type { Device, SiteConfig, Skill, Tier } from '../config/site-schema.js';
+import type { Device, SiteConfig } from '../config/site-schema.js';
+import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import { callbackDue, repairedInUnit } from './callbacks.js';
+import type { RaiseInput } from './raise-input.js';
 import { stampDeadlines } from './deadlines.js';
 import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
 import { RepairIndex, repairedAt } from './repair-index.js';
-import type { Actor, Attachment, Bilingual, EvidenceSeries, HistoryEntry, Ticket, TicketKind, TicketStatus } from './ticket.js';
-import { isOpen } from './ticket.js';
+import { type Actor, type Attachment, type Draft, type EvidenceSeries, type HistoryEntry, isOpen, type Ticket, type TicketKind, type TicketStatus } from './ticket.js';
 import { applyStep, type StaffStep, type StepInput } from './ticket-steps.js';
-
-export interface RaiseInput {
-  readonly kind?: TicketKind;
-  readonly fault: string;
-  readonly device: Pick<Device, 'id' | 'name' | 'location'>;
-  readonly tier: Tier;
-  readonly skill: Skill;
-  readonly title: Bilingual;
-  readonly description: Bilingual;
-  readonly evidence?: readonly EvidenceSeries[];
-  readonly parentId?: string | null;
-  /** The earlier ticket of the same device and fault this one repeats (the fault came back after it closed). */
-  readonly repeatOf?: string | null;
-  /** Found by a patrol (巡检发现): who, and the photos taken (already on disk). Default: raised by a sensor. */
-  readonly reporter?: { readonly id: string; readonly name: string; readonly ref?: string; readonly role?: string };
-  readonly attachments?: readonly Attachment[];
-  /** Public area or inside a unit; default the device's location says. */
-  readonly publicArea?: boolean;
-  /** When the condition began (default now). */
-  readonly at?: number;
-  /** Elapsed (monotonic) time the condition was decided, for the decided-to-durable latency. */
-  readonly decidedAt?: number;
-  /**
-   * Runs after the ticket is in the store's memory and before the durable write, so state that
-   * points at the ticket (the alarm's ticket id) is written in the same write.
-   */
-  readonly alongside?: (ticket: Ticket) => void;
-}
 
 export type TicketChange = 'raised' | 'updated';
 
@@ -59,8 +32,6 @@ export type TicketEvents = {
  * derive from the change (the alerts it calls for) is written in the same write as the change.
  */
 export type BeforeDurable = (ticket: Ticket, change: TicketChange, previous: Ticket | undefined) => void;
-
-export type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
 
 /** What a mutation returns: the history line to append, or null to leave the ticket untouched. */
 /**

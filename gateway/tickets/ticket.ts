@@ -1,4 +1,4 @@
-import type { Location, Skill, Tier } from '../config/site-schema.js';
+import type { Bilingual, Location, Skill, Tier } from '../../core/vocabulary.js';
 
 export type { Tier, Skill, Location };
 
@@ -16,11 +16,6 @@ export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged
 
 /** Still to be worked on. A resolved ticket is done by the engineers (a public-area one waits for its re-check). */
 export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
-
-export interface Bilingual {
-  readonly zh: string;
-  readonly en: string;
-}
 
 export interface EvidenceSample {
   readonly ts: number;
@@ -227,3 +222,6 @@ export interface Ticket {
 export function isOpen(t: Pick<Ticket, 'status'>): boolean {
   return OPEN_STATUSES.has(t.status);
 }
+
+/** A ticket being changed inside one mutation (its fields writable until the mutation returns). */
+export type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };

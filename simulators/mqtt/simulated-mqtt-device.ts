@@ -1,6 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import { fillTopic } from '../../adapters/mqtt/topic-map.js';
 
 export type SimValue = number | boolean | string;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, SecurityPolicy, StatusCodes, Variant, type UAVariable } from 'node-opcua';
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import { freePort } from '../free-port.js';
 
 type ElevatorPoint = 'position' | 'floor' | 'moving' | 'inDoorZone' | 'doorsClosed' | 'occupied' | 'alarmButton' | 'faultCode' | 'available';

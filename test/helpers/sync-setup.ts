@@ -1,7 +1,8 @@
 import { expect, onTestFinished, vi } from 'vitest';
 import { SyncSender } from '../../cloud-sync/sender.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { CentralService as CentralConfig, Tier } from '../../gateway/config/site-schema.js';
+import type { CentralService as CentralConfig } from '../../gateway/config/site-schema.js';
+import type { Tier } from '../../core/vocabulary.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { FileStore } from '../../gateway/store/store.js';
 import { AttachmentStore } from '../../gateway/tickets/attachment-store.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { siteDay } from '../../gateway/tickets/numbering.js';
+import { siteDay } from '../../core/local-time.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { freePort } from '../../simulators/free-port.js';
 import { steppableClock } from '../helpers/faketime.js';

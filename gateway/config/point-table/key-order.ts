@@ -5,8 +5,10 @@ import { ModbusPoint, ModbusSource, ModbusTransport } from '../../../adapters/mo
 import { MqttPoint, MqttSource } from '../../../adapters/mqtt/config.js';
 import { OpcuaPoint, OpcuaSource } from '../../../adapters/opcua/config.js';
 import { PointName, ValueRange } from '../../../core/schema-parts.js';
-import { SnmpPoint, SnmpSource, SnmpUser } from '../../../adapters/snmp/config.js';
-import { Device, Location } from '../site-schema.js';
+import { SnmpSource, SnmpUser } from '../../../adapters/snmp/config.js';
+import { SnmpPoint } from '../../../adapters/snmp/point-schema.js';
+import { Device } from '../site-schema.js';
+import { Location } from '../../../core/vocabulary.js';
 import { inOrder, isObject, type Json } from './json-tree.js';
 import type { Protocol } from './protocols.js';
 

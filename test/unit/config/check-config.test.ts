@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSiteFile } from '../../../gateway/config/site-check.js';
-import { BUILTIN_FAULTS, rulesFor } from '../../../gateway/detect/builtin-faults.js';
+import { FAULT_DEVICE_KINDS } from '../../../core/fault-catalogue.js';
+import { rulesFor } from '../../../gateway/detect/builtin-faults.js';
 import { Device } from '../../../gateway/config/site-schema.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -100,8 +101,8 @@ describe('check-config', () => {
 
   it('the README lists the points each built-in fault reads, as the code reads them', async () => {
     const readme = await readFile(path.resolve('README.md'), 'utf8');
-    for (const [fault, def] of Object.entries(BUILTIN_FAULTS)) {
-      for (const kind of def.kinds) {
+    for (const [fault, kinds] of Object.entries(FAULT_DEVICE_KINDS)) {
+      for (const kind of kinds) {
         const device = Device.parse({ id: 'd', kind, name: 'd', battery: true, location: { building: 'b', floor: 'f', description: 'x' }, source: { protocol: 'mqtt', points: [{ id: 'wet' }, { id: 'battery' }, { id: 'voltageA' }, { id: 'onBattery' }, { id: 'current' }, { id: 'level' }, { id: 'running' }, { id: 'pressure' }, { id: 'moving' }, { id: 'faultCode' }, { id: 'fault' }, { id: 'outputSource' }, { id: 'batteryStatus' }, { id: 'outputLoadPercent' }, { id: 'batteryTemperature' }] } });
         const rule = rulesFor(device).find((r) => r.fault === fault);
         // Faults raised by pushed events read no named point: the table says so.

@@ -12,8 +12,10 @@ import { HttpEventPoint, HttpSamplePoint, HttpSource } from '../../../adapters/h
 import { ModbusPoint, ModbusSource, ModbusTransport } from '../../../adapters/modbus/config.js';
 import { MqttPoint, MqttSource } from '../../../adapters/mqtt/config.js';
 import { OpcuaPoint, OpcuaSource } from '../../../adapters/opcua/config.js';
-import { SnmpPoint, SnmpSource, SnmpUser } from '../../../adapters/snmp/config.js';
-import { Device, Location } from '../../../gateway/config/site-schema.js';
+import { SnmpSource, SnmpUser } from '../../../adapters/snmp/config.js';
+import { SnmpPoint } from '../../../adapters/snmp/point-schema.js';
+import { Device } from '../../../gateway/config/site-schema.js';
+import { Location } from '../../../core/vocabulary.js';
 import { rawSite, tableOfSite } from '../../helpers/point-table.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

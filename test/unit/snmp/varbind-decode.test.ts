@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SnmpPoint, SnmpSource } from '../../../adapters/snmp/config.js';
+import { SnmpSource } from '../../../adapters/snmp/config.js';
+import { SnmpPoint } from '../../../adapters/snmp/point-schema.js';
 import { planGets } from '../../../adapters/snmp/device-poller.js';
 import { classify } from '../../../adapters/snmp/agent-session.js';
 import { SMI, decodeVarbind } from '../../../adapters/snmp/varbind-decode.js';

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
 import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import { centralMove } from '../../../gateway/tickets/ticket-steps.js';
-import { siteDay } from '../../../gateway/tickets/numbering.js';
+import { siteDay } from '../../../core/local-time.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * The words every floor speaks: a ticket's tier, the skill a repair needs, the kinds of device, a
+ * place on the site, text in both languages. Facts only, so that a module needing a word imports the
+ * ground, not the site schema or the ticket above it.
+ */
+
+export const Tier = z.enum(['emergency', 'general', 'low']);
+export type Tier = z.infer<typeof Tier>;
+
+/** Most urgent first: the one order of tiers (queues, digests, lists, incidents). */
+export const TIER_RANK: Readonly<Record<Tier, number>> = { emergency: 0, general: 1, low: 2 };
+
+/** Sorts the more urgent tier first. */
+export function byTier(a: Tier, b: Tier): number {
+  return TIER_RANK[a] - TIER_RANK[b];
+}
+
+export const Skill = z.enum(['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general']);
+export type Skill = z.infer<typeof Skill>;
+
+export const DeviceKind = z.enum(['leak-sensor', 'water-main', 'pump', 'sump', 'elevator', 'power-meter', 'ups', 'hvac-unit', 'generic', 'fire-panel']);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+export const Location = z.strictObject({
+  building: z.string().min(1),
+  floor: z.string().min(1),
+  unit: z.string().optional(),
+  /** Where, in words a patrol can walk to: `B1 pump room, north wall by the riser`. */
+  description: z.string().min(1),
+  descriptionEn: z.string().optional(),
+  publicArea: z.boolean().default(true),
+});
+export type Location = z.infer<typeof Location>;
+
+/** Text a person reads, in both languages the pages and alerts speak. */
+export interface Bilingual {
+  readonly zh: string;
+  readonly en: string;
+}
