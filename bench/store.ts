@@ -14,6 +14,7 @@ import { sleep } from './load.js';
 import { progress } from './progress.js';
 import { benchSite, leakSensor, parse, scratch } from './sites.js';
 import { median, percentile, round } from './stats.js';
+import { joinOutbox } from '../gateway/central-sync.js';
 
 export interface StoreOptions {
   readonly stormTickets: number;
@@ -63,6 +64,8 @@ export async function openStore(dir: string): Promise<{ store: FileStore; ticket
   const site = parse(benchSite(dir, [leakSensor('leak-storm')]));
   const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
   const tickets = await TicketService.open({ store, site, clock: systemClock, log: silentLogger() });
+  // Each change with its outbox entry, as on a gateway.
+  joinOutbox(tickets, store, systemClock);
   const device = site.devices[0] as Device;
   return { store, tickets, device };
 }

@@ -5,7 +5,8 @@
  */
 import { systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
-import { SyncSender } from '../cloud-sync/sender.js';
+import type { SyncSender } from '../cloud-sync/sender.js';
+import { syncSender } from '../gateway/central-sync.js';
 import { Child } from './child.js';
 import type { CentralIn, CentralOut } from './central.js';
 import { sleep } from './load.js';
@@ -31,7 +32,7 @@ export async function measureSyncDrain(o: { tickets: number }): Promise<SyncDrai
     central.send({ kind: 'start', token: 'bench-token' });
     const { url } = await central.next('started');
     const site = parse(benchSite(tmp.dir, [leakSensor('leak-storm')], { central: { url, token: { value: 'bench-token' }, pollSeconds: 3600 } }));
-    sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock: systemClock, log: silentLogger() });
+    sender = syncSender({ config: site.central, siteId: site.site.id, store, tickets, clock: systemClock, log: silentLogger() });
     progress(`syncDrain: ${store.data.outbox.length} in the outbox, ${(store.stats().bytes / 1e6).toFixed(1)} MB store`);
     const writes0 = store.stats().writes;
     const t0 = performance.now();

@@ -1,5 +1,11 @@
-import type { CentralCall } from '../gateway/tickets/callbacks.js';
-import { TICKET_STATUSES, type Satisfaction, type TicketStatus } from '../gateway/tickets/ticket.js';
+import { TICKET_STATUSES, type Satisfaction, type TicketStatus } from '../core/vocabulary.js';
+
+/** Central's own callback to the owner (contract 2.1, an update's `callback`). */
+export interface CentralCall {
+  readonly reached: boolean;
+  readonly satisfaction?: Satisfaction;
+  readonly words?: string;
+}
 
 /**
  * Reads the central service's answers against the contract (cloud-sync/openapi.json) before

@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../core/http-request.js';
-import type { Attachment, Ticket } from '../gateway/tickets/ticket.js';
+import type { AttachmentRef, TicketSnapshot } from './ticket-snapshot.js';
 import type { SiteStatus } from './site-status.js';
 
 /** What the gateway did with one update the central service sent (acknowledged back to it). */
@@ -41,12 +41,12 @@ export class CentralClient {
   }
 
   /** The answer's body is returned as parsed JSON: the sender reads it against the contract (central-answers.ts). */
-  upload(siteId: string, items: readonly Ticket[]): Promise<CallOutcome<unknown>> {
+  upload(siteId: string, items: readonly TicketSnapshot[]): Promise<CallOutcome<unknown>> {
     return this.#call('POST', '/v1/tickets/batch', { type: 'application/json', body: JSON.stringify({ siteId, items }) }, (b) => b);
   }
 
   /** Uploads one photo (idempotent: the same id and bytes again is a 200). */
-  putAttachment(siteId: string, a: Pick<Attachment, 'id' | 'contentType' | 'sha256'>, bytes: Buffer): Promise<CallOutcome<null>> {
+  putAttachment(siteId: string, a: AttachmentRef, bytes: Buffer): Promise<CallOutcome<null>> {
     const path = `/v1/sites/${encodeURIComponent(siteId)}/attachments/${encodeURIComponent(a.id)}`;
     return this.#call('PUT', path, { type: a.contentType, body: bytes, headers: { 'x-content-sha256': a.sha256 } }, () => null, true);
   }

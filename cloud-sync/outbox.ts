@@ -1,5 +1,5 @@
-import type { StoreData, OutboxEntry } from '../gateway/store/store-data.js';
-import type { Ticket } from '../gateway/tickets/ticket.js';
+import type { OutboxEntry, SyncData } from './sync-ledger.js';
+import type { TicketSnapshot } from './ticket-snapshot.js';
 import { byTier } from '../core/vocabulary.js';
 
 /**
@@ -7,7 +7,7 @@ import { byTier } from '../core/vocabulary.js';
  * store mutation as the ticket change, so the change and its upload intent are one durable write.
  * Entries collapse per ticket: the sender always sends the newest snapshot.
  */
-export function enqueueTicket(data: StoreData, ticket: Ticket, now: number, generation: number): void {
+export function enqueueTicket(data: Pick<SyncData, 'outbox'>, ticket: TicketSnapshot, now: number, generation: number): void {
   const bytes = Buffer.byteLength(JSON.stringify(ticket));
   const i = data.outbox.findIndex((e) => e.ticketId === ticket.id);
   const existing = data.outbox[i];
@@ -24,7 +24,7 @@ export function compareOutbox(a: OutboxEntry, b: OutboxEntry): number {
 }
 
 /** Removes the entry if the central service now has the version it asked for (or newer). */
-export function markDelivered(data: StoreData, ticketId: string, version: number): boolean {
+export function markDelivered(data: Pick<SyncData, 'outbox'>, ticketId: string, version: number): boolean {
   const i = data.outbox.findIndex((e) => e.ticketId === ticketId);
   const entry = data.outbox[i];
   if (entry === undefined || entry.version > version) return false;
@@ -32,7 +32,7 @@ export function markDelivered(data: StoreData, ticketId: string, version: number
   return true;
 }
 
-export function outboxBytes(data: StoreData): number {
+export function outboxBytes(data: Pick<SyncData, 'outbox'>): number {
   let n = 0;
   for (const e of data.outbox) n += e.bytes;
   return n;

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { CentralService } from '../gateway/config/site-schema.js';
+import type { CentralService } from './config.js';
 import { resolveSecret } from '../core/secrets.js';
 import type { Logger } from '../core/log.js';
 import { CentralClient, type CallOutcome } from './central-client.js';

@@ -39,3 +39,10 @@ export interface Bilingual {
   readonly zh: string;
   readonly en: string;
 }
+
+export type TicketStatus = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed' | 'rejected';
+
+export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected'];
+
+/** The owner's satisfaction with the repair, asked on the callback (1 very unhappy to 5 very happy). */
+export type Satisfaction = 1 | 2 | 3 | 4 | 5;

@@ -5,7 +5,8 @@ import type { Reading } from '../core/reading.js';
 import { createHttpPushAdapter, type HttpPushAdapter } from '../adapters/http-push/http-push-adapter.js';
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import type { MqttPresence } from '../adapters/mqtt/mqtt-adapter.js';
-import { SyncSender } from '../cloud-sync/sender.js';
+import type { SyncSender } from '../cloud-sync/sender.js';
+import { centralSync } from './central-sync.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
 import { buildHttpServer } from './api/index.js';
 import { LiveValues } from './api/live-values.js';
@@ -143,7 +144,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   }
 
   const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
-  const sync = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
+  const sync = centralSync({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
   notifier.on('alert', (a) => metrics.alert(a.channel, a.ok ? 'sent' : 'failed'));
   mqtt.on('status', (st) => {
     if (st.state === 'online') notifier.mqttUp();

@@ -1,7 +1,8 @@
 import type { AlarmRecord } from '../alarms/alarm-record.js';
 import type { PendingAlert } from '../notify/pending-alert.js';
 import type { Ticket } from '../tickets/ticket.js';
-import type { OutboxEntry, StoreData } from './store-data.js';
+import type { StoreData } from './store-data.js';
+import type { OutboxEntry } from '../../cloud-sync/sync-ledger.js';
 
 /** The parts of StoreData journaled whole when they change (each is small next to the tickets). */
 const SECTIONS = ['counters', 'deadLetters', 'sync', 'audit', 'extra'] as const;

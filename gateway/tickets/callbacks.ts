@@ -1,6 +1,8 @@
 import type { Decision } from './supervision.js';
 import type { RaiseInput } from './raise-input.js';
-import type { Actor, Callback, CallbackCall, Draft, Satisfaction, Ticket, TicketStatus } from './ticket.js';
+import type { Actor, Callback, CallbackCall, Draft, Ticket } from './ticket.js';
+import type { Satisfaction, TicketStatus } from '../../core/vocabulary.js';
+import type { CentralCall } from '../../cloud-sync/central-answers.js';
 
 /** Statuses a repair is done in (by the engineer, or closed by the central service). */
 const REPAIRED: ReadonlySet<TicketStatus> = new Set(['resolved', 'closed']);
@@ -105,12 +107,6 @@ export function repairAgainInput(t: Ticket, by: { readonly id: string; readonly 
 }
 
 /** A callback the central service recorded (contract 2.1: `callback` on an update): its own call centre reached the owner, or tried. */
-export interface CentralCall {
-  readonly reached: boolean;
-  readonly satisfaction?: Satisfaction;
-  readonly words?: string;
-}
-
 /**
  * Records central's callback on the ticket, whether or not one was due here (a site's call centre may
  * call back any repair): a call that reached the owner ends the callback. Fixed unless central

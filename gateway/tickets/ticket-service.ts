@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../core/typed-emitter.js';
-import { enqueueTicket } from '../../cloud-sync/outbox.js';
 import type { Clock } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
@@ -12,7 +11,8 @@ import { stampDeadlines } from './deadlines.js';
 import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
 import { RepairIndex, repairedAt } from './repair-index.js';
-import { type Actor, type Attachment, type Draft, type EvidenceSeries, type HistoryEntry, isOpen, type Ticket, type TicketKind, type TicketStatus } from './ticket.js';
+import { type Actor, type Attachment, type Draft, type EvidenceSeries, type HistoryEntry, isOpen, type Ticket, type TicketKind } from './ticket.js';
+import { type TicketStatus } from '../../core/vocabulary.js';
 import { applyStep, type StaffStep, type StepInput } from './ticket-steps.js';
 
 export type TicketChange = 'raised' | 'updated';
@@ -189,7 +189,6 @@ export class TicketService extends TypedEmitter<TicketEvents> {
         ? ticket
         : { ...ticket, paused: { since: iso, reason: pause.reason }, history: [...ticket.history, { at: iso, actor: 'gateway', action: 'paused', note: `暴雨模式：暂停计时，${pause.reason} / storm mode: deadlines paused, ${pause.reason}` }] };
     data.tickets[raised.id] = raised;
-    enqueueTicket(data, raised, now, this.#store.pendingGeneration());
     input.alongside?.(raised);
     for (const hook of this.#beforeDurable) hook(raised, 'raised', undefined);
     await this.#store.commit();
@@ -228,7 +227,6 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     draft.history = [...current.history, { at: iso, ...entry, actor }];
     const next: Ticket = draft;
     this.#store.data.tickets[id] = next;
-    enqueueTicket(this.#store.data, next, now, this.#store.pendingGeneration());
     alongside?.(next);
     for (const hook of this.#beforeDurable) hook(next, 'updated', current);
     await this.#store.commit();

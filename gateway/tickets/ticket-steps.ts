@@ -1,4 +1,5 @@
-import type { Attachment, HistoryEntry, Material, Ticket, TicketStatus } from './ticket.js';
+import type { Attachment, HistoryEntry, Material, Ticket } from './ticket.js';
+import type { TicketStatus } from '../../core/vocabulary.js';
 
 type Draft = { -readonly [K in keyof Ticket]: Ticket[K] };
 

@@ -1,4 +1,4 @@
-import type { Bilingual, Location, Skill, Tier } from '../../core/vocabulary.js';
+import type { Bilingual, Location, Satisfaction, Skill, Tier, TicketStatus } from '../../core/vocabulary.js';
 
 export type { Tier, Skill, Location };
 
@@ -10,9 +10,7 @@ export type { Tier, Skill, Location };
  * when a patrol found a false alarm (that ends it). What a patrol found on site is a separate fact:
  * `verification`. Who owns which status is written in docs/central-contract.md.
  */
-export type TicketStatus = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed' | 'rejected';
 
-export const TICKET_STATUSES: readonly TicketStatus[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'resolved', 'reopened', 'closed', 'rejected'];
 
 /** Still to be worked on. A resolved ticket is done by the engineers (a public-area one waits for its re-check). */
 export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
@@ -128,8 +126,6 @@ export interface Recheck {
   readonly dueBy: string | null;
 }
 
-/** The owner's satisfaction with the repair, asked on the callback (1 very unhappy to 5 very happy). */
-export type Satisfaction = 1 | 2 | 3 | 4 | 5;
 
 /**
  * One call to the owner after an in-unit repair (回访): not reached (a try; the callback stays due),

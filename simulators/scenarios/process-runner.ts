@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SIM_CLOCK_ENV, simClockValue } from '../../gateway/sim-clock.js';
-import type { DeadLetter } from '../../gateway/store/store-data.js';
+import type { DeadLetter } from '../../cloud-sync/sync-ledger.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import type { CentralService } from '../central/index.js';
 import { freePort } from '../free-port.js';

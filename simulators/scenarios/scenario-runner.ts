@@ -9,7 +9,7 @@ import { loadSiteFile } from '../../gateway/config/load-site.js';
 import { localDate, localMidnight } from '../../core/local-time.js';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { silentLogger, type Logger } from '../../core/log.js';
-import type { DeadLetter } from '../../gateway/store/store-data.js';
+import type { DeadLetter } from '../../cloud-sync/sync-ledger.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService, type CentralService } from '../central/index.js';
 import type { SiteEvent } from '../central/site-watch.js';

@@ -1,7 +1,8 @@
 import { expect, onTestFinished, vi } from 'vitest';
-import { SyncSender } from '../../cloud-sync/sender.js';
+import type { SyncSender } from '../../cloud-sync/sender.js';
+import { centralSync } from '../../gateway/central-sync.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { CentralService as CentralConfig } from '../../gateway/config/site-schema.js';
+import type { CentralService as CentralConfig } from '../../cloud-sync/config.js';
 import type { Tier } from '../../core/vocabulary.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { FileStore } from '../../gateway/store/store.js';
@@ -24,7 +25,7 @@ export async function syncSetup(opts: { clock?: Clock; progress?: boolean; centr
   const store = await FileStore.open({ dataDir, clock: systemClock, log: silentLogger() });
   const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
   const photos = new AttachmentStore(dataDir, 1_000_000);
-  const sender = new SyncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: opts.log ?? silentLogger(), photos });
+  const sender = centralSync({ config: site.central, siteId: site.site.id, store, tickets, clock, log: opts.log ?? silentLogger(), photos });
   onTestFinished(async () => {
     await sender.stop();
     await store.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { SyncSender } from '../../../cloud-sync/sender.js';
+import { centralSync } from '../../../gateway/central-sync.js';
 import { ManualClock, systemClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import { FileStore } from '../../../gateway/store/store.js';
@@ -109,7 +109,7 @@ describe('sync to the central repair service', () => {
     const lines: string[] = [];
     const { pino } = await import('pino');
     const log = pino({}, { write: (s: string) => void lines.push(s) });
-    const sender = new SyncSender({ config: undefined, siteId: 's', store, tickets, clock: systemClock, log });
+    const sender = centralSync({ config: undefined, siteId: 's', store, tickets, clock: systemClock, log });
     await sender.start();
     await tickets.raise({ fault: 'water-leak', device: site.devices[0]!, tier: 'emergency', skill: 'plumbing', title: { zh: 't', en: 't' }, description: { zh: 'd', en: 'd' } });
     expect(sender.status()).toMatchObject({ state: 'not-configured', backlog: 1 });

@@ -11,6 +11,7 @@ import { TicketService } from '../../../gateway/tickets/ticket-service.js';
 import type { Ticket } from '../../../gateway/tickets/ticket.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { joinOutbox } from '../../../gateway/central-sync.js';
 
 const HOUR = 3_600_000;
 
@@ -20,6 +21,7 @@ async function setup(dir: string, clock: ManualClock) {
   const store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
   const archive = new TicketArchive(path.join(dir, 'archive'), silentLogger());
   const tickets = await TicketService.open({ store, site, clock, log: silentLogger(), archive });
+  joinOutbox(tickets, store, clock);
   const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: silentLogger() }, { afterMs: 24 * HOUR });
   const raise = () => {
     const device = site.devices[0]!;

@@ -1,4 +1,4 @@
-import type { TicketStatus } from '../../../gateway/tickets/ticket.js';
+import type { TicketStatus } from '../../../core/vocabulary.js';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
@@ -8,11 +8,13 @@ import { centralMove } from '../../../gateway/tickets/ticket-steps.js';
 import { siteDay } from '../../../core/local-time.js';
 import { testSite } from '../../helpers/site.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { joinOutbox } from '../../../gateway/central-sync.js';
 
 async function setup(dir: string, clock: ManualClock) {
   const site = testSite();
   const store = await FileStore.open({ dataDir: dir, clock, log: silentLogger() });
   const tickets = await TicketService.open({ store, site, clock, log: silentLogger() });
+  joinOutbox(tickets, store, clock);
   return { site, store, tickets };
 }
 
