@@ -1,12 +1,11 @@
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
-import type { SiteConfig } from '../config/site-schema.js';
 import { errorMessage } from '../../core/errors.js';
 import { spanWords } from '../../core/local-time.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
-import { callbackWaiting, reopenedByCallback } from '../tickets/callbacks.js';
+import { reopenedByCallback } from '../tickets/callbacks.js';
 import type { Ticket } from '../tickets/ticket.js';
 import type { Bilingual } from '../../core/vocabulary.js';
 import { AlertBook } from './alert-book.js';
@@ -14,80 +13,17 @@ import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts
 import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
-import { Escalator, stageOwed } from './escalation.js';
+import { Escalator } from './escalation.js';
+import { ended, notSentYet, stillNeeded } from './alert-relevance.js';
+import { undeliveredEmergencies, type AlertHealth, type UndeliveredAlert } from './alert-health.js';
 import { IncidentSummaries } from './incident-summaries.js';
 import { callbackFollowUp } from './callback-overdue.js';
 import { FollowUpOverdue } from './follow-up-overdue.js';
 import { recheckFollowUp } from './recheck-overdue.js';
-import type { PendingAlert } from './pending-alert.js';
-import { DutyRoster, type Addressee, type EscalationStep } from './roster.js';
+import type { ChannelStatus, Notifier, NotifierDeps, NotifierEvents } from './notifier.js';
+import { DutyRoster, type Addressee } from './roster.js';
 
-export type { PublishMqtt };
-
-/** An emergency alert no channel has delivered, every channel having tried: staff must be told in words. */
-export interface UndeliveredAlert {
-  readonly number: string;
-  readonly ticketId: string | null;
-  readonly title: Ticket['title'];
-  readonly where: string;
-  /** Wall time the alert was made (epoch ms). */
-  readonly since: number;
-  readonly channels: readonly { readonly id: string; readonly error: string }[];
-}
-
-export interface AlertHealth {
-  readonly undelivered: readonly UndeliveredAlert[];
-}
-
-export type NotifierEvents = {
-  alert: [{ channel: string; alert: AlertFacts; ok: boolean }];
-  escalated: [{ ticket: Ticket; step: EscalationStep }];
-  givenUp: [{ channel: string; alert: AlertFacts; why: 'expired' | 'dropped' }];
-  /** The set of undelivered emergency alerts changed. */
-  health: [AlertHealth];
-};
-
-export interface ChannelStatus {
-  readonly channel: string;
-  readonly sent: number;
-  readonly failed: number;
-  readonly dropped: number;
-  readonly expired: number;
-  /** Messages that carried several alerts merged (the robot's rate limit was reached). */
-  readonly digests: number;
-  readonly pending: number;
-  readonly lastError: string | null;
-}
-
-export interface Notifier {
-  start(): Promise<void>;
-  /**
-   * Tells staff on every channel that the gateway itself needs attention (e.g. GW_SYNC_UNAUTHORIZED),
-   * or that it is back (GW_BACK). One pending message per `key` (default the code): the same key
-   * again brings the waiting one up to date. Resolves once it is written to the store.
-   */
-  system(code: string, title: Bilingual, detail?: Bilingual, key?: string): Promise<string | null>;
-  /** Resolves once the system message of `key` went out on every channel (true), or after `withinMs` of elapsed time (false). */
-  whenSent(key: string, withinMs: number): Promise<boolean>;
-  stop(): Promise<void>;
-  status(): ChannelStatus[];
-  health(): AlertHealth;
-  /** The site broker is connected again: the MQTT channels send what waits at once. */
-  mqttUp(): void;
-  /** Resolves once the escalations the sweeps so far started are written (or failed). */
-  escalationsSettled(): Promise<void>;
-  on: TypedEmitter<NotifierEvents>['on'];
-}
-
-export interface NotifierDeps {
-  readonly site: SiteConfig;
-  readonly tickets: TicketService;
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly publishMqtt?: PublishMqtt;
-  readonly env?: NodeJS.ProcessEnv;
-}
+export type { AlertHealth, ChannelStatus, Notifier, NotifierDeps, NotifierEvents, PublishMqtt, UndeliveredAlert };
 
 /**
  * Alerts a raised ticket to the team on duty for its skill and building (@-mentioning the people
@@ -119,8 +55,12 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #publicUrl: string;
   readonly #siteName: string;
   readonly #expireMs: number;
-  /** Records staged in a ticket's durable write, sent once it is on disk ('changed'). */
-  readonly #staged = new Map<string, string[]>();
+  /**
+   * Records staged and not sent yet, each with the store generation whose commit makes it durable:
+   * every alert (a ticket's, an escalation's, a follow-up's, the gateway's own) is staged one way
+   * and sent one way, once that generation is on disk (#sendDurable).
+   */
+  readonly #staged = new Map<string, number>();
   #health: AlertHealth = { undelivered: [] };
   #healthText = '[]';
   readonly #onChange = (t: Ticket, change: TicketChange): void => this.#changed(t, change);
@@ -150,8 +90,8 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       clock: deps.clock,
       log: deps.log,
       stage: (t, e) => this.#stage(`${t.id}/escalated-${e.n}`, t.id, escalatedFacts(t, e.missedBy, e.to, e.step, e.minutes, this.#publicUrl), e.to),
-      onEscalated: (t, level, n) => {
-        this.#enqueue(`${t.id}/escalated-${n}`);
+      onEscalated: (t, level) => {
+        this.#sendDurable();
         this.emit('escalated', { ticket: t, step: level });
       },
     });
@@ -164,7 +104,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       timeZone: site.site.timeZone,
       whoOf,
       stage: (t: Ticket, key: string, facts: AlertFacts, to: Addressee) => void this.#stage(key, t.id, facts, to),
-      onWritten: (key: string) => this.#enqueue(key),
+      onWritten: () => this.#sendDurable(),
     };
     this.#followUps = [
       new FollowUpOverdue(recheckFollowUp({ publicUrl: this.#publicUrl, addressee: (t) => this.#addressee(t) }), followUpDeps),
@@ -236,7 +176,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 
   async system(code: string, title: Bilingual, detail?: Bilingual, key = `system/${code}`): Promise<string | null> {
     if (!this.#stage(key, null, systemFacts(code, title, detail ?? null, this.#siteName, this.#publicUrl), null)) return null;
-    await this.#commitThenEnqueue([key], `system alert ${code}`);
+    await this.#commitThenSend(`system alert ${code}`);
     return key;
   }
 
@@ -277,7 +217,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       // a ticket storm mode paused by the storm's hourly digest.
       if (t.kind === 'incident' || t.parentId !== null || t.paused !== undefined) return;
       const to = this.#addressee(t);
-      this.#stageFor(t.id, `${t.id}/raised`, raisedFacts(t, to, this.#publicUrl), to);
+      this.#stage(`${t.id}/raised`, t.id, raisedFacts(t, to, this.#publicUrl), to);
       return;
     }
     const last = t.history.at(-1);
@@ -286,7 +226,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       const to = this.#roster.person(t.assigneeId, t.assignee);
       const n = t.history.filter((h) => h.action === 'assigned').length;
       const [zh = '', en = zh] = (last.note ?? '').split(' / ');
-      this.#stageFor(t.id, `${t.id}/assigned-${n}`, assignedFacts(t, to, { zh, en }, this.#publicUrl), to);
+      this.#stage(`${t.id}/assigned-${n}`, t.id, assignedFacts(t, to, { zh, en }, this.#publicUrl), to);
       return;
     }
     if (t.status === 'reopened' && previous?.status !== 'reopened') {
@@ -294,7 +234,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
       const to = this.#addressee(t);
       const n = t.history.filter((h) => h.status === 'reopened').length;
       const cause = last?.actor === 'central' ? 'central' : reopenedByCallback(t) ? 'callback' : 'recheck';
-      this.#stageFor(t.id, `${t.id}/reopened-${n}`, reopenedFacts(t, to, cause, last?.note ?? null, this.#publicUrl), to);
+      this.#stage(`${t.id}/reopened-${n}`, t.id, reopenedFacts(t, to, cause, last?.note ?? null, this.#publicUrl), to);
       return;
     }
     if (t.childIds.length <= (previous?.childIds.length ?? 0)) return;
@@ -304,7 +244,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     const d = this.#summaries.decide(t.id, (key) => notSentYet(this.#book.get(key)) && ![...this.#queues.values()].some((q) => q.sending(key)), () => this.#summaryDue(t.id));
     if (d.what === 'later') return;
     const to = this.#addressee(t);
-    this.#stageFor(t.id, d.key, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
+    this.#stage(d.key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
   }
 
   /** A throttled summary's time came: staged on its own durable write with the incident as it is now. */
@@ -314,7 +254,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     const key = this.#summaries.due(incidentId);
     const to = this.#addressee(t);
     this.#stage(key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);
-    void this.#commitThenEnqueue([key], `summary of ${t.number}`);
+    void this.#commitThenSend(`summary of ${t.number}`);
   }
 
   #childrenOf(t: Ticket): Ticket[] {
@@ -323,11 +263,6 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
 
   #addressee(t: Ticket): Addressee {
     return this.#roster.addressee('team', this.#clock.now(), t.skill, t.location.building);
-  }
-
-  #stageFor(ticketId: string, key: string, facts: AlertFacts, to: Addressee): void {
-    if (!this.#stage(key, ticketId, facts, to)) return;
-    this.#staged.set(ticketId, [...(this.#staged.get(ticketId) ?? []), key]);
   }
 
   /** A record for the channels of the addressee (null: every channel), that take the alert's tier. */
@@ -341,14 +276,24 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     // A summary brought up to date keeps the channels that still have to send it.
     const channels = pending === undefined ? targets : pending.channels;
     this.#book.stage({ key, ticketId, tier: facts.tier, alert: facts, targets, channels, createdAt: pending?.createdAt ?? this.#clock.now() });
+    this.#staged.set(key, this.#store.pendingGeneration());
     return true;
   }
 
-  #commitThenEnqueue(keys: readonly string[], what: string): Promise<void> {
+  /** Sends every staged record whose write is on disk (nothing goes out about what is not). */
+  #sendDurable(): void {
+    const durable = this.#store.durableGeneration();
+    for (const [key, generation] of this.#staged) {
+      if (generation > durable) continue;
+      this.#staged.delete(key);
+      this.#enqueue(key);
+    }
+  }
+
+  /** For what is staged outside a ticket's change (the gateway's own messages, a summary's update): its own write, then send. */
+  #commitThenSend(what: string): Promise<void> {
     return this.#store.commit().then(
-      () => {
-        for (const k of keys) this.#enqueue(k);
-      },
+      () => this.#sendDurable(),
       (err: unknown) => this.#log.error({ event: 'notify.not_written', what, err: errorMessage(err) }, `${what} could not be written`),
     );
   }
@@ -364,11 +309,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   }
 
   #changed(t: Ticket, change: TicketChange): void {
-    const staged = this.#staged.get(t.id);
-    if (staged !== undefined) {
-      this.#staged.delete(t.id);
-      for (const key of staged) this.#enqueue(key);
-    }
+    this.#sendDurable();
     if (change === 'raised') return;
     // The step an alert asked for was taken (or the ticket is over): its undelivered alerts are not needed any more.
     const gone = this.#book.drop(this.#book.ofTicket(t.id).filter((r) => !stillNeeded(r.alert, t)).map((r) => r.key));
@@ -408,24 +349,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   #updateHealth(): void {
     // Runs after every delivery: look at the failing channels only when some emergency has reached no channel yet.
     const candidates = this.#book.undeliveredEmergencies();
-    const undelivered: UndeliveredAlert[] = [];
-    if (candidates.length > 0) {
-      const failing = new Map([...this.#queues].map(([id, q]) => [id, q.failingKeys()]));
-      for (const rec of candidates) {
-        const errors = rec.channels.map((id) => ({ id, error: failing.get(id)?.get(rec.key) }));
-        if (errors.some((e) => e.error === undefined)) continue;
-        const w = rec.alert.where;
-        undelivered.push({
-          number: rec.alert.number,
-          ticketId: rec.ticketId,
-          title: rec.alert.title,
-          where: w === null ? this.#siteName : `${w.building} ${w.floor} ${w.place.zh}`,
-          since: rec.createdAt,
-          channels: errors.map((e) => ({ id: e.id, error: e.error ?? '' })),
-        });
-      }
-      undelivered.sort((a, b) => a.since - b.since);
-    }
+    const undelivered = candidates.length === 0 ? [] : undeliveredEmergencies(candidates, this.#queues, this.#siteName);
     const text = JSON.stringify(undelivered);
     if (text === this.#healthText) return;
     this.#healthText = text;
@@ -435,36 +359,6 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     }
     this.emit('health', this.#health);
   }
-}
-
-/** Nothing left to do on the ticket (a false alarm, resolved, closed). */
-/** A staged alert that no channel has delivered yet (one that some channel has is not changed in place; the queues say what is being sent). */
-function notSentYet(p: PendingAlert | undefined): boolean {
-  return p !== undefined && p.channels.length === p.targets.length;
-}
-
-function ended(t: Ticket): boolean {
-  return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed';
-}
-
-/**
- * Whether an undelivered alert is still worth sending: its ticket is not over, and the step it
- * asks for is still owed. A raised alert asks someone to take the repair: it is no longer needed
- * once an engineer on site took it (the central service dispatching it is not enough: the staff on
- * duty may still know nothing); an escalation asks for its own deadline's step.
- */
-function stillNeeded(a: AlertFacts, t: Ticket): boolean {
-  // An overdue re-check asks for the re-check: needed while the repair still waits for one.
-  if (a.kind === 'recheck-overdue') return t.status === 'resolved' && t.recheck.state === 'due';
-  // An overdue callback asks for the call: needed while no call has reached the owner.
-  if (a.kind === 'callback-overdue') return callbackWaiting(t);
-  if (ended(t)) return false;
-  if (a.escalation !== null) return stageOwed(t, a.escalation.step);
-  // An assignment asks the engineer to take it.
-  if (a.kind === 'assigned') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('assigned')).some((h) => h.action === 'acknowledged');
-  // A reopened repair asks to be taken again.
-  if (a.kind === 'reopened') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('reopened')).some((h) => h.action === 'acknowledged');
-  return !t.history.some((h) => h.action === 'acknowledged' && h.actor.startsWith('user:'));
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {

@@ -30,7 +30,9 @@ describe('a callback to the owner nobody made in time (回访)', () => {
     expect(alertText(alert, s.clock.now(), 'Asia/Shanghai', 'zh-CN')).toMatchObject({ head: '【回访逾期】漏水', lines: ['T1｜B1 泵房', '李工 已完成户内维修，应在 01-05 12:00 前回访业主，已拨打 1 次未接通：请回访并记录满意度', `工单 ${t.number} · 通知：客服中心`] });
     // The team, the night centre and the supervisor are not woken for it.
     for (const path of ['day-plumbing', 'night', 'supervisor']) expect(s.alertsTo(path, t.id).filter((a) => a.kind === 'callback-overdue')).toEqual([]);
-    // Once: after a restart and hours more, still one.
+    // Once: after a restart and hours more, still one (restarted once its delivery is recorded: one
+    // on its way when the gateway stops is sent again, by design).
+    await s.advance(0);
     await s.restart();
     await s.advance(3 * HOUR);
     await s.run.notifier.stop();

@@ -51,6 +51,7 @@ describe('a re-check nobody did in time', () => {
     await vi.waitFor(() => expect(s.overdue(told.id)).toHaveLength(1));
     await vi.waitFor(() => expect(s.alertsTo('day-plumbing', told.id).filter((a) => a.kind === 'recheck-overdue')).toHaveLength(1));
     const third = await s.repaired();
+    await s.advance(0);
     await s.restart();
     // Started again at once: what was told stays told.
     await s.advance(HOUR);
