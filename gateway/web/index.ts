@@ -21,6 +21,8 @@ const ASSETS: ReadonlyMap<string, string> = new Map(Object.entries({
   'steps.js': JS,
   'resolve-box.js': JS,
   'supervision.js': JS,
+  'history-words.js': JS,
+  'repair-record.js': JS,
   'photos.js': JS,
   'chart.js': JS,
   'kpi.js': JS,
