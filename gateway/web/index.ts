@@ -23,6 +23,7 @@ const ASSETS: ReadonlyMap<string, string> = new Map(Object.entries({
   'supervision.js': JS,
   'history-words.js': JS,
   'repair-record.js': JS,
+  'storm.js': JS,
   'photos.js': JS,
   'chart.js': JS,
   'kpi.js': JS,
