@@ -16,13 +16,22 @@ const ASSETS: ReadonlyMap<string, string> = new Map(Object.entries({
   'common.js': JS,
   'view.js': JS,
   'actions.js': JS,
+  'boxes.js': JS,
+  'ticket-state.js': JS,
   'steps.js': JS,
+  'resolve-box.js': JS,
+  'supervision.js': JS,
+  'callback-box.js': JS,
+  'history-words.js': JS,
+  'repair-record.js': JS,
+  'storm.js': JS,
   'photos.js': JS,
   'chart.js': JS,
   'kpi.js': JS,
   'i18n.js': JS,
   'patrol.js': JS,
   'engineering.js': JS,
+  'desk.js': JS,
   'operator.js': JS,
   'reports.js': JS,
   'ticket.js': JS,
@@ -52,10 +61,14 @@ const VENDOR: ReadonlyMap<string, { file: string; type: string }> = new Map(Obje
 const PAGES = {
   patrol: { zh: '巡检', en: 'Patrol', script: 'patrol.js', phone: true },
   engineering: { zh: '工程值班', en: 'Engineering', script: 'engineering.js', phone: false },
+  desk: { zh: '客服', en: 'Desk', script: 'desk.js', phone: false },
   operator: { zh: '运维', en: 'Operator', script: 'operator.js', phone: false },
   reports: { zh: '报表', en: 'Reports', script: 'reports.js', phone: false },
   ticket: { zh: '工单', en: 'Ticket', script: 'ticket.js', phone: true },
 } as const;
+
+/** The pages with an address of their own, in the order the index lists them (a ticket's page is the link in its alert). */
+const LISTED = ['patrol', 'engineering', 'desk', 'operator', 'reports'] as const satisfies readonly (keyof typeof PAGES)[];
 
 const ICON_SIZES = [192, 512] as const;
 
@@ -96,7 +109,7 @@ ${HEAD}${chart}
 /** What the service worker keeps so a page opens while the gateway is briefly out of reach. */
 function shellPaths(): string[] {
   return [
-    ...(['patrol', 'engineering', 'operator', 'reports'] as const).map((p) => `/${p}`),
+    ...LISTED.map((p) => `/${p}`),
     '/tickets/_',
     '/manifest.webmanifest',
     ...[...ASSETS.keys()].map((f) => `/static/${f}`),
@@ -199,14 +212,14 @@ export function webPages(app: FastifyInstance, deps: { site: SiteConfig }): void
   );
 
   const html = (p: keyof typeof PAGES) => pageHtml(deps.site, p);
-  for (const p of ['patrol', 'engineering', 'operator', 'reports'] as const) app.get(`/${p}`, async (_req, reply) => reply.type('text/html; charset=utf-8').send(html(p)));
+  for (const p of LISTED) app.get(`/${p}`, async (_req, reply) => reply.type('text/html; charset=utf-8').send(html(p)));
   // The link in every alert.
   app.get('/tickets/:id', async (_req, reply) => reply.type('text/html; charset=utf-8').send(html('ticket')));
   app.get('/', async (_req, reply) =>
     reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><head>${HEAD}
 <title>${escapeHtml(deps.site.site.name)}</title></head>
 <body class="phone"><header><h1>${escapeHtml(deps.site.site.name)}</h1></header><main><ul class="links">
-${(['patrol', 'engineering', 'operator', 'reports'] as const).map((p) => `<li><a href="/${p}">${PAGES[p].zh} ${PAGES[p].en}</a></li>`).join('\n')}
+${LISTED.map((p) => `<li><a href="/${p}">${PAGES[p].zh} ${PAGES[p].en}</a></li>`).join('\n')}
 </ul></main></body></html>`),
   );
 }

@@ -54,6 +54,7 @@ export function setupPage(rerender) {
     localStorage.setItem(LANG_KEY, lang() === 'en' ? 'zh-CN' : 'en');
     document.documentElement.lang = lang();
     label();
+    showUser(shownUser);
     redrawAlertHealth();
     onLanguage();
   });
@@ -171,9 +172,13 @@ export async function signIn(container) {
   });
 }
 
+/** The user named in the header, drawn again after a language switch (its sign-out word changes). */
+let shownUser = null;
+
 export function showUser(user) {
   const who = document.getElementById('who');
   if (!who || !user) return;
+  shownUser = user;
   const out = () => {
     forgetToken();
     location.reload();
@@ -334,12 +339,13 @@ export async function liveTickets({ tickets, query = 'status=open', rerender, on
   await load();
 }
 
-/** `T1 · B1 泵房`: building, then the place; the floor only when the place does not already say it. */
+/** `T1 · B1 泵房`: building, then the place; the floor and the unit only when the place does not already say them. */
 export function whereLine(ticket) {
   const l = ticket.location;
   const desc = lang() === 'en' && l.descriptionEn ? l.descriptionEn : l.description;
   const floor = desc.startsWith(l.floor) ? null : l.floor;
-  return [l.building, floor, l.unit, desc].filter(Boolean).join(' · ');
+  const unit = l.unit && desc.startsWith(l.unit) ? null : l.unit;
+  return [l.building, floor, unit, desc].filter(Boolean).join(' · ');
 }
 
 export function faultName(fault) {
@@ -370,6 +376,11 @@ export function localDateTime(at) {
   return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** `12:04` when it is today at the site, `11-28 12:04` on another day: a deadline a day away must not read as today's. */
+export function localWhen(at, now = Date.now()) {
+  return localDate(at) === localDate(now) ? localClock(at) : localDateTime(at);
+}
+
 /** Today (or the day of `at`) as `YYYY-MM-DD` in the site's time zone. */
 export function localDate(at = Date.now()) {
   const p = Object.fromEntries(fmt({ year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at)).map((x) => [x.type, x.value]));
@@ -386,6 +397,12 @@ export function spanWords(ms) {
   if (h === 0) return en ? `${m} min` : `${m} 分钟`;
   if (h >= 48) return en ? `${Math.floor(h / 24)} days` : `${Math.floor(h / 24)} 天`;
   return en ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${h} 小时${m > 0 ? ` ${m} 分钟` : ''}`;
+}
+
+/** `还有 3 小时` / `已逾期 2 小时 5 分钟`: how far a due time (ISO or epoch ms) is from now, in words. */
+export function fromNow(at, now = Date.now()) {
+  const ms = new Date(at).getTime() - now;
+  return t(ms >= 0 ? 'rel.in' : 'rel.late', { d: spanWords(ms) });
 }
 
 /** `04:12` left or `-03:10` late, with hours when long: the counting part of a deadline. */
@@ -405,23 +422,29 @@ const STEPS = ['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy'];
 /**
  * The ticket's deadlines as staff read them: a met one as met (`✓ 接单 12:04 按时` / `超时 3 分钟`),
  * the next open one counting down (`到场 12:30 前 · 还剩 04:12`, red once late), later ones by
- * their time. `data-deadline` carries the instant for the page's one-second tick.
+ * their time (with the day when it is not today). `data-deadline` carries the instant for the
+ * page's one-second tick. While storm mode pauses the ticket nothing counts: its deadlines move
+ * when the storm ends. An on-site step skipped by a repair fixed without coming on site says so.
  */
 export function deadlineChips(tk) {
   const ended = tk.status === 'closed' || tk.status === 'rejected';
+  const paused = Boolean(tk.paused) && !ended;
   let counting = false;
   return html`<div class="countdowns">${STEPS.filter((k) => tk.steps?.[k]?.by ?? tk.deadlines[k]).map((k) => {
     const s = tk.steps?.[k] ?? { by: tk.deadlines[k], doneAt: null, owed: !ended };
     const label = t(`deadline.${k}`);
     if (!s.owed) {
+      if (s.doneAt === null && k === 'onSiteBy' && tk.resolution?.offSite) return html`<span class="deadline met offsite" data-step=${k}>${label} — ${t('offsite.title')}</span>`;
       if (s.doneAt === null) return html`<span class="deadline met" data-step=${k}>✓ ${label}</span>`;
       const late = Date.parse(s.doneAt) - Date.parse(s.by);
-      return html`<span class="deadline met ${late > 0 ? 'met-late' : ''}" data-step=${k}>✓ ${label} ${localClock(s.doneAt)} ${late > 0 ? t('met.late', { m: spanWords(late) }) : t('met.onTime')}</span>`;
+      return html`<span class="deadline met ${late > 0 ? 'met-late' : ''}" data-step=${k}>✓ ${label} ${localWhen(s.doneAt)} ${late > 0 ? t('met.late', { m: spanWords(late) }) : t('met.onTime')}</span>`;
     }
     if (ended) return nothing;
     const first = !counting;
     counting = true;
-    return html`<span class="deadline ${first ? 'next' : 'later'}" data-step=${k} data-deadline=${first ? s.by : ''}>${label} ${t('due.by', { t: localClock(s.by) })}${first ? html` · <b class="left"></b>` : nothing}</span>`;
+    const by = `${label} ${t('due.by', { t: localWhen(s.by) })}`;
+    if (paused) return html`<span class="deadline ${first ? 'next paused' : 'later'}" data-step=${k}>${by}${first ? html` · <b>${t('deadline.paused')}</b>` : nothing}</span>`;
+    return html`<span class="deadline ${first ? 'next' : 'later'}" data-step=${k} data-deadline=${first ? s.by : ''}>${by}${first ? html` · <b class="left"></b>` : nothing}</span>`;
   })}</div>`;
 }
 
@@ -445,12 +468,15 @@ export function statusBadge(tk) {
   return html`<span class="status ${tk.status}">${t(`status.${tk.status}`)}</span>`;
 }
 
-/** 巡检发现, 返修, 现场已核实, 待复查: the facts beside the status. */
+/** 巡检发现, 返修, 现场已核实, 待复查, 待回访, 暴雨暂停, the complexity: the facts beside the status. */
 export function factBadges(tk) {
   return html`${tk.source === 'patrol' ? html`<span class="flag patrol">${t('source.patrol')}</span>` : nothing}
     ${tk.rework ? html`<span class="flag rework">${t('rework')}</span>` : nothing}
     ${tk.verification?.state === 'confirmed' ? html`<span class="flag verified">✓ ${t('verification.confirmed')}</span>` : nothing}
-    ${tk.recheck?.state === 'due' ? html`<span class="flag recheck">${t('recheck.due')}</span>` : nothing}`;
+    ${tk.recheck?.state === 'due' ? html`<span class="flag recheck">${t('recheck.due')}</span>` : nothing}
+    ${tk.callback?.state === 'due' && (tk.status === 'resolved' || tk.status === 'closed') ? html`<span class="flag callback">${t('callback.due')}</span>` : nothing}
+    ${tk.paused ? html`<span class="flag paused" title=${tk.paused.reason}>${t('paused')}</span>` : nothing}
+    ${tk.complexity ? html`<span class="flag complexity">${t('complexity')} ${t(`complexity.${tk.complexity}`)}</span>` : nothing}`;
 }
 
 /** Emergencies first, then newest first. */

@@ -1,9 +1,12 @@
-// Engineering: live tickets with a sound for emergencies; take (接单), arrive (到场) and resolve (完成)
-// on the card; deadlines met or counting down; the evidence chart. Cards are kept by ticket id.
+// Engineering: live tickets with a sound for emergencies; take (接单), arrive (到场) and resolve (完成,
+// with the repair's details) on the card for engineers; 派工 / 改派 for the supervisor and 改级 for
+// both; deadlines met or counting down; the evidence chart. Cards are kept by ticket id.
 import { actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
 import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
 import { engineerSteps, holdingList, listSteps } from './steps.js';
+import { supervisionBox, supervisionButtons } from './supervision.js';
+import { assigneeWords } from './ticket-state.js';
 import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
@@ -16,6 +19,8 @@ let connected = true;
 let sound = localStorage.getItem('gw.sound') === 'on';
 let audio = null;
 let user = null;
+/** Who the supervisor may give a repair to (GET /api/engineers), loaded once for a supervisor or admin. */
+let engineers = [];
 
 const ctx = listSteps(tickets, () => rerender());
 const { queue } = ctx;
@@ -34,6 +39,11 @@ function beep() {
     osc.stop(audio.currentTime + i * 0.25 + 0.2);
   }
 }
+
+const may = (...roles) => user !== null && (user.role === 'admin' || roles.includes(user.role));
+
+/** What this person may decide on a card: assign (supervisor), re-tier (engineer or supervisor). */
+const decisions = () => ({ canAssign: may('supervisor'), canRetier: may('engineer', 'supervisor'), engineers });
 
 function card(tk) {
   const escalated = tk.history.filter((h) => h.action === 'escalated');
@@ -57,11 +67,12 @@ function card(tk) {
       ${escalated.length > 0 ? html`<span class="flag escalated" title=${escalated.at(-1).note ?? ''}>${t('escalated')} ×${escalated.length}</span>` : nothing}
       ${tk.occurrences.length > 1 ? html`<span class="muted">${tk.occurrences.length} ${t('occurrences')}</span>` : nothing}</div>
     <div class="title"><a href="/tickets/${tk.id}">${tk.number}</a>${tk.centralNumber ? html` <span class="muted central-number">(${tk.centralNumber})</span>` : ''} ${bi(tk.title)}</div>
-    <div class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)} · ${localDateTime(tk.createdAt)}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}</div>
+    <div class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)} · ${localDateTime(tk.createdAt)}${tk.assignee ? html` · <span class="assignee">${assigneeWords(tk)}</span>` : nothing}</div>
     ${deadlineChips(tk)}
     ${actionNotes(queue, tk.id)}
-    ${engineerSteps(tk, ctx)}
-    <div class="actions secondary"><button type="button" data-act="evidence" @click=${toggle}>${t('evidence')}</button></div>
+    ${may('engineer') ? engineerSteps(tk, ctx) : nothing}
+    ${supervisionBox(tk, ctx, decisions())}
+    <div class="actions secondary">${supervisionButtons(tk, ctx, decisions())}<button type="button" data-act="evidence" @click=${toggle}>${t('evidence')}</button></div>
     ${open.has(tk.id) ? html`<div class="detail">${detail === undefined ? '…' : evidenceChart(detail)}</div>` : nothing}
   </li>`;
 }
@@ -87,9 +98,22 @@ function rerender() {
   tickDeadlines(app);
 }
 
+/** The engineers to assign to; out of reach now, they are asked again when the live stream is back. */
+function loadEngineers() {
+  if (!may('supervisor')) return;
+  api('/api/engineers').then(
+    (r) => {
+      engineers = r.engineers;
+      rerender();
+    },
+    () => undefined,
+  );
+}
+
 setupPage(rerender);
 user = await signIn(app);
 showUser(user);
+loadEngineers();
 setInterval(() => tickDeadlines(app), 1000);
 await liveTickets({
   tickets,
@@ -109,5 +133,6 @@ await liveTickets({
   onConnection: (up) => {
     connected = up;
     if (up) queue.online();
+    if (up && engineers.length === 0) loadEngineers();
   },
 });

@@ -1,7 +1,9 @@
-// Operator: devices with their last value and quality, adapters, outbox and sync (the /readyz data),
-// shelving, and the statistics of a range of local days with the ISA-18.2 yardsticks.
+// Operator: storm mode (on, off, when it ends), devices with their last value and quality, adapters,
+// outbox and sync (the /readyz data), shelving, and the statistics of a range of local days with the
+// ISA-18.2 yardsticks.
 import { api, bi, faultName, liveEvents, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, stWord, t } from './common.js';
 import { falseAlarmTables, groupTable, pct, ratesList, skillName, stepsTable, table } from './kpi.js';
+import { stormSection } from './storm.js';
 import { html, nothing, repeat } from './view.js';
 
 const app = document.getElementById('app');
@@ -10,6 +12,11 @@ let ready = null;
 let shelves = [];
 let stats = null;
 let problem = null;
+/** GET /api/storm: the storm mode on now (or null) and the past ones. */
+let storm = null;
+/** Staff names by id (who switched storm mode on). */
+let people = {};
+let user = null;
 const today = localDate();
 /** Local days, both included: the last 30 days by default. */
 let range = { from: localDate(Date.now() - 29 * 86_400_000), to: today };
@@ -108,9 +115,28 @@ function statsSection() {
     ])}</section>`;
 }
 
+/** Storm mode is switched by a supervisor or an operator (or the admin). */
+const maySwitchStorm = () => user !== null && ['supervisor', 'operator', 'admin'].includes(user.role);
+
+function storms() {
+  const buildings = [...new Set([...devices.values()].map((d) => d.location.building))].sort();
+  const begin = (body, done) =>
+    act(async () => {
+      await api('/api/storm', { method: 'POST', body });
+      done();
+      await refresh();
+    });
+  const end = () =>
+    act(async () => {
+      await api('/api/storm', { method: 'DELETE' });
+      await refresh();
+    });
+  return stormSection({ view: storm, buildings, people, canSwitch: maySwitchStorm(), begin, end });
+}
+
 function rerender() {
   renderKeepingPlace(html`${problem ? html`<p class="error" role="alert">${t('error')}: ${problem} <button type="button" class="link" @click=${() => { problem = null; rerender(); }}>${t('act.dismiss')}</button></p>` : nothing}
-    ${healthSection()}${devicesSection()}${shelvesSection()}${statsSection()}`, app);
+    ${storms()}${healthSection()}${devicesSection()}${shelvesSection()}${statsSection()}`, app);
 }
 
 /** Runs an operator's request; a failure stays on the page until dismissed. */
@@ -124,10 +150,11 @@ async function act(fn) {
 }
 
 async function refresh() {
-  const [dev, rz, sh] = await Promise.all([api('/api/devices'), fetch('/readyz', { cache: 'no-store' }).then((r) => r.json()), api('/api/shelves')]);
+  const [dev, rz, sh, st] = await Promise.all([api('/api/devices'), fetch('/readyz', { cache: 'no-store' }).then((r) => r.json()), api('/api/shelves'), api('/api/storm')]);
   for (const d of dev.devices) devices.set(d.id, d);
   ready = rz;
   shelves = sh.shelves;
+  storm = st;
 }
 
 async function loadStats() {
@@ -135,8 +162,9 @@ async function loadStats() {
 }
 
 setupPage(rerender);
-showUser(await signIn(app));
-await act(() => Promise.all([refresh(), loadStats()]));
+user = await signIn(app);
+showUser(user);
+await act(() => Promise.all([refresh(), loadStats(), api('/api/people').then((r) => { people = r.people; })]));
 liveEvents({
   devices: (list) => {
     for (const d of list) devices.set(d.id, d);

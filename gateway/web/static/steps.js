@@ -1,21 +1,17 @@
 // The buttons of the repair loop on a ticket, the same on every page that shows them:
-// engineers take (接单), arrive (到场), resolve (完成, with a note and photos); patrols confirm (two
-// taps) or reject (a reason, with a cancel); re-check a resolved public-area repair (pass in two
-// taps, or fail with a reason and photos). Each step goes through the page's ActionQueue.
+// engineers take (接单), arrive (到场), resolve (完成, with a note, photos and the repair's details:
+// resolve-box.js); patrols confirm (two taps) or reject (a reason, with a cancel); re-check a
+// resolved public-area repair (pass in two taps, or fail with a reason and photos). Each step goes
+// through the page's ActionQueue; what is open between taps is boxes.js.
 import { ActionQueue } from './actions.js';
+import { arm, cancelButton, openBox, openOn, send, stepState, typed } from './boxes.js';
 import { OPEN, t, typingIn } from './common.js';
 import { photoPicker } from './photos.js';
+import { resolveBox } from './resolve-box.js';
+import { arrived, taken } from './ticket-state.js';
 import { html, nothing } from './view.js';
 
-const ARM_MS = 6000;
-
-/**
- * What is open on each card between taps: `armed` (a first tap waiting for the second), `box` (a
- * reason or resolve box), `photos` (taken in that box). One per page, kept across redraws.
- */
-export function stepState() {
-  return { armed: new Map(), box: new Map(), photos: new Map() };
-}
+export { stepState };
 
 /**
  * What a page listing tickets needs for their steps: its action queue (each ticket the gateway
@@ -43,66 +39,12 @@ export function holdingList(ctx, container) {
 /** The queue key a re-check's outcome shows under (apart from the on-site verification's). */
 export const recheckKey = (tk) => `recheck:${tk.id}`;
 
-function send(ctx, tk, key, path, body, label, photos = []) {
-  ctx.state.armed.delete(tk.id);
-  ctx.state.box.delete(tk.id);
-  ctx.state.photos.delete(tk.id);
-  ctx.queue.add({ key, path: `/api/tickets/${encodeURIComponent(tk.id)}/${path}`, body, label: `${label} ${tk.number}`, photos });
-}
-
-function arm(ctx, id, step) {
-  ctx.state.armed.set(id, step);
-  setTimeout(() => {
-    if (ctx.state.armed.get(id) === step) {
-      ctx.state.armed.delete(id);
-      ctx.rerender();
-    }
-  }, ARM_MS);
-  ctx.rerender();
-}
-
-function openBox(ctx, tk, box, focus) {
-  ctx.state.box.set(tk.id, box);
-  if (!ctx.state.photos.has(tk.id)) ctx.state.photos.set(tk.id, []);
-  ctx.rerender();
-  document.querySelector(`[data-id="${CSS.escape(tk.id)}"] ${focus}`)?.focus();
-}
-
-function closeBox(ctx, tk) {
-  ctx.state.box.delete(tk.id);
-  ctx.state.photos.delete(tk.id);
-  ctx.rerender();
-}
-
-/** The words typed in the box the button sits in; focuses the box when empty. */
-function typed(e, selector) {
-  const input = e.target.closest('.box').querySelector(selector);
-  const text = input.value.trim();
-  if (text === '') input.focus();
-  return text;
-}
-
-const cancel = (ctx, tk) => html`<button type="button" data-act="cancel" @click=${() => closeBox(ctx, tk)}>${t('cancel')}</button>`;
-
-/** Taken since the last reopen (the ticket's own steps say so), or dispatched by the central service. */
-const taken = (tk) => tk.steps?.acknowledgeBy?.owed === false || tk.status === 'dispatched';
-const arrived = (tk) => tk.steps?.onSiteBy?.owed === false || tk.status === 'arrived' || tk.status === 'in_progress';
-
-/** Take, then arrive, then resolve (with a note, and photos if any). */
+/** Take, then arrive, then resolve (the resolve box: a note, photos, the repair's details). */
 export function engineerSteps(tk, ctx) {
   if (!OPEN.has(tk.status) || ctx.queue.pending(tk.id)) return nothing;
-  if (ctx.state.box.get(tk.id) === 'resolve') {
-    const photos = ctx.state.photos.get(tk.id) ?? [];
-    const submit = (e) => {
-      const note = typed(e, 'textarea.note');
-      if (note !== '') send(ctx, tk, tk.id, 'resolve', { note }, t('resolve'), photos);
-    };
-    return html`<div class="box resolve-box">
-      <textarea class="note" rows="2" maxlength="1000" placeholder=${t('resolve.note')}></textarea>
-      ${photoPicker(photos, ctx.rerender)}
-      <div class="actions"><button type="button" class="primary" data-act="resolve-send" @click=${submit}>${t('resolve.send')}</button>${cancel(ctx, tk)}</div>
-    </div>`;
-  }
+  const box = openOn(ctx, tk);
+  if (box === 'resolve') return resolveBox(tk, ctx);
+  if (box !== undefined) return nothing;
   return html`<div class="actions">
     ${!taken(tk) ? html`<button type="button" class="primary" data-act="take" @click=${() => send(ctx, tk, tk.id, 'take', {}, t('take'))}>${t('take')}</button>` : nothing}
     ${taken(tk) && !arrived(tk) ? html`<button type="button" class="primary" data-act="arrive" @click=${() => send(ctx, tk, tk.id, 'arrive', {}, t('arrive'))}>${t('arrive')}</button>` : nothing}
@@ -118,7 +60,7 @@ export function verifySteps(tk, ctx) {
     return html`<div class="box reject-box">
       <div class="chips">${['reason.nothing', 'reason.sensor', 'reason.test'].map((k) => html`<button type="button" class="chip" @click=${() => reject(t(k))}>${t(k)}</button>`)}</div>
       <input class="reason" maxlength="1000" placeholder=${t('reject.reason')} />
-      <div class="actions"><button type="button" class="danger" data-act="reject-send" @click=${(e) => { const r = typed(e, 'input.reason'); if (r !== '') reject(r); }}>${t('reject.send')}</button>${cancel(ctx, tk)}</div>
+      <div class="actions"><button type="button" class="danger" data-act="reject-send" @click=${(e) => { const r = typed(e, 'input.reason'); if (r !== '') reject(r); }}>${t('reject.send')}</button>${cancelButton(ctx, tk)}</div>
     </div>`;
   }
   const isArmed = ctx.state.armed.get(tk.id) === 'confirm';
@@ -141,7 +83,7 @@ export function recheckSteps(tk, ctx) {
     return html`<div class="box recheck-box">
       <input class="reason" maxlength="1000" placeholder=${t('recheck.reason')} />
       ${photoPicker(photos, ctx.rerender)}
-      <div class="actions"><button type="button" class="danger" data-act="recheck-fail-send" @click=${submit}>${t('recheck.send')}</button>${cancel(ctx, tk)}</div>
+      <div class="actions"><button type="button" class="danger" data-act="recheck-fail-send" @click=${submit}>${t('recheck.send')}</button>${cancelButton(ctx, tk)}</div>
     </div>`;
   }
   const isArmed = ctx.state.armed.get(tk.id) === 'recheck-pass';

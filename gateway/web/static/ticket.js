@@ -1,10 +1,14 @@
-// One ticket (the link in every alert): what, where, deadlines, evidence, photos, history, and the
-// steps of the repair loop the person's role may take.
+// One ticket (the link in every alert): what, where, deadlines, what the engineer recorded of the
+// repair and the callbacks to the owner, evidence, photos, history, and the steps of the repair loop
+// the person's role may take.
 import { ActionQueue, actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, deadlineChips, factBadges, faultName, isUnreachable, lang, liveEvents, localDateTime, offlineBanner, renderKeepingPlace, setupPage, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { api, bi, deadlineChips, factBadges, faultName, isUnreachable, lang, liveEvents, localDateTime, offlineBanner, renderKeepingPlace, setupPage, showUser, signIn, spanWords, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { historyNote, historyWord } from './history-words.js';
 import { photoStrip } from './photos.js';
+import { callbackSection, resolutionSection } from './repair-record.js';
 import { engineerSteps, recheckKey, recheckSteps, stepState, verifySteps } from './steps.js';
+import { assigneeWords } from './ticket-state.js';
 import { html, nothing } from './view.js';
 
 const app = document.getElementById('app');
@@ -36,14 +40,6 @@ function actor(a) {
   return people[uid] ?? uid;
 }
 
-function historyWord(h) {
-  if (h.action === 'escalated') return t('escalated');
-  if (h.action === 'confirmed') return t('verification.confirmed');
-  if (h.action === 'recheck-passed') return t('recheck.passed');
-  if (h.status) return t(`status.${h.status}`);
-  return h.action === 'note' ? t('note') : h.action;
-}
-
 function rerender() {
   if (user === null) return;
   if (ticket === null) {
@@ -66,18 +62,20 @@ function rerender() {
         ${tk.centralNumber ? html`<div class="muted central-number">${t('central.number')} ${tk.centralNumber}</div>` : ''}
         <p>${bi(tk.description)}</p>
         <p class="where"><span class="pin" aria-hidden="true"></span>${whereLine(tk)}</p>
-        <p class="muted">${t('raised.at')} ${localDateTime(tk.createdAt)}${tk.reporter ? ` · ${t('reporter')} ${tk.reporter.name}` : ''}${tk.assignee ? ` · ${t('taken.by')} ${tk.assignee}` : ''}${tk.recheck?.state === 'due' && tk.recheck.dueBy ? ` · ${t('recheck.due')} ${localDateTime(tk.recheck.dueBy)}` : ''}</p>
+        <p class="muted">${t('raised.at')} ${localDateTime(tk.createdAt)}${tk.reporter ? ` · ${t('reporter')} ${tk.reporter.name}` : ''}${tk.assignee ? html` · <span class="assignee">${assigneeWords(tk)}</span>` : nothing}${tk.recheck?.state === 'due' && tk.recheck.dueBy ? ` · ${t('recheck.due')} ${localDateTime(tk.recheck.dueBy)}` : ''}${tk.pausedMs ? ` · ${t('paused.total', { d: spanWords(tk.pausedMs) })}` : ''}</p>
         ${deadlineChips(tk)}
         ${archived ? html`<p class="muted archived">${t('archived')}</p>` : html`
           ${actionNotes(queue, tk.id)}${actionNotes(queue, recheckKey(tk))}
           ${may('engineer') ? engineerSteps(tk, ctx) : nothing}
           ${may('patrol') ? verifySteps(tk, ctx) : nothing}
           ${may('patrol') ? recheckSteps(tk, ctx) : nothing}`}
+        ${resolutionSection(tk)}
+        ${callbackSection(tk, actor)}
         <h3>${t('evidence')}</h3>
         ${evidenceChart(tk)}
         ${tk.attachments?.length ? html`<h3>${t('photos')}</h3>${photoStrip(tk)}` : nothing}
         <h3>${t('history')}</h3>
-        <ol class="history">${tk.history.map((h) => html`<li><time>${localDateTime(h.at)}</time> ${actor(h.actor)} · ${historyWord(h)}${h.note ? ` — ${h.note}` : ''}</li>`)}</ol>
+        <ol class="history">${tk.history.map((h) => html`<li><time>${localDateTime(h.at)}</time> ${actor(h.actor)} · <span class="step" data-action=${h.action}>${historyWord(h)}</span>${h.note ? ` — ${historyNote(h)}` : ''}</li>`)}</ol>
         ${archived ? nothing : html`${actionNotes(queue, 'note')}<form class="note" @submit=${addNote}><input name="note" maxlength="1000" placeholder=${t('add.note')} /><button type="submit">${t('send')}</button></form>`}
       </article>`,
     app,

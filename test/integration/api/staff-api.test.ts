@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { markDelivered } from '../../../cloud-sync/outbox.js';
@@ -351,13 +352,15 @@ describe('staff API', () => {
 
   it('serves the staff pages and their files, and nothing else from disk', async () => {
     const gw = await startGateway();
-    for (const p of ['/', '/patrol', '/engineering', '/operator', '/reports', '/tickets/some-id']) {
+    for (const p of ['/', '/patrol', '/engineering', '/desk', '/operator', '/reports', '/tickets/some-id']) {
       const res = await fetch(`${gw.httpUrl()}${p}`);
       expect(res.status, p).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/html');
     }
     const js = await fetch(`${gw.httpUrl()}/static/patrol.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
+    // Every module of the pages is served: one left out of the list would break the page importing it.
+    for (const f of readdirSync('gateway/web/static').filter((x) => x.endsWith('.js'))) expect((await fetch(`${gw.httpUrl()}/static/${f}`)).status, f).toBe(200);
     expect((await fetch(`${gw.httpUrl()}/static/..%2F..%2Fapp.ts`)).status).toBe(404);
     expect((await fetch(`${gw.httpUrl()}/static/index.ts`)).status).toBe(404);
     // The two libraries the pages use come from the gateway itself, and nothing else of node_modules.
