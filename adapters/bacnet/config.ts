@@ -87,6 +87,14 @@ export const BacnetSource = z
 export type BacnetSource = z.infer<typeof BacnetSource>;
 
 /**
+ * None: each BACnet device is its own upstream; the adapter's reads (or, with COV, its liveness
+ * reads) judge it, and a silent device is one upstream-offline ticket, not two.
+ */
+export function silenceWindowMs(_s: BacnetSource): null {
+  return null;
+}
+
+/**
  * The site's BACnet/IP settings (top-level `bacnet`), for the one socket every BACnet device
  * shares: foreign-device registration with a BBMD (Annex J.5.2) for a gateway on another subnet
  * than the BMS, and where its own broadcasts go otherwise.

@@ -69,3 +69,12 @@ export const HttpSource = z.strictObject({
   points: z.array(HttpPoint).min(1),
 });
 export type HttpSource = z.infer<typeof HttpSource>;
+
+/**
+ * How long the device may stay silent before it is offline: the push period it promises
+ * (`expectEverySeconds`); a device that pushes only when something happens (a fire panel's events)
+ * is never judged silent (null).
+ */
+export function silenceWindowMs(s: HttpSource): number | null {
+  return s.expectEverySeconds === undefined ? null : s.expectEverySeconds * 1000;
+}

@@ -56,3 +56,8 @@ export const ModbusSource = z.strictObject({
   points: z.array(ModbusPoint).min(1),
 });
 export type ModbusSource = z.infer<typeof ModbusSource>;
+
+/** How long the device may stay silent before it is offline: three poll periods (one slow answer is not an outage). */
+export function silenceWindowMs(s: ModbusSource): number {
+  return 3 * s.pollMs;
+}

@@ -37,6 +37,11 @@ export const MqttSource = z.strictObject({
 });
 export type MqttSource = z.infer<typeof MqttSource>;
 
+/** How long the device may stay silent before it is offline: its heartbeat window (it publishes at least that often). */
+export function silenceWindowMs(s: MqttSource): number {
+  return s.heartbeatSeconds * 1000;
+}
+
 /** A broker login that reads (subscribes) and never publishes: a staff console, an alert reader. */
 export const BrokerLogin = z.strictObject({
   username: z.string().min(1),

@@ -26,3 +26,11 @@ export const OpcuaSource = z.strictObject({
   points: z.array(OpcuaPoint).min(1),
 });
 export type OpcuaSource = z.infer<typeof OpcuaSource>;
+
+/**
+ * None: a subscription reports changes only, so a quiet elevator sends nothing and is not offline.
+ * The session and the subscription watchdog judge OPC UA liveness (upstream-offline).
+ */
+export function silenceWindowMs(_s: OpcuaSource): null {
+  return null;
+}

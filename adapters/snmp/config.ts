@@ -57,6 +57,11 @@ export const SnmpSource = z
   .transform((s) => ({ ...s, points: withMapping(s.mapping, s.points) }));
 export type SnmpSource = z.infer<typeof SnmpSource>;
 
+/** How long the agent may stay silent before it is offline: three poll periods (one lost UDP answer is not an outage). */
+export function silenceWindowMs(s: SnmpSource): number {
+  return 3 * s.pollMs;
+}
+
 function withMapping(mapping: 'ups-mib' | undefined, explicit: SnmpPoint[]): SnmpPoint[] {
   if (mapping === undefined) return explicit;
   const own = new Set(explicit.map((p) => p.id));

@@ -1,3 +1,9 @@
+import { silenceWindowMs as bacnetSilence } from '../../adapters/bacnet/config.js';
+import { silenceWindowMs as httpSilence } from '../../adapters/http-push/config.js';
+import { silenceWindowMs as modbusSilence } from '../../adapters/modbus/config.js';
+import { silenceWindowMs as mqttSilence } from '../../adapters/mqtt/config.js';
+import { silenceWindowMs as opcuaSilence } from '../../adapters/opcua/config.js';
+import { silenceWindowMs as snmpSilence } from '../../adapters/snmp/config.js';
 import type { Device } from '../config/site-schema.js';
 import type { Bilingual, DeviceKind, Tier } from '../../core/vocabulary.js';
 import { FAULT_DEVICE_KINDS, type FaultId } from '../../core/fault-catalogue.js';
@@ -306,7 +312,14 @@ export function rulesFor(device: Device): CompiledRule[] {
   return out;
 }
 
-/** How long a device may stay silent before it is offline (3 poll periods; MQTT: heartbeat window; OPC UA: none). */
+/**
+ * How long a device may stay silent before it is offline: the site's `windowSeconds`, else what its
+ * protocol's adapter knows of it (adapters/<protocol>/config.ts: a heartbeat, three polls, none).
+ *
+ * device-offline is not a rule like the others: a rule judges the values a device sends, and this
+ * judges their absence, which no reading arrives to trigger. The detection engine's sweep checks
+ * it on elapsed time for every device at once (detection-engine.ts).
+ */
 export function offlineWindowMs(device: Device): number | null {
   const o = device.faults['device-offline'];
   if (o === false) return null;
@@ -315,22 +328,17 @@ export function offlineWindowMs(device: Device): number | null {
   const s = device.source;
   switch (s.protocol) {
     case 'mqtt':
-      return s.heartbeatSeconds * S;
+      return mqttSilence(s);
     case 'modbus':
-      return 3 * s.pollMs;
+      return modbusSilence(s);
     case 'http':
-      // A device that pushes only when something happens (a fire panel's events) is never judged silent.
-      return s.expectEverySeconds === undefined ? null : s.expectEverySeconds * S;
+      return httpSilence(s);
     case 'opcua':
-      // A subscription reports changes only: a quiet elevator sends nothing and is not offline.
-      // The session and the subscription watchdog judge OPC UA liveness (upstream-offline).
-      return null;
+      return opcuaSilence(s);
     case 'bacnet':
-      // Each BACnet device is its own upstream: the adapter's reads (or, with COV, its liveness
-      // reads) judge it, and a silent device is one upstream-offline ticket, not two.
-      return null;
+      return bacnetSilence(s);
     case 'snmp':
-      return 3 * s.pollMs;
+      return snmpSilence(s);
     default: {
       const never: never = s;
       return never;
