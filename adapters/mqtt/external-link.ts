@@ -60,3 +60,33 @@ export function classifyLinkError(err: Error, b: ExternalBrokerConfig, clientId:
   if (err.message === 'TLS not authorized') return { code: 'GW_MQTT_CONNECTION', reason: "TLS handshake failed: the broker's certificate is not trusted" };
   return { code: 'GW_MQTT_CONNECTION', reason: err.message };
 }
+
+/** The client's options for the site's broker: a persistent session, our own reconnects, the presence will. */
+export function clientOptions(
+  b: ExternalBrokerConfig,
+  o: { clientId: string; password: string | undefined; tlsFiles: Pick<IClientOptions, 'ca' | 'cert' | 'key'>; presence: { readonly topic: string; offline(stoppedBy: null): string } | undefined; env: NodeJS.ProcessEnv },
+): IClientOptions {
+  return {
+    clientId: o.clientId,
+    // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
+    // while we are away (MQTT 3.1.1, 3.1.2.4 Clean Session = 0).
+    clean: false,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    // mqtt.js traces every packet through the `debug` module (about nine calls a message, each
+    // paid although tracing is off): without DEBUG set nobody reads them, so none are made.
+    ...(o.env['DEBUG'] === undefined ? { log: noTrace } : {}),
+    keepalive: b.keepaliveSeconds,
+    ...(b.username === undefined ? {} : { username: b.username }),
+    ...(o.password === undefined ? {} : { password: o.password }),
+    ...(o.presence === undefined ? {} : { will: { topic: o.presence.topic, payload: Buffer.from(o.presence.offline(null)), qos: 1, retain: true } }),
+    ...o.tlsFiles,
+  };
+}
+
+function noTrace(): void {}
+
+/** Credentials in a URL never reach a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
+}

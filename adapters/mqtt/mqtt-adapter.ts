@@ -11,7 +11,8 @@ import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { BrokerConfig } from './config.js';
 import { DeviceLedger } from './device-ledger.js';
 import { EmbeddedBroker, type ConnectionCap } from './embedded-broker.js';
-import { classifyLinkError, readTlsFiles, refusedFilters, type LinkErrorCode } from './external-link.js';
+import { brokerLogins } from './broker-logins.js';
+import { classifyLinkError, clientOptions, readTlsFiles, redactUrl, refusedFilters, type LinkErrorCode } from './external-link.js';
 import { TopicMap, topicFilter, type MqttDeviceSpec } from './topic-map.js';
 
 export interface MqttAdapterOptions {
@@ -101,15 +102,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     mqttPacket.writeToStream.cacheNumbers = false;
     const broker = this.#opts.broker;
     if (broker.mode === 'embedded') {
-      const env = this.#deps.env ?? process.env;
-      const devices = this.#opts.devices.flatMap((d) => {
-        const username = d.source.username ?? d.id;
-        const password = resolveSecret(d.source.password, `devices[${d.id}].source.password`, env);
-        const subscribe = (d.source.subscribe ?? []).map((f) => f.replaceAll('{deviceId}', d.id));
-        return password === undefined ? [] : [{ deviceId: d.id, username, password, subscribe }];
-      });
-      const readers = (broker.logins ?? []).map((l, i) => ({ deviceId: null, username: l.username, password: resolveSecret(l.password, `broker.logins[${i}].password`, env) ?? '', subscribe: l.subscribe }));
-      const credentials = [...devices, ...readers];
+      const credentials = brokerLogins(broker, this.#opts.devices, this.#deps.env ?? process.env);
       const cap = this.#opts.connectionCap ?? null;
       if (cap !== null && credentials.length > cap.max) {
         // Every device holds its connection for good: those beyond the cap would never be heard.
@@ -285,22 +278,7 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
     }
     const clientId = b.clientId ?? `gateway-${this.#opts.devices[0]?.id ?? 'site'}`;
     const presence = this.#opts.presence;
-    const options: IClientOptions = {
-      clientId,
-      // Persistent session: the broker keeps our QoS 1 subscriptions and queues what arrives
-      // while we are away (MQTT 3.1.1, 3.1.2.4 Clean Session = 0).
-      clean: false,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      // mqtt.js traces every packet through the `debug` module (about nine calls a message, each
-      // paid although tracing is off): without DEBUG set nobody reads them, so none are made.
-      ...(env['DEBUG'] === undefined ? { log: noTrace } : {}),
-      keepalive: b.keepaliveSeconds,
-      ...(b.username === undefined ? {} : { username: b.username }),
-      ...(password === undefined ? {} : { password }),
-      ...(presence === undefined ? {} : { will: { topic: presence.topic, payload: Buffer.from(presence.offline(null)), qos: 1, retain: true } }),
-      ...tlsFiles,
-    };
+    const options = clientOptions(b, { clientId, password, tlsFiles, presence, env });
     const client = connect(b.url, options);
     this.#client = client;
     // The reason for the next 'close', classified when the client reports it.
@@ -415,15 +393,8 @@ class MqttAdapterImpl extends TypedEmitter<AdapterEvents> implements MqttAdapter
 /** How long a clean stop waits for the broker to take our DISCONNECT. */
 const DISCONNECT_WAIT_MS = 1_000;
 
-function noTrace(): void {}
-
 function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
   const sum: Record<string, number> = { ...a };
   for (const [k, n] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + n;
   return sum;
-}
-
-/** Credentials in a URL never reach a log line. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
 }
