@@ -13,7 +13,14 @@ const JS = 'text/javascript; charset=utf-8';
  * object: a name from the URL such as `constructor` or `__proto__` must find nothing.
  */
 const ASSETS: ReadonlyMap<string, string> = new Map(Object.entries({
-  'common.js': JS,
+  'words.js': JS,
+  'session.js': JS,
+  'alert-banner.js': JS,
+  'live.js': JS,
+  'page-shell.js': JS,
+  'time-words.js': JS,
+  'ticket-words.js': JS,
+  'list-view.js': JS,
   'view.js': JS,
   'actions.js': JS,
   'boxes.js': JS,

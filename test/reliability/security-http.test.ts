@@ -161,13 +161,13 @@ describe('the HTTP API and pages against a hostile client on the LAN', () => {
       expect((await call(url, `/static/${name}`)).status, `/static/${name}`).toBe(404);
       expect((await call(url, `/vendor/${name}`)).status, `/vendor/${name}`).toBe(404);
     }
-    expect((await call(url, '/static/common.js')).status).toBe(200);
+    expect((await call(url, '/static/words.js')).status).toBe(200);
     expect(logLines.filter((l) => l.includes('"level":50') || l.includes('api.error'))).toEqual([]);
   });
 
   it('sends a strict Content-Security-Policy and the usual headers on pages, files, the API and the live stream', async () => {
     const { url } = await startGateway();
-    for (const path of ['/patrol', '/tickets/x', '/static/common.js', '/api/tickets', '/nope']) {
+    for (const path of ['/patrol', '/tickets/x', '/static/words.js', '/api/tickets', '/nope']) {
       const h = (await call(url, path)).headers;
       expect(h['content-security-policy'], path).toContain("frame-ancestors 'none'");
       expect(h['content-security-policy'], path).toContain("script-src 'self'");

@@ -1,5 +1,6 @@
 // What a person asked the gateway to do, kept until it is done or they have read why it failed.
-import { api, ApiError, isUnreachable, t } from './common.js';
+import { ApiError, api, isUnreachable } from './session.js';
+import { t } from './words.js';
 import { html, nothing } from './view.js';
 
 const KEY = 'gw.actions';

@@ -2,7 +2,7 @@
 // arm a second one: what is open on which card, kept across redraws, and how a box sends its step
 // through the page's ActionQueue. Every control on a ticket card (steps.js, resolve-box.js,
 // supervision.js) shares this, so a card has one box open at a time.
-import { t } from './common.js';
+import { t } from './words.js';
 import { html } from './view.js';
 
 const ARM_MS = 6000;

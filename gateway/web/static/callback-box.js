@@ -2,7 +2,7 @@
 // reached, the owner's satisfaction (1 to 5 stars, or none if they would not say) and "still not
 // fixed" (which reopens the repair); their words. Sent through the page's ActionQueue, so a call
 // recorded while the gateway is out of reach is sent when it is back.
-import { t } from './common.js';
+import { t } from './words.js';
 import { html, nothing } from './view.js';
 
 const STARS = [1, 2, 3, 4, 5];

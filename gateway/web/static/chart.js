@@ -2,7 +2,7 @@
 // the gateway's own node_modules). Numbers as lines on a local-time axis with their units; booleans
 // (wet / dry, running / stopped) as state bands; the moment of the fault marked.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import { bi, lang, t } from './common.js';
+import { bi, lang, t } from './words.js';
 import { html, ref } from './view.js';
 
 // The legend's swatches are classes `ul.legend i.c0`..`c4` in style.css, in this order (the

@@ -4,7 +4,13 @@
 // the owner's satisfaction, or the repair reopened because the owner says it is not fixed.
 import { ActionQueue, actionNotes } from './actions.js';
 import { callbackBox } from './callback-box.js';
-import { arrivedBelow, bi, faultName, liveTickets, localDateTime, offlineBanner, renderKeepingPlace, setupPage, showUser, signIn, StableOrder, statusBadge, t, tierBadge, typingIn, whereLine } from './common.js';
+import { StableOrder, arrivedBelow, renderKeepingPlace, typingIn } from './list-view.js';
+import { liveTickets, offlineBanner } from './live.js';
+import { setupPage } from './page-shell.js';
+import { showUser, signIn } from './session.js';
+import { faultName, statusBadge, tierBadge, whereLine } from './ticket-words.js';
+import { localDateTime } from './time-words.js';
+import { bi, t } from './words.js';
 import { callbackDueWords, callWords, resolutionList } from './repair-record.js';
 import { callbackWaiting } from './ticket-state.js';
 import { html, nothing, repeat } from './view.js';

@@ -3,7 +3,13 @@
 // both; deadlines met or counting down; the evidence chart. Cards are kept by ticket id.
 import { actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { StableOrder, arrivedBelow, renderKeepingPlace } from './list-view.js';
+import { liveTickets, offlineBanner } from './live.js';
+import { setupPage } from './page-shell.js';
+import { api, showUser, signIn } from './session.js';
+import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tickDeadlines, tierBadge, whereLine } from './ticket-words.js';
+import { localDateTime } from './time-words.js';
+import { bi, t } from './words.js';
 import { engineerSteps, holdingList, listSteps } from './steps.js';
 import { supervisionBox, supervisionButtons } from './supervision.js';
 import { assigneeWords } from './ticket-state.js';

@@ -1,7 +1,7 @@
 // A ticket's history as staff read it: a word for each step (派工, 改级, 暴雨暂停, 回访, 已升级 with what
 // was missed and who it went to...), and the note in the page's language where the gateway wrote it
 // in both (`中文 / English`).
-import { lang, t } from './common.js';
+import { lang, t } from './words.js';
 
 /** Steps with a word of their own (the rest are named by the status they moved the ticket to). */
 const ACTION_WORDS = {

@@ -1,5 +1,6 @@
 // The KPI tables the operator and the reports pages share: each step against its deadline, rates, groups.
-import { faultName, t } from './common.js';
+import { faultName } from './ticket-words.js';
+import { t } from './words.js';
 import { html } from './view.js';
 
 export const pct = (x) => (x === null || x === undefined ? '-' : `${Math.round(x * 1000) / 10} %`);

@@ -1,7 +1,13 @@
 // Operator: storm mode (on, off, when it ends), devices with their last value and quality, adapters,
 // outbox and sync (the /readyz data), shelving, and the statistics of a range of local days with the
 // ISA-18.2 yardsticks.
-import { api, bi, faultName, liveEvents, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, stWord, t } from './common.js';
+import { renderKeepingPlace } from './list-view.js';
+import { liveEvents } from './live.js';
+import { setupPage } from './page-shell.js';
+import { api, showUser, signIn } from './session.js';
+import { faultName } from './ticket-words.js';
+import { localDate, localDateTime } from './time-words.js';
+import { bi, stWord, t } from './words.js';
 import { falseAlarmTables, groupTable, pct, ratesList, skillName, stepsTable, table } from './kpi.js';
 import { stormSection } from './storm.js';
 import { html, nothing, repeat } from './view.js';

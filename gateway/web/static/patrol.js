@@ -2,7 +2,13 @@
 // with a reason), re-check resolved public-area repairs, and report a fault found on the round
 // with photos. Live; what is tapped while the gateway is out of reach waits and is sent after.
 import { actionNotes, newId } from './actions.js';
-import { api, bi, byUrgency, deadlineChips, factBadges, faultName, liveTickets, localDateTime, arrivedBelow, offlineBanner, OPEN, renderKeepingPlace, setupPage, StableOrder, showUser, signIn, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { StableOrder, arrivedBelow, renderKeepingPlace } from './list-view.js';
+import { liveTickets, offlineBanner } from './live.js';
+import { setupPage } from './page-shell.js';
+import { api, showUser, signIn } from './session.js';
+import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tickDeadlines, tierBadge, whereLine } from './ticket-words.js';
+import { localDateTime } from './time-words.js';
+import { bi, t } from './words.js';
 import { photoPicker } from './photos.js';
 import { holdingList, listSteps, recheckKey, recheckSteps, verifySteps } from './steps.js';
 import { html, nothing, repeat } from './view.js';

@@ -1,5 +1,5 @@
 // Photos from the phone's camera, scaled down in the browser before they are kept or sent.
-import { t } from './common.js';
+import { t } from './words.js';
 import { html, nothing } from './view.js';
 
 /** Longest side after scaling: enough to see a crack or a wet ceiling, small enough for a site's Wi-Fi. */

@@ -1,7 +1,8 @@
 // What was recorded of a repair, as the ticket and desk pages show it: the engineer's details at
 // resolve (cause, what was done, materials, who worked on it, fixed without coming on site) and the
 // calls to the owner after it (回访), each with its satisfaction.
-import { fromNow, lang, localDateTime, t } from './common.js';
+import { fromNow, localDateTime } from './time-words.js';
+import { lang, t } from './words.js';
 import { html, nothing } from './view.js';
 
 /** `★★★★☆ 4/5`; `未评价` when the owner would not say. */

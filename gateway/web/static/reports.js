@@ -1,7 +1,12 @@
 // Reports for the engineering supervisor: the daily (日报), weekly (周报, Monday to Monday) and monthly
 // (月报) reports, each cut at the site's local midnight, as tables here and as CSV for the KPI sheets;
 // for the supervisor and admin, the per-engineer figures of the month (人员考核).
-import { api, bi, faultName, localDate, localDateTime, renderKeepingPlace, setupPage, showUser, signIn, statusBadge, t, tierBadge } from './common.js';
+import { renderKeepingPlace } from './list-view.js';
+import { setupPage } from './page-shell.js';
+import { api, showUser, signIn } from './session.js';
+import { faultName, statusBadge, tierBadge } from './ticket-words.js';
+import { localDate, localDateTime } from './time-words.js';
+import { bi, t } from './words.js';
 import { falseAlarmTables, groupTable, pct, procedureFigures, ratesList, skillName, stepsTable, table } from './kpi.js';
 import { html, nothing } from './view.js';
 

@@ -3,7 +3,7 @@
 // more rows on a tap), who worked on it; and, where the ticket has an on-site deadline and nobody
 // arrived, "fixed without coming on site" with its reason (counted apart from the on-site figures).
 import { cancelButton, send } from './boxes.js';
-import { t } from './common.js';
+import { t } from './words.js';
 import { photoPicker } from './photos.js';
 import { mayResolveOffSite } from './ticket-state.js';
 import { html, nothing } from './view.js';

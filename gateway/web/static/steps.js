@@ -5,7 +5,9 @@
 // through the page's ActionQueue; what is open between taps is boxes.js.
 import { ActionQueue } from './actions.js';
 import { arm, cancelButton, openBox, openOn, send, stepState, typed } from './boxes.js';
-import { OPEN, t, typingIn } from './common.js';
+import { typingIn } from './list-view.js';
+import { OPEN } from './ticket-words.js';
+import { t } from './words.js';
 import { photoPicker } from './photos.js';
 import { resolveBox } from './resolve-box.js';
 import { arrived, taken } from './ticket-state.js';

@@ -1,7 +1,8 @@
 // The storm-mode card of the operator page (工单插队、资源倾斜; gateway/tickets/storm-mode.ts): whether
 // it is on (the site or one building, why, who, when it ends by itself), the form that switches it
 // on (at most 24 h, a building or the whole site, a reason) and the button that ends it.
-import { fromNow, localClock, localDate, localDateTime, t } from './common.js';
+import { fromNow, localClock, localDate, localDateTime } from './time-words.js';
+import { t } from './words.js';
 import { html, nothing } from './view.js';
 
 /** The longest storm mode the gateway takes (STORM_MAX_HOURS): it ends by itself, a forgotten one never holds tickets for days. */

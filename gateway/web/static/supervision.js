@@ -3,7 +3,8 @@
 // complexity after the survey on site (改级, with a reason: an engineer or the supervisor). Each is a
 // box on the card, sent through the page's ActionQueue like every step.
 import { cancelButton, openBox, openOn, send } from './boxes.js';
-import { OPEN, t } from './common.js';
+import { OPEN } from './ticket-words.js';
+import { t } from './words.js';
 import { heldBy } from './ticket-state.js';
 import { html, nothing } from './view.js';
 

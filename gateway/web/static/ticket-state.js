@@ -1,7 +1,7 @@
 // Where a ticket's repair stands, read from the ticket the gateway sent (its steps and history), so
 // the cards offer only the controls that apply. The server decides; these mirror its rules
 // (gateway/tickets/ticket-steps.ts, supervision.ts, callbacks.ts) to pick which buttons to show.
-import { t } from './common.js';
+import { t } from './words.js';
 
 /** Index of the last reopen in the history (-1 for none): steps before it no longer count. */
 function lastReopen(tk) {

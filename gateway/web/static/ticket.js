@@ -3,7 +3,13 @@
 // the person's role may take.
 import { ActionQueue, actionNotes } from './actions.js';
 import { evidenceChart } from './chart.js';
-import { api, bi, deadlineChips, factBadges, faultName, isUnreachable, lang, liveEvents, localDateTime, offlineBanner, renderKeepingPlace, setupPage, showUser, signIn, spanWords, statusBadge, t, tickDeadlines, tierBadge, whereLine } from './common.js';
+import { renderKeepingPlace } from './list-view.js';
+import { liveEvents, offlineBanner } from './live.js';
+import { setupPage } from './page-shell.js';
+import { api, isUnreachable, showUser, signIn } from './session.js';
+import { deadlineChips, factBadges, faultName, statusBadge, tickDeadlines, tierBadge, whereLine } from './ticket-words.js';
+import { localDateTime, spanWords } from './time-words.js';
+import { bi, lang, t } from './words.js';
 import { historyNote, historyWord } from './history-words.js';
 import { photoStrip } from './photos.js';
 import { callbackSection, resolutionSection } from './repair-record.js';

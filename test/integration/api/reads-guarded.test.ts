@@ -82,7 +82,7 @@ describe('reads need a token where the site says so (http.readsNeedToken)', () =
       for (const path of READS.filter((p) => p !== '/api/events' && p !== '/api/no-such-read')) expect((await get(gw, path, who)).status, `${who} ${path}`).toBe(200);
     }
     expect((await get(gw, '/api/no-such-read', 'engineer')).status).toBe(404);
-    for (const open of ['/healthz', '/readyz', '/metrics', '/patrol', '/reports', '/static/common.js']) expect((await get(gw, open)).status, open).toBe(200);
+    for (const open of ['/healthz', '/readyz', '/metrics', '/patrol', '/reports', '/static/words.js']) expect((await get(gw, open)).status, open).toBe(200);
     // Writes are as before: a token of the right role.
     const write = await fetch(`${gw.httpUrl()}/api/tickets/${t.id}/take`, { method: 'POST', headers: { ...bearer('patrol'), 'content-type': 'application/json' }, body: '{}' });
     expect(write.status).toBe(403);
