@@ -47,7 +47,7 @@ export function openBox(ctx, tk, box, focus) {
   ctx.state.box.set(tk.id, box);
   if (!ctx.state.photos.has(tk.id)) ctx.state.photos.set(tk.id, []);
   ctx.rerender();
-  document.querySelector(`[data-id="${CSS.escape(tk.id)}"] ${focus}`)?.focus();
+  /** @type {HTMLElement | null} */ (document.querySelector(`[data-id="${CSS.escape(tk.id)}"] ${focus}`))?.focus();
 }
 
 export function closeBox(ctx, tk) {

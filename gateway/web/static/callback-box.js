@@ -5,6 +5,8 @@
 import { t } from './words.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 const STARS = [1, 2, 3, 4, 5];
 const EMPTY = Object.freeze({ reached: null, satisfaction: null, notFixed: false });
 
@@ -18,6 +20,7 @@ function callBody(draft, words) {
 /**
  * The form on a waiting card. `drafts` (a Map by ticket id, one per page) keeps the choices made so
  * far across redraws; the words stay in their field.
+ * @param {TicketView} tk
  */
 export function callbackBox(tk, { queue, drafts, rerender }) {
   const draft = drafts.get(tk.id) ?? EMPTY;

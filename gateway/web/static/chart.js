@@ -5,6 +5,8 @@ import uPlot from '/vendor/uplot/uPlot.esm.js';
 import { bi, lang, t } from './words.js';
 import { html, ref } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 // The legend's swatches are classes `ul.legend i.c0`..`c4` in style.css, in this order (the
 // Content-Security-Policy allows no inline style attributes).
 const COLORS = ['#1565c0', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f'];
@@ -42,6 +44,7 @@ function intervals(series, t1) {
  * The chart of a ticket's evidence, drawn into its own element once it is on the page (and drawn
  * again only when the ticket's version changes): a line chart for the numeric points, a band
  * chart for the boolean ones, both on the same local-time axis, with a legend in words.
+ * @param {TicketView} ticket
  */
 export function evidenceChart(ticket) {
   const series = (ticket.evidence ?? []).filter((s) => s.samples.length > 0);
@@ -144,6 +147,7 @@ function lineChart(el, nums, { t0, t1, faultAt, width, clock }) {
   const units = [...new Set(nums.map((s) => s.unit ?? ''))];
   const scales = { x: { time: true, range: [t0, t1] } };
   for (const u of units) scales[`u:${u}`] = { auto: true };
+  /** @type {Record<string, unknown>[]} */
   const axes = [timeAxis(el, clock)];
   units.slice(0, 2).forEach((u, i) => {
     const named = nums.filter((s) => (s.unit ?? '') === u).map(nameOf).join(' / ');

@@ -4,6 +4,8 @@ import { loadAlertHealth, showAlertHealth } from './alert-banner.js';
 import { api, isUnreachable, token } from './session.js';
 import { t } from './words.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 /**
  * The page shell is cached by a service worker so a phone opens the page while the gateway is
  * briefly out of reach. Browsers allow service workers only over HTTPS (or on localhost); over
@@ -61,6 +63,9 @@ export function liveEvents(handlers) {
  * down was not streamed). The last list is kept in this browser, so a page opened while the
  * gateway is out of reach shows what was there. `onTicket(ticket, isNew)` runs for each streamed
  * change, `onConnection(up)` when the stream drops or returns; `rerender` after every change.
+ */
+/**
+ * @param {{ tickets: Map<string, TicketView>; query?: string; rerender: () => void; onTicket?: (ticket: TicketView, isNew: boolean) => void; onConnection?: (up: boolean) => void }} o
  */
 export async function liveTickets({ tickets, query = 'status=open', rerender, onTicket, onConnection }) {
   const cacheKey = `gw.tickets.${location.pathname}`;

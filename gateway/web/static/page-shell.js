@@ -15,7 +15,7 @@ export function setupPage(rerender) {
   const button = document.getElementById('lang');
   const label = () => {
     button.textContent = t('lang.switch');
-    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-i18n]'))) el.textContent = t(el.dataset.i18n);
   };
   label();
   document.addEventListener('click', (e) => void downloadCsv(e));

@@ -2,6 +2,8 @@
 import { t } from './words.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 /** Longest side after scaling: enough to see a crack or a wet ceiling, small enough for a site's Wi-Fi. */
 const MAX_SIDE = 1600;
 const QUALITY = 0.8;
@@ -43,7 +45,10 @@ export function photoPicker(photos, changed, { required = false } = {}) {
   </div>`;
 }
 
-/** The photos of a ticket, from the gateway, each opening full size. */
+/**
+ * The photos of a ticket, from the gateway, each opening full size.
+ * @param {TicketView} ticket
+ */
 export function photoStrip(ticket) {
   if (!ticket.attachments || ticket.attachments.length === 0) return nothing;
   return html`<ul class="thumbs gallery">${ticket.attachments.map(

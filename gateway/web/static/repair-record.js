@@ -5,6 +5,8 @@ import { fromNow, localDateTime } from './time-words.js';
 import { lang, t } from './words.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 /** `★★★★☆ 4/5`; `未评价` when the owner would not say. */
 export function satisfactionWords(s) {
   if (s === null || s === undefined) return t('satisfaction.none');
@@ -16,7 +18,10 @@ export function materialsWords(materials) {
   return materials.map((m) => `${m.name} ${m.quantity}${m.unit ? ` ${m.unit}` : ''}`).join(lang() === 'en' ? ', ' : '、');
 }
 
-/** The engineer's details of the repair (dl rows), or nothing when none were given. */
+/**
+ * The engineer's details of the repair (dl rows), or nothing when none were given.
+ * @param {TicketView} tk
+ */
 export function resolutionList(tk) {
   const r = tk.resolution;
   if (!r) return nothing;
@@ -31,7 +36,10 @@ export function resolutionList(tk) {
   return html`<dl class="record resolution">${rows.map(([k, v, field]) => html`<dt>${t(k)}</dt><dd data-field=${field}>${v}</dd>`)}</dl>`;
 }
 
-/** The details under their heading, or nothing. */
+/**
+ * The details under their heading, or nothing.
+ * @param {TicketView} tk
+ */
 export function resolutionSection(tk) {
   const list = resolutionList(tk);
   return list === nothing ? nothing : html`<h3>${t('resolution')}</h3>${list}`;
@@ -49,7 +57,10 @@ export function callbackDueWords(callback) {
   return `${t('callback.by', { t: localDateTime(callback.dueBy) })} · ${fromNow(callback.dueBy)}`;
 }
 
-/** The callback of an in-unit repair: due (by when) or done, and every call made, with who made it. */
+/**
+ * The callback of an in-unit repair: due (by when) or done, and every call made, with who made it.
+ * @param {TicketView} tk
+ */
 export function callbackSection(tk, actor) {
   const c = tk.callback;
   if (!c) return nothing;

@@ -8,6 +8,8 @@ import { photoPicker } from './photos.js';
 import { mayResolveOffSite } from './ticket-state.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 /** Names of the people who worked on it, as typed: commas, the Chinese list comma or spaces between them. */
 const names = (text) => text.split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -68,6 +70,7 @@ function materialRow() {
   </div>`;
 }
 
+/** @param {TicketView} tk */
 export function resolveBox(tk, ctx) {
   const photos = ctx.state.photos.get(tk.id) ?? [];
   const rows = ctx.state.rows.get(tk.id) ?? 1;

@@ -13,6 +13,8 @@ import { resolveBox } from './resolve-box.js';
 import { arrived, taken } from './ticket-state.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 export { stepState };
 
 /**
@@ -38,10 +40,16 @@ export function holdingList(ctx, container) {
   return ctx.state.box.size > 0 || ctx.state.armed.size > 0 || typingIn(container);
 }
 
-/** The queue key a re-check's outcome shows under (apart from the on-site verification's). */
+/**
+ * The queue key a re-check's outcome shows under (apart from the on-site verification's).
+ * @param {TicketView} tk
+ */
 export const recheckKey = (tk) => `recheck:${tk.id}`;
 
-/** Take, then arrive, then resolve (the resolve box: a note, photos, the repair's details). */
+/**
+ * Take, then arrive, then resolve (the resolve box: a note, photos, the repair's details).
+ * @param {TicketView} tk
+ */
 export function engineerSteps(tk, ctx) {
   if (!OPEN.has(tk.status) || ctx.queue.pending(tk.id)) return nothing;
   const box = openOn(ctx, tk);
@@ -54,7 +62,10 @@ export function engineerSteps(tk, ctx) {
   </div>`;
 }
 
-/** On-site verification: confirm in two taps, or a false alarm with a reason (one tap on a usual one). */
+/**
+ * On-site verification: confirm in two taps, or a false alarm with a reason (one tap on a usual one).
+ * @param {TicketView} tk
+ */
 export function verifySteps(tk, ctx) {
   if (tk.verification?.state !== 'pending' || !OPEN.has(tk.status) || ctx.queue.pending(tk.id)) return nothing;
   if (ctx.state.box.get(tk.id) === 'reject') {
@@ -72,7 +83,10 @@ export function verifySteps(tk, ctx) {
   </div>`;
 }
 
-/** The re-check of a resolved public-area repair: pass in two taps, or fail with a reason and photos. */
+/**
+ * The re-check of a resolved public-area repair: pass in two taps, or fail with a reason and photos.
+ * @param {TicketView} tk
+ */
 export function recheckSteps(tk, ctx) {
   const key = recheckKey(tk);
   if (tk.status !== 'resolved' || tk.recheck?.state !== 'due' || ctx.queue.pending(key)) return nothing;

@@ -8,6 +8,8 @@ import { t } from './words.js';
 import { heldBy } from './ticket-state.js';
 import { html, nothing } from './view.js';
 
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
 const TIERS = ['emergency', 'general', 'low'];
 const COMPLEXITIES = ['simple', 'general', 'complex'];
 
@@ -79,6 +81,7 @@ function retierBox(tk, ctx) {
  * The supervisor's controls on an open card: 派工 / 改派 (`canAssign`, with the engineers from
  * GET /api/engineers) and 改级 (`canRetier`). The buttons sit with the card's secondary ones; an
  * open box takes their place.
+ * @param {TicketView} tk
  */
 export function supervisionBox(tk, ctx, { canAssign, canRetier, engineers }) {
   if (!OPEN.has(tk.status) || ctx.queue.pending(tk.id)) return nothing;
@@ -88,6 +91,7 @@ export function supervisionBox(tk, ctx, { canAssign, canRetier, engineers }) {
   return nothing;
 }
 
+/** @param {TicketView} tk */
 export function supervisionButtons(tk, ctx, { canAssign, canRetier }) {
   if (!OPEN.has(tk.status) || ctx.queue.pending(tk.id) || openOn(ctx, tk) !== undefined) return nothing;
   return html`${canAssign ? html`<button type="button" data-act="assign" @click=${() => openBox(ctx, tk, 'assign', 'select[name=engineer]')}>${t(heldBy(tk) === null ? 'assign' : 'reassign')}</button>` : nothing}

@@ -3,7 +3,12 @@ import { html, nothing } from './view.js';
 import { countdown, localWhen, spanWords } from './time-words.js';
 import { lang, t } from './words.js';
 
-/** `T1 · B1 泵房`: building, then the place; the floor and the unit only when the place does not already say them. */
+/** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
+
+/**
+ * `T1 · B1 泵房`: building, then the place; the floor and the unit only when the place does not already say them.
+ * @param {TicketView} ticket
+ */
 export function whereLine(ticket) {
   const l = ticket.location;
   const desc = lang() === 'en' && l.descriptionEn ? l.descriptionEn : l.description;
@@ -26,6 +31,7 @@ const STEPS = ['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy'];
  * their time (with the day when it is not today). `data-deadline` carries the instant for the
  * page's one-second tick. While storm mode pauses the ticket nothing counts: its deadlines move
  * when the storm ends. An on-site step skipped by a repair fixed without coming on site says so.
+ * @param {TicketView} tk
  */
 export function deadlineChips(tk) {
   const ended = tk.status === 'closed' || tk.status === 'rejected';
@@ -50,9 +56,10 @@ export function deadlineChips(tk) {
 }
 
 /** Every second: the counting deadline's time left (or late) and its colour. */
+/** @param {ParentNode} root */
 export function tickDeadlines(root = document) {
   const now = Date.now();
-  for (const el of root.querySelectorAll('.deadline[data-deadline]:not([data-deadline=""])')) {
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('.deadline[data-deadline]:not([data-deadline=""])'))) {
     const left = Date.parse(el.dataset.deadline) - now;
     const b = el.querySelector('b.left');
     if (b) b.textContent = left >= 0 ? t('left', { d: countdown(left) }) : t('overdue', { d: countdown(left).slice(1) });
@@ -61,15 +68,20 @@ export function tickDeadlines(root = document) {
   }
 }
 
+/** @param {TicketView} tk */
 export function tierBadge(tk) {
   return html`<span class="tier ${tk.tier}">${t(`tier.${tk.tier}`)}</span>`;
 }
 
+/** @param {TicketView} tk */
 export function statusBadge(tk) {
   return html`<span class="status ${tk.status}">${t(`status.${tk.status}`)}</span>`;
 }
 
-/** 巡检发现, 返修, 现场已核实, 待复查, 待回访, 暴雨暂停, the complexity: the facts beside the status. */
+/**
+ * 巡检发现, 返修, 现场已核实, 待复查, 待回访, 暴雨暂停, the complexity: the facts beside the status.
+ * @param {TicketView} tk
+ */
 export function factBadges(tk) {
   return html`${tk.source === 'patrol' ? html`<span class="flag patrol">${t('source.patrol')}</span>` : nothing}
     ${tk.rework ? html`<span class="flag rework">${t('rework')}</span>` : nothing}
