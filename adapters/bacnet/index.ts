@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
+import type { Adapter, AdapterEvents, AdapterStatus, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { staggerPhase } from '../poll-phase.js';
 import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';

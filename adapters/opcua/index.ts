@@ -1,5 +1,4 @@
 import type { DataValue } from 'node-opcua-client';
-import { errorMessage } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, DeviceLinkStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';

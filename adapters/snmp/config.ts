@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, PointName, SecretRef, ValueRange } from '../../core/schema-parts.js';
+import { SecretRef } from '../../core/schema-parts.js';
 import { UPS_MIB_POINTS } from './ups-mib.js';
 import { SnmpPoint } from './point-schema.js';
 

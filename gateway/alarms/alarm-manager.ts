@@ -1,7 +1,7 @@
 import type { UpstreamChange, UpstreamStatus } from '../../core/adapter.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
-import type { FaultCondition } from '../detect/detection-engine.js';
+import { orphanCleared, upstreamCondition, upstreamDeviceId, type FaultCondition } from '../detect/fault-conditions.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
@@ -64,7 +64,7 @@ export class AlarmManager {
   onUpstreamStates(upstreams: readonly UpstreamStatus[]): void {
     for (const u of upstreams) {
       if (u.state !== 'online' || this.#downUpstreams.has(u.id)) continue;
-      const rec = this.#store.data.alarms[alarmKey(`upstream:${u.id}`, 'device-offline')];
+      const rec = this.#store.data.alarms[alarmKey(upstreamDeviceId(u), 'device-offline')];
       if (rec === undefined || rec.state !== 'active' || this.#upstreamTimers.has(u.id)) continue;
       this.#applyUpstream({ upstream: u, up: true, ts: this.#clock.now() });
     }
@@ -76,13 +76,7 @@ export class AlarmManager {
    */
   clearOrphans(orphans: readonly { deviceId: string; fault: string }[]): void {
     for (const o of orphans) {
-      const now = this.#clock.now();
-      const c: FaultCondition = {
-        deviceId: o.deviceId, fault: o.fault, active: false, ts: now, at: this.#clock.monotonic(), triggerTs: now, tier: 'low', skill: 'iot',
-        title: { zh: '告警已不在站点配置中', en: 'Alarm no longer in the site file' },
-        description: { zh: '站点配置已不再包含此设备或此故障，告警恢复正常', en: 'The site file no longer has this device or fault; the alarm returns to normal' },
-        evidence: [],
-      };
+      const c = orphanCleared(o.deviceId, o.fault, this.#clock.now(), this.#clock.monotonic());
       this.#enqueue(alarmKey(o.deviceId, o.fault), () => this.#clear(c));
     }
   }
@@ -130,23 +124,8 @@ export class AlarmManager {
     const u = change.upstream;
     const first = u.deviceIds.map((id) => this.#devices.get(id)).find((d) => d !== undefined);
     if (first === undefined) return;
-    const upstreamDevice: Device = { ...first, id: `upstream:${u.id}`, name: `${u.kind} ${u.address}`, nameEn: `${u.kind} ${u.address}` };
-    const condition: FaultCondition = {
-      deviceId: upstreamDevice.id,
-      fault: 'device-offline',
-      active: !change.up,
-      ts: change.ts,
-      at: this.#clock.monotonic(),
-      triggerTs: change.ts,
-      tier: 'general',
-      skill: 'iot',
-      title: { zh: `通信中断：${u.kind} ${u.address}`, en: `Upstream offline: ${u.kind} ${u.address}` },
-      description: {
-        zh: `${u.address} 不可达，其后 ${u.deviceIds.length} 台设备（${u.deviceIds.join('、')}）无数据`,
-        en: `${u.address} is unreachable; the ${u.deviceIds.length} devices behind it (${u.deviceIds.join(', ')}) report nothing`,
-      },
-      evidence: [],
-    };
+    const upstreamDevice: Device = { ...first, id: upstreamDeviceId(u), name: `${u.kind} ${u.address}`, nameEn: `${u.kind} ${u.address}` };
+    const condition = upstreamCondition(u, { active: !change.up, ts: change.ts, at: this.#clock.monotonic(), triggerTs: change.ts });
     this.#enqueue(alarmKey(upstreamDevice.id, 'device-offline'), () => (condition.active ? this.#activate(condition, upstreamDevice) : this.#clear(condition)));
   }
 

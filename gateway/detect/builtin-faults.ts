@@ -5,7 +5,7 @@ import { silenceWindowMs as mqttSilence } from '../../adapters/mqtt/config.js';
 import { silenceWindowMs as opcuaSilence } from '../../adapters/opcua/config.js';
 import { silenceWindowMs as snmpSilence } from '../../adapters/snmp/config.js';
 import type { Device } from '../config/site-schema.js';
-import type { Bilingual, DeviceKind, Tier } from '../../core/vocabulary.js';
+import type { Tier } from '../../core/vocabulary.js';
 import { FAULT_DEVICE_KINDS, type FaultId } from '../../core/fault-catalogue.js';
 import { eventRule } from './event-faults.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';

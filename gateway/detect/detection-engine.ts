@@ -3,33 +3,13 @@ import type { Reading, ReadingValue } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
-import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
 import type { EvidenceSeries } from '../tickets/ticket.js';
 import { pointName, pointStates } from '../tickets/point-words.js';
 import { offlineTier, offlineWindowMs, rulesFor } from './builtin-faults.js';
 import { compileCustomRule } from './custom-rules.js';
 import type { CompiledRule, DeviceView, SeenEvent } from './fault-rule.js';
+import { offlineCondition, ruleCondition, type FaultCondition } from './fault-conditions.js';
 import { PointHistory } from './point-history.js';
-
-/** A fault condition starting (active) or ending (normal) on one device. */
-export interface FaultCondition {
-  readonly deviceId: string;
-  readonly fault: string;
-  readonly active: boolean;
-  /** Wall time the condition was decided (after its on- or off-delay): a stamp for people. */
-  readonly ts: number;
-  /** Elapsed (monotonic) time it was decided: what windows (chattering, flood) measure with. */
-  readonly at: number;
-  /** Wall ts of the reading that completed the condition. */
-  readonly triggerTs: number;
-  readonly tier: Tier;
-  readonly skill: Skill;
-  readonly title: Bilingual;
-  readonly description: Bilingual;
-  readonly evidence: readonly EvidenceSeries[];
-  /** A new event raised the fault again while it was on: its words belong on the open ticket. */
-  readonly again?: true;
-}
 
 export type DetectionEvents = { condition: [FaultCondition] };
 
@@ -312,21 +292,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     s.state = active ? 'active' : 'normal';
     const wall = this.#clock.now();
     const at = this.#clock.monotonic();
-    const words = s.rule.describe(d);
-    this.emit('condition', {
-      deviceId: d.device.id,
-      fault: s.rule.fault,
-      active,
-      ts: wall,
-      at,
-      triggerTs: s.triggerTs,
-      tier: s.rule.tier,
-      skill: s.rule.skill,
-      title: words.title,
-      description: words.description,
-      evidence: active ? this.#evidence(d, s.rule.points, at, wall) : [],
-      ...(again ? { again: true as const } : {}),
-    });
+    this.emit('condition', ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active, ts: wall, at, triggerTs: s.triggerTs, again }, active ? this.#evidence(d, s.rule.points, at, wall) : []));
   }
 
   /** The recent samples, stamped in wall time for people: each is as long before `wall` as it arrived before `at`. */
@@ -363,22 +329,6 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   #setOffline(d: DeviceSlot, offline: boolean, ts: number): void {
     d.offline = offline;
     const at = this.#clock.monotonic();
-    const silentFor = Math.round((at - d.lastGood) / 1000);
-    const name = { zh: d.device.name, en: d.device.nameEn ?? d.device.name };
-    this.emit('condition', {
-      deviceId: d.device.id,
-      fault: 'device-offline',
-      active: offline,
-      ts: this.#clock.now(),
-      at,
-      triggerTs: ts,
-      tier: offlineTier(d.device),
-      skill: 'iot',
-      title: { zh: `设备离线：${name.zh}`, en: `Device offline: ${name.en}` },
-      description: offline
-        ? { zh: `${name.zh} 已 ${silentFor} 秒没有有效数据`, en: `No good reading from ${name.en} for ${silentFor} s` }
-        : { zh: `${name.zh} 恢复通信`, en: `${name.en} is reporting again` },
-      evidence: [],
-    });
+    this.emit('condition', offlineCondition(d.device, offlineTier(d.device), { active: offline, ts: this.#clock.now(), at, triggerTs: ts }, Math.round((at - d.lastGood) / 1000)));
   }
 }

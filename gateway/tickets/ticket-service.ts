@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
-import type { Device, SiteConfig } from '../config/site-schema.js';
-import type { Bilingual, Skill, Tier } from '../../core/vocabulary.js';
+import type { SiteConfig } from '../config/site-schema.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import { callbackDue, repairedInUnit } from './callbacks.js';
@@ -11,7 +10,7 @@ import { stampDeadlines } from './deadlines.js';
 import { TicketNumbering } from './numbering.js';
 import type { TicketArchive } from './ticket-archive.js';
 import { RepairIndex, repairedAt } from './repair-index.js';
-import { type Actor, type Attachment, type Draft, type EvidenceSeries, type HistoryEntry, isOpen, type Ticket, type TicketKind } from './ticket.js';
+import { type Actor, type Draft, type HistoryEntry, isOpen, type Ticket } from './ticket.js';
 import { type TicketStatus } from '../../core/vocabulary.js';
 import { applyStep, type StaffStep, type StepInput } from './ticket-steps.js';
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import mqtt from 'mqtt';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { markDelivered } from '../../../cloud-sync/outbox.js';
 import { buildGateway, type Gateway } from '../../../gateway/app.js';
 import { systemClock } from '../../../core/clock.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
-import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
+import { DetectionEngine } from '../../../gateway/detect/detection-engine.js';
+import { type FaultCondition } from '../../../gateway/detect/fault-conditions.js';
 
 async function pump() {
   const site = await loadSiteFile('config/demo-site.json');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RateBucket } from '../../../adapters/http-push/rate-bucket.js';
 import { ManualClock } from '../../../core/clock.js';
 import { parseSite } from '../../../gateway/config/load-site.js';
-import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
+import { DetectionEngine } from '../../../gateway/detect/detection-engine.js';
+import { type FaultCondition } from '../../../gateway/detect/fault-conditions.js';
 
 function panel(autoClearSeconds?: number) {
   const clock = new ManualClock();

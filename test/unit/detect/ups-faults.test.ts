@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../../core/reading.js';
 import { ManualClock } from '../../../core/clock.js';
 import { loadSiteFile } from '../../../gateway/config/load-site.js';
-import { DetectionEngine, type FaultCondition } from '../../../gateway/detect/detection-engine.js';
+import { DetectionEngine } from '../../../gateway/detect/detection-engine.js';
+import { type FaultCondition } from '../../../gateway/detect/fault-conditions.js';
 
 type Answer = Record<string, number | boolean | string>;
 
