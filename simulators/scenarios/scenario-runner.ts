@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +14,13 @@ import { createCentralService, type CentralService } from '../central/index.js';
 import type { SiteEvent } from '../central/site-watch.js';
 import { parseFault } from '../central/fault-injector.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
-import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge, type Verdict } from './expectations.js';
 import { siteWithPointTable } from './point-table-site.js';
 import type { LoadedScenario } from './load-scenario.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
+import { describeStaff, scenarioStaff, staffStep } from './staff-actions.js';
+import type { StaffStep } from './staff-step-schema.js';
 
 export interface ScenarioProgress {
   readonly kind: 'step' | 'ticket' | 'synced' | 'info';
@@ -136,7 +136,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     // client certificate, which takes a moment), then after a short warm-up.
     const connectDeadline = performance.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && performance.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-    const act = (step: NonNullable<ScenarioStep['staff']>): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
+    const act = (step: StaffStep): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
     await playTimeline(scenario, clock, { sims, central, external, gateway: { restart: restartGateway }, staff: act }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
@@ -345,7 +345,7 @@ export type StepContext = {
   central: CentralService | null;
   external: ExternalBroker | null;
   gateway: GatewayControl | null;
-  staff: ((step: NonNullable<ScenarioStep['staff']>) => Promise<void>) | null;
+  staff: ((step: StaffStep) => Promise<void>) | null;
 };
 
 /** The instant of today's `HH:MM` in the site's time zone. */
@@ -353,49 +353,6 @@ export function todayAt(hhmm: string, timeZone: string): number {
   const [y = 0, m = 1, d = 1] = localDate(Date.now(), timeZone).split('-').map(Number);
   const [hh = 0, mm = 0] = hhmm.split(':').map(Number);
   return localMidnight(y, m, d, timeZone) + (hh * 60 + mm) * 60_000;
-}
-
-/** A patrol and an engineer with fresh tokens, added to the site for this run only. */
-function scenarioStaff(): { users: SiteConfig['users']; tokens: Record<'patrol' | 'engineer', string> } {
-  const tokens = { patrol: randomBytes(16).toString('hex'), engineer: randomBytes(16).toString('hex') };
-  const user = (id: string, name: string, role: 'patrol' | 'engineer') => ({ id, name, role, tokenSha256: createHash('sha256').update(tokens[role]).digest('hex'), buildings: [] });
-  return { users: [user('scenario-patrol', '场景巡检员', 'patrol'), user('scenario-engineer', '场景工程师', 'engineer')], tokens };
-}
-
-/** One staff step through the gateway's HTTP API, as the pages send it; a refusal fails the run. */
-async function staffStep(gateway: Gateway, token: string, step: NonNullable<ScenarioStep['staff']>, say: (text: string) => void): Promise<void> {
-  const url = gateway.httpUrl();
-  if (url === null) throw new Error('the gateway has no HTTP address');
-  const call = async (method: string, p: string, body: unknown, type = 'application/json'): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: Buffer.isBuffer(body) ? body : JSON.stringify(body) });
-    const answer = (await res.json()) as Record<string, unknown> & { error?: { message?: string } };
-    if (!res.ok) throw new Error(`staff step ${step.do} on ${step.device} refused (${res.status}): ${answer.error?.message ?? JSON.stringify(answer)}`);
-    return answer;
-  };
-  const photos: string[] = [];
-  for (let i = 0; i < step.photos; i++) photos.push(((await call('POST', '/api/attachments', pngPhoto(320, 240, [40 + i * 30, 120, 200]), 'image/png'))['attachment'] as { id: string }).id);
-  const withPhotos = photos.length === 0 ? {} : { photos };
-  if (step.do === 'report') {
-    const made = await call('POST', '/api/tickets', { deviceId: step.device, fault: step.fault ?? 'other', ...(step.fault === undefined ? { faultText: step.note ?? '巡检发现异常' } : {}), publicArea: step.publicArea ?? true, tier: step.tier ?? 'general', ...(step.note === undefined ? {} : { note: step.note }), ...withPhotos });
-    say(`the patrol reported ${(made['ticket'] as Ticket).number} with ${photos.length} photo(s)`);
-    return;
-  }
-  const t = gateway.tickets
-    .all()
-    .filter((x) => x.deviceId === step.device)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-    .at(-1);
-  if (t === undefined) throw new Error(`staff step ${step.do}: no ticket of ${step.device}`);
-  const note = step.note === undefined ? {} : { note: step.note };
-  const [p, body]: [string, unknown] =
-    step.do === 'resolve' ? ['resolve', { note: step.note ?? '已处理', ...withPhotos }]
-    : step.do === 'reject' ? ['reject', { reason: step.note ?? '现场未见异常', ...withPhotos }]
-    : step.do === 'recheck-pass' ? ['recheck', { result: 'pass', ...withPhotos }]
-    : step.do === 'recheck-fail' ? ['recheck', { result: 'fail', reason: step.note ?? '复查不合格', ...withPhotos }]
-    : step.do === 'confirm' ? ['confirm', { ...note, ...withPhotos }]
-    : [step.do, note];
-  await call('POST', `/api/tickets/${t.id}/${p}`, body);
-  say(`${step.as} ${step.do} on ${t.number}`);
 }
 
 /** The warm-up, then every step at its scenario time, then the settle period. */
@@ -484,7 +441,7 @@ export function describeStep(s: TimedStep): string {
   if (s.central?.close !== undefined) parts.push(`central closes the ticket of ${s.central.close}`);
   if (s.central?.update !== undefined) parts.push(`central sends ${s.central.update.device} status ${s.central.update.status}`);
   if (s.gateway !== undefined) parts.push(`gateway ${s.gateway.action}`);
-  if (s.staff !== undefined) parts.push(`${s.staff.as} ${s.staff.do} ${s.staff.device}${s.staff.photos > 0 ? ` with ${s.staff.photos} photo(s)` : ''}`);
+  if (s.staff !== undefined) parts.push(describeStaff(s.staff));
   if (s.note !== undefined) parts.push(`(${s.note})`);
   return parts.join(' ');
 }

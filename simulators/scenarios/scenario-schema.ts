@@ -1,5 +1,6 @@
 import { FAULT_KINDS, parseFault } from '../central/fault-injector.js';
 import { z } from 'zod';
+import { StaffStep } from './staff-step-schema.js';
 
 /** One change at a moment of the timeline (seconds of scenario time from the start). */
 const Step = z
@@ -35,23 +36,8 @@ const Step = z
      * after the gateway stopped on its own (its UPS ran low) first waits for it to have exited.
      */
     gateway: z.strictObject({ action: z.enum(['restart', 'kill', 'start']) }).optional(),
-    /**
-     * A staff member acting through the gateway's API, as on the pages. `report` is a patrol-found
-     * fault (巡检发现) on `device` with `photos` photos; the other actions act on the newest ticket of `device`.
-     */
-    staff: z
-      .strictObject({
-        as: z.enum(['patrol', 'engineer']),
-        do: z.enum(['report', 'take', 'arrive', 'resolve', 'confirm', 'reject', 'recheck-pass', 'recheck-fail']),
-        device: z.string().min(1),
-        note: z.string().min(1).optional(),
-        photos: z.number().int().min(0).max(6).default(0),
-        /** For `report`: the fault picked from the patrol's list, public area or not, and the tier. */
-        fault: z.string().min(1).optional(),
-        publicArea: z.boolean().optional(),
-        tier: z.enum(['emergency', 'general', 'low']).optional(),
-      })
-      .optional(),
+    /** A staff member acting through the gateway's API, as on the pages (staff-step-schema.ts). */
+    staff: StaffStep.optional(),
     /** Spread a step over many devices: the n-th matching device acts at `at + n * spreadSeconds`. */
     spreadSeconds: z.number().min(0).optional(),
     note: z.string().optional(),
