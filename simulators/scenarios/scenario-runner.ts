@@ -15,8 +15,9 @@ import type { SiteEvent } from '../central/site-watch.js';
 import { parseFault } from '../central/fault-injector.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { SimulatedSite } from '../site/simulated-site.js';
-import { judge, type Verdict } from './expectations.js';
+import { judge, type AlertSaid, type Verdict } from './expectations.js';
 import { siteWithPointTable } from './point-table-site.js';
+import { judgeStats, monthFigures, type StatsRow } from './stats-expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
 import { describeStaff, scenarioStaff, staffStep } from './staff-actions.js';
@@ -82,6 +83,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     if (external !== null) cleanups.push(() => external.close());
 
     const staff = scenarioStaff();
+    // The month the scenario starts in, as the site counts it: the one its figures are judged for.
+    const month = localDate(clock.now(), base.site.timeZone).slice(0, 7);
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
     const forGateway = sims.siteForGateway();
@@ -125,11 +128,13 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     await sims.connectMqtt(brokerUrl);
     if (gatewayUrl !== null) await sims.connectHttp(gatewayUrl);
     const alerted = new Map<string, Set<string>>();
-    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level) => {
+    const said = new Map<string, AlertSaid[]>();
+    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level, alert) => {
       const levels = alerted.get(ticketId) ?? new Set<string>();
       if (level !== null && !levels.has(level)) progress('info', `alert for ${gateway.tickets.get(ticketId)?.number ?? ticketId} to the ${level} reached the engineers' console`);
       if (level !== null) levels.add(level);
       alerted.set(ticketId, levels);
+      said.set(ticketId, [...(said.get(ticketId) ?? []), alert]);
     });
     cleanups.push(() => console.endAsync(true));
     // The timeline starts once every adapter is connected (the first OPC UA connection creates the
@@ -144,11 +149,16 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const refused = gateway.store.data.deadLetters.filter((d) => d.update !== undefined);
     if (refused.length !== scenario.refusedUpdates) syncProblems.push(`${refused.length} update(s) from the central service refused, expected ${scenario.refusedUpdates}${refused.length === 0 ? '' : `: ${refused.map((d) => d.reason).join('; ')}`}`);
     const tickets = gateway.tickets.all();
-    const verdict = judge(scenario.expect, tickets, alerted);
+    const verdict = withStats(judge(scenario.expect, tickets, alerted, said), scenario.expectStats === undefined ? null : judgeStats(scenario.expectStats, await monthFigures(gateway.httpUrl() ?? '', staff.tokens.supervisor, month, base.site.timeZone), month));
     return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (performance.now() - started) / 1000 };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/** The month's figures judged beside the tickets: one more row of the table. */
+function withStats(v: Verdict, row: StatsRow | null): Verdict {
+  return row === null ? v : { ...v, rows: [...v.rows, row], ok: v.ok && row.ok };
 }
 
 /** What every run starts from: its site, its sped-up clock, and progress lines stamped in scenario seconds. */
@@ -208,10 +218,11 @@ export interface SystemAlertSeen {
 
 /**
  * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with its
- * own reader login), calling `onAlert` with each alerted ticket's id, and `onSystem` with each
- * message of the gateway itself on `alerts/system`.
+ * own reader login), calling `onAlert` with each alerted ticket's id, the level it went to, and
+ * the alert's kind and text as the console shows it, and `onSystem` with each message of the
+ * gateway itself on `alerts/system`.
  */
-export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void, onSystem: (a: SystemAlertSeen) => void = () => undefined): mqtt.MqttClient {
+export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null, said: AlertSaid) => void, onSystem: (a: SystemAlertSeen) => void = () => undefined): mqtt.MqttClient {
   const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' ? CONSOLE : {}) });
   client.on('error', () => undefined);
   client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
@@ -219,7 +230,7 @@ export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, 
     try {
       const a = JSON.parse(payload.toString()) as { kind?: unknown; number?: unknown; text?: unknown; ticketId?: unknown; to?: { level?: unknown } | null };
       if (topic === 'alerts/system' && a.kind === 'system' && typeof a.number === 'string') onSystem({ code: a.number, text: typeof a.text === 'string' ? a.text : '' });
-      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null);
+      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null, { kind: typeof a.kind === 'string' ? a.kind : '', text: typeof a.text === 'string' ? a.text : '' });
     } catch {
       // not an alert of ours
     }
