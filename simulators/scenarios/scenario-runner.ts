@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +14,14 @@ import { createCentralService, type CentralService } from '../central/index.js';
 import type { SiteEvent } from '../central/site-watch.js';
 import { parseFault } from '../central/fault-injector.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
-import { pngPhoto } from '../photos/png-photo.js';
 import { SimulatedSite } from '../site/simulated-site.js';
-import { judge, type Verdict } from './expectations.js';
+import { judge, type AlertSaid, type Verdict } from './expectations.js';
 import { siteWithPointTable } from './point-table-site.js';
+import { judgeStats, monthFigures, type StatsRow } from './stats-expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
+import { describeStaff, scenarioStaff, staffStep } from './staff-actions.js';
+import type { StaffStep } from './staff-step-schema.js';
 
 export interface ScenarioProgress {
   readonly kind: 'step' | 'ticket' | 'synced' | 'info';
@@ -82,6 +83,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     if (external !== null) cleanups.push(() => external.close());
 
     const staff = scenarioStaff();
+    // The month the scenario starts in, as the site counts it: the one its figures are judged for.
+    const month = localDate(clock.now(), base.site.timeZone).slice(0, 7);
     const sims = await SimulatedSite.start(base, { clock, ports: 'free' });
     cleanups.push(() => sims.stop());
     const forGateway = sims.siteForGateway();
@@ -125,18 +128,20 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     await sims.connectMqtt(brokerUrl);
     if (gatewayUrl !== null) await sims.connectHttp(gatewayUrl);
     const alerted = new Map<string, Set<string>>();
-    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level) => {
+    const said = new Map<string, AlertSaid[]>();
+    const console = alertConsole(site, brokerUrl, scenario.name, (ticketId, level, alert) => {
       const levels = alerted.get(ticketId) ?? new Set<string>();
       if (level !== null && !levels.has(level)) progress('info', `alert for ${gateway.tickets.get(ticketId)?.number ?? ticketId} to the ${level} reached the engineers' console`);
       if (level !== null) levels.add(level);
       alerted.set(ticketId, levels);
+      said.set(ticketId, [...(said.get(ticketId) ?? []), alert]);
     });
     cleanups.push(() => console.endAsync(true));
     // The timeline starts once every adapter is connected (the first OPC UA connection creates the
     // client certificate, which takes a moment), then after a short warm-up.
     const connectDeadline = performance.now() + 30_000;
     while (!gateway.adapterStatuses().every((a) => a.connected) && performance.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-    const act = (step: NonNullable<ScenarioStep['staff']>): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
+    const act = (step: StaffStep): Promise<void> => staffStep(gateway, staff.tokens[step.as], step, (text) => progress('info', text));
     await playTimeline(scenario, clock, { sims, central, external, gateway: { restart: restartGateway }, staff: act }, (step) => progress('step', describeStep(step)));
     await gateway.pipeline.idle();
 
@@ -144,11 +149,16 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const refused = gateway.store.data.deadLetters.filter((d) => d.update !== undefined);
     if (refused.length !== scenario.refusedUpdates) syncProblems.push(`${refused.length} update(s) from the central service refused, expected ${scenario.refusedUpdates}${refused.length === 0 ? '' : `: ${refused.map((d) => d.reason).join('; ')}`}`);
     const tickets = gateway.tickets.all();
-    const verdict = judge(scenario.expect, tickets, alerted);
+    const verdict = withStats(judge(scenario.expect, tickets, alerted, said), scenario.expectStats === undefined ? null : judgeStats(scenario.expectStats, await monthFigures(gateway.httpUrl() ?? '', staff.tokens.supervisor, month, base.site.timeZone), month));
     return { name: scenario.name, verdict, syncProblems, ok: verdict.ok && syncProblems.length === 0, tickets, realSeconds: (performance.now() - started) / 1000 };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/** The month's figures judged beside the tickets: one more row of the table. */
+function withStats(v: Verdict, row: StatsRow | null): Verdict {
+  return row === null ? v : { ...v, rows: [...v.rows, row], ok: v.ok && row.ok };
 }
 
 /** What every run starts from: its site, its sped-up clock, and progress lines stamped in scenario seconds. */
@@ -208,10 +218,11 @@ export interface SystemAlertSeen {
 
 /**
  * The engineers' console: subscribed to alerts/# on the site's broker (the embedded one with its
- * own reader login), calling `onAlert` with each alerted ticket's id, and `onSystem` with each
- * message of the gateway itself on `alerts/system`.
+ * own reader login), calling `onAlert` with each alerted ticket's id, the level it went to, and
+ * the alert's kind and text as the console shows it, and `onSystem` with each message of the
+ * gateway itself on `alerts/system`.
  */
-export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null) => void, onSystem: (a: SystemAlertSeen) => void = () => undefined): mqtt.MqttClient {
+export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, onAlert: (ticketId: string, level: string | null, said: AlertSaid) => void, onSystem: (a: SystemAlertSeen) => void = () => undefined): mqtt.MqttClient {
   const client = mqtt.connect(brokerUrl, { clientId: `scenario-console-${name}`, clean: false, reconnectPeriod: 200, ...(site.broker.mode === 'embedded' ? CONSOLE : {}) });
   client.on('error', () => undefined);
   client.on('connect', () => void client.subscribeAsync('alerts/#', { qos: 1 }).catch(() => undefined));
@@ -219,7 +230,7 @@ export function alertConsole(site: SiteConfig, brokerUrl: string, name: string, 
     try {
       const a = JSON.parse(payload.toString()) as { kind?: unknown; number?: unknown; text?: unknown; ticketId?: unknown; to?: { level?: unknown } | null };
       if (topic === 'alerts/system' && a.kind === 'system' && typeof a.number === 'string') onSystem({ code: a.number, text: typeof a.text === 'string' ? a.text : '' });
-      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null);
+      if (typeof a.ticketId === 'string' && a.ticketId !== '') onAlert(a.ticketId, typeof a.to?.level === 'string' ? a.to.level : null, { kind: typeof a.kind === 'string' ? a.kind : '', text: typeof a.text === 'string' ? a.text : '' });
     } catch {
       // not an alert of ours
     }
@@ -246,8 +257,8 @@ export interface ExternalRunOptions {
  */
 export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  if (scenario.externalBroker || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
-    throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins; run it without --gateway`);
+  if (scenario.externalBroker || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.expectStats !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
+    throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins, or judges the month's figures; run it without --gateway`);
   }
   const started = performance.now();
   const clock = new ScaledClock(1);
@@ -345,7 +356,7 @@ export type StepContext = {
   central: CentralService | null;
   external: ExternalBroker | null;
   gateway: GatewayControl | null;
-  staff: ((step: NonNullable<ScenarioStep['staff']>) => Promise<void>) | null;
+  staff: ((step: StaffStep) => Promise<void>) | null;
 };
 
 /** The instant of today's `HH:MM` in the site's time zone. */
@@ -353,49 +364,6 @@ export function todayAt(hhmm: string, timeZone: string): number {
   const [y = 0, m = 1, d = 1] = localDate(Date.now(), timeZone).split('-').map(Number);
   const [hh = 0, mm = 0] = hhmm.split(':').map(Number);
   return localMidnight(y, m, d, timeZone) + (hh * 60 + mm) * 60_000;
-}
-
-/** A patrol and an engineer with fresh tokens, added to the site for this run only. */
-function scenarioStaff(): { users: SiteConfig['users']; tokens: Record<'patrol' | 'engineer', string> } {
-  const tokens = { patrol: randomBytes(16).toString('hex'), engineer: randomBytes(16).toString('hex') };
-  const user = (id: string, name: string, role: 'patrol' | 'engineer') => ({ id, name, role, tokenSha256: createHash('sha256').update(tokens[role]).digest('hex'), buildings: [] });
-  return { users: [user('scenario-patrol', '场景巡检员', 'patrol'), user('scenario-engineer', '场景工程师', 'engineer')], tokens };
-}
-
-/** One staff step through the gateway's HTTP API, as the pages send it; a refusal fails the run. */
-async function staffStep(gateway: Gateway, token: string, step: NonNullable<ScenarioStep['staff']>, say: (text: string) => void): Promise<void> {
-  const url = gateway.httpUrl();
-  if (url === null) throw new Error('the gateway has no HTTP address');
-  const call = async (method: string, p: string, body: unknown, type = 'application/json'): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: Buffer.isBuffer(body) ? body : JSON.stringify(body) });
-    const answer = (await res.json()) as Record<string, unknown> & { error?: { message?: string } };
-    if (!res.ok) throw new Error(`staff step ${step.do} on ${step.device} refused (${res.status}): ${answer.error?.message ?? JSON.stringify(answer)}`);
-    return answer;
-  };
-  const photos: string[] = [];
-  for (let i = 0; i < step.photos; i++) photos.push(((await call('POST', '/api/attachments', pngPhoto(320, 240, [40 + i * 30, 120, 200]), 'image/png'))['attachment'] as { id: string }).id);
-  const withPhotos = photos.length === 0 ? {} : { photos };
-  if (step.do === 'report') {
-    const made = await call('POST', '/api/tickets', { deviceId: step.device, fault: step.fault ?? 'other', ...(step.fault === undefined ? { faultText: step.note ?? '巡检发现异常' } : {}), publicArea: step.publicArea ?? true, tier: step.tier ?? 'general', ...(step.note === undefined ? {} : { note: step.note }), ...withPhotos });
-    say(`the patrol reported ${(made['ticket'] as Ticket).number} with ${photos.length} photo(s)`);
-    return;
-  }
-  const t = gateway.tickets
-    .all()
-    .filter((x) => x.deviceId === step.device)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-    .at(-1);
-  if (t === undefined) throw new Error(`staff step ${step.do}: no ticket of ${step.device}`);
-  const note = step.note === undefined ? {} : { note: step.note };
-  const [p, body]: [string, unknown] =
-    step.do === 'resolve' ? ['resolve', { note: step.note ?? '已处理', ...withPhotos }]
-    : step.do === 'reject' ? ['reject', { reason: step.note ?? '现场未见异常', ...withPhotos }]
-    : step.do === 'recheck-pass' ? ['recheck', { result: 'pass', ...withPhotos }]
-    : step.do === 'recheck-fail' ? ['recheck', { result: 'fail', reason: step.note ?? '复查不合格', ...withPhotos }]
-    : step.do === 'confirm' ? ['confirm', { ...note, ...withPhotos }]
-    : [step.do, note];
-  await call('POST', `/api/tickets/${t.id}/${p}`, body);
-  say(`${step.as} ${step.do} on ${t.number}`);
 }
 
 /** The warm-up, then every step at its scenario time, then the settle period. */
@@ -484,7 +452,7 @@ export function describeStep(s: TimedStep): string {
   if (s.central?.close !== undefined) parts.push(`central closes the ticket of ${s.central.close}`);
   if (s.central?.update !== undefined) parts.push(`central sends ${s.central.update.device} status ${s.central.update.status}`);
   if (s.gateway !== undefined) parts.push(`gateway ${s.gateway.action}`);
-  if (s.staff !== undefined) parts.push(`${s.staff.as} ${s.staff.do} ${s.staff.device}${s.staff.photos > 0 ? ` with ${s.staff.photos} photo(s)` : ''}`);
+  if (s.staff !== undefined) parts.push(describeStaff(s.staff));
   if (s.note !== undefined) parts.push(`(${s.note})`);
   return parts.join(' ');
 }

@@ -1,5 +1,6 @@
 import { FAULT_KINDS, parseFault } from '../central/fault-injector.js';
 import { z } from 'zod';
+import { StaffStep } from './staff-step-schema.js';
 
 /** One change at a moment of the timeline (seconds of scenario time from the start). */
 const Step = z
@@ -35,23 +36,8 @@ const Step = z
      * after the gateway stopped on its own (its UPS ran low) first waits for it to have exited.
      */
     gateway: z.strictObject({ action: z.enum(['restart', 'kill', 'start']) }).optional(),
-    /**
-     * A staff member acting through the gateway's API, as on the pages. `report` is a patrol-found
-     * fault (巡检发现) on `device` with `photos` photos; the other actions act on the newest ticket of `device`.
-     */
-    staff: z
-      .strictObject({
-        as: z.enum(['patrol', 'engineer']),
-        do: z.enum(['report', 'take', 'arrive', 'resolve', 'confirm', 'reject', 'recheck-pass', 'recheck-fail']),
-        device: z.string().min(1),
-        note: z.string().min(1).optional(),
-        photos: z.number().int().min(0).max(6).default(0),
-        /** For `report`: the fault picked from the patrol's list, public area or not, and the tier. */
-        fault: z.string().min(1).optional(),
-        publicArea: z.boolean().optional(),
-        tier: z.enum(['emergency', 'general', 'low']).optional(),
-      })
-      .optional(),
+    /** A staff member acting through the gateway's API, as on the pages (staff-step-schema.ts). */
+    staff: StaffStep.optional(),
     /** Spread a step over many devices: the n-th matching device acts at `at + n * spreadSeconds`. */
     spreadSeconds: z.number().min(0).optional(),
     note: z.string().optional(),
@@ -87,15 +73,55 @@ export const ExpectedTicket = z.strictObject({
    * Exactly these escalations, in order, each written in the ticket's history at about `atMinutes`
    * scenario minutes after the ticket was raised (within half a minute).
    */
-  escalations: z.array(z.strictObject({ step: z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy']), level: z.enum(['supervisor', 'manager']), atMinutes: z.number().min(0) })).optional(),
+  escalations: z
+    .array(
+      z.strictObject({
+        /** A deadline that passed; `grab`, nobody took it within the grab rule's minutes; `stalled`, a taken repair not moved on. */
+        step: z.enum(['acknowledgeBy', 'dispatchBy', 'onSiteBy', 'resolveBy', 'grab', 'stalled']),
+        level: z.enum(['leader', 'supervisor', 'manager']),
+        atMinutes: z.number().min(0),
+      }),
+    )
+    .optional(),
   /** It went active exactly this many times (1: it never cleared and came back while the ticket was open). */
   occurrences: z.number().int().min(1).optional(),
   /** Its description (zh or en) must contain these words (an event's own text: "火警 3 区"). */
   descriptionContains: z.string().min(1).optional(),
   /** Its alerts must have reached the engineers' console addressed to each of these levels. */
-  alertedTo: z.array(z.enum(['team', 'supervisor', 'manager'])).optional(),
+  alertedTo: z.array(z.enum(['team', 'leader', 'supervisor', 'manager', 'desk'])).optional(),
+  /** Alerts of these kinds must have reached the console with these words (the engineer a repair is assigned to, by name). */
+  alertSays: z.array(z.strictObject({ kind: z.enum(['raised', 'escalated', 'assigned', 'reopened', 'recheck-overdue', 'callback-overdue']), contains: z.string().min(1) })).optional(),
+  /** The user id the repair is with at the end: assigned by the supervisor, or taken. */
+  assignee: z.string().min(1).optional(),
+  /** Storm mode paused its deadlines for about this many scenario minutes in all (within half a minute), and it is not paused any more; 0: never paused. */
+  pausedMinutes: z.number().min(0).optional(),
+  /** Its tier or complexity was (or was not) changed after the survey on site. */
+  retiered: z.boolean().optional(),
+  /** The resolve recorded this many materials. */
+  materials: z.number().int().min(0).optional(),
+  /** The callback to the owner after an in-unit repair (回访): its state, and the satisfaction the owner gave. */
+  callback: z.strictObject({ state: z.enum(['due', 'done']), satisfaction: z.number().int().min(1).max(5).optional() }).optional(),
 });
 export type ExpectedTicket = z.infer<typeof ExpectedTicket>;
+
+/**
+ * The figures of the site-local month the scenario starts in (GET /api/stats from its first day to
+ * the next month's): each figure given must be exactly this.
+ */
+export const ExpectedStats = z.strictObject({
+  /** Callbacks to owners after in-unit repairs: owed, on time, late, missing, the rate, and the share of satisfied owners (4 or 5 of 5) among those who rated. */
+  callbacks: z
+    .strictObject({
+      owed: z.number().int().min(0).optional(),
+      onTime: z.number().int().min(0).optional(),
+      late: z.number().int().min(0).optional(),
+      missing: z.number().int().min(0).optional(),
+      rate: z.number().min(0).max(1).nullable().optional(),
+      satisfiedShare: z.number().min(0).max(1).nullable().optional(),
+    })
+    .optional(),
+});
+export type ExpectedStats = z.infer<typeof ExpectedStats>;
 
 /** What the gateway itself must have done and told (a death, a stop on its own UPS). */
 export const ExpectedGateway = z.strictObject({
@@ -148,8 +174,11 @@ export const Scenario = z.strictObject({
   expect: z.array(ExpectedTicket),
   /** What the gateway itself must have done and said (with `gatewayProcess`). */
   expectGateway: ExpectedGateway.optional(),
+  /** The month's figures the scenario must leave (in-process runs). */
+  expectStats: ExpectedStats.optional(),
 })
   .refine((s) => s.gatewayProcess || !s.steps.some((x) => x.gateway !== undefined && x.gateway.action !== 'restart'), { message: 'a gateway kill or start needs "gatewayProcess": true' })
-  .refine((s) => s.gatewayProcess || s.expectGateway === undefined, { message: 'expectGateway needs "gatewayProcess": true' });
+  .refine((s) => s.gatewayProcess || s.expectGateway === undefined, { message: 'expectGateway needs "gatewayProcess": true' })
+  .refine((s) => !s.gatewayProcess || s.expectStats === undefined, { message: 'expectStats is judged in-process only: drop "gatewayProcess"' });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioStep = z.infer<typeof Step>;

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { siteJsonSchema, siteJsonSchemaText } from '../../../gateway/config/site-json-schema.js';
 
-const EXAMPLES = ['config/demo-site.json', 'simulators/scenarios/sites/repair-site.json', 'simulators/scenarios/sites/storm-site.json', 'simulators/scenarios/sites/sump-site.json', 'simulators/scenarios/sites/push-site.json', 'test/fixtures/sites/every-protocol.json'];
+const EXAMPLES = ['config/demo-site.json', 'simulators/scenarios/sites/repair-site.json', 'simulators/scenarios/sites/typhoon-devices.json', 'simulators/scenarios/sites/storm-site.json', 'simulators/scenarios/sites/sump-site.json', 'simulators/scenarios/sites/push-site.json', 'test/fixtures/sites/every-protocol.json'];
 
 async function json(file: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path.resolve(file), 'utf8')) as Record<string, unknown>;
