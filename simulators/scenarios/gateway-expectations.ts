@@ -1,6 +1,6 @@
 import type { CentralService } from '../central/index.js';
 import type { ExpectedGateway } from './scenario-schema.js';
-import type { SystemAlertSeen } from './scenario-runner.js';
+import type { SystemAlertSeen } from './run-parts.js';
 
 /** What happened to the gateway process in a scenario, in scenario wall time (epoch ms). */
 export interface GatewayRun {

@@ -25,7 +25,7 @@ import {
   type RunOptions,
   type ScenarioResult,
   type SystemAlertSeen,
-} from './scenario-runner.js';
+} from './run-parts.js';
 
 /**
  * Plays a scenario against the gateway as a process of its own (`gatewayProcess`): it can be

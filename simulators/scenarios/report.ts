@@ -1,5 +1,5 @@
 import { formatTable } from './expectations.js';
-import type { ScenarioProgress, ScenarioResult } from './scenario-runner.js';
+import type { ScenarioProgress, ScenarioResult } from './run-parts.js';
 
 /** One line of live progress: scenario time, what happened. */
 export function progressLine(name: string, p: ScenarioProgress): string {
