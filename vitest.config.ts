@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    // The scenarios run on their own, four at once (vitest.scenarios.config.ts, npm run test:scenarios).
+    exclude: ['test/integration/scenarios/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration tests open real sockets; two cores, so keep the pool small and predictable.
