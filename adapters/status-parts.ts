@@ -1,7 +1,6 @@
 import type { DeviceLinkStatus, LinkState, UpstreamStatus } from '../core/adapter.js';
+import type { Lifecycle } from './adapter-life.js';
 
-/** Where an adapter over shared upstreams is in its own life (its link state comes from them while running). */
-export type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /** Running: online when every upstream is, backoff when one waits to reconnect, else connecting. */
 export function linkStateOf(lifecycle: Lifecycle, upstreams: readonly UpstreamStatus[]): LinkState {

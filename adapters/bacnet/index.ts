@@ -2,7 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { staggerPhase } from '../poll-phase.js';
-import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
+import { AdapterLife } from '../adapter-life.js';
+import { errorTotals, linkStateOf } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
@@ -47,10 +48,9 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   readonly #opts: BacnetAdapterOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
-  #lifecycle: Lifecycle = 'idle';
+  readonly #life = new AdapterLife();
   #session: BacnetSession | null = null;
   #links: DeviceLink[] = [];
-  #stopping: Promise<void> | null = null;
   #readings = 0;
   #lastGood: number | null = null;
   #lastError: string | null = null;
@@ -70,9 +70,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   }
 
   async start(): Promise<void> {
-    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return;
-    this.#lifecycle = 'running';
-    this.#stopping = null;
+    if (!this.#life.begin()) return;
     const maxTimeoutMs = Math.max(1000, ...this.#opts.devices.map((d) => d.source.timeoutMs));
     const session = new BacnetSession(this.#stack, {
       clock: this.#clock,
@@ -89,9 +87,9 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
       const reason = err instanceof Error ? err.message : String(err);
       this.#problem(undefined, 'GW_BACNET_SOCKET', `cannot bind the BACnet socket: ${reason}`);
     }
-    if ((this.#lifecycle as Lifecycle) !== 'running') return;
+    if (!this.#life.running()) return;
     await this.#startNetwork(session);
-    if ((this.#lifecycle as Lifecycle) !== 'running') return;
+    if (!this.#life.running()) return;
     const n = this.#links.length;
     this.#links.forEach((l, i) => l.start(staggerPhase(i, n, this.#opts.devices[i]?.source.pollMs ?? 0)));
     this.emit('status', this.status());
@@ -109,13 +107,10 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   }
 
   stop(): Promise<void> {
-    if (this.#lifecycle !== 'running') return this.#stopping ?? Promise.resolve();
-    this.#stopping = this.#stop();
-    return this.#stopping;
+    return this.#life.stop(() => this.#stop(), () => this.#stopped());
   }
 
   async #stop(): Promise<void> {
-    this.#lifecycle = 'stopping';
     // Consumers before the socket they share: the links' timers, then their COV subscriptions
     // cancelled (each bounded: a device that is gone lets them lapse), then what keeps the
     // socket's registration and routes, then the socket.
@@ -125,7 +120,9 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     this.#internetwork = null;
     await this.#session?.close();
     this.#session = null;
-    this.#lifecycle = 'stopped';
+  }
+
+  #stopped(): void {
     this.#log.info({ event: 'bacnet.stopped' }, 'bacnet adapter stopped');
     this.emit('status', this.status());
   }
@@ -136,7 +133,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
     const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'bacnet',
-      state: linkStateOf(this.#lifecycle, upstreams),
+      state: linkStateOf(this.#life.state, upstreams),
       connected: upstreams.length > 0 && upstreams.every((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -170,14 +167,14 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
 
   // Hot path: one call per point per poll or notification.
   #reading(r: Reading): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     this.#readings += 1;
     if (r.quality === 'good') this.#lastGood = r.ts;
     this.emit('reading', r);
   }
 
   #upstream(u: UpstreamStatus, up: boolean): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     if (up) {
       this.#log.info({ event: 'bacnet.device_answering', deviceIds: u.deviceIds, address: u.address }, 'bacnet device answering');
     } else {
@@ -192,7 +189,7 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
 
   /** Said once per change: a BBMD that keeps refusing is one line, and one line when it accepts. */
   #registration(s: RegistrationState): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     if (s.state === 'registered') {
       this.#log.info({ event: 'bacnet.bbmd_registered', bbmd: s.bbmd, ttlSeconds: s.ttlSeconds }, 'bacnet gateway registered as a foreign device');
       return;

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterEvents, AdapterStatus, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
-import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
+import { AdapterLife } from '../adapter-life.js';
+import { errorTotals, linkStateOf } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
@@ -41,8 +42,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
   readonly #opts: ModbusAdapterOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
-  #lifecycle: Lifecycle = 'idle';
-  #stopped: Promise<void> | null = null;
+  readonly #life = new AdapterLife();
   #pool: ConnectionPool | null = null;
   #pollers: Array<{ poller: DevicePoller; conn: ModbusConnection }> = [];
   readonly #retired: DevicePoller[] = [];
@@ -60,9 +60,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
   }
 
   start(): Promise<void> {
-    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return Promise.resolve();
-    this.#lifecycle = 'running';
-    this.#stopped = null;
+    if (!this.#life.begin()) return Promise.resolve();
     const pool = new ConnectionPool({
       clock: this.#clock,
       log: this.#log,
@@ -90,13 +88,10 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
 
   /** Resolves once every socket and serial port is closed (each bounded by closeTimeoutMs). */
   stop(): Promise<void> {
-    if (this.#lifecycle !== 'running') return this.#stopped ?? Promise.resolve();
-    this.#stopped = this.#stop();
-    return this.#stopped;
+    return this.#life.stop(() => this.#stop(), () => this.#stopped());
   }
 
   async #stop(): Promise<void> {
-    this.#lifecycle = 'stopping';
     // Consumers before the shared connections they use.
     for (const { poller } of this.#pollers) poller.stop();
     const pool = this.#pool;
@@ -104,7 +99,9 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     this.#retired.push(...this.#pollers.map((p) => p.poller));
     this.#pollers = [];
     await Promise.all(closing);
-    this.#lifecycle = 'stopped';
+  }
+
+  #stopped(): void {
     this.#log.info({ event: 'modbus.stopped' }, 'modbus adapter stopped');
     this.emit('status', this.status());
   }
@@ -116,7 +113,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'modbus',
-      state: linkStateOf(this.#lifecycle, upstreams),
+      state: linkStateOf(this.#life.state, upstreams),
       connected: upstreams.some((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -148,7 +145,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
   }
 
   #upstreamChanged(upstream: UpstreamStatus, up: boolean): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     // Link losses are counted per device read (GW_MODBUS_CONNECTION) and in upstream.reconnects.
     if (!up) {
       this.#lastError = `${upstream.address}: ${upstream.lastError ?? 'down'}`;

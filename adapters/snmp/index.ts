@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
-import { errorTotals, linkStateOf, type Lifecycle } from '../status-parts.js';
+import { AdapterLife } from '../adapter-life.js';
+import { errorTotals, linkStateOf } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import { resolveSecret } from '../../core/secrets.js';
@@ -71,8 +72,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #env: NodeJS.ProcessEnv;
-  #lifecycle: Lifecycle = 'idle';
-  #stopping: Promise<void> | null = null;
+  readonly #life = new AdapterLife();
   #pollers = new Map<string, SnmpDevicePoller>();
   #links = new Map<string, AgentLink>();
   #receivers: TrapReceiver[] = [];
@@ -93,9 +93,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   }
 
   start(): Promise<void> {
-    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') return Promise.resolve();
-    this.#lifecycle = 'running';
-    this.#stopping = null;
+    if (!this.#life.begin()) return Promise.resolve();
     this.#pollers = new Map();
     this.#links = new Map();
     const now = this.#clock.now();
@@ -136,17 +134,16 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   }
 
   stop(): Promise<void> {
-    if (this.#lifecycle !== 'running') return this.#stopping ?? Promise.resolve();
-    this.#stopping = this.#stop();
-    return this.#stopping;
+    return this.#life.stop(() => this.#stop(), () => this.#stopped());
   }
 
   async #stop(): Promise<void> {
-    this.#lifecycle = 'stopping';
     for (const p of this.#pollers.values()) p.stop();
     await Promise.all(this.#receivers.map((r) => r.stop()));
     this.#receivers = [];
-    this.#lifecycle = 'stopped';
+  }
+
+  #stopped(): void {
     this.#log.info({ event: 'snmp.stopped' }, 'snmp adapter stopped');
     this.emit('status', this.status());
   }
@@ -157,7 +154,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
     const errors = errorTotals(this.#errors, devices);
     return {
       kind: 'snmp',
-      state: linkStateOf(this.#lifecycle, upstreams),
+      state: linkStateOf(this.#life.state, upstreams),
       connected: upstreams.some((u) => u.state === 'online'),
       lastGoodReadingTs: this.#lastGood,
       readings: this.#readings,
@@ -186,7 +183,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
    * up, the device is bad, and the status says why.
    */
   #polled(link: AgentLink, deviceId: string, failure: PollFailure | null): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     const stateBefore = link.state;
     if (failure !== null && failure.code === 'GW_SNMP_TIMEOUT') link.silent.add(deviceId);
     else link.silent.delete(deviceId);
@@ -224,7 +221,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
 
   /** A trap from an agent: values it carries are read at once, upsTrapOnBattery sets onBattery, and the device is polled now. */
   #trap(port: number, t: Trap): void {
-    if (this.#lifecycle !== 'running') return;
+    if (!this.#life.running()) return;
     const candidates = this.#opts.devices.filter((d) => d.source.trapPort === port && hostAddress(d.source.host) === t.from);
     // Several devices behind one address (a proxy, a simulator): the trap's community or user tells them apart.
     const byCredential = candidates.filter((d) => (t.user !== undefined ? d.source.user?.name === t.user : d.source.version === '2c' && this.#community(d.source) === t.community));
