@@ -3,7 +3,7 @@ import type { Logger } from '../../core/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { staggerPhase } from '../poll-phase.js';
 import { AdapterLife } from '../adapter-life.js';
-import { errorTotals, linkStateOf } from '../status-parts.js';
+import { upstreamAdapterStatus } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import { BacnetSession, loadStack, type StackModule } from './bacnet-session.js';
@@ -130,18 +130,10 @@ class BacnetAdapterImpl extends TypedEmitter<AdapterEvents> implements BacnetAda
   status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = this.#links.map((l) => l.upstreamStatus());
     const devices = this.#links.map((l) => l.status());
-    const errors = errorTotals(this.#errors, devices);
-    return {
-      kind: 'bacnet',
-      state: linkStateOf(this.#life.state, upstreams),
-      connected: upstreams.length > 0 && upstreams.every((u) => u.state === 'online'),
-      lastGoodReadingTs: this.#lastGood,
-      readings: this.#readings,
-      errors,
-      lastError: this.#lastError ?? upstreams.map((u) => u.lastError).find((e) => e !== null) ?? null,
-      upstreams,
-      devices: opts.devices === false ? [] : devices,
-    };
+    const lastError = this.#lastError ?? upstreams.map((u) => u.lastError).find((e) => e !== null) ?? null;
+    // Each BACnet device is its own upstream: connected only when every one is.
+    const connected = (u: readonly UpstreamStatus[]): boolean => u.length > 0 && u.every((x) => x.state === 'online');
+    return upstreamAdapterStatus('bacnet', this.#life.state, { readings: this.#readings, lastGood: this.#lastGood, errors: this.#errors, lastError }, upstreams, devices, { ...opts, connected });
   }
 
 

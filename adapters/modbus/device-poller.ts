@@ -6,6 +6,7 @@ import type { ModbusConnection, ModbusErrorCode, ReadOutcome } from './connectio
 import type { ReadFunction } from './modbus-client.js';
 import { planReads, type ReadBlock } from './batch-plan.js';
 import { compilePoint, type ModbusTable } from './register-map.js';
+import { PollTurns } from '../poll-turns.js';
 
 const FUNCTION_OF: Readonly<Record<ModbusTable, ReadFunction>> = {
   coil: 1, // FC 0x01 read coils
@@ -37,13 +38,11 @@ export class DevicePoller {
   readonly #hooks: PollerHooks;
   #state: PollerState = 'idle';
   #timer: TimerHandle | null = null;
-  #polling = false;
+  readonly #turns = new PollTurns();
   #health: DeviceLinkStatus['state'] = 'unknown';
   #lastGood: number | null = null;
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
-  skippedTicks = 0;
-  polls = 0;
 
   constructor(deviceId: string, source: ModbusSource, conn: ModbusConnection, clock: Clock, hooks: PollerHooks, maxGap: number) {
     this.deviceId = deviceId;
@@ -85,14 +84,17 @@ export class DevicePoller {
     };
   }
 
+  /** Polls begun, and ticks skipped because a poll was still running. */
+  get polls(): number {
+    return this.#turns.polls;
+  }
+
+  get skippedTicks(): number {
+    return this.#turns.skipped;
+  }
+
   #tick(): void {
-    if (this.#polling) {
-      this.skippedTicks += 1;
-      return;
-    }
-    this.#polling = true;
-    this.polls += 1;
-    this.#readBlock(0, this.#source.retries, null);
+    if (this.#turns.begin()) this.#readBlock(0, this.#source.retries, null);
   }
 
   /** Reads block i, then i+1..., settling the poll when the last block is done. */
@@ -151,7 +153,7 @@ export class DevicePoller {
   }
 
   #settle(error: { code: ModbusErrorCode; reason: string } | null): void {
-    this.#polling = false;
+    this.#turns.end();
     const health = error === null ? 'good' : 'bad';
     const text = error === null ? null : `${error.code}: ${error.reason}`;
     const changed = health !== this.#health || (text !== null && text !== this.#lastError);

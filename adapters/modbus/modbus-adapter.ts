@@ -1,6 +1,6 @@
 import type { Adapter, AdapterEvents, AdapterStatus, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { AdapterLife } from '../adapter-life.js';
-import { errorTotals, linkStateOf } from '../status-parts.js';
+import { upstreamAdapterStatus } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
@@ -110,18 +110,7 @@ class ModbusAdapterImpl extends TypedEmitter<AdapterEvents> implements ModbusAda
     const upstreams = this.#pool?.connections().map((c) => c.status()) ?? [];
     const devices = (this.#pollers.length > 0 ? this.#pollers.map((p) => p.poller) : this.#retired).map((p) => p.status());
     // Per-request errors live on the devices; the adapter adds link losses (counted once each).
-    const errors = errorTotals(this.#errors, devices);
-    return {
-      kind: 'modbus',
-      state: linkStateOf(this.#life.state, upstreams),
-      connected: upstreams.some((u) => u.state === 'online'),
-      lastGoodReadingTs: this.#lastGood,
-      readings: this.#readings,
-      errors,
-      lastError: this.#lastError,
-      upstreams,
-      devices: opts.devices === false ? [] : devices,
-    };
+    return upstreamAdapterStatus('modbus', this.#life.state, { readings: this.#readings, lastGood: this.#lastGood, errors: this.#errors, lastError: this.#lastError }, upstreams, devices, opts);
   }
 
 

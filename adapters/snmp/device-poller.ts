@@ -5,6 +5,7 @@ import type { AgentSession, SnmpErrorCode } from './agent-session.js';
 import type { SnmpSource } from './config.js';
 import type { SnmpPoint } from './point-schema.js';
 import { decodeVarbind, type Varbind } from './varbind-decode.js';
+import { PollTurns } from '../poll-turns.js';
 
 /** One GET of a poll: its OIDs, and the points each OID feeds (two points may read one OID). */
 interface GetChunk {
@@ -52,15 +53,13 @@ export class SnmpDevicePoller {
   readonly #chunks: readonly GetChunk[];
   #running = false;
   #timer: TimerHandle | null = null;
-  #polling = false;
+  readonly #turns = new PollTurns();
   #again = false;
   #health: DeviceLinkStatus['state'] = 'unknown';
   #lastGood: number | null = null;
   #lastError: string | null = null;
   readonly #errors: Record<string, number> = {};
   readonly #pointReason = new Map<string, string>();
-  polls = 0;
-  skippedTicks = 0;
 
   constructor(deviceId: string, source: SnmpSource, session: AgentSession, clock: Clock, hooks: SnmpPollerHooks) {
     this.deviceId = deviceId;
@@ -95,7 +94,7 @@ export class SnmpDevicePoller {
   /** Polls at once (a trap said something changed); if a poll is running, one more follows it. */
   pollNow(): void {
     if (!this.#running) return;
-    if (this.#polling) this.#again = true;
+    if (this.#turns.polling) this.#again = true;
     else this.#tick();
   }
 
@@ -109,14 +108,17 @@ export class SnmpDevicePoller {
     return { deviceId: this.deviceId, state: this.#health, lastGoodReadingTs: this.#lastGood, errors: { ...this.#errors }, lastError: this.#lastError };
   }
 
+  /** Polls begun, and ticks skipped because a poll was still running. */
+  get polls(): number {
+    return this.#turns.polls;
+  }
+
+  get skippedTicks(): number {
+    return this.#turns.skipped;
+  }
+
   #tick(): void {
-    if (this.#polling) {
-      this.skippedTicks += 1;
-      return;
-    }
-    this.#polling = true;
-    this.polls += 1;
-    this.#get(0, null);
+    if (this.#turns.begin()) this.#get(0, null);
   }
 
   #get(i: number, firstFailure: PollFailure | null): void {
@@ -195,7 +197,7 @@ export class SnmpDevicePoller {
   }
 
   #settle(failure: PollFailure | null): void {
-    this.#polling = false;
+    this.#turns.end();
     this.#health = failure === null ? 'good' : 'bad';
     if (failure !== null) this.#lastError = `${failure.code}: ${failure.reason}`;
     this.#hooks.polled(this.deviceId, failure);

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Adapter, AdapterEvents, AdapterStatus, LinkState, StatusOptions, UpstreamStatus } from '../../core/adapter.js';
 import { AdapterLife } from '../adapter-life.js';
-import { errorTotals, linkStateOf } from '../status-parts.js';
+import { upstreamAdapterStatus } from '../status-parts.js';
 import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import { resolveSecret } from '../../core/secrets.js';
@@ -151,18 +151,7 @@ class SnmpAdapterImpl extends TypedEmitter<AdapterEvents> implements SnmpAdapter
   status(opts: StatusOptions = {}): AdapterStatus {
     const upstreams = [...this.#links.values()].map((l) => this.#upstream(l));
     const devices = [...this.#pollers.values()].map((p) => p.status());
-    const errors = errorTotals(this.#errors, devices);
-    return {
-      kind: 'snmp',
-      state: linkStateOf(this.#life.state, upstreams),
-      connected: upstreams.some((u) => u.state === 'online'),
-      lastGoodReadingTs: this.#lastGood,
-      readings: this.#readings,
-      errors,
-      lastError: this.#lastError,
-      upstreams,
-      devices: opts.devices === false ? [] : devices,
-    };
+    return upstreamAdapterStatus('snmp', this.#life.state, { readings: this.#readings, lastGood: this.#lastGood, errors: this.#errors, lastError: this.#lastError }, upstreams, devices, opts);
   }
 
 
