@@ -1,5 +1,5 @@
 import { callbackWaiting } from '../tickets/callbacks.js';
-import type { Ticket } from '../tickets/ticket.js';
+import { isOpen, type Ticket } from '../tickets/ticket.js';
 import type { AlertFacts } from './alert-facts.js';
 import { stageOwed } from './escalation.js';
 import type { PendingAlert } from './pending-alert.js';
@@ -11,10 +11,6 @@ export function notSentYet(p: PendingAlert | undefined): boolean {
   return p !== undefined && p.channels.length === p.targets.length;
 }
 
-/** Nothing left to do on the ticket (a false alarm, resolved, closed). */
-export function ended(t: Ticket): boolean {
-  return t.status === 'rejected' || t.status === 'resolved' || t.status === 'closed';
-}
 
 /**
  * Whether an undelivered alert is still worth sending: its ticket is not over, and the step it
@@ -27,7 +23,7 @@ export function stillNeeded(a: AlertFacts, t: Ticket): boolean {
   if (a.kind === 'recheck-overdue') return t.status === 'resolved' && t.recheck.state === 'due';
   // An overdue callback asks for the call: needed while no call has reached the owner.
   if (a.kind === 'callback-overdue') return callbackWaiting(t);
-  if (ended(t)) return false;
+  if (!isOpen(t)) return false;
   if (a.escalation !== null) return stageOwed(t, a.escalation.step);
   // An assignment asks the engineer to take it.
   if (a.kind === 'assigned') return !t.history.slice(t.history.map((h) => h.action).lastIndexOf('assigned')).some((h) => h.action === 'acknowledged');

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
 import { reopenedByCallback } from '../tickets/callbacks.js';
-import type { Ticket } from '../tickets/ticket.js';
+import { isOpen, type Ticket } from '../tickets/ticket.js';
 import type { Bilingual } from '../../core/vocabulary.js';
 import { AlertBook } from './alert-book.js';
 import { assignedFacts, escalatedFacts, raisedFacts, reopenedFacts, summaryFacts, systemFacts, whoOf, type AlertFacts } from './alert-facts.js';
@@ -14,7 +14,7 @@ import { makeDeliver, type PublishMqtt } from './channel-delivery.js';
 import { ChannelQueue, type QueuedAlert } from './channel-queue.js';
 import type { Channel } from './config-schema.js';
 import { Escalator } from './escalation.js';
-import { ended, notSentYet, stillNeeded } from './alert-relevance.js';
+import { notSentYet, stillNeeded } from './alert-relevance.js';
 import { undeliveredEmergencies, type AlertHealth, type UndeliveredAlert } from './alert-health.js';
 import { IncidentSummaries } from './incident-summaries.js';
 import { callbackFollowUp } from './callback-overdue.js';
@@ -250,7 +250,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   /** A throttled summary's time came: staged on its own durable write with the incident as it is now. */
   #summaryDue(incidentId: string): void {
     const t = this.#tickets.get(incidentId);
-    if (t === undefined || ended(t)) return;
+    if (t === undefined || !isOpen(t)) return;
     const key = this.#summaries.due(incidentId);
     const to = this.#addressee(t);
     this.#stage(key, t.id, summaryFacts(t, this.#childrenOf(t), to, this.#publicUrl), to);

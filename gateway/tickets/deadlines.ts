@@ -1,6 +1,6 @@
 import type { Contract } from '../config/repair-contract-schema.js';
 import type { Tier } from '../../core/vocabulary.js';
-import type { DeadlineStep, Deadlines, Ticket } from './ticket.js';
+import { isFinal, type DeadlineStep, type Deadlines, type Ticket } from './ticket.js';
 
 const MINUTE = 60_000;
 
@@ -57,7 +57,7 @@ export function lastReopen(t: Pick<Ticket, 'history'>): number {
  * ticket with fresh deadlines: every step is owed again. A rejected or closed ticket owes nothing.
  */
 export function stepOwed(t: Pick<Ticket, 'history' | 'status'>, step: DeadlineStep): boolean {
-  if (t.status === 'rejected' || t.status === 'closed') return false;
+  if (isFinal(t)) return false;
   const since = lastReopen(t);
   let reached = -1;
   t.history.forEach((e, i) => {

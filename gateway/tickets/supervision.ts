@@ -1,6 +1,6 @@
 import type { Contract } from '../config/repair-contract-schema.js';
 import { lastReopen, stampDeadlines } from './deadlines.js';
-import type { Complexity, Draft, HistoryEntry, Ticket, Tier } from './ticket.js';
+import { isFinal, isOpen, type Complexity, type Draft, type HistoryEntry, type Ticket, type Tier } from './ticket.js';
 
 /** What a supervisor's (or an engineer's re-tier) decision makes of a ticket: a history entry, or why not. */
 export type Decision = { readonly kind: 'changed'; readonly entry: Omit<HistoryEntry, 'at' | 'actor'> } | { readonly kind: 'refused'; readonly why: string };
@@ -12,7 +12,7 @@ const COMPLEXITY_WORDS: Readonly<Record<Complexity, { zh: string; en: string }>>
   complex: { zh: '复杂', en: 'complex' },
 };
 
-const over = (t: Pick<Ticket, 'status'>): string | null => (t.status === 'closed' || t.status === 'rejected' || t.status === 'resolved' ? `the ticket is ${t.status}` : null);
+const over = (t: Pick<Ticket, 'status'>): string | null => (isOpen(t) ? null : `the ticket is ${t.status}`);
 
 /** The engineer the repair is with now: assigned, or taken since the last reopen. */
 function holder(t: Pick<Ticket, 'history' | 'assignee' | 'assigneeId'>): { id: string | null; name: string } | null {
@@ -46,7 +46,7 @@ export function assign(d: Draft, engineer: { readonly id: string; readonly name:
  * deadlines are stamped again from the raise (or the last reopen) by the new tier.
  */
 export function retier(d: Draft, contract: Contract, to: { readonly tier?: Tier; readonly complexity?: Complexity }, reason: string): Decision {
-  if (d.status === 'closed' || d.status === 'rejected') return { kind: 'refused', why: `the ticket is ${d.status}` };
+  if (isFinal(d)) return { kind: 'refused', why: `the ticket is ${d.status}` };
   const tier = to.tier !== undefined && to.tier !== d.tier ? to.tier : undefined;
   const complexity = to.complexity !== undefined && to.complexity !== d.complexity ? to.complexity : undefined;
   if (tier === undefined && complexity === undefined) return { kind: 'refused', why: 'nothing changes: name another tier or complexity' };

@@ -215,8 +215,18 @@ export interface Ticket {
   readonly history: readonly HistoryEntry[];
 }
 
+/**
+ * The two ways a ticket is over, said once. Open: still to be worked on (a resolved one is done by
+ * the engineers, even while a public-area one waits for its re-check or an in-unit one for its
+ * callback). Final: closed or rejected, nothing more can happen to it; a resolved ticket is not
+ * final (a failed re-check or central reopens it).
+ */
 export function isOpen(t: Pick<Ticket, 'status'>): boolean {
   return OPEN_STATUSES.has(t.status);
+}
+
+export function isFinal(t: Pick<Ticket, 'status'>): boolean {
+  return t.status === 'closed' || t.status === 'rejected';
 }
 
 /** A ticket being changed inside one mutation (its fields writable until the mutation returns). */
