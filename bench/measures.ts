@@ -4,6 +4,7 @@ import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
 import { measureOpcua } from './opcua.js';
+import { measurePages } from './pages.js';
 import { measurePeer } from './peer.js';
 import { measurePush } from './push.js';
 import { measureScale } from './scale.js';
@@ -54,6 +55,9 @@ export const MEASURES = {
     measureSnmp(s === 'full' ? { agents: 50, pollMs: 200, warmupMs: 2000, windowMs: 10_000 } : { agents: 2, pollMs: 200, warmupMs: 300, windowMs: 1000 }),
   store: (s: Sizes) =>
     measureStore(s === 'full' ? { stormTickets: 1000, stormSeconds: 0, openTickets: [100, 1000, 10_000], samples: 7, soakFaults: 600 } : { stormTickets: 20, stormSeconds: 0, openTickets: [10], samples: 2, soakFaults: 3 }),
+  // What an open page receives a minute on a 600-device site at 3,000 readings/s (issue 33: a patrol page under 50 kB a minute).
+  pages: (s: Sizes) =>
+    measurePages(s === 'full' ? { devices: 600, readingsPerSecond: 3000, publishers: 2, warmupMs: 5000, windowMs: 60_000 } : { devices: 5, readingsPerSecond: 50, publishers: 1, warmupMs: 300, windowMs: 1000 }),
   syncDrain: (s: Sizes) => measureSyncDrain({ tickets: s === 'full' ? 10_000 : 50 }),
   memory: (s: Sizes) =>
     measureMemory(s === 'full' ? { startupMs: 5000, settleMs: 40_000, samples: 3, points: 5000, devices: 1000 } : { startupMs: 300, settleMs: 300, samples: 1, points: 40, devices: 10 }),

@@ -10,6 +10,7 @@ const TARGETS: Readonly<Record<string, string>> = {
   'opcua.items': '5000',
   'opcua.rssMb': '<= 300',
   'store.stormDurableSeconds': '<= 0.5',
+  'pages.patrolBytesPerMinute': '< 50000 (no ticket changing; everyEventBytesPerMinute beside it)',
   'syncDrain.seconds': '<= 60',
   'memory.idleRssMb': '<= 180',
   'memory.idleRssNoOpcuaMb': '<= 100',

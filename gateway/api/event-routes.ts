@@ -1,13 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from './auth.js';
-import type { EventFilter, EventStream } from './event-stream.js';
+import { LIVE_EVENTS, type EventFilter, type EventStream, type LiveEvent } from './event-stream.js';
 import { securityHeaderValues } from './http-guard.js';
 import { readableBy } from './read-scope.js';
 import { sendError } from './reply-error.js';
 import type { StreamTickets } from './stream-tickets.js';
 import { STAFF, type User } from './users-schema.js';
 
-const streamQuery = { type: 'object', additionalProperties: false, properties: { ticket: { type: 'string', minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } } } as const;
+/** `events`: the events a page shows, comma-separated (`ticket,alerts`); absent: every event. */
+const streamQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ticket: { type: 'string', minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, events: { type: 'string', maxLength: 100, pattern: `^(${LIVE_EVENTS.join('|')})(,(${LIVE_EVENTS.join('|')}))*$` } },
+} as const;
+
+interface StreamQuery {
+  ticket?: string;
+  events?: string;
+}
 
 export interface EventRouteDeps {
   readonly auth: Authenticator;
@@ -40,7 +50,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   });
 
   /** Who the stream is for, or null once a refusal has been sent. */
-  const reader = async (req: FastifyRequest<{ Querystring: { ticket?: string } }>, reply: FastifyReply): Promise<{ user: User | undefined } | null> => {
+  const reader = async (req: FastifyRequest<{ Querystring: StreamQuery }>, reply: FastifyReply): Promise<{ user: User | undefined } | null> => {
     const ticket = req.query.ticket;
     if (ticket !== undefined) {
       const user = deps.streamTickets.take(ticket);
@@ -53,7 +63,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
     return req.user === undefined ? null : { user: req.user };
   };
 
-  app.get<{ Querystring: { ticket?: string } }>('/api/events', { schema: { querystring: streamQuery } }, async (req, reply) => {
+  app.get<{ Querystring: StreamQuery }>('/api/events', { schema: { querystring: streamQuery } }, async (req, reply) => {
     const who = await reader(req, reply);
     if (who === null) return reply;
     const address = req.socket.remoteAddress ?? '?';
@@ -66,7 +76,8 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
     reply.hijack();
     // Hijacked: the onSend hook does not run, so the stream carries its headers itself.
     for (const [k, v] of Object.entries(securityHeaderValues())) reply.raw.setHeader(k, v);
-    deps.events.attach(reply.raw, address, filterFor(who.user));
+    const events = req.query.events === undefined ? null : new Set(req.query.events.split(',') as LiveEvent[]);
+    deps.events.attach(reply.raw, address, filterFor(who.user), events);
     return reply;
   });
 }

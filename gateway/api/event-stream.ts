@@ -5,17 +5,26 @@ const HEARTBEAT_MS = 15_000;
 /** A client that cannot keep up (a phone on a weak Wi-Fi) is dropped rather than buffered forever. */
 const MAX_BUFFERED_BYTES = 1_000_000;
 
-export type LiveEvent = 'ticket' | 'devices' | 'sync' | 'alerts';
+export const LIVE_EVENTS = ['ticket', 'devices', 'sync', 'alerts'] as const;
+export type LiveEvent = (typeof LIVE_EVENTS)[number];
 
 /** Which events one client hears (a patrol: the tickets of its buildings); null hears every event. */
 export type EventFilter = ((event: LiveEvent, data: unknown) => boolean) | null;
 
+/** One client: who it is allowed to hear, and the events it asked for (null: every event). */
+interface Client {
+  readonly filter: EventFilter;
+  readonly events: ReadonlySet<LiveEvent> | null;
+}
+
 /**
  * Server-sent events to the pages: `ticket` and `devices` events, a comment heartbeat so proxies
  * and phones keep the connection, and `close()` that ends every stream so the server can stop.
+ * Each client hears only the events it asked for: a patrol phone that shows no device must not
+ * receive every changed device once a second (254 MB in 15 minutes on a 600-device site).
  */
 export class EventStream {
-  readonly #clients = new Map<ServerResponse, EventFilter>();
+  readonly #clients = new Map<ServerResponse, Client>();
   readonly #byAddress = new Map<string, number>();
   #heartbeat: TimerHandle | null = null;
   #nextId = 1;
@@ -36,10 +45,16 @@ export class EventStream {
     return (this.#byAddress.get(address) ?? 0) >= this.caps.perAddress ? 'full-for-address' : 'ok';
   }
 
-  attach(res: ServerResponse, address: string, filter: EventFilter = null): void {
+  /** Whether any client would hear `event` now (a devices view is not built for nobody). */
+  wanted(event: LiveEvent): boolean {
+    for (const c of this.#clients.values()) if (c.events === null || c.events.has(event)) return true;
+    return false;
+  }
+
+  attach(res: ServerResponse, address: string, filter: EventFilter = null, events: ReadonlySet<LiveEvent> | null = null): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
-    this.#clients.set(res, filter);
+    this.#clients.set(res, { filter, events });
     this.#byAddress.set(address, (this.#byAddress.get(address) ?? 0) + 1);
     res.on('close', () => {
       this.#clients.delete(res);
@@ -52,7 +67,8 @@ export class EventStream {
 
   publish(event: LiveEvent, data: unknown): void {
     if (this.#clients.size === 0) return;
-    this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (filter) => filter === null || filter(event, data));
+    if (!this.wanted(event)) return;
+    this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (c) => (c.events === null || c.events.has(event)) && (c.filter === null || c.filter(event, data)));
   }
 
   close(): void {
@@ -62,9 +78,9 @@ export class EventStream {
     this.#clients.clear();
   }
 
-  #write(chunk: string, wants: (filter: EventFilter) => boolean = () => true): void {
-    for (const [res, filter] of this.#clients) {
-      if (!wants(filter)) continue;
+  #write(chunk: string, wants: (client: Client) => boolean = () => true): void {
+    for (const [res, client] of this.#clients) {
+      if (!wants(client)) continue;
       if (res.writableLength > MAX_BUFFERED_BYTES) {
         res.destroy();
         this.#clients.delete(res);

@@ -197,7 +197,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
       devicesTimer = deps.clock.setInterval(() => {
         const changed = deps.live.takeChanged();
         // Nobody watching: the pages load the devices whole when they connect.
-        if (changed.length > 0 && events.clients > 0) events.publish('devices', deps.live.view(changed, deps.adapters()));
+        if (changed.length > 0 && events.wanted('devices')) events.publish('devices', deps.live.view(changed, deps.adapters()));
       }, 1_000);
       limiter.start();
       await app.listen({ host: opts.host, port: opts.port });

@@ -27,11 +27,14 @@ const RECONNECT_MS = 2000;
 export function liveEvents(handlers) {
   let source = null;
   const again = () => setTimeout(() => void connect(), RECONNECT_MS);
+  // Only the events this page shows, and the undelivered-alert banner every page has: a phone must
+  // not receive every changed device once a second when it shows none.
+  const wanted = [...new Set([...Object.keys(handlers).filter((e) => e !== 'state'), 'alerts'])].join(',');
   async function connect() {
-    let url = '/api/events';
+    let url = `/api/events?events=${wanted}`;
     if (token()) {
       try {
-        url = `/api/events?ticket=${encodeURIComponent((await api('/api/events/ticket', { method: 'POST' })).ticket)}`;
+        url = `/api/events?events=${wanted}&ticket=${encodeURIComponent((await api('/api/events/ticket', { method: 'POST' })).ticket)}`;
       } catch {
         handlers.state?.(false);
         again();

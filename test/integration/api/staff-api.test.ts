@@ -298,6 +298,34 @@ describe('staff API', () => {
     await readUntil(/event: ticket\ndata: .*"status":"acknowledged"/);
   });
 
+  it('streams only the events a page asks for: a patrol page (ticket,alerts) hears the leak, never the devices; an event it cannot ask for is refused', async () => {
+    const gw = await startGateway();
+    const abort = new AbortController();
+    onTestFinished(() => abort.abort());
+    const open = (query: string) => fetch(`${gw.httpUrl()}/api/events${query}`, { signal: abort.signal });
+    expect((await open('?events=ticket,everything')).status).toBe(400);
+    const patrol = (await open('?events=ticket,alerts')).body!.pipeThrough(new TextDecoderStream()).getReader();
+    const operator = (await open('?events=devices,alerts')).body!.pipeThrough(new TextDecoderStream()).getReader();
+    const heard = { patrol: '', operator: '' };
+    const readUntil = async (who: keyof typeof heard, reader: ReadableStreamDefaultReader<string>, pattern: RegExp): Promise<void> => {
+      while (!pattern.test(heard[who])) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        heard[who] += value;
+      }
+    };
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
+    onTestFinished(() => device.endAsync(true));
+    await device.publishAsync('site/leak-1/battery', JSON.stringify({ value: 87 }), { qos: 1 });
+    await readUntil('operator', operator, /event: devices\ndata: .*"leak-1"/);
+    await device.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
+    await readUntil('patrol', patrol, /event: ticket\ndata: .*"water-leak"/);
+    // The devices changed twice meanwhile (battery, wet): the patrol stream carried neither, the operator's no ticket.
+    await readUntil('operator', operator, /event: devices\ndata: .*"wet"/);
+    expect(heard.patrol).not.toContain('event: devices');
+    expect(heard.operator).not.toContain('event: ticket');
+  });
+
   it('shelves a device for a while with a reason, audited, and lists and lifts it', async () => {
     const gw = await startGateway();
     const api = client(gw);
