@@ -65,8 +65,12 @@ const UNITS = {
   zh: ['天', '小时', '分钟', '秒'],
 } as const;
 
-/** `1 h 5 min`, `40 s`, `2 d 3 h` (zh: `1 小时 5 分钟`): a length of time in words, the largest two units. */
-export function spanWords(ms: number, lang: 'en' | 'zh' = 'en'): string {
+/**
+ * `1 h 5 min`, `40 s`, `2 d 3 h` (zh: `1 小时 5 分钟`): a length of time to the second, the largest
+ * two units, for a console or log line that needs the seconds (a clock step, a replay's offset).
+ * What staff read on a page or in an alert is core/span-words.js, whole minutes.
+ */
+export function preciseSpanWords(ms: number, lang: 'en' | 'zh' = 'en'): string {
   const s = Math.round(Math.abs(ms) / 1000);
   const names = UNITS[lang];
   const units: [number, string][] = [

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { siteDateTime, spanWords } from '../core/local-time.js';
+import { siteDateTime, preciseSpanWords } from '../core/local-time.js';
 import type { Logger } from '../core/log.js';
 
 /** One step of the wall clock, as seen against elapsed time. */
@@ -72,7 +72,7 @@ export class ClockStepWatch {
     const tz = this.#timeZone;
     this.#log.warn(
       { event: 'clock.step', code: 'GW_CLOCK_STEP', from: step.from, to: step.to, deltaMs: step.deltaMs },
-      `the wall clock stepped ${deltaMs > 0 ? 'forward' : 'back'} ${spanWords(deltaMs)}: ${siteDateTime(step.from, tz)} -> ${siteDateTime(step.to, tz)} (${tz}); delays and deadlines keep counting elapsed time`,
+      `the wall clock stepped ${deltaMs > 0 ? 'forward' : 'back'} ${preciseSpanWords(deltaMs)}: ${siteDateTime(step.from, tz)} -> ${siteDateTime(step.to, tz)} (${tz}); delays and deadlines keep counting elapsed time`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Persisted state of one alarm (one per device and fault), kept in store.data.alarms. A value: a
- * change puts a new record in its place (AlarmManager), so the store finds what changed by
+ * change puts a new record in its place (AlarmTicketing), so the store finds what changed by
  * reference, as it does for tickets, at no cost per unchanged alarm.
  */
 export interface AlarmRecord {

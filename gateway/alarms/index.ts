@@ -9,7 +9,7 @@ import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';
-import { AlarmManager } from './alarm-manager.js';
+import { AlarmTicketing } from './alarm-ticketing.js';
 import { alarmKey, type AlarmRecord } from './alarm-record.js';
 import type { Shelf } from './shelves.js';
 
@@ -41,7 +41,7 @@ export interface FaultPipeline {
  */
 class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   readonly #detect: DetectionEngine;
-  readonly #alarms: AlarmManager;
+  readonly #alarms: AlarmTicketing;
   readonly #store: Store;
   readonly #tickets: TicketService;
   readonly #onTicket = (t: Ticket): void => this.#ticketChanged(t);
@@ -51,7 +51,7 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
     this.#store = deps.store;
     this.#tickets = deps.tickets;
     this.#detect = new DetectionEngine(deps.site, deps.clock, (deviceId, fault) => this.#ticketOpen(deviceId, fault));
-    this.#alarms = new AlarmManager(deps);
+    this.#alarms = new AlarmTicketing(deps);
     this.#detect.on('condition', (c) => {
       this.emit('condition', c);
       this.#alarms.onCondition(c);

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { loadSiteFile } from '../config/load-site.js';
 import { GatewayError, errorMessage } from '../../core/errors.js';
-import { siteDateTime, spanWords } from '../../core/local-time.js';
+import { siteDateTime, preciseSpanWords } from '../../core/local-time.js';
 import { replayRecording } from '../record/replay.js';
 import type { Ticket } from '../tickets/ticket.js';
 
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`replay of ${file} (recorded from ${siteDateTime(r.header.startedAt, tz)}, ${r.readings} readings${r.skipped === 0 ? '' : `, ${r.skipped} of points not in ${siteFile} skipped`}) through ${siteFile}; nothing stored, alerted or sent\n`);
     for (const t of r.tickets) {
       const at = Date.parse(t.createdAt);
-      process.stdout.write(`${siteDateTime(at, tz)} (${spanWords(at - r.header.startedAt)} in)  would raise ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.building} ${t.location.floor} ${t.location.description})\n`);
+      process.stdout.write(`${siteDateTime(at, tz)} (${preciseSpanWords(at - r.header.startedAt)} in)  would raise ${t.tier} ${t.fault} @ ${t.deviceId} (${t.location.building} ${t.location.floor} ${t.location.description})\n`);
       process.stdout.write(`      ${t.title.zh} / ${t.title.en}\n      why: ${t.description.en}\n${evidence(t, tz).join('\n')}\n`);
     }
     process.stdout.write(`${r.tickets.length} ticket${r.tickets.length === 1 ? '' : 's'} would have been raised\n`);

@@ -1,5 +1,5 @@
 import { when } from '../notify/alert-text.js';
-import { spanWords } from '../../core/local-time.js';
+import { preciseSpanWords } from '../../core/local-time.js';
 import type { Bilingual } from '../../core/vocabulary.js';
 import type { PresenceRecord, StopBy } from './presence-file.js';
 
@@ -61,8 +61,9 @@ export function causeCode(c: AbsenceCause): string {
 export function absenceWords(a: Absence, now: number, timeZone: string): Bilingual {
   const cause = causeWords(a.cause);
   const span = a.to - a.from;
-  const zhSpan = span < 60_000 ? '不到 1 分钟' : spanWords(span, 'zh');
-  const enSpan = span < 60_000 ? 'under 1 min' : spanWords(span, 'en');
+  // To the second (an outage's length is a fact for the record), a short one in words.
+  const zhSpan = span < 60_000 ? '不到 1 分钟' : preciseSpanWords(span, 'zh');
+  const enSpan = span < 60_000 ? 'under 1 min' : preciseSpanWords(span, 'en');
   return {
     zh: `离线 ${zhSpan}（${when(a.from, now, timeZone, 'zh-CN')} 至 ${when(a.to, now, timeZone, 'zh-CN')}），原因：${cause.zh}`,
     en: `away ${enSpan} (${when(a.from, now, timeZone, 'en')} to ${when(a.to, now, timeZone, 'en')}), stopped by ${cause.en}`,

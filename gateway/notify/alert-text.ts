@@ -1,4 +1,5 @@
 import { clockTime, siteDay } from '../../core/local-time.js';
+import { spanWords } from '../../core/span-words.js';
 import { byTier, type Bilingual } from '../../core/vocabulary.js';
 import { placeWords, type AlertDeadline, type AlertFacts, type AlertReading, type DeadlineStep } from './alert-facts.js';
 
@@ -53,23 +54,13 @@ export function when(at: number, now: number, timeZone: string, lang: Language):
   return `${day.slice(4, 6)}-${day.slice(6, 8)} ${time}`;
 }
 
-/** `5 分钟` / `1 小时 20 分钟`, in whole minutes (under a minute: `不到 1 分钟`). */
-function minutesWords(ms: number, lang: Language): string {
-  const total = Math.floor(ms / 60_000);
-  if (total < 1) return lang === 'en' ? 'under 1 min' : '不到 1 分钟';
-  const h = Math.floor(total / 60);
-  const m = total % 60;
-  if (lang === 'en') return [h > 0 ? `${h} h` : '', m > 0 || h === 0 ? `${m} min` : ''].filter(Boolean).join(' ');
-  return [h > 0 ? `${h} 小时` : '', m > 0 || h === 0 ? `${m} 分钟` : ''].filter(Boolean).join(' ');
-}
-
 /** `12:06 前接单（还剩 5 分钟）` / `Acknowledge by 12:06 (5 min left)`; `已超时 3 分钟` when late. */
 export function deadlineWords(d: AlertDeadline, now: number, timeZone: string, lang: Language): string {
   const left = d.at - now;
   const at = when(d.at, now, timeZone, lang);
   // Time left is rounded up (4 min 10 s left is "5 分钟"), time late down; the deadline itself is late.
-  if (lang === 'en') return `${STEP[d.step].en} by ${at} (${left > 0 ? `${minutesWords(left + 59_999, lang)} left` : `${minutesWords(-left, lang)} late`})`;
-  return `${at} 前${STEP[d.step].zh}（${left > 0 ? `还剩 ${minutesWords(left + 59_999, lang)}` : `已超时 ${minutesWords(-left, lang)}`}）`;
+  if (lang === 'en') return `${STEP[d.step].en} by ${at} (${left > 0 ? `${spanWords(left + 59_999, 'en')} left` : `${spanWords(-left, 'en')} late`})`;
+  return `${at} 前${STEP[d.step].zh}（${left > 0 ? `还剩 ${spanWords(left + 59_999, 'zh')}` : `已超时 ${spanWords(-left, 'zh')}`}）`;
 }
 
 /** `压力 0.6 bar，10 秒前 4.1 bar` / `Pressure 0.6 bar, 4.1 bar 10 s before`. */

@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { spanWords } from '../../core/local-time.js';
+import { spanWords } from '../../core/span-words.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
@@ -334,7 +334,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   #givenUp(channel: string, key: string, alert: AlertFacts, why: 'expired' | 'dropped', err: string | null): void {
     this.#book.done(key, channel);
     this.emit('givenUp', { channel, alert, why });
-    const reason = why === 'expired' ? `not delivered within ${spanWords(this.#expireMs)}${err === null ? '' : ` (${err})`}` : 'the channel queue was full';
+    const reason = why === 'expired' ? `not delivered within ${spanWords(this.#expireMs, 'en')}${err === null ? '' : ` (${err})`}` : 'the channel queue was full';
     this.#log.error({ event: 'notify.given_up', code: 'GW_NOTIFY_EXPIRED', channel, number: alert.number, tier: alert.tier, why, err }, `alert for ${alert.number} on ${channel} given up: ${reason}`);
     if (alert.kind !== 'system' && this.#tickets.get(alert.ticketId) !== undefined) {
       const zh = why === 'expired' ? `告警未能经 ${channel} 送达（${spanWords(this.#expireMs, 'zh')}内未成功${err === null ? '' : `：${err}`}）` : `告警未经 ${channel} 发送（发送队列已满）`;

@@ -47,7 +47,7 @@ export interface PendingDelta {
  * Finds what changed since the last durable write, so a write journals the change and not the
  * whole store. Tickets, outbox entries, pending alerts and alarm records are immutable values
  * replaced on every change (TicketService, cloud-sync/outbox.ts, notify/alert-book.ts,
- * alarms/alarm-manager.ts), so a changed one is a different object: comparing references costs
+ * alarms/alarm-ticketing.ts), so a changed one is a different object: comparing references costs
  * nothing per unchanged ticket, and a backlog of 10,000 costs no stringify. (Alarm records were
  * compared by their JSON text: at 300 alarms that was most of a write's own time.) The small
  * sections are compared by their JSON text.

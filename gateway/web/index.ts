@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from '../config/site-schema.js';
 import { appIcon } from './png-encode.js';
@@ -63,6 +64,8 @@ const VENDOR: ReadonlyMap<string, { file: string; type: string }> = new Map(Obje
   'lit-html/directives/ref.js': { file: path.join(LIT_DIR, 'directives', 'ref.js'), type: JS },
   'uplot/uPlot.esm.js': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.esm.js'), type: JS },
   'uplot/uPlot.min.css': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  // Not a library: the words the server and the pages share, one plain module both import.
+  'shared/span-words.js': { file: fileURLToPath(new URL('../../core/span-words.js', import.meta.url)), type: JS },
 }));
 
 const PAGES = {

@@ -1,5 +1,6 @@
 // Times a person reads, in the site's time zone (the page carries it), short and relative.
 import { lang, t } from './words.js';
+import { spanWords as sharedSpanWords } from '/vendor/shared/span-words.js';
 
 const formats = new Map();
 function fmt(options) {
@@ -34,16 +35,9 @@ export function localDate(at = Date.now()) {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
-/** A span in words: `3 分钟` / `1 小时 5 分钟` / `under 1 min`. */
+/** A span in words, as the alerts say it: `3 分钟` / `1 小时 5 分钟` / `不到 1 分钟` (one module with the server). */
 export function spanWords(ms) {
-  const min = Math.floor(Math.abs(ms) / 60_000);
-  const en = lang() === 'en';
-  if (min < 1) return en ? 'under 1 min' : '不到 1 分钟';
-  const h = Math.floor(min / 60);
-  const m = min % 60;
-  if (h === 0) return en ? `${m} min` : `${m} 分钟`;
-  if (h >= 48) return en ? `${Math.floor(h / 24)} days` : `${Math.floor(h / 24)} 天`;
-  return en ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${h} 小时${m > 0 ? ` ${m} 分钟` : ''}`;
+  return sharedSpanWords(ms, lang() === 'en' ? 'en' : 'zh');
 }
 
 /** `还有 3 小时` / `已逾期 2 小时 5 分钟`: how far a due time (ISO or epoch ms) is from now, in words. */

@@ -1,7 +1,7 @@
 import type { UpstreamChange, UpstreamStatus } from '../../core/adapter.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
-import { orphanCleared, upstreamCondition, upstreamDeviceId, type FaultCondition } from '../detect/fault-conditions.js';
+import { orphanCleared, type FaultCondition } from '../detect/fault-conditions.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
@@ -9,18 +9,17 @@ import type { TicketService } from '../tickets/ticket-service.js';
 import { isOpen, type Ticket } from '../tickets/ticket.js';
 import { alarmKey, isAlarmRecord, type AlarmRecord } from './alarm-record.js';
 import { FloodTracker } from './flood-tracker.js';
+import { ChatterWindow } from './chatter-window.js';
 import { Shelves } from './shelves.js';
+import { UpstreamHoldBack } from './upstream-holdback.js';
 import { byTier } from '../../core/vocabulary.js';
-
-/** An upstream must stay down this long before it gets a ticket (as long as a device-offline window). */
-const UPSTREAM_ON_DELAY_MS = 30_000;
 
 /**
  * Alarms: one per (device, fault), normal -> active -> normal. Decides what each condition does to
  * tickets: raise one, add an occurrence, record return to normal, mark chattering, group under an
  * incident (flood, root cause), or hold back (shelved; device behind a failed upstream).
  */
-export class AlarmManager {
+export class AlarmTicketing {
   readonly #site: SiteConfig;
   readonly #store: Store;
   readonly #tickets: TicketService;
@@ -30,16 +29,13 @@ export class AlarmManager {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #flood: FloodTracker;
   readonly shelves: Shelves;
-  /** Upstreams that are down, by id, with the devices behind them. */
-  readonly #downUpstreams = new Map<string, readonly string[]>();
   #floodIncident: Promise<Ticket> | null = null;
-  readonly #upstreamTimers = new Map<string, TimerHandle>();
   /** Tickets raised recently (elapsed time), so an incident that starts a flood can take in the alarms that led to it. */
   #recent: { at: number; ticketId: string }[] = [];
   /** Tickets being moved under a flood incident right now. */
   readonly #grouping = new Set<string>();
-  /** Recent activations per alarm in elapsed time: chattering is a window, so it never sees a clock step. */
-  readonly #activations = new Map<string, number[]>();
+  readonly #chatter = new ChatterWindow();
+  readonly #upstreams: UpstreamHoldBack;
 
   constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
     this.#site = deps.site;
@@ -50,24 +46,21 @@ export class AlarmManager {
     this.#devices = new Map(deps.site.devices.map((d) => [d.id, d]));
     this.#flood = new FloodTracker(deps.site.alarms.flood);
     this.shelves = new Shelves(deps.store, deps.clock);
+    this.#upstreams = new UpstreamHoldBack({
+      clock: deps.clock,
+      activeAlarm: (deviceId) => this.#store.data.alarms[alarmKey(deviceId, 'device-offline')]?.state === 'active',
+      apply: (condition, device) => this.#enqueue(alarmKey(device.id, 'device-offline'), () => (condition.active ? this.#activate(condition, device) : this.#clear(condition))),
+      devices: this.#devices,
+    });
   }
 
   alarms(): AlarmRecord[] {
     return Object.values(this.#store.data.alarms).filter(isAlarmRecord);
   }
 
-  /**
-   * What the adapters say about their upstreams now. An upstream alarm restored active from the
-   * store (this process never saw it go down, so it will never see an "up" change) clears once its
-   * upstream is seen online, like a live one.
-   */
+  /** What the adapters say about their upstreams now (upstream-holdback.ts). */
   onUpstreamStates(upstreams: readonly UpstreamStatus[]): void {
-    for (const u of upstreams) {
-      if (u.state !== 'online' || this.#downUpstreams.has(u.id)) continue;
-      const rec = this.#store.data.alarms[alarmKey(upstreamDeviceId(u), 'device-offline')];
-      if (rec === undefined || rec.state !== 'active' || this.#upstreamTimers.has(u.id)) continue;
-      this.#applyUpstream({ upstream: u, up: true, ts: this.#clock.now() });
-    }
+    this.#upstreams.states(upstreams);
   }
 
   /**
@@ -90,43 +83,13 @@ export class AlarmManager {
     this.#enqueue(alarmKey(c.deviceId, c.fault), () => (c.active ? this.#activate(c) : this.#clear(c)));
   }
 
-  /**
-   * A shared upstream down: its devices' device-offline alarms are held back at once, and one
-   * ticket for the upstream is raised if it stays down for the on-delay (a blip raises nothing).
-   */
+  /** A shared upstream down or back (upstream-holdback.ts). */
   onUpstream(change: UpstreamChange): void {
-    const u = change.upstream;
-    // A repeated "down" (every failed reconnect) must not restart the on-delay.
-    if (!change.up && this.#downUpstreams.has(u.id)) return;
-    this.#upstreamTimers.get(u.id)?.cancel();
-    this.#upstreamTimers.delete(u.id);
-    if (change.up) {
-      this.#downUpstreams.delete(u.id);
-      this.#applyUpstream(change);
-      return;
-    }
-    this.#downUpstreams.set(u.id, u.deviceIds);
-    this.#upstreamTimers.set(
-      u.id,
-      this.#clock.setTimeout(() => {
-        this.#upstreamTimers.delete(u.id);
-        this.#applyUpstream(change);
-      }, UPSTREAM_ON_DELAY_MS),
-    );
+    this.#upstreams.change(change);
   }
 
   stop(): void {
-    for (const t of this.#upstreamTimers.values()) t.cancel();
-    this.#upstreamTimers.clear();
-  }
-
-  #applyUpstream(change: UpstreamChange): void {
-    const u = change.upstream;
-    const first = u.deviceIds.map((id) => this.#devices.get(id)).find((d) => d !== undefined);
-    if (first === undefined) return;
-    const upstreamDevice: Device = { ...first, id: upstreamDeviceId(u), name: `${u.kind} ${u.address}`, nameEn: `${u.kind} ${u.address}` };
-    const condition = upstreamCondition(u, { active: !change.up, ts: change.ts, at: this.#clock.monotonic(), triggerTs: change.ts });
-    this.#enqueue(alarmKey(upstreamDevice.id, 'device-offline'), () => (condition.active ? this.#activate(condition, upstreamDevice) : this.#clear(condition)));
+    this.#upstreams.stop();
   }
 
   #enqueue(key: string, work: () => Promise<void>): void {
@@ -173,13 +136,11 @@ export class AlarmManager {
       if (c.again === true && open !== undefined && isOpen(open)) await this.#tickets.mutate(open.id, 'gateway', () => ({ action: 'occurrence', note: `${c.description.zh} / ${c.description.en}` }));
       return;
     }
-    const window = this.#site.alarms.chatter.windowSeconds * 1000;
-    const recent = [...(this.#activations.get(rec.key) ?? []).filter((t) => t > c.at - window), c.at];
-    this.#activations.set(rec.key, recent);
+    const recent = this.#chatter.activate(rec.key, c.at, this.#site.alarms.chatter.windowSeconds * 1000);
     // Written for the record in wall time; chattering is judged on `recent` (elapsed time).
     const activated = this.#put(rec.key, { state: 'active', since: c.ts, activations: [...rec.activations, c.ts].slice(-recent.length) });
 
-    if (this.#heldBack(c) || this.shelves.isShelved(c.deviceId, c.fault)) {
+    if (this.#upstreams.holdsBack(c) || this.shelves.isShelved(c.deviceId, c.fault)) {
       this.#put(rec.key, { suppressed: activated.suppressed + 1 });
       await this.#store.commit();
       return;
@@ -251,13 +212,6 @@ export class AlarmManager {
       d.condition = 'normal';
       return { action: 'returned-to-normal', note: c.description.en };
     });
-  }
-
-  /** device-offline of a device behind a failed upstream is held back: the upstream has the ticket. */
-  #heldBack(c: FaultCondition): boolean {
-    if (c.fault !== 'device-offline') return false;
-    for (const ids of this.#downUpstreams.values()) if (ids.includes(c.deviceId)) return true;
-    return false;
   }
 
   /** Root cause first (a power loss upstream of this device), then a flood incident. */

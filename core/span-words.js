@@ -1,0 +1,21 @@
+// A span of time in the words a person reads, the same on a page and in an alert: this plain ES
+// module is imported by the server (core/span-words.d.ts gives its types) and served to the pages
+// as it is (/vendor/shared/span-words.js), so the two can never describe one delay differently.
+
+/**
+ * `5 分钟` / `1 小时 20 分钟` / `3 天`: whole minutes (under a minute: `不到 1 分钟`), hours and
+ * minutes from an hour, whole days from two days. The sign is ignored: the caller says left or late.
+ * @param {number} ms
+ * @param {'zh' | 'en'} lang
+ * @returns {string}
+ */
+export function spanWords(ms, lang) {
+  const en = lang === 'en';
+  const total = Math.floor(Math.abs(ms) / 60_000);
+  if (total < 1) return en ? 'under 1 min' : '不到 1 分钟';
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (h >= 48) return en ? `${Math.floor(h / 24)} days` : `${Math.floor(h / 24)} 天`;
+  if (h === 0) return en ? `${m} min` : `${m} 分钟`;
+  return en ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${h} 小时${m > 0 ? ` ${m} 分钟` : ''}`;
+}
