@@ -68,7 +68,7 @@ const UNITS = {
 /**
  * `1 h 5 min`, `40 s`, `2 d 3 h` (zh: `1 小时 5 分钟`): a length of time to the second, the largest
  * two units, for a console or log line that needs the seconds (a clock step, a replay's offset).
- * What staff read on a page or in an alert is core/span-words.js, whole minutes.
+ * What staff read on a page or in an alert is core/shared-words.js, whole minutes.
  */
 export function preciseSpanWords(ms: number, lang: 'en' | 'zh' = 'en'): string {
   const s = Math.round(Math.abs(ms) / 1000);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byTier, TIERS } from './shared-words.js';
 
 /**
  * The words every floor speaks: a ticket's tier, the skill a repair needs, the kinds of device, a
@@ -6,16 +7,11 @@ import { z } from 'zod';
  * ground, not the site schema or the ticket above it.
  */
 
-export const Tier = z.enum(['emergency', 'general', 'low']);
+export const Tier = z.enum(TIERS);
 export type Tier = z.infer<typeof Tier>;
 
-/** Most urgent first: the one order of tiers (queues, digests, lists, incidents). */
-export const TIER_RANK: Readonly<Record<Tier, number>> = { emergency: 0, general: 1, low: 2 };
-
-/** Sorts the more urgent tier first. */
-export function byTier(a: Tier, b: Tier): number {
-  return TIER_RANK[a] - TIER_RANK[b];
-}
+/** Sorts the more urgent tier first: the one order of tiers, shared with the pages (core/shared-words.js). */
+export { byTier };
 
 export const Skill = z.enum(['plumbing', 'electrical', 'elevator', 'hvac', 'fire', 'iot', 'general']);
 export type Skill = z.infer<typeof Skill>;

@@ -1,5 +1,5 @@
 import { clockTime, siteDay } from '../../core/local-time.js';
-import { spanWords } from '../../core/span-words.js';
+import { spanWords } from '../../core/shared-words.js';
 import { byTier, type Bilingual } from '../../core/vocabulary.js';
 import { placeWords, type AlertDeadline, type AlertFacts, type AlertReading, type DeadlineStep } from './alert-facts.js';
 

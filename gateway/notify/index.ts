@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { spanWords } from '../../core/span-words.js';
+import { spanWords } from '../../core/shared-words.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';

@@ -1,3 +1,4 @@
+import { OPEN_STATUSES as SHARED_OPEN_STATUSES } from '../../core/shared-words.js';
 import type { Bilingual, Location, Satisfaction, Skill, Tier, TicketStatus } from '../../core/vocabulary.js';
 
 export type { Tier, Skill, Location };
@@ -13,7 +14,7 @@ export type { Tier, Skill, Location };
 
 
 /** Still to be worked on. A resolved ticket is done by the engineers (a public-area one waits for its re-check). */
-export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
+export const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(SHARED_OPEN_STATUSES);
 
 export interface EvidenceSample {
   readonly ts: number;

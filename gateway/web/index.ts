@@ -65,7 +65,7 @@ const VENDOR: ReadonlyMap<string, { file: string; type: string }> = new Map(Obje
   'uplot/uPlot.esm.js': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.esm.js'), type: JS },
   'uplot/uPlot.min.css': { file: path.join(UPLOT_DIR, 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
   // Not a library: the words the server and the pages share, one plain module both import.
-  'shared/span-words.js': { file: fileURLToPath(new URL('../../core/span-words.js', import.meta.url)), type: JS },
+  'shared/shared-words.js': { file: fileURLToPath(new URL('../../core/shared-words.js', import.meta.url)), type: JS },
 }));
 
 const PAGES = {

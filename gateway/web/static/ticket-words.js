@@ -2,6 +2,7 @@
 import { html, nothing } from './view.js';
 import { countdown, localWhen, spanWords } from './time-words.js';
 import { lang, t } from './words.js';
+import { byTier, OPEN_STATUSES } from '/vendor/shared/shared-words.js';
 
 /** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
 
@@ -94,8 +95,8 @@ export function factBadges(tk) {
 
 /** Emergencies first, then newest first. */
 export function byUrgency(a, b) {
-  const rank = (x) => (x.tier === 'emergency' ? 0 : x.tier === 'general' ? 1 : 2);
-  return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
+  return byTier(a.tier, b.tier) || b.createdAt.localeCompare(a.createdAt);
 }
 
-export const OPEN = new Set(['raised', 'acknowledged', 'dispatched', 'arrived', 'in_progress', 'on_hold', 'reopened']);
+/** Still to be worked on (the server's own list). @type {ReadonlySet<string>} */
+export const OPEN = new Set(OPEN_STATUSES);

@@ -1,6 +1,6 @@
 // Times a person reads, in the site's time zone (the page carries it), short and relative.
 import { lang, t } from './words.js';
-import { spanWords as sharedSpanWords } from '/vendor/shared/span-words.js';
+import { spanWords as sharedSpanWords } from '/vendor/shared/shared-words.js';
 
 const formats = new Map();
 function fmt(options) {
