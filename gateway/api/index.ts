@@ -74,6 +74,22 @@ export interface HttpServer {
 }
 
 /** Why the gateway is not ready, or an empty list when it is. */
+/** What /readyz answers, and what the operator page hears live (the `sync` event) when it changes. */
+export function readyBody(deps: ApiDeps): Record<string, unknown> & { ready: boolean } {
+  const reasons = readiness(deps);
+  return {
+    ready: reasons.length === 0,
+    reasons,
+    store: { ...deps.store.health(), recovery: deps.store.recovery() },
+    // Each device's link is at /api/devices: listing 200,000 of them here made every probe cost 200 ms.
+    adapters: deps.adapterSummaries(),
+    sync: deps.sync(),
+    alerts: deps.alerts.health(),
+    clock: deps.clockWatch.health(),
+    liveness: deps.liveness.health(),
+  };
+}
+
 export function readiness(deps: Pick<ApiDeps, 'store' | 'adapterSummaries' | 'sync' | 'alerts'>): string[] {
   const reasons: string[] = [];
   const h = deps.store.health();
@@ -143,18 +159,8 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   guardReads(app, { auth, readsNeedToken: opts.readsNeedToken, log: deps.log });
   app.get('/healthz', async () => ({ status: 'alive' }));
   app.get('/readyz', async (_req, reply) => {
-    const reasons = readiness(deps);
-    return reply.code(reasons.length === 0 ? 200 : 503).send({
-      ready: reasons.length === 0,
-      reasons,
-      store: { ...deps.store.health(), recovery: deps.store.recovery() },
-      // Each device's link is at /api/devices: listing 200,000 of them here made every probe cost 200 ms.
-      adapters: deps.adapterSummaries(),
-      sync: deps.sync(),
-      alerts: deps.alerts.health(),
-      clock: deps.clockWatch.health(),
-      liveness: deps.liveness.health(),
-    });
+    const body = readyBody(deps);
+    return reply.code(body.ready ? 200 : 503).send(body);
   });
   // What the staff pages show in a banner when an emergency alert reached nobody.
   app.get('/api/alerts/health', async () => deps.alerts.health());
@@ -187,6 +193,8 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   const onTicket = (t: Ticket): void => events.publish('ticket', ticketView({ ...t, evidence: [] }));
   deps.alerts.on('health', (h) => events.publish('alerts', h));
   let devicesTimer: ReturnType<Clock['setInterval']> | null = null;
+  /** The last state sent as a `sync` event (sent again only when it changed). */
+  let lastReady = '';
   let url: string | null = null;
   return {
     app,
@@ -198,6 +206,16 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
         const changed = deps.live.takeChanged();
         // Nobody watching: the pages load the devices whole when they connect.
         if (changed.length > 0 && events.wanted('devices')) events.publish('devices', deps.live.view(changed, deps.adapters()));
+        // The gateway's own state (what /readyz says, the shelves, storm mode) when it changed: the
+        // operator page follows it on the stream instead of polling beside it.
+        if (events.wanted('sync')) {
+          const body = { ready: readyBody(deps), shelves: deps.pipeline.shelves(), storm: { storm: deps.storm.current(), past: deps.storm.past() } };
+          const text = JSON.stringify(body);
+          if (text !== lastReady) {
+            lastReady = text;
+            events.publish('sync', body);
+          }
+        }
       }, 1_000);
       limiter.start();
       await app.listen({ host: opts.host, port: opts.port });

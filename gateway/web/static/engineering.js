@@ -7,7 +7,7 @@ import { StableOrder, arrivedBelow, renderKeepingPlace } from './list-view.js';
 import { liveTickets, offlineBanner } from './live.js';
 import { setupPage } from './page-shell.js';
 import { api, showUser, signIn } from './session.js';
-import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tickDeadlines, tierBadge, whereLine } from './ticket-words.js';
+import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tierBadge, whereLine } from './ticket-words.js';
 import { localDateTime } from './time-words.js';
 import { bi, t } from './words.js';
 import { engineerSteps, holdingList, listSteps } from './steps.js';
@@ -101,7 +101,6 @@ function rerender() {
       ${arrivedBelow(order, app)}`,
     app,
   );
-  tickDeadlines(app);
 }
 
 /** The engineers to assign to; out of reach now, they are asked again when the live stream is back. */
@@ -120,7 +119,8 @@ setupPage(rerender);
 user = await signIn(app);
 showUser(user);
 loadEngineers();
-setInterval(() => tickDeadlines(app), 1000);
+// The counting deadlines, redrawn through the page's one update path every second.
+setInterval(rerender, 1000);
 await liveTickets({
   tickets,
   rerender,

@@ -57,3 +57,20 @@ export function arrivedBelow(order, container) {
   const go = () => container.querySelector(`[data-id="${CSS.escape([...order.arrived][0])}"]`)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
   return html`<button type="button" class="arrived-below" @click=${go}>${t('new.below', { n: order.arrived.size })}</button>`;
 }
+
+/**
+ * `fn` at most once an animation frame however often it is asked for: what the live stream sends
+ * (a storm of ticket changes, the devices every second) redraws the page once a frame, not once an
+ * event. A page that is not shown draws when it is shown again.
+ */
+export function oncePerFrame(fn) {
+  let asked = false;
+  return () => {
+    if (asked) return;
+    asked = true;
+    requestAnimationFrame(() => {
+      asked = false;
+      fn();
+    });
+  };
+}

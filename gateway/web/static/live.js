@@ -3,6 +3,7 @@ import { html, nothing } from './view.js';
 import { loadAlertHealth, showAlertHealth } from './alert-banner.js';
 import { api, isUnreachable, token } from './session.js';
 import { t } from './words.js';
+import { oncePerFrame } from './list-view.js';
 
 /** @typedef {import('../../api/ticket-view.js').TicketView} TicketView */
 
@@ -90,18 +91,20 @@ export async function liveTickets({ tickets, query = 'status=open', rerender, on
     }
     rerender();
   };
+  // What the stream sends redraws once a frame (a flood of ticket changes is one redraw).
+  const redraw = oncePerFrame(rerender);
   liveEvents({
     ticket: (tk) => {
       const isNew = !tickets.has(tk.id);
       tickets.set(tk.id, tk);
       onTicket?.(tk, isNew);
-      rerender();
+      redraw();
     },
     state: (up) => {
       if (up && !connected) void load();
       connected = up;
       onConnection?.(up);
-      rerender();
+      redraw();
     },
   });
   await load();

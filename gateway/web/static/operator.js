@@ -1,7 +1,7 @@
 // Operator: storm mode (on, off, when it ends), devices with their last value and quality, adapters,
 // outbox and sync (the /readyz data), shelving, and the statistics of a range of local days with the
 // ISA-18.2 yardsticks.
-import { renderKeepingPlace } from './list-view.js';
+import { oncePerFrame, renderKeepingPlace } from './list-view.js';
 import { liveEvents } from './live.js';
 import { setupPage } from './page-shell.js';
 import { api, showUser, signIn } from './session.js';
@@ -171,10 +171,23 @@ setupPage(rerender);
 user = await signIn(app);
 showUser(user);
 await act(() => Promise.all([refresh(), loadStats(), api('/api/people').then((r) => { people = r.people; })]));
+// The devices and the gateway's own state (readiness, shelves, storm mode) come on the stream and
+// redraw once a frame; the whole picture is loaded again when the stream comes back after a drop.
+const redraw = oncePerFrame(rerender);
+let streamUp = true;
 liveEvents({
   devices: (list) => {
     for (const d of list) devices.set(d.id, d);
-    rerender();
+    redraw();
+  },
+  sync: (state) => {
+    ready = state.ready;
+    shelves = state.shelves;
+    storm = state.storm;
+    redraw();
+  },
+  state: (up) => {
+    if (up && !streamUp) void act(refresh);
+    streamUp = up;
   },
 });
-setInterval(() => void refresh().then(rerender, () => undefined), 5000);

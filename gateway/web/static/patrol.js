@@ -6,7 +6,7 @@ import { StableOrder, arrivedBelow, renderKeepingPlace } from './list-view.js';
 import { liveTickets, offlineBanner } from './live.js';
 import { setupPage } from './page-shell.js';
 import { api, showUser, signIn } from './session.js';
-import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tickDeadlines, tierBadge, whereLine } from './ticket-words.js';
+import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tierBadge, whereLine } from './ticket-words.js';
 import { localDateTime } from './time-words.js';
 import { bi, t } from './words.js';
 import { photoPicker } from './photos.js';
@@ -110,13 +110,13 @@ function rerender() {
       ${tab === 'verify' ? arrivedBelow(verifyOrder, app) : tab === 'recheck' ? arrivedBelow(recheckOrder, app) : nothing}`,
     app,
   );
-  tickDeadlines(app);
 }
 
 setupPage(rerender);
 user = await signIn(app);
 showUser(user);
-setInterval(() => tickDeadlines(app), 1000);
+// The counting deadlines, redrawn through the page's one update path every second.
+setInterval(rerender, 1000);
 // The report form's lists, kept in this browser so the form works while the gateway is out of reach.
 const LISTS_KEY = 'gw.patrol.lists';
 ({ devices, faults } = JSON.parse(localStorage.getItem(LISTS_KEY) ?? '{"devices":[],"faults":[]}'));

@@ -52,22 +52,14 @@ export function deadlineChips(tk) {
     counting = true;
     const by = `${label} ${t('due.by', { t: localWhen(s.by) })}`;
     if (paused) return html`<span class="deadline ${first ? 'next paused' : 'later'}" data-step=${k}>${by}${first ? html` · <b>${t('deadline.paused')}</b>` : nothing}</span>`;
-    return html`<span class="deadline ${first ? 'next' : 'later'}" data-step=${k} data-deadline=${first ? s.by : ''}>${by}${first ? html` · <b class="left"></b>` : nothing}</span>`;
+    if (!first) return html`<span class="deadline later" data-step=${k} data-deadline="">${by}</span>`;
+    // The counting one: time left (orange under 5 min) or late (red), drawn by the page's redraw every second.
+    const left = Date.parse(s.by) - Date.now();
+    const state = left < 0 ? 'late' : left < 5 * 60_000 ? 'soon' : '';
+    return html`<span class="deadline next ${state}" data-step=${k} data-deadline=${s.by}>${by} · <b class="left">${left >= 0 ? t('left', { d: countdown(left) }) : t('overdue', { d: countdown(left).slice(1) })}</b></span>`;
   })}</div>`;
 }
 
-/** Every second: the counting deadline's time left (or late) and its colour. */
-/** @param {ParentNode} root */
-export function tickDeadlines(root = document) {
-  const now = Date.now();
-  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('.deadline[data-deadline]:not([data-deadline=""])'))) {
-    const left = Date.parse(el.dataset.deadline) - now;
-    const b = el.querySelector('b.left');
-    if (b) b.textContent = left >= 0 ? t('left', { d: countdown(left) }) : t('overdue', { d: countdown(left).slice(1) });
-    el.classList.toggle('late', left < 0);
-    el.classList.toggle('soon', left >= 0 && left < 5 * 60_000);
-  }
-}
 
 /** @param {TicketView} tk */
 export function tierBadge(tk) {

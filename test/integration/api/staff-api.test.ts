@@ -326,6 +326,26 @@ describe('staff API', () => {
     expect(heard.operator).not.toContain('event: ticket');
   });
 
+  it("streams the gateway's own state to the operator page when it changes (readiness, shelves, storm mode), so the page need not poll beside the stream", async () => {
+    const gw = await startGateway();
+    const api = client(gw);
+    const abort = new AbortController();
+    onTestFinished(() => abort.abort());
+    const reader = (await fetch(`${gw.httpUrl()}/api/events?events=sync`, { signal: abort.signal })).body!.pipeThrough(new TextDecoderStream()).getReader();
+    let heard = '';
+    const readUntil = async (pattern: RegExp): Promise<void> => {
+      while (!pattern.test(heard)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        heard += value;
+      }
+    };
+    await readUntil(/event: sync\ndata: .*"ready":\{"ready":/);
+    await api('POST', '/api/shelves', { who: 'operator', body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } });
+    await readUntil(/event: sync\ndata: .*"shelves":\[\{[^\]]*"deviceId":"leak-1"[^\]]*传感器更换中/);
+    expect(heard).not.toContain('event: devices');
+  });
+
   it('shelves a device for a while with a reason, audited, and lists and lifts it', async () => {
     const gw = await startGateway();
     const api = client(gw);
