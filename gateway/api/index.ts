@@ -203,9 +203,11 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
       if (url !== null) return url;
       deps.tickets.on('changed', onTicket);
       devicesTimer = deps.clock.setInterval(() => {
-        const changed = deps.live.takeChanged();
-        // Nobody watching: the pages load the devices whole when they connect.
-        if (changed.length > 0 && events.wanted('devices')) events.publish('devices', deps.live.view(changed, deps.adapters()));
+        // Each changed device with its changed points only; nobody watching: forgotten (the pages load the devices whole when they connect).
+        if (events.wanted('devices')) {
+          const changes = deps.live.takeChanges(deps.adapters());
+          if (changes.length > 0) events.publish('devices', changes);
+        } else deps.live.dropChanges();
         // The gateway's own state (what /readyz says, the shelves, storm mode) when it changed: the
         // operator page follows it on the stream instead of polling beside it.
         if (events.wanted('sync')) {

@@ -176,8 +176,14 @@ await act(() => Promise.all([refresh(), loadStats(), api('/api/people').then((r)
 const redraw = oncePerFrame(rerender);
 let streamUp = true;
 liveEvents({
-  devices: (list) => {
-    for (const d of list) devices.set(d.id, d);
+  // Each changed device's changed points and its link: merged into the device the page loaded.
+  devices: (changes) => {
+    for (const c of changes) {
+      const d = devices.get(c.id);
+      if (d === undefined) continue;
+      const changed = new Map(c.points.map((p) => [p.pointId, p]));
+      devices.set(c.id, { ...d, points: d.points.map((p) => changed.get(p.pointId) ?? p), link: c.link });
+    }
     redraw();
   },
   sync: (state) => {

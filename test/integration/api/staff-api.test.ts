@@ -318,6 +318,10 @@ describe('staff API', () => {
     onTestFinished(() => device.endAsync(true));
     await device.publishAsync('site/leak-1/battery', JSON.stringify({ value: 87 }), { qos: 1 });
     await readUntil('operator', operator, /event: devices\ndata: .*"leak-1"/);
+    // Only what changed: the battery, not the device's other points, nor its name and place (the page has them).
+    const first = JSON.parse(/event: devices\ndata: (.*)\n/.exec(heard.operator)![1]!) as { id: string; points: { pointId: string; value: unknown }[]; name?: string }[];
+    expect(first.find((d) => d.id === 'leak-1')).toMatchObject({ points: [{ pointId: 'battery', value: 87 }] });
+    expect(first.find((d) => d.id === 'leak-1')?.name).toBeUndefined();
     await device.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
     await readUntil('patrol', patrol, /event: ticket\ndata: .*"water-leak"/);
     // The devices changed twice meanwhile (battery, wet): the patrol stream carried neither, the operator's no ticket.
