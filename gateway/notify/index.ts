@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { spanWords } from '../../core/shared-words.js';
+import { preciseSpanWords } from '../../core/local-time.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
 import type { TicketChange, TicketService } from '../tickets/ticket-service.js';
@@ -334,10 +334,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   #givenUp(channel: string, key: string, alert: AlertFacts, why: 'expired' | 'dropped', err: string | null): void {
     this.#book.done(key, channel);
     this.emit('givenUp', { channel, alert, why });
-    const reason = why === 'expired' ? `not delivered within ${spanWords(this.#expireMs, 'en')}${err === null ? '' : ` (${err})`}` : 'the channel queue was full';
+    // The site's configured window, said exactly (12 s in a test, 30 min on a site).
+    const reason = why === 'expired' ? `not delivered within ${preciseSpanWords(this.#expireMs, 'en')}${err === null ? '' : ` (${err})`}` : 'the channel queue was full';
     this.#log.error({ event: 'notify.given_up', code: 'GW_NOTIFY_EXPIRED', channel, number: alert.number, tier: alert.tier, why, err }, `alert for ${alert.number} on ${channel} given up: ${reason}`);
     if (alert.kind !== 'system' && this.#tickets.get(alert.ticketId) !== undefined) {
-      const zh = why === 'expired' ? `告警未能经 ${channel} 送达（${spanWords(this.#expireMs, 'zh')}内未成功${err === null ? '' : `：${err}`}）` : `告警未经 ${channel} 发送（发送队列已满）`;
+      const zh = why === 'expired' ? `告警未能经 ${channel} 送达（${preciseSpanWords(this.#expireMs, 'zh')}内未成功${err === null ? '' : `：${err}`}）` : `告警未经 ${channel} 发送（发送队列已满）`;
       this.#tickets
         .mutate(alert.ticketId, 'gateway', () => ({ action: 'alert-undelivered', note: `${zh} / alert on ${channel} ${reason}` }))
         .catch((e: unknown) => this.#log.error({ event: 'notify.note_failed', err: errorMessage(e) }, 'could not note the undelivered alert on its ticket'));
