@@ -326,7 +326,8 @@ describe('delivery that tells the truth', () => {
     for (const t of raised) expect(all).toContain(t.number);
     const digest = wecom.find((m) => readText(m).startsWith('【告警汇总】'))!;
     expect(readText(digest).split('\n')[0]).toMatch(/^【告警汇总】共 \d+ 条，紧急 \d 条（发送频率受限，已合并）$/);
-    expect(s.notifier.status().find((c) => c.channel === 'wecom-day')).toMatchObject({ sent: 20, digests: 1, pending: 0 });
+    // Counted once the robot's answer is back, a moment after the robot has the message.
+    await vi.waitFor(() => expect(s.notifier.status().find((c) => c.channel === 'wecom-day')).toMatchObject({ sent: 20, digests: 1, pending: 0 }));
   });
 
   it('sends through a webhook body template, as an SMS gateway takes it', async () => {
