@@ -7,7 +7,7 @@ import { systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService } from '../../simulators/central/index.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, watchErrors, type BrowserElement } from '../helpers/browser.js';
 import { testSite } from '../helpers/site.js';
 import { bearer, STAFF, staffUsers, type StaffMember } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -91,18 +91,6 @@ async function openAs(page: Page, url: string, pagePath: string, who: StaffMembe
   await page.goto(`${url}/${pagePath}#token=${STAFF[who].token}`);
 }
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-/** The little of the browser's DOM the checks below use (the test files compile without the DOM library). */
-interface BrowserElement {
-  readonly offsetParent: unknown;
-  readonly textContent: string | null;
-  getBoundingClientRect(): { width: number };
-}
 interface BrowserDocument {
   querySelectorAll(selector: string): Iterable<BrowserElement>;
   readonly documentElement: { readonly scrollWidth: number };

@@ -11,7 +11,7 @@ import type { Ticket } from '../../gateway/tickets/ticket.js';
 import { createCentralService } from '../../simulators/central/index.js';
 import { freePort } from '../../simulators/free-port.js';
 import { LEAK_SENSOR_POINTS, SimulatedMqttDevice } from '../../simulators/mqtt/simulated-mqtt-device.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, watchErrors, type BrowserElement } from '../helpers/browser.js';
 import { pngPhoto } from '../helpers/photo.js';
 import { testSite } from '../helpers/site.js';
 import { bearer, STAFF, staffUsers, type StaffMember } from '../helpers/staff.js';
@@ -66,18 +66,6 @@ async function step(url: string, who: StaffMember, ticketId: string, path: strin
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-/** The little of the browser's DOM the page checks below use (the test files compile without the DOM library). */
-interface BrowserElement {
-  readonly offsetParent: unknown;
-  readonly textContent: string | null;
-  getBoundingClientRect(): { width: number };
-}
 interface BrowserDocument {
   querySelectorAll(selector: string): Iterable<BrowserElement>;
   readonly activeElement: unknown;
