@@ -6,7 +6,7 @@ import { createHttpPushAdapter, type HttpPushAdapter } from '../adapters/http-pu
 import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
 import type { MqttPresence } from '../adapters/mqtt/mqtt-adapter.js';
 import type { SyncSender } from '../cloud-sync/sender.js';
-import { centralSync } from './central-sync.js';
+import { joinOutbox, syncSender } from './central-sync.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
 import { buildHttpServer } from './api/index.js';
 import { LiveValues } from './api/live-values.js';
@@ -80,6 +80,8 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
   const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
   const tickets = await TicketService.open({ store, site, clock, log, archive });
+  // Every ticket change carries its outbox entry in the same durable write, from the first change on.
+  joinOutbox(tickets, store, clock);
   const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000, retentionYears: site.store.archiveRetentionYears });
   const clockWatch = new ClockStepWatch({ clock, log: log.child({ component: 'clock' }), timeZone: site.site.timeZone });
   const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
@@ -144,7 +146,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   }
 
   const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
-  const sync = centralSync({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
+  const sync = syncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
   notifier.on('alert', (a) => metrics.alert(a.channel, a.ok ? 'sent' : 'failed'));
   mqtt.on('status', (st) => {
     if (st.state === 'online') notifier.mqttUp();
