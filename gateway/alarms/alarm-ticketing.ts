@@ -229,16 +229,24 @@ export class AlarmTicketing {
     return incident.id;
   }
 
-  #floodTicket(c: FaultCondition): Promise<Ticket> {
-    const current = this.#floodIncident;
-    if (current !== null) {
-      return current.then((t) => {
-        const fresh = this.#tickets.get(t.id);
-        if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.at)) return fresh;
-        this.#floodIncident = null;
-        return this.#floodTicket(c);
-      });
+  /**
+   * The flood incident this alarm joins: the current one while it is open and the flood lasts, else
+   * a new one. Alarms decided together wait on the same incident's raise, so a flood is one incident;
+   * only the first to find it over starts the next (the others then wait on that one).
+   */
+  async #floodTicket(c: FaultCondition): Promise<Ticket> {
+    for (;;) {
+      const current = this.#floodIncident;
+      if (current === null) return this.#startFlood(c);
+      const t = await current;
+      const fresh = this.#tickets.get(t.id);
+      if (fresh !== undefined && isOpen(fresh) && this.#flood.flooding(c.at)) return fresh;
+      if (this.#floodIncident === current) this.#floodIncident = null;
     }
+  }
+
+  /** Raises a flood incident and takes in the alarms that tipped the site into it. */
+  #startFlood(c: FaultCondition): Promise<Ticket> {
     const first = this.#site.devices[0];
     if (first === undefined) throw new Error('site has no device');
     const created = this.#tickets.raise({
