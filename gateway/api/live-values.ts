@@ -30,30 +30,36 @@ export interface DeviceChange {
 
 /**
  * The last value of every point, for the pages. Readings arrive by the ten thousand a second, so
- * the hot path overwrites the point's slot in place (keeping no reading alive) and marks its
- * device; the pages' shape is made only when someone asks, and which devices changed is handed
+ * the hot path overwrites the point's slot in place (keeping no reading alive) and marks it
+ * changed; the pages' shape is made only when someone asks, and which devices changed is handed
  * out in batches.
  */
+/** One device's slots, made once at start, and which of its points changed since the last batch. */
+interface DeviceSlots {
+  readonly id: string;
+  readonly slots: ReadonlyMap<string, LatestValue>;
+  readonly changed: Set<string>;
+}
+
+const pointValue = (pointId: string, v: LatestValue | undefined): PointValue => ({ pointId, value: v?.value ?? null, quality: v?.quality ?? 'none', ts: v?.ts ?? null });
+
 export class LiveValues {
   /** Every configured point's slot, made once at start: readings of other points are ignored. */
-  readonly #last: Map<string, Map<string, LatestValue>>;
-  /** Points changed since the last batch, by device. */
-  #dirty = new Map<string, Set<string>>();
+  readonly #last: Map<string, DeviceSlots>;
+  /** Devices with points changed since the last batch (their sets are kept and cleared, not made again). */
+  readonly #dirty = new Set<DeviceSlots>();
 
   constructor(private readonly site: SiteConfig) {
-    this.#last = new Map(site.devices.map((d) => [d.id, new Map(d.source.points.map((p) => [p.id, new LatestValue()]))]));
+    this.#last = new Map(site.devices.map((d) => [d.id, { id: d.id, slots: new Map(d.source.points.map((p) => [p.id, new LatestValue()])), changed: new Set<string>() }]));
   }
 
   update(r: Reading): void {
-    const slot = this.#last.get(r.deviceId)?.get(r.pointId);
-    if (slot === undefined) return;
+    const device = this.#last.get(r.deviceId);
+    const slot = device?.slots.get(r.pointId);
+    if (device === undefined || slot === undefined) return;
     slot.set(r);
-    let points = this.#dirty.get(r.deviceId);
-    if (points === undefined) {
-      points = new Set();
-      this.#dirty.set(r.deviceId, points);
-    }
-    points.add(r.pointId);
+    device.changed.add(r.pointId);
+    this.#dirty.add(device);
   }
 
   /**
@@ -62,22 +68,16 @@ export class LiveValues {
    */
   takeChanges(adapters: readonly AdapterStatus[]): DeviceChange[] {
     if (this.#dirty.size === 0) return [];
-    const dirty = this.#dirty;
-    this.#dirty = new Map();
     const links = new Map(adapters.flatMap((a) => a.devices.map((d) => [d.deviceId, d] as const)));
-    return [...dirty].map(([id, pointIds]) => ({
-      id,
-      points: [...pointIds].map((pointId): PointValue => {
-        const v = this.#last.get(id)?.get(pointId);
-        return { pointId, value: v?.value ?? null, quality: v?.quality ?? 'none', ts: v?.ts ?? null };
-      }),
-      link: links.get(id) ?? null,
-    }));
+    const out = [...this.#dirty].map((d): DeviceChange => ({ id: d.id, points: [...d.changed].map((pointId) => pointValue(pointId, d.slots.get(pointId))), link: links.get(d.id) ?? null }));
+    this.dropChanges();
+    return out;
   }
 
   /** Forgets what changed (nobody listens: the pages load the devices whole when they connect). */
   dropChanges(): void {
-    this.#dirty = new Map();
+    for (const d of this.#dirty) d.changed.clear();
+    this.#dirty.clear();
   }
 
   view(deviceIds: readonly string[] | null, adapters: readonly AdapterStatus[]): DeviceView[] {
@@ -86,7 +86,7 @@ export class LiveValues {
     return this.site.devices
       .filter((d) => wanted === null || wanted.has(d.id))
       .map((d) => {
-        const seen = this.#last.get(d.id);
+        const seen = this.#last.get(d.id)?.slots;
         return {
           id: d.id,
           name: d.name,
@@ -94,10 +94,7 @@ export class LiveValues {
           kind: d.kind,
           protocol: d.source.protocol,
           location: d.location,
-          points: d.source.points.map((p): PointValue => {
-            const v = seen?.get(p.id);
-            return { pointId: p.id, value: v?.value ?? null, quality: v?.quality ?? 'none', ts: v?.ts ?? null };
-          }),
+          points: d.source.points.map((p) => pointValue(p.id, seen?.get(p.id))),
           link: links.get(d.id) ?? null,
         };
       });
