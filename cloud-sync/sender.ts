@@ -45,8 +45,9 @@ const QUOTA_WARN_SHARE = 0.8;
 /** A new emergency probes the central service at once, but not more often than this (a storm of them is one probe). */
 const PROBE_GAP_MS = 2_000;
 
-/** What the sender needs once a central service is configured: its client and the two parts that use it. */
+/** What the sender needs once a central service is configured: its settings, its client and the two parts that use it. */
 interface Connected {
+  readonly config: CentralService;
   readonly client: CentralClient;
   readonly photos: PhotoUploader;
   readonly reader: UpdateReader;
@@ -93,6 +94,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
     }
     const client = new CentralClient({ baseUrl: config.url, timeoutMs: config.timeoutMs, token: () => resolveSecret(config.token, 'central.token', d.env ?? process.env) ?? '' });
     this.#link = {
+      config,
       client,
       photos: new PhotoUploader({ read: d.photos, log: d.log, onRefused: (m) => this.#recordError(m) }),
       reader: new UpdateReader({
@@ -228,7 +230,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
 
   async #drainOnce(link: Connected): Promise<void> {
     const { client } = link;
-    const batch = this.#config === undefined ? { items: [] } : this.#batch(this.#config);
+    const batch = this.#batch(link.config);
     if (batch.items.length === 0) {
       this.#setState('idle');
       return;
