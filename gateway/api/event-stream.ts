@@ -65,10 +65,11 @@ export class EventStream {
     this.#heartbeat ??= this.clock.setInterval(() => this.#write(': keep-alive\n\n'), HEARTBEAT_MS);
   }
 
-  publish(event: LiveEvent, data: unknown): void {
-    if (this.#clients.size === 0) return;
+  /** `json`: the data already written out, when the caller had to (to see whether it changed). */
+  publish(event: LiveEvent, data: unknown, json?: string): void {
+    // Nobody to hear it (no client, or none asked for it): not even written out.
     if (!this.wanted(event)) return;
-    this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (c) => (c.events === null || c.events.has(event)) && (c.filter === null || c.filter(event, data)));
+    this.#write(`id: ${this.#nextId++}\nevent: ${event}\ndata: ${json ?? JSON.stringify(data)}\n\n`, (c) => (c.events === null || c.events.has(event)) && (c.filter === null || c.filter(event, data)));
   }
 
   close(): void {

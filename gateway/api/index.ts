@@ -215,7 +215,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
           const text = JSON.stringify(body);
           if (text !== lastReady) {
             lastReady = text;
-            events.publish('sync', body);
+            events.publish('sync', body, text);
           }
         }
       }, 1_000);
