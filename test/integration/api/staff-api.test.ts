@@ -52,6 +52,22 @@ async function raise(gw: Gateway, deviceIndex: number, tier: Ticket['tier'] = 'e
   return gw.tickets.raise({ fault, device, tier, skill: 'plumbing', title: { zh: '漏水', en: 'Water leak' }, description: { zh: '漏水', en: 'Leak' } });
 }
 
+/** A live stream (server-sent events) as a test reads it: everything heard so far, and a wait for a pattern in it. */
+function liveStream(res: Response): { readUntil(pattern: RegExp): Promise<void>; heard(): string } {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let heard = '';
+  return {
+    async readUntil(pattern) {
+      while (!pattern.test(heard)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        heard += value;
+      }
+    },
+    heard: () => heard,
+  };
+}
+
 describe('staff API', () => {
   it('serves an archived ticket read-only, and still counts it in the statistics', async () => {
     const gw = await startGateway({ store: { compactAfterBytes: 4_000_000, archiveClosedAfterHours: 0 } });
@@ -273,15 +289,8 @@ describe('staff API', () => {
     onTestFinished(() => abort.abort());
     const res = await fetch(`${gw.httpUrl()}/api/events`, { signal: abort.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let streamed = '';
-    const readUntil = async (pattern: RegExp): Promise<void> => {
-      while (!pattern.test(streamed)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${pattern}`);
-        streamed += value;
-      }
-    };
+    const stream = liveStream(res);
+    const readUntil = (pattern: RegExp) => stream.readUntil(pattern);
 
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
     onTestFinished(() => device.endAsync(true));
@@ -304,30 +313,22 @@ describe('staff API', () => {
     onTestFinished(() => abort.abort());
     const open = (query: string) => fetch(`${gw.httpUrl()}/api/events${query}`, { signal: abort.signal });
     expect((await open('?events=ticket,everything')).status).toBe(400);
-    const patrol = (await open('?events=ticket,alerts')).body!.pipeThrough(new TextDecoderStream()).getReader();
-    const operator = (await open('?events=devices,alerts')).body!.pipeThrough(new TextDecoderStream()).getReader();
-    const heard = { patrol: '', operator: '' };
-    const readUntil = async (who: keyof typeof heard, reader: ReadableStreamDefaultReader<string>, pattern: RegExp): Promise<void> => {
-      while (!pattern.test(heard[who])) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${pattern}`);
-        heard[who] += value;
-      }
-    };
+    const patrol = liveStream(await open('?events=ticket,alerts'));
+    const operator = liveStream(await open('?events=devices,alerts'));
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqtt.address()?.port}`, { username: 'leak-1', password: 'secret-leak-1', reconnectPeriod: 0 });
     onTestFinished(() => device.endAsync(true));
     await device.publishAsync('site/leak-1/battery', JSON.stringify({ value: 87 }), { qos: 1 });
-    await readUntil('operator', operator, /event: devices\ndata: .*"leak-1"/);
+    await operator.readUntil(/event: devices\ndata: .*"leak-1"/);
     // Only what changed: the battery, not the device's other points, nor its name and place (the page has them).
-    const first = JSON.parse(/event: devices\ndata: (.*)\n/.exec(heard.operator)![1]!) as { id: string; points: { pointId: string; value: unknown }[]; name?: string }[];
+    const first = JSON.parse(/event: devices\ndata: (.*)\n/.exec(operator.heard())![1]!) as { id: string; points: { pointId: string; value: unknown }[]; name?: string }[];
     expect(first.find((d) => d.id === 'leak-1')).toMatchObject({ points: [{ pointId: 'battery', value: 87 }] });
     expect(first.find((d) => d.id === 'leak-1')?.name).toBeUndefined();
     await device.publishAsync('site/leak-1/wet', JSON.stringify({ value: true }), { qos: 1 });
-    await readUntil('patrol', patrol, /event: ticket\ndata: .*"water-leak"/);
+    await patrol.readUntil(/event: ticket\ndata: .*"water-leak"/);
     // The devices changed twice meanwhile (battery, wet): the patrol stream carried neither, the operator's no ticket.
-    await readUntil('operator', operator, /event: devices\ndata: .*"wet"/);
-    expect(heard.patrol).not.toContain('event: devices');
-    expect(heard.operator).not.toContain('event: ticket');
+    await operator.readUntil(/event: devices\ndata: .*"wet"/);
+    expect(patrol.heard()).not.toContain('event: devices');
+    expect(operator.heard()).not.toContain('event: ticket');
   });
 
   it("streams the gateway's own state to the operator page when it changes (readiness, shelves, storm mode), so the page need not poll beside the stream", async () => {
@@ -335,19 +336,12 @@ describe('staff API', () => {
     const api = client(gw);
     const abort = new AbortController();
     onTestFinished(() => abort.abort());
-    const reader = (await fetch(`${gw.httpUrl()}/api/events?events=sync`, { signal: abort.signal })).body!.pipeThrough(new TextDecoderStream()).getReader();
-    let heard = '';
-    const readUntil = async (pattern: RegExp): Promise<void> => {
-      while (!pattern.test(heard)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${pattern}`);
-        heard += value;
-      }
-    };
+    const stream = liveStream(await fetch(`${gw.httpUrl()}/api/events?events=sync`, { signal: abort.signal }));
+    const readUntil = (pattern: RegExp) => stream.readUntil(pattern);
     await readUntil(/event: sync\ndata: .*"ready":\{"ready":/);
     await api('POST', '/api/shelves', { who: 'operator', body: { deviceId: 'leak-1', minutes: 30, reason: '传感器更换中' } });
     await readUntil(/event: sync\ndata: .*"shelves":\[\{[^\]]*"deviceId":"leak-1"[^\]]*传感器更换中/);
-    expect(heard).not.toContain('event: devices');
+    expect(stream.heard()).not.toContain('event: devices');
   });
 
   it('shelves a device for a while with a reason, audited, and lists and lifts it', async () => {
