@@ -1,3 +1,4 @@
+import { actingHeaders, type ActingRight } from '../core/acting-right.js';
 import { errorMessage } from '../core/errors.js';
 import { createHttpRequester, HttpRequestError, type HttpAnswer, type HttpRequester } from '../core/http-request.js';
 import type { AttachmentRef, TicketSnapshot } from './ticket-snapshot.js';
@@ -23,6 +24,8 @@ export interface CentralClientOptions {
   readonly baseUrl: string;
   readonly token: () => string;
   readonly timeoutMs: number;
+  /** One of a pair: nothing is sent unless this gateway may act, and each call says who sent it under which epoch. */
+  readonly acting?: ActingRight;
 }
 
 /** The HTTP client of cloud-sync/openapi.json. Never throws: every failure is a CallOutcome. */
@@ -76,11 +79,12 @@ export class CentralClient {
     timeoutMs = this.#o.timeoutMs,
   ): Promise<CallOutcome<T>> {
     let res: HttpAnswer;
+    if (this.#o.acting !== undefined && !this.#o.acting.mayAct()) return { kind: 'retry', message: 'this gateway is not the active of its pair (GW_HA_FENCED): nothing is sent', retryAfterMs: null };
     try {
       // A redirect is never followed (http-request.ts): it would post the site's tickets to another origin.
       res = await this.#http.request(new URL(path, this.#o.baseUrl), {
         method,
-        headers: { authorization: `Bearer ${this.#o.token()}`, ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
+        headers: { authorization: `Bearer ${this.#o.token()}`, ...actingHeaders(this.#o.acting), ...(send === undefined ? {} : { 'content-type': send.type, ...send.headers }) },
         ...(send === undefined ? {} : { body: send.body }),
         timeoutMs,
       });

@@ -1,3 +1,4 @@
+import type { ActingRight } from '../core/acting-right.js';
 import { Backoff } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -38,6 +39,8 @@ export interface SyncSenderDeps {
   readonly photos?: PhotoSource;
   /** Subscribes to the tickets' durable changes (a tier and raised or updated); returns the unsubscribe. */
   readonly changes: (notice: (tier: Tier, change: 'raised' | 'updated') => void) => () => void;
+  /** One of a pair: uploads only while this gateway may act, each carrying its id and epoch. */
+  readonly acting?: ActingRight;
 }
 
 const UNAUTHORIZED_RETRY_MS = 60_000;
@@ -92,7 +95,7 @@ export class SyncSender extends TypedEmitter<SyncEvents> {
       this.#link = null;
       return;
     }
-    const client = new CentralClient({ baseUrl: config.url, timeoutMs: config.timeoutMs, token: () => resolveSecret(config.token, 'central.token', d.env ?? process.env) ?? '' });
+    const client = new CentralClient({ baseUrl: config.url, timeoutMs: config.timeoutMs, token: () => resolveSecret(config.token, 'central.token', d.env ?? process.env) ?? '', ...(d.acting === undefined ? {} : { acting: d.acting }) });
     this.#link = {
       config,
       client,

@@ -1,3 +1,4 @@
+import type { ActingRight } from '../core/acting-right.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { CentralService } from './config.js';
 import { resolveSecret } from '../core/secrets.js';
@@ -21,6 +22,8 @@ export interface StatusReporterDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** The status as it is now (built fresh for each send: the latest replaces an unsent older one). */
   readonly snapshot: () => SiteStatus;
+  /** One of a pair: statuses only while this gateway may act (the standby's own state reaches central through the active's). */
+  readonly acting?: ActingRight;
 }
 
 /** How often the health is looked at for a change worth sending at once. */
@@ -56,7 +59,7 @@ export class StatusReporter {
     this.#client =
       d.config === undefined
         ? null
-        : new CentralClient({ baseUrl: d.config.url, timeoutMs: Math.min(d.config.timeoutMs, this.#heartbeatMs), token: () => resolveSecret(d.config?.token, 'central.token', d.env ?? process.env) ?? '' });
+        : new CentralClient({ baseUrl: d.config.url, timeoutMs: Math.min(d.config.timeoutMs, this.#heartbeatMs), token: () => resolveSecret(d.config?.token, 'central.token', d.env ?? process.env) ?? '', ...(d.acting === undefined ? {} : { acting: d.acting }) });
   }
 
   start(): void {

@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { Adapter, AdapterStatus } from '../core/adapter.js';
+import type { AdapterEvents, AdapterStatus } from '../core/adapter.js';
+import { singleGateway, type ActingRight } from '../core/acting-right.js';
+import { createSensing, type Sensing } from './sensing.js';
 import type { Reading } from '../core/reading.js';
-import { createHttpPushAdapter, type HttpPushAdapter } from '../adapters/http-push/http-push-adapter.js';
-import { createMqttAdapter, type MqttAdapter } from '../adapters/mqtt/index.js';
+import type { MqttAdapter } from '../adapters/mqtt/index.js';
 import type { MqttPresence } from '../adapters/mqtt/mqtt-adapter.js';
 import type { SyncSender } from '../cloud-sync/sender.js';
 import { joinOutbox, syncSender } from './central-sync.js';
 import { createFaultPipeline, type FaultPipeline } from './alarms/index.js';
-import { buildHttpServer } from './api/index.js';
+import { buildHttpServer, type PairHealth } from './api/index.js';
 import { LiveValues } from './api/live-values.js';
 import { GatewayMetrics } from './api/metrics.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -39,6 +40,11 @@ export interface GatewayDeps {
    * Without it (a test, a scenario in-process) the gateway stops itself.
    */
   readonly requestStop?: (by: StopBy, code: number) => void;
+  /** One of a pair: its right to act (leadership), its store (replicated), its sensing (kept warm across roles). */
+  readonly acting?: ActingRight;
+  readonly sensing?: Sensing;
+  readonly store?: FileStore;
+  readonly pair?: () => PairHealth;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -76,7 +82,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const env = deps.env ?? process.env;
 
   // Write retries run in real time whatever clock the domain runs on.
-  const store = await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
+  const store = deps.store ?? await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
   const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
   const tickets = await TicketService.open({ store, site, clock, log, archive });
@@ -84,47 +90,17 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   joinOutbox(tickets, store, clock);
   const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000, retentionYears: site.store.archiveRetentionYears });
   const clockWatch = new ClockStepWatch({ clock, log: log.child({ component: 'clock' }), timeZone: site.site.timeZone });
-  const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }) });
-
-  const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
-    site.devices.flatMap((d) => (d.source.protocol === p ? [{ id: d.id, source: d.source as Extract<typeof d.source, { protocol: P }> }] : []));
-
   // The process's open files shared out once: HTTP clients and MQTT devices each get a cap, and the store its reserve.
   const files = fileBudget(openFileLimit(), site.http.maxConnections);
   const connectionCap = files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null;
-  const gatewayId = deps.gatewayId ?? (env['GATEWAY_ID'] || hostname());
-  const presence = gatewayPresence(site.site.id, gatewayId, clock);
-  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt'), connectionCap, presence }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
-  const adapters: Adapter[] = [mqtt];
-  const modbusDevices = byProtocol('modbus');
-  if (modbusDevices.length > 0) {
-    // Loaded only when the site has Modbus devices: modbus-serial brings serialport's native binding (~16 MB).
-    const { createModbusAdapter } = await import('../adapters/modbus/modbus-adapter.js');
-    adapters.push(createModbusAdapter({ devices: modbusDevices }, { clock, log: log.child({ component: 'adapter.modbus' }) }));
-  }
-  const opcuaDevices = byProtocol('opcua');
-  if (opcuaDevices.length > 0) {
-    // Loaded only when the site has OPC UA devices: the SDK costs ~110 MB of memory on import.
-    const { createOpcuaAdapter } = await import('../adapters/opcua/index.js');
-    adapters.push(await createOpcuaAdapter({ devices: opcuaDevices, dataDir: site.dataDir }, { clock, log: log.child({ component: 'adapter.opcua' }), env }));
-  }
-  const bacnetDevices = byProtocol('bacnet');
-  if (bacnetDevices.length > 0) {
-    // Loaded only when the site has BACnet devices, like OPC UA: the stack is not imported otherwise.
-    const { createBacnetAdapter } = await import('../adapters/bacnet/index.js');
-    adapters.push(await createBacnetAdapter({ devices: bacnetDevices, site: site.bacnet }, { clock, log: log.child({ component: 'adapter.bacnet' }) }));
-  }
-  const snmpDevices = byProtocol('snmp');
-  if (snmpDevices.length > 0) {
-    // Loaded only when the site has SNMP devices, like OPC UA: no site pays for a library it does not use.
-    const { createSnmpAdapter } = await import('../adapters/snmp/index.js');
-    adapters.push(await createSnmpAdapter({ devices: snmpDevices }, { clock, log: log.child({ component: 'adapter.snmp' }), env }));
-  }
-
-  // Pushing devices reach the gateway on its own HTTP port: the adapter is fed by a route of the API.
-  const httpDevices = byProtocol('http');
-  const push: HttpPushAdapter | null = httpDevices.length > 0 ? createHttpPushAdapter({ devices: httpDevices }, { clock, log: log.child({ component: 'adapter.http' }), env }) : null;
-  if (push !== null) adapters.push(push);
+  const gatewayId = deps.acting?.gatewayId ?? deps.gatewayId ?? (env['GATEWAY_ID'] || hostname());
+  const acting = deps.acting ?? singleGateway(gatewayId);
+  // One of a pair brings its sensing, already running: it outlives this gateway's acting parts.
+  const sensing = deps.sensing ?? (await createSensing(site, { clock, log, env, connectionCap, presence: gatewayPresence(site.site.id, gatewayId, clock) }));
+  const ownSensing = deps.sensing === undefined;
+  const { mqtt, push } = sensing;
+  const adapters = [...sensing.adapters];
+  const pipeline = createFaultPipeline({ site, store, tickets, clock, log: log.child({ component: 'alarms' }), detect: sensing.detect });
 
   const metrics = new GatewayMetrics({
     sync: () => sync.status(),
@@ -132,21 +108,25 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     alerts: () => ({ pending: Object.keys(store.data.alerts).length, undeliveredEmergencies: notifier.health().undelivered.length }),
   });
   const live = new LiveValues(site);
+  // Detection is fed by the sensing itself; these listeners go with this gateway at its stop.
+  const onReading = (r: Reading): void => {
+    metrics.reading();
+    liveness.reading(r);
+    live.update(r);
+    deps.onReading?.(r);
+  };
+  const onUpstream: AdapterEvents['upstream'] extends [infer C] ? (c: C) => void : never = (c) => pipeline.upstream(c);
+  const onStatus = (st: AdapterStatus): void => pipeline.upstreamStates(st.upstreams);
+  const onError: AdapterEvents['error'] extends [infer E] ? (e: E) => void : never = (e) => metrics.badInput(e.deviceId ?? 'unknown', e.code);
   for (const adapter of adapters) {
-    adapter.on('reading', (r) => {
-      metrics.reading();
-      liveness.reading(r);
-      live.update(r);
-      pipeline.ingest(r);
-      deps.onReading?.(r);
-    });
-    adapter.on('upstream', (c) => pipeline.upstream(c));
-    adapter.on('status', (st) => pipeline.upstreamStates(st.upstreams));
-    adapter.on('error', (e) => metrics.badInput(e.deviceId ?? 'unknown', e.code));
+    adapter.on('reading', onReading);
+    adapter.on('upstream', onUpstream);
+    adapter.on('status', onStatus);
+    adapter.on('error', onError);
   }
 
-  const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env });
-  const sync = syncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments });
+  const notifier = createNotifier({ site, tickets, store, clock, log: log.child({ component: 'notify' }), publishMqtt: (topic, payload, opts) => mqtt.publish(topic, payload, opts), env, acting });
+  const sync = syncSender({ config: site.central, siteId: site.site.id, store, tickets, clock, log: log.child({ component: 'sync' }), env, photos: attachments, acting });
   notifier.on('alert', (a) => metrics.alert(a.channel, a.ok ? 'sent' : 'failed'));
   mqtt.on('status', (st) => {
     if (st.state === 'online') notifier.mqttUp();
@@ -174,6 +154,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
     tell: (key, title, detail) => void notifier.system('GW_STORM_DIGEST', title, detail, key),
   });
   const liveness = new Liveness({
+    acting,
     site,
     gatewayId,
     clock,
@@ -209,6 +190,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       attachments,
       ...(push === null ? {} : { push }),
       files,
+      ...(deps.pair === undefined ? {} : { pair: deps.pair }),
     },
     site.http,
   );
@@ -259,7 +241,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       // Before any reading: the return report hears every ticket the readings at start raise.
       await liveness.start();
       url = await http.start();
-      for (const a of adapters) await a.start();
+      if (ownSensing) await sensing.start();
       state = 'running';
       log.info({ event: 'gateway.started', http: url, devices: site.devices.length, adapters: adapters.map((a) => a.kind) }, 'gateway started');
     },
@@ -270,9 +252,16 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       // HTTP intake, adapters, detection, the senders, the store (STYLE 4); the stamp that says it
       // was a clean stop goes last, once the store is closed.
       await step('status', () => liveness.stopReporting(by));
-      await step('presence', () => mqtt.sayOffline(by));
+      // A pair member's broker link outlives this gateway's acting parts: it says offline at its own stop.
+      if (ownSensing) await step('presence', () => mqtt.sayOffline(by));
       await step('http', () => http.stop());
-      for (const a of [...adapters].reverse()) await step(`adapter.${a.kind}`, () => a.stop());
+      if (ownSensing) for (const a of [...adapters].reverse()) await step(`adapter.${a.kind}`, () => a.stop());
+      for (const a of adapters) {
+        a.off('reading', onReading);
+        a.off('upstream', onUpstream);
+        a.off('status', onStatus);
+        a.off('error', onError);
+      }
       await step('pipeline', () => pipeline.stop());
       await step('notify', () => notifier.stop());
       await step('sync', () => sync.stop());

@@ -1,3 +1,4 @@
+import type { ActingRight } from '../core/acting-right.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { CentralService } from '../cloud-sync/config.js';
@@ -42,6 +43,7 @@ export interface CentralSyncDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Where the photos of tickets are kept (absent: tickets carry none). */
   readonly photos?: AttachmentStore;
+  readonly acting?: ActingRight;
 }
 
 /** The sender of a gateway: its tickets' outbox joined to their durable writes, and told of each change once it is durable. */
@@ -61,6 +63,7 @@ export function syncSender(d: CentralSyncDeps): SyncSender {
     clock: d.clock,
     log: d.log,
     ...(d.env === undefined ? {} : { env: d.env }),
+    ...(d.acting === undefined ? {} : { acting: d.acting }),
     ...(photos === undefined ? {} : { photos: (a) => photos.read(a) }),
     changes: (notice) => {
       const listener = (t: Ticket, change: 'raised' | 'updated'): void => notice(t.tier, change);

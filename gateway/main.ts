@@ -13,7 +13,7 @@ import { clockFromEnvironment } from './sim-clock.js';
 import { loadSiteFile } from './config/load-site.js';
 import { GatewayError, errorMessage } from '../core/errors.js';
 import { createRootLogger } from '../core/log.js';
-import { GATEWAY_ENV, TEST_STALL_ON_SIGUSR2, missingGatewayEnv } from './runtime-flags.js';
+import { GATEWAY_ENV, TEST_STALL_ON_SIGUSR2, TEST_STORE_FORMAT, missingGatewayEnv } from './runtime-flags.js';
 import { EventLoopWatchdog } from './watchdog.js';
 import { portInUseError } from './port-in-use.js';
 import { ReadingRecorder } from './record/reading-recorder.js';
@@ -59,11 +59,15 @@ async function main(): Promise<void> {
     return;
   }
   const recorder = args.values.record === undefined ? null : new ReadingRecorder({ file: args.values.record, maxBytes: maxMb * 1_000_000, siteId: site.site.id, clock: systemClock, log: log.child({ component: 'record' }) });
-  let gateway: Gateway;
+  let gateway: Pick<Gateway, 'start' | 'stop'>;
   // The gateway asks to be stopped (its own UPS runs low): the same ordered stop as a signal, with its own exit status.
   const requestStop = (by: StopBy, code: number): void => shutdown(by, code);
   try {
-    gateway = await buildGateway(site, { clock: clockFromEnvironment(), log, requestStop, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
+    if (site.ha !== undefined) {
+      // One of a pair (docs/high-availability.md): etcd's client is loaded only then.
+      const { PairMember } = await import('./ha/pair-member.js');
+      gateway = new PairMember(site, site.ha, { clock: clockFromEnvironment(), log, env: process.env, requestStop, ...testStoreFormat(process.env) });
+    } else gateway = await buildGateway(site, { clock: clockFromEnvironment(), log, requestStop, ...(recorder === null ? {} : { onReading: (r) => recorder.write(r) }) });
   } catch (err) {
     // A coded start-up failure (a data folder it cannot write) is told in words, not as a stack trace.
     if (!(err instanceof GatewayError)) throw err;
@@ -131,6 +135,12 @@ async function main(): Promise<void> {
   }
   giveBackStartupMemory();
   // Keep the process alive: adapters and HTTP hold sockets; the store timers are unref'd.
+}
+
+/** Tests of a mixed-version pair: this process says it writes another store format (runtime-flags.ts). */
+function testStoreFormat(env: NodeJS.ProcessEnv): { storeFormat?: number } {
+  const v = env[TEST_STORE_FORMAT];
+  return v === undefined || v === '' ? {} : { storeFormat: Number(v) };
 }
 
 function exitAnyway(log: ReturnType<typeof createRootLogger>, why: string, code: number): void {

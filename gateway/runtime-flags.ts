@@ -42,3 +42,9 @@ export function missingGatewayEnv(env: NodeJS.ProcessEnv): string[] {
  * reliability test can stall a real gateway and see the watchdog end it. Never set on a site.
  */
 export const TEST_STALL_ON_SIGUSR2 = 'GATEWAY_TEST_STALL_ON_SIGUSR2';
+
+/**
+ * Test-only: the store format a pair member says it writes (a mixed-version pair in one test,
+ * without building an older release). Never set on a site.
+ */
+export const TEST_STORE_FORMAT = 'GATEWAY_TEST_STORE_FORMAT';

@@ -45,17 +45,22 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   readonly #store: Store;
   readonly #tickets: TicketService;
   readonly #onTicket = (t: Ticket): void => this.#ticketChanged(t);
+  readonly #onCondition = (c: FaultCondition): void => {
+    this.emit('condition', c);
+    this.#alarms.onCondition(c);
+  };
+  /** The engine is a pair member's, running before and after this pipeline: it is neither started nor stopped here. */
+  readonly #shared: boolean;
 
-  constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
+  constructor(deps: PipelineDeps) {
     super();
     this.#store = deps.store;
     this.#tickets = deps.tickets;
-    this.#detect = new DetectionEngine(deps.site, deps.clock, (deviceId, fault) => this.#ticketOpen(deviceId, fault));
+    this.#shared = deps.detect !== undefined;
+    this.#detect = deps.detect ?? new DetectionEngine(deps.site, deps.clock);
+    this.#detect.setOffDelayWanted((deviceId, fault) => this.#ticketOpen(deviceId, fault));
     this.#alarms = new AlarmTicketing(deps);
-    this.#detect.on('condition', (c) => {
-      this.emit('condition', c);
-      this.#alarms.onCondition(c);
-    });
+    this.#detect.on('condition', this.#onCondition);
   }
 
   /** Whether the alarm's ticket is still open (or it has none): then its off-delay is wanted. */
@@ -86,14 +91,20 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
 
   start(): void {
     const active = Object.values(this.#store.data.alarms).filter((a) => a.state === 'active');
+    // A shared engine ran before this pipeline (a standby's warm detection): what it holds active
+    // that the store has no alarm for began while no gateway was active, and raises now.
+    const warm = this.#shared ? this.#detect.activeNow() : [];
     this.#alarms.clearOrphans(this.#detect.restore(active));
     this.#tickets.on('changed', this.#onTicket);
     this.#detect.start();
+    const known = new Set(active.map((a) => alarmKey(a.deviceId, a.fault)));
+    for (const c of warm) if (!known.has(alarmKey(c.deviceId, c.fault))) this.#onCondition(c);
   }
 
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onTicket);
-    this.#detect.stop();
+    this.#detect.off('condition', this.#onCondition);
+    if (!this.#shared) this.#detect.stop();
     this.#alarms.stop();
     await this.#alarms.idle();
   }
@@ -119,7 +130,17 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   }
 }
 
+export interface PipelineDeps {
+  readonly site: SiteConfig;
+  readonly store: Store;
+  readonly tickets: TicketService;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** A detection engine already running (a pair member's sensing); default: the pipeline makes its own. */
+  readonly detect?: DetectionEngine;
+}
+
 /** Readings -> detection -> alarms -> tickets, for one site. */
-export function createFaultPipeline(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }): FaultPipeline {
+export function createFaultPipeline(deps: PipelineDeps): FaultPipeline {
   return new Pipeline(deps);
 }

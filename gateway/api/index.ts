@@ -64,6 +64,17 @@ export interface ApiDeps {
   readonly push?: HttpPushAdapter;
   /** How many HTTP connections this process's open files allow (gateway/open-files.ts). */
   readonly files: FileBudget;
+  /** One of a pair: its role, epoch and the pair's trouble (docs/high-availability.md). */
+  readonly pair?: () => PairHealth;
+}
+
+/** The pair's part of /readyz: who this gateway is, its role and epoch, and what is wrong with the pair (not-ready reasons). */
+export interface PairHealth {
+  readonly gatewayId: string;
+  readonly role: string;
+  readonly epoch: number | null;
+  readonly problems: readonly string[];
+  readonly [more: string]: unknown;
 }
 
 export interface HttpServer {
@@ -87,11 +98,12 @@ export function readyBody(deps: ApiDeps): Record<string, unknown> & { ready: boo
     alerts: deps.alerts.health(),
     clock: deps.clockWatch.health(),
     liveness: deps.liveness.health(),
+    ...(deps.pair === undefined ? {} : { pair: deps.pair() }),
   };
 }
 
-export function readiness(deps: Pick<ApiDeps, 'store' | 'adapterSummaries' | 'sync' | 'alerts'>): string[] {
-  const reasons: string[] = [];
+export function readiness(deps: Pick<ApiDeps, 'store' | 'adapterSummaries' | 'sync' | 'alerts' | 'pair'>): string[] {
+  const reasons: string[] = [...(deps.pair?.().problems ?? [])];
   const h = deps.store.health();
   if (!h.writable) reasons.push(`store not writable: ${h.error}`);
   if (deps.store.recovery()?.startedEmpty === true) reasons.push('the store started empty: neither store.json nor its backup could be read (see GW_STORE_CORRUPT in the log; the files were kept)');

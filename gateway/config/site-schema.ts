@@ -14,6 +14,7 @@ import { crossReferenceIssues } from './cross-references.js';
 import { DeviceKind, Location, Skill } from '../../core/vocabulary.js';
 import { isTimeZone } from '../../core/local-time.js';
 import { CentralService } from '../../cloud-sync/config.js';
+import { HaConfig } from '../ha/ha-config.js';
 import { Contract, Escalation, Repairs } from './repair-contract-schema.js';
 
 export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, HttpSource, SnmpSource]);
@@ -130,6 +131,8 @@ export const SiteFile = z
     /** Photos staff take (patrol-found faults, repairs, re-checks): the largest one the gateway keeps, in bytes. */
     attachments: z.strictObject({ maxBytes: z.number().int().min(10_000).max(20_000_000).default(1_500_000) }).prefault({}),
     central: CentralService.optional(),
+    /** Two gateways on one site (docs/high-availability.md); absent: this gateway runs alone and needs no etcd. */
+    ha: HaConfig.optional(),
     alarms: AlarmsConfig,
     notify: NotifyConfig,
     users: z.array(User).default([]),
@@ -145,6 +148,14 @@ export const SiteFile = z
         code: 'custom',
         path: ['http', 'publicUrl'],
         message: `the ${phoneChannel.type} channel "${phoneChannel.id}" sends alerts with a link to the ticket page: set http.publicUrl to the address staff phones reach the gateway at on the site network (e.g. "http://192.168.10.20:8080"); without it the link points at this machine itself`,
+      });
+    }
+    // Devices know one broker address: a pair reads the site's own broker, which both subscribe to.
+    if (site.ha !== undefined && site.broker.mode === 'embedded') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['broker', 'mode'],
+        message: 'a pair of gateways (ha) cannot host the MQTT broker: devices know one address, and it would die with the gateway that hosts it. Run the site broker on its own (mosquitto or EMQX from their packages) and set broker.mode "external" on both gateways (docs/high-availability.md)',
       });
     }
     for (const issue of crossReferenceIssues(site)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

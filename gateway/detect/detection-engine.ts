@@ -106,7 +106,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
   #sweep: TimerHandle | null = null;
   readonly #sweepMs: number;
   #lastSweep = 0;
-  readonly #offDelayWanted: OffDelayWanted;
+  #offDelayWanted: OffDelayWanted;
 
   constructor(site: SiteConfig, clock: Clock, offDelayWanted: OffDelayWanted = () => true) {
     super();
@@ -170,6 +170,30 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     slot.timer?.cancel();
     slot.timer = null;
     this.#fire(d, slot, false);
+  }
+
+  /** Who decides whether an alarm's off-delay is wanted, for an engine made before its alarms (a pair's, kept across roles). */
+  setOffDelayWanted(f: OffDelayWanted): void {
+    this.#offDelayWanted = f;
+  }
+
+  /**
+   * The faults this engine holds active now, as conditions with their evidence: at a standby's
+   * promotion, those without an alarm in the replicated store raise their ticket (its detection
+   * ran all along, so a fault that began while nobody was active is not made to wait again).
+   */
+  activeNow(): FaultCondition[] {
+    const wall = this.#clock.now();
+    const at = this.#clock.monotonic();
+    const out: FaultCondition[] = [];
+    for (const d of this.#devices.values()) {
+      for (const s of d.rules) {
+        if (s.state !== 'active' && s.state !== 'pending-off') continue;
+        out.push(ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active: true, ts: wall, at, triggerTs: s.triggerTs, again: false }, this.#evidence(d, s.rule.points, at, wall)));
+      }
+      if (d.offline) out.push(offlineCondition(d.device, offlineTier(d.device), { active: true, ts: wall, at, triggerTs: wall }, Math.round((at - d.lastGood) / 1000)));
+    }
+    return out;
   }
 
   start(): void {

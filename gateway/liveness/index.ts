@@ -1,3 +1,4 @@
+import type { ActingRight } from '../../core/acting-right.js';
 import type { AdapterStatus } from '../../core/adapter.js';
 import type { Reading } from '../../core/reading.js';
 import type { AbsenceReport, SiteStatus } from '../../cloud-sync/site-status.js';
@@ -31,6 +32,8 @@ export const UPS_SHUTDOWN_EXIT_CODE = 75;
 export const UPS_LAST_ALERT_MS = 60_000;
 
 export interface LivenessDeps {
+  /** One of a pair: statuses go to central only while this gateway may act. */
+  readonly acting?: ActingRight;
   readonly site: SiteConfig;
   readonly gatewayId: string;
   readonly clock: Clock;
@@ -80,7 +83,7 @@ export class Liveness {
     this.#presence = new PresenceFile({ dataDir: d.site.dataDir, gatewayId: d.gatewayId, clock: d.clock, log: d.log });
     this.#previous = this.#presence.previous();
     this.#outages = new OutageLog(d.store, d.log);
-    this.#reporter = new StatusReporter({ config: d.site.central, siteId: d.site.site.id, clock: d.clock, log: d.log, ...(d.env === undefined ? {} : { env: d.env }), snapshot: () => this.status() });
+    this.#reporter = new StatusReporter({ config: d.site.central, siteId: d.site.site.id, clock: d.clock, log: d.log, ...(d.env === undefined ? {} : { env: d.env }), snapshot: () => this.status(), ...(d.acting === undefined ? {} : { acting: d.acting }) });
     const ups = gatewayUps(d.site);
     // A gateway that stopped for its UPS and is started again while the UPS still runs low (Docker
     // restarts it whatever its exit status) stops again without telling anyone a second time.

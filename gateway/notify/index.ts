@@ -114,8 +114,11 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     this.#queues = new Map();
     const delivery = { clock: deps.clock, timeZone: site.site.timeZone, publicUrl: this.#publicUrl, ...(deps.publishMqtt === undefined ? {} : { publishMqtt: deps.publishMqtt }), ...(deps.env === undefined ? {} : { env: deps.env }) };
     for (const c of site.notify.channels) {
-      const deliver = makeDeliver(c, delivery);
-      if (deliver === null) continue;
+      const made = makeDeliver(c, delivery);
+      if (made === null) continue;
+      const acting = deps.acting;
+      // The last step before an alert leaves: a paused old active of a pair finds out here, not after.
+      const deliver: typeof made = acting === undefined ? made : (alerts) => (acting.mayAct() ? made(alerts) : Promise.reject(new Error('this gateway is not the active of its pair (GW_HA_FENCED): nothing is sent')));
       this.#channels.set(c.id, c);
       const perMinute = c.type === 'mqtt' ? undefined : c.perMinute;
       this.#queues.set(

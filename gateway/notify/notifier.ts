@@ -1,3 +1,4 @@
+import type { ActingRight } from '../../core/acting-right.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { TypedEmitter } from '../../core/typed-emitter.js';
@@ -61,4 +62,6 @@ export interface NotifierDeps {
   readonly log: Logger;
   readonly publishMqtt?: PublishMqtt;
   readonly env?: NodeJS.ProcessEnv;
+  /** One of a pair: an alert leaves only while this gateway may act (checked at each attempt). */
+  readonly acting?: ActingRight;
 }

@@ -9,6 +9,8 @@ import type { StoreData } from './store-data.js';
 import { StoreDelta } from './store-delta.js';
 import { StoreJournal } from './store-journal.js';
 import { probeWritable, recover, replay, type Snapshot } from './store-recovery.js';
+import { applyRecord } from './store-delta.js';
+import { checkedTicket, readJournalRecord } from './store-schema.js';
 
 export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly error: string; readonly since: number };
 
@@ -72,7 +74,16 @@ export interface FileStoreOptions {
    * least as many bytes of appends. 0 turns the journal off (every write a snapshot). Default 4 MB.
    */
   readonly compactAfterBytes?: number;
+  /**
+   * One of a pair (gateway/ha): every change is committed to the pair's replicated log before it
+   * is written here, and a write whose replication fails (fenced, no quorum) fails like a disk
+   * that refuses it: nobody is told about the change. Resolves once the line is committed.
+   */
+  readonly replicate?: (line: string, seq: number) => Promise<void>;
 }
+
+/** Thrown by applyReplicated for a line that does not follow this store (a gap, a version it cannot read). */
+export class ReplicaGap extends Error {}
 
 interface Waiter {
   readonly generation: number;
@@ -93,7 +104,7 @@ export class FileStore implements Store {
   readonly #file: DurableJsonFile<Snapshot>;
   readonly #journal: StoreJournal;
   readonly #delta = new StoreDelta();
-  readonly #opts: Required<Omit<FileStoreOptions, 'dataDir' | 'clock' | 'log'>> & Pick<FileStoreOptions, 'clock' | 'log'>;
+  readonly #opts: Required<Omit<FileStoreOptions, 'dataDir' | 'clock' | 'log' | 'replicate'>> & Pick<FileStoreOptions, 'clock' | 'log' | 'replicate'>;
   #waiting: Waiter[] = [];
   /** The write in flight, if any: close() waits for it. */
   #writing: Promise<void> | null = null;
@@ -128,6 +139,7 @@ export class FileStore implements Store {
       compactAfterBytes: opts.compactAfterBytes ?? 4_000_000,
       clock: opts.clock,
       log: opts.log,
+      ...(opts.replicate === undefined ? {} : { replicate: opts.replicate }),
     };
   }
 
@@ -151,6 +163,35 @@ export class FileStore implements Store {
       void store.commit();
     }
     return store;
+  }
+
+  /** The last journal line this store holds (for one of a pair: the last replicated change it applied). */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * The standby of a pair applies the active's changes, in order, as its own journal lines (the
+   * same seq), so on promotion it continues the active's store. Throws ReplicaGap for a line that
+   * does not follow (the caller fetches what it missed); a line already held is skipped.
+   */
+  async applyReplicated(lines: readonly { seq: number; line: string }[]): Promise<void> {
+    if (this.#closed) throw new Error('store is closed');
+    const applied: string[] = [];
+    for (const { seq, line } of lines) {
+      if (seq <= this.#seq) continue;
+      if (seq !== this.#seq + 1) throw new ReplicaGap(`replicated change ${seq} does not follow ${this.#seq}`);
+      const read = readJournalRecord(JSON.parse(line));
+      if (!read.ok) throw new ReplicaGap(`replicated change ${seq} does not read: ${read.problem}`);
+      applyRecord(this.#db.data, read.value, checkedTicket);
+      this.#seq = seq;
+      applied.push(line);
+    }
+    if (applied.length === 0) return;
+    for (const line of applied) this.#bytesWritten += await this.#journal.append(line);
+    this.#delta.baseline(this.#db.data);
+    const limit = this.#opts.compactAfterBytes === 0 ? 0 : Math.max(this.#opts.compactAfterBytes, this.#snapshotBytes);
+    if (this.#journal.bytes > limit) await this.#writeSnapshot(this.#db.data);
   }
 
   get data(): StoreData {
@@ -289,6 +330,27 @@ export class FileStore implements Store {
    */
   async #persist(): Promise<boolean> {
     const data = this.#db.data;
+    const replicate = this.#opts.replicate;
+    if (replicate !== undefined) {
+      // One of a pair: every change is a numbered line committed to the pair first, even when it
+      // is written here as a snapshot, so the standby's store follows line by line.
+      const delta = this.#delta.diff(data, this.#seq + 1);
+      if (delta === null && !this.#snapshotNext) return false;
+      if (delta !== null) {
+        const line = JSON.stringify(delta.record);
+        await replicate(line, delta.record.seq);
+        const limit = this.#opts.compactAfterBytes === 0 ? 0 : Math.max(this.#opts.compactAfterBytes, this.#snapshotBytes);
+        if (!this.#snapshotNext && this.#journal.bytes + line.length <= limit) {
+          this.#bytesWritten += await this.#journal.append(line);
+          this.#seq = delta.record.seq;
+          delta.accept();
+          return true;
+        }
+        this.#seq = delta.record.seq;
+      }
+      await this.#writeSnapshot(data);
+      return true;
+    }
     if (!this.#snapshotNext) {
       const delta = this.#delta.diff(data, this.#seq + 1);
       if (delta === null) return false;
@@ -301,6 +363,11 @@ export class FileStore implements Store {
         return true;
       }
     }
+    await this.#writeSnapshot(data);
+    return true;
+  }
+
+  async #writeSnapshot(data: StoreData): Promise<void> {
     const text = JSON.stringify({ ...data, journalSeq: this.#seq } satisfies Snapshot);
     await this.#file.writeText(text);
     // The snapshot holds every line up to #seq: a crash before the journal is emptied replays nothing twice.
@@ -310,6 +377,5 @@ export class FileStore implements Store {
     this.#bytesWritten += Buffer.byteLength(text);
     this.#snapshots += 1;
     this.#snapshotNext = false;
-    return true;
   }
 }

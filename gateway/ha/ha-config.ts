@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Identifier } from '../../core/schema-parts.js';
+
+/**
+ * Two gateways on one site (docs/high-availability.md): absent, the gateway runs alone and needs no
+ * etcd. Both gateways of a pair have the same site file but for `ha.gatewayId`, `http` and `dataDir`
+ * (each machine its own), and list the same three etcd members: theirs and the witness's.
+ */
+export const HaConfig = z.strictObject({
+  /** This gateway of the pair: how logs, /readyz, central and the other gateway name it. */
+  gatewayId: Identifier,
+  /** Client URLs of the three etcd members (the two gateways' and the witness's), e.g. "http://192.168.10.21:2379". */
+  etcd: z.array(z.string().url()).min(1),
+  /** Key prefix of this site in etcd (a witness may serve several sites). */
+  prefix: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'expected a key prefix such as "/gateway"').default('/gateway'),
+  /**
+   * Seconds the active's lease lives without a renewal: the longest a dead active blocks the
+   * standby, and so most of the failover time. Renewed four times within it. etcd refuses a TTL
+   * under one and a half election timeouts (1.5 s with the settings the docs give).
+   */
+  leaseSeconds: z.number().int().min(2).max(30).default(3),
+  /**
+   * Seconds without a quorum (etcd unreachable or split) after which each gateway acts alone:
+   * raises, alerts and syncs on its own, says so, and merges duplicates when the pair meets again.
+   */
+  aloneAfterSeconds: z.number().min(2).max(300).default(10),
+  /** The address the other gateway reaches this one's pages at (the standby forwards staff writes here). Default http://<http.host or 127.0.0.1>:<http.port>. */
+  peerUrl: z.string().url().optional(),
+});
+export type HaConfig = z.infer<typeof HaConfig>;

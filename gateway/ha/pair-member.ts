@@ -1,0 +1,289 @@
+import { Etcd3 } from 'etcd3';
+import type { ActingRight } from '../../core/acting-right.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import { buildGateway, type Gateway } from '../app.js';
+import type { SiteConfig } from '../config/site-schema.js';
+import type { StopBy } from '../liveness/index.js';
+import { fileBudget, openFileLimit } from '../open-files.js';
+import { createSensing, type Sensing } from '../sensing.js';
+import { STORE_SCHEMA_VERSION } from '../store/store-data.js';
+import { FileStore } from '../store/store.js';
+import { gatewayVersion } from '../version.js';
+import type { HaConfig } from './ha-config.js';
+import { Leadership, withinCall } from './leadership.js';
+import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
+import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
+import { StandbyHttp } from './standby-http.js';
+
+export type PairRole = 'starting' | 'standby' | 'promoting' | 'active' | 'demoting' | 'stopped';
+
+export interface PairMemberDeps {
+  /** The domain's clock (a scenario's fast clock); leadership is always judged on the real monotonic clock. */
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly requestStop: (by: StopBy, code: number) => void;
+  /** Tests and the bench: the store format this process says it writes (a mixed-version pair). */
+  readonly storeFormat?: number;
+}
+
+/**
+ * One gateway of a pair (docs/high-availability.md). Its sensing (adapters and detection) runs
+ * from start to stop whatever its role; its store follows the active's changes through etcd while
+ * it is the standby, and is the active's store, every change committed through etcd under its
+ * fencing epoch, once it is promoted. The acting parts (tickets, alarms, alerts, sync, the API) are
+ * the single gateway's own (app.ts), built at promotion on the replicated store and the warm
+ * sensing, and stopped when it loses leadership; the store is then read again from disk, so what
+ * it had in memory and never committed is dropped, not carried into the next promotion.
+ */
+export class PairMember {
+  readonly #site: SiteConfig;
+  readonly #ha: HaConfig;
+  readonly #d: PairMemberDeps;
+  readonly #log: Logger;
+  readonly #keys: PairKeys;
+  readonly #client: Etcd3;
+  readonly #leadership: Leadership;
+  readonly #writer: ReplicaWriter;
+  readonly #me: LeaderInfo;
+  readonly #http: StandbyHttp;
+  #sensing: Sensing | null = null;
+  #store: FileStore | null = null;
+  #follower: ReplicaFollower | null = null;
+  #gateway: Gateway | null = null;
+  #role: PairRole = 'starting';
+  /** Role changes run one after the other: a loss during a promotion waits for it, then demotes. */
+  #turn: Promise<void> = Promise.resolve();
+  #formatProblem: string | null = null;
+  #promotedAt: number | null = null;
+  #commands: TimerHandle | null = null;
+  #commandBusy = false;
+
+  constructor(site: SiteConfig, ha: HaConfig, d: PairMemberDeps) {
+    // Each of the pair is its own client of the site broker (one client id would throw the other off).
+    this.#site = { ...site, broker: site.broker.mode === 'external' ? { ...site.broker, clientId: `${site.broker.clientId ?? `gw-${site.site.id}`}-${ha.gatewayId}` } : site.broker };
+    this.#ha = ha;
+    this.#d = d;
+    this.#log = d.log.child({ siteId: site.site.id, gatewayId: ha.gatewayId, component: 'ha' });
+    this.#keys = pairKeys(ha.prefix, site.site.id);
+    this.#client = new Etcd3({ hosts: ha.etcd, dialTimeout: 1_500 });
+    const host = site.http.host === '0.0.0.0' || site.http.host === '::' ? '127.0.0.1' : site.http.host;
+    this.#me = { gatewayId: ha.gatewayId, url: ha.peerUrl ?? `http://${host}:${site.http.port}`, version: gatewayVersion(), storeFormat: d.storeFormat ?? STORE_SCHEMA_VERSION };
+    this.#leadership = new Leadership({ client: this.#client, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });
+    this.#writer = new ReplicaWriter({ client: this.#client, keys: this.#keys, leadership: this.#leadership, clock: systemClock });
+    this.#http = new StandbyHttp({ host: site.http.host, port: site.http.port, log: this.#log, leader: () => this.#leadership.leader(), health: () => this.#standbyHealth() });
+  }
+
+  role(): PairRole {
+    return this.#role;
+  }
+
+  /** The acting gateway while this member is the active. */
+  gateway(): Gateway | null {
+    return this.#gateway;
+  }
+
+  async start(): Promise<void> {
+    const store = await this.#openStore();
+    const files = fileBudget(openFileLimit(), this.#site.http.maxConnections);
+    const presence = pairPresence(this.#site.site.id, this.#ha.gatewayId, this.#d.clock, () => this.#role);
+    this.#sensing = await createSensing(this.#site, { clock: this.#d.clock, log: this.#d.log.child({ siteId: this.#site.site.id }), env: this.#d.env, connectionCap: files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null, presence });
+    await this.#sensing.start();
+    this.#leadership.on('elected', (epoch) => this.#queue(() => this.#promote(epoch)));
+    this.#leadership.on('lost', (why) => this.#queue(() => this.#demote(why)));
+    this.#leadership.on('leader', (l) => this.#checkFormat(l));
+    await this.#becomeStandby(store);
+    this.#leadership.start();
+    this.#log.info({ event: 'gateway.started', role: 'standby', http: this.#me.url, etcd: this.#ha.etcd.length }, `pair member ${this.#ha.gatewayId} started as the standby; it takes over when no gateway holds the lease`);
+  }
+
+  /** Stops in order: the acting parts (if active) with their last writes, leadership (revoked, so the other takes over at once), sensing, etcd. */
+  async stop(by: StopBy = 'program'): Promise<void> {
+    await this.#turn;
+    const was = this.#role;
+    this.#role = 'stopped';
+    this.#commands?.cancel();
+    this.#commands = null;
+    if (this.#gateway !== null) await this.#gateway.stop(by);
+    this.#gateway = null;
+    await this.#leadership.stop();
+    await this.#follower?.stop();
+    await this.#http.stop();
+    await this.#sensing?.mqtt.sayOffline(by).catch(() => undefined);
+    await this.#sensing?.stop();
+    if (was !== 'active') await this.#store?.close();
+    this.#client.close();
+    this.#log.info({ event: 'gateway.stopped', stoppedBy: by }, 'pair member stopped');
+  }
+
+  /** An operator's switchover: the active makes everything durable, stops acting and lets the standby lead. */
+  async switchover(): Promise<boolean> {
+    if (this.#role !== 'active') return false;
+    this.#queue(async () => {
+      this.#log.info({ event: 'ha.switchover' }, 'switching over to the other gateway on command');
+      await this.#stopActing('switchover');
+      await this.#leadership.resign('switchover on command', this.#ha.leaseSeconds * 3_000);
+    });
+    await this.#turn;
+    return true;
+  }
+
+  #queue(fn: () => Promise<void>): void {
+    this.#turn = this.#turn.then(fn).catch((err: unknown) => {
+      this.#log.error({ event: 'ha.role_change_failed', err: errorMessage(err) }, `a role change failed: ${errorMessage(err)}`);
+    });
+  }
+
+  async #openStore(): Promise<FileStore> {
+    const store = await FileStore.open({ dataDir: this.#site.dataDir, clock: systemClock, log: this.#d.log.child({ component: 'store' }), compactAfterBytes: this.#site.store.compactAfterBytes, replicate: (line, seq) => this.#writer.commit(line, seq) });
+    this.#store = store;
+    return store;
+  }
+
+  async #becomeStandby(store: FileStore): Promise<void> {
+    this.#role = 'standby';
+    this.#follower = new ReplicaFollower({ client: this.#client, keys: this.#keys, store, clock: systemClock, log: this.#log });
+    if (this.#formatProblem === null) this.#follower.start();
+    await this.#http.start();
+  }
+
+  async #promote(epoch: number): Promise<void> {
+    if (this.#role !== 'standby' || !this.#leadership.holds()) return;
+    const store = this.#store;
+    const follower = this.#follower;
+    const sensing = this.#sensing;
+    if (store === null || follower === null || sensing === null) return;
+    if (this.#formatProblem !== null) {
+      await this.#leadership.resign(this.#formatProblem, this.#ha.leaseSeconds * 2_000);
+      return;
+    }
+    this.#role = 'promoting';
+    const started = performance.now();
+    await follower.stop();
+    try {
+      // Everything the old active committed is in etcd below this epoch: read to the end before acting.
+      await follower.catchUp();
+    } catch (err) {
+      this.#log.error({ event: 'ha.promote_failed', epoch, err: errorMessage(err) }, `could not read the old active's last changes; not taking over: ${errorMessage(err)}`);
+      this.#role = 'standby';
+      follower.start();
+      await this.#leadership.resign('could not catch up before taking over', this.#ha.leaseSeconds * 1_000);
+      return;
+    }
+    this.#follower = null;
+    await this.#http.stop();
+    const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch() };
+    const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#role === 'active' && !this.#leadership.holds() ? ['this gateway lost its leadership and is stopping (GW_HA_FENCED)'] : [] });
+    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing, store, gatewayId: this.#ha.gatewayId, pair });
+    this.#gateway = gateway;
+    await gateway.start();
+    this.#role = 'active';
+    this.#promotedAt = performance.now();
+    this.#watchCommands();
+    this.#log.info({ event: 'ha.promoted', epoch, seq: store.seq, ms: Math.round(performance.now() - started) }, `this gateway is now the active (epoch ${epoch}, change ${store.seq})`);
+  }
+
+  /** While active: an operator's command in etcd (`npm run ha -- switchover`), looked at twice a second. */
+  #watchCommands(): void {
+    this.#commands?.cancel();
+    this.#commands = systemClock.setInterval(() => {
+      if (this.#role !== 'active' || this.#commandBusy) return;
+      this.#commandBusy = true;
+      void withinCall(systemClock, 'read commands', this.#client.get(this.#keys.command).string())
+        .then(async (text) => {
+          const cmd = readCommand(text);
+          if (cmd === null || cmd.to === this.#ha.gatewayId) return;
+          // Taken once: deleted only if it is still this command, then acted on.
+          const res = await withinCall(systemClock, 'take the command', this.#client.if(this.#keys.command, 'Value', '==', text ?? '').then(this.#client.delete().key(this.#keys.command)).commit());
+          if (res.succeeded) await this.switchover();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.#commandBusy = false;
+        });
+    }, 500);
+  }
+
+  async #demote(why: string): Promise<void> {
+    if (this.#role !== 'active' && this.#role !== 'promoting') return;
+    await this.#stopActing(why);
+  }
+
+  /** Stops the acting parts and reads the store again from disk: only what etcd holds carries on. */
+  async #stopActing(why: string): Promise<void> {
+    this.#role = 'demoting';
+    this.#commands?.cancel();
+    this.#commands = null;
+    const gateway = this.#gateway;
+    this.#gateway = null;
+    if (gateway !== null) await gateway.stop('program');
+    else await this.#store?.close();
+    this.#log.warn({ event: 'ha.demoted', why }, `this gateway is the standby again (${why})`);
+    const store = await this.#openStore();
+    await this.#becomeStandby(store);
+  }
+
+  #checkFormat(leader: LeaderInfo | null): void {
+    if (leader === null || leader.gatewayId === this.#ha.gatewayId) return;
+    const problem = leader.storeFormat === this.#me.storeFormat ? null : `the active (${leader.gatewayId}, version ${leader.version}) writes store format ${leader.storeFormat}; this gateway (version ${this.#me.version}) knows ${this.#me.storeFormat}: it does not replicate and does not take over until both run the same version`;
+    if (problem === this.#formatProblem) return;
+    this.#formatProblem = problem;
+    if (problem !== null) {
+      this.#log.error({ event: 'ha.store_format', code: 'GW_HA_STORE_FORMAT', theirs: leader.storeFormat, ours: this.#me.storeFormat }, problem);
+      void this.#follower?.stop();
+    } else if (this.#role === 'standby') this.#follower?.start();
+  }
+
+  #standbyHealth(): { ready: boolean; body: Record<string, unknown> } {
+    const leader = this.#leadership.leader();
+    const follow = this.#follower?.state() ?? null;
+    const following = follow?.kind === 'following' && this.#formatProblem === null;
+    return {
+      ready: following && leader !== null,
+      body: {
+        status: following && leader !== null ? 'standby' : 'not ready',
+        pair: { role: this.#role, gatewayId: this.#ha.gatewayId, active: leader?.gatewayId ?? null, appliedChange: this.#store?.seq ?? 0, follow: follow?.kind ?? null, ...(follow !== null && follow.kind !== 'following' ? { why: follow.why } : {}), ...(this.#formatProblem === null ? {} : { code: 'GW_HA_STORE_FORMAT', why: this.#formatProblem }) },
+      },
+    };
+  }
+
+  /** For the health of the active: how long since it took over (the pair's part of /readyz). */
+  promotedAt(): number | null {
+    return this.#promotedAt;
+  }
+
+  /** Reads who leads from etcd directly (the `ha` command). */
+  async leaderNow(): Promise<LeaderInfo | null> {
+    const { readLeaderInfo } = await import('./pair-keys.js');
+    return readLeaderInfo(await withinCall(systemClock, 'read the leader', this.#client.get(this.#keys.leader).string()));
+  }
+}
+
+/** An operator's command to the active: `{ "kind": "switchover", "to"?: gatewayId }` (the `ha` command writes it). */
+export interface PairCommand {
+  readonly kind: 'switchover';
+  readonly at: number;
+  readonly to?: string;
+}
+
+function readCommand(text: string | null): PairCommand | null {
+  if (text === null) return null;
+  try {
+    const v = JSON.parse(text) as Partial<PairCommand>;
+    return v.kind === 'switchover' && typeof v.at === 'number' ? { kind: 'switchover', at: v.at, ...(typeof v.to === 'string' ? { to: v.to } : {}) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `status/gateway/{siteId}/{gatewayId}` on the site broker: each of a pair says it is up, and which role it has. */
+function pairPresence(siteId: string, gatewayId: string, clock: Clock, role: () => PairRole) {
+  const at = (): string => new Date(clock.now()).toISOString();
+  return {
+    topic: `status/gateway/${siteId}/${gatewayId}`,
+    online: () => JSON.stringify({ state: 'online', gatewayId, siteId, role: role(), at: at() }),
+    offline: (stoppedBy: string | null) => JSON.stringify({ state: 'offline', gatewayId, siteId, ...(stoppedBy === null ? { cause: 'no clean stop: the broker published the last will' } : { stoppedBy, at: at() }) }),
+  };
+}

@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../free-port.js';
+
+/** Debian's etcd (`apt-get install etcd-server`); `npm test` installs it (scripts/ensure-test-tools.sh). */
+export const ETCD_BINARY = '/usr/bin/etcd';
+
+/** How long a member may take to serve its client port. */
+const START_TIMEOUT_MS = 30_000;
+
+interface Member {
+  readonly name: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  readonly dir: string;
+  child: ChildProcess | null;
+  exited: Promise<void>;
+  /** Stopped with SIGSTOP: alive but answering nothing. */
+  paused: boolean;
+  lines: string[];
+}
+
+/**
+ * A real etcd cluster of `size` members on 127.0.0.1 (the two gateways' members and the witness
+ * of a site, each its own process and data folder): started, a member killed, paused (SIGSTOP) or
+ * started again on its data, and everything removed at stop. The election and heartbeat timings
+ * are the ones docs/high-availability.md gives a site (a LAN, not the defaults tuned for a WAN).
+ */
+export class EtcdCluster {
+  readonly #members: Member[];
+  readonly #root: string;
+  readonly #token: string;
+
+  private constructor(root: string, members: Member[]) {
+    this.#root = root;
+    this.#members = members;
+    this.#token = `site-${path.basename(root)}`;
+  }
+
+  static async start(size = 3): Promise<EtcdCluster> {
+    const root = await mkdtemp(path.join(tmpdir(), 'etcd-'));
+    const members: Member[] = [];
+    for (let i = 0; i < size; i += 1) {
+      members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), dir: path.join(root, `m${i}`), child: null, exited: Promise.resolve(), paused: false, lines: [] });
+    }
+    const cluster = new EtcdCluster(root, members);
+    await Promise.all(members.map((_, i) => cluster.#spawn(i, 'new')));
+    await Promise.all(members.map((_, i) => cluster.#ready(i)));
+    return cluster;
+  }
+
+  /** Client URLs of every member, in member order (what a gateway's `ha.etcd` lists). */
+  get endpoints(): string[] {
+    return this.#members.map((m) => `http://127.0.0.1:${m.clientPort}`);
+  }
+
+  endpoint(i: number): string {
+    return `http://127.0.0.1:${this.#member(i).clientPort}`;
+  }
+
+  get size(): number {
+    return this.#members.length;
+  }
+
+  /** SIGKILL of member `i` (its data stays; start() brings it back on it). */
+  async kill(i: number): Promise<void> {
+    const m = this.#member(i);
+    if (m.child === null) return;
+    if (m.paused) m.child.kill('SIGCONT');
+    m.child.kill('SIGKILL');
+    await m.exited;
+  }
+
+  /** Starts member `i` again on its own data (after kill). */
+  async restart(i: number): Promise<void> {
+    const m = this.#member(i);
+    if (m.child !== null) return;
+    await this.#spawn(i, 'existing');
+    await this.#ready(i);
+  }
+
+  pause(i: number): void {
+    const m = this.#member(i);
+    if (m.child === null || m.paused) return;
+    m.child.kill('SIGSTOP');
+    m.paused = true;
+  }
+
+  resume(i: number): void {
+    const m = this.#member(i);
+    if (m.child === null || !m.paused) return;
+    m.child.kill('SIGCONT');
+    m.paused = false;
+  }
+
+  /** The last lines member `i` wrote (to show when something fails). */
+  lines(i: number): string[] {
+    return this.#member(i).lines;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#members.map((_, i) => this.kill(i)));
+    await rm(this.#root, { recursive: true, force: true });
+  }
+
+  #member(i: number): Member {
+    const m = this.#members[i];
+    if (m === undefined) throw new Error(`no etcd member ${i} (the cluster has ${this.#members.length})`);
+    return m;
+  }
+
+  #spawn(i: number, state: 'new' | 'existing'): Promise<void> {
+    const m = this.#member(i);
+    const initial = this.#members.map((x) => `${x.name}=http://127.0.0.1:${x.peerPort}`).join(',');
+    const args = [
+      `--name=${m.name}`,
+      `--data-dir=${m.dir}`,
+      `--listen-client-urls=http://127.0.0.1:${m.clientPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${m.clientPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${m.peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${m.peerPort}`,
+      `--initial-cluster=${initial}`,
+      `--initial-cluster-state=${state}`,
+      `--initial-cluster-token=${this.#token}`,
+      // The site's settings (docs/high-availability.md): a LAN heartbeat, an election in about a second.
+      '--heartbeat-interval=100',
+      '--election-timeout=1000',
+      '--auto-compaction-mode=revision',
+      '--auto-compaction-retention=1000',
+      '--quota-backend-bytes=2147483648',
+      '--logger=zap',
+      '--log-level=warn',
+    ];
+    const child = spawn(ETCD_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    m.child = child;
+    m.paused = false;
+    m.lines = [];
+    for (const s of [child.stdout, child.stderr]) {
+      s?.setEncoding('utf8');
+      s?.on('data', (chunk: string) => {
+        m.lines.push(...chunk.split('\n').filter((l) => l !== ''));
+        if (m.lines.length > 200) m.lines.splice(0, m.lines.length - 200);
+      });
+    }
+    m.exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        m.child = null;
+        resolve();
+      }),
+    );
+    return Promise.resolve();
+  }
+
+  /** Resolves once member `i` answers /health as part of a cluster with a leader. */
+  async #ready(i: number): Promise<void> {
+    const m = this.#member(i);
+    const started = performance.now();
+    for (;;) {
+      if (m.child === null) throw new Error(`etcd member ${m.name} exited at start:\n${m.lines.slice(-20).join('\n')}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${m.clientPort}/health`, { signal: AbortSignal.timeout(1_000) });
+        const body = (await res.json()) as { health?: string };
+        if (body.health === 'true') return;
+      } catch {
+        // Not listening yet, or no leader yet.
+      }
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`etcd member ${m.name} was not healthy within ${START_TIMEOUT_MS / 1000} s:\n${m.lines.slice(-20).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
