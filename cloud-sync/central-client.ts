@@ -104,6 +104,8 @@ export class CentralClient {
     if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', status: res.status, message };
     // What the service asked for; the sender honours it up to the site's cap.
     if (res.status === 429 || res.status >= 500) return { kind: 'retry', message, retryAfterMs: parseRetryAfter(res.header('retry-after'), Date.now()) };
+    // A pair's old active, told another holds a newer epoch: never dead-letter what it sent (the new active sends it).
+    if (res.status === 409 && text.includes('stale_epoch')) return { kind: 'retry', message, retryAfterMs: null };
     if (res.status >= 400) return { kind: 'rejected', status: res.status, message };
     if (anyReply) return { kind: 'ok', value: pick(null) };
     try {

@@ -208,6 +208,9 @@ export class PairMember {
 
   async #demote(why: string): Promise<void> {
     if (this.#role !== 'active' && this.#role !== 'promoting') return;
+    // Fenced: what waits to be written never will be; refusing it at once lets the acting parts
+    // stop without waiting on commits (their callers tell nobody of a refused change).
+    await this.#store?.abandon(why);
     await this.#stopActing(why);
   }
 

@@ -42,6 +42,11 @@ export interface AlertFacts {
    * owner's callback (not fixed). Absent on records made before it was told apart: a re-check.
    */
   readonly reopenedBy?: ReopenCause;
+  /**
+   * Sent again by the gateway of a pair that took over: the old active may have delivered it
+   * without recording so (docs/high-availability.md: heard twice across a failover, never zero times).
+   */
+  readonly resentAfterFailover?: true;
 }
 
 export type ReopenCause = 'central' | 'recheck' | 'callback';

@@ -103,6 +103,7 @@ export function alertText(f: AlertFacts, now: number, timeZone: string, lang: La
             ? en ? `[CALLBACK OVERDUE] ${f.title.en}` : `【回访逾期】${f.title.zh}`
             : en ? `[${tier}] ${f.title.en}` : `【${tier}】${f.title.zh}`;
   const lines: string[] = [];
+  if (f.resentAfterFailover === true) lines.push(en ? '(Sent again after a gateway failover: you may have had it already)' : '（网关主备切换后重发，可能已收到过）');
   const where = whereWords(f, lang);
   if (where !== null) lines.push(where);
   if (f.escalation !== null) {

@@ -1,3 +1,4 @@
+import type { ActingRight } from '../../core/acting-right.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
@@ -50,6 +51,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   readonly #roster: DutyRoster;
   readonly #tickets: TicketService;
   readonly #store: Store;
+  readonly #acting: ActingRight | undefined;
   readonly #book: AlertBook;
   readonly #summaries: IncidentSummaries;
   readonly #publicUrl: string;
@@ -70,6 +72,7 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
     const site = deps.site;
     this.#tickets = deps.tickets;
     this.#store = deps.store;
+    this.#acting = deps.acting;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#book = new AlertBook({ store: deps.store, log: deps.log });
@@ -149,6 +152,12 @@ class AlertNotifier extends TypedEmitter<NotifierEvents> implements Notifier {
   async start(): Promise<void> {
     this.#tickets.on('changed', this.#onChange);
     // What a previous run staged and did not deliver goes out again (an emergency never expires).
+    // After a pair's failover it says so: the old active may have sent it and died before recording it.
+    const failover = (this.#acting?.epoch() ?? null) !== null;
+    if (failover) {
+      for (const rec of this.#book.all()) if (rec.alert.resentAfterFailover !== true) this.#book.stage({ ...rec, alert: { ...rec.alert, resentAfterFailover: true } });
+      await this.#store.commit();
+    }
     for (const rec of this.#book.all()) {
       const t = rec.ticketId === null ? undefined : this.#tickets.get(rec.ticketId);
       if (t !== undefined && !stillNeeded(rec.alert, t)) {

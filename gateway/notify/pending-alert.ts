@@ -56,6 +56,7 @@ const AlertFactsSchema = z.object({
     .object({ alarms: z.number().int().min(0), byBuilding: z.record(z.string(), z.number()), emergencies: z.array(z.object({ number: z.string(), title: Bilingual, where: z.string() })) })
     .nullable(),
   reopenedBy: z.enum(['central', 'recheck', 'callback']).optional(),
+  resentAfterFailover: z.literal(true).optional(),
 });
 
 export const PendingAlertSchema = z.object({

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { errorMessage } from '../../core/errors.js';
+import { GatewayError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { markFree, markInUse } from './data-lock.js';
 import { DurableJsonFile } from './durable-json-file.js';
@@ -88,6 +88,7 @@ export class ReplicaGap extends Error {}
 interface Waiter {
   readonly generation: number;
   resolve(): void;
+  reject(err: Error): void;
 }
 
 /**
@@ -202,8 +203,8 @@ export class FileStore implements Store {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
     this.#generation += 1;
     const generation = this.#generation;
-    return new Promise<void>((resolve) => {
-      this.#waiting.push({ generation, resolve });
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ generation, resolve, reject });
       this.#schedule();
     });
   }
@@ -256,6 +257,24 @@ export class FileStore implements Store {
   }
 
   /**
+   * One of a pair that lost its leadership: what waits to be written can never be committed, so
+   * nothing more is written and every waiter is refused (its caller tells nobody). The next role
+   * opens the store again from disk, where only what etcd holds is.
+   */
+  async abandon(why: string): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const w of waiting) w.reject(new GatewayError('GW_HA_FENCED', `not written: ${why}`, {}));
+    if (this.#writing !== null) await this.#writing.catch(() => undefined);
+    this.#journal.close();
+    await markFree(this.dir);
+  }
+
+  /**
    * Group commit (DESIGN "The local store"): a write starts as soon as something waits and no
    * write is in flight; whatever arrives meanwhile joins the next write. No timer delays a write:
    * a journal append costs the disk about a millisecond, so a storm is grouped by the disk's own
@@ -263,6 +282,7 @@ export class FileStore implements Store {
    * the store for as long as a backward clock step).
    */
   #schedule(): void {
+    if (this.#closed) return;
     if (this.#writing !== null || this.#timer !== null || this.#waiting.length === 0) return;
     if (this.#health.writable === false) {
       this.#timer = this.#opts.clock.setTimeout(() => this.#fire(), this.#opts.retryMs);
@@ -314,6 +334,11 @@ export class FileStore implements Store {
     } catch (err) {
       // Keep the changes in memory and the waiters waiting: persist-first means nobody is told
       // about a change until it is on disk. Retry until the disk comes back.
+      if (this.#closed) {
+        // Abandoned while this write was in flight (a pair's fenced active): refused, never retried.
+        for (const w of batch) w.reject(new GatewayError('GW_HA_FENCED', `not written: ${errorMessage(err)}`, {}));
+        throw err;
+      }
       this.#waiting = batch.concat(this.#waiting);
       this.#snapshotNext = true;
       if (this.#health.writable) {

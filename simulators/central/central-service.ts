@@ -20,6 +20,15 @@ export interface ReceivedTicket {
   readonly [key: string]: unknown;
 }
 
+/** One upload as received: which gateway of a pair sent it, under which epoch. */
+export interface UploadSender {
+  readonly siteId: string;
+  readonly gatewayId: string | null;
+  readonly epoch: number | null;
+  readonly refused: boolean;
+  readonly items: number;
+}
+
 /** The statuses this service owns (contract 2.0, "Who owns which status"). */
 export type CentralStatus = 'dispatched' | 'in_progress' | 'on_hold' | 'resolved' | 'reopened' | 'closed';
 
@@ -116,6 +125,15 @@ export class CentralService {
   #port = 0;
   #host = '127.0.0.1';
   #seq = 0;
+
+  /** The newest epoch an upload of each site carried (a pair's fencing at the service). */
+  readonly #epochs = new Map<string, number>();
+  readonly #senders: UploadSender[] = [];
+
+  /** Who sent each upload: the gateway id and epoch it carried, and whether it was refused as stale. */
+  senders(): readonly UploadSender[] {
+    return this.#senders;
+  }
 
   constructor(opts: CentralServiceOptions) {
     this.#opts = opts;
@@ -293,6 +311,20 @@ export class CentralService {
     if (problems.length > 0) return reply.code(400).send(err('bad_request', problems.slice(0, 5).join('; ')));
     const body = req.body as { siteId: string; items: ReceivedTicket[] };
     if (sites !== '*' && !sites.includes(body.siteId)) return reply.code(403).send(err('forbidden', `token may not write site ${body.siteId}`));
+    // One of a pair (contract 2.1): an upload from an epoch older than one already seen for the
+    // site comes from a gateway that lost its leadership; it is refused, never applied.
+    const gatewayId = req.headers['x-gateway-id'];
+    const epochText = req.headers['x-gateway-epoch'];
+    const epoch = typeof epochText === 'string' && /^\d+$/.test(epochText) ? Number(epochText) : null;
+    if (epoch !== null) {
+      const newest = this.#epochs.get(body.siteId) ?? 0;
+      if (epoch < newest) {
+        this.#senders.push({ siteId: body.siteId, gatewayId: typeof gatewayId === 'string' ? gatewayId : null, epoch, refused: true, items: body.items.length });
+        return reply.code(409).send(err('stale_epoch', `epoch ${epoch} is older than ${newest}: another gateway of the pair is the active`));
+      }
+      this.#epochs.set(body.siteId, epoch);
+    }
+    this.#senders.push({ siteId: body.siteId, gatewayId: typeof gatewayId === 'string' ? gatewayId : null, epoch, refused: false, items: body.items.length });
     const strays = body.items.filter((i) => i['siteId'] !== body.siteId);
     if (strays.length > 0) return reply.code(400).send(err('bad_request', `item ${strays[0]?.id} has siteId ${String(strays[0]?.['siteId'])}, the batch is for ${body.siteId}`));
     const f = this.#fault;

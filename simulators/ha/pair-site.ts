@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broke
 import { GatewayChild, type ChildEnd } from '../scenarios/gateway-child.js';
 
 const TOKEN = 'pair-site-token';
+/** The engineer of the pair site (a staff token, only its hash in the site file). */
+export const PAIR_ENGINEER_TOKEN = 'pair-site-engineer';
 
 /** One gateway of the pair as a real process, with its own site file, data folder and HTTP port. */
 export interface PairGateway {
@@ -69,7 +72,7 @@ export class PairSite {
       const file = path.join(dir, 'site.json');
       await writeFile(file, JSON.stringify(pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10 }), null, 2));
       const ends: ChildEnd[] = [];
-      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, GATEWAY_STAFF_SECRET: 'pair-site-staff-secret', ...opts.env }, (e) => ends.push(e));
+      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e));
       const url = `http://127.0.0.1:${port}`;
       return { id, url, child, dataDir, ends, readyz: () => readyz(url) };
     };
@@ -156,6 +159,7 @@ function pairSiteFile(p: PairFileParts): Record<string, unknown> {
     dataDir: p.dataDir,
     central: { url: p.centralUrl, token: { env: 'CENTRAL_TOKEN' } },
     notify: { channels: [{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}' }] },
+    users: [{ id: 'e-li', name: '李工', role: 'engineer', tokenSha256: createHash('sha256').update(PAIR_ENGINEER_TOKEN).digest('hex'), buildings: [] }],
     ha: { gatewayId: p.id, etcd: p.etcd, leaseSeconds: p.leaseSeconds, aloneAfterSeconds: p.aloneAfterSeconds },
     devices: p.sensors.map((id, i) => ({
       id,

@@ -9,6 +9,8 @@ import { freePort } from '../free-port.js';
 /** A site's own MQTT broker, as the external-broker scenarios and the reliability tests need it. */
 export interface ExternalBroker {
   readonly url: string;
+  /** Messages published under `prefix` (e.g. "alerts/"), with the client id that published each (a pair's tests: who alerted). */
+  published(prefix: string): readonly { topic: string; clientId: string | null; payload: string }[];
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -25,9 +27,15 @@ export async function startExternalBroker(opts: { persistent?: boolean } = {}): 
   let broker: Aedes | null = null;
   let server: ReturnType<typeof createServer> | null = null;
   const sockets = new Set<Socket>();
+  const seen: { topic: string; clientId: string | null; payload: string }[] = [];
   const start = async (): Promise<void> => {
     if (server !== null) return;
     const b = await Aedes.createBroker(kept === undefined ? {} : { persistence: kept });
+    b.on('publish', (packet, client) => {
+      if (client === null || packet.topic.startsWith('$SYS')) return;
+      seen.push({ topic: packet.topic, clientId: client.id, payload: packet.payload.toString() });
+      if (seen.length > 10_000) seen.splice(0, seen.length - 10_000);
+    });
     const s = createServer((sock) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));
@@ -48,5 +56,6 @@ export async function startExternalBroker(opts: { persistent?: boolean } = {}): 
     if (b !== null) await new Promise<void>((resolve) => b.close(() => resolve()));
   };
   await start();
-  return { url: `mqtt://127.0.0.1:${port}`, start, stop, close: stop };
+  const published = (prefix: string) => seen.filter((m) => m.topic.startsWith(prefix));
+  return { url: `mqtt://127.0.0.1:${port}`, published, start, stop, close: stop };
 }

@@ -87,8 +87,19 @@ export class GatewayChild {
     const child = this.#child;
     if (child === null) return;
     this.#ending = true;
+    child.kill('SIGCONT');
     child.kill('SIGKILL');
     await this.#exited;
+  }
+
+  /** SIGSTOP: the process stands still with its sockets open, as a hung machine or a paused VM. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(): it runs on from where it stood, its timers late. */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
   }
 
   /** SIGTERM and wait (its ordered stop takes at most 30 s). */
