@@ -3,7 +3,8 @@
  * `SiteStatus`): a fact about now, sent every `central.heartbeatSeconds` and at once when the
  * gateway's health changes. Central treats three intervals without one as a silent site.
  */
-export type GatewayRole = 'single' | 'active' | 'standby';
+/** single: one gateway; active: the pair's leader; alone: one of a pair acting without quorum (both may be); standby is never sent (the active speaks for the pair). */
+export type GatewayRole = 'single' | 'active' | 'standby' | 'alone';
 
 export interface UpstreamHealth {
   readonly id: string;
@@ -35,6 +36,8 @@ export interface SiteStatus {
   readonly gatewayId: string;
   readonly version: string;
   readonly role: GatewayRole;
+  /** One of a pair: the fencing epoch it acts under (absent for a single gateway and while alone). */
+  readonly epoch?: number;
   /** `stopping`: its last status before a clean stop, with `stoppingBecause`. */
   readonly state: 'running' | 'stopping';
   readonly stoppingBecause?: string;

@@ -11,9 +11,13 @@ export interface ActingRight {
   mayAct(): boolean;
   /** The fencing epoch while it holds leadership (the leader key's create revision), else null; null for a single gateway. */
   epoch(): number | null;
+  /** single: the site has one gateway; active: the pair's leader; alone: one of a pair acting without a quorum. */
+  role(): ActingRole;
 }
 
-export const singleGateway = (gatewayId: string): ActingRight => ({ gatewayId, mayAct: () => true, epoch: () => null });
+export type ActingRole = 'single' | 'active' | 'alone';
+
+export const singleGateway = (gatewayId: string): ActingRight => ({ gatewayId, mayAct: () => true, epoch: () => null, role: () => 'single' });
 
 /** Headers an upload or status carries so central can tell which of a pair sent it, and refuse a stale epoch. */
 export function actingHeaders(right: ActingRight | undefined): Record<string, string> {

@@ -26,6 +26,7 @@ import { StormMode } from './tickets/storm-mode.js';
 import { AttachmentStore } from './tickets/attachment-store.js';
 import { TicketArchive } from './tickets/ticket-archive.js';
 import { TicketService } from './tickets/ticket-service.js';
+import type { TicketIdentity } from './tickets/ticket-identity.js';
 
 export interface GatewayDeps {
   readonly clock: Clock;
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   readonly sensing?: Sensing;
   readonly store?: FileStore;
   readonly pair?: () => PairHealth;
+  /** One of a pair acting alone: ids and numbers the other gateway cannot give too (tickets/ticket-identity.ts). */
+  readonly identity?: TicketIdentity;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -85,7 +88,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   const store = deps.store ?? await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
   const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
-  const tickets = await TicketService.open({ store, site, clock, log, archive });
+  const tickets = await TicketService.open({ store, site, clock, log, archive, ...(deps.identity === undefined ? {} : { identity: deps.identity }) });
   // Every ticket change carries its outbox entry in the same durable write, from the first change on.
   joinOutbox(tickets, store, clock);
   const archiver = new ClosedTicketArchiver({ store, archive, tickets, clock, log: log.child({ component: 'archive' }) }, { afterMs: site.store.archiveClosedAfterHours * 3_600_000, retentionYears: site.store.archiveRetentionYears });

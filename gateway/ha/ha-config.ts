@@ -9,6 +9,11 @@ import { Identifier } from '../../core/schema-parts.js';
 export const HaConfig = z.strictObject({
   /** This gateway of the pair: how logs, /readyz, central and the other gateway name it. */
   gatewayId: Identifier,
+  /**
+   * This gateway's place in the pair, 1 or 2 (the other has the other): numbers of tickets raised
+   * while acting alone carry it (`…-91001`, `…-92001`), so the two never give the same number.
+   */
+  place: z.union([z.literal(1), z.literal(2)]),
   /** Client URLs of the three etcd members (the two gateways' and the witness's), e.g. "http://192.168.10.21:2379". */
   etcd: z.array(z.string().url()).min(1),
   /** Key prefix of this site in etcd (a witness may serve several sites). */

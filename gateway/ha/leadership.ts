@@ -61,10 +61,28 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
   #notBefore = 0;
   #busy = false;
   #leader: LeaderInfo | null = null;
+  /** Monotonic instant of the last answer etcd gave that needed a quorum (a read, a renewal, a commit). */
+  #contactAt: number;
+  /** The newest leadership epoch seen (this gateway's or the other's): what both name the time apart by. */
+  #epochSeen = 0;
 
   constructor(d: LeadershipDeps) {
     super();
     this.#d = d;
+    this.#contactAt = d.clock.monotonic();
+  }
+
+  /** When etcd last answered with a quorum behind it (monotonic). */
+  lastContact(): number {
+    return this.#contactAt;
+  }
+
+  lastEpochSeen(): number {
+    return this.#epochSeen;
+  }
+
+  #contact(): void {
+    this.#contactAt = this.#d.clock.monotonic();
   }
 
   /** Whether this gateway may act now, as the active of the pair. */
@@ -114,6 +132,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     const epoch = this.#epoch;
     if (epoch === null || !this.holds()) throw new GatewayError('GW_HA_FENCED', `this gateway is not the active of the pair: ${what} is not written`, {});
     const res = await withinCall(this.#d.clock, what, this.#d.client.if(this.#d.keys.leader, 'Create', '==', epoch).then(...ops).commit());
+    this.#contact();
     if (!res.succeeded) {
       this.#drop('the fencing epoch is gone: another gateway leads', true);
       throw new GatewayError('GW_HA_FENCED', `epoch ${epoch} no longer holds: ${what} is not written`, { epoch });
@@ -142,7 +161,11 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     try {
       const { client, keys } = this.#d;
       // Who leads now: a gateway that sees a leader does not try (it would only make a lease to revoke).
-      const current = readLeaderInfo(await withinCall(this.#d.clock, 'read the leader', client.get(keys.leader).string()));
+      const read = await withinCall(this.#d.clock, 'read the leader', client.get(keys.leader).exec());
+      this.#contact();
+      const kv = read.kvs[0];
+      if (kv !== undefined) this.#epochSeen = Math.max(this.#epochSeen, Number(kv.create_revision));
+      const current = readLeaderInfo(kv === undefined ? null : kv.value.toString());
       this.#setLeader(current);
       if (current === null) {
         lease = client.lease(this.#d.leaseSeconds, { autoKeepAlive: false });
@@ -152,6 +175,8 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
         if (res.succeeded && !this.#stopped) {
           // The key was created by this transaction: its revision is the key's create revision.
           this.#epoch = Number(res.header?.revision ?? 0);
+          this.#epochSeen = Math.max(this.#epochSeen, this.#epoch);
+          this.#contact();
           this.#lease = lease;
           lease = null;
           this.#validUntil = sent + this.#d.leaseSeconds * 1000;
@@ -190,6 +215,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     try {
       const res = await withinCall(this.#d.clock, 'renew the lease', lease.keepaliveOnce());
       const ttl = Number(res.TTL ?? 0);
+      this.#contact();
       if (this.#lease !== lease) return;
       if (ttl <= 0) {
         this.#drop('etcd says the lease has expired', true);

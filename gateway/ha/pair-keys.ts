@@ -6,6 +6,8 @@ export interface PairKeys {
   readonly logPrefix: string;
   logKey(seq: number): string;
   seqOf(key: string): number;
+  /** Tickets each gateway raised or changed while acting alone: `alone/{gatewayId}/{ticketId}`, merged by the leader. */
+  readonly alonePrefix: string;
   /** An operator's command to the active (`npm run ha -- switchover`). */
   readonly command: string;
   /** Each gateway's own line while it runs: role, version, store format (what `npm run ha -- status` shows). */
@@ -24,6 +26,7 @@ export function pairKeys(prefix: string, siteId: string): PairKeys {
     logKey: (seq) => `${logPrefix}${String(seq).padStart(SEQ_DIGITS, '0')}`,
     seqOf: (key) => Number(key.slice(logPrefix.length)),
     command: `${base}/command`,
+    alonePrefix: `${base}/alone/`,
     member: (id) => `${base}/members/${id}`,
     memberPrefix: `${base}/members/`,
   };

@@ -15,9 +15,12 @@ import type { HaConfig } from './ha-config.js';
 import { Leadership, withinCall } from './leadership.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
+import { AlonePeriod, type AloneRecord } from './alone-period.js';
+import { mergeStep } from './alone-merge.js';
+import { aloneIdentity } from '../tickets/ticket-identity.js';
 import { StandbyHttp } from './standby-http.js';
 
-export type PairRole = 'starting' | 'standby' | 'promoting' | 'active' | 'demoting' | 'stopped';
+export type PairRole = 'starting' | 'standby' | 'promoting' | 'active' | 'demoting' | 'alone' | 'reuniting' | 'stopped';
 
 export interface PairMemberDeps {
   /** The domain's clock (a scenario's fast clock); leadership is always judged on the real monotonic clock. */
@@ -60,6 +63,9 @@ export class PairMember {
   #promotedAt: number | null = null;
   #commands: TimerHandle | null = null;
   #commandBusy = false;
+  /** The time acting alone (no quorum), while it lasts. */
+  #alone: AlonePeriod | null = null;
+  #quorumWatch: TimerHandle | null = null;
 
   constructor(site: SiteConfig, ha: HaConfig, d: PairMemberDeps) {
     // Each of the pair is its own client of the site broker (one client id would throw the other off).
@@ -96,6 +102,7 @@ export class PairMember {
     this.#leadership.on('leader', (l) => this.#checkFormat(l));
     await this.#becomeStandby(store);
     this.#leadership.start();
+    this.#quorumWatch = systemClock.setInterval(() => this.#checkQuorum(), 500);
     this.#log.info({ event: 'gateway.started', role: 'standby', http: this.#me.url, etcd: this.#ha.etcd.length }, `pair member ${this.#ha.gatewayId} started as the standby; it takes over when no gateway holds the lease`);
   }
 
@@ -106,6 +113,8 @@ export class PairMember {
     this.#role = 'stopped';
     this.#commands?.cancel();
     this.#commands = null;
+    this.#quorumWatch?.cancel();
+    this.#quorumWatch = null;
     if (this.#gateway !== null) await this.#gateway.stop(by);
     this.#gateway = null;
     await this.#leadership.stop();
@@ -113,7 +122,7 @@ export class PairMember {
     await this.#http.stop();
     await this.#sensing?.mqtt.sayOffline(by).catch(() => undefined);
     await this.#sensing?.stop();
-    if (was !== 'active') await this.#store?.close();
+    if (was !== 'active' && was !== 'alone') await this.#store?.close();
     this.#client.close();
     this.#log.info({ event: 'gateway.stopped', stoppedBy: by }, 'pair member stopped');
   }
@@ -137,7 +146,7 @@ export class PairMember {
   }
 
   async #openStore(): Promise<FileStore> {
-    const store = await FileStore.open({ dataDir: this.#site.dataDir, clock: systemClock, log: this.#d.log.child({ component: 'store' }), compactAfterBytes: this.#site.store.compactAfterBytes, replicate: (line, seq) => this.#writer.commit(line, seq) });
+    const store = await FileStore.open({ dataDir: this.#site.dataDir, clock: systemClock, log: this.#d.log.child({ component: 'store' }), compactAfterBytes: this.#site.store.compactAfterBytes, replicate: (line, seq) => (this.#alone !== null ? this.#alone.keep(line) : this.#writer.commit(line, seq)) });
     this.#store = store;
     return store;
   }
@@ -150,6 +159,8 @@ export class PairMember {
   }
 
   async #promote(epoch: number): Promise<void> {
+    // Elected while acting alone: the time apart ends first (its tickets published for the merge below).
+    if (this.#role === 'alone') await this.#reunite();
     if (this.#role !== 'standby' || !this.#leadership.holds()) return;
     const store = this.#store;
     const follower = this.#follower;
@@ -174,10 +185,12 @@ export class PairMember {
     }
     this.#follower = null;
     await this.#http.stop();
-    const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch() };
+    const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#role === 'active' && !this.#leadership.holds() ? ['this gateway lost its leadership and is stopping (GW_HA_FENCED)'] : [] });
     const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing, store, gatewayId: this.#ha.gatewayId, pair });
     this.#gateway = gateway;
+    // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
+    await this.#mergeAlone(gateway, store);
     await gateway.start();
     this.#role = 'active';
     this.#promotedAt = performance.now();
@@ -193,6 +206,11 @@ export class PairMember {
       this.#commandBusy = true;
       void withinCall(systemClock, 'read commands', this.#client.get(this.#keys.command).string())
         .then(async (text) => {
+          // Tickets the other gateway published from a time alone after this one took over: taken in now.
+          const late = await withinCall(systemClock, 'look for tickets from a time apart', this.#client.getAll().prefix(this.#keys.alonePrefix).count());
+          const gateway = this.#gateway;
+          const store = this.#store;
+          if (late > 0 && gateway !== null && store !== null) await this.#mergeAlone(gateway, store);
           const cmd = readCommand(text);
           if (cmd === null || cmd.to === this.#ha.gatewayId) return;
           // Taken once: deleted only if it is still this command, then acted on.
@@ -226,6 +244,84 @@ export class PairMember {
     this.#log.warn({ event: 'ha.demoted', why }, `this gateway is the standby again (${why})`);
     const store = await this.#openStore();
     await this.#becomeStandby(store);
+  }
+
+  /**
+   * No quorum for longer than ha.aloneAfterSeconds: a standby acts alone (an active has already
+   * stood down, its lease gone). Quorum back: a gateway acting alone rejoins the pair.
+   */
+  #checkQuorum(): void {
+    const quiet = systemClock.monotonic() - this.#leadership.lastContact();
+    if (this.#role === 'standby' && this.#formatProblem === null && quiet > this.#ha.aloneAfterSeconds * 1000) this.#queue(() => this.#goAlone(quiet));
+    else if (this.#role === 'alone' && quiet < 1_500) this.#queue(() => this.#reunite());
+  }
+
+  async #goAlone(quiet: number): Promise<void> {
+    const store = this.#store;
+    const sensing = this.#sensing;
+    if (this.#role !== 'standby' || store === null || sensing === null) return;
+    await this.#follower?.stop();
+    this.#follower = null;
+    await this.#http.stop();
+    const alone = await AlonePeriod.begin(store, this.#leadership.lastEpochSeen(), systemClock);
+    this.#alone = alone;
+    this.#role = 'alone';
+    const why = `no quorum of the pair's etcd members for ${Math.round(quiet / 1000)} s`;
+    this.#log.error({ event: 'ha.alone', code: 'GW_HA_NO_QUORUM', baseChange: alone.baseSeq, sinceEpoch: alone.sinceEpoch }, `${why}: this gateway acts alone (raises, alerts and syncs every fault); the pair merges what both did when it meets again`);
+    const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#role === 'alone', epoch: () => null, role: () => 'alone' };
+    const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: null, appliedChange: alone.baseSeq, problems: [`acting alone: ${why} (GW_HA_NO_QUORUM); the other gateway may be acting alone too`] });
+    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing, store, gatewayId: this.#ha.gatewayId, pair, identity: aloneIdentity(this.#site.site.id, alone.sinceEpoch, this.#ha.place) });
+    this.#gateway = gateway;
+    await gateway.start();
+    void gateway.notifier.system('GW_HA_NO_QUORUM', { zh: `双机失去多数派，网关 ${this.#ha.gatewayId} 独自运行：每个故障照常报修和告警，可能重复收到`, en: `The pair lost its quorum: gateway ${this.#ha.gatewayId} acts alone; every fault is still raised and alerted, you may hear some twice` });
+  }
+
+  /** Quorum is back: what was done alone goes to etcd for the leader, the store returns to the pair's, and this gateway is a standby again. */
+  async #reunite(): Promise<void> {
+    const alone = this.#alone;
+    const store = this.#store;
+    if (this.#role !== 'alone' || alone === null || store === null) return;
+    this.#role = 'reuniting';
+    const records = alone.records(store, this.#ha.gatewayId);
+    try {
+      await alone.publish(this.#client, this.#keys.alonePrefix, records, systemClock);
+    } catch (err) {
+      this.#log.warn({ event: 'ha.reunite_failed', err: errorMessage(err) }, `could not hand what was done alone to the pair yet; still acting alone: ${errorMessage(err)}`);
+      this.#role = 'alone';
+      return;
+    }
+    const gateway = this.#gateway;
+    this.#gateway = null;
+    if (gateway !== null) await gateway.stop('program');
+    this.#alone = null;
+    const kept = await alone.restoreBase();
+    this.#log.info({ event: 'ha.reunited', tickets: records.length, kept }, `the pair has a quorum again: ${records.length} tickets from the time alone handed to the pair; this gateway's store from then kept in ${kept}`);
+    const reopened = await this.#openStore();
+    await this.#becomeStandby(reopened);
+  }
+
+  /** The leader takes in what both gateways published from their time alone (alone-merge.ts), each once. */
+  async #mergeAlone(gateway: Gateway, store: FileStore): Promise<void> {
+    const res = await withinCall(systemClock, 'read the tickets from the time apart', this.#client.getAll().prefix(this.#keys.alonePrefix).exec(), 10_000);
+    const counts = { take: 0, merge: 0, duplicate: 0, same: 0 };
+    for (const kv of res.kvs) {
+      const r = JSON.parse(kv.value.toString()) as AloneRecord;
+      const current = store.data.tickets[r.ticket.id];
+      const openForFault = gateway.tickets.open().find((t) => t.kind === 'fault' && t.deviceId === r.ticket.deviceId && t.fault === r.ticket.fault);
+      const step = mergeStep(r, current, openForFault);
+      counts[step.kind] += 1;
+      if (step.kind !== 'same') {
+        await gateway.tickets.adopt(step.ticket, step.note, () => {
+          if (step.kind === 'duplicate') return;
+          const alarm = step.alarm;
+          const held = alarm === null ? undefined : store.data.alarms[alarm.key];
+          if (alarm !== null && (held === undefined || held.state !== 'active')) store.data.alarms[alarm.key] = alarm;
+          for (const a of r.alerts) if (store.data.alerts[a.key] === undefined) store.data.alerts[a.key] = a;
+        });
+      }
+      await withinCall(systemClock, 'remove a merged ticket', this.#client.delete().key(kv.key.toString()).exec(), 5_000);
+    }
+    if (res.kvs.length > 0) this.#log.info({ event: 'ha.merged', ...counts }, `took in ${res.kvs.length} tickets from the time the pair was apart (${counts.merge} merged, ${counts.duplicate} duplicates closed, ${counts.take} taken as they were)`);
   }
 
   #checkFormat(leader: LeaderInfo | null): void {

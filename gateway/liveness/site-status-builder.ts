@@ -12,6 +12,7 @@ export interface SiteStatusSources {
   readonly gatewayId: string;
   readonly version: string;
   readonly role: GatewayRole;
+  readonly epoch?: number | null;
   readonly clock: Clock;
   readonly store: Store;
   readonly startedAt: () => number;
@@ -72,6 +73,7 @@ export function buildSiteStatus(s: SiteStatusSources, stopping?: string): SiteSt
     gatewayId: s.gatewayId,
     version: s.version,
     role: s.role,
+    ...(s.epoch === undefined || s.epoch === null ? {} : { epoch: s.epoch }),
     state: stopping === undefined ? 'running' : 'stopping',
     ...(stopping === undefined ? {} : { stoppingBecause: stopping }),
     startedAt: iso(s.startedAt()) ?? new Date(0).toISOString(),

@@ -52,9 +52,17 @@ export class TicketNumbering {
   }
 
   /** The next number of the site-local day of `now`; its block is on disk before it is returned. */
-  take(now: number): string {
+  take(now: number, place: 1 | 2 | null = null): string {
     const day = siteDay(now, this.#timeZone);
     const counters = this.#store.data.counters;
+    if (place !== null) {
+      // One of a pair acting alone: its own count of the day, `9{place}{count}`, a range the day's
+      // own numbers (and the other gateway's) never reach; kept when the pair merges.
+      const key = `${day}/alone-${place}`;
+      const n = (counters[key] ?? 0) + 1;
+      counters[key] = n;
+      return `${this.#siteCode}-${day}-9${place}${String(n).padStart(4, '0')}`;
+    }
     const seq = (counters[day] ?? 0) + 1;
     if (seq > (this.#reserved[day] ?? 0)) this.#reserve(day, seq + BLOCK - 1);
     counters[day] = seq;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomIdentity, type TicketIdentity } from './ticket-identity.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
@@ -45,6 +45,8 @@ export interface TicketServiceDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly archive?: TicketArchive;
+  /** How new tickets get their ids and numbers (default: random ids, the day's numbers). */
+  readonly identity?: TicketIdentity;
 }
 
 /**
@@ -62,6 +64,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
   readonly #log: Logger;
   readonly #archive: TicketArchive | null;
   readonly #numbering: TicketNumbering;
+  readonly #identity: TicketIdentity;
   /** Tickets as they are on disk, by id. */
   readonly #durable: Map<string, Ticket>;
   readonly #beforeDurable: BeforeDurable[] = [];
@@ -77,6 +80,7 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     this.#clock = deps.clock;
     this.#log = deps.log.child({ component: 'tickets' });
     this.#archive = deps.archive ?? null;
+    this.#identity = deps.identity ?? randomIdentity;
     this.#numbering = numbering;
     this.#repairs = repairs;
     // Whatever the store read at start is on disk.
@@ -144,8 +148,8 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     const repaired = input.kind === 'incident' ? undefined : this.#repairs.recent(input.device.id, input.fault, now);
     const patrol = input.reporter !== undefined;
     const ticket: Ticket = {
-      id: randomUUID(),
-      number: this.#numbering.take(now),
+      id: this.#identity.id(input.kind ?? 'fault', input.device.id, input.fault),
+      number: this.#numbering.take(now, this.#identity.numberPlace()),
       siteId: this.#site.site.id,
       version: 1,
       kind: input.kind ?? 'fault',
@@ -230,6 +234,27 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     for (const hook of this.#beforeDurable) hook(next, 'updated', current);
     await this.#store.commit();
     this.#showDurable(next);
+    this.emit('changed', next, 'updated');
+    return next;
+  }
+
+  /**
+   * Takes in a ticket as another gateway of the pair left it (acting alone while the pair was
+   * apart): written whole at a version above both, with `note` in its history, and uploaded once
+   * like any change. `alongside` joins the same durable write (the alarm that raised it).
+   */
+  async adopt(t: Ticket, note: string, alongside?: (ticket: Ticket) => void): Promise<Ticket> {
+    const current = this.#store.data.tickets[t.id];
+    const iso = new Date(this.#clock.now()).toISOString();
+    const next: Ticket = { ...t, version: Math.max(t.version, current?.version ?? 0) + 1, updatedAt: iso, history: [...t.history, { at: iso, actor: 'gateway', action: 'merged', note }] };
+    this.#store.data.tickets[t.id] = next;
+    alongside?.(next);
+    // An update, even when new here: its raise was alerted by the gateway that raised it (what it had
+    // not delivered comes with it, alone-period.ts), so nobody hears it raised a second time.
+    for (const hook of this.#beforeDurable) hook(next, 'updated', current);
+    await this.#store.commit();
+    this.#showDurable(next);
+    this.#log.info({ event: 'ticket.merged', ticketId: next.id, number: next.number, version: next.version }, `ticket ${next.number} taken in from the other gateway of the pair`);
     this.emit('changed', next, 'updated');
     return next;
   }

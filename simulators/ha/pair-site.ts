@@ -160,7 +160,7 @@ function pairSiteFile(p: PairFileParts): Record<string, unknown> {
     central: { url: p.centralUrl, token: { env: 'CENTRAL_TOKEN' } },
     notify: { channels: [{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}' }] },
     users: [{ id: 'e-li', name: '李工', role: 'engineer', tokenSha256: createHash('sha256').update(PAIR_ENGINEER_TOKEN).digest('hex'), buildings: [] }],
-    ha: { gatewayId: p.id, etcd: p.etcd, leaseSeconds: p.leaseSeconds, aloneAfterSeconds: p.aloneAfterSeconds },
+    ha: { gatewayId: p.id, place: p.id === 'gw-a' ? 1 : 2, etcd: p.etcd, leaseSeconds: p.leaseSeconds, aloneAfterSeconds: p.aloneAfterSeconds },
     devices: p.sensors.map((id, i) => ({
       id,
       kind: 'leak-sensor',
