@@ -117,8 +117,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
   async resign(why: string, holdOffMs: number): Promise<void> {
     this.#notBefore = this.#d.clock.monotonic() + holdOffMs;
     const lease = this.#lease;
-    const had = this.#epoch !== null;
-    this.#drop(why, had);
+    this.#drop(why, false);
     if (lease !== null) await withinCall(this.#d.clock, 'revoke', lease.revoke()).catch(() => undefined);
     if (!this.#stopped) this.#scheduleCampaign(Math.max(holdOffMs, 200));
   }

@@ -339,10 +339,15 @@ export class PairMember {
     const leader = this.#leadership.leader();
     const follow = this.#follower?.state() ?? null;
     const following = follow?.kind === 'following' && this.#formatProblem === null;
+    // A standby is worth its name only while it reads the devices: its detection is what a promotion inherits.
+    const adapters = this.#sensing?.adapters.map((a) => a.status({ devices: false })) ?? [];
+    const reading = adapters.length > 0 && adapters.every((a) => a.state === 'online');
+    const ready = following && leader !== null && reading;
     return {
-      ready: following && leader !== null,
+      ready,
       body: {
-        status: following && leader !== null ? 'standby' : 'not ready',
+        status: ready ? 'standby' : 'not ready',
+        adapters: adapters.map((a) => ({ kind: a.kind, state: a.state })),
         pair: { role: this.#role, gatewayId: this.#ha.gatewayId, active: leader?.gatewayId ?? null, appliedChange: this.#store?.seq ?? 0, follow: follow?.kind ?? null, ...(follow !== null && follow.kind !== 'following' ? { why: follow.why } : {}), ...(this.#formatProblem === null ? {} : { code: 'GW_HA_STORE_FORMAT', why: this.#formatProblem }) },
       },
     };

@@ -19,6 +19,7 @@ export interface PairGateway {
   readonly url: string;
   readonly child: GatewayChild;
   readonly dataDir: string;
+  readonly siteFile: string;
   readonly ends: ChildEnd[];
   /** Its /readyz body (null when it does not answer). */
   readyz(): Promise<{ status: number; body: Record<string, unknown> } | null>;
@@ -74,7 +75,7 @@ export class PairSite {
       const ends: ChildEnd[] = [];
       const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e));
       const url = `http://127.0.0.1:${port}`;
-      return { id, url, child, dataDir, ends, readyz: () => readyz(url) };
+      return { id, url, child, dataDir, siteFile: file, ends, readyz: () => readyz(url) };
     };
     const gateways: [PairGateway, PairGateway] = [await make('gw-a'), await make('gw-b')];
     const site = new PairSite(root, etcd, broker, central, gateways, sensors);
@@ -86,6 +87,18 @@ export class PairSite {
     await this.gateways[0].child.start();
     await this.waitForActive(15_000);
     await this.gateways[1].child.start();
+    await this.waitForStandby(this.gateways[1], 15_000);
+  }
+
+  /** Until `g` says it is a ready standby: following the active's store and reading the devices. */
+  async waitForStandby(g: PairGateway, timeoutMs: number): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const r = await g.readyz();
+      if (r?.status === 200 && (r.body['pair'] as { role?: string } | undefined)?.role === 'standby') return;
+      if (performance.now() - started > timeoutMs) throw new Error(`${g.id} was not a ready standby within ${timeoutMs / 1000} s: ${JSON.stringify(r?.body ?? null)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
   }
 
   /** The gateway whose /readyz says it is the active (null when none does). */
@@ -119,7 +132,13 @@ export class PairSite {
     await this.#device.publishAsync(`site/${sensor}/wet`, JSON.stringify({ value: wet }), { qos: 1 });
   }
 
+  /** The pair's own events and tickets from both gateways' logs (to read when a test fails). */
+  dump(): string {
+    return this.gateways.map((g) => `--- ${g.id}\n${g.child.lines.filter((l) => /"event":"(ha|ticket|gateway|sync\.dead|notify\.(sent|given_up))/.test(l)).join('\n')}`).join('\n');
+  }
+
   async stop(): Promise<void> {
+    if (process.env['HA_DEBUG'] === '1') process.stderr.write(`${this.dump()}\n`);
     await this.#device?.endAsync(true).catch(() => undefined);
     for (const g of this.gateways) await g.child.stop().catch(() => undefined);
     await this.central.stop();
