@@ -32,14 +32,12 @@ export interface SensingDeps {
   readonly skip?: (deviceId: string) => boolean;
 }
 
-export async function createSensing(site: SiteConfig, deps: SensingDeps): Promise<Sensing> {
+/** The adapters of every protocol but MQTT for the devices `read` keeps: loaded only when a site has such devices. */
+async function protocolAdapters(site: SiteConfig, deps: Pick<SensingDeps, 'clock' | 'log' | 'env'>, read: (id: string) => boolean): Promise<{ adapters: Adapter[]; push: HttpPushAdapter | null }> {
   const { clock, log, env } = deps;
-  const read = (id: string): boolean => deps.skip === undefined || !deps.skip(id);
   const byProtocol = <P extends SiteConfig['devices'][number]['source']['protocol']>(p: P) =>
     site.devices.flatMap((d) => (d.source.protocol === p && read(d.id) ? [{ id: d.id, source: d.source as Extract<typeof d.source, { protocol: P }> }] : []));
-
-  const mqtt = await createMqttAdapter({ broker: site.broker, devices: byProtocol('mqtt'), connectionCap: deps.connectionCap, presence: deps.presence }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
-  const adapters: Adapter[] = [mqtt];
+  const adapters: Adapter[] = [];
   const modbusDevices = byProtocol('modbus');
   if (modbusDevices.length > 0) {
     // Loaded only when the site has Modbus devices: modbus-serial brings serialport's native binding (~16 MB).
@@ -68,7 +66,51 @@ export async function createSensing(site: SiteConfig, deps: SensingDeps): Promis
   const httpDevices = byProtocol('http');
   const push = httpDevices.length > 0 ? createHttpPushAdapter({ devices: httpDevices }, { clock, log: log.child({ component: 'adapter.http' }), env }) : null;
   if (push !== null) adapters.push(push);
+  return { adapters, push };
+}
 
+/**
+ * The cold sources of a pair (readByActiveOnly), read by the active beside its warm sensing and
+ * feeding its engine: made at promotion, stopped when it stands down. Never MQTT: a broker serves both.
+ */
+export async function createColdSensing(site: SiteConfig, warm: Sensing, deps: Pick<SensingDeps, 'clock' | 'log' | 'env'>): Promise<Sensing> {
+  const cold = new Set(site.devices.filter(readByActiveOnly).map((d) => d.id));
+  const { adapters, push } = await protocolAdapters(site, deps, (id) => cold.has(id));
+  const feed = (r: Parameters<DetectionEngine['ingest']>[0]): void => warm.detect.ingest(r);
+  for (const a of adapters) a.on('reading', feed);
+  const both: Sensing = {
+    adapters: [...warm.adapters, ...adapters],
+    mqtt: warm.mqtt,
+    push: warm.push ?? push,
+    detect: warm.detect,
+    start: async () => {
+      warm.detect.setUnread(new Set());
+      for (const a of adapters) await a.start();
+    },
+    stop: async () => {
+      for (const a of [...adapters].reverse()) await a.stop();
+      for (const a of adapters) a.off('reading', feed);
+      warm.detect.setUnread(cold);
+    },
+  };
+  return both;
+}
+
+/** Whether one of a pair reads this device only while it is the active (`standby: "cold"`; Modbus RTU by default; never MQTT). */
+export function readByActiveOnly(d: SiteConfig['devices'][number]): boolean {
+  if (d.source.protocol === 'mqtt') return false;
+  if (d.standby !== undefined) return d.standby === 'cold';
+  return d.source.protocol === 'modbus' && d.source.transport.type === 'rtu';
+}
+
+export async function createSensing(site: SiteConfig, deps: SensingDeps): Promise<Sensing> {
+  const { clock, log, env } = deps;
+  const read = (id: string): boolean => deps.skip === undefined || !deps.skip(id);
+  const mqttDevices = site.devices.flatMap((d) => (d.source.protocol === 'mqtt' && read(d.id) ? [{ id: d.id, source: d.source }] : []));
+  const mqtt = await createMqttAdapter({ broker: site.broker, devices: mqttDevices, connectionCap: deps.connectionCap, presence: deps.presence }, { clock, log: log.child({ component: 'adapter.mqtt' }), env });
+  const others = await protocolAdapters(site, { clock, log, env }, read);
+  const adapters: Adapter[] = [mqtt, ...others.adapters];
+  const push = others.push;
   const detect = new DetectionEngine(site, clock);
   const feed = (r: Parameters<DetectionEngine['ingest']>[0]): void => detect.ingest(r);
   for (const a of adapters) a.on('reading', feed);

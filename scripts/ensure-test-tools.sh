@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Run first by `npm test`: the Debian packages the tests drive for real. Chromium for the page tests
 # (never a downloaded browser), faketime (libfaketime) to step a gateway's wall clock, socat for a
-# virtual serial line (Modbus RTU), snmpd (Net-SNMP's agent) for the SNMP adapter's v2c/v3 tests. Missing ones are installed with apt-get when this runs as root
+# virtual serial line (Modbus RTU), etcd-server (etcd) for the pair of gateways (test/ha), snmpd (Net-SNMP's agent) for the SNMP adapter's v2c/v3 tests. Missing ones are installed with apt-get when this runs as root
 # or with passwordless sudo; otherwise it stops with one message naming the packages and the command.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# etcd for the pair tests (test/ha): three real members on loopback ports.
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)

@@ -44,6 +44,8 @@ class DeviceSlot implements DeviceView {
   startedAt: number;
   lastGood: number;
   offline = false;
+  /** Nobody reads it now (a standby's cold source): its silence is not an outage. */
+  unread = false;
   /** Rules touched by readings marked `more`, judged when the last reading of that answer is in (null: none waiting). */
   waiting: RuleSlot[] | null = null;
 
@@ -170,6 +172,19 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     slot.timer?.cancel();
     slot.timer = null;
     this.#fire(d, slot, false);
+  }
+
+  /**
+   * Devices nobody reads right now (a standby's cold sources): not judged offline, and when they are
+   * read again (`unread` without them) their silence counts from then, not from when they were last heard.
+   */
+  setUnread(ids: ReadonlySet<string>): void {
+    const now = this.#clock.monotonic();
+    for (const [id, d] of this.#devices) {
+      const was = d.unread;
+      d.unread = ids.has(id);
+      if (was && !d.unread) d.lastGood = now;
+    }
   }
 
   /** Who decides whether an alarm's off-delay is wanted, for an engine made before its alarms (a pair's, kept across roles). */
@@ -345,7 +360,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     const wall = this.#clock.now();
     for (const d of this.#devices.values()) {
       for (const s of d.timeDriven) this.#evaluate(d, s, wall);
-      if (d.offlineWindowMs === null || d.offline) continue;
+      if (d.offlineWindowMs === null || d.offline || d.unread) continue;
       if (now - d.lastGood >= d.offlineWindowMs) this.#setOffline(d, true, wall);
     }
   }

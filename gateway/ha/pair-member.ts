@@ -7,7 +7,7 @@ import { buildGateway, type Gateway } from '../app.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import type { StopBy } from '../liveness/index.js';
 import { fileBudget, openFileLimit } from '../open-files.js';
-import { createSensing, type Sensing } from '../sensing.js';
+import { createColdSensing, createSensing, readByActiveOnly, type Sensing } from '../sensing.js';
 import { STORE_SCHEMA_VERSION } from '../store/store-data.js';
 import { FileStore } from '../store/store.js';
 import { gatewayVersion } from '../version.js';
@@ -65,6 +65,9 @@ export class PairMember {
   #commandBusy = false;
   /** The time acting alone (no quorum), while it lasts. */
   #alone: AlonePeriod | null = null;
+  readonly #coldIds: ReadonlySet<string>;
+  /** The cold sources' adapters while this gateway acts (active or alone). */
+  #cold: Sensing | null = null;
   #quorumWatch: TimerHandle | null = null;
 
   constructor(site: SiteConfig, ha: HaConfig, d: PairMemberDeps) {
@@ -74,6 +77,7 @@ export class PairMember {
     this.#d = d;
     this.#log = d.log.child({ siteId: site.site.id, gatewayId: ha.gatewayId, component: 'ha' });
     this.#keys = pairKeys(ha.prefix, site.site.id);
+    this.#coldIds = new Set(site.devices.filter(readByActiveOnly).map((d) => d.id));
     this.#client = new Etcd3({ hosts: ha.etcd, dialTimeout: 1_500 });
     const host = site.http.host === '0.0.0.0' || site.http.host === '::' ? '127.0.0.1' : site.http.host;
     this.#me = { gatewayId: ha.gatewayId, url: ha.peerUrl ?? `http://${host}:${site.http.port}`, version: gatewayVersion(), storeFormat: d.storeFormat ?? STORE_SCHEMA_VERSION };
@@ -95,7 +99,9 @@ export class PairMember {
     const store = await this.#openStore();
     const files = fileBudget(openFileLimit(), this.#site.http.maxConnections);
     const presence = pairPresence(this.#site.site.id, this.#ha.gatewayId, this.#d.clock, () => this.#role);
-    this.#sensing = await createSensing(this.#site, { clock: this.#d.clock, log: this.#d.log.child({ siteId: this.#site.site.id }), env: this.#d.env, connectionCap: files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null, presence });
+    // Cold sources (one client only) are read by the active alone; the standby's detection does not judge their silence.
+    this.#sensing = await createSensing(this.#site, { clock: this.#d.clock, log: this.#d.log.child({ siteId: this.#site.site.id }), env: this.#d.env, connectionCap: files.known ? { max: files.mqttConnections, fileLimit: files.fileLimit } : null, presence, skip: (id) => this.#coldIds.has(id) });
+    this.#sensing.detect.setUnread(this.#coldIds);
     await this.#sensing.start();
     this.#leadership.on('elected', (epoch) => this.#queue(() => this.#promote(epoch)));
     this.#leadership.on('lost', (why) => this.#queue(() => this.#demote(why)));
@@ -117,6 +123,7 @@ export class PairMember {
     this.#quorumWatch = null;
     if (this.#gateway !== null) await this.#gateway.stop(by);
     this.#gateway = null;
+    await this.#stopCold();
     await this.#leadership.stop();
     await this.#follower?.stop();
     await this.#http.stop();
@@ -187,7 +194,7 @@ export class PairMember {
     await this.#http.stop();
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#role === 'active' && !this.#leadership.holds() ? ['this gateway lost its leadership and is stopping (GW_HA_FENCED)'] : [] });
-    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing, store, gatewayId: this.#ha.gatewayId, pair });
+    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
     this.#gateway = gateway;
     // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
     await this.#mergeAlone(gateway, store);
@@ -241,6 +248,7 @@ export class PairMember {
     this.#gateway = null;
     if (gateway !== null) await gateway.stop('program');
     else await this.#store?.close();
+    await this.#stopCold();
     this.#log.warn({ event: 'ha.demoted', why }, `this gateway is the standby again (${why})`);
     const store = await this.#openStore();
     await this.#becomeStandby(store);
@@ -270,7 +278,7 @@ export class PairMember {
     this.#log.error({ event: 'ha.alone', code: 'GW_HA_NO_QUORUM', baseChange: alone.baseSeq, sinceEpoch: alone.sinceEpoch }, `${why}: this gateway acts alone (raises, alerts and syncs every fault); the pair merges what both did when it meets again`);
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#role === 'alone', epoch: () => null, role: () => 'alone' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: null, appliedChange: alone.baseSeq, problems: [`acting alone: ${why} (GW_HA_NO_QUORUM); the other gateway may be acting alone too`] });
-    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing, store, gatewayId: this.#ha.gatewayId, pair, identity: aloneIdentity(this.#site.site.id, alone.sinceEpoch, this.#ha.place) });
+    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, identity: aloneIdentity(this.#site.site.id, alone.sinceEpoch, this.#ha.place) });
     this.#gateway = gateway;
     await gateway.start();
     void gateway.notifier.system('GW_HA_NO_QUORUM', { zh: `双机失去多数派，网关 ${this.#ha.gatewayId} 独自运行：每个故障照常报修和告警，可能重复收到`, en: `The pair lost its quorum: gateway ${this.#ha.gatewayId} acts alone; every fault is still raised and alerted, you may hear some twice` });
@@ -293,6 +301,7 @@ export class PairMember {
     const gateway = this.#gateway;
     this.#gateway = null;
     if (gateway !== null) await gateway.stop('program');
+    await this.#stopCold();
     this.#alone = null;
     const kept = await alone.restoreBase();
     this.#log.info({ event: 'ha.reunited', tickets: records.length, kept }, `the pair has a quorum again: ${records.length} tickets from the time alone handed to the pair; this gateway's store from then kept in ${kept}`);
@@ -322,6 +331,21 @@ export class PairMember {
       await withinCall(systemClock, 'remove a merged ticket', this.#client.delete().key(kv.key.toString()).exec(), 5_000);
     }
     if (res.kvs.length > 0) this.#log.info({ event: 'ha.merged', ...counts }, `took in ${res.kvs.length} tickets from the time the pair was apart (${counts.merge} merged, ${counts.duplicate} duplicates closed, ${counts.take} taken as they were)`);
+  }
+
+  /** The sensing an acting gateway reads: the warm one, and the cold sources started beside it (none: the warm one alone). */
+  async #withCold(warm: Sensing): Promise<Sensing> {
+    if (this.#coldIds.size === 0) return warm;
+    const cold = await createColdSensing(this.#site, warm, { clock: this.#d.clock, log: this.#d.log.child({ siteId: this.#site.site.id }), env: this.#d.env });
+    await cold.start();
+    this.#cold = cold;
+    return cold;
+  }
+
+  async #stopCold(): Promise<void> {
+    const cold = this.#cold;
+    this.#cold = null;
+    await cold?.stop();
   }
 
   #checkFormat(leader: LeaderInfo | null): void {

@@ -127,6 +127,9 @@ export class EtcdCluster {
       // The site's settings (docs/high-availability.md): a LAN heartbeat, an election in about a second.
       '--heartbeat-interval=100',
       '--election-timeout=1000',
+      // A member cut from the leader but not from the witness must not unseat a healthy leader by
+      // calling elections it cannot win (etcd 3.4's default is off).
+      '--pre-vote=true',
       '--auto-compaction-mode=revision',
       '--auto-compaction-retention=1000',
       '--quota-backend-bytes=2147483648',
