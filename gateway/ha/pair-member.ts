@@ -82,7 +82,16 @@ export class PairMember {
     const host = site.http.host === '0.0.0.0' || site.http.host === '::' ? '127.0.0.1' : site.http.host;
     this.#me = { gatewayId: ha.gatewayId, url: ha.peerUrl ?? `http://${host}:${site.http.port}`, version: gatewayVersion(), storeFormat: d.storeFormat ?? STORE_SCHEMA_VERSION };
     this.#leadership = new Leadership({ client: this.#client, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });
-    this.#writer = new ReplicaWriter({ client: this.#client, keys: this.#keys, leadership: this.#leadership, clock: systemClock });
+    this.#writer = new ReplicaWriter({
+      client: this.#client,
+      keys: this.#keys,
+      leadership: this.#leadership,
+      clock: systemClock,
+      onSpace: (problem) => {
+        if (problem === null) this.#log.info({ event: 'ha.etcd_space_ok' }, 'etcd takes writes again');
+        else this.#log.error({ event: 'ha.etcd_space', code: 'GW_HA_ETCD_SPACE', err: problem }, `etcd refuses writes, its space quota is used up: nothing is made durable until it is compacted, defragmented and its alarm disarmed (docs/high-availability.md): ${problem}`);
+      },
+    });
     this.#http = new StandbyHttp({ host: site.http.host, port: site.http.port, log: this.#log, leader: () => this.#leadership.leader(), health: () => this.#standbyHealth() });
   }
 
@@ -193,7 +202,7 @@ export class PairMember {
     this.#follower = null;
     await this.#http.stop();
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
-    const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#role === 'active' && !this.#leadership.holds() ? ['this gateway lost its leadership and is stopping (GW_HA_FENCED)'] : [] });
+    const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#activeProblems() });
     const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
     this.#gateway = gateway;
     // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
@@ -331,6 +340,15 @@ export class PairMember {
       await withinCall(systemClock, 'remove a merged ticket', this.#client.delete().key(kv.key.toString()).exec(), 5_000);
     }
     if (res.kvs.length > 0) this.#log.info({ event: 'ha.merged', ...counts }, `took in ${res.kvs.length} tickets from the time the pair was apart (${counts.merge} merged, ${counts.duplicate} duplicates closed, ${counts.take} taken as they were)`);
+  }
+
+  /** Why the active is not ready, beyond what the single gateway's /readyz says already (its store's failing writes). */
+  #activeProblems(): string[] {
+    const problems: string[] = [];
+    if (this.#role === 'active' && !this.#leadership.holds()) problems.push('this gateway lost its leadership and is stopping (GW_HA_FENCED)');
+    const space = this.#writer.spaceProblem();
+    if (space !== null) problems.push(`etcd refuses writes, its space quota is used up (GW_HA_ETCD_SPACE): compact and defragment etcd and disarm its alarm (docs/high-availability.md): ${space}`);
+    return problems;
   }
 
   /** The sensing an acting gateway reads: the warm one, and the cold sources started beside it (none: the warm one alone). */

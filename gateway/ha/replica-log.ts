@@ -22,8 +22,12 @@ export class ReplicaWriter {
   readonly #leadership: Leadership;
   readonly #clock: Clock;
   #trimmedTo = 0;
+  /** etcd's NOSPACE alarm as its last refusal worded it, until a commit succeeds again. */
+  #space: string | null = null;
+  readonly #onSpace: (problem: string | null) => void;
 
-  constructor(d: { client: Etcd3; keys: PairKeys; leadership: Leadership; clock: Clock }) {
+  constructor(d: { client: Etcd3; keys: PairKeys; leadership: Leadership; clock: Clock; onSpace?: (problem: string | null) => void }) {
+    this.#onSpace = d.onSpace ?? (() => undefined);
     this.#client = d.client;
     this.#keys = d.keys;
     this.#leadership = d.leadership;
@@ -31,8 +35,26 @@ export class ReplicaWriter {
   }
 
   /** The store's replicate hook: resolves once the line is committed under this gateway's epoch. */
+  /** etcd refuses every write because its quota is used up (its NOSPACE alarm): the words of its refusal, else null. */
+  spaceProblem(): string | null {
+    return this.#space;
+  }
+
   async commit(line: string, seq: number): Promise<void> {
-    await this.#leadership.fenced(`change ${seq}`, [this.#client.put(this.#keys.logKey(seq)).value(line)]);
+    try {
+      await this.#leadership.fenced(`change ${seq}`, [this.#client.put(this.#keys.logKey(seq)).value(line)]);
+    } catch (err) {
+      const message = errorMessage(err);
+      if (/space exceeded|NOSPACE/i.test(message) && this.#space === null) {
+        this.#space = message;
+        this.#onSpace(message);
+      }
+      throw err;
+    }
+    if (this.#space !== null) {
+      this.#space = null;
+      this.#onSpace(null);
+    }
     // Trimming is housekeeping: it never delays a change, and its failure is retried with the next.
     if (seq - this.#trimmedTo > KEPT_LINES + 500) {
       const to = seq - KEPT_LINES;

@@ -30,6 +30,8 @@ export interface PairSiteOptions {
   readonly leakSensors?: number;
   readonly leaseSeconds?: number;
   readonly aloneAfterSeconds?: number;
+  /** etcd's space quota in bytes (default 2 GB). */
+  readonly etcdQuotaBytes?: number;
   /** Extra environment for both gateway processes. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -60,7 +62,7 @@ export class PairSite {
 
   static async start(opts: PairSiteOptions = {}): Promise<PairSite> {
     const root = await mkdtemp(path.join(tmpdir(), 'pair-site-'));
-    const etcd = await EtcdCluster.start(3);
+    const etcd = await EtcdCluster.start(3, opts.etcdQuotaBytes === undefined ? {} : { quotaBytes: opts.etcdQuotaBytes });
     const broker = await startExternalBroker({ persistent: true });
     const central = new CentralService({ tokens: [TOKEN], progress: false });
     const centralUrl = await central.start(await freePort(), '127.0.0.1');
