@@ -3,7 +3,7 @@ import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
-import { DetectionEngine } from '../detect/detection-engine.js';
+import { DetectionEngine, type SuspectChange } from '../detect/detection-engine.js';
 import { type FaultCondition } from '../detect/fault-conditions.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
@@ -15,7 +15,7 @@ import type { Shelf } from './shelves.js';
 
 export type { AlarmRecord, Shelf, FaultCondition };
 
-export type PipelineEvents = { condition: [FaultCondition] };
+export type PipelineEvents = { condition: [FaultCondition]; suspects: [readonly SuspectChange[]] };
 
 export interface FaultPipeline {
   ingest(reading: Reading): void;
@@ -30,6 +30,8 @@ export interface FaultPipeline {
   shelve(deviceId: string, fault: string, minutes: number, reason: string, actor: string): Promise<Shelf>;
   unshelve(id: string, actor: string): Promise<boolean>;
   shelves(): Shelf[];
+  /** Faults suspected now, before their ticket (疑似困人 while the on-delay confirms it). */
+  suspects(): SuspectChange[];
   on: TypedEmitter<PipelineEvents>['on'];
   off: TypedEmitter<PipelineEvents>['off'];
 }
@@ -45,6 +47,7 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   readonly #store: Store;
   readonly #tickets: TicketService;
   readonly #onTicket = (t: Ticket): void => this.#ticketChanged(t);
+  readonly #suspects = new Map<string, SuspectChange>();
 
   constructor(deps: { site: SiteConfig; store: Store; tickets: TicketService; clock: Clock; log: Logger }) {
     super();
@@ -55,6 +58,12 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
     this.#detect.on('condition', (c) => {
       this.emit('condition', c);
       this.#alarms.onCondition(c);
+    });
+    this.#detect.on('suspect', (x) => {
+      const key = alarmKey(x.deviceId, x.fault);
+      if (x.on) this.#suspects.set(key, x);
+      else if (!this.#suspects.delete(key)) return;
+      this.emit('suspects', this.suspects());
     });
   }
 
@@ -94,6 +103,7 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onTicket);
     this.#detect.stop();
+    this.#suspects.clear();
     this.#alarms.stop();
     await this.#alarms.idle();
   }
@@ -116,6 +126,10 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
 
   shelves(): Shelf[] {
     return this.#alarms.shelves.list();
+  }
+
+  suspects(): SuspectChange[] {
+    return [...this.#suspects.values()];
   }
 }
 

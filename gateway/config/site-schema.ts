@@ -8,6 +8,7 @@ import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, sharedDefault } from '../../core/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
+import { ElevatorEventCodes } from '../detect/elevator-codes.js';
 import { NotifyConfig } from '../notify/config-schema.js';
 import { User } from '../api/users-schema.js';
 import { crossReferenceIssues } from './cross-references.js';
@@ -42,6 +43,8 @@ export const Device = z.strictObject({
   /** With powersGateway: minutes of run time left at which the gateway stops (default 5). */
   shutdownAtMinutes: z.number().positive().max(120).optional(),
   source: Source,
+  /** An elevator box's event codes and the faults they raise (docs/faults.md); omitted: the default table, for a point `eventCode`. */
+  eventCodes: ElevatorEventCodes.optional(),
   faults: FaultOverrides.default(sharedDefault({})),
   rules: z.array(CustomRule).default(sharedDefault([])),
 });

@@ -41,6 +41,8 @@ export interface CompiledRule {
   readonly lookbackMs?: number;
   /** The condition can change with time alone (no-data, rate): the engine re-checks it on its sweep. */
   readonly timeDriven?: boolean;
+  /** Words for the fault while its on-delay runs (疑似困人): the pages show it live, before any ticket. */
+  readonly suspect?: Bilingual;
   /** `active`: whether the alarm is on now, so thresholds can clear with hysteresis. */
   test(view: DeviceView, active: boolean): boolean | null;
   /** What was seen, in words staff read, at the moment the fault fires. */
