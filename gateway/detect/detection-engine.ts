@@ -49,6 +49,8 @@ interface PointSlot {
   lastGoodAt: number;
   /** The last event of a point of kind `event` (event rules read it). */
   lastEvent: SeenEvent | undefined;
+  /** Good readings so far (an elevator box's code point: each reading is an event). */
+  goodCount: number;
 }
 
 /**
@@ -91,6 +93,10 @@ class DeviceSlot implements DeviceView {
 
   event(pointId: string): SeenEvent | undefined {
     return this.points.get(pointId)?.lastEvent;
+  }
+
+  readings(pointId: string): number {
+    return this.points.get(pointId)?.goodCount ?? 0;
   }
 
   lastGoodTs(pointId: string): number | undefined {
@@ -139,7 +145,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
       }
       // Each ring reaches back over the evidence window, or further when a rule looks further back.
       const keepMs = (pointId: string): number => Math.max(EVIDENCE_MS, ...(byPoint.get(pointId) ?? []).map((r) => r.rule.lookbackMs ?? 0));
-      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN, lastEvent: undefined }]));
+      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN, lastEvent: undefined, goodCount: 0 }]));
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
@@ -229,6 +235,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     if (r.event !== undefined) p.lastEvent = { code: r.value, text: r.event.text, at };
     d.lastGood = at;
     p.lastGoodAt = at;
+    p.goodCount += 1;
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
     if (r.more === true || d.waiting !== null) {

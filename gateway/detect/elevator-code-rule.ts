@@ -28,13 +28,14 @@ export function elevatorCodeRule(device: Device, fault: FaultId, p: Params): Com
   if (raising.length === 0) return null;
   const meta = ELEVATOR_FAULT_WORDS[fault];
   // Each arrival of the point is one event (a box repeating its state on a heartbeat re-raises it: no harm).
-  let seenAt: number | undefined;
+  let seen = 0;
   let latch: { on: boolean; code: string; at: number } | null = null;
   const update = (v: DeviceView): void => {
+    const n = v.readings(table.point);
     const at = v.lastGoodTs(table.point);
     const code = codeOf(v, table.point);
-    if (at === undefined || at === seenAt || code === undefined) return;
-    seenAt = at;
+    if (n === seen || at === undefined || code === undefined) return;
+    seen = n;
     if (table.raises[code] === fault) latch = { on: true, code, at };
     else if (table.clears[code]?.includes(fault) === true) latch = { on: false, code, at };
   };

@@ -21,6 +21,8 @@ export interface DeviceView {
   history(pointId: string): PointHistory | undefined;
   /** Clock time of the last good reading of a point, or undefined when none came yet. */
   lastGoodTs(pointId: string): number | undefined;
+  /** Good readings of a point so far: each is one event of an event-code point, even two in one millisecond with one value. */
+  readings(pointId: string): number;
   /** The last event a point of kind `event` carried (a new object per event), or undefined. */
   event(pointId: string): SeenEvent | undefined;
 }
