@@ -156,10 +156,10 @@ export const ELEVATOR_SIGNAL_FAULTS: Readonly<Record<ElevatorSignalFault, { buil
   },
   'elevator-stopped-outside-landing': {
     // Nobody inside (or occupancy unknown): with someone inside it is elevator-entrapment's to raise;
-    // with the power off, elevator-power-lost says why it stopped.
+    // with the power off, elevator-power-lost says why it stopped, and past a limit switch the over-travel.
     build: (d, p) =>
       signalRule(d, 'elevator-stopped-outside-landing', {
-        points: ['moving', 'inDoorZone', 'occupied', 'alarmButton', 'powerOn'],
+        points: ['moving', 'inDoorZone', 'occupied', 'alarmButton', 'powerOn', 'topLimit', 'bottomLimit'],
         onDelayS: 10,
         offDelayS: 10,
         p,
@@ -168,7 +168,8 @@ export const ELEVATOR_SIGNAL_FAULTS: Readonly<Record<ElevatorSignalFault, { buil
           const zone = asBool(v.value('inDoorZone'));
           if (moving === undefined || zone === undefined) return null;
           const someone = asBool(v.value('occupied')) === true || asBool(v.value('alarmButton')) === true;
-          return !moving && !zone && !someone && asBool(v.value('powerOn')) !== false;
+          const explained = asBool(v.value('powerOn')) === false || asBool(v.value('topLimit')) === true || asBool(v.value('bottomLimit')) === true;
+          return !moving && !zone && !someone && !explained;
         },
         why: () => ({ zh: '轿厢停在平层区外，轿内无人', en: 'The car stopped outside a door zone with no one inside' }),
       }),
