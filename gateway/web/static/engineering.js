@@ -85,12 +85,14 @@ function card(tk) {
   </li>`;
 }
 
+/** A short span in words: seconds under a minute (a 30 s confirm delay counts down by the second), else as the alerts say it. */
+const shortSpan = (ms) => (ms < 60_000 ? t('span.seconds', { n: Math.max(0, Math.round(ms / 1000)) }) : spanWords(ms));
+
 /** One suspected fault: what, where, since when (site time, and how long ago), and when its ticket comes if it holds. */
 function warningLine(w) {
   const now = Date.now();
   const left = w.confirmAt - now;
-  return html`<li class="warning" data-device=${w.deviceId} data-fault=${w.fault}><strong>${bi(w.words)}</strong> ${bi(w.device)} · ${bi(w.place)}
-    · ${t('suspect.since', { at: localClock(w.since), ago: spanWords(now - w.since) })} · ${left > 0 ? t('suspect.confirm', { d: spanWords(left) }) : t('suspect.confirming')}</li>`;
+  return html`<li class="warning" data-device=${w.deviceId} data-fault=${w.fault}><strong>${bi(w.words)}</strong> ${bi(w.device)} · ${bi(w.place)} · ${t('suspect.since', { at: localClock(w.since), ago: shortSpan(now - w.since) })} · ${left > 0 ? t('suspect.confirm', { d: shortSpan(left) }) : t('suspect.confirming')}</li>`;
 }
 
 function warningList() {
