@@ -59,10 +59,13 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
       this.emit('condition', c);
       this.#alarms.onCondition(c);
     });
+    const log = deps.log;
     this.#detect.on('suspect', (x) => {
       const key = alarmKey(x.deviceId, x.fault);
       if (x.on) this.#suspects.set(key, x);
       else if (!this.#suspects.delete(key)) return;
+      // Before any ticket: the log is where an operator later sees a suspicion that went away by itself.
+      log.info({ event: x.on ? 'detect.suspected' : 'detect.suspect_ended', deviceId: x.deviceId, fault: x.fault, confirmInMs: x.on ? x.confirmAt - x.since : undefined }, x.on ? `${x.words.en} on ${x.deviceId}` : `no longer ${x.words.en.toLowerCase()} on ${x.deviceId}`);
       this.emit('suspects', this.suspects());
     });
   }
