@@ -25,6 +25,16 @@ const box = (extra: Json, points: Json[] = [{ id: 'alarmCode' }, { id: 'floor' }
   ...extra,
 });
 
+describe('check-config on an elevator’s speed', () => {
+  it('warns when over-speed would be judged against the default rated speed, and not once the site gives its own', async () => {
+    const lift = (faults: Json): Json => box({ faults }, [{ id: 'speed' }, { id: 'moving' }]);
+    const bare = await demoWith(lift({}));
+    expect((await checkSiteFile(bare.file, {})).warnings).toContain(`devices[${bare.at}].faults.elevator-overspeed (lift-box-1): over-speed is judged against a rated speed of 1.75 m/s; set "ratedSpeedMps" to the elevator's nameplate speed`);
+    const rated = await demoWith(lift({ 'elevator-overspeed': { ratedSpeedMps: 2.5 } }));
+    expect((await checkSiteFile(rated.file, {})).warnings.filter((w) => w.includes('over-speed'))).toEqual([]);
+  });
+});
+
 describe('check-config on an elevator box’s event codes', () => {
   it('accepts a vendor’s table on its own point', async () => {
     const { file } = await demoWith(box({ eventCodes: { point: 'alarmCode', raises: { E31: 'elevator-overtravel-top' }, clears: { E00: ['elevator-overtravel-top'] }, autoClearSeconds: 600 } }));
