@@ -4,6 +4,7 @@ import type { HttpPushAdapter } from '../../adapters/http-push/http-push-adapter
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
 import { suspectView, type SuspectView } from './suspect-view.js';
+import { readableBy } from './read-scope.js';
 import type { Clock } from '../../core/clock.js';
 import type { Liveness } from '../liveness/index.js';
 import type { StormMode } from '../tickets/storm-mode.js';
@@ -167,7 +168,10 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   app.get('/api/alerts/health', async () => deps.alerts.health());
   // Faults suspected before their ticket exists (疑似困人): the engineering page shows them live.
   const warnings = (): { warnings: SuspectView[] } => ({ warnings: deps.pipeline.suspects().map((x) => suspectView(x, deps.site)) });
-  app.get('/api/warnings', async () => warnings());
+  app.get('/api/warnings', async (req) => {
+    const readable = readableBy(req.user);
+    return { warnings: warnings().warnings.filter((w) => readable({ location: { building: w.building } })) };
+  });
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   ticketListRoutes(app, { tickets: deps.tickets, archive: deps.archive ?? null, clock: deps.clock, timeZone: deps.site.site.timeZone });
