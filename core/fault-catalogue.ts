@@ -28,6 +28,15 @@ export const FaultId = z.enum([
   'ups-bypass',
   'ups-overload',
   'ups-battery-temperature',
+  // The lift-monitoring events (GB/T 24476, the 96333 platforms) beside entrapment and out-of-service.
+  'elevator-overtravel-top',
+  'elevator-overtravel-bottom',
+  'elevator-moving-doors-open',
+  'elevator-overspeed',
+  'elevator-stopped-outside-landing',
+  'elevator-door-cycling',
+  'elevator-unintended-movement',
+  'elevator-power-lost',
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 
@@ -51,6 +60,14 @@ export const FAULT_DEVICE_KINDS: Readonly<Record<Exclude<FaultId, 'device-offlin
   'ups-bypass': ['ups'],
   'ups-overload': ['ups'],
   'ups-battery-temperature': ['ups'],
+  'elevator-overtravel-top': ['elevator'],
+  'elevator-overtravel-bottom': ['elevator'],
+  'elevator-moving-doors-open': ['elevator'],
+  'elevator-overspeed': ['elevator'],
+  'elevator-stopped-outside-landing': ['elevator'],
+  'elevator-door-cycling': ['elevator'],
+  'elevator-unintended-movement': ['elevator'],
+  'elevator-power-lost': ['elevator'],
 };
 
 /** The faults a device's own event may raise (an event point's `raises`: a fire panel's FIRE, an elevator box's trapped). */
@@ -58,3 +75,20 @@ export const EVENT_FAULT_IDS = ['fire-panel-alarm', 'fire-panel-fault', 'elevato
 export type EventFaultId = (typeof EVENT_FAULT_IDS)[number];
 
 export const isEventFault = (f: string): f is EventFaultId => (EVENT_FAULT_IDS as readonly string[]).includes(f);
+
+/** The elevator faults an elevator box's event code may raise (a device's `eventCodes`; docs/faults.md). */
+export const ELEVATOR_FAULT_IDS = [
+  'elevator-entrapment',
+  'elevator-overtravel-top',
+  'elevator-overtravel-bottom',
+  'elevator-moving-doors-open',
+  'elevator-overspeed',
+  'elevator-stopped-outside-landing',
+  'elevator-door-cycling',
+  'elevator-unintended-movement',
+  'elevator-power-lost',
+  'elevator-out-of-service',
+] as const satisfies readonly FaultId[];
+export type ElevatorFaultId = (typeof ELEVATOR_FAULT_IDS)[number];
+
+export const isElevatorFault = (f: string): f is ElevatorFaultId => (ELEVATOR_FAULT_IDS as readonly string[]).includes(f);

@@ -3,7 +3,7 @@ import type { Reading } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock } from '../../core/clock.js';
 import type { SiteConfig } from '../config/site-schema.js';
-import { DetectionEngine } from '../detect/detection-engine.js';
+import { DetectionEngine, type SuspectChange } from '../detect/detection-engine.js';
 import { type FaultCondition } from '../detect/fault-conditions.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../store/store.js';
@@ -15,7 +15,7 @@ import type { Shelf } from './shelves.js';
 
 export type { AlarmRecord, Shelf, FaultCondition };
 
-export type PipelineEvents = { condition: [FaultCondition] };
+export type PipelineEvents = { condition: [FaultCondition]; suspects: [readonly SuspectChange[]] };
 
 export interface FaultPipeline {
   ingest(reading: Reading): void;
@@ -30,6 +30,8 @@ export interface FaultPipeline {
   shelve(deviceId: string, fault: string, minutes: number, reason: string, actor: string): Promise<Shelf>;
   unshelve(id: string, actor: string): Promise<boolean>;
   shelves(): Shelf[];
+  /** Faults suspected now, before their ticket (疑似困人 while the on-delay confirms it). */
+  suspects(): SuspectChange[];
   on: TypedEmitter<PipelineEvents>['on'];
   off: TypedEmitter<PipelineEvents>['off'];
 }
@@ -51,6 +53,8 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   };
   /** The engine is a pair member's, running before and after this pipeline: it is neither started nor stopped here. */
   readonly #shared: boolean;
+  readonly #suspects = new Map<string, SuspectChange>();
+  readonly #onSuspect: (x: SuspectChange) => void;
 
   constructor(deps: PipelineDeps) {
     super();
@@ -61,6 +65,16 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
     this.#detect.setOffDelayWanted((deviceId, fault) => this.#ticketOpen(deviceId, fault));
     this.#alarms = new AlarmTicketing(deps);
     this.#detect.on('condition', this.#onCondition);
+    const log = deps.log;
+    this.#onSuspect = (x) => {
+      const key = alarmKey(x.deviceId, x.fault);
+      if (x.on) this.#suspects.set(key, x);
+      else if (!this.#suspects.delete(key)) return;
+      // Before any ticket: the log is where an operator later sees a suspicion that went away by itself.
+      log.info({ event: x.on ? 'detect.suspected' : 'detect.suspect_ended', deviceId: x.deviceId, fault: x.fault, confirmInMs: x.on ? x.confirmAt - x.since : undefined }, x.on ? `${x.words.en} on ${x.deviceId}` : `no longer ${x.words.en.toLowerCase()} on ${x.deviceId}`);
+      this.emit('suspects', this.suspects());
+    };
+    this.#detect.on('suspect', this.#onSuspect);
   }
 
   /** Whether the alarm's ticket is still open (or it has none): then its off-delay is wanted. */
@@ -104,7 +118,9 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
   async stop(): Promise<void> {
     this.#tickets.off('changed', this.#onTicket);
     this.#detect.off('condition', this.#onCondition);
+    this.#detect.off('suspect', this.#onSuspect);
     if (!this.#shared) this.#detect.stop();
+    this.#suspects.clear();
     this.#alarms.stop();
     await this.#alarms.idle();
   }
@@ -127,6 +143,10 @@ class Pipeline extends TypedEmitter<PipelineEvents> implements FaultPipeline {
 
   shelves(): Shelf[] {
     return this.#alarms.shelves.list();
+  }
+
+  suspects(): SuspectChange[] {
+    return [...this.#suspects.values()];
   }
 }
 

@@ -27,11 +27,16 @@ export interface EventRouteDeps {
   readonly onLiveRefused: () => void;
 }
 
-/** What a reader hears: a patrol limited to some buildings, the ticket changes there only. */
+/** What a reader hears: a patrol limited to some buildings, the ticket changes (and suspected faults) there only. */
 function filterFor(user: User | undefined): EventFilter {
   if (user === undefined) return null;
   const readable = readableBy(user);
-  return (event, data) => event !== 'ticket' || readable(data as { location: { building: string } });
+  return (event, data) => {
+    if (event === 'ticket') return readable(data as { location: { building: string } });
+    // Suspected faults (疑似困人) name their building: a patrol hears a list only when all of it is in its buildings.
+    if (event === 'warnings') return (data as { warnings: readonly { building: string }[] }).warnings.every((w) => readable({ location: { building: w.building } }));
+    return true;
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ const HEARTBEAT_MS = 15_000;
 /** A client that cannot keep up (a phone on a weak Wi-Fi) is dropped rather than buffered forever. */
 const MAX_BUFFERED_BYTES = 1_000_000;
 
-export const LIVE_EVENTS = ['ticket', 'devices', 'sync', 'alerts'] as const;
+export const LIVE_EVENTS = ['ticket', 'devices', 'sync', 'alerts', 'warnings'] as const;
 export type LiveEvent = (typeof LIVE_EVENTS)[number];
 
 /** Which events one client hears (a patrol: the tickets of its buildings); null hears every event. */

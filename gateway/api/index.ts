@@ -3,6 +3,8 @@ import type { AdapterStatus } from '../../core/adapter.js';
 import type { HttpPushAdapter } from '../../adapters/http-push/http-push-adapter.js';
 import type { SyncStatus } from '../../cloud-sync/sync-status.js';
 import type { FaultPipeline } from '../alarms/index.js';
+import { suspectView, type SuspectView } from './suspect-view.js';
+import { readableBy } from './read-scope.js';
 import type { Clock } from '../../core/clock.js';
 import type { Liveness } from '../liveness/index.js';
 import type { StormMode } from '../tickets/storm-mode.js';
@@ -176,6 +178,12 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   });
   // What the staff pages show in a banner when an emergency alert reached nobody.
   app.get('/api/alerts/health', async () => deps.alerts.health());
+  // Faults suspected before their ticket exists (疑似困人): the engineering page shows them live.
+  const warnings = (): { warnings: SuspectView[] } => ({ warnings: deps.pipeline.suspects().map((x) => suspectView(x, deps.site)) });
+  app.get('/api/warnings', async (req) => {
+    const readable = readableBy(req.user);
+    return { warnings: warnings().warnings.filter((w) => readable({ location: { building: w.building } })) };
+  });
   app.get('/api/dead-letters', async () => ({ deadLetters: deps.store.data.deadLetters }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
   ticketListRoutes(app, { tickets: deps.tickets, archive: deps.archive ?? null, clock: deps.clock, timeZone: deps.site.site.timeZone });
@@ -204,6 +212,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   // Ticket changes reach the pages at once; device values in one batch a second.
   const onTicket = (t: Ticket): void => events.publish('ticket', ticketView({ ...t, evidence: [] }));
   deps.alerts.on('health', (h) => events.publish('alerts', h));
+  const onSuspects = (): void => events.publish('warnings', warnings());
   let devicesTimer: ReturnType<Clock['setInterval']> | null = null;
   /** The last state sent as a `sync` event (sent again only when it changed). */
   let lastReady = '';
@@ -214,6 +223,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
     async start() {
       if (url !== null) return url;
       deps.tickets.on('changed', onTicket);
+      deps.pipeline.on('suspects', onSuspects);
       devicesTimer = deps.clock.setInterval(() => {
         // Each changed device with its changed points only; nobody watching: forgotten (the pages load the devices whole when they connect).
         if (events.wanted('devices')) {
@@ -242,6 +252,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
     },
     async stop() {
       deps.tickets.off('changed', onTicket);
+      deps.pipeline.off('suspects', onSuspects);
       devicesTimer?.cancel();
       limiter.stop();
       // Open event streams would keep close() waiting forever.

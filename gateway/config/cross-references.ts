@@ -64,6 +64,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
         if (point !== undefined && !points.has(point)) issues.push({ path, message: `expected a point of this device (${[...points].join(', ')}), got "${point}"` });
       }
     });
+    issues.push(...eventCodeIssues(d, i, points));
     const fedBy = text(d['fedBy']);
     if (fedBy !== undefined && !ids.has(fedBy)) issues.push({ path: ['devices', i, 'fedBy'], message: `expected the id of a device in this file, got "${fedBy}"` });
     if (source['protocol'] === 'bacnet') issues.push(...bacnetIssues(source, i, bacnetDevices, bacnetRouters));
@@ -158,4 +159,13 @@ function bacnetIssues(source: Obj, i: number, devices: Map<string, number>, rout
     else if (first === undefined) routers.set(network, { router: normal, at: i });
   }
   return issues;
+}
+
+/** An elevator box's code table: on an elevator, read from a point the device has. */
+function eventCodeIssues(d: Obj, i: number, points: ReadonlySet<string>): CrossIssue[] {
+  if (d['eventCodes'] === undefined) return [];
+  if (d['kind'] !== 'elevator') return [{ path: ['devices', i, 'eventCodes'], message: `event codes raise elevator faults: only a device of kind "elevator" may have them (this one is "${String(d['kind'])}")` }];
+  const point = text(obj(d['eventCodes'])['point']) ?? 'eventCode';
+  if (points.has(point)) return [];
+  return [{ path: ['devices', i, 'eventCodes', 'point'], message: `expected the point that carries the box's event code, one of this device's points (${[...points].join(', ')}); got "${point}"` }];
 }

@@ -39,6 +39,12 @@ export const Contract = z
     low: TierDeadlines({ ack: 120, dispatch: 240, onSite: 240, resolve: 2880 }),
     /** On-site minutes per fault, whatever the tier (sudden emergencies with water: at most 5 min). */
     onSiteByFault: z.record(z.string(), minutes).default(sharedDefault({ 'water-leak': 5, 'burst-pipe': 5, 'sump-high-level': 5 })),
+    /**
+     * On-site minutes for a person trapped in an elevator (elevator-entrapment): the rescue arrival
+     * limit of the site's district, 30 in city districts and 60 elsewhere under local rules (the
+     * 96333 platforms). `onSiteByFault` naming the fault wins over it.
+     */
+    entrapmentRescueMinutes: minutes.default(30),
     /** The grab rule: an order nobody takes in this many minutes goes to the engineering supervisor to assign, whatever its tier. */
     grabMinutes: minutes.default(5),
   })

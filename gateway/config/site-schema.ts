@@ -8,6 +8,7 @@ import { SnmpSource } from '../../adapters/snmp/config.js';
 import { Identifier, sharedDefault } from '../../core/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
+import { ElevatorEventCodes } from '../detect/elevator-codes.js';
 import { NotifyConfig } from '../notify/config-schema.js';
 import { User } from '../api/users-schema.js';
 import { crossReferenceIssues } from './cross-references.js';
@@ -49,6 +50,8 @@ export const Device = z.strictObject({
    * that takes one connection). Default: cold for Modbus RTU, warm otherwise. Ignored without `ha`.
    */
   standby: z.enum(['warm', 'cold']).optional(),
+  /** An elevator box's event codes and the faults they raise (docs/faults.md); omitted: the default table, for a point `eventCode`. */
+  eventCodes: ElevatorEventCodes.optional(),
   faults: FaultOverrides.default(sharedDefault({})),
   rules: z.array(CustomRule).default(sharedDefault([])),
 });

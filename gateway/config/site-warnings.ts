@@ -29,6 +29,11 @@ export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.
       const fromMapping = d.source.protocol === 'snmp' && d.source.mapping !== undefined && UPS_MIB_POINTS.some((m) => m.id === p.id && m.oid === (p as { oid?: string }).oid);
       if (!read.has(p.id) && !fromMapping) out.push(`devices[${i}].source.points[${j}] (${d.id}.${p.id}): no fault rule reads this point`);
     });
+    // Over-speed is a share of the nameplate speed: the default (1.75 m/s) is wrong for every faster lift.
+    const overspeed = d.faults['elevator-overspeed'];
+    if (builtins.some((r) => r.fault === 'elevator-overspeed' && r.points.includes('speed')) && (overspeed === undefined || (overspeed !== false && overspeed['ratedSpeedMps'] === undefined))) {
+      out.push(`devices[${i}].faults.elevator-overspeed (${d.id}): over-speed is judged against a rated speed of 1.75 m/s; set "ratedSpeedMps" to the elevator's nameplate speed`);
+    }
     if (d.source.protocol === 'snmp') {
       const refs = { community: d.source.community, 'user.authKey': d.source.user?.authKey, 'user.privKey': d.source.user?.privKey };
       for (const [key, ref] of Object.entries(refs)) {

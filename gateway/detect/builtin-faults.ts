@@ -8,6 +8,8 @@ import type { Device } from '../config/site-schema.js';
 import type { Tier } from '../../core/vocabulary.js';
 import { FAULT_DEVICE_KINDS, type FaultId } from '../../core/fault-catalogue.js';
 import { eventRule } from './event-faults.js';
+import { elevatorCodeRule } from './elevator-code-rule.js';
+import { ELEVATOR_SIGNAL_FAULTS } from './elevator-faults.js';
 import { asBool, asNumber, fmt, num, type CompiledRule, type DeviceView, type Params } from './fault-rule.js';
 import { threshold } from './threshold-rule.js';
 import { UPS_FAULTS, upsMainsOut, upsPowerLossWords } from './ups-faults.js';
@@ -238,6 +240,8 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
       points: ['moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton'],
       onDelayMs: num(p, 'onDelaySeconds', 30) * S,
       offDelayMs: num(p, 'offDelaySeconds', 10) * S,
+      // Shown live on the engineering page while the on-delay confirms it (before the ticket).
+      suspect: { zh: '疑似困人', en: 'Suspected entrapment' },
       test: (v) => {
         const moving = asBool(v.value('moving'));
         const zone = asBool(v.value('inDoorZone'));
@@ -290,6 +294,7 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
   // Raised by the panel's own events (a point of kind `event` mapping codes to these faults).
   'fire-panel-alarm': { build: (d, p) => eventRule(d, 'fire-panel-alarm', p) },
   'fire-panel-fault': { build: (d, p) => eventRule(d, 'fire-panel-fault', p) },
+  ...ELEVATOR_SIGNAL_FAULTS,
 };
 
 /** The rules that apply to one device: the built-ins of its kind with its overrides. */
@@ -303,7 +308,8 @@ export function rulesFor(device: Device): CompiledRule[] {
     const points = new Set(device.source.points.map((p) => p.id));
     const params = (override ?? {}) as Params;
     // A pushed event that names the fault (an elevator cloud's "trapped") decides it instead of the sampled points.
-    const rule = eventRule(device, id, params) ?? def.build(device, params);
+    // So does an elevator box's event code (its `eventCodes` table, elevator-code-rule.ts).
+    const rule = eventRule(device, id, params) ?? elevatorCodeRule(device, id, params) ?? def.build(device, params);
     if (rule === null) continue;
     // A rule only applies when the device actually has at least one of the points it needs.
     if (!rule.points.some((p) => points.has(p))) continue;

@@ -2,6 +2,7 @@ import { LatestValue } from '../../core/latest-value.js';
 import type { Reading, ReadingValue } from '../../core/reading.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Bilingual } from '../../core/vocabulary.js';
 import type { Device, SiteConfig } from '../config/site-schema.js';
 import type { EvidenceSeries } from '../tickets/ticket.js';
 import { pointName, pointStates } from '../tickets/point-words.js';
@@ -11,7 +12,21 @@ import type { CompiledRule, DeviceView, SeenEvent } from './fault-rule.js';
 import { offlineCondition, ruleCondition, type FaultCondition } from './fault-conditions.js';
 import { PointHistory } from './point-history.js';
 
-export type DetectionEvents = { condition: [FaultCondition] };
+/**
+ * A fault whose condition holds while its on-delay confirms it, for rules that name the state
+ * (`suspect`: 疑似困人): `on` false when it was confirmed (a condition follows) or went away.
+ * Times are wall clock, for people: when it started and when it will be confirmed if it holds.
+ */
+export interface SuspectChange {
+  readonly deviceId: string;
+  readonly fault: string;
+  readonly on: boolean;
+  readonly words: Bilingual;
+  readonly since: number;
+  readonly confirmAt: number;
+}
+
+export type DetectionEvents = { condition: [FaultCondition]; suspect: [SuspectChange] };
 
 type RuleState = 'normal' | 'pending-on' | 'active' | 'pending-off';
 
@@ -20,6 +35,8 @@ interface RuleSlot {
   state: RuleState;
   timer: TimerHandle | null;
   triggerTs: number;
+  /** Wall time its suspected state began (rules with `suspect` words). */
+  suspectSince: number;
 }
 
 /** What detection keeps of one point; updated in place, so a reading is not kept alive. */
@@ -32,6 +49,8 @@ interface PointSlot {
   lastGoodAt: number;
   /** The last event of a point of kind `event` (event rules read it). */
   lastEvent: SeenEvent | undefined;
+  /** Good readings so far (an elevator box's code point: each reading is an event). */
+  goodCount: number;
 }
 
 /**
@@ -78,6 +97,10 @@ class DeviceSlot implements DeviceView {
     return this.points.get(pointId)?.lastEvent;
   }
 
+  readings(pointId: string): number {
+    return this.points.get(pointId)?.goodCount ?? 0;
+  }
+
   lastGoodTs(pointId: string): number | undefined {
     const at = this.points.get(pointId)?.lastGoodAt;
     return at === undefined || Number.isNaN(at) ? undefined : at;
@@ -117,14 +140,14 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     let shortest = Infinity;
     for (const device of site.devices) {
       const compiled = [...rulesFor(device), ...device.rules.map((r) => compileCustomRule(device, r))];
-      const rules = compiled.map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0 }));
+      const rules = compiled.map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0, suspectSince: 0 }));
       const byPoint = new Map<string, RuleSlot[]>();
       for (const slot of rules) {
         for (const p of slot.rule.points) byPoint.set(p, [...(byPoint.get(p) ?? []), slot]);
       }
       // Each ring reaches back over the evidence window, or further when a rule looks further back.
       const keepMs = (pointId: string): number => Math.max(EVIDENCE_MS, ...(byPoint.get(pointId) ?? []).map((r) => r.rule.lookbackMs ?? 0));
-      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN, lastEvent: undefined }]));
+      const points = new Map(device.source.points.map((p): [string, PointSlot] => [p.id, { history: new PointHistory(HISTORY_MAX, keepMs(p.id)), good: new LatestValue(), lastGoodAt: Number.NaN, lastEvent: undefined, goodCount: 0 }]));
       const window = offlineWindowMs(device);
       if (window !== null) shortest = Math.min(shortest, window);
       const timeDriven = rules.filter((r) => r.rule.timeDriven === true);
@@ -251,6 +274,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     if (r.event !== undefined) p.lastEvent = { code: r.value, text: r.event.text, at };
     d.lastGood = at;
     p.lastGoodAt = at;
+    p.goodCount += 1;
     if (d.offline) this.#setOffline(d, false, r.ts);
     const slots = d.byPoint.get(r.pointId);
     if (r.more === true || d.waiting !== null) {
@@ -284,12 +308,14 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
         if (s.rule.onDelayMs <= 0) return this.#fire(d, s, true);
         s.state = 'pending-on';
         s.timer = this.#clock.setTimeout(() => this.#settle(d, s), s.rule.onDelayMs);
+        this.#suspect(d, s, true);
         return;
       case 'pending-on':
         if (cond) return;
         s.timer?.cancel();
         s.timer = null;
         s.state = 'normal';
+        this.#suspect(d, s, false);
         return;
       case 'active':
         if (cond) {
@@ -319,12 +345,22 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     s.timer = null;
     const cond = s.rule.test(d, s.state === 'pending-off');
     if (s.state === 'pending-on') {
+      this.#suspect(d, s, false);
       if (cond === true) this.#fire(d, s, true);
       else s.state = 'normal';
     } else if (s.state === 'pending-off') {
       if (cond === false || cond === null) this.#fire(d, s, false);
       else s.state = 'active';
     }
+  }
+
+  /** A rule that names its suspected state entered or left its on-delay. */
+  #suspect(d: DeviceSlot, s: RuleSlot, on: boolean): void {
+    const words = s.rule.suspect;
+    if (words === undefined) return;
+    const now = this.#clock.now();
+    if (on) s.suspectSince = now;
+    this.emit('suspect', { deviceId: d.device.id, fault: s.rule.fault, on, words, since: s.suspectSince, confirmAt: s.suspectSince + s.rule.onDelayMs });
   }
 
   #fire(d: DeviceSlot, s: RuleSlot, active: boolean, again = false): void {

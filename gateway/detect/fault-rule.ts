@@ -21,6 +21,8 @@ export interface DeviceView {
   history(pointId: string): PointHistory | undefined;
   /** Clock time of the last good reading of a point, or undefined when none came yet. */
   lastGoodTs(pointId: string): number | undefined;
+  /** Good readings of a point so far: each is one event of an event-code point, even two in one millisecond with one value. */
+  readings(pointId: string): number;
   /** The last event a point of kind `event` carried (a new object per event), or undefined. */
   event(pointId: string): SeenEvent | undefined;
 }
@@ -41,6 +43,8 @@ export interface CompiledRule {
   readonly lookbackMs?: number;
   /** The condition can change with time alone (no-data, rate): the engine re-checks it on its sweep. */
   readonly timeDriven?: boolean;
+  /** Words for the fault while its on-delay runs (疑似困人): the pages show it live, before any ticket. */
+  readonly suspect?: Bilingual;
   /** `active`: whether the alarm is on now, so thresholds can clear with hysteresis. */
   test(view: DeviceView, active: boolean): boolean | null;
   /** What was seen, in words staff read, at the moment the fault fires. */

@@ -103,7 +103,19 @@ export interface AlertSummary {
 }
 
 /** Faults whose description says it better than any one reading (several points together, or a device's own words: "火警 3 区"). */
-const TOLD_IN_WORDS = new Set(['elevator-entrapment', 'elevator-out-of-service', 'device-offline', 'alarm-flood', 'fire-panel-alarm', 'fire-panel-fault']);
+const TOLD_IN_WORDS = new Set([
+  'elevator-entrapment',
+  'elevator-out-of-service',
+  // The lift events judged from several signals together (doors, motion, door zone): no one reading tells them.
+  'elevator-moving-doors-open',
+  'elevator-unintended-movement',
+  'elevator-stopped-outside-landing',
+  'elevator-door-cycling',
+  'device-offline',
+  'alarm-flood',
+  'fire-panel-alarm',
+  'fire-panel-fault',
+]);
 
 /** `T1 B1｜泵房` — or `T1｜B1 泵房` when the place already names the floor (no "B1 B1"). */
 export function placeWords(p: AlertPlace, lang: 'zh' | 'en'): string {

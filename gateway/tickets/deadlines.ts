@@ -7,12 +7,14 @@ const MINUTE = 60_000;
 /**
  * Deadlines are stamped from the contract in force when the ticket is raised (or reopened, or its
  * tier changes: then from its raise). On site: the fault's own time when the site sets one (water:
- * 5 min), else the tier's, inside a unit its in-unit time.
+ * 5 min; an entrapment: the rescue limit), else the tier's, inside a unit its in-unit time.
  */
 export function stampDeadlines(contract: Contract, t: { readonly tier: Tier; readonly fault: string; readonly publicArea: boolean }, createdAt: number): Deadlines {
   const c = contract[t.tier];
   const at = (min: number): string => new Date(createdAt + min * MINUTE).toISOString();
-  const onSite = contract.onSiteByFault[t.fault] ?? (t.publicArea ? c.onSiteMinutes : (c.onSiteInUnitMinutes ?? c.onSiteMinutes));
+  // A person trapped in an elevator: the district's rescue arrival limit (entrapmentRescueMinutes).
+  const rescue = t.fault === 'elevator-entrapment' ? contract.entrapmentRescueMinutes : undefined;
+  const onSite = contract.onSiteByFault[t.fault] ?? rescue ?? (t.publicArea ? c.onSiteMinutes : (c.onSiteInUnitMinutes ?? c.onSiteMinutes));
   return {
     acknowledgeBy: at(c.acknowledgeMinutes),
     dispatchBy: at(c.dispatchMinutes),

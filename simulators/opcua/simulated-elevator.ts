@@ -3,7 +3,7 @@ import { DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAServer, Se
 import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import { freePort } from '../free-port.js';
 
-type ElevatorPoint = 'position' | 'floor' | 'moving' | 'inDoorZone' | 'doorsClosed' | 'occupied' | 'alarmButton' | 'faultCode' | 'available';
+type ElevatorPoint = 'position' | 'floor' | 'moving' | 'inDoorZone' | 'doorsClosed' | 'occupied' | 'alarmButton' | 'faultCode' | 'available' | 'speed' | 'powerOn' | 'topLimit' | 'bottomLimit';
 
 /** The address space of one elevator: browse name and data type per point (docs: simulators/README.md). */
 const POINTS: Readonly<Record<ElevatorPoint, { browseName: string; dataType: DataType }>> = {
@@ -16,11 +16,18 @@ const POINTS: Readonly<Record<ElevatorPoint, { browseName: string; dataType: Dat
   alarmButton: { browseName: 'AlarmButton', dataType: DataType.Boolean },
   faultCode: { browseName: 'FaultCode', dataType: DataType.UInt16 },
   available: { browseName: 'Available', dataType: DataType.Boolean },
+  // The signals of the lift-monitoring events (GB/T 24476): speed, main power, the over-travel limit switches.
+  speed: { browseName: 'Speed', dataType: DataType.Double },
+  powerOn: { browseName: 'PowerOn', dataType: DataType.Boolean },
+  topLimit: { browseName: 'TopLimit', dataType: DataType.Boolean },
+  bottomLimit: { browseName: 'BottomLimit', dataType: DataType.Boolean },
 };
 
 export const ELEVATOR_POINTS = Object.keys(POINTS) as ElevatorPoint[];
 
 const FLOOR_HEIGHT_M = 3.2;
+/** How fast a car runs with its doors open (开门走梯): a levelling speed. */
+const CREEP_MPS = 0.3;
 
 interface CarState {
   position: number;
@@ -31,6 +38,13 @@ interface CarState {
   alarmButton: boolean;
   faultCode: number;
   available: boolean;
+  /** Metres per second the car moved over the last tick (signed). */
+  speed: number;
+  powerOn: boolean;
+  /** Driven past the top or bottom landing (over-travel): the limit switch there trips. */
+  overTravel: 'top' | 'bottom' | null;
+  /** Runs to its target with the doors open (开门走梯), then stops there. */
+  runOpen: boolean;
   /** When frozen the motion model stops (entrapment, out of service, scenario control). */
   frozen: boolean;
 }
@@ -41,6 +55,8 @@ export interface SimulatedElevatorOptions {
   readonly floors?: number;
   readonly clock?: Clock;
   readonly tickMs?: number;
+  /** The car's speed while it travels, m/s (default 1.75, a common passenger lift). */
+  readonly ratedSpeedMps?: number;
   readonly random?: () => number;
   /** Also host N generic Double variables ns=1;s=Bench.V{i} (benchmarks). */
   readonly genericVariables?: number;
@@ -85,7 +101,7 @@ export class SimulatedElevatorServer {
     this.#o = o;
     this.#clock = o.clock ?? systemClock;
     for (const name of o.elevators ?? ['ElevatorA']) {
-      this.#cars.set(name, { position: 0, target: 0, moving: false, doorsClosed: false, occupied: false, alarmButton: false, faultCode: 0, available: true, frozen: false });
+      this.#cars.set(name, { position: 0, target: 0, moving: false, doorsClosed: false, occupied: false, alarmButton: false, faultCode: 0, available: true, speed: 0, powerOn: true, overTravel: null, runOpen: false, frozen: false });
     }
   }
 
@@ -204,6 +220,7 @@ export class SimulatedElevatorServer {
         break;
       case 'moving':
         car.moving = Boolean(value);
+        if (!car.moving) car.speed = 0;
         break;
       case 'doorsClosed':
         car.doorsClosed = Boolean(value);
@@ -220,6 +237,18 @@ export class SimulatedElevatorServer {
       case 'available':
         car.available = Boolean(value);
         break;
+      case 'speed':
+        car.speed = Number(value);
+        break;
+      case 'powerOn':
+        car.powerOn = Boolean(value);
+        break;
+      case 'topLimit':
+        car.overTravel = value ? 'top' : null;
+        break;
+      case 'bottomLimit':
+        car.overTravel = value ? 'bottom' : null;
+        break;
       case 'inDoorZone':
         // Door zone follows from the position; put the car between floors to leave it.
         car.position = value ? Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M : Math.floor(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M + FLOOR_HEIGHT_M / 2;
@@ -233,23 +262,50 @@ export class SimulatedElevatorServer {
   /** Stops between floors with the doors closed and someone inside. */
   entrap(elevator = this.#first()): void {
     const car = this.#car(elevator);
-    Object.assign(car, { frozen: true, moving: false, doorsClosed: true, occupied: true, alarmButton: true });
+    Object.assign(car, { frozen: true, runOpen: false, moving: false, speed: 0, doorsClosed: true, occupied: true, alarmButton: true });
     car.position = Math.floor(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M + FLOOR_HEIGHT_M / 2;
     this.#publish(elevator);
   }
 
   outOfService(code = 21, elevator = this.#first()): void {
     const car = this.#car(elevator);
-    Object.assign(car, { frozen: true, moving: false, faultCode: code, available: false, occupied: false, alarmButton: false });
+    Object.assign(car, { frozen: true, runOpen: false, moving: false, speed: 0, faultCode: code, available: false, occupied: false, alarmButton: false });
     car.position = Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M;
+    this.#publish(elevator);
+  }
+
+  /**
+   * 冲顶 / 蹲底: the car runs past the top (or below the bottom) landing by half a metre and stops
+   * there on its limit switch, doors closed, nobody inside (so no entrapment joins the over-travel).
+   */
+  overTravel(end: 'top' | 'bottom', elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    const top = ((this.#o.floors ?? 20) - 1) * FLOOR_HEIGHT_M;
+    Object.assign(car, { frozen: true, runOpen: false, moving: false, speed: 0, doorsClosed: true, occupied: false, alarmButton: false, overTravel: end });
+    car.position = end === 'top' ? top + 0.5 : -0.5;
+    this.#publish(elevator);
+  }
+
+  /**
+   * 开门走梯: the car creeps off with its doors open at a re-levelling speed (0.3 m/s) toward the far
+   * end of the shaft, and stops there. Slow and long on purpose: a subscription sampling every
+   * second sees it at any scenario speed.
+   */
+  moveWithDoorsOpen(elevator = this.#first()): void {
+    const car = this.#car(elevator);
+    const floors = this.#o.floors ?? 20;
+    const floor = Math.round(car.position / FLOOR_HEIGHT_M);
+    const to = floor < floors / 2 ? floors - 1 : 0;
+    Object.assign(car, { frozen: true, runOpen: true, moving: true, doorsClosed: false, overTravel: null, target: to * FLOOR_HEIGHT_M });
+    car.position = floor * FLOOR_HEIGHT_M;
     this.#publish(elevator);
   }
 
   /** Back to normal service. */
   normal(elevator = this.#first()): void {
     const car = this.#car(elevator);
-    Object.assign(car, { frozen: false, faultCode: 0, available: true, alarmButton: false, occupied: false, doorsClosed: false, moving: false });
-    car.position = Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M;
+    Object.assign(car, { frozen: false, faultCode: 0, available: true, alarmButton: false, occupied: false, doorsClosed: false, moving: false, speed: 0, powerOn: true, overTravel: null, runOpen: false });
+    car.position = Math.max(0, Math.min(((this.#o.floors ?? 20) - 1) * FLOOR_HEIGHT_M, Math.round(car.position / FLOOR_HEIGHT_M) * FLOOR_HEIGHT_M));
     car.target = car.position;
     this.#publish(elevator);
   }
@@ -281,14 +337,19 @@ export class SimulatedElevatorServer {
   #step(): void {
     const random = this.#o.random ?? Math.random;
     const floors = this.#o.floors ?? 20;
+    const tickS = (this.#o.tickMs ?? 500) / 1000;
+    const step = (this.#o.ratedSpeedMps ?? 1.75) * tickS;
     for (const [name, car] of this.#cars) {
+      if (car.runOpen) {
+        this.#travel(car, CREEP_MPS * tickS, tickS);
+        if (!car.moving) car.runOpen = false;
+        this.#publish(name);
+        continue;
+      }
       if (car.frozen) continue;
       if (car.moving) {
-        const dir = Math.sign(car.target - car.position);
-        car.position += dir * Math.min(1.0, Math.abs(car.target - car.position));
-        if (Math.abs(car.target - car.position) < 0.01) {
-          car.position = car.target;
-          car.moving = false;
+        this.#travel(car, step, tickS);
+        if (!car.moving) {
           car.doorsClosed = false;
           car.occupied = random() < 0.3;
         }
@@ -301,6 +362,19 @@ export class SimulatedElevatorServer {
         }
       }
       this.#publish(name);
+    }
+  }
+
+  /** One tick of travel toward the target at the rated speed; stops on arrival. */
+  #travel(car: CarState, step: number, tickS: number): void {
+    const before = car.position;
+    const dir = Math.sign(car.target - car.position);
+    car.position += dir * Math.min(step, Math.abs(car.target - car.position));
+    car.speed = (car.position - before) / tickS;
+    if (Math.abs(car.target - car.position) < 0.01) {
+      car.position = car.target;
+      car.moving = false;
+      car.speed = 0;
     }
   }
 
@@ -322,6 +396,10 @@ export class SimulatedElevatorServer {
       alarmButton: car.alarmButton,
       faultCode: car.faultCode,
       available: car.available,
+      speed: Math.round(car.speed * 100) / 100,
+      powerOn: car.powerOn,
+      topLimit: car.overTravel === 'top',
+      bottomLimit: car.overTravel === 'bottom',
     };
     for (const p of ELEVATOR_POINTS) {
       const v = this.#vars.get(`${name}.${p}`);

@@ -4,10 +4,24 @@ import { SimulatedPushDevice } from '../http-push/simulated-push-device.js';
 import { SimulatedPump, type PumpPointId } from '../modbus/simulated-pump.js';
 import { LEAK_SENSOR_POINTS, POWER_METER_POINTS, SimulatedMqttDevice, type PointModel, type SimValue } from '../mqtt/simulated-mqtt-device.js';
 import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
+import { SimulatedElevatorBox } from '../mqtt/simulated-elevator-box.js';
+import { codeTable } from '../../gateway/detect/elevator-codes.js';
 import { SimulatedInternetwork, type SimulatedBacnetEntry } from '../bacnet/simulated-internetwork.js';
 import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
-export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'run-flat' | 'normal';
+export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'run-flat' | 'normal' | ElevatorEventMode;
+
+/** What an elevator does in the lift-monitoring vocabulary, as the OPC UA car acts it or an elevator box reports it. */
+type ElevatorEventMode = 'overtravel-top' | 'overtravel-bottom' | 'moving-doors-open';
+
+/** The elevator fault each mode is (an elevator box reports it as that fault's code). */
+const MODE_FAULTS: Readonly<Partial<Record<DeviceMode, string>>> = {
+  entrap: 'elevator-entrapment',
+  'out-of-service': 'elevator-out-of-service',
+  'overtravel-top': 'elevator-overtravel-top',
+  'overtravel-bottom': 'elevator-overtravel-bottom',
+  'moving-doors-open': 'elevator-moving-doors-open',
+};
 
 /** One simulated device, whatever protocol it speaks. */
 export interface SimDeviceHandle {
@@ -35,6 +49,7 @@ export class SimulatedSite {
   readonly #pumps = new Map<string, SimulatedPump>();
   readonly #elevators = new Map<string, { server: SimulatedElevatorServer; name: string }>();
   readonly #mqtt = new Map<string, SimulatedMqttDevice>();
+  readonly #boxes = new Map<string, { box: SimulatedElevatorBox; codePoint: string; raises: Readonly<Record<string, string>> }>();
   readonly #push = new Map<string, SimulatedPushDevice>();
   readonly #upses = new Map<string, SimulatedUps>();
   readonly #endpoints = new Map<string, string>();
@@ -64,6 +79,24 @@ export class SimulatedSite {
     for (const d of this.#site.devices) {
       if (d.source.protocol !== 'mqtt') continue;
       const password = d.source.password !== undefined && 'value' in d.source.password ? d.source.password.value : process.env[d.source.password && 'env' in d.source.password ? d.source.password.env : ''];
+      const table = codeTable(d.eventCodes);
+      if (d.kind === 'elevator' && d.source.points.some((p) => p.id === table.point)) {
+        // An elevator box: it reports event codes, not sampled points.
+        const box = new SimulatedElevatorBox({
+          deviceId: d.id,
+          brokerUrl,
+          username: d.source.username ?? d.id,
+          ...(password === undefined ? {} : { password }),
+          topic: d.source.topic,
+          codePoint: table.point,
+          ...(d.source.points.some((p) => p.id === 'floor') ? { floorPoint: 'floor' } : {}),
+          heartbeatMs: Math.min(60_000, (d.source.heartbeatSeconds * 1000) / 4),
+          clock: this.#o.clock,
+        });
+        await box.start();
+        this.#boxes.set(d.id, { box, codePoint: table.point, raises: table.raises });
+        continue;
+      }
       const points: Record<string, PointModel> = {};
       const model = d.kind === 'leak-sensor' ? LEAK_SENSOR_POINTS : d.kind === 'power-meter' ? POWER_METER_POINTS : d.kind === 'sump' ? SUMP_POINTS : {};
       for (const p of d.source.points) points[p.id] = model[p.id] ?? { base: 0 };
@@ -105,11 +138,17 @@ export class SimulatedSite {
     const bac = this.#bacnet?.device(id);
     const pusher = this.#push.get(id);
     const ups = this.#upses.get(id);
+    const box = this.#boxes.get(id);
     return {
       id,
       protocol: d.source.protocol,
       set: async (pointId, value) => {
         if (mqttDev !== undefined) return mqttDev.set(pointId, value);
+        if (box !== undefined) {
+          if (pointId === box.codePoint) return box.box.event(String(value));
+          if (pointId === 'floor') return box.box.event(box.box.code, Number(value));
+          throw new Error(`elevator box "${id}" reports only its codes (${box.codePoint}) and floor, not "${pointId}"`);
+        }
         if (pusher !== undefined) {
           const answer = await pusher.set(pointId, value);
           if (answer.status !== 200) throw new Error(`the gateway refused the push of ${id}/${pointId}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -140,7 +179,14 @@ export class SimulatedSite {
             pump.release('faultCode');
             return pump.setMode('normal');
           }
+        } else if (box !== undefined) {
+          if (mode === 'normal') return box.box.event(0);
+          const fault = MODE_FAULTS[mode];
+          const code = Object.entries(box.raises).find(([, f]) => f === fault)?.[0];
+          if (code !== undefined) return box.box.event(code);
         } else if (lift !== undefined) {
+          if (mode === 'overtravel-top' || mode === 'overtravel-bottom') return lift.server.overTravel(mode === 'overtravel-top' ? 'top' : 'bottom', lift.name);
+          if (mode === 'moving-doors-open') return lift.server.moveWithDoorsOpen(lift.name);
           if (mode === 'entrap') return lift.server.entrap(lift.name);
           if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
           if (mode === 'normal') return lift.server.normal(lift.name);
@@ -185,6 +231,7 @@ export class SimulatedSite {
 
   async stop(): Promise<void> {
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
+    await Promise.all([...this.#boxes.values()].map((b) => b.box.stop()));
     await Promise.all([...this.#push.values()].map((d) => d.stop()));
     await Promise.all([...this.#pumps.values()].map((p) => p.stop()));
     await Promise.all([...this.#upses.values()].map((u) => u.stop()));

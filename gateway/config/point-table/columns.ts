@@ -87,6 +87,7 @@ export const COLUMNS = [
   { key: 'raises', label: '触发故障', level: 'point', always: false },
   { key: 'clears', label: '清除故障', level: 'point', always: false },
   { key: 'autoClearSeconds', label: '自动清除秒', level: 'point', always: false },
+  { key: 'eventCodes', label: '事件代码表', level: 'device', always: false },
   { key: 'faults', label: '故障参数', level: 'device', always: false },
   { key: 'rules', label: '自定义规则', level: 'device', always: false },
 ] as const;

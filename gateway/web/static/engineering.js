@@ -8,7 +8,7 @@ import { liveTickets, offlineBanner } from './live.js';
 import { setupPage } from './page-shell.js';
 import { api, showUser, signIn } from './session.js';
 import { OPEN, byUrgency, deadlineChips, factBadges, faultName, statusBadge, tierBadge, whereLine } from './ticket-words.js';
-import { localDateTime } from './time-words.js';
+import { localClock, localDateTime, spanWords } from './time-words.js';
 import { bi, t } from './words.js';
 import { engineerSteps, holdingList, listSteps } from './steps.js';
 import { supervisionBox, supervisionButtons } from './supervision.js';
@@ -25,6 +25,8 @@ let connected = true;
 let sound = localStorage.getItem('gw.sound') === 'on';
 let audio = null;
 let user = null;
+/** Faults suspected before their ticket (疑似困人), by device and fault, as GET /api/warnings and the stream give them. */
+let warnings = [];
 /** Who the supervisor may give a repair to (GET /api/engineers), loaded once for a supervisor or admin. */
 let engineers = [];
 
@@ -83,6 +85,31 @@ function card(tk) {
   </li>`;
 }
 
+/** A short span in words: seconds under a minute (a 30 s confirm delay counts down by the second), else as the alerts say it. */
+const shortSpan = (ms) => (ms < 60_000 ? t('span.seconds', { n: Math.max(0, Math.round(ms / 1000)) }) : spanWords(ms));
+
+/** One suspected fault: what, where, since when (site time, and how long ago), and when its ticket comes if it holds. */
+function warningLine(w) {
+  const now = Date.now();
+  const left = w.confirmAt - now;
+  return html`<li class="warning" data-device=${w.deviceId} data-fault=${w.fault}><strong>${bi(w.words)}</strong> ${bi(w.device)} · ${bi(w.place)} · ${t('suspect.since', { at: localClock(w.since), ago: shortSpan(now - w.since) })} · ${left > 0 ? t('suspect.confirm', { d: shortSpan(left) }) : t('suspect.confirming')}</li>`;
+}
+
+function warningList() {
+  if (warnings.length === 0) return nothing;
+  return html`<ul class="warnings" role="alert">${repeat(warnings, (w) => `${w.deviceId}|${w.fault}`, warningLine)}</ul>`;
+}
+
+function loadWarnings() {
+  api('/api/warnings').then(
+    (r) => {
+      warnings = r.warnings;
+      rerender();
+    },
+    () => undefined,
+  );
+}
+
 function rerender() {
   if (user === null) return;
   const holding = holdingList(ctx, app);
@@ -97,6 +124,7 @@ function rerender() {
     html`<div class="toolbar"><button type="button" id="sound" @click=${toggleSound}>${t(sound ? 'sound.off' : 'sound.on')}</button>
         ${connected ? html`<span class="live">${t('live')}</span>` : nothing}</div>
       ${offlineBanner(connected)}
+      ${warningList()}
       ${list.length === 0 ? html`<p class="muted empty">${t('no.tickets')}</p>` : html`<ul class="tickets">${repeat(list, (tk) => tk.id, card)}</ul>`}
       ${arrivedBelow(order, app)}`,
     app,
@@ -119,6 +147,7 @@ setupPage(rerender);
 user = await signIn(app);
 showUser(user);
 loadEngineers();
+loadWarnings();
 // The counting deadlines, redrawn through the page's one update path every second.
 setInterval(rerender, 1000);
 await liveTickets({
@@ -136,8 +165,16 @@ await liveTickets({
         .catch(() => undefined);
     }
   },
+  events: {
+    warnings: (w) => {
+      warnings = w.warnings;
+      rerender();
+    },
+  },
   onConnection: (up) => {
     connected = up;
+    // What was suspected while the stream was down was not streamed.
+    if (up) loadWarnings();
     if (up) queue.online();
     if (up && engineers.length === 0) loadEngineers();
   },

@@ -69,9 +69,9 @@ export function liveEvents(handlers) {
  * change, `onConnection(up)` when the stream drops or returns; `rerender` after every change.
  */
 /**
- * @param {{ tickets: Map<string, TicketView>; query?: string; rerender: () => void; onTicket?: (ticket: TicketView, isNew: boolean) => void; onConnection?: (up: boolean) => void }} o
+ * @param {{ tickets: Map<string, TicketView>; query?: string; rerender: () => void; onTicket?: (ticket: TicketView, isNew: boolean) => void; onConnection?: (up: boolean) => void; events?: Record<string, (data: any) => void> }} o
  */
-export async function liveTickets({ tickets, query = 'status=open', rerender, onTicket, onConnection }) {
+export async function liveTickets({ tickets, query = 'status=open', rerender, onTicket, onConnection, events = {} }) {
   const cacheKey = `gw.tickets.${location.pathname}`;
   // Up until the stream says otherwise: the first `open` needs no reload, one after a drop does.
   let connected = true;
@@ -94,6 +94,8 @@ export async function liveTickets({ tickets, query = 'status=open', rerender, on
   // What the stream sends redraws once a frame (a flood of ticket changes is one redraw).
   const redraw = oncePerFrame(rerender);
   liveEvents({
+    // More events the page shows beside its tickets (the engineering page's suspected faults).
+    ...events,
     ticket: (tk) => {
       const isNew = !tickets.has(tk.id);
       tickets.set(tk.id, tk);

@@ -105,7 +105,7 @@ describe('opcua-browse', () => {
     const floor = vars.find((v) => v.nodeId === 'ns=1;s=ElevatorA.Floor');
     expect(floor).toMatchObject({ browsePath: '/Objects/ElevatorA/Floor', dataType: 'Int16' });
     expect(vars.filter((v) => v.nodeId.startsWith('ns=1;s=ElevatorA.')).map((v) => v.browsePath.split('/').at(-1)).sort()).toEqual(
-      ['AlarmButton', 'Available', 'CarPosition', 'DoorsClosed', 'Floor', 'FaultCode', 'InDoorZone', 'Moving', 'Occupied'].sort(),
+      ['AlarmButton', 'Available', 'BottomLimit', 'CarPosition', 'DoorsClosed', 'Floor', 'FaultCode', 'InDoorZone', 'Moving', 'Occupied', 'PowerOn', 'Speed', 'TopLimit'].sort(),
     );
   }, 60_000);
 });
