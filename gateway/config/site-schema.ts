@@ -43,13 +43,13 @@ export const Device = z.strictObject({
   powersGateway: z.boolean().optional(),
   /** With powersGateway: minutes of run time left at which the gateway stops (default 5). */
   shutdownAtMinutes: z.number().positive().max(120).optional(),
-  source: Source,
   /**
    * One of a pair (docs/high-availability.md): `warm`, both gateways read it; `cold`, the active only
    * (a source that allows one client: a Modbus RTU line wired to one machine, a Modbus TCP device
    * that takes one connection). Default: cold for Modbus RTU, warm otherwise. Ignored without `ha`.
    */
   standby: z.enum(['warm', 'cold']).optional(),
+  source: Source,
   /** An elevator box's event codes and the faults they raise (docs/faults.md); omitted: the default table, for a point `eventCode`. */
   eventCodes: ElevatorEventCodes.optional(),
   faults: FaultOverrides.default(sharedDefault({})),

@@ -26,6 +26,8 @@ export const COLUMNS = [
   { key: 'fedBy', label: '供电设备', level: 'device', always: true },
   { key: 'powersGateway', label: '为网关供电', level: 'device', always: false },
   { key: 'shutdownAtMinutes', label: '网关停机剩余分钟', level: 'device', always: false },
+  /** A pair's `warm` or `cold` source (docs/high-availability.md). */
+  { key: 'standby', label: '备机读取', level: 'device', always: false },
   { key: 'protocol', label: '协议', level: 'device', always: true },
   /** Modbus `HOST:PORT` or `RTU:/dev/ttyUSB0@9600`; OPC UA the endpoint; MQTT the device's login; SNMP `HOST:PORT`; BACnet `IP:PORT device N`. */
   { key: 'connection', label: '连接', level: 'device', always: true },

@@ -23,6 +23,7 @@ export const DEVICE_FIELDS: readonly Field[] = [
   at('fedBy', ['fedBy'], text),
   at('powersGateway', ['powersGateway'], boolean),
   at('shutdownAtMinutes', ['shutdownAtMinutes'], number),
+  at('standby', ['standby'], text),
   at('eventCodes', ['eventCodes'], json),
   at('faults', ['faults'], json),
   at('rules', ['rules'], json),
