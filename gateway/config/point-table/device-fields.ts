@@ -25,4 +25,5 @@ export const DEVICE_FIELDS: readonly Field[] = [
   at('shutdownAtMinutes', ['shutdownAtMinutes'], number),
   at('faults', ['faults'], json),
   at('rules', ['rules'], json),
+  at('stateRules', ['stateRules'], json),
 ];
