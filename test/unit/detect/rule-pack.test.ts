@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { parseSite } from '../../../gateway/config/load-site.js';
 import { DetectionEngine } from '../../../gateway/detect/detection-engine.js';
 import type { FaultCondition } from '../../../gateway/detect/fault-conditions.js';
+import { PACK_RULE_IDS } from '../../../gateway/detect/rule-pack.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -267,5 +269,13 @@ describe('state-aware rules in the site file', () => {
   it('refuses a schedule rule without a schedule, and an unknown parameter', () => {
     expect(siteWith([{ rule: 'running-outside-schedule', points: { running: 'runCommand' } }])).toThrow(/running-outside-schedule judges the site's occupied hours/);
     expect(siteWith([{ rule: 'pump-running-dry', points: { command: 'runCommand', flow: 'flow' }, startDelay: 5 }])).toThrow(/startDelay/);
+  });
+});
+
+describe('the rule pack in the pages', () => {
+  it('has a name in Chinese and English for every pack rule (the pages name a ticket by its fault)', async () => {
+    const { WORDS } = (await import(path.resolve('gateway/web/static/i18n.js'))) as { WORDS: Record<'zh-CN' | 'en', Record<string, string>> };
+    const missing = PACK_RULE_IDS.filter((id) => WORDS['zh-CN'][`fault.${id}`] === undefined || WORDS.en[`fault.${id}`] === undefined);
+    expect(missing).toEqual([]);
   });
 });
