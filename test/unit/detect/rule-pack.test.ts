@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
@@ -5,6 +6,9 @@ import { parseSite } from '../../../gateway/config/load-site.js';
 import { DetectionEngine } from '../../../gateway/detect/detection-engine.js';
 import type { FaultCondition } from '../../../gateway/detect/fault-conditions.js';
 import { PACK_RULE_IDS } from '../../../gateway/detect/rule-pack.js';
+import { inSchedule } from '../../../gateway/detect/state-rules.js';
+import { checkSiteFile } from '../../../gateway/config/site-check.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -277,5 +281,44 @@ describe('the rule pack in the pages', () => {
     const { WORDS } = (await import(path.resolve('gateway/web/static/i18n.js'))) as { WORDS: Record<'zh-CN' | 'en', Record<string, string>> };
     const missing = PACK_RULE_IDS.filter((id) => WORDS['zh-CN'][`fault.${id}`] === undefined || WORDS.en[`fault.${id}`] === undefined);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('state-aware rules and time', () => {
+  it('counts start delays and persistence on elapsed time: a wall clock stepped by 3 h moves nothing', () => {
+    const rule = { rule: 'pump-running-dry', points: { command: 'runCommand', flow: 'flow' } };
+    const r = engine(plant({ pump: [rule] }));
+    r.run('pump-1', { runCommand: true, flow: 0 }, 0.5);
+    r.clock.step(3 * 3_600_000); // NTP corrects a board whose clock was 3 h behind
+    r.run('pump-1', { runCommand: true, flow: 0 }, 0.5);
+    expect(r.raised()).toEqual([]);
+    r.run('pump-1', { runCommand: true, flow: 0 }, 0.5);
+    // Start delay 60 s, then 30 s of persistence: at 90 s of elapsed time, whatever the wall clock said.
+    expect(r.raised()).toEqual([['pump-running-dry', 'pump-1']]);
+    expect(r.seen[0]?.at).toBe(90 * S);
+  });
+
+  it('reads occupied hours in the site time zone, a period past midnight on the day it starts', () => {
+    const at = (utcH: number, day = 5) => Date.UTC(2026, 0, day, utcH, 0, 0); // 2026-01-05 is a Monday
+    const night = [{ days: ['fri' as const], from: '22:00', to: '06:00' }];
+    // Asia/Shanghai is UTC+8: Friday 23:00 local, Saturday 05:00 local, Saturday 07:00 local, Thursday 23:00 local.
+    expect([at(15, 9), at(21, 9), at(23, 9), at(15, 8)].map((t) => inSchedule(night, t, 'Asia/Shanghai'))).toEqual([true, true, false, false]);
+    const office = [{ days: ['mon' as const, 'tue' as const, 'wed' as const, 'thu' as const, 'fri' as const], from: '08:00', to: '18:00' }];
+    expect([at(0), at(2), at(10), at(2, 10)].map((t) => inSchedule(office, t, 'Asia/Shanghai'))).toEqual([true, true, false, false]);
+  });
+});
+
+describe('check-config on a site file with state-aware rules', () => {
+  it('lists a missing point beside a structural problem, in one pass, naming the rule and the point', async () => {
+    const dir = await tempDir('state-rules-');
+    const file = path.join(dir, 'site.json');
+    const raw = JSON.parse(JSON.stringify({ site: { id: 's', code: 'S1', name: 'S' }, devices: [mqttDevice('pump-1', 'Pump 1', [{ id: 'runCommand' }, { id: 'flow' }], [{ rule: 'pump-running-dry', points: { command: 'runCommand', flow: 'flw' } }, { rule: 'pump-runs-dry', points: {} }])] })) as { devices: { location: Record<string, unknown> }[] };
+    delete raw.devices[0]?.location['building'];
+    await writeFile(file, JSON.stringify(raw));
+    const report = await checkSiteFile(file);
+    expect(report.site).toBeNull();
+    expect(report.problems).toContain('devices[0].stateRules[0].points.flow: rule "pump-running-dry" reads point "flw" for its "flow" role, but device "pump-1" has no such point (its points: runCommand, flow)');
+    expect(report.problems.filter((p) => p.startsWith('devices[0].stateRules[1].rule: Invalid discriminator value. Expected \'custom\' | \'pump-running-dry\''))).toHaveLength(1);
+    expect(report.problems.some((p) => p.startsWith('devices[0].location.building'))).toBe(true);
   });
 });
