@@ -115,3 +115,9 @@ export function localMidnight(year: number, month: number, day: number, timeZone
 export function localDate(epochMs: number, timeZone: string): string {
   return siteDateTime(epochMs, timeZone).slice(0, 10);
 }
+
+/** The site-local day of the week an instant falls on: 0 Sunday ... 6 Saturday (occupied hours). */
+export function localWeekday(epochMs: number, timeZone: string): number {
+  const p = localParts(epochMs, timeZone);
+  return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day))).getUTCDay();
+}

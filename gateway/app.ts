@@ -246,7 +246,8 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       url = await http.start();
       if (ownSensing) await sensing.start();
       state = 'running';
-      log.info({ event: 'gateway.started', http: url, devices: site.devices.length, adapters: adapters.map((a) => a.kind) }, 'gateway started');
+      // stateRules: the state-aware rules the site turned on (the rule pack's and its own), so a log says what is judged.
+      log.info({ event: 'gateway.started', http: url, devices: site.devices.length, adapters: adapters.map((a) => a.kind), stateRules: site.devices.reduce((n, d) => n + d.stateRules.length, 0) }, 'gateway started');
     },
     async stop(by: StopBy = 'program') {
       if (state === 'stopping' || state === 'stopped') return;

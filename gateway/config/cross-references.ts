@@ -1,4 +1,5 @@
 import { EVENT_FAULT_IDS, FAULT_DEVICE_KINDS, isEventFault } from '../../core/fault-catalogue.js';
+import { stateRuleIssues } from './state-rule-references.js';
 
 /**
  * The checks across a site file's parts (duplicate ids, `fedBy`, the points rules read, shared
@@ -76,6 +77,7 @@ export function crossReferenceIssues(raw: unknown): CrossIssue[] {
     if (source['protocol'] === 'http') issues.push(...pushIssues(d, i, pushTokens));
   });
   issues.push(...gatewayUpsIssues(devices));
+  issues.push(...stateRuleIssues(devices));
   return issues;
 }
 

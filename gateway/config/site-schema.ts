@@ -9,6 +9,7 @@ import { Identifier, sharedDefault } from '../../core/schema-parts.js';
 import { AlarmsConfig } from '../alarms/config-schema.js';
 import { CustomRule, FaultOverrides } from '../detect/rule-schema.js';
 import { ElevatorEventCodes } from '../detect/elevator-codes.js';
+import { StateRuleEntry } from '../detect/state-rule-entry.js';
 import { NotifyConfig } from '../notify/config-schema.js';
 import { User } from '../api/users-schema.js';
 import { crossReferenceIssues } from './cross-references.js';
@@ -54,6 +55,8 @@ export const Device = z.strictObject({
   eventCodes: ElevatorEventCodes.optional(),
   faults: FaultOverrides.default(sharedDefault({})),
   rules: z.array(CustomRule).default(sharedDefault([])),
+  /** State-aware rules (docs/faults.md): pack rules turned on by naming their points by role, and the site's own. */
+  stateRules: z.array(StateRuleEntry).default(sharedDefault([])),
 });
 export type Device = z.infer<typeof Device>;
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rulesFor } from '../detect/builtin-faults.js';
 import { conditionsOf } from '../detect/rule-schema.js';
+import { entryInputs } from '../detect/state-rule-entry.js';
 import type { SiteConfig } from './site-schema.js';
 import { UPS_MIB_POINTS } from '../../adapters/snmp/ups-mib.js';
 
@@ -18,10 +19,12 @@ export function siteWarnings(site: SiteConfig, env: NodeJS.ProcessEnv = process.
     const token = DEMO_HASHES.get(u.tokenSha256);
     if (token !== undefined) out.push(`users[${i}] (${u.id}): logs in with the demo token "${token}" that the README publishes; give each person their own token before going live`);
   });
+  // The points state-aware rules read, as `device/point`: a rule may read another device's points.
+  const byStateRules = new Set(site.devices.flatMap((d) => d.stateRules.flatMap((r) => Object.values(entryInputs(r)).map((ref) => (ref.includes('/') ? ref : `${d.id}/${ref}`)))));
   site.devices.forEach((d, i) => {
     const builtins = rulesFor(d);
-    const read = new Set([...builtins.flatMap((r) => r.points), ...d.rules.flatMap((r) => conditionsOf(r).map((c) => c.point))]);
-    if (builtins.length === 0 && d.rules.length === 0) {
+    const read = new Set([...builtins.flatMap((r) => r.points), ...d.rules.flatMap((r) => conditionsOf(r).map((c) => c.point)), ...d.source.points.map((p) => p.id).filter((p) => byStateRules.has(`${d.id}/${p}`))]);
+    if (builtins.length === 0 && d.rules.length === 0 && d.stateRules.length === 0) {
       out.push(`devices[${i}] (${d.id}): no fault rule applies (no built-in fault of a ${d.kind} reads its points ${d.source.points.map((p) => p.id).join(', ')}, and it has no rules): only device-offline can raise a ticket for it`);
     }
     d.source.points.forEach((p, j) => {

@@ -11,6 +11,7 @@ import { compileCustomRule } from './custom-rules.js';
 import type { CompiledRule, DeviceView, SeenEvent } from './fault-rule.js';
 import { offlineCondition, ruleCondition, type FaultCondition } from './fault-conditions.js';
 import { PointHistory } from './point-history.js';
+import { compileStateRule, specOf } from './state-rules.js';
 
 /**
  * A fault whose condition holds while its on-delay confirms it, for rules that name the state
@@ -138,8 +139,10 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     this.#clock = clock;
     this.#offDelayWanted = offDelayWanted;
     let shortest = Infinity;
+    // State-aware rules may read any device of the site (a chiller and its pumps): they look it up when they judge.
+    const stateDeps = { clock, timeZone: site.site.timeZone, view: (id: string) => this.#devices.get(id), devices: new Map(site.devices.map((d) => [d.id, d])) };
     for (const device of site.devices) {
-      const compiled = [...rulesFor(device), ...device.rules.map((r) => compileCustomRule(device, r))];
+      const compiled = [...rulesFor(device), ...device.rules.map((r) => compileCustomRule(device, r)), ...device.stateRules.map((r) => compileStateRule(device, specOf(r), stateDeps))];
       const rules = compiled.map((rule): RuleSlot => ({ rule, state: 'normal', timer: null, triggerTs: 0, suspectSince: 0 }));
       const byPoint = new Map<string, RuleSlot[]>();
       for (const slot of rules) {
@@ -227,7 +230,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     for (const d of this.#devices.values()) {
       for (const s of d.rules) {
         if (s.state !== 'active' && s.state !== 'pending-off') continue;
-        out.push(ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active: true, ts: wall, at, triggerTs: s.triggerTs, again: false }, this.#evidence(d, s.rule.points, at, wall)));
+        out.push(ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active: true, ts: wall, at, triggerTs: s.triggerTs, again: false }, this.#evidence(d, s.rule.evidence ?? s.rule.points.map((pointId) => ({ deviceId: d.device.id, pointId })), at, wall)));
       }
       if (d.offline) out.push(offlineCondition(d.device, offlineTier(d.device), { active: true, ts: wall, at, triggerTs: wall }, Math.round((at - d.lastGood) / 1000)));
     }
@@ -367,16 +370,17 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     s.state = active ? 'active' : 'normal';
     const wall = this.#clock.now();
     const at = this.#clock.monotonic();
-    this.emit('condition', ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active, ts: wall, at, triggerTs: s.triggerTs, again }, active ? this.#evidence(d, s.rule.points, at, wall) : []));
+    this.emit('condition', ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active, ts: wall, at, triggerTs: s.triggerTs, again }, active ? this.#evidence(d, s.rule.evidence ?? s.rule.points.map((pointId) => ({ deviceId: d.device.id, pointId })), at, wall) : []));
   }
 
   /** The recent samples, stamped in wall time for people: each is as long before `wall` as it arrived before `at`. */
-  #evidence(d: DeviceSlot, points: readonly string[], at: number, wall: number): EvidenceSeries[] {
-    const configured = new Map<string, { unit?: string | undefined; name?: { zh: string; en?: string | undefined } | undefined }>(d.device.source.points.map((p) => [p.id, p]));
-    return points.flatMap((pointId) => {
-      const h = d.points.get(pointId)?.history;
-      if (h === undefined) return [];
-      const point = configured.get(pointId);
+  #evidence(own: DeviceSlot, points: readonly { readonly deviceId: string; readonly pointId: string }[], at: number, wall: number): EvidenceSeries[] {
+    return points.flatMap(({ deviceId, pointId }) => {
+      // A state-aware rule's evidence may be a point of another device of its system.
+      const d = deviceId === own.device.id ? own : this.#devices.get(deviceId);
+      const h = d?.points.get(pointId)?.history;
+      if (d === undefined || h === undefined) return [];
+      const point: { unit?: string | undefined; name?: { zh: string; en?: string | undefined } | undefined } | undefined = d.device.source.points.find((p) => p.id === pointId);
       const unit = point?.unit;
       const states = pointStates(pointId);
       const samples = h.since(at - EVIDENCE_MS).map((x) => ({ ...x, ts: Math.round(wall - (at - x.ts)) }));

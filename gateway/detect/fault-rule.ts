@@ -37,6 +37,8 @@ export interface CompiledRule {
   readonly skill: Skill;
   /** Points whose readings re-evaluate the rule; also the evidence of the ticket. */
   readonly points: readonly string[];
+  /** The evidence when it reaches other devices of the system (state-aware rules); default `points` of this device. */
+  readonly evidence?: readonly { readonly deviceId: string; readonly pointId: string }[];
   readonly onDelayMs: number;
   readonly offDelayMs: number;
   /** How far back the rule reads its points' history (elapsed ms; a drop within 10 s): their rings reach at least that far. */

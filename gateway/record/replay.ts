@@ -20,9 +20,21 @@ export interface ReplayOptions {
   readonly settleMs?: number;
 }
 
+/** A rule's condition turning on during the replay (every one, also those that only add an occurrence to an open ticket). */
+export interface ReplayFired {
+  readonly deviceId: string;
+  readonly fault: string;
+  /** Wall time it would have fired at (the recording's clock). */
+  readonly ts: number;
+}
+
 export interface ReplayResult {
   readonly tickets: readonly Ticket[];
+  /** Every activation of every rule, in order: what a site tunes its rules by. */
+  readonly fired: readonly ReplayFired[];
   readonly readings: number;
+  /** The devices the recording has readings of (only these are judged). */
+  readonly heard: readonly string[];
   /** Lines that were not readings of this site's devices and points (skipped, counted). */
   readonly skipped: number;
   readonly header: RecordingHeader;
@@ -48,6 +60,7 @@ export async function replayRecording(file: string, site: SiteConfig, o: ReplayO
     let store: FileStore | null = null;
     let readings = 0;
     let skipped = 0;
+    const fired: ReplayFired[] = [];
     const points = new Set(site.devices.flatMap((d) => d.source.points.map((p) => `${d.id}/${p.id}`)));
     {
       for await (const text of recordingLines(file)) {
@@ -58,6 +71,9 @@ export async function replayRecording(file: string, site: SiteConfig, o: ReplayO
           store = await FileStore.open({ dataDir: dir, clock: systemClock, log: silentLogger() });
           tickets = await TicketService.open({ store, site: { ...site, dataDir: dir }, clock, log: silentLogger() });
           pipeline = createFaultPipeline({ site, store, tickets, clock, log: silentLogger() });
+          pipeline.on('condition', (c) => {
+            if (c.active && c.again !== true) fired.push({ deviceId: c.deviceId, fault: c.fault, ts: c.ts });
+          });
           pipeline.start();
           continue;
         }
@@ -90,7 +106,7 @@ export async function replayRecording(file: string, site: SiteConfig, o: ReplayO
       .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
     await pipeline.stop();
     await store.close();
-    return { tickets: raised, readings, skipped, header };
+    return { tickets: raised, fired: fired.filter((f) => !(f.fault === 'device-offline' && f.ts > end)), heard: [...heard], readings, skipped, header };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

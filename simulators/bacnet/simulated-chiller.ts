@@ -1,7 +1,8 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { BacnetSource } from '../../adapters/bacnet/config.js';
 import { OBJECT_TYPES } from '../../adapters/bacnet/object-types.js';
 import { SimulatedBacnetDevice, type SimObjectSpec } from './simulated-bacnet-device.js';
+import { AHU_OBJECTS, mapsAirHandler } from './simulated-air-handler.js';
 
 /** Chiller modes (multi-state, 1-based as BACnet counts states). */
 export const CHILLER_MODES = ['Off', 'Cooling', 'Free cooling', 'Maintenance'] as const;
@@ -26,11 +27,36 @@ export function simulatedChiller(o: { deviceInstance: number; name?: string; ref
  * them, and any other object it maps (with a zero, inactive or first-state value).
  */
 export function deviceForSource(id: string, src: BacnetSource, clock: Clock): SimulatedBacnetDevice {
-  const objects: SimObjectSpec[] = [...CHILLER_OBJECTS];
+  const objects: SimObjectSpec[] = [...CHILLER_OBJECTS, ...(mapsAirHandler(src.points) ? AHU_OBJECTS : [])];
   for (const p of src.points) {
     if (objects.some((o) => o.objectType === p.objectType && o.instance === p.instance)) continue;
     const kind = OBJECT_TYPES[p.objectType].kind;
     objects.push({ objectType: p.objectType, instance: p.instance, name: p.id, value: kind === 'binary' ? false : kind === 'multistate' ? 1 : 0 });
   }
   return new SimulatedBacnetDevice({ deviceInstance: src.deviceInstance, name: id, objects, clock });
+}
+
+/**
+ * Short-cycling (the rule pack's chiller-short-cycling): the compressor starts, runs `onSeconds`,
+ * stops for `offSeconds`, and starts again, until the handle is cancelled: its run status (binary
+ * input 1) and mode follow, on the clock the device runs on (scenario time). A chiller oversized
+ * for its load, or with a low-pressure trip resetting itself, looks like this.
+ */
+export function shortCycle(sim: SimulatedBacnetDevice, clock: Clock, o: { onSeconds?: number; offSeconds?: number } = {}): TimerHandle {
+  const onMs = (o.onSeconds ?? 60) * 1000;
+  const offMs = (o.offSeconds ?? 30) * 1000;
+  let timer: TimerHandle | null = null;
+  const run = (on: boolean): void => {
+    sim.set('binary-input', 1, on);
+    sim.set('multi-state-value', 1, on ? 2 : 1);
+    timer = clock.setTimeout(() => run(!on), on ? onMs : offMs);
+  };
+  run(false);
+  return {
+    cancel: () => {
+      timer?.cancel();
+      sim.set('binary-input', 1, true);
+      sim.set('multi-state-value', 1, 2);
+    },
+  };
 }

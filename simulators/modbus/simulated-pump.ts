@@ -15,8 +15,13 @@ import type { UnitMemory } from './unit-memory.js';
 export const PUMP_POINTS = ['runCommand', 'running', 'faultCode', 'pressure', 'flow', 'current'] as const;
 export type PumpPointId = (typeof PUMP_POINTS)[number];
 
-/** normal: plausible values with small noise; failure: run command on, no feedback; burst: pressure falls fast, flow rises. */
-export type PumpMode = 'normal' | 'failure' | 'burst';
+/**
+ * normal: plausible values with small noise; failure: run command on, no feedback; burst: pressure
+ * falls fast, flow rises; dry: the suction is lost (an empty break tank) and the pump runs dry:
+ * run feedback on, no flow, the motor unloaded (about 40 % of its current), the outlet at the
+ * riser's static pressure, and no fault code (a pump without dry-run protection).
+ */
+export type PumpMode = 'normal' | 'failure' | 'burst' | 'dry';
 
 export interface SimulatedPumpOptions {
   readonly unitId?: number;
@@ -34,6 +39,7 @@ const NOMINAL_PRESSURE = 4.1; // bar at the pump outlet, running
 const STATIC_PRESSURE = 2.2; // bar the riser holds with the pump stopped
 const NOMINAL_FLOW = 12; // m3/h, daily mean
 const NOMINAL_CURRENT = 18; // A, running
+const DRY_CURRENT = 0.4 * NOMINAL_CURRENT; // A, an impeller turning in air
 
 export class SimulatedPump {
   readonly simulator: ModbusMultiUnitSimulator;
@@ -132,12 +138,16 @@ export class SimulatedPump {
       this.#burstFlow = Math.min(2 * NOMINAL_FLOW, this.#burstFlow + 8 * dt);
       pressure = this.#pressure;
       flow = this.#dailyFlow() + this.#burstFlow;
+    } else if (this.#mode === 'dry' && running) {
+      this.#pressure = STATIC_PRESSURE;
+      pressure = this.#jitter(STATIC_PRESSURE);
+      flow = 0;
     } else {
       this.#pressure = running ? NOMINAL_PRESSURE : STATIC_PRESSURE;
       pressure = this.#jitter(this.#pressure);
       flow = running ? this.#jitter(this.#dailyFlow()) : 0;
     }
-    let current = running ? this.#jitter(NOMINAL_CURRENT) : 0;
+    let current = running ? this.#jitter(this.#mode === 'dry' ? DRY_CURRENT : NOMINAL_CURRENT) : 0;
     const pin = this.#pinned;
     if (pin.has('running')) running = pin.get('running') === true || pin.get('running') === 1;
     if (typeof pin.get('pressure') === 'number') pressure = pin.get('pressure') as number;

@@ -10,8 +10,8 @@ const Step = z
     device: z.string().min(1).optional(),
     /** Point values to drive: `{ "wet": true }`. */
     set: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
-    /** A device behaviour: silence/resume an MQTT device; entrap an elevator, run it past a landing (over-travel) or with its doors open (an elevator box reports the event's code); burst/fail a pump; run a UPS's battery flat; normal. */
-    mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'run-flat', 'normal', 'overtravel-top', 'overtravel-bottom', 'moving-doors-open']).optional(),
+    /** A device behaviour: silence/resume an MQTT device; entrap an elevator, run it past a landing (over-travel) or with its doors open (an elevator box reports the event's code); burst/fail a pump, or lose its suction (runs dry); short-cycle a BACnet chiller; leak an air handler's cooling valve; run a UPS's battery flat; normal. */
+    mode: z.enum(['silence', 'resume', 'entrap', 'out-of-service', 'burst', 'fail', 'dry-run', 'run-flat', 'normal', 'overtravel-top', 'overtravel-bottom', 'moving-doors-open', 'lose-suction', 'short-cycle', 'valve-leak']).optional(),
     /** Take a protocol server away or bring it back: the MQTT broker (external mode), a Modbus, OPC UA, BACnet or SNMP (UPS) simulator. */
     server: z.strictObject({ target: z.enum(['broker', 'modbus', 'opcua', 'bacnet', 'snmp']), action: z.enum(['stop', 'start']) }).optional(),
     /**

@@ -7,9 +7,12 @@ import { SimulatedElevatorServer } from '../opcua/simulated-elevator.js';
 import { SimulatedElevatorBox } from '../mqtt/simulated-elevator-box.js';
 import { codeTable } from '../../gateway/detect/elevator-codes.js';
 import { SimulatedInternetwork, type SimulatedBacnetEntry } from '../bacnet/simulated-internetwork.js';
+import { shortCycle } from '../bacnet/simulated-chiller.js';
+import { airHandlerNormal, mapsAirHandler, valveLeak } from '../bacnet/simulated-air-handler.js';
+import type { TimerHandle } from '../../core/clock.js';
 import { freeUdpPort, SimulatedUps, type UpsValue } from '../snmp/simulated-ups.js';
 
-export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'run-flat' | 'normal' | ElevatorEventMode;
+export type DeviceMode = 'silence' | 'resume' | 'entrap' | 'out-of-service' | 'burst' | 'fail' | 'dry-run' | 'run-flat' | 'normal' | ElevatorEventMode | FddMode;
 
 /** What an elevator does in the lift-monitoring vocabulary, as the OPC UA car acts it or an elevator box reports it. */
 type ElevatorEventMode = 'overtravel-top' | 'overtravel-bottom' | 'moving-doors-open';
@@ -22,6 +25,9 @@ const MODE_FAULTS: Readonly<Partial<Record<DeviceMode, string>>> = {
   'overtravel-bottom': 'elevator-overtravel-bottom',
   'moving-doors-open': 'elevator-moving-doors-open',
 };
+
+/** The rule pack's faults (issue 35): a pump that loses its suction, a chiller short-cycling, a coil valve leaking. */
+export type FddMode = 'lose-suction' | 'short-cycle' | 'valve-leak';
 
 /** One simulated device, whatever protocol it speaks. */
 export interface SimDeviceHandle {
@@ -55,6 +61,8 @@ export class SimulatedSite {
   readonly #endpoints = new Map<string, string>();
   readonly #modbusPorts = new Map<string, number>();
   #bacnet: SimulatedInternetwork | null = null;
+  /** Chillers short-cycling (mode short-cycle) until normal. */
+  readonly #cycling = new Map<string, TimerHandle>();
   #rewritten: SiteConfig;
 
   private constructor(site: SiteConfig, o: SimulatedSiteOptions) {
@@ -175,6 +183,7 @@ export class SimulatedSite {
           if (mode === 'burst') return pump.setMode('burst');
           if (mode === 'fail') return pump.setMode('failure');
           if (mode === 'dry-run') return pump.set('faultCode', 3);
+          if (mode === 'lose-suction') return pump.setMode('dry');
           if (mode === 'normal') {
             pump.release('faultCode');
             return pump.setMode('normal');
@@ -191,8 +200,20 @@ export class SimulatedSite {
           if (mode === 'out-of-service') return lift.server.outOfService(21, lift.name);
           if (mode === 'normal') return lift.server.normal(lift.name);
         } else if (bac !== undefined) {
+          if (mode === 'short-cycle') {
+            this.#cycling.get(id)?.cancel();
+            this.#cycling.set(id, shortCycle(bac.sim, this.#o.clock));
+            return;
+          }
+          if (mode === 'valve-leak') return valveLeak(bac.sim);
+          if (mode === 'normal') {
+            this.#cycling.get(id)?.cancel();
+            this.#cycling.delete(id);
+            if (mapsAirHandler(bac.src.points)) airHandlerNormal(bac.sim);
+          }
           // A unit's fault: its `fault` point (a binary object) goes active; normal clears it.
-          if (mode === 'fail' || mode === 'normal') return bacnetSet(bac, 'fault', mode === 'fail');
+          if ((mode === 'fail' || mode === 'normal') && bac.src.points.some((p) => p.id === 'fault')) return bacnetSet(bac, 'fault', mode === 'fail');
+          if (mode === 'normal') return;
         } else if (ups !== undefined) {
           if (mode === 'normal') return ups.mainsRestore();
           // Mains still out, the battery flat: the UPS switches its output off.
@@ -230,6 +251,8 @@ export class SimulatedSite {
   }
 
   async stop(): Promise<void> {
+    for (const c of this.#cycling.values()) c.cancel();
+    this.#cycling.clear();
     await Promise.all([...this.#mqtt.values()].map((d) => d.stop()));
     await Promise.all([...this.#boxes.values()].map((b) => b.box.stop()));
     await Promise.all([...this.#push.values()].map((d) => d.stop()));

@@ -92,6 +92,7 @@ export const COLUMNS = [
   { key: 'eventCodes', label: '事件代码表', level: 'device', always: false },
   { key: 'faults', label: '故障参数', level: 'device', always: false },
   { key: 'rules', label: '自定义规则', level: 'device', always: false },
+  { key: 'stateRules', label: '状态规则', level: 'device', always: false },
 ] as const;
 
 export type ColumnKey = (typeof COLUMNS)[number]['key'];

@@ -27,4 +27,5 @@ export const DEVICE_FIELDS: readonly Field[] = [
   at('eventCodes', ['eventCodes'], json),
   at('faults', ['faults'], json),
   at('rules', ['rules'], json),
+  at('stateRules', ['stateRules'], json),
 ];

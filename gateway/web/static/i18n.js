@@ -80,6 +80,7 @@ export const WORDS = {
     'undelivered.phone': '请立即电话通知值班工程人员。',
     'new.below': '↓ 下方有 {n} 张新工单',
     'error': '出错了', 'note': '备注', 'add.note': '添加备注', 'send': '提交', 'archived': '已归档：工单已关闭，只读', 'open.ticket': '详情',
+    'fault.pump-running-dry': '水泵干转或失效', 'fault.chiller-short-cycling': '机组频繁启停', 'fault.chw-low-delta-t': '冷冻水温差过小', 'fault.valve-leaking': '盘管阀门内漏', 'fault.simultaneous-heating-cooling': '同时加热与制冷', 'fault.supply-air-off-setpoint': '送风温度偏离设定', 'fault.running-outside-schedule': '非使用时段运行', 'fault.sensor-stuck': '传感器卡死',
   },
   en: {
     'page.patrol': 'Patrol', 'page.engineering': 'Engineering', 'page.operator': 'Operator', 'page.ticket': 'Ticket', 'page.reports': 'Reports',
@@ -161,5 +162,6 @@ export const WORDS = {
     'undelivered.phone': 'Phone the engineer on duty now.',
     'new.below': '↓ {n} new ticket(s) below',
     'error': 'Something went wrong', 'note': 'Note', 'add.note': 'Add a note', 'send': 'Send', 'archived': 'Archived: the ticket is closed and read-only', 'open.ticket': 'Details',
+    'fault.pump-running-dry': 'Pump running dry', 'fault.chiller-short-cycling': 'Short-cycling', 'fault.chw-low-delta-t': 'Low chilled-water delta-T', 'fault.valve-leaking': 'Valve leaking', 'fault.simultaneous-heating-cooling': 'Heating and cooling at once', 'fault.supply-air-off-setpoint': 'Supply air off setpoint', 'fault.running-outside-schedule': 'Running outside schedule', 'fault.sensor-stuck': 'Sensor stuck',
   },
 };
