@@ -230,7 +230,7 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     for (const d of this.#devices.values()) {
       for (const s of d.rules) {
         if (s.state !== 'active' && s.state !== 'pending-off') continue;
-        out.push(ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active: true, ts: wall, at, triggerTs: s.triggerTs, again: false }, this.#evidence(d, s.rule.evidence ?? s.rule.points.map((pointId) => ({ deviceId: d.device.id, pointId })), at, wall)));
+        out.push(ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active: true, ts: wall, at, triggerTs: s.triggerTs, again: false }, this.#ruleEvidence(d, s, at, wall)));
       }
       if (d.offline) out.push(offlineCondition(d.device, offlineTier(d.device), { active: true, ts: wall, at, triggerTs: wall }, Math.round((at - d.lastGood) / 1000)));
     }
@@ -370,10 +370,15 @@ export class DetectionEngine extends TypedEmitter<DetectionEvents> {
     s.state = active ? 'active' : 'normal';
     const wall = this.#clock.now();
     const at = this.#clock.monotonic();
-    this.emit('condition', ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active, ts: wall, at, triggerTs: s.triggerTs, again }, active ? this.#evidence(d, s.rule.evidence ?? s.rule.points.map((pointId) => ({ deviceId: d.device.id, pointId })), at, wall) : []));
+    this.emit('condition', ruleCondition(d.device.id, s.rule, s.rule.describe(d), { active, ts: wall, at, triggerTs: s.triggerTs, again }, active ? this.#ruleEvidence(d, s, at, wall) : []));
   }
 
   /** The recent samples, stamped in wall time for people: each is as long before `wall` as it arrived before `at`. */
+  /** A rule's evidence: the points it names for it (a state-aware rule's may be on other devices), else its own points. */
+  #ruleEvidence(d: DeviceSlot, s: RuleSlot, at: number, wall: number): EvidenceSeries[] {
+    return this.#evidence(d, s.rule.evidence ?? s.rule.points.map((pointId) => ({ deviceId: d.device.id, pointId })), at, wall);
+  }
+
   #evidence(own: DeviceSlot, points: readonly { readonly deviceId: string; readonly pointId: string }[], at: number, wall: number): EvidenceSeries[] {
     return points.flatMap(({ deviceId, pointId }) => {
       // A state-aware rule's evidence may be a point of another device of its system.
