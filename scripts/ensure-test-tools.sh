@@ -9,6 +9,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # etcd for the pair tests (test/ha): three real members on loopback ports.
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
+# iptables: the pair's partition test cuts two gateways' traffic on the loopback by owner.
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)

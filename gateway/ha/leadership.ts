@@ -29,9 +29,13 @@ export interface LeadershipDeps {
  * read, a quarter of a second at most added to a failover.
  */
 const CAMPAIGN_EVERY_MS = 250;
+/** How long one renewal may take before it counts as lost (the next ones are already on their way). */
+const RENEW_MS = 1_000;
 
 /** How long one etcd call may take before it counts as failed (a member that is down, a lost quorum). */
 export const ETCD_CALL_MS = 1_500;
+/** One attempt of a call at one member: short enough that the client's retry at another member fits in ETCD_CALL_MS. */
+export const ETCD_ATTEMPT_MS = 600;
 
 /** Bounds an etcd call on the monotonic clock (its own gRPC deadline is the library's business). */
 export function withinCall<T>(clock: Clock, what: string, p: Promise<T>, ms = ETCD_CALL_MS): Promise<T> {
@@ -207,18 +211,25 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     this.emit('leader', info);
   }
 
+  /**
+   * Renewals go out every quarter lease whether the last one has answered or not: each is sent to
+   * a member picked at random, and one sent to a member cut from etcd's leader must not hold the
+   * next back until the lease is gone.
+   */
   #scheduleRenew(): void {
     this.#renew?.cancel();
-    this.#renew = this.#d.clock.setTimeout(() => void this.#renewOnce(), (this.#d.leaseSeconds * 1000) / 4);
+    this.#renew = this.#d.clock.setInterval(() => void this.#renewOnce(), (this.#d.leaseSeconds * 1000) / 4);
+    void this.#renewOnce();
   }
 
   async #renewOnce(): Promise<void> {
-    this.#renew = null;
     const lease = this.#lease;
     if (lease === null || this.#epoch === null) return;
     const sent = this.#d.clock.monotonic();
     try {
-      const res = await withinCall(this.#d.clock, 'renew the lease', lease.keepaliveOnce());
+      // The stream's own deadline (gRPC turns it into a timer once, at the call) lets the client's
+      // per-member breaker count a member that does not answer; ours bounds the wait on the monotonic clock.
+      const res = await withinCall(this.#d.clock, 'renew the lease', lease.keepaliveOnce({ deadline: Date.now() + RENEW_MS }), RENEW_MS + 200);
       const ttl = Number(res.TTL ?? 0);
       this.#contact();
       if (this.#lease !== lease) return;
@@ -232,7 +243,6 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     } catch (err) {
       this.#d.log.warn({ event: 'ha.renew_failed', err: errorMessage(err) }, 'could not renew the leadership lease');
     }
-    if (this.#lease === lease) this.#scheduleRenew();
   }
 
   /** Drops leadership the instant the lease may have expired, renewal or not. */

@@ -12,7 +12,7 @@ import { STORE_SCHEMA_VERSION } from '../store/store-data.js';
 import { FileStore } from '../store/store.js';
 import { gatewayVersion } from '../version.js';
 import type { HaConfig } from './ha-config.js';
-import { Leadership, withinCall } from './leadership.js';
+import { ETCD_ATTEMPT_MS, Leadership, withinCall } from './leadership.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
 import { AlonePeriod, type AloneRecord } from './alone-period.js';
@@ -78,7 +78,10 @@ export class PairMember {
     this.#log = d.log.child({ siteId: site.site.id, gatewayId: ha.gatewayId, component: 'ha' });
     this.#keys = pairKeys(ha.prefix, site.site.id);
     this.#coldIds = new Set(site.devices.filter(readByActiveOnly).map((d) => d.id));
-    this.#client = new Etcd3({ hosts: ha.etcd, dialTimeout: 1_500 });
+    // Every unary call carries a deadline (gRPC makes it a timer once, at the call): a member cut
+    // from etcd's leader then fails the call, the client's per-member breaker counts it, and the
+    // retry goes to another member, instead of the call hanging on the one it picked.
+    this.#client = new Etcd3({ hosts: ha.etcd, dialTimeout: 1_500, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + ETCD_ATTEMPT_MS }) });
     const host = site.http.host === '0.0.0.0' || site.http.host === '::' ? '127.0.0.1' : site.http.host;
     this.#me = { gatewayId: ha.gatewayId, url: ha.peerUrl ?? `http://${host}:${site.http.port}`, version: gatewayVersion(), storeFormat: d.storeFormat ?? STORE_SCHEMA_VERSION };
     this.#leadership = new Leadership({ client: this.#client, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });

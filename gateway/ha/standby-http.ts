@@ -16,6 +16,9 @@ export interface StandbyHttpDeps {
   readonly health: () => StandbyHealth;
 }
 
+/** How long the standby tries to reach the active before it answers 502 (the page's queue sends the tap again). */
+const CONNECT_MS = 5_000;
+
 /** Headers of one hop (RFC 9110 7.6.1): not forwarded. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
 
@@ -102,6 +105,13 @@ export class StandbyHttp {
       } else res.destroy();
     });
     out.on('timeout', () => out.destroy(new Error('no answer within 60 s')));
+    // A cut cable answers nothing (no reset): a tap must not hang for the kernel's connect timeout.
+    out.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => out.destroy(new Error(`could not connect within ${CONNECT_MS / 1000} s`)), CONNECT_MS);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
     // The body is streamed on as it comes: the active applies its own limits and says so.
     req.pipe(out);
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../free-port.js';
@@ -20,6 +20,20 @@ interface Member {
   /** Stopped with SIGSTOP: alive but answering nothing. */
   paused: boolean;
   lines: string[];
+  /** Runs as this user (null: as the test). */
+  readonly as: RunAs | null;
+}
+
+/** A Unix user a process runs as. */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** Ports a member listens on (what a partition cuts). */
+export interface MemberPorts {
+  readonly client: number;
+  readonly peer: number;
 }
 
 /**
@@ -43,11 +57,18 @@ export class EtcdCluster {
   }
 
   /** `quotaBytes`: etcd's space quota (default the 2 GB the docs give; a test of its NOSPACE alarm sets a small one). */
-  static async start(size = 3, opts: { quotaBytes?: number } = {}): Promise<EtcdCluster> {
+  static async start(size = 3, opts: { quotaBytes?: number; users?: readonly (RunAs | null)[] } = {}): Promise<EtcdCluster> {
     const root = await mkdtemp(path.join(tmpdir(), 'etcd-'));
     const members: Member[] = [];
     for (let i = 0; i < size; i += 1) {
-      members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), dir: path.join(root, `m${i}`), child: null, exited: Promise.resolve(), paused: false, lines: [] });
+      members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), dir: path.join(root, `m${i}`), child: null, exited: Promise.resolve(), paused: false, lines: [], as: opts.users?.[i] ?? null });
+    }
+    // A member run as its own user (a partition test cuts its traffic by owner) owns its data folder.
+    await chmod(root, 0o755);
+    for (const m of members) {
+      if (m.as === null) continue;
+      await mkdir(m.dir, { mode: 0o700 });
+      await chown(m.dir, m.as.uid, m.as.gid);
     }
     const cluster = new EtcdCluster(root, members, opts.quotaBytes ?? 2_147_483_648);
     await Promise.all(members.map((_, i) => cluster.#spawn(i, 'new')));
@@ -58,6 +79,11 @@ export class EtcdCluster {
   /** Client URLs of every member, in member order (what a gateway's `ha.etcd` lists). */
   get endpoints(): string[] {
     return this.#members.map((m) => `http://127.0.0.1:${m.clientPort}`);
+  }
+
+  ports(i: number): MemberPorts {
+    const m = this.#member(i);
+    return { client: m.clientPort, peer: m.peerPort };
   }
 
   endpoint(i: number): string {
@@ -140,7 +166,7 @@ export class EtcdCluster {
       '--logger=zap',
       '--log-level=warn',
     ];
-    const child = spawn(ETCD_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ETCD_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(m.as === null ? {} : { uid: m.as.uid, gid: m.as.gid }) });
     m.child = child;
     m.paused = false;
     m.lines = [];

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { CentralService } from '../central/central-service.js';
-import { EtcdCluster } from '../etcd/etcd-cluster.js';
+import { EtcdCluster, type RunAs } from '../etcd/etcd-cluster.js';
+import { LoopbackPartition } from './loopback-partition.js';
 import { freePort } from '../free-port.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { GatewayChild, type ChildEnd } from '../scenarios/gateway-child.js';
@@ -17,6 +18,7 @@ export const PAIR_ENGINEER_TOKEN = 'pair-site-engineer';
 export interface PairGateway {
   readonly id: string;
   readonly url: string;
+  readonly port: number;
   readonly child: GatewayChild;
   readonly dataDir: string;
   readonly siteFile: string;
@@ -32,6 +34,11 @@ export interface PairSiteOptions {
   readonly aloneAfterSeconds?: number;
   /** etcd's space quota in bytes (default 2 GB). */
   readonly etcdQuotaBytes?: number;
+  /**
+   * Each gateway and its etcd member run as a user of their own (`ha-gw-a`, `ha-gw-b`; the witness
+   * as the test), so `partition` can cut the two machines from each other while both see the witness.
+   */
+  readonly separateMachines?: boolean;
   /** Extra environment for both gateway processes. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -48,6 +55,8 @@ export class PairSite {
   readonly central: CentralService;
   readonly gateways: readonly [PairGateway, PairGateway];
   readonly sensors: readonly string[];
+  /** With `separateMachines`: cuts gateway A's machine (it and its etcd member) from B's, the witness still seen by both. */
+  partition: LoopbackPartition | null = null;
   readonly #root: string;
   #device: MqttClient | null = null;
 
@@ -62,25 +71,38 @@ export class PairSite {
 
   static async start(opts: PairSiteOptions = {}): Promise<PairSite> {
     const root = await mkdtemp(path.join(tmpdir(), 'pair-site-'));
-    const etcd = await EtcdCluster.start(3, opts.etcdQuotaBytes === undefined ? {} : { quotaBytes: opts.etcdQuotaBytes });
+    const users = opts.separateMachines === true ? [await LoopbackPartition.user('ha-gw-a'), await LoopbackPartition.user('ha-gw-b')] : null;
+    await chmod(root, 0o755);
+    const etcd = await EtcdCluster.start(3, { ...(opts.etcdQuotaBytes === undefined ? {} : { quotaBytes: opts.etcdQuotaBytes }), ...(users === null ? {} : { users: [users[0] ?? null, users[1] ?? null, null] }) });
     const broker = await startExternalBroker({ persistent: true });
     const central = new CentralService({ tokens: [TOKEN], progress: false });
     const centralUrl = await central.start(await freePort(), '127.0.0.1');
     const sensors = Array.from({ length: opts.leakSensors ?? 4 }, (_, i) => `leak-${i + 1}`);
-    const make = async (id: string): Promise<PairGateway> => {
+    const make = async (id: string, as: RunAs | null): Promise<PairGateway> => {
       const port = await freePort();
       const dir = path.join(root, id);
       const dataDir = path.join(dir, 'data');
       await mkdir(dataDir, { recursive: true });
+      if (as !== null) await chown(dataDir, as.uid, as.gid);
       const file = path.join(dir, 'site.json');
       await writeFile(file, JSON.stringify(pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10 }), null, 2));
       const ends: ChildEnd[] = [];
-      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e));
+      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e), as);
       const url = `http://127.0.0.1:${port}`;
-      return { id, url, child, dataDir, siteFile: file, ends, readyz: () => readyz(url) };
+      return { id, url, port, child, dataDir, siteFile: file, ends, readyz: () => readyz(url) };
     };
-    const gateways: [PairGateway, PairGateway] = [await make('gw-a'), await make('gw-b')];
+    const gateways: [PairGateway, PairGateway] = [await make('gw-a', users?.[0] ?? null), await make('gw-b', users?.[1] ?? null)];
     const site = new PairSite(root, etcd, broker, central, gateways, sensors);
+    if (users !== null) {
+      const [ua, ub] = users as [RunAs, RunAs];
+      const [a, b] = gateways;
+      const m0 = etcd.ports(0);
+      const m1 = etcd.ports(1);
+      site.partition = new LoopbackPartition([
+        { as: ua, theirPorts: [m1.client, m1.peer, b.port] },
+        { as: ub, theirPorts: [m0.client, m0.peer, a.port] },
+      ]);
+    }
     return site;
   }
 
@@ -141,6 +163,7 @@ export class PairSite {
 
   async stop(): Promise<void> {
     if (process.env['HA_DEBUG'] === '1') process.stderr.write(`${this.dump()}\n`);
+    await this.partition?.heal();
     await this.#device?.endAsync(true).catch(() => undefined);
     for (const g of this.gateways) await g.child.stop().catch(() => undefined);
     await this.central.stop();

@@ -35,7 +35,11 @@ export class GatewayChild {
   /** The scenario is ending this run (kill or stop): its end is not a stop on its own. */
   #ending = false;
 
-  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void) {
+  /** Runs as this user (a partition test cuts its traffic by owner); null: as the caller. */
+  readonly #as: { readonly uid: number; readonly gid: number } | null;
+
+  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void, as: { readonly uid: number; readonly gid: number } | null = null) {
+    this.#as = as;
     this.#siteFile = siteFile;
     this.#env = env;
     this.#onEnd = onEnd;
@@ -49,7 +53,7 @@ export class GatewayChild {
   async start(): Promise<void> {
     if (this.#child !== null) await Promise.race([this.#exited, delay(START_TIMEOUT_MS)]);
     if (this.#child !== null) throw new Error('the gateway process is still running; kill or stop it before starting it again');
-    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, mainScript(), this.#siteFile], { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'info', ...this.#env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, mainScript(), this.#siteFile], { env: { ...process.env, ...GATEWAY_ENV, LOG_LEVEL: 'info', ...this.#env }, stdio: ['ignore', 'pipe', 'pipe'], ...(this.#as === null ? {} : { uid: this.#as.uid, gid: this.#as.gid }) });
     this.#child = child;
     this.#ending = false;
     let started: (() => void) | null = null;
