@@ -28,6 +28,7 @@ export class GatewayChild {
   readonly #siteFile: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #onEnd: (end: ChildEnd) => void;
+  readonly #onLine: ((line: string) => void) | undefined;
   /** The last lines it wrote (pino JSON), to show when a start fails. */
   readonly lines: string[] = [];
   #child: ChildProcess | null = null;
@@ -35,10 +36,12 @@ export class GatewayChild {
   /** The scenario is ending this run (kill or stop): its end is not a stop on its own. */
   #ending = false;
 
-  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void) {
+  /** `onLine`: each line it writes, as it comes (a pair's runner shows its role changes; the bench times them). */
+  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void, onLine?: (line: string) => void) {
     this.#siteFile = siteFile;
     this.#env = env;
     this.#onEnd = onEnd;
+    this.#onLine = onLine;
   }
 
   get running(): boolean {
@@ -58,6 +61,7 @@ export class GatewayChild {
         this.lines.push(line);
         if (this.lines.length > KEPT_LINES) this.lines.shift();
         if (line.includes('"event":"gateway.started"')) started?.();
+        this.#onLine?.(line);
       });
     }
     this.#exited = new Promise<void>((resolve) =>
