@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { SiteConfig } from '../../gateway/config/site-schema.js';
 import { SIM_CLOCK_ENV, simClockValue } from '../../gateway/sim-clock.js';
 import { EtcdCluster } from '../etcd/etcd-cluster.js';
-import { freePort } from '../free-port.js';
+import { freeRestartablePort } from '../free-port.js';
 import { startExternalBroker } from '../mqtt/external-broker.js';
 import { SimulatedSite } from '../site/simulated-site.js';
 import { judge } from './expectations.js';
@@ -73,7 +73,7 @@ export async function runWithGatewayPair(loaded: LoadedScenario, opts: RunOption
     });
     const members: Member[] = [];
     for (const id of ['gw-a', 'gw-b']) {
-      const port = await freePort();
+      const port = await freeRestartablePort();
       const dir = path.join(folder, id);
       await mkdir(path.join(dir, 'data'), { recursive: true });
       const file = path.join(dir, 'site.json');
