@@ -52,9 +52,15 @@ export interface HaResult {
   readonly durableP99Ms: number;
   readonly singleDurableP50Ms: number;
   readonly singleDurableP99Ms: number;
+  /** The gateway's own histogram (gateway_detection_to_ticket_ms: fault decided -> durable, no broker or harness in it): the bucket its p99 falls in. */
+  readonly durableGatewayP99AtMostMs: number;
+  readonly singleDurableGatewayP99AtMostMs: number;
   readonly durableFaults: number;
   readonly durableMissed: number;
   readonly leaseSeconds: number;
+  /** The machine's 1-minute load average when the measure started and ended (2 cores: above 2, others wait for a core). */
+  readonly loadAverageAtStart: number;
+  readonly loadAverageAtEnd: number;
 }
 
 const LEASE_SECONDS = 2;
@@ -90,6 +96,7 @@ class RaisedLines {
 }
 
 export async function measureHa(o: HaOptions): Promise<HaResult> {
+  const loadAtStart = os.loadavg()[0] ?? Number.NaN;
   const raised = new RaisedLines();
   const per = o.durableFaults + 1;
   const site = await PairSite.start({ leakSensors: 2 * per + o.trials, leaseSeconds: LEASE_SECONDS, leakOnDelaySeconds: 0,
@@ -118,7 +125,7 @@ export async function measureHa(o: HaOptions): Promise<HaResult> {
     await site.startBoth();
     const first = await site.waitForActive(STEP_LIMIT_MS);
     await waitFollowing(site.other(first), first);
-    const pair = await faultStream(site, pairSensors, o.gapMs, raised, first.id, async () => async () => undefined);
+    const pair = await faultStream(site, pairSensors, o.gapMs, raised, first.id, async () => ({ url: first.url, close: async () => undefined }));
     const failovers: number[] = [];
     const firstTickets: number[] = [];
     const atCentral: number[] = [];
@@ -162,8 +169,12 @@ export async function measureHa(o: HaOptions): Promise<HaResult> {
       singleDurableP50Ms: round(percentile(s(single.ms), 50)),
       singleDurableP99Ms: round(percentile(s(single.ms), 99)),
       durableFaults: o.durableFaults,
+      durableGatewayP99AtMostMs: pair.gatewayP99AtMostMs,
+      singleDurableGatewayP99AtMostMs: single.gatewayP99AtMostMs,
       durableMissed: pair.missed + single.missed,
       leaseSeconds: LEASE_SECONDS,
+      loadAverageAtStart: round(loadAtStart, 1),
+      loadAverageAtEnd: round(os.loadavg()[0] ?? Number.NaN, 1),
     };
   } finally {
     await console_.endAsync(true).catch(() => undefined);
@@ -174,10 +185,11 @@ export async function measureHa(o: HaOptions): Promise<HaResult> {
 /**
  * One fault alone (its code runs for the first time: not counted), then `sensors` faults on a
  * schedule of elapsed time (a fault does not wait for the one before it), each timed from its
- * publish to the `ticket.raised` line of gateway `by`. `open` starts what raises them and returns its stop.
+ * publish to the `ticket.raised` line of gateway `by`; beside it, the gateway's own histogram over
+ * the stream. `open` starts what raises them and returns its address and stop.
  */
-async function faultStream(site: PairSite, sensors: readonly string[], gapMs: number, raised: RaisedLines, by: string, open: () => Promise<() => Promise<void>>): Promise<{ ms: number[]; missed: number }> {
-  const close = await open();
+async function faultStream(site: PairSite, sensors: readonly string[], gapMs: number, raised: RaisedLines, by: string, open: () => Promise<{ url: string; close: () => Promise<void> }>): Promise<{ ms: number[]; missed: number; gatewayP99AtMostMs: number }> {
+  const { url, close } = await open();
   try {
     const [first = '', ...rest] = sensors;
     // Published again every half second until raised: a gateway says it started before its broker subscription is made.
@@ -188,6 +200,7 @@ async function faultStream(site: PairSite, sensors: readonly string[], gapMs: nu
       return raised.get(first) === undefined ? null : 1;
     }, `the first fault's ticket on ${by}`);
     await sleep(1000);
+    const before = await durableHistogram(url);
     const sentAt = new Map<string, number>();
     const published: Promise<void>[] = [];
     let due = performance.now();
@@ -206,14 +219,14 @@ async function faultStream(site: PairSite, sensors: readonly string[], gapMs: nu
       const t0 = sentAt.get(x);
       return r !== undefined && t0 !== undefined && r.gatewayId === by ? [r.at - t0] : [];
     });
-    return { ms, missed: rest.length - ms.length };
+    return { ms, missed: rest.length - ms.length, gatewayP99AtMostMs: p99Bucket(before, await durableHistogram(url)) };
   } finally {
     await close();
   }
 }
 
-/** One gateway without `ha` on the pair's site file (its own port, data folder and central service); returns its stop. */
-async function startSingle(site: PairSite, raised: RaisedLines): Promise<() => Promise<void>> {
+/** One gateway without `ha` on the pair's site file (its own port, data folder and central service): its address and its stop. */
+async function startSingle(site: PairSite, raised: RaisedLines): Promise<{ url: string; close: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ha-single-'));
   const central = new CentralService({ tokens: ['bench-single'], progress: false });
   const centralUrl = await central.start(await freePort(), '127.0.0.1');
@@ -225,11 +238,29 @@ async function startSingle(site: PairSite, raised: RaisedLines): Promise<() => P
   await writeFile(siteFile, JSON.stringify(own, null, 2));
   const child = new GatewayChild(siteFile, {}, () => undefined, (line) => raised.line('single', line));
   await child.start();
-  return async () => {
+  const close = async (): Promise<void> => {
     await child.stop();
     await central.stop();
     await rm(dir, { recursive: true, force: true });
   };
+  return { url: `http://127.0.0.1:${port}`, close };
+}
+
+/** gateway_detection_to_ticket_ms from a gateway's /metrics: upper bound (ms, Infinity for +Inf) -> cumulative count. */
+async function durableHistogram(url: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const m of text.matchAll(/^gateway_detection_to_ticket_ms_bucket\{le="([^"]+)"\} (\S+)$/gm)) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  return buckets;
+}
+
+/** The smallest bucket bound holding 99 % of what was observed between two scrapes. */
+function p99Bucket(before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return Number.NaN;
+  for (const b of bounds) if ((after.get(b) ?? 0) - (before.get(b) ?? 0) >= 0.99 * total) return b;
+  return Infinity;
 }
 
 /** Starts a killed gateway again; a start refused (its port taken meanwhile) is shown with who holds the port, and tried again once. */

@@ -58,6 +58,9 @@ const NOTES: Readonly<Record<string, string>> = {
   'ha.durableP99Ms': "publish of a leak (on-delay 0) -> the active's ticket.raised line (after the etcd commit and the local fsync), 10 faults/s",
   'ha.singleDurableP50Ms': 'the same on one gateway without ha: same site file, broker and machine, in the same run',
   'ha.singleDurableP99Ms': 'the same on one gateway without ha: same site file, broker and machine, in the same run',
+  'ha.durableGatewayP99AtMostMs': "the pair's active's own histogram gateway_detection_to_ticket_ms (fault decided -> durable; no broker, pipe or harness in it): the bucket bound its p99 falls in",
+  'ha.singleDurableGatewayP99AtMostMs': 'the same histogram on the single gateway',
+  'ha.loadAverageAtStart': 'the machine\'s 1-minute load average (2 cores): above 2, the processes measured wait for a core',
   'ha.durableMissed': 'faults of the two streams whose ticket.raised line never came',
 };
 
