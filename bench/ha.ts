@@ -27,6 +27,7 @@ import { PairSite, type PairGateway } from '../simulators/ha/pair-site.js';
 import { GatewayChild } from '../simulators/scenarios/gateway-child.js';
 import { sleep } from './load.js';
 import { progress } from './progress.js';
+import { durableHistogram, p99Bucket, RaisedLines, waitFor } from './ha-watch.js';
 import { percentile, round } from './stats.js';
 
 export interface HaOptions {
@@ -66,34 +67,6 @@ export interface HaResult {
 const LEASE_SECONDS = 2;
 /** Longest wait for one step of a trial (a takeover, a ticket, a start, a catch-up). */
 const STEP_LIMIT_MS = 60_000;
-
-/** When each device's ticket was logged durable, and by which gateway: stamped as the line arrives. */
-class RaisedLines {
-  readonly #at = new Map<string, { gatewayId: string; at: number }>();
-  /** The last lines of every gateway, to show what they said of a ticket that went wrong. */
-  readonly #kept: string[] = [];
-
-  line(gatewayId: string, line: string): void {
-    this.#kept.push(`${gatewayId} ${line}`);
-    if (this.#kept.length > 50_000) this.#kept.splice(0, 10_000);
-    if (!line.includes('"event":"ticket.raised"')) return;
-    const at = performance.now();
-    try {
-      const e = JSON.parse(line) as { deviceId?: string };
-      if (typeof e.deviceId === 'string' && !this.#at.has(e.deviceId)) this.#at.set(e.deviceId, { gatewayId, at });
-    } catch {
-      // a torn line: that ticket counts as missed
-    }
-  }
-
-  get(deviceId: string): { gatewayId: string; at: number } | undefined {
-    return this.#at.get(deviceId);
-  }
-
-  mentioning(text: string): string[] {
-    return this.#kept.filter((l) => l.includes(text));
-  }
-}
 
 export async function measureHa(o: HaOptions): Promise<HaResult> {
   const loadAtStart = os.loadavg()[0] ?? Number.NaN;
@@ -246,23 +219,6 @@ async function startSingle(site: PairSite, raised: RaisedLines): Promise<{ url: 
   return { url: `http://127.0.0.1:${port}`, close };
 }
 
-/** gateway_detection_to_ticket_ms from a gateway's /metrics: upper bound (ms, Infinity for +Inf) -> cumulative count. */
-async function durableHistogram(url: string): Promise<Map<number, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const buckets = new Map<number, number>();
-  for (const m of text.matchAll(/^gateway_detection_to_ticket_ms_bucket\{le="([^"]+)"\} (\S+)$/gm)) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
-  return buckets;
-}
-
-/** The smallest bucket bound holding 99 % of what was observed between two scrapes. */
-function p99Bucket(before: Map<number, number>, after: Map<number, number>): number {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
-  if (total <= 0) return Number.NaN;
-  for (const b of bounds) if ((after.get(b) ?? 0) - (before.get(b) ?? 0) >= 0.99 * total) return b;
-  return Infinity;
-}
-
 /** Starts a killed gateway again; a start refused (its port taken meanwhile) is shown with who holds the port, and tried again once. */
 async function startAgain(g: PairGateway): Promise<void> {
   try {
@@ -311,15 +267,4 @@ async function waitFollowing(g: PairGateway, active: PairGateway): Promise<void>
     const a = theirs?.body['pair'] as { appliedChange?: number } | undefined;
     return m?.role === 'standby' && m.appliedChange !== undefined && m.appliedChange === a?.appliedChange ? 1 : null;
   }, `${g.id} to follow ${active.id}`, 50);
-}
-
-/** Polls `probe` until it gives a value; throws after STEP_LIMIT_MS naming what it waited for. */
-async function waitFor(probe: () => number | null | Promise<number | null>, what: string, everyMs = 10): Promise<number> {
-  const until = performance.now() + STEP_LIMIT_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (performance.now() > until) throw new Error(`ha: no ${what} within ${STEP_LIMIT_MS / 1000} s`);
-    await sleep(everyMs);
-  }
 }
