@@ -1,5 +1,6 @@
 import { measureBacnet } from './bacnet.js';
 import { measureFaultLatency, measureHostile } from './fault-latency.js';
+import { measureHa } from './ha.js';
 import { measureIngest } from './ingest.js';
 import { measureMemory } from './memory.js';
 import { measureModbus } from './modbus.js';
@@ -88,6 +89,17 @@ export const MEASURES = {
         ? { sizes: [1000, 10_000, 50_000, 100_000], idleMs: 12_000, warmupMs: 3000, windowMs: 6000, publishers: 2, scrapes: 20, settleMs: 15_000 }
         : { sizes: [40, 80], idleMs: 300, warmupMs: 300, windowMs: 500, publishers: 1, scrapes: 2, settleMs: 300 },
     ),
+  // Two gateways on one site (issue 34): SIGKILL trials (50; BENCH_HA_TRIALS=10 for CI's reliability run), and fault -> durable at 10 faults/s on the pair and on one gateway.
+  ha: (s: Sizes) => measureHa({ trials: haTrials(s), durableFaults: s === 'full' ? 200 : 10, gapMs: 100 }),
 } as const;
+
+/** The SIGKILL trials of `ha`: 50 (3 with --quick), or BENCH_HA_TRIALS. */
+function haTrials(s: Sizes): number {
+  const v = process.env['BENCH_HA_TRIALS'];
+  if (v === undefined || v === '') return s === 'full' ? 50 : 3;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_HA_TRIALS must be a whole number of trials, got ${v}`);
+  return n;
+}
 
 export type MeasureName = keyof typeof MEASURES;

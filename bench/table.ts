@@ -17,6 +17,10 @@ const TARGETS: Readonly<Record<string, string>> = {
   'memory.idleRss1000Devices': '<= peer.idleRss1000Devices',
   'peer.ingestRatio': '>= 2.5',
   'peer.cpuPer100kRatio': '<= 0.4',
+  'ha.failoverP99Seconds': '<= 5',
+  'ha.emergenciesLost': '0',
+  'ha.duplicateTicketsAtCentral': '0',
+  'ha.durableP99Ms': '<= 20 (singleDurableP99Ms beside it)',
 };
 
 /** What each side of the peer comparison does, beside its figures: the work is not the same. */
@@ -42,6 +46,22 @@ const NOTES: Readonly<Record<string, string>> = {
   'peer.oursFaultP99Ms': 'publish -> central accepted; ticket fsync-durable first',
   'peer.peerFaultP50Ms': 'publish -> central accepted; POST straight from the flow, nothing kept',
   'peer.peerFaultP99Ms': 'publish -> central accepted; POST straight from the flow, nothing kept',
+  'ha.trials': 'SIGKILL of the active, a leak published at once, the killed one started again and following before the next',
+  'ha.failoverP50Seconds': "SIGKILL of the active -> the standby's /readyz says pair.role active",
+  'ha.failoverP99Seconds': "SIGKILL of the active -> the standby's /readyz says pair.role active",
+  'ha.firstTicketP50Seconds': "SIGKILL -> the new active logs the gap's leak ticket.raised (durable: etcd-committed and fsynced; its API lists it from then)",
+  'ha.firstTicketP99Seconds': "SIGKILL -> the new active logs the gap's leak ticket.raised (durable: etcd-committed and fsynced; its API lists it from then)",
+  'ha.firstTicketAtCentralP99Seconds': 'SIGKILL -> the central service holds that ticket',
+  'ha.emergenciesLost': 'leaks on the pair with no ticket at central or no alert on alerts/#',
+  'ha.duplicateTicketsAtCentral': 'tickets beyond the first per (device, fault) at central',
+  'ha.durableP50Ms': "publish of a leak (on-delay 0) -> the active's ticket.raised line (after the etcd commit and the local fsync), 10 faults/s",
+  'ha.durableP99Ms': "publish of a leak (on-delay 0) -> the active's ticket.raised line (after the etcd commit and the local fsync), 10 faults/s",
+  'ha.singleDurableP50Ms': 'the same on one gateway without ha: same site file, broker and machine, in the same run',
+  'ha.singleDurableP99Ms': 'the same on one gateway without ha: same site file, broker and machine, in the same run',
+  'ha.durableGatewayP99AtMostMs': "the pair's active's own histogram gateway_detection_to_ticket_ms (fault decided -> durable; no broker, pipe or harness in it): the bucket bound its p99 falls in",
+  'ha.singleDurableGatewayP99AtMostMs': 'the same histogram on the single gateway',
+  'ha.loadAverageAtStart': 'the machine\'s 1-minute load average (2 cores): above 2, the processes measured wait for a core',
+  'ha.durableMissed': 'faults of the two streams whose ticket.raised line never came',
 };
 
 /** One line per figure: measure, key, value, target, and what the figure covers where that needs saying. */

@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { CentralService } from '../central/central-service.js';
 import { EtcdCluster, type RunAs } from '../etcd/etcd-cluster.js';
 import { LoopbackPartition } from './loopback-partition.js';
-import { freePort } from '../free-port.js';
+import { freePort, freeRestartablePort } from '../free-port.js';
 import { startExternalBroker, type ExternalBroker } from '../mqtt/external-broker.js';
 import { GatewayChild, type ChildEnd } from '../scenarios/gateway-child.js';
 
@@ -21,6 +21,7 @@ export interface PairGateway {
   readonly port: number;
   readonly child: GatewayChild;
   readonly dataDir: string;
+  /** Its site file (the bench starts a single gateway on the same site from it). */
   readonly siteFile: string;
   readonly ends: ChildEnd[];
   /** Its /readyz body (null when it does not answer). */
@@ -41,6 +42,12 @@ export interface PairSiteOptions {
   readonly separateMachines?: boolean;
   /** Extra environment for both gateway processes. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The leak sensors' water-leak on-delay (the bench: 0, so a fault's time is the gateway's, not the delay's). Default the built-in 5 s. */
+  readonly leakOnDelaySeconds?: number;
+  /** Each line either gateway writes, as it comes (the bench times `ticket.raised` by it). */
+  readonly onLine?: (gatewayId: string, line: string) => void;
+  /** More top-level keys of both site files (the bench: `alarms` with flood grouping off, so each of its faults is a lone one). */
+  readonly siteFileExtra?: Record<string, unknown>;
 }
 
 /**
@@ -79,15 +86,17 @@ export class PairSite {
     const centralUrl = await central.start(await freePort(), '127.0.0.1');
     const sensors = Array.from({ length: opts.leakSensors ?? 4 }, (_, i) => `leak-${i + 1}`);
     const make = async (id: string, as: RunAs | null): Promise<PairGateway> => {
-      const port = await freePort();
+      // Outside the ephemeral range: a killed gateway starts again on it (free-port.ts).
+      const port = await freeRestartablePort();
       const dir = path.join(root, id);
       const dataDir = path.join(dir, 'data');
       await mkdir(dataDir, { recursive: true });
       if (as !== null) await chown(dataDir, as.uid, as.gid);
       const file = path.join(dir, 'site.json');
-      await writeFile(file, JSON.stringify(pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10 }), null, 2));
+      await writeFile(file, JSON.stringify({ ...pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10, ...(opts.leakOnDelaySeconds === undefined ? {} : { leakOnDelaySeconds: opts.leakOnDelaySeconds }) }), ...opts.siteFileExtra }, null, 2));
       const ends: ChildEnd[] = [];
-      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e), as);
+      const onLine = opts.onLine;
+      const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e), { as, ...(onLine === undefined ? {} : { onLine: (line: string) => onLine(id, line) }) });
       const url = `http://127.0.0.1:${port}`;
       return { id, url, port, child, dataDir, siteFile: file, ends, readyz: () => readyz(url) };
     };
@@ -192,6 +201,7 @@ interface PairFileParts {
   readonly sensors: readonly string[];
   readonly leaseSeconds: number;
   readonly aloneAfterSeconds: number;
+  readonly leakOnDelaySeconds?: number;
 }
 
 /** The site file of one gateway of the pair: the same site, its own id, port and data folder. */
@@ -212,6 +222,7 @@ function pairSiteFile(p: PairFileParts): Record<string, unknown> {
       nameEn: `Leak sensor ${i + 1}`,
       location: { building: 'T1', floor: `B${(i % 3) + 1}`, description: `B${(i % 3) + 1} 泵房 ${i + 1} 号点`, descriptionEn: `B${(i % 3) + 1} pump room, spot ${i + 1}` },
       source: { protocol: 'mqtt', heartbeatSeconds: 3600, points: [{ id: 'wet' }] },
+      ...(p.leakOnDelaySeconds === undefined ? {} : { faults: { 'water-leak': { onDelaySeconds: p.leakOnDelaySeconds } } }),
     })),
   };
 }

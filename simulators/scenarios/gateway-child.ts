@@ -28,6 +28,7 @@ export class GatewayChild {
   readonly #siteFile: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #onEnd: (end: ChildEnd) => void;
+  readonly #onLine: ((line: string) => void) | undefined;
   /** The last lines it wrote (pino JSON), to show when a start fails. */
   readonly lines: string[] = [];
   #child: ChildProcess | null = null;
@@ -38,11 +39,14 @@ export class GatewayChild {
   /** Runs as this user (a partition test cuts its traffic by owner); null: as the caller. */
   readonly #as: { readonly uid: number; readonly gid: number } | null;
 
-  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void, as: { readonly uid: number; readonly gid: number } | null = null) {
-    this.#as = as;
+  /** `onLine`: each line it writes, as it comes (a pair's runner shows its role changes; the bench times them). `as`: the user it runs as. */
+  constructor(siteFile: string, env: NodeJS.ProcessEnv, onEnd: (end: ChildEnd) => void, extra: { readonly onLine?: (line: string) => void; readonly as?: { readonly uid: number; readonly gid: number } | null } = {}) {
+    this.#as = extra.as ?? null;
+    const onLine = extra.onLine;
     this.#siteFile = siteFile;
     this.#env = env;
     this.#onEnd = onEnd;
+    this.#onLine = onLine;
   }
 
   get running(): boolean {
@@ -62,6 +66,7 @@ export class GatewayChild {
         this.lines.push(line);
         if (this.lines.length > KEPT_LINES) this.lines.shift();
         if (line.includes('"event":"gateway.started"')) started?.();
+        this.#onLine?.(line);
       });
     }
     this.#exited = new Promise<void>((resolve) =>

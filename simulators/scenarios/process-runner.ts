@@ -123,14 +123,15 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
   }
 }
 
-async function tickets(url: string, token: string): Promise<Ticket[]> {
+/** The tickets the gateway at `url` lists, read as a staff member (`token`). */
+export async function tickets(url: string, token: string): Promise<Ticket[]> {
   const res = await fetch(`${url}/api/tickets?limit=1000`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET /api/tickets answered ${res.status}`);
   return ((await res.json()) as { tickets: Ticket[] }).tickets;
 }
 
 /** The outbox empty (or 15 s passed), then what the central service got wrong or never got. */
-async function waitSynced(url: string, token: string, central: CentralService, wanted: boolean): Promise<string[]> {
+export async function waitSynced(url: string, token: string, central: CentralService, wanted: boolean): Promise<string[]> {
   if (!wanted) return [];
   const deadline = performance.now() + 15_000;
   for (;;) {

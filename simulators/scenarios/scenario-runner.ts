@@ -32,6 +32,10 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions = {})
     const { runWithGatewayProcess } = await import('./process-runner.js');
     return runWithGatewayProcess(loaded, opts);
   }
+  if (scenario.gatewayPair) {
+    const { runWithGatewayPair } = await import('./pair-runner.js');
+    return runWithGatewayPair(loaded, opts);
+  }
   const { started, speed, base, clock, progress } = await beginRun(loaded, opts);
   const log = opts.log ?? silentLogger();
   const cleanups: (() => Promise<void>)[] = [];
@@ -146,8 +150,8 @@ export interface ExternalRunOptions {
  */
 export async function runAgainstGateway(loaded: LoadedScenario, o: ExternalRunOptions): Promise<ScenarioResult> {
   const { scenario } = loaded;
-  if (scenario.externalBroker || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.expectStats !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
-    throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway, the time of day or staff logins, or judges the month's figures; run it without --gateway`);
+  if (scenario.externalBroker || scenario.gatewayPair || scenario.devicesFrom.length > 0 || scenario.startsAt !== undefined || scenario.expectStats !== undefined || scenario.steps.some((s) => s.central !== undefined || s.gateway !== undefined || s.staff !== undefined || s.server?.target === 'broker')) {
+    throw new Error(`scenario ${scenario.name} controls the central service, the broker, the gateway (or a pair of them), the time of day or staff logins, or judges the month's figures; run it without --gateway`);
   }
   const started = performance.now();
   const clock = new ScaledClock(1);

@@ -34,6 +34,9 @@ const Step = z
      * The gateway itself: `restart` is a clean stop and start on the same data folder and ports;
      * `kill` is SIGKILL of its process and `start` starts it again (needs `gatewayProcess`): a start
      * after the gateway stopped on its own (its UPS ran low) first waits for it to have exited.
+     * With `gatewayPair`, `kill` is SIGKILL of whichever gateway is the active at that moment,
+     * `start` starts the last one killed again (it rejoins as the standby), and `restart` is a clean
+     * stop and start of the active (the other takes over meanwhile).
      */
     gateway: z.strictObject({ action: z.enum(['restart', 'kill', 'start']) }).optional(),
     /** A staff member acting through the gateway's API, as on the pages (staff-step-schema.ts). */
@@ -159,6 +162,15 @@ export const Scenario = z.strictObject({
    * step can SIGKILL it and start it again, and it can stop on its own: what a dead box looks like.
    */
   gatewayProcess: z.boolean().default(false),
+  /**
+   * Two gateway processes as a pair (issue 34, docs/high-availability.md) on three etcd members, the
+   * site's own MQTT broker and the central service, all real on 127.0.0.1 (simulators/scenarios/
+   * pair-runner.ts): `kill` ends the active with SIGKILL, `start` brings it back as the standby.
+   * Judged beyond `expect` (read from the active's API): the other gateway said it was the active
+   * after each kill, every (device, fault) is exactly one ticket at the central service, every
+   * emergency ticket was alerted on the site broker, and a gateway started again follows the active.
+   */
+  gatewayPair: z.boolean().default(false),
   /** Scenario seconds to run after the last step before judging. */
   settleSeconds: z.number().min(0).default(30),
   /** Site-local time of day the scenario starts at (`02:30` for a night); default now. */
@@ -177,7 +189,9 @@ export const Scenario = z.strictObject({
   /** The month's figures the scenario must leave (in-process runs). */
   expectStats: ExpectedStats.optional(),
 })
-  .refine((s) => s.gatewayProcess || !s.steps.some((x) => x.gateway !== undefined && x.gateway.action !== 'restart'), { message: 'a gateway kill or start needs "gatewayProcess": true' })
+  .refine((s) => s.gatewayProcess || s.gatewayPair || !s.steps.some((x) => x.gateway !== undefined && x.gateway.action !== 'restart'), { message: 'a gateway kill or start needs "gatewayProcess": true or "gatewayPair": true' })
+  .refine((s) => !(s.gatewayProcess && s.gatewayPair), { message: 'a scenario runs one gateway process ("gatewayProcess") or a pair ("gatewayPair"), not both' })
+  .refine((s) => !s.gatewayPair || s.expectStats === undefined, { message: 'expectStats is judged in-process only: drop "gatewayPair"' })
   .refine((s) => s.gatewayProcess || s.expectGateway === undefined, { message: 'expectGateway needs "gatewayProcess": true' })
   .refine((s) => !s.gatewayProcess || s.expectStats === undefined, { message: 'expectStats is judged in-process only: drop "gatewayProcess"' });
 export type Scenario = z.infer<typeof Scenario>;

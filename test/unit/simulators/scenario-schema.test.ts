@@ -53,3 +53,20 @@ describe('scenario staff steps', () => {
     expect(problemsOf({ as: 'admin', do: 'storm-off' })).toHaveLength(1);
   });
 });
+
+describe('scenario gateway modes', () => {
+  const messages = (extra: Record<string, unknown>): string[] => {
+    const r = Scenario.safeParse({ name: 'x', description: 'x', steps: [{ at: 0, gateway: { action: 'kill' } }, { at: 10, gateway: { action: 'start' } }], expect: [], ...extra });
+    return r.success ? [] : r.error.issues.map((i) => i.message);
+  };
+
+  it('lets a pair of gateways be killed and started again, as a single gateway process may be', () => {
+    expect(messages({ gatewayPair: true })).toEqual([]);
+    expect(messages({ gatewayProcess: true })).toEqual([]);
+    expect(messages({})).toEqual(['a gateway kill or start needs "gatewayProcess": true or "gatewayPair": true']);
+  });
+
+  it('refuses a scenario that asks for one gateway process and a pair at once', () => {
+    expect(messages({ gatewayPair: true, gatewayProcess: true })).toEqual(['a scenario runs one gateway process ("gatewayProcess") or a pair ("gatewayPair"), not both']);
+  });
+});
