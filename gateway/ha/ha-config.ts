@@ -21,9 +21,11 @@ export const HaConfig = z.strictObject({
   /**
    * Seconds the active's lease lives without a renewal: the longest a dead active blocks the
    * standby, and so most of the failover time. Renewed four times within it. etcd refuses a TTL
-   * under one and a half election timeouts (1.5 s with the settings the docs give).
+   * under one and a half election timeouts (1.5 s with the settings the docs give). A false
+   * failover (the active's event loop stood still this long) costs a switch and alerts marked
+   * re-sent, nothing lost: raise it on a slow board, and the failover time grows with it.
    */
-  leaseSeconds: z.number().int().min(2).max(30).default(3),
+  leaseSeconds: z.number().int().min(2).max(30).default(2),
   /**
    * Seconds without a quorum (etcd unreachable or split) after which each gateway acts alone:
    * raises, alerts and syncs on its own, says so, and merges duplicates when the pair meets again.
