@@ -10,7 +10,7 @@ import { GatewayError } from '../../core/errors.js';
 import { loadSiteFile } from '../config/load-site.js';
 import { withinCall } from '../ha/leadership.js';
 import { pairKeys, readLeaderInfo, type LeaderInfo } from '../ha/pair-keys.js';
-import type { PairCommand } from '../ha/pair-member.js';
+import type { PairCommand } from '../ha/pair-command.js';
 import { runCli } from './data-folder.js';
 
 const SWITCHOVER_WAIT_MS = 30_000;

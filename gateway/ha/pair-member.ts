@@ -15,8 +15,9 @@ import type { HaConfig } from './ha-config.js';
 import { ETCD_ATTEMPT_MS, Leadership, withinCall } from './leadership.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
-import { AlonePeriod, type AloneRecord } from './alone-period.js';
-import { mergeStep } from './alone-merge.js';
+import { AlonePeriod } from './alone-period.js';
+import { mergeTimeApart } from './merge-time-apart.js';
+import { readCommand } from './pair-command.js';
 import { aloneIdentity } from '../tickets/ticket-identity.js';
 import { StandbyHttp } from './standby-http.js';
 
@@ -209,7 +210,7 @@ export class PairMember {
     const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
     this.#gateway = gateway;
     // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
-    await this.#mergeAlone(gateway, store);
+    await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });
     await gateway.start();
     this.#role = 'active';
     this.#promotedAt = performance.now();
@@ -229,7 +230,7 @@ export class PairMember {
           const late = await withinCall(systemClock, 'look for tickets from a time apart', this.#client.getAll().prefix(this.#keys.alonePrefix).count());
           const gateway = this.#gateway;
           const store = this.#store;
-          if (late > 0 && gateway !== null && store !== null) await this.#mergeAlone(gateway, store);
+          if (late > 0 && gateway !== null && store !== null) await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });
           const cmd = readCommand(text);
           if (cmd === null || cmd.to === this.#ha.gatewayId) return;
           // Taken once: deleted only if it is still this command, then acted on.
@@ -321,30 +322,6 @@ export class PairMember {
     await this.#becomeStandby(reopened);
   }
 
-  /** The leader takes in what both gateways published from their time alone (alone-merge.ts), each once. */
-  async #mergeAlone(gateway: Gateway, store: FileStore): Promise<void> {
-    const res = await withinCall(systemClock, 'read the tickets from the time apart', this.#client.getAll().prefix(this.#keys.alonePrefix).exec(), 10_000);
-    const counts = { take: 0, merge: 0, duplicate: 0, same: 0 };
-    for (const kv of res.kvs) {
-      const r = JSON.parse(kv.value.toString()) as AloneRecord;
-      const current = store.data.tickets[r.ticket.id];
-      const openForFault = gateway.tickets.open().find((t) => t.kind === 'fault' && t.deviceId === r.ticket.deviceId && t.fault === r.ticket.fault);
-      const step = mergeStep(r, current, openForFault);
-      counts[step.kind] += 1;
-      if (step.kind !== 'same') {
-        await gateway.tickets.adopt(step.ticket, step.note, () => {
-          if (step.kind === 'duplicate') return;
-          const alarm = step.alarm;
-          const held = alarm === null ? undefined : store.data.alarms[alarm.key];
-          if (alarm !== null && (held === undefined || held.state !== 'active')) store.data.alarms[alarm.key] = alarm;
-          for (const a of r.alerts) if (store.data.alerts[a.key] === undefined) store.data.alerts[a.key] = a;
-        });
-      }
-      await withinCall(systemClock, 'remove a merged ticket', this.#client.delete().key(kv.key.toString()).exec(), 5_000);
-    }
-    if (res.kvs.length > 0) this.#log.info({ event: 'ha.merged', ...counts }, `took in ${res.kvs.length} tickets from the time the pair was apart (${counts.merge} merged, ${counts.duplicate} duplicates closed, ${counts.take} taken as they were)`);
-  }
-
   /** Why the active is not ready, beyond what the single gateway's /readyz says already (its store's failing writes). */
   #activeProblems(): string[] {
     const problems: string[] = [];
@@ -407,23 +384,6 @@ export class PairMember {
   async leaderNow(): Promise<LeaderInfo | null> {
     const { readLeaderInfo } = await import('./pair-keys.js');
     return readLeaderInfo(await withinCall(systemClock, 'read the leader', this.#client.get(this.#keys.leader).string()));
-  }
-}
-
-/** An operator's command to the active: `{ "kind": "switchover", "to"?: gatewayId }` (the `ha` command writes it). */
-export interface PairCommand {
-  readonly kind: 'switchover';
-  readonly at: number;
-  readonly to?: string;
-}
-
-function readCommand(text: string | null): PairCommand | null {
-  if (text === null) return null;
-  try {
-    const v = JSON.parse(text) as Partial<PairCommand>;
-    return v.kind === 'switchover' && typeof v.at === 'number' ? { kind: 'switchover', at: v.at, ...(typeof v.to === 'string' ? { to: v.to } : {}) } : null;
-  } catch {
-    return null;
   }
 }
 
