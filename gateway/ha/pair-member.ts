@@ -207,11 +207,19 @@ export class PairMember {
     await this.#http.stop();
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#activeProblems() });
-    const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
-    this.#gateway = gateway;
-    // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
-    await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });
-    await gateway.start();
+    try {
+      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
+      this.#gateway = gateway;
+      // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
+      await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });
+      await gateway.start();
+    } catch (err) {
+      // Holding the lease without acting would leave the site with nobody: hand it on and be the standby.
+      this.#log.error({ event: 'ha.promote_failed', epoch, err: errorMessage(err) }, `could not take over; the other gateway may: ${errorMessage(err)}`);
+      await this.#stopActing('the takeover failed');
+      await this.#leadership.resign('the takeover failed', this.#ha.leaseSeconds * 2_000);
+      return;
+    }
     this.#role = 'active';
     this.#promotedAt = performance.now();
     this.#watchCommands();
