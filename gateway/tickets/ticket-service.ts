@@ -196,12 +196,14 @@ export class TicketService extends TypedEmitter<TicketEvents> {
     for (const hook of this.#beforeDurable) hook(raised, 'raised', undefined);
     await this.#store.commit();
     this.#showDurable(raised);
+    // From the fault's decision (the reading that completed it, after its on-delay) to durable: the figure of DESIGN's "Fast".
+    const durableMs = Math.max(0, this.#clock.monotonic() - started);
     this.#log.info(
-      { event: 'ticket.raised', ticketId: raised.id, number: raised.number, tier: raised.tier, fault: raised.fault, deviceId: raised.deviceId },
+      { event: 'ticket.raised', ticketId: raised.id, number: raised.number, tier: raised.tier, fault: raised.fault, deviceId: raised.deviceId, durableMs: Math.round(durableMs * 10) / 10 },
       `ticket ${raised.number} raised`,
     );
     this.emit('changed', raised, 'raised');
-    this.emit('durable', raised, Math.max(0, this.#clock.monotonic() - started));
+    this.emit('durable', raised, durableMs);
     return raised;
   }
 
