@@ -113,13 +113,18 @@ export async function runWithGatewayProcess(loaded: LoadedScenario, opts: RunOpt
     await playTimeline(scenario, clock, { sims, central, external: null, gateway: control, staff: null }, (step) => progress('step', describeStep(step)));
     if (!child.running) throw new Error('the scenario ended with the gateway stopped: start it again before the end, so its tickets can be read');
     const syncProblems = await waitSynced(gatewayUrl, reader, central, scenario.expect.some((e) => e.synced) && opts.requireSynced !== false);
-    // What the gateway says on alerts/system after a start comes a moment after it: on a busy machine
-    // the scenario's last seconds can pass before it does. Wait for it (15 s at most), then judge.
+    // A gateway started again near the end says it is back, and clears what its readings clear, a
+    // moment after it starts: on a busy machine the scenario's last seconds can pass first. Wait for
+    // the expected end (its system alerts, its tickets as expected; 15 s of real time at most), then judge.
     const wanted = scenario.expectGateway?.systemAlerts ?? [];
     const deadline = performance.now() + 15_000;
-    while (!wanted.every((w) => run.system.some((a) => a.code === w.code)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const list = await tickets(gatewayUrl, reader);
-    const verdict = judge(scenario.expect, list, alerted);
+    let list = await tickets(gatewayUrl, reader);
+    let verdict = judge(scenario.expect, list, alerted);
+    while ((!verdict.ok || !wanted.every((w) => run.system.some((a) => a.code === w.code))) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      list = await tickets(gatewayUrl, reader);
+      verdict = judge(scenario.expect, list, alerted);
+    }
     const gatewayProblems = judgeGateway(scenario.expectGateway, run, central, site.site.id);
     const problems = [...syncProblems, ...gatewayProblems];
     return { name: scenario.name, verdict, syncProblems: problems, ok: verdict.ok && problems.length === 0, tickets: list, realSeconds: (performance.now() - started) / 1000 };

@@ -27,7 +27,9 @@ async function setup() {
   onTestFinished(() => gw.stop());
   const url = gw.httpUrl() ?? '';
   const api = async (method: string, path: string, who: StaffMember, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { ...bearer(who), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    // A connection of its own each time: the clock jumps between calls take seconds of real time on a
+    // busy machine, and a kept connection the server closes as idle can race the next request on it.
+    const res = await fetch(`${url}${path}`, { method, headers: { connection: 'close', ...bearer(who), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const alerts = () => hook.received.flatMap((r) => r.body['alerts'] as AlertFacts[]);

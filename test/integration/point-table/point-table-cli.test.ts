@@ -22,7 +22,7 @@ describe('npm run export-points, then npm run import-points', () => {
       const site = path.join(dir, 'site.json');
       await copyFile(EVERY, site);
       const table = path.join(dir, `points.${ext}`);
-      expect(await run(EXPORT, [site, table])).toMatchObject({ code: 0, out: `${table}: 38 points of ${site}\n` });
+      expect(await run(EXPORT, [site, table])).toMatchObject({ code: 0, out: `${table}: 39 points of ${site}\n` });
 
       const again = await run(IMPORT, [table, '--site', site]);
       expect(again).toMatchObject({ code: 0, err: '' });
@@ -34,7 +34,7 @@ describe('npm run export-points, then npm run import-points', () => {
       await writeFile(empty, `${JSON.stringify({ ...raw, devices: [] }, null, 2)}\n`);
       const fresh = await run(IMPORT, [table, '--site', empty]);
       expect(fresh).toMatchObject({ code: 0, err: '' });
-      expect(fresh.out).toContain('38 of 38 rows imported; devices added 9');
+      expect(fresh.out).toContain('39 of 39 rows imported; devices added 9');
       expect(fresh.out).toContain('set LEAK_T2_B2_PASSWORD, LIFT_T2_PASSWORD, FIRE_PANEL_T2_TOKEN, UPS_T2_AUTH_KEY, UPS_T2_PRIV_KEY, ATS_T2_COMMUNITY');
       expect(await readFile(empty, 'utf8')).toBe(await readFile(EVERY, 'utf8'));
     });
