@@ -14,6 +14,7 @@ const UPLOAD_REACTIONS: Record<string, { body: (id: string) => unknown; headers?
   '400': { body: () => error('bad_request'), then: 'dead-letter' },
   '401': { body: () => error('unauthorized'), then: 'unauthorized' },
   '403': { body: () => error('forbidden'), then: 'unauthorized' },
+  '409': { body: () => error('stale_epoch'), then: 'backoff' },
   '413': { body: () => error('too_large'), then: 'dead-letter' },
   '429': { body: () => error('unavailable'), headers: { 'retry-after': '1' }, then: 'backoff' },
   '500': { body: () => error('internal'), then: 'backoff' },
