@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../free-port.js';
@@ -20,7 +20,7 @@ interface Member {
   /** Stopped with SIGSTOP: alive but answering nothing. */
   paused: boolean;
   lines: string[];
-  /** Runs as this user (null: as the test). */
+  /** Runs with this user and group (null: as the test): a partition test cuts its traffic by owner. */
   readonly as: RunAs | null;
 }
 
@@ -63,13 +63,7 @@ export class EtcdCluster {
     for (let i = 0; i < size; i += 1) {
       members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), dir: path.join(root, `m${i}`), child: null, exited: Promise.resolve(), paused: false, lines: [], as: opts.users?.[i] ?? null });
     }
-    // A member run as its own user (a partition test cuts its traffic by owner) owns its data folder.
-    await chmod(root, 0o755);
-    for (const m of members) {
-      if (m.as === null) continue;
-      await mkdir(m.dir, { mode: 0o700 });
-      await chown(m.dir, m.as.uid, m.as.gid);
-    }
+
     const cluster = new EtcdCluster(root, members, opts.quotaBytes ?? 2_147_483_648);
     await Promise.all(members.map((_, i) => cluster.#spawn(i, 'new')));
     await Promise.all(members.map((_, i) => cluster.#ready(i)));

@@ -5,10 +5,11 @@ import type { RunAs } from '../etcd/etcd-cluster.js';
 const run = promisify(execFile);
 
 /**
- * A real network partition between processes on one machine: each side runs as its own Unix user,
- * and iptables drops what one side's user sends to the other side's ports on the loopback
- * interface (`-m owner --uid-owner`), so connections hang as across a cut cable. Needs root (the
- * tests run as root in CI; `npm test` installs iptables). The rules are removed by heal().
+ * A real network partition between processes on one machine: each side runs with a Unix group of
+ * its own, and iptables drops what one side's group sends to the other side's ports on the
+ * loopback interface (`-m owner --gid-owner`), so connections hang as across a cut cable. The user
+ * stays the caller's (root: it reads the build wherever the checkout is, a 0700 temporary folder
+ * included). Needs root (CI runs as root; `npm test` installs iptables). heal() removes the rules.
  */
 export class LoopbackPartition {
   readonly #rules: string[][];
@@ -16,17 +17,18 @@ export class LoopbackPartition {
 
   /** `sides`: each user and the ports the *other* side listens on (what it may no longer reach). */
   constructor(sides: readonly { readonly as: RunAs; readonly theirPorts: readonly number[] }[]) {
-    this.#rules = sides.map((s) => ['OUTPUT', '-o', 'lo', '-p', 'tcp', '-m', 'owner', '--uid-owner', String(s.as.uid), '-m', 'multiport', '--dports', s.theirPorts.join(','), '-j', 'DROP']);
+    this.#rules = sides.map((s) => ['OUTPUT', '-o', 'lo', '-p', 'tcp', '-m', 'owner', '--gid-owner', String(s.as.gid), '-m', 'multiport', '--dports', s.theirPorts.join(','), '-j', 'DROP']);
   }
 
-  /** Makes (once) and returns a system user for one side, e.g. `ha-gw-a`. */
-  static async user(name: string): Promise<RunAs> {
-    const id = async (flag: string): Promise<number> => Number((await run('id', [flag, name])).stdout.trim());
+  /** Makes (once) a system group for one side, e.g. `ha-gw-a`, and returns the caller's user with it. */
+  static async side(name: string): Promise<RunAs> {
+    const gid = async (): Promise<number> => Number((await run('getent', ['group', name])).stdout.split(':')[2]);
+    const uid = process.getuid?.() ?? 0;
     try {
-      return { uid: await id('-u'), gid: await id('-g') };
+      return { uid, gid: await gid() };
     } catch {
-      await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]).catch(() => undefined);
-      return { uid: await id('-u'), gid: await id('-g') };
+      await run('groupadd', ['--system', name]).catch(() => undefined);
+      return { uid, gid: await gid() };
     }
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -36,7 +36,7 @@ export interface PairSiteOptions {
   /** etcd's space quota in bytes (default 2 GB). */
   readonly etcdQuotaBytes?: number;
   /**
-   * Each gateway and its etcd member run as a user of their own (`ha-gw-a`, `ha-gw-b`; the witness
+   * Each gateway and its etcd member run with a group of their own (`ha-gw-a`, `ha-gw-b`; the witness
    * as the test), so `partition` can cut the two machines from each other while both see the witness.
    */
   readonly separateMachines?: boolean;
@@ -78,8 +78,7 @@ export class PairSite {
 
   static async start(opts: PairSiteOptions = {}): Promise<PairSite> {
     const root = await mkdtemp(path.join(tmpdir(), 'pair-site-'));
-    const users = opts.separateMachines === true ? [await LoopbackPartition.user('ha-gw-a'), await LoopbackPartition.user('ha-gw-b')] : null;
-    await chmod(root, 0o755);
+    const users = opts.separateMachines === true ? [await LoopbackPartition.side('ha-gw-a'), await LoopbackPartition.side('ha-gw-b')] : null;
     const etcd = await EtcdCluster.start(3, { ...(opts.etcdQuotaBytes === undefined ? {} : { quotaBytes: opts.etcdQuotaBytes }), ...(users === null ? {} : { users: [users[0] ?? null, users[1] ?? null, null] }) });
     const broker = await startExternalBroker({ persistent: true });
     const central = new CentralService({ tokens: [TOKEN], progress: false });
@@ -91,7 +90,6 @@ export class PairSite {
       const dir = path.join(root, id);
       const dataDir = path.join(dir, 'data');
       await mkdir(dataDir, { recursive: true });
-      if (as !== null) await chown(dataDir, as.uid, as.gid);
       const file = path.join(dir, 'site.json');
       await writeFile(file, JSON.stringify({ ...pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10, ...(opts.leakOnDelaySeconds === undefined ? {} : { leakOnDelaySeconds: opts.leakOnDelaySeconds }) }), ...opts.siteFileExtra }, null, 2));
       const ends: ChildEnd[] = [];
