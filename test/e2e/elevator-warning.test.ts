@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildGateway } from '../../gateway/app.js';
 import { systemClock } from '../../core/clock.js';
@@ -7,6 +9,9 @@ import { launchBrowser, watchErrors } from '../helpers/browser.js';
 import { testSite } from '../helpers/site.js';
 import { STAFF, staffUsers } from '../helpers/staff.js';
 import { tempDir } from '../helpers/temp-dir.js';
+
+const SHOTS = path.resolve(process.env['SCREENSHOTS'] ?? 'test-results/screenshots');
+mkdirSync(SHOTS, { recursive: true });
 
 // Issue 35: a suspected entrapment shows on the engineering page before its ticket exists.
 describe('the engineering page’s suspected entrapment', () => {
@@ -33,8 +38,9 @@ describe('the engineering page’s suspected entrapment', () => {
       for (const [pointId, value] of Object.entries(values)) gw.pipeline.ingest({ deviceId: 'lift-a', pointId, value, quality: 'good', ts: Date.now() });
     };
     const browser = await launchBrowser();
-    const zh = await browser.newPage();
-    const en = await (await browser.newContext()).newPage();
+    // The phone an engineer carries, and the desk screen of the control room.
+    const zh = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const en = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
     await en.addInitScript(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('gw.lang', 'en'));
     const errors = [...watchErrors(zh), ...watchErrors(en)];
     await zh.goto(`${gw.httpUrl()}/engineering#token=${STAFF.engineer.token}`);
@@ -51,6 +57,9 @@ describe('the engineering page’s suspected entrapment', () => {
     expect(enSaid).toMatch(/^Suspected entrapment Elevator A · T1 lobby, elevator A · since \d\d:\d\d \(\d+ s ago\) · ticket in \d+ s if it holds$/);
     // Site time, short: never an ISO or UTC stamp.
     for (const text of [said, enSaid]) expect(text).not.toMatch(/\d{4}-\d\d-\d\dT|Z\b|UTC/);
+    // For a reviewer to look at (git-ignored).
+    await zh.screenshot({ path: path.join(SHOTS, 'engineering-suspected-entrapment-390x844.png'), fullPage: true });
+    await en.screenshot({ path: path.join(SHOTS, 'engineering-suspected-entrapment-en-1366x768.png'), fullPage: true });
 
     feed({ moving: true });
     await line.waitFor({ state: 'detached' });
