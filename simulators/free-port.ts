@@ -1,8 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now (for servers that cannot listen on port 0 themselves). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A TCP port free on 127.0.0.1 now and outside the kernel's ephemeral range, for the servers the
+ * tests, scenarios and benches start (a gateway, a simulator, a broker). A port the kernel hands
+ * out for port 0 is an ephemeral one: between the probe and the server's own listen, or while the
+ * server is down for a restart, any outgoing connection on the machine may be given it as its local
+ * port, and the start fails with GW_PORT_IN_USE (seen on a busy machine: a reliability test's
+ * gateway beside a pair's many etcd and MQTT connections). Ports below the range are never handed
+ * out that way. Falls back to an ephemeral port if none below is free.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const low = ephemeralLow();
+  for (let i = 0; i < 200; i++) {
+    const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
+    if (await canListen(port, host)) return port;
+  }
+  return ephemeralPort(host);
+}
+
+/** The same, named for what the pair's tests need it for: a gateway killed and started again on its port. */
+export const freeRestartablePort = freePort;
+
+function ephemeralPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -12,22 +32,6 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/**
- * A TCP port free on 127.0.0.1 now and outside the kernel's ephemeral range, for a server that is
- * killed and must listen on the same port again (a gateway of a pair started after a SIGKILL).
- * A port from freePort() is an ephemeral one: while its server is down, any outgoing connection
- * on the machine may be given it as its own local port and hold it, and the restart then fails
- * with GW_PORT_IN_USE. Ports below the range are never handed out that way.
- */
-export async function freeRestartablePort(host = '127.0.0.1'): Promise<number> {
-  const low = ephemeralLow();
-  for (let i = 0; i < 200; i++) {
-    const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
-    if (await canListen(port, host)) return port;
-  }
-  return freePort(host);
 }
 
 function ephemeralLow(): number {
