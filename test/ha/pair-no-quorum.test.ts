@@ -54,7 +54,19 @@ describe('a pair without a quorum', () => {
       const list = (await (await fetch(`${leader.url}/api/tickets?limit=100`)).json()) as { tickets: { deviceId: string; status: string; number: string }[] };
       for (const s of ['leak-1', 'leak-2', 'leak-3']) expect(list.tickets.filter((t) => t.deviceId === s && t.status !== 'closed')).toHaveLength(1);
     }, { timeout: 20_000 });
-    for (const s of ['leak-1', 'leak-2', 'leak-3']) expect(site.central.tickets().filter((t) => t.deviceId === s)).toHaveLength(1);
+    // One live ticket each at central. A fault raised just before the quorum went may not have reached
+    // the standby's store yet: it raises it too, under another id, and the merge closes that one as a
+    // duplicate naming the ticket that stays (central is told once).
+    for (const s of ['leak-1', 'leak-2', 'leak-3']) {
+      const atCentral = site.central.tickets().filter((t) => t.deviceId === s);
+      const live = atCentral.filter((t) => t.status !== 'closed');
+      expect(live, s).toHaveLength(1);
+      for (const dup of atCentral.filter((t) => t.status === 'closed')) {
+        const last = (dup['history'] as { action: string; note?: string }[]).at(-1);
+        expect(last?.action).toBe('merged');
+        expect(last?.note).toContain(live[0]?.number ?? '?');
+      }
+    }
     // Numbers raised alone carry the gateway's place: the two never gave the same one.
     const numbers = site.central.tickets().map((t) => t.number);
     expect(new Set(numbers).size).toBe(numbers.length);
