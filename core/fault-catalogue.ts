@@ -7,6 +7,18 @@ import type { DeviceKind } from './vocabulary.js';
  * and its checks read this list without loading the rules.
  */
 
+/** The lift-monitoring events (GB/T 24476, the 96333 platforms) beside entrapment and out-of-service. */
+const LIFT_EVENT_IDS = [
+  'elevator-overtravel-top',
+  'elevator-overtravel-bottom',
+  'elevator-moving-doors-open',
+  'elevator-overspeed',
+  'elevator-stopped-outside-landing',
+  'elevator-door-cycling',
+  'elevator-unintended-movement',
+  'elevator-power-lost',
+] as const;
+
 /** The built-in faults a device may tune or switch off (DESIGN "Built-in faults"). */
 export const FaultId = z.enum([
   'water-leak',
@@ -28,15 +40,7 @@ export const FaultId = z.enum([
   'ups-bypass',
   'ups-overload',
   'ups-battery-temperature',
-  // The lift-monitoring events (GB/T 24476, the 96333 platforms) beside entrapment and out-of-service.
-  'elevator-overtravel-top',
-  'elevator-overtravel-bottom',
-  'elevator-moving-doors-open',
-  'elevator-overspeed',
-  'elevator-stopped-outside-landing',
-  'elevator-door-cycling',
-  'elevator-unintended-movement',
-  'elevator-power-lost',
+  ...LIFT_EVENT_IDS,
 ]);
 export type FaultId = z.infer<typeof FaultId>;
 
@@ -77,18 +81,7 @@ export type EventFaultId = (typeof EVENT_FAULT_IDS)[number];
 export const isEventFault = (f: string): f is EventFaultId => (EVENT_FAULT_IDS as readonly string[]).includes(f);
 
 /** The elevator faults an elevator box's event code may raise (a device's `eventCodes`; docs/faults.md). */
-export const ELEVATOR_FAULT_IDS = [
-  'elevator-entrapment',
-  'elevator-overtravel-top',
-  'elevator-overtravel-bottom',
-  'elevator-moving-doors-open',
-  'elevator-overspeed',
-  'elevator-stopped-outside-landing',
-  'elevator-door-cycling',
-  'elevator-unintended-movement',
-  'elevator-power-lost',
-  'elevator-out-of-service',
-] as const satisfies readonly FaultId[];
+export const ELEVATOR_FAULT_IDS = ['elevator-entrapment', ...LIFT_EVENT_IDS, 'elevator-out-of-service'] as const satisfies readonly FaultId[];
 export type ElevatorFaultId = (typeof ELEVATOR_FAULT_IDS)[number];
 
 export const isElevatorFault = (f: string): f is ElevatorFaultId => (ELEVATOR_FAULT_IDS as readonly string[]).includes(f);

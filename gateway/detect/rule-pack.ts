@@ -23,8 +23,6 @@ export interface PackTemplate {
   readonly faultWhen: StateCondition[];
   /** `any`: one fault condition is enough (no flow, or no current). */
   readonly match: 'all' | 'any';
-  readonly persistSeconds: number;
-  readonly offDelaySeconds: number;
 }
 
 export interface PackRule {
@@ -37,14 +35,16 @@ export interface PackRule {
   readonly oneOf?: readonly string[];
   /** Reads the site's occupied hours: the entry must give a `schedule`. */
   readonly needsSchedule?: true;
-  readonly params: Readonly<Record<string, PackParam>>;
+  /** Its parameters, `persistSeconds` and `offDelaySeconds` among them (persist()). */
+  readonly params: Readonly<Record<string, PackParam>> & { readonly persistSeconds: PackParam; readonly offDelaySeconds: PackParam };
   /** The rule for the params given (defaults filled in) and the roles the site named. */
   build(p: Readonly<Record<string, number>>, named: ReadonlySet<string>): PackTemplate;
 }
 
 const role = (required: boolean, zh: string, en: string): PackRole => ({ required, words: { zh, en } });
 const param = (d: number, unit: string, words: string): PackParam => ({ default: d, unit, words });
-const persist = (d: number) => ({ persistSeconds: param(d, 's', 'how long the fault must hold before a ticket'), offDelaySeconds: param(60, 's', 'how long it must be gone before the alarm clears') });
+/** Every pack rule's persistence and off-delay, as parameters: a site tunes them like the others. */
+const persist = (d: number, off = 60) => ({ persistSeconds: param(d, 's', 'how long the fault must hold before a ticket'), offDelaySeconds: param(off, 's', 'how long it must be gone before the alarm clears') });
 /** `role = true` held for `seconds`, when the site named the role. */
 const on = (named: ReadonlySet<string>, input: string, seconds = 0): StateCondition[] => (named.has(input) ? [{ kind: 'state', input, equals: true, ...(seconds > 0 ? { forSeconds: seconds } : {}) }] : []);
 
@@ -64,8 +64,6 @@ export const RULE_PACK: readonly PackRule[] = [
         ...(named.has('current') ? [{ kind: 'threshold', input: 'current', below: p['minCurrent'] } as const] : []),
       ],
       match: 'any',
-      persistSeconds: p['persistSeconds'] ?? 30,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -74,13 +72,11 @@ export const RULE_PACK: readonly PackRule[] = [
     tier: 'general',
     skill: 'hvac',
     roles: { running: role(true, '运行状态', 'run status') },
-    params: { maxStartsPerHour: param(6, 'starts', 'more starts than this within the last hour is short-cycling'), persistSeconds: param(0, 's', 'how long the fault must hold before a ticket'), offDelaySeconds: param(600, 's', 'how long it must be gone before the alarm clears') },
+    params: { maxStartsPerHour: param(6, 'starts', 'more starts than this within the last hour is short-cycling'), ...persist(0, 600) },
     build: (p) => ({
       appliesWhen: [],
       faultWhen: [{ kind: 'starts', input: 'running', windowSeconds: 3600, moreThan: p['maxStartsPerHour'] ?? 6 }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 0,
-      offDelaySeconds: p['offDelaySeconds'] ?? 600,
     }),
   },
   {
@@ -94,8 +90,6 @@ export const RULE_PACK: readonly PackRule[] = [
       appliesWhen: on(named, 'running', p['runDelaySeconds']),
       faultWhen: [{ kind: 'difference', a: 'returnTemp', b: 'supplyTemp', absolute: false, below: p['minDeltaT'], averageSeconds: p['averageSeconds'] }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 1800,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -109,8 +103,6 @@ export const RULE_PACK: readonly PackRule[] = [
       appliesWhen: [{ kind: 'threshold', input: 'valve', below: p['closedBelowPercent'], forSeconds: p['closedForSeconds'] }, ...on(named, 'fan')],
       faultWhen: [{ kind: 'difference', a: 'enteringTemp', b: 'leavingTemp', absolute: false, above: p['maxDrop'], averageSeconds: p['averageSeconds'] }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 900,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -127,8 +119,6 @@ export const RULE_PACK: readonly PackRule[] = [
         { kind: 'threshold', input: 'coolingValve', above: p['openAbovePercent'], averageSeconds: p['averageSeconds'] },
       ],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 900,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -142,8 +132,6 @@ export const RULE_PACK: readonly PackRule[] = [
       appliesWhen: [{ kind: 'state', input: 'fan', equals: true, forSeconds: p['fanDelaySeconds'] }],
       faultWhen: [{ kind: 'difference', a: 'supplyTemp', b: 'setpoint', absolute: true, above: p['maxError'], averageSeconds: p['averageSeconds'] }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 900,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -158,8 +146,6 @@ export const RULE_PACK: readonly PackRule[] = [
       appliesWhen: [{ kind: 'schedule', occupied: false }],
       faultWhen: [{ kind: 'state', input: 'running', equals: true }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 1800,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
   {
@@ -168,13 +154,11 @@ export const RULE_PACK: readonly PackRule[] = [
     tier: 'general',
     skill: 'iot',
     roles: { sensor: role(true, '传感器', 'sensor'), running: role(false, '设备运行', 'equipment running') },
-    params: { windowSeconds: param(3600, 's', 'the window the value must not move in'), within: param(0.01, 'sensor unit', 'moving no more than this is flat'), persistSeconds: param(0, 's', 'how long the fault must hold before a ticket'), offDelaySeconds: param(60, 's', 'how long it must be gone before the alarm clears') },
+    params: { windowSeconds: param(3600, 's', 'the window the value must not move in'), within: param(0.01, 'sensor unit', 'moving no more than this is flat'), ...persist(0) },
     build: (p, named) => ({
       appliesWhen: on(named, 'running'),
       faultWhen: [{ kind: 'flat', input: 'sensor', windowSeconds: p['windowSeconds'] ?? 3600, within: p['within'] ?? 0.01 }],
       match: 'all',
-      persistSeconds: p['persistSeconds'] ?? 0,
-      offDelaySeconds: p['offDelaySeconds'] ?? 60,
     }),
   },
 ];

@@ -34,8 +34,9 @@ export function specOf(e: StateRuleEntry): StateRuleSpec {
   const pack = packRule(e.rule);
   if (pack === undefined) throw new Error(`unknown pack rule ${e.rule}`);
   const inputs = entryInputs(e);
-  const t = pack.build(packParams(pack, e as Readonly<Record<string, unknown>>), new Set(Object.keys(inputs)));
-  return { fault: entryFault(e), tier: e.tier ?? pack.tier, skill: e.skill ?? pack.skill, title: pack.title, inputs, ...t, schedule: e.schedule };
+  const params = packParams(pack, e as Readonly<Record<string, unknown>>);
+  const t = pack.build(params, new Set(Object.keys(inputs)));
+  return { fault: entryFault(e), tier: e.tier ?? pack.tier, skill: e.skill ?? pack.skill, title: pack.title, inputs, ...t, persistSeconds: params['persistSeconds'] ?? pack.params.persistSeconds.default, offDelaySeconds: params['offDelaySeconds'] ?? pack.params.offDelaySeconds.default, schedule: e.schedule };
 }
 
 export interface StateRuleDeps {

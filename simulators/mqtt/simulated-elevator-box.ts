@@ -1,5 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { HeartbeatClient } from './heartbeat-client.js';
 import { fillTopic } from '../../adapters/mqtt/topic-map.js';
 import { DEFAULT_ELEVATOR_RAISES } from '../../gateway/detect/elevator-codes.js';
 
@@ -44,8 +44,7 @@ export class SimulatedElevatorBox {
   readonly deviceId: string;
   readonly #o: SimulatedElevatorBoxOptions;
   readonly #clock: Clock;
-  #client: MqttClient | null = null;
-  #timer: TimerHandle | null = null;
+  readonly #link: HeartbeatClient;
   #code: string = '0';
   #floor = 1;
 
@@ -53,28 +52,17 @@ export class SimulatedElevatorBox {
     this.deviceId = o.deviceId;
     this.#o = o;
     this.#clock = o.clock ?? systemClock;
+    this.#link = new HeartbeatClient({ ...o, clientId: `sim-box-${o.deviceId}`, clock: this.#clock, beat: () => this.#report() });
   }
 
   async start(): Promise<void> {
-    if (this.#client !== null) return;
-    this.#client = await mqtt.connectAsync(this.#o.brokerUrl, {
-      clientId: `sim-box-${this.deviceId}`,
-      reconnectPeriod: 500,
-      ...(this.#o.username === undefined ? {} : { username: this.#o.username }),
-      ...(this.#o.password === undefined ? {} : { password: this.#o.password }),
-    });
-    this.#client.on('error', () => undefined);
-    await this.#report();
-    this.#timer = this.#clock.setInterval(() => void this.#report().catch(() => undefined), this.#o.heartbeatMs);
+    await this.#link.start();
   }
 
   async stop(): Promise<void> {
-    this.#timer?.cancel();
-    this.#timer = null;
-    const c = this.#client;
-    this.#client = null;
-    if (c !== null) await c.endAsync(true);
+    await this.#link.stop();
   }
+
 
   /** The box reports an event (or 0, back to normal) now, and keeps reporting it as its state. */
   async event(code: string | number, floor = this.#floor): Promise<void> {
@@ -93,8 +81,8 @@ export class SimulatedElevatorBox {
   }
 
   async #report(): Promise<void> {
-    const c = this.#client;
-    if (c === null || !c.connected) return;
+    const c = this.#link.connected;
+    if (c === null) return;
     const ts = this.#clock.now();
     const topic = (pointId: string): string => fillTopic(this.#o.topic ?? 'site/{deviceId}/{pointId}', this.deviceId, pointId);
     if (this.#o.floorPoint !== undefined) await c.publishAsync(topic(this.#o.floorPoint), JSON.stringify({ value: this.#floor, ts }), { qos: 1 });

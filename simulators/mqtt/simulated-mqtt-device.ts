@@ -1,5 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { HeartbeatClient } from './heartbeat-client.js';
 import { fillTopic } from '../../adapters/mqtt/topic-map.js';
 
 export type SimValue = number | boolean | string;
@@ -44,36 +44,24 @@ export class SimulatedMqttDevice {
   readonly #o: SimulatedMqttDeviceOptions;
   readonly #clock: Clock;
   readonly #driven = new Map<string, SimValue>();
-  #client: MqttClient | null = null;
-  #timer: TimerHandle | null = null;
+  readonly #link: HeartbeatClient;
   #silent = false;
 
   constructor(o: SimulatedMqttDeviceOptions) {
     this.deviceId = o.deviceId;
     this.#o = o;
     this.#clock = o.clock ?? systemClock;
+    this.#link = new HeartbeatClient({ ...o, clientId: `sim-${o.deviceId}`, clock: this.#clock, beat: () => this.publishAll() });
   }
 
   async start(): Promise<void> {
-    if (this.#client !== null) return;
-    this.#client = await mqtt.connectAsync(this.#o.brokerUrl, {
-      clientId: `sim-${this.deviceId}`,
-      reconnectPeriod: 500,
-      ...(this.#o.username === undefined ? {} : { username: this.#o.username }),
-      ...(this.#o.password === undefined ? {} : { password: this.#o.password }),
-    });
-    this.#client.on('error', () => undefined);
-    await this.publishAll();
-    this.#timer = this.#clock.setInterval(() => void this.publishAll().catch(() => undefined), this.#o.heartbeatMs);
+    await this.#link.start();
   }
 
   async stop(): Promise<void> {
-    this.#timer?.cancel();
-    this.#timer = null;
-    const c = this.#client;
-    this.#client = null;
-    if (c !== null) await c.endAsync(true);
+    await this.#link.stop();
   }
+
 
   /** Drives a point and publishes it at once. */
   async set(pointId: string, value: SimValue): Promise<void> {
@@ -114,8 +102,8 @@ export class SimulatedMqttDevice {
   }
 
   async #publish(pointId: string, value: SimValue): Promise<void> {
-    const c = this.#client;
-    if (c === null || this.#silent || !c.connected) return;
+    const c = this.#link.connected;
+    if (c === null || this.#silent) return;
     const topic = fillTopic(this.#o.topic ?? 'site/{deviceId}/{pointId}', this.deviceId, pointId);
     await c.publishAsync(topic, JSON.stringify({ value, ts: this.#clock.now() }), { qos: 1 });
   }
