@@ -56,8 +56,7 @@ export class AlonePeriod {
   }
 
   /** The store's replicate hook while alone: the change is written locally only; which tickets it touched is noted. */
-  keep(line: string): Promise<void> {
-    const record = JSON.parse(line) as JournalRecord;
+  keep(record: JournalRecord): Promise<void> {
     for (const id of Object.keys(record.tickets ?? {})) this.#touched.add(id);
     for (const id of Object.keys(record.ticketPatches ?? {})) this.#touched.add(id);
     return Promise.resolve();

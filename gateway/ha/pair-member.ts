@@ -166,7 +166,7 @@ export class PairMember {
   }
 
   async #openStore(): Promise<FileStore> {
-    const store = await FileStore.open({ dataDir: this.#site.dataDir, clock: systemClock, log: this.#d.log.child({ component: 'store' }), compactAfterBytes: this.#site.store.compactAfterBytes, replicate: (line, seq) => (this.#alone !== null ? this.#alone.keep(line) : this.#writer.commit(line, seq)) });
+    const store = await FileStore.open({ dataDir: this.#site.dataDir, clock: systemClock, log: this.#d.log.child({ component: 'store' }), compactAfterBytes: this.#site.store.compactAfterBytes, replicate: (line, seq, record) => (this.#alone !== null ? this.#alone.keep(record) : this.#writer.commit(line, seq)) });
     this.#store = store;
     return store;
   }

@@ -68,6 +68,20 @@ export class StoreDelta {
     this.#sections = new Map(Object.entries(sectionTexts(data)));
   }
 
+  /**
+   * Takes a line applied to `data` from elsewhere (a pair's standby applying the active's change)
+   * as written: only the keys the line names are looked at, so a standby following a storm does not
+   * walk every ticket and stringify every section after each line, as baseline() would.
+   */
+  absorb(data: StoreData, record: JournalRecord): void {
+    const now = <T>(keys: Iterable<string>, from: Readonly<Record<string, T>>): Map<string, T | null> => new Map([...keys].map((k) => [k, from[k] ?? null]));
+    accept(this.#tickets, now([...Object.keys(record.tickets ?? {}), ...Object.keys(record.ticketPatches ?? {})], data.tickets));
+    if (record.outbox !== undefined) accept(this.#outbox, now(Object.keys(record.outbox), outboxByTicket(data)));
+    if (record.alerts !== undefined) accept(this.#alerts, now(Object.keys(record.alerts), data.alerts));
+    if (record.alarms !== undefined) accept(this.#alarms, now(Object.keys(record.alarms), data.alarms));
+    if (record.sections !== undefined) accept(this.#sections, now(Object.keys(record.sections), sectionTexts(data)));
+  }
+
   /** The change since the baseline or the last accepted delta, or null when nothing changed. */
   diff(data: StoreData, seq: number): PendingDelta | null {
     const tickets = changed(this.#tickets, data.tickets);

@@ -9,7 +9,7 @@ import type { StoreData } from './store-data.js';
 import { StoreDelta } from './store-delta.js';
 import { StoreJournal } from './store-journal.js';
 import { probeWritable, recover, replay, type Snapshot } from './store-recovery.js';
-import { applyRecord } from './store-delta.js';
+import { applyRecord, type JournalRecord } from './store-delta.js';
 import { checkedTicket, readJournalRecord } from './store-schema.js';
 
 export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly error: string; readonly since: number };
@@ -79,7 +79,7 @@ export interface FileStoreOptions {
    * is written here, and a write whose replication fails (fenced, no quorum) fails like a disk
    * that refuses it: nobody is told about the change. Resolves once the line is committed.
    */
-  readonly replicate?: (line: string, seq: number) => Promise<void>;
+  readonly replicate?: (line: string, seq: number, record: JournalRecord) => Promise<void>;
 }
 
 /** Thrown by applyReplicated for a line that does not follow this store (a gap, a version it cannot read). */
@@ -185,12 +185,12 @@ export class FileStore implements Store {
       const read = readJournalRecord(JSON.parse(line));
       if (!read.ok) throw new ReplicaGap(`replicated change ${seq} does not read: ${read.problem}`);
       applyRecord(this.#db.data, read.value, checkedTicket);
+      this.#delta.absorb(this.#db.data, read.value);
       this.#seq = seq;
       applied.push(line);
     }
     if (applied.length === 0) return;
     for (const line of applied) this.#bytesWritten += await this.#journal.append(line);
-    this.#delta.baseline(this.#db.data);
     const limit = this.#opts.compactAfterBytes === 0 ? 0 : Math.max(this.#opts.compactAfterBytes, this.#snapshotBytes);
     if (this.#journal.bytes > limit) await this.#writeSnapshot(this.#db.data);
   }
@@ -363,7 +363,7 @@ export class FileStore implements Store {
       if (delta === null && !this.#snapshotNext) return false;
       if (delta !== null) {
         const line = JSON.stringify(delta.record);
-        await replicate(line, delta.record.seq);
+        await replicate(line, delta.record.seq, delta.record);
         const limit = this.#opts.compactAfterBytes === 0 ? 0 : Math.max(this.#opts.compactAfterBytes, this.#snapshotBytes);
         if (!this.#snapshotNext && this.#journal.bytes + line.length <= limit) {
           this.#bytesWritten += await this.#journal.append(line);

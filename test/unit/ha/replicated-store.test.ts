@@ -34,6 +34,24 @@ describe("a pair member's store", () => {
     await standby.close();
   });
 
+  it("a promoted standby's first change carries only itself: the lines it applied count as written", async () => {
+    const lines: { seq: number; line: string }[] = [];
+    const active = await open(await tempDir('active-'), async (line, seq) => void lines.push({ seq, line }));
+    active.data.tickets['t1'] = sampleTicket('t1');
+    active.data.tickets['t2'] = sampleTicket('t2');
+    await active.commit();
+    await active.close();
+    const next: string[] = [];
+    const standby = await open(await tempDir('standby-'), async (line) => void next.push(line));
+    await standby.applyReplicated(lines);
+    standby.data.tickets['t3'] = sampleTicket('t3');
+    await standby.commit();
+    expect(next).toHaveLength(1);
+    expect(Object.keys((JSON.parse(next[0] ?? '{}') as { tickets?: object }).tickets ?? {})).toEqual(['t3']);
+    expect((JSON.parse(next[0] ?? '{}') as { seq: number }).seq).toBe(2);
+    await standby.close();
+  });
+
   it('a change the pair refuses is not written and its waiter is not told; abandon() refuses what waits', async () => {
     const dir = await tempDir('fenced-');
     let refuse = false;
