@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { GatewayError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { LeaseRenewal } from './lease-renewal.js';
 import { readLeaderInfo, type LeaderInfo, type PairKeys } from './pair-keys.js';
 
 export type LeadershipEvents = {
@@ -16,6 +17,8 @@ export type LeadershipEvents = {
 
 export interface LeadershipDeps {
   readonly client: Etcd3;
+  /** Renews the lease at every member at once (one member cut from etcd's leader must not let it lapse). */
+  readonly renewal: LeaseRenewal;
   readonly keys: PairKeys;
   readonly me: LeaderInfo;
   readonly leaseSeconds: number;
@@ -60,6 +63,8 @@ export function withinCall<T>(clock: Clock, what: string, p: Promise<T>, ms = ET
 export class Leadership extends TypedEmitter<LeadershipEvents> {
   readonly #d: LeadershipDeps;
   #lease: Lease | null = null;
+  /** The held lease's id, as etcd granted it. */
+  #leaseId: string | null = null;
   #epoch: number | null = null;
   /** Monotonic instant the lease may have expired at, by the last answered renewal. */
   #validUntil = 0;
@@ -179,7 +184,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
       if (current === null) {
         lease = client.lease(this.#d.leaseSeconds, { autoKeepAlive: false });
         const sent = this.#d.clock.monotonic();
-        await withinCall(this.#d.clock, 'grant a lease', lease.grant());
+        const leaseId = await withinCall(this.#d.clock, 'grant a lease', lease.grant());
         const res = await withinCall(this.#d.clock, 'take the leader key', client.if(keys.leader, 'Create', '==', 0).then(lease.put(keys.leader).value(JSON.stringify(this.#d.me))).commit());
         if (res.succeeded && !this.#stopped) {
           // The key was created by this transaction: its revision is the key's create revision.
@@ -187,6 +192,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
           this.#epochSeen = Math.max(this.#epochSeen, this.#epoch);
           this.#contact();
           this.#lease = lease;
+          this.#leaseId = leaseId;
           lease = null;
           this.#validUntil = sent + this.#d.leaseSeconds * 1000;
           this.#setLeader(this.#d.me);
@@ -212,9 +218,9 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
   }
 
   /**
-   * Renewals go out every quarter lease whether the last one has answered or not: each is sent to
-   * a member picked at random, and one sent to a member cut from etcd's leader must not hold the
-   * next back until the lease is gone.
+   * Renewals go out every quarter lease whether the last one has answered or not, each to every
+   * member at once: one member that hangs (cut from etcd's leader) must neither hold the next
+   * renewal back nor fail it.
    */
   #scheduleRenew(): void {
     this.#renew?.cancel();
@@ -224,13 +230,13 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
 
   async #renewOnce(): Promise<void> {
     const lease = this.#lease;
-    if (lease === null || this.#epoch === null) return;
+    const id = this.#leaseId;
+    if (lease === null || id === null || this.#epoch === null) return;
     const sent = this.#d.clock.monotonic();
     try {
-      // The stream's own deadline (gRPC turns it into a timer once, at the call) lets the client's
-      // per-member breaker count a member that does not answer; ours bounds the wait on the monotonic clock.
-      const res = await withinCall(this.#d.clock, 'renew the lease', lease.keepaliveOnce({ deadline: Date.now() + RENEW_MS }), RENEW_MS + 200);
-      const ttl = Number(res.TTL ?? 0);
+      // The streams' own deadline ends each member's call; ours bounds the wait on the monotonic clock.
+      const res = await withinCall(this.#d.clock, 'renew the lease', this.#d.renewal.renew(id, RENEW_MS), RENEW_MS + 200);
+      const ttl = res.ttlSeconds;
       this.#contact();
       if (this.#lease !== lease) return;
       if (ttl <= 0) {
@@ -241,7 +247,8 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
       this.#validUntil = Math.max(this.#validUntil, sent + ttl * 1000);
       this.#armExpiry();
     } catch (err) {
-      this.#d.log.warn({ event: 'ha.renew_failed', err: errorMessage(err) }, 'could not renew the leadership lease');
+      const why = err instanceof AggregateError ? err.errors.map(errorMessage).join('; ') : errorMessage(err);
+      this.#d.log.warn({ event: 'ha.renew_failed', err: why }, 'could not renew the leadership lease at any etcd member');
     }
   }
 
@@ -263,6 +270,7 @@ export class Leadership extends TypedEmitter<LeadershipEvents> {
     this.#expiry = null;
     const lease = this.#lease;
     this.#lease = null;
+    this.#leaseId = null;
     const epoch = this.#epoch;
     this.#epoch = null;
     this.#validUntil = 0;

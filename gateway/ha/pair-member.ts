@@ -13,6 +13,7 @@ import { FileStore } from '../store/store.js';
 import { gatewayVersion } from '../version.js';
 import type { HaConfig } from './ha-config.js';
 import { ETCD_ATTEMPT_MS, Leadership, withinCall } from './leadership.js';
+import { LeaseRenewal } from './lease-renewal.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
 import { AlonePeriod } from './alone-period.js';
@@ -49,6 +50,7 @@ export class PairMember {
   readonly #log: Logger;
   readonly #keys: PairKeys;
   readonly #client: Etcd3;
+  readonly #renewal: LeaseRenewal;
   readonly #leadership: Leadership;
   readonly #writer: ReplicaWriter;
   readonly #me: LeaderInfo;
@@ -85,7 +87,8 @@ export class PairMember {
     this.#client = new Etcd3({ hosts: ha.etcd, dialTimeout: 1_500, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + ETCD_ATTEMPT_MS }) });
     const host = site.http.host === '0.0.0.0' || site.http.host === '::' ? '127.0.0.1' : site.http.host;
     this.#me = { gatewayId: ha.gatewayId, url: ha.peerUrl ?? `http://${host}:${site.http.port}`, version: gatewayVersion(), storeFormat: d.storeFormat ?? STORE_SCHEMA_VERSION };
-    this.#leadership = new Leadership({ client: this.#client, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });
+    this.#renewal = new LeaseRenewal(ha.etcd, 1_500);
+    this.#leadership = new Leadership({ client: this.#client, renewal: this.#renewal, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });
     this.#writer = new ReplicaWriter({
       client: this.#client,
       keys: this.#keys,
@@ -144,6 +147,7 @@ export class PairMember {
     await this.#sensing?.stop();
     if (was !== 'active' && was !== 'alone') await this.#store?.close();
     this.#client.close();
+    this.#renewal.close();
     this.#log.info({ event: 'gateway.stopped', stoppedBy: by }, 'pair member stopped');
   }
 

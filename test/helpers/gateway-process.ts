@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,8 +10,33 @@ const MAIN = path.resolve('dist/gateway/main.js');
 
 /** Makes sure dist/ is current (npm test builds first; a lone `vitest run` may not have). */
 export function ensureBuilt(output: string = MAIN): void {
+  if (isCurrent(output)) return;
+  // Two test files (two workers) may find dist/ stale at once: one builds, the other waits for it,
+  // so no test runs a CLI from a dist/ that another build is halfway through writing.
+  mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run is older than any build takes.
+      const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!isCurrent(output)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+const BUILD_LOCK = path.resolve('dist/.build-lock');
+
+function isCurrent(output: string): boolean {
   const src = Math.max(...['core', 'gateway', 'adapters', 'cloud-sync', 'simulators', 'bench'].map((d) => newestMtime(path.resolve(d))));
-  if (!existsSync(output) || statSync(output).mtimeMs < src) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  return existsSync(output) && statSync(output).mtimeMs >= src;
 }
 
 function newestMtime(dir: string): number {
