@@ -80,6 +80,7 @@ export const ERROR_CATALOGUE = {
   GW_API_BODY_TOO_LARGE: 'An API request body was larger than http.bodyLimitBytes.',
   GW_API_NOT_FOUND: 'An API request named a ticket, shelf or route that does not exist.',
   GW_API_INTERNAL: 'An API request failed inside the gateway; the log has the cause.',
+  GW_API_NOT_DURABLE: 'One of a pair could not keep an uploaded photo in etcd as well as on its own disk (etcd out of reach, or this gateway no longer leads): its id is not given out, and the page sends it again (503).',
   GW_API_CONFLICT: 'An API request asked for a ticket change its current status does not allow.',
 } as const;
 

@@ -23,7 +23,7 @@ import { fileBudget, openFileLimit } from './open-files.js';
 import { FileStore } from './store/store.js';
 import { ClosedTicketArchiver } from './tickets/closed-ticket-archiver.js';
 import { StormMode } from './tickets/storm-mode.js';
-import { AttachmentStore } from './tickets/attachment-store.js';
+import { AttachmentStore, type PhotoReplica } from './tickets/attachment-store.js';
 import { TicketArchive } from './tickets/ticket-archive.js';
 import { TicketService } from './tickets/ticket-service.js';
 import type { TicketIdentity } from './tickets/ticket-identity.js';
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   readonly sensing?: Sensing;
   readonly store?: FileStore;
   readonly pair?: () => PairHealth;
+  /** One of a pair while it leads: photos are kept in etcd too before their ids are given out. */
+  readonly photoReplica?: PhotoReplica;
   /** One of a pair acting alone: ids and numbers the other gateway cannot give too (tickets/ticket-identity.ts). */
   readonly identity?: TicketIdentity;
 }
@@ -87,7 +89,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
   // Write retries run in real time whatever clock the domain runs on.
   const store = deps.store ?? await FileStore.open({ dataDir: site.dataDir, clock: systemClock, log: log.child({ component: 'store' }), compactAfterBytes: site.store.compactAfterBytes });
   const archive = new TicketArchive(path.join(site.dataDir, 'archive'), log.child({ component: 'archive' }));
-  const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes);
+  const attachments = new AttachmentStore(site.dataDir, site.attachments.maxBytes, deps.photoReplica ?? null);
   const tickets = await TicketService.open({ store, site, clock, log, archive, ...(deps.identity === undefined ? {} : { identity: deps.identity }) });
   // Every ticket change carries its outbox entry in the same durable write, from the first change on.
   joinOutbox(tickets, store, clock);

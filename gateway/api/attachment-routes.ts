@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PhotoRefused, type AttachmentStore } from '../tickets/attachment-store.js';
+import { PhotoNotDurable, PhotoRefused, type AttachmentStore } from '../tickets/attachment-store.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { actingUser, type Authenticator } from './auth.js';
 import { sendError } from './reply-error.js';
@@ -23,6 +23,8 @@ export function attachmentRoutes(app: FastifyInstance, deps: { tickets: TicketSe
       return reply.code(201).send({ attachment: a });
     } catch (err) {
       if (err instanceof PhotoRefused) return sendError(reply, 400, 'GW_API_BAD_REQUEST', `body: ${err.message}`);
+      // One of a pair that cannot reach etcd (or no longer leads): the page's queue sends it again.
+      if (err instanceof PhotoNotDurable) return sendError(reply, 503, 'GW_API_NOT_DURABLE', `${err.message}; send it again`);
       throw err;
     }
   });

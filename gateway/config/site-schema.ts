@@ -19,6 +19,9 @@ import { CentralService } from '../../cloud-sync/config.js';
 import { HaConfig } from '../ha/ha-config.js';
 import { Contract, Escalation, Repairs } from './repair-contract-schema.js';
 
+/** The largest photo a pair can keep in etcd: its default request limit (1.5 MiB) less room for the key and the transaction. */
+export const PAIR_PHOTO_MAX_BYTES = 1_500_000;
+
 export const Source = z.discriminatedUnion('protocol', [MqttSource, ModbusSource, OpcuaSource, BacnetSource, HttpSource, SnmpSource]);
 export type Source = z.infer<typeof Source>;
 
@@ -168,6 +171,14 @@ export const SiteFile = z
         code: 'custom',
         path: ['broker', 'mode'],
         message: 'a pair of gateways (ha) cannot host the MQTT broker: devices know one address, and it would die with the gateway that hosts it. Run the site broker on its own (mosquitto or EMQX from their packages) and set broker.mode "external" on both gateways (docs/high-availability.md)',
+      });
+    }
+    // A pair keeps each photo in etcd as one value, and etcd takes requests of 1.5 MiB at most.
+    if (site.ha !== undefined && site.attachments.maxBytes > PAIR_PHOTO_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['attachments', 'maxBytes'],
+        message: `a pair of gateways (ha) keeps each photo in etcd too, whose requests are 1.5 MiB at most: attachments.maxBytes must be at most ${PAIR_PHOTO_MAX_BYTES} (the pages scale photos down to 1600 px, well under it)`,
       });
     }
     for (const issue of crossReferenceIssues(site)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

@@ -8,6 +8,8 @@ export interface PairKeys {
   seqOf(key: string): number;
   /** Tickets each gateway raised or changed while acting alone: `alone/{gatewayId}/{ticketId}`, merged by the leader. */
   readonly alonePrefix: string;
+  /** Photos staff took, one key each: `photos/{id}.{jpg|png|webp}` (gateway/ha/photo-mirror.ts). */
+  readonly photoPrefix: string;
   /** An operator's command to the active (`npm run ha -- switchover`). */
   readonly command: string;
   /** Each gateway's own line while it runs: role, version, store format (what `npm run ha -- status` shows). */
@@ -27,6 +29,7 @@ export function pairKeys(prefix: string, siteId: string): PairKeys {
     seqOf: (key) => Number(key.slice(logPrefix.length)),
     command: `${base}/command`,
     alonePrefix: `${base}/alone/`,
+    photoPrefix: `${base}/photos/`,
     member: (id) => `${base}/members/${id}`,
     memberPrefix: `${base}/members/`,
   };

@@ -9,11 +9,13 @@ import type { StopBy } from '../liveness/index.js';
 import { fileBudget, openFileLimit } from '../open-files.js';
 import { createColdSensing, createSensing, readByActiveOnly, type Sensing } from '../sensing.js';
 import { STORE_SCHEMA_VERSION } from '../store/store-data.js';
+import { AttachmentStore } from '../tickets/attachment-store.js';
 import { FileStore } from '../store/store.js';
 import { gatewayVersion } from '../version.js';
 import type { HaConfig } from './ha-config.js';
 import { ETCD_ATTEMPT_MS, Leadership, withinCall } from './leadership.js';
 import { LeaseRenewal } from './lease-renewal.js';
+import { PhotoMirror } from './photo-mirror.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
 import { AlonePeriod } from './alone-period.js';
@@ -51,6 +53,8 @@ export class PairMember {
   readonly #keys: PairKeys;
   readonly #client: Etcd3;
   readonly #renewal: LeaseRenewal;
+  /** The pair's photos, in etcd and copied to this gateway's disk, in every role. */
+  readonly #photos: PhotoMirror;
   readonly #leadership: Leadership;
   readonly #writer: ReplicaWriter;
   readonly #me: LeaderInfo;
@@ -99,6 +103,15 @@ export class PairMember {
         else this.#log.error({ event: 'ha.etcd_space', code: 'GW_HA_ETCD_SPACE', err: problem }, `etcd refuses writes, its space quota is used up: nothing is made durable until it is compacted, defragmented and its alarm disarmed (docs/high-availability.md): ${problem}`);
       },
     });
+    this.#photos = new PhotoMirror({
+      client: this.#client,
+      keys: this.#keys,
+      leadership: this.#leadership,
+      local: new AttachmentStore(site.dataDir, site.attachments.maxBytes),
+      named: () => Object.values(this.#store?.data.tickets ?? {}).flatMap((t) => t.attachments),
+      clock: systemClock,
+      log: this.#log,
+    });
     this.#http = new StandbyHttp({ host: site.http.host, port: site.http.port, log: this.#log, leader: () => this.#leadership.leader(), health: () => this.#standbyHealth() });
   }
 
@@ -124,6 +137,7 @@ export class PairMember {
     this.#leadership.on('leader', (l) => this.#checkFormat(l));
     await this.#becomeStandby(store);
     this.#leadership.start();
+    this.#photos.start();
     this.#quorumWatch = systemClock.setInterval(() => this.#checkQuorum(), 500);
     this.#log.info({ event: 'gateway.started', role: 'standby', http: this.#me.url, etcd: this.#ha.etcd.length }, `pair member ${this.#ha.gatewayId} started as the standby; it takes over when no gateway holds the lease`);
   }
@@ -141,6 +155,7 @@ export class PairMember {
     this.#gateway = null;
     await this.#stopCold();
     await this.#leadership.stop();
+    await this.#photos.stop();
     await this.#follower?.stop();
     await this.#http.stop();
     await this.#sensing?.mqtt.sayOffline(by).catch(() => undefined);
@@ -212,7 +227,7 @@ export class PairMember {
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#activeProblems() });
     try {
-      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair });
+      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, photoReplica: this.#photos });
       this.#gateway = gateway;
       // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
       await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });

@@ -1,10 +1,37 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../../core/errors.js';
 import { fsyncDir } from '../store/fsync-dir.js';
 import type { Attachment } from './ticket.js';
 
 export type PhotoType = Attachment['contentType'];
+/** What names a photo's file: its id and type. */
+export type PhotoRef = Pick<Attachment, 'id' | 'contentType'>;
+
+/**
+ * Where a photo is kept beyond this gateway's disk (one of a pair: etcd, gateway/ha/photo-mirror.ts).
+ * A photo is there before its id is given out, as a ticket change is committed before it is told.
+ */
+export interface PhotoReplica {
+  /** Makes a new photo durable beyond this gateway; rejects when it cannot (its id is then not given out). */
+  put(a: PhotoRef, bytes: Buffer): Promise<void>;
+  /** A photo a ticket names that is not on this disk (taken through the other gateway): its bytes, or null. */
+  get(a: PhotoRef): Promise<Buffer | null>;
+}
+
+/** A photo's file name: `{id}.{jpg|png|webp}` (also its key's last part in etcd). */
+export function photoFileName(a: PhotoRef): string {
+  return `${a.id}.${EXT[a.contentType]}`;
+}
+
+/** The photo a file name names, or null for a name that is not one (a temporary file, anything else). */
+export function photoOfFileName(name: string): PhotoRef | null {
+  const dot = name.lastIndexOf('.');
+  const id = name.slice(0, dot);
+  const type = (Object.keys(EXT) as PhotoType[]).find((t) => EXT[t] === name.slice(dot + 1));
+  return dot > 0 && type !== undefined && PHOTO_ID.test(id) ? { id, contentType: type } : null;
+}
 
 const EXT: Readonly<Record<PhotoType, string>> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 const UNLINKED_KEPT = 1000;
@@ -16,6 +43,14 @@ export function sniffPhoto(bytes: Buffer): PhotoType | null {
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   return null;
+}
+
+/** A photo written here that the pair could not make durable beyond this gateway: sent again, it may be. */
+export class PhotoNotDurable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PhotoNotDurable';
+  }
 }
 
 export class PhotoRefused extends Error {
@@ -42,9 +77,12 @@ export class AttachmentStore {
    */
   readonly #unlinked = new Map<string, Omit<Attachment, 'purpose'>>();
 
-  constructor(dataDir: string, maxBytes: number) {
+  readonly #replica: PhotoReplica | null;
+
+  constructor(dataDir: string, maxBytes: number, replica: PhotoReplica | null = null) {
     this.dir = path.join(dataDir, 'attachments');
     this.#maxBytes = maxBytes;
+    this.#replica = replica;
   }
 
   get maxBytes(): number {
@@ -56,18 +94,14 @@ export class AttachmentStore {
     if (contentType === null) throw new PhotoRefused('the photo must be a JPEG, PNG or WebP image');
     if (bytes.length > this.#maxBytes) throw new PhotoRefused(`the photo is ${bytes.length} bytes, over the limit of ${this.#maxBytes}`);
     const id = randomUUID();
-    const file = this.#file(id, contentType);
-    const tmp = `${file}.tmp`;
-    await mkdir(this.dir, { recursive: true });
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
+    await this.#write({ id, contentType }, bytes);
+    if (this.#replica !== null) {
+      try {
+        await this.#replica.put({ id, contentType }, bytes);
+      } catch (err) {
+        throw new PhotoNotDurable(`the photo could not be kept on the other gateway of the pair: ${errorMessage(err)}`);
+      }
     }
-    await rename(tmp, file);
-    await fsyncDir(this.dir);
     const a = { id, contentType, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), at: new Date(now).toISOString(), by };
     this.#unlinked.set(id, a);
     if (this.#unlinked.size > UNLINKED_KEPT) this.#unlinked.delete(this.#unlinked.keys().next().value ?? id);
@@ -105,8 +139,39 @@ export class AttachmentStore {
     for (const id of ids) this.#unlinked.delete(id);
   }
 
-  /** The bytes of a photo, or null when there is none. */
-  async read(a: Pick<Attachment, 'id' | 'contentType'>): Promise<Buffer | null> {
+  /**
+   * The bytes of a photo, or null when there is none. One of a pair that lacks a photo a ticket
+   * names (taken through the other gateway just before it died) asks the replica for it and keeps it.
+   */
+  async read(a: PhotoRef): Promise<Buffer | null> {
+    const local = await this.#readLocal(a);
+    if (local !== null || this.#replica === null) return local;
+    const bytes = await this.#replica.get(a);
+    if (bytes !== null) await this.keep(a, bytes);
+    return bytes;
+  }
+
+  /** Whether the photo's file is on this gateway's disk. */
+  async has(a: PhotoRef): Promise<boolean> {
+    return (await stat(this.#file(a.id, a.contentType)).catch(() => null)) !== null;
+  }
+
+  /** The photos on this gateway's disk. */
+  async list(): Promise<PhotoRef[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.map(photoOfFileName).filter((p): p is PhotoRef => p !== null);
+  }
+
+  /**
+   * Keeps a photo taken through the other gateway of a pair, as it was taken: refused when its
+   * bytes are not the type its name says (a damaged copy is not kept).
+   */
+  async keep(a: PhotoRef, bytes: Buffer): Promise<void> {
+    if (sniffPhoto(bytes) !== a.contentType) throw new PhotoRefused(`photo ${a.id}: the bytes are not a ${a.contentType}`);
+    await this.#write(a, bytes);
+  }
+
+  async #readLocal(a: PhotoRef): Promise<Buffer | null> {
     try {
       return await readFile(this.#file(a.id, a.contentType));
     } catch (err) {
@@ -115,7 +180,23 @@ export class AttachmentStore {
     }
   }
 
+  /** Written and synced under a temporary name, then renamed: a crash leaves the whole photo or none. */
+  async #write(a: PhotoRef, bytes: Buffer): Promise<void> {
+    const file = this.#file(a.id, a.contentType);
+    const tmp = `${file}.tmp`;
+    await mkdir(this.dir, { recursive: true });
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+    await fsyncDir(this.dir);
+  }
+
   #file(id: string, type: PhotoType): string {
-    return path.join(this.dir, `${id}.${EXT[type]}`);
+    return path.join(this.dir, photoFileName({ id, contentType: type }));
   }
 }

@@ -102,4 +102,13 @@ describe('site file', () => {
     await writeFile(path.join(dir, 'site.json'), JSON.stringify({ ...site, dataDir: dir, usersFile: 'missing.json' }));
     await expect(loadSiteFile(path.join(dir, 'site.json'))).rejects.toMatchObject({ code: 'GW_CONFIG_UNREADABLE' });
   });
+  it('refuses a pair (ha) on the embedded broker, and photos larger than etcd takes in one request', async () => {
+    const { usersFile: _users, ...demo } = JSON.parse(await readFile(path.resolve('config/demo-site.json'), 'utf8')) as Record<string, unknown>;
+    const ha = { gatewayId: 'gw-a', place: 1, etcd: ['http://127.0.0.1:2379', 'http://127.0.0.1:2479', 'http://127.0.0.1:2579'] };
+    expect(problemsOf(() => parseSite({ ...demo, ha })).some((p) => p.startsWith('broker.mode: a pair of gateways (ha) cannot host the MQTT broker'))).toBe(true);
+    const pair = { ...demo, ha, broker: { mode: 'external', url: 'mqtt://127.0.0.1:1883' } };
+    expect(parseSite(pair).attachments.maxBytes).toBe(1_500_000);
+    const big = problemsOf(() => parseSite({ ...pair, attachments: { maxBytes: 2_000_000 } }));
+    expect(big.some((p) => p.startsWith('attachments.maxBytes: ') && p.includes('at most 1500000')), big.join('\n')).toBe(true);
+  });
 });
