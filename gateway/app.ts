@@ -46,6 +46,8 @@ export interface GatewayDeps {
   readonly sensing?: Sensing;
   readonly store?: FileStore;
   readonly pair?: () => PairHealth;
+  /** One of a pair: the secret the other gateway shows to copy this one's store (GET /api/pair/store). */
+  readonly pairSecret?: string;
   /** One of a pair while it leads: photos are kept in etcd too before their ids are given out. */
   readonly photoReplica?: PhotoReplica;
   /** One of a pair acting alone: ids and numbers the other gateway cannot give too (tickets/ticket-identity.ts). */
@@ -196,6 +198,7 @@ export async function buildGateway(site: SiteConfig, deps: GatewayDeps): Promise
       ...(push === null ? {} : { push }),
       files,
       ...(deps.pair === undefined ? {} : { pair: deps.pair }),
+      ...(deps.pairSecret === undefined ? {} : { pairStore: { dataDir: site.dataDir, secret: deps.pairSecret } }),
     },
     site.http,
   );

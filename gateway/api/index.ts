@@ -37,6 +37,7 @@ import { ticketListRoutes } from './ticket-list-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketView } from './ticket-view.js';
 import { installValidators } from './validation.js';
+import { pairStoreRoutes } from './pair-store-routes.js';
 import { guardReads } from './read-guard.js';
 import { StreamTickets } from './stream-tickets.js';
 
@@ -68,6 +69,8 @@ export interface ApiDeps {
   readonly files: FileBudget;
   /** One of a pair: its role, epoch and the pair's trouble (docs/high-availability.md). */
   readonly pair?: () => PairHealth;
+  /** One of a pair: its store's folder and the secret the other shows to copy it (GET /api/pair/store). */
+  readonly pairStore?: { readonly dataDir: string; readonly secret: string };
 }
 
 /** The pair's part of /readyz: who this gateway is, its role and epoch, and what is wrong with the pair (not-ready reasons). */
@@ -208,6 +211,7 @@ export function buildHttpServer(deps: ApiDeps, opts: SiteConfig['http']): HttpSe
   });
   webPages(app, { site: deps.site });
   if (deps.push !== undefined) ingestRoutes(app, deps.push);
+  if (deps.pairStore !== undefined) pairStoreRoutes(app, deps.pairStore);
 
   // Ticket changes reach the pages at once; device values in one batch a second.
   const onTicket = (t: Ticket): void => events.publish('ticket', ticketView({ ...t, evidence: [] }));

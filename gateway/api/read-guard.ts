@@ -6,9 +6,10 @@ import { STAFF } from './users-schema.js';
 /**
  * Reads under /api/ that answer on their own terms: the live stream takes a stream ticket or a
  * token itself (event-routes.ts), and a photo is read by its id, 122 random bits only a guarded
- * ticket read gives out (an <img> cannot send a header).
+ * ticket read gives out (an <img> cannot send a header); the store of one of a pair is read by the
+ * other gateway with the pair's secret, never a staff token.
  */
-const OWN_TERMS: ReadonlySet<string> = new Set(['/api/events', '/api/attachments/:id']);
+const OWN_TERMS: ReadonlySet<string> = new Set(['/api/events', '/api/attachments/:id', '/api/pair/store']);
 
 /**
  * `http.readsNeedToken`: every GET (and HEAD) under /api/ needs a staff token of any role, 401

@@ -9,10 +9,9 @@ import type { JournalRecord } from '../store/store-delta.js';
 import type { FileStore } from '../store/store.js';
 import type { Ticket } from '../tickets/ticket.js';
 import { withinCall } from './leadership.js';
+import { STORE_FILES } from './store-copy.js';
 import type { AloneTicket } from './alone-merge.js';
 
-/** The store's files, as a pair member copies them at the start of a time alone and puts them back at its end. */
-const STORE_FILES = ['store.json', 'store.json.bak', 'store.journal'] as const;
 const BASE = 'pair-base';
 
 /** What a ticket from the time alone is published with (the key `alone/{gatewayId}/{ticketId}`). */

@@ -31,6 +31,11 @@ export const HaConfig = z.strictObject({
    * raises, alerts and syncs on its own, says so, and merges duplicates when the pair meets again.
    */
   aloneAfterSeconds: z.number().min(2).max(300).default(10),
+  /**
+   * Changes the pair keeps in etcd behind the newest: a standby away for fewer catches up from
+   * etcd; one away for more copies the active's store over the site network first.
+   */
+  keptChanges: z.number().int().min(100).max(100_000).default(10_000),
   /** The address the other gateway reaches this one's pages at (the standby forwards staff writes here). Default http://<http.host or 127.0.0.1>:<http.port>. */
   peerUrl: z.string().url().optional(),
 });

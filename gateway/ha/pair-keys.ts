@@ -10,6 +10,8 @@ export interface PairKeys {
   readonly alonePrefix: string;
   /** Photos staff took, one key each: `photos/{id}.{jpg|png|webp}` (gateway/ha/photo-mirror.ts). */
   readonly photoPrefix: string;
+  /** The secret the two gateways show each other to copy the active's store (gateway/ha/store-copy.ts). */
+  readonly peerSecret: string;
   /** An operator's command to the active (`npm run ha -- switchover`). */
   readonly command: string;
   /** Each gateway's own line while it runs: role, version, store format (what `npm run ha -- status` shows). */
@@ -30,6 +32,7 @@ export function pairKeys(prefix: string, siteId: string): PairKeys {
     command: `${base}/command`,
     alonePrefix: `${base}/alone/`,
     photoPrefix: `${base}/photos/`,
+    peerSecret: `${base}/peer-secret`,
     member: (id) => `${base}/members/${id}`,
     memberPrefix: `${base}/members/`,
   };

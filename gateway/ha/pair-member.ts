@@ -16,6 +16,7 @@ import type { HaConfig } from './ha-config.js';
 import { ETCD_ATTEMPT_MS, Leadership, withinCall } from './leadership.js';
 import { LeaseRenewal } from './lease-renewal.js';
 import { PhotoMirror } from './photo-mirror.js';
+import { fetchStoreCopy, installStoreCopy, pairSecret, type StoreCopy } from './store-copy.js';
 import { pairKeys, type LeaderInfo, type PairKeys } from './pair-keys.js';
 import { ReplicaFollower, ReplicaWriter } from './replica-log.js';
 import { AlonePeriod } from './alone-period.js';
@@ -76,6 +77,9 @@ export class PairMember {
   /** The cold sources' adapters while this gateway acts (active or alone). */
   #cold: Sensing | null = null;
   #quorumWatch: TimerHandle | null = null;
+  #secret: string | null = null;
+  #copyPending = false;
+  #copyNotBefore = 0;
 
   constructor(site: SiteConfig, ha: HaConfig, d: PairMemberDeps) {
     // Each of the pair is its own client of the site broker (one client id would throw the other off).
@@ -94,6 +98,7 @@ export class PairMember {
     this.#renewal = new LeaseRenewal(ha.etcd, 1_500);
     this.#leadership = new Leadership({ client: this.#client, renewal: this.#renewal, keys: this.#keys, me: this.#me, leaseSeconds: ha.leaseSeconds, clock: systemClock, log: this.#log });
     this.#writer = new ReplicaWriter({
+      keptLines: ha.keptChanges,
       client: this.#client,
       keys: this.#keys,
       leadership: this.#leadership,
@@ -138,6 +143,8 @@ export class PairMember {
     await this.#becomeStandby(store);
     this.#leadership.start();
     this.#photos.start();
+    // Read now, so a promotion never waits for it (it names the other gateway's store copy).
+    void this.#pairSecret().catch(() => undefined);
     this.#quorumWatch = systemClock.setInterval(() => this.#checkQuorum(), 500);
     this.#log.info({ event: 'gateway.started', role: 'standby', http: this.#me.url, etcd: this.#ha.etcd.length }, `pair member ${this.#ha.gatewayId} started as the standby; it takes over when no gateway holds the lease`);
   }
@@ -192,9 +199,60 @@ export class PairMember {
 
   async #becomeStandby(store: FileStore): Promise<void> {
     this.#role = 'standby';
-    this.#follower = new ReplicaFollower({ client: this.#client, keys: this.#keys, store, clock: systemClock, log: this.#log });
-    if (this.#formatProblem === null) this.#follower.start();
+    this.#follow(store);
     await this.#http.start();
+  }
+
+  #follow(store: FileStore): void {
+    this.#follower = new ReplicaFollower({
+      client: this.#client,
+      keys: this.#keys,
+      store,
+      clock: systemClock,
+      log: this.#log,
+      onBehind: (why) => {
+        if (this.#copyPending) return;
+        this.#copyPending = true;
+        this.#queue(() => this.#copyFromActive(why).finally(() => (this.#copyPending = false)));
+      },
+    });
+    if (this.#formatProblem === null) this.#follower.start();
+  }
+
+  /** The pair's secret, read from etcd once (made there by the first member that asks). */
+  async #pairSecret(): Promise<string> {
+    this.#secret ??= await pairSecret(this.#client, this.#keys, systemClock);
+    return this.#secret;
+  }
+
+  /**
+   * A standby away for more changes than etcd keeps: it copies the active's store (its files as on
+   * its disk, only committed changes) in place of its own, set aside, then follows from there.
+   * Tried again at most every 10 s while the active cannot be reached.
+   */
+  async #copyFromActive(why: string): Promise<void> {
+    const leader = this.#leadership.leader();
+    const old = this.#store;
+    if (this.#role !== 'standby' || old === null || leader === null || leader.gatewayId === this.#ha.gatewayId) return;
+    if (performance.now() < this.#copyNotBefore) return;
+    this.#copyNotBefore = performance.now() + 10_000;
+    const had = old.seq;
+    this.#log.warn({ event: 'ha.store_behind', seq: had, why }, `etcd no longer holds the changes after ${had} (${why}): copying the active's store`);
+    let copy: StoreCopy;
+    try {
+      copy = await fetchStoreCopy(leader.url, await this.#pairSecret(), 30_000);
+    } catch (err) {
+      this.#log.warn({ event: 'ha.store_copy_failed', err: errorMessage(err) }, `could not copy the active's store yet: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.#role !== 'standby' || this.#store !== old) return;
+    await this.#follower?.stop();
+    this.#follower = null;
+    await old.close();
+    const kept = await installStoreCopy(this.#site.dataDir, copy);
+    const store = await this.#openStore();
+    this.#follow(store);
+    this.#log.info({ event: 'ha.store_copied', from: had, to: store.seq, kept }, `copied the active's store (change ${had} -> ${store.seq}); this gateway's own is kept in ${kept}`);
   }
 
   async #promote(epoch: number): Promise<void> {
@@ -227,7 +285,7 @@ export class PairMember {
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#activeProblems() });
     try {
-      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, photoReplica: this.#photos });
+      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, photoReplica: this.#photos, ...(await this.#pairSecret().then((pairSecret) => ({ pairSecret })).catch(() => ({}))) });
       this.#gateway = gateway;
       // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
       await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });

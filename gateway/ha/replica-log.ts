@@ -7,9 +7,10 @@ import { withinCall, type Leadership } from './leadership.js';
 import type { PairKeys } from './pair-keys.js';
 
 /**
- * Lines kept in etcd behind the newest: a standby that was away for fewer changes than this
- * catches up from etcd alone; etcd's space stays bounded (a line is a change, usually under
- * 20 KB: a few hundred MB at most, inside the 2 GB quota the docs set).
+ * Lines kept in etcd behind the newest (`ha.keptChanges`): a standby that was away for fewer
+ * changes than this catches up from etcd alone, one away longer copies the active's store first;
+ * etcd's space stays bounded (a line is a change, usually under 20 KB: a few hundred MB at most,
+ * inside the 2 GB quota the docs set).
  */
 export const KEPT_LINES = 10_000;
 /** Lines read from etcd in one request while catching up. */
@@ -25,9 +26,11 @@ export class ReplicaWriter {
   /** etcd's NOSPACE alarm as its last refusal worded it, until a commit succeeds again. */
   #space: string | null = null;
   readonly #onSpace: (problem: string | null) => void;
+  readonly #kept: number;
 
-  constructor(d: { client: Etcd3; keys: PairKeys; leadership: Leadership; clock: Clock; onSpace?: (problem: string | null) => void }) {
+  constructor(d: { client: Etcd3; keys: PairKeys; leadership: Leadership; clock: Clock; onSpace?: (problem: string | null) => void; keptLines?: number }) {
     this.#onSpace = d.onSpace ?? (() => undefined);
+    this.#kept = d.keptLines ?? KEPT_LINES;
     this.#client = d.client;
     this.#keys = d.keys;
     this.#leadership = d.leadership;
@@ -56,8 +59,8 @@ export class ReplicaWriter {
       this.#onSpace(null);
     }
     // Trimming is housekeeping: it never delays a change, and its failure is retried with the next.
-    if (seq - this.#trimmedTo > KEPT_LINES + 500) {
-      const to = seq - KEPT_LINES;
+    if (seq - this.#trimmedTo > this.#kept + Math.max(50, this.#kept / 20)) {
+      const to = seq - this.#kept;
       this.#trimmedTo = to;
       void withinCall(this.#clock, 'trim the log', this.#client.delete().range(new Range(this.#keys.logKey(0), this.#keys.logKey(to))).exec(), 10_000).catch(() => {
         this.#trimmedTo = 0;
@@ -85,15 +88,19 @@ export class ReplicaFollower {
   #timer: TimerHandle | null = null;
   #state: FollowState;
   #running: Promise<void> | null = null;
+  readonly #onBehind: (why: string) => void;
 
-  constructor(d: { client: Etcd3; keys: PairKeys; store: FileStore; clock: Clock; log: Logger; everyMs?: number }) {
+  /** `onBehind`: etcd no longer holds the changes after this store's (trimmed while it was away). */
+  constructor(d: { client: Etcd3; keys: PairKeys; store: FileStore; clock: Clock; log: Logger; everyMs?: number; onBehind?: (why: string) => void }) {
+    this.#onBehind = d.onBehind ?? (() => undefined);
     this.#client = d.client;
     this.#keys = d.keys;
     this.#store = d.store;
     this.#clock = d.clock;
     this.#log = d.log;
     this.#everyMs = d.everyMs ?? 200;
-    this.#state = { kind: 'following', seq: d.store.seq };
+    // Not following until etcd has been read once: a standby is not ready before it knows.
+    this.#state = { kind: 'unreachable', seq: d.store.seq, why: 'etcd not read yet' };
   }
 
   state(): FollowState {
@@ -145,6 +152,7 @@ export class ReplicaFollower {
     } catch (err) {
       if (err instanceof ReplicaGap) {
         this.#setState({ kind: 'behind', seq: this.#store.seq, why: err.message });
+        this.#onBehind(err.message);
       } else {
         this.#setState({ kind: 'unreachable', seq: this.#store.seq, why: errorMessage(err) });
       }

@@ -33,6 +33,8 @@ export interface PairSiteOptions {
   readonly leakSensors?: number;
   readonly leaseSeconds?: number;
   readonly aloneAfterSeconds?: number;
+  /** Changes etcd keeps behind the newest (`ha.keptChanges`, default 10,000). */
+  readonly keptChanges?: number;
   /** etcd's space quota in bytes (default 2 GB). */
   readonly etcdQuotaBytes?: number;
   /**
@@ -91,7 +93,7 @@ export class PairSite {
       const dataDir = path.join(dir, 'data');
       await mkdir(dataDir, { recursive: true });
       const file = path.join(dir, 'site.json');
-      await writeFile(file, JSON.stringify({ ...pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10, ...(opts.leakOnDelaySeconds === undefined ? {} : { leakOnDelaySeconds: opts.leakOnDelaySeconds }) }), ...opts.siteFileExtra }, null, 2));
+      await writeFile(file, JSON.stringify({ ...pairSiteFile({ id, port, dataDir, brokerUrl: broker.url, centralUrl, etcd: etcd.endpoints, sensors, leaseSeconds: opts.leaseSeconds ?? 2, aloneAfterSeconds: opts.aloneAfterSeconds ?? 10, ...(opts.keptChanges === undefined ? {} : { keptChanges: opts.keptChanges }), ...(opts.leakOnDelaySeconds === undefined ? {} : { leakOnDelaySeconds: opts.leakOnDelaySeconds }) }), ...opts.siteFileExtra }, null, 2));
       const ends: ChildEnd[] = [];
       const onLine = opts.onLine;
       const child = new GatewayChild(file, { CENTRAL_TOKEN: TOKEN, ...opts.env }, (e) => ends.push(e), { as, ...(onLine === undefined ? {} : { onLine: (line: string) => onLine(id, line) }) });
@@ -199,6 +201,7 @@ interface PairFileParts {
   readonly sensors: readonly string[];
   readonly leaseSeconds: number;
   readonly aloneAfterSeconds: number;
+  readonly keptChanges?: number;
   readonly leakOnDelaySeconds?: number;
 }
 
@@ -212,7 +215,7 @@ function pairSiteFile(p: PairFileParts): Record<string, unknown> {
     central: { url: p.centralUrl, token: { env: 'CENTRAL_TOKEN' } },
     notify: { channels: [{ id: 'mqtt-alerts', type: 'mqtt', topic: 'alerts/{tier}' }] },
     users: [{ id: 'e-li', name: '李工', role: 'engineer', tokenSha256: createHash('sha256').update(PAIR_ENGINEER_TOKEN).digest('hex'), buildings: [] }],
-    ha: { gatewayId: p.id, place: p.id === 'gw-a' ? 1 : 2, etcd: p.etcd, leaseSeconds: p.leaseSeconds, aloneAfterSeconds: p.aloneAfterSeconds },
+    ha: { gatewayId: p.id, place: p.id === 'gw-a' ? 1 : 2, etcd: p.etcd, leaseSeconds: p.leaseSeconds, aloneAfterSeconds: p.aloneAfterSeconds, ...(p.keptChanges === undefined ? {} : { keptChanges: p.keptChanges }) },
     devices: p.sensors.map((id, i) => ({
       id,
       kind: 'leak-sensor',

@@ -69,7 +69,7 @@ export async function runWithGatewayPair(loaded: LoadedScenario, opts: RunOption
       broker: { mode: 'external', url: broker.url, maxPayloadBytes: 16_384, clientId: `gw-${scenario.name}`, keepaliveSeconds: 5 },
       central: scenarioCentral(central.url),
       users: [...forGateway.users, { id: 'scenario-reader', name: '场景读取', role: 'operator' as const, tokenSha256: createHash('sha256').update(reader).digest('hex'), buildings: [] }],
-      ha: { gatewayId, place: gatewayId === 'gw-a' ? 1 : 2, etcd: etcd.endpoints, prefix: '/gateway', leaseSeconds: LEASE_SECONDS, aloneAfterSeconds: 10 },
+      ha: { gatewayId, place: gatewayId === 'gw-a' ? 1 : 2, etcd: etcd.endpoints, prefix: '/gateway', leaseSeconds: LEASE_SECONDS, aloneAfterSeconds: 10, keptChanges: 10_000 },
     });
     const members: Member[] = [];
     for (const id of ['gw-a', 'gw-b']) {
