@@ -16,6 +16,7 @@
  * gateway). Both are separate processes timed the same way, so the pipe and broker hops are in both.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { errorMessage } from '../core/errors.js';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CentralService } from '../simulators/central/central-service.js';
 import { freePort, freeRestartablePort } from '../simulators/free-port.js';
-import { PairSite, type PairGateway } from '../simulators/ha/pair-site.js';
+import { PAIR_ENGINEER_TOKEN, PairSite, type PairGateway } from '../simulators/ha/pair-site.js';
 import { GatewayChild } from '../simulators/scenarios/gateway-child.js';
 import { sleep } from './load.js';
 import { progress } from './progress.js';
@@ -37,6 +38,8 @@ export interface HaOptions {
   readonly durableFaults: number;
   /** Mean time between those faults (each gap within +-50 % of it): 100 ms is 10 faults/s. */
   readonly gapMs: number;
+  /** Photos of 300 kB uploaded one after another, on the single gateway and on the pair. */
+  readonly photos: number;
 }
 
 export interface HaResult {
@@ -60,6 +63,11 @@ export interface HaResult {
   readonly singleDurableEndToEndP99Ms: number;
   readonly durableFaults: number;
   readonly durableMissed: number;
+  /** A 300 kB photo sent -> its id answered (on the pair: on the active's disk and committed in etcd). */
+  readonly photoUploadP50Ms: number;
+  readonly photoUploadP99Ms: number;
+  readonly singlePhotoUploadP50Ms: number;
+  readonly singlePhotoUploadP99Ms: number;
   readonly leaseSeconds: number;
   /** The machine's 1-minute load average when the measure started and ended (2 cores: above 2, others wait for a core). */
   readonly loadAverageAtStart: number;
@@ -96,11 +104,16 @@ export async function measureHa(o: HaOptions): Promise<HaResult> {
   try {
     progress(`ha: a single gateway (no ha) on the same site: ${o.durableFaults} faults, one every ${o.gapMs} ms on average`);
     const single = await faultStream(site, singleSensors, o.gapMs, raised, 'single', () => startSingle(site, raised));
+    progress(`ha: ${o.photos} photos of 300 kB uploaded to a single gateway`);
+    const alone = await startSingle(site, raised);
+    const singlePhotos = await photoUploads(alone.url, o.photos).finally(() => alone.close());
     progress(`ha: the pair (lease ${LEASE_SECONDS} s): ${o.durableFaults} faults, one every ${o.gapMs} ms on average`);
     await site.startBoth();
     const first = await site.waitForActive(STEP_LIMIT_MS);
     await waitFollowing(site.other(first), first);
     const pair = await faultStream(site, pairSensors, o.gapMs, raised, first.id, async () => ({ close: async () => undefined }));
+    progress(`ha: ${o.photos} photos of 300 kB uploaded to the pair's active`);
+    const pairPhotos = await photoUploads(first.url, o.photos);
     const failovers: number[] = [];
     const firstTickets: number[] = [];
     const atCentral: number[] = [];
@@ -147,6 +160,10 @@ export async function measureHa(o: HaOptions): Promise<HaResult> {
       singleDurableEndToEndP99Ms: round(percentile(s(single.ms), 99)),
       durableFaults: o.durableFaults,
       durableMissed: pair.missed + single.missed,
+      photoUploadP50Ms: round(percentile(s(pairPhotos), 50)),
+      photoUploadP99Ms: round(percentile(s(pairPhotos), 99)),
+      singlePhotoUploadP50Ms: round(percentile(s(singlePhotos), 50)),
+      singlePhotoUploadP99Ms: round(percentile(s(singlePhotos), 99)),
       leaseSeconds: LEASE_SECONDS,
       loadAverageAtStart: round(loadAtStart, 1),
       loadAverageAtEnd: round(os.loadavg()[0] ?? Number.NaN, 1),
@@ -204,6 +221,23 @@ async function faultStream(site: PairSite, sensors: readonly string[], gapMs: nu
 }
 
 /** One gateway without `ha` on the pair's site file (its own port, data folder and central service): its address and its stop. */
+/**
+ * Photos as a phone sends them with a report, one after another: 300 kB each (the pages scale a
+ * photo to 1600 px), each timed from its send to its id answered.
+ */
+async function photoUploads(url: string, n: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const body = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(300_000)]);
+    const sent = performance.now();
+    const res = await fetch(`${url}/api/attachments`, { method: 'POST', headers: { authorization: `Bearer ${PAIR_ENGINEER_TOKEN}`, 'content-type': 'image/jpeg' }, body });
+    const text = await res.text();
+    if (res.status !== 201) throw new Error(`photo upload answered ${res.status}: ${text}`);
+    ms.push(performance.now() - sent);
+  }
+  return ms;
+}
+
 async function startSingle(site: PairSite, raised: RaisedLines): Promise<{ url: string; close: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ha-single-'));
   const central = new CentralService({ tokens: ['bench-single'], progress: false });

@@ -90,7 +90,7 @@ export const MEASURES = {
         : { sizes: [40, 80], idleMs: 300, warmupMs: 300, windowMs: 500, publishers: 1, scrapes: 2, settleMs: 300 },
     ),
   // Two gateways on one site (issue 34): SIGKILL trials (50; BENCH_HA_TRIALS=10 for CI's reliability run), and fault -> durable at 10 faults/s on the pair and on one gateway.
-  ha: (s: Sizes) => measureHa({ trials: haTrials(s), durableFaults: s === 'full' ? 200 : 10, gapMs: 100 }),
+  ha: (s: Sizes) => measureHa({ trials: haTrials(s), durableFaults: s === 'full' ? 200 : 10, gapMs: 100, photos: s === 'full' ? 50 : 3 }),
 } as const;
 
 /** The SIGKILL trials of `ha`: 50 (3 with --quick), or BENCH_HA_TRIALS. */

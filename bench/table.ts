@@ -60,6 +60,10 @@ const NOTES: Readonly<Record<string, string>> = {
   'ha.singleDurableP99Ms': 'the same on one gateway without ha: same site file, broker and machine, in the same run',
   'ha.durableEndToEndP99Ms': 'publish on the site broker -> the ticket.raised line read by the bench (the broker hop and the pipe read added)',
   'ha.singleDurableEndToEndP99Ms': 'the same on the single gateway',
+  'ha.photoUploadP50Ms': "a 300 kB photo sent -> its id answered by the pair's active (on its disk and committed in etcd)",
+  'ha.photoUploadP99Ms': "a 300 kB photo sent -> its id answered by the pair's active (on its disk and committed in etcd)",
+  'ha.singlePhotoUploadP50Ms': 'the same on one gateway without ha (on its disk), in the same run',
+  'ha.singlePhotoUploadP99Ms': 'the same on one gateway without ha (on its disk), in the same run',
   'ha.loadAverageAtStart': 'the machine\'s 1-minute load average (2 cores): above 2, the processes measured wait for a core',
   'ha.durableMissed': 'faults of the two streams whose ticket.raised line never came',
 };
