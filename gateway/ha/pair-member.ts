@@ -240,7 +240,8 @@ export class PairMember {
     this.#log.warn({ event: 'ha.store_behind', seq: had, why }, `etcd no longer holds the changes after ${had} (${why}): copying the active's store`);
     let copy: StoreCopy;
     try {
-      copy = await fetchStoreCopy(leader.url, await this.#pairSecret(), 30_000);
+      // Bounded well under a takeover's patience: an election waits behind this in the queue.
+      copy = await fetchStoreCopy(leader.url, await this.#pairSecret(), 10_000);
     } catch (err) {
       this.#log.warn({ event: 'ha.store_copy_failed', err: errorMessage(err) }, `could not copy the active's store yet: ${errorMessage(err)}`);
       return;

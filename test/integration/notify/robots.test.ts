@@ -211,7 +211,11 @@ describe('alerts on the group robots', () => {
     await s.idle();
     const t = s.tickets.all().find((x) => x.fault === 'burst-pipe')!;
     expect(t).toBeDefined();
-    await vi.waitFor(() => expect(byPlatform(s, 'day', 'wecom', t)).toBeDefined());
+    // Each robot is its own channel: both messages are waited for, not the first alone.
+    await vi.waitFor(() => {
+      expect(byPlatform(s, 'day', 'wecom', t)).toBeDefined();
+      expect(byPlatform(s, 'day', 'feishu', t)).toBeDefined();
+    });
     const lines = readText(byPlatform(s, 'day', 'wecom', t)!).split('\n');
     expect(lines[0]).toBe('【紧急】疑似爆管：生活水泵 1#');
     expect(lines[1]).toBe('T1｜B1 生活水泵房');
