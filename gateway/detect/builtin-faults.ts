@@ -20,6 +20,22 @@ type Builder = (device: Device, p: Params) => CompiledRule | null;
 
 const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.description, en: d.location.descriptionEn ?? d.location.description });
 
+/**
+ * Whether the car has stood still with its doors closed for `ms` up to now, by the points'
+ * history: the last sample of `moving` and `doorsClosed` at or before that instant, and every one
+ * since, say so. Unknown that far back (detection started later, or no sample then): not yet.
+ */
+function stoodClosedFor(v: DeviceView, ms: number): boolean {
+  const from = v.now - ms;
+  if (from < v.startedAt) return false;
+  const held = (pointId: string, want: boolean): boolean => {
+    const samples = v.history(pointId)?.since(Number.NEGATIVE_INFINITY) ?? [];
+    const before = samples.filter((x) => x.ts <= from).at(-1);
+    return before !== undefined && [before, ...samples.filter((x) => x.ts > from)].every((x) => x.quality === 'good' && asBool(x.value) === want);
+  };
+  return held('moving', false) && held('doorsClosed', true);
+}
+
 /** A unit's fault or alarm point (true, or a non-zero code) for onDelaySeconds: one general hvac ticket. */
 const hvacFault: { build: Builder } = {
   build: (d, p) => ({
@@ -233,32 +249,59 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
     },
   },
   'elevator-entrapment': {
-    build: (d, p) => ({
-      fault: 'elevator-entrapment',
-      tier: 'emergency',
-      skill: 'elevator',
-      points: ['moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton'],
-      onDelayMs: num(p, 'onDelaySeconds', 30) * S,
-      offDelayMs: num(p, 'offDelaySeconds', 10) * S,
-      // Shown live on the engineering page while the on-delay confirms it (before the ticket).
-      suspect: { zh: '疑似困人', en: 'Suspected entrapment' },
-      test: (v) => {
-        const moving = asBool(v.value('moving'));
-        const zone = asBool(v.value('inDoorZone'));
-        const closed = asBool(v.value('doorsClosed'));
-        if (moving === undefined || zone === undefined || closed === undefined) return null;
-        const someone = asBool(v.value('occupied')) === true || asBool(v.value('alarmButton')) === true;
-        // Stopped at a floor with doors open is normal service, not an entrapment.
-        return !moving && !zone && closed && someone;
-      },
-      describe: (v) => ({
-        title: { zh: `电梯困人：${d.name}`, en: `Elevator entrapment: ${d.nameEn ?? d.name}` },
-        description: {
-          zh: `轿厢停在平层区外（约 ${fmt(asNumber(v.value('floor')) ?? 0, 0)} 层附近），门关闭，有人${asBool(v.value('alarmButton')) ? '，警铃已按下' : ''}`,
-          en: `Car stopped outside a door zone near floor ${fmt(asNumber(v.value('floor')) ?? 0, 0)}, doors closed, occupied${asBool(v.value('alarmButton')) ? ', alarm button pressed' : ''}`,
+    build: (d, p) => {
+      const onDelayMs = num(p, 'onDelaySeconds', 30) * S;
+      // At a landing, someone behind closed doors is normal for a moment (the car waits for its
+      // next call); this long, the doors are not opening for them.
+      const atLandingMs = Math.max(num(p, 'atLandingSeconds', 120) * S, onDelayMs);
+      return {
+        fault: 'elevator-entrapment',
+        tier: 'emergency',
+        skill: 'elevator',
+        points: ['moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton'],
+        onDelayMs,
+        offDelayMs: num(p, 'offDelaySeconds', 10) * S,
+        // The stop at a landing is judged over the points' history, also when no reading arrives.
+        lookbackMs: atLandingMs + 60 * S,
+        timeDriven: true,
+        // Shown live on the engineering page while the on-delay confirms it (before the ticket).
+        suspect: { zh: '疑似困人', en: 'Suspected entrapment' },
+        test: (v) => {
+          const moving = asBool(v.value('moving'));
+          const zone = asBool(v.value('inDoorZone'));
+          const closed = asBool(v.value('doorsClosed'));
+          if (moving === undefined || zone === undefined || closed === undefined) return null;
+          if (moving || !closed) return false;
+          const occupied = asBool(v.value('occupied')) === true;
+          const alarm = asBool(v.value('alarmButton')) === true;
+          if (!occupied && !alarm) return false;
+          // Outside a door zone, or the alarm button pressed: the on-delay alone confirms it.
+          if (!zone || alarm) return true;
+          // Stopped at a floor with doors open is normal service; with doors closed, only this long.
+          return stoodClosedFor(v, atLandingMs - onDelayMs);
         },
-      }),
-    }),
+        describe: (v) => {
+          const floor = fmt(asNumber(v.value('floor')) ?? 0, 0);
+          const bell = asBool(v.value('alarmButton')) === true;
+          if (asBool(v.value('inDoorZone')) === true) {
+            return {
+              title: { zh: `电梯困人：${d.name}`, en: `Elevator entrapment: ${d.nameEn ?? d.name}` },
+              description: {
+                zh: `轿厢停在 ${floor} 层平层位置，门关闭未开，有人${bell ? '，警铃已按下' : `，已超过 ${fmt(atLandingMs / S / 60, 0)} 分钟`}`,
+                en: `Car stopped at floor ${floor} with doors closed and not opening, occupied${bell ? ', alarm button pressed' : ` for more than ${fmt(atLandingMs / S / 60, 0)} min`}`,
+              },
+            };
+          }
+          return {
+            title: { zh: `电梯困人：${d.name}`, en: `Elevator entrapment: ${d.nameEn ?? d.name}` },
+            description: {
+              zh: `轿厢停在平层区外（约 ${floor} 层附近），门关闭，有人${bell ? '，警铃已按下' : ''}`,
+              en: `Car stopped outside a door zone near floor ${floor}, doors closed, occupied${bell ? ', alarm button pressed' : ''}`,
+            },
+          };
+        },
+      };
+    },
   },
   'elevator-out-of-service': {
     build: (d, p) => ({
