@@ -28,12 +28,8 @@ const place = (d: Device): { zh: string; en: string } => ({ zh: d.location.descr
 function stoodClosedFor(v: DeviceView, ms: number): boolean {
   const from = v.now - ms;
   if (from < v.startedAt) return false;
-  const held = (pointId: string, want: boolean): boolean => {
-    const samples = v.history(pointId)?.since(Number.NEGATIVE_INFINITY) ?? [];
-    const before = samples.filter((x) => x.ts <= from).at(-1);
-    return before !== undefined && [before, ...samples.filter((x) => x.ts > from)].every((x) => x.quality === 'good' && asBool(x.value) === want);
-  };
-  return held('moving', false) && held('doorsClosed', true);
+  const stopped = v.history('moving')?.heldSince(from, (x) => asBool(x) === false) ?? false;
+  return stopped && (v.history('doorsClosed')?.heldSince(from, (x) => asBool(x) === true) ?? false);
 }
 
 /** A unit's fault or alarm point (true, or a non-zero code) for onDelaySeconds: one general hvac ticket. */
@@ -261,8 +257,9 @@ export const BUILTIN_FAULTS: Readonly<Record<Exclude<FaultId, 'device-offline'>,
         points: ['moving', 'inDoorZone', 'doorsClosed', 'occupied', 'alarmButton'],
         onDelayMs,
         offDelayMs: num(p, 'offDelaySeconds', 10) * S,
-        // The stop at a landing is judged over the points' history, also when no reading arrives.
-        lookbackMs: atLandingMs + 60 * S,
+        // The stop at a landing is judged over the points' history (a sample at or before its
+        // start is kept), also when no reading arrives.
+        lookbackMs: atLandingMs,
         timeDriven: true,
         // Shown live on the engineering page while the on-delay confirms it (before the ticket).
         suspect: { zh: '疑似困人', en: 'Suspected entrapment' },

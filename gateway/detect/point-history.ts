@@ -90,6 +90,20 @@ export class PointHistory {
     return out;
   }
 
+  /**
+   * Whether the point has held a state since `ts`: its last sample at or before `ts`, and every
+   * sample after, good and passing `test`. False when no sample reaches back that far. Walks from
+   * the newest and stops at the first answer, building nothing.
+   */
+  heldSince(ts: number, test: (v: ReadingValue) => boolean): boolean {
+    for (let i = this.#size - 1; i >= 0; i--) {
+      const at = this.#slot(i);
+      if (this.#u8[2 * at + 1] !== QUALITY_CODE.good || !test(this.#valueAt(at))) return false;
+      if ((this.#f64[2 * at] ?? 0) <= ts) return true;
+    }
+    return false;
+  }
+
   /** The newest good numeric sample at or before `ts`, or undefined. */
   numberAt(ts: number): { ts: number; value: number } | undefined {
     for (let i = this.#size - 1; i >= 0; i--) {

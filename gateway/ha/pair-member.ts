@@ -285,8 +285,10 @@ export class PairMember {
     await this.#http.stop();
     const acting: ActingRight = { gatewayId: this.#ha.gatewayId, mayAct: () => this.#leadership.holds(), epoch: () => this.#leadership.epoch(), role: () => 'active' };
     const pair = () => ({ gatewayId: this.#ha.gatewayId, role: this.#role, epoch: this.#leadership.epoch(), appliedChange: store.seq, problems: this.#activeProblems() });
+    // Read at start, so this is the cached value; without it the other cannot copy this store.
+    const pairSecret = await this.#pairSecret().catch(() => null);
     try {
-      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, photoReplica: this.#photos, ...(await this.#pairSecret().then((pairSecret) => ({ pairSecret })).catch(() => ({}))) });
+      const gateway = await buildGateway(this.#site, { clock: this.#d.clock, log: this.#d.log, env: this.#d.env, requestStop: this.#d.requestStop, acting, sensing: await this.#withCold(sensing), store, gatewayId: this.#ha.gatewayId, pair, photoReplica: this.#photos, ...(pairSecret === null ? {} : { pairSecret }) });
       this.#gateway = gateway;
       // What either gateway did alone while the pair was apart is taken in before anything reacts to it.
       await mergeTimeApart({ client: this.#client, keys: this.#keys, gateway, store, log: this.#log });

@@ -1,6 +1,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { GatewayError, errorMessage } from '../../core/errors.js';
+import { SingleFlight } from '../../core/single-flight.js';
 import type { Logger } from '../../core/log.js';
 import { photoFileName, photoOfFileName, type AttachmentStore, type PhotoRef, type PhotoReplica } from '../tickets/attachment-store.js';
 import { withinCall, type Leadership } from './leadership.js';
@@ -52,10 +53,10 @@ export class PhotoMirror implements PhotoReplica {
   readonly #prefixEnd: Buffer;
   /** etcd's revision up to which every photo key changed has been looked at. */
   #seenRevision = 0;
-  #pull: TimerHandle | null = null;
-  #reconcile: TimerHandle | null = null;
-  #pulling: Promise<void> | null = null;
-  #reconciling = false;
+  #pullTimer: TimerHandle | null = null;
+  #reconcileTimer: TimerHandle | null = null;
+  readonly #pull = new SingleFlight(() => this.#pullChanged());
+  readonly #reconcile = new SingleFlight(() => this.#reconcilePass());
   /** Photo keys no live ticket names, with the reconcile passes they have been seen so. */
   readonly #unnamed = new Map<string, number>();
   /** What failed last, said once until a pass succeeds again. */
@@ -68,17 +69,19 @@ export class PhotoMirror implements PhotoReplica {
   }
 
   start(): void {
-    if (this.#pull !== null) return;
-    this.#pull = this.#d.clock.setInterval(() => void this.pullOnce().catch(() => undefined), PULL_EVERY_MS);
-    this.#reconcile = this.#d.clock.setInterval(() => void this.reconcileOnce().catch(() => undefined), RECONCILE_EVERY_MS);
+    if (this.#pullTimer !== null) return;
+    this.#pullTimer = this.#d.clock.setInterval(() => void this.pullOnce().catch(() => undefined), PULL_EVERY_MS);
+    this.#reconcileTimer = this.#d.clock.setInterval(() => void this.reconcileOnce().catch(() => undefined), RECONCILE_EVERY_MS);
   }
 
   async stop(): Promise<void> {
-    this.#pull?.cancel();
-    this.#pull = null;
-    this.#reconcile?.cancel();
-    this.#reconcile = null;
-    await this.#pulling?.catch(() => undefined);
+    this.#pullTimer?.cancel();
+    this.#pullTimer = null;
+    this.#reconcileTimer?.cancel();
+    this.#reconcileTimer = null;
+    // Passes in flight end before the caller closes the etcd client under them.
+    await this.#pull.settled();
+    await this.#reconcile.settled();
   }
 
   /** The active's upload: committed under its epoch before the id is given out. */
@@ -98,19 +101,13 @@ export class PhotoMirror implements PhotoReplica {
     }
   }
 
-  async get(a: PhotoRef): Promise<Buffer | null> {
-    const bytes = await withinCall(this.#d.clock, `read photo ${a.id}`, this.#d.client.get(this.#key(a)).buffer(), 5_000);
-    return bytes;
+  get(a: PhotoRef): Promise<Buffer | null> {
+    return withinCall(this.#d.clock, `read photo ${a.id}`, this.#d.client.get(this.#key(a)).buffer(), 5_000);
   }
 
   /** Copies to this disk every photo put in etcd since the last pass that is not here yet. */
   pullOnce(): Promise<void> {
-    if (this.#pulling !== null) return this.#pulling;
-    const run = this.#pullChanged().finally(() => {
-      this.#pulling = null;
-    });
-    this.#pulling = run;
-    return run;
+    return this.#pull.run();
   }
 
   async #pullChanged(): Promise<void> {
@@ -139,9 +136,11 @@ export class PhotoMirror implements PhotoReplica {
   }
 
   /** Gives back the photos live tickets name that etcd lacks; the active sweeps those nobody names. */
-  async reconcileOnce(): Promise<void> {
-    if (this.#reconciling) return;
-    this.#reconciling = true;
+  reconcileOnce(): Promise<void> {
+    return this.#reconcile.run();
+  }
+
+  async #reconcilePass(): Promise<void> {
     try {
       const keys = await withinCall(this.#d.clock, 'list the photos', this.#d.client.getAll().prefix(this.#d.keys.photoPrefix).keys(), 5_000);
       const inEtcd = new Set(keys);
@@ -161,8 +160,6 @@ export class PhotoMirror implements PhotoReplica {
     } catch (err) {
       this.#failed(`cannot compare the pair's photos with etcd: ${errorMessage(err)}`);
       throw err;
-    } finally {
-      this.#reconciling = false;
     }
   }
 

@@ -1,9 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import type { Clock } from '../../core/clock.js';
-import { fsyncDir } from '../store/fsync-dir.js';
+import { replaceFileDurably } from '../store/fsync-dir.js';
 import { withinCall } from './leadership.js';
 import type { PairKeys } from './pair-keys.js';
 
@@ -73,18 +73,7 @@ export async function installStoreCopy(dataDir: string, copy: StoreCopy): Promis
   const kept = path.join(dataDir, `pair-behind-${Date.now()}`);
   await mkdir(kept, { recursive: true });
   for (const f of STORE_FILES) await rename(path.join(dataDir, f), path.join(kept, f)).catch(absent(undefined));
-  for (const [name, text] of [['store.json', copy.snapshot], ['store.journal', copy.journal]] as const) {
-    if (text === null) continue;
-    const tmp = path.join(dataDir, `${name}.copy`);
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path.join(dataDir, name));
-  }
-  await fsyncDir(dataDir);
+  if (copy.snapshot !== null) await replaceFileDurably(path.join(dataDir, 'store.json'), copy.snapshot);
+  await replaceFileDurably(path.join(dataDir, 'store.journal'), copy.journal);
   return kept;
 }

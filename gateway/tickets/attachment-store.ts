@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.js';
-import { fsyncDir } from '../store/fsync-dir.js';
+import { replaceFileDurably } from '../store/fsync-dir.js';
 import type { Attachment } from './ticket.js';
 
 export type PhotoType = Attachment['contentType'];
@@ -156,12 +156,6 @@ export class AttachmentStore {
     return (await stat(this.#file(a.id, a.contentType)).catch(() => null)) !== null;
   }
 
-  /** The photos on this gateway's disk. */
-  async list(): Promise<PhotoRef[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    return names.map(photoOfFileName).filter((p): p is PhotoRef => p !== null);
-  }
-
   /**
    * Keeps a photo taken through the other gateway of a pair, as it was taken: refused when its
    * bytes are not the type its name says (a damaged copy is not kept).
@@ -180,20 +174,8 @@ export class AttachmentStore {
     }
   }
 
-  /** Written and synced under a temporary name, then renamed: a crash leaves the whole photo or none. */
-  async #write(a: PhotoRef, bytes: Buffer): Promise<void> {
-    const file = this.#file(a.id, a.contentType);
-    const tmp = `${file}.tmp`;
-    await mkdir(this.dir, { recursive: true });
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-    await fsyncDir(this.dir);
+  #write(a: PhotoRef, bytes: Buffer): Promise<void> {
+    return replaceFileDurably(this.#file(a.id, a.contentType), bytes);
   }
 
   #file(id: string, type: PhotoType): string {

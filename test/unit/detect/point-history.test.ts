@@ -46,6 +46,21 @@ describe('PointHistory', () => {
     expect(h.numberAt(4)).toEqual({ ts: 4, value: 7 });
     expect(h.numberAt(0)).toBeUndefined();
   });
+
+  it('says whether a state has held since a time: from the last sample at or before it, every one good and passing', () => {
+    const h = new PointHistory(8);
+    const closed = (v: unknown): boolean => v === true;
+    expect(h.heldSince(5, closed)).toBe(false);
+    h.push(1, false, 'good');
+    h.push(3, true, 'good');
+    h.push(6, true, 'good');
+    expect(h.heldSince(4, closed)).toBe(true);
+    expect(h.heldSince(3, closed)).toBe(true);
+    expect(h.heldSince(2, closed)).toBe(false);
+    expect(h.heldSince(0, closed)).toBe(false);
+    h.push(7, true, 'bad');
+    expect(h.heldSince(4, closed)).toBe(false);
+  });
 });
 
 describe('PointHistory sized to what the point sends', () => {
